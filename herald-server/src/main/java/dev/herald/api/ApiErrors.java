@@ -1,0 +1,72 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.NotFoundException;
+import dev.herald.store.SqlErrors;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The one place exceptions become Svix-shaped error bodies. No stack trace ever reaches a client. */
+public final class ApiErrors {
+    private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+
+    private ApiErrors() {}
+
+    public static void register(JavalinConfig config) {
+        config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+        config.routes.exception(ValidationException.class, (e, ctx) ->
+                ctx.status(422).json(Map.of("detail", e.items())));
+        config.routes.exception(NotFoundException.class, (e, ctx) -> error(ctx, 404, "not_found", e.getMessage()));
+        config.routes.exception(ConflictException.class, (e, ctx) -> error(ctx, 409, e.code(), e.getMessage()));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            int status = e.getStatus();
+            String code = switch (status) {
+                case 404 -> "not_found";
+                case 405 -> "method_not_allowed";
+                case 413 -> "payload_too_large";
+                default -> status < 500 ? "bad_request" : "internal_error";
+            };
+            error(ctx, status, code, status == 413 ? "Request body is too large" : e.getMessage());
+        });
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            if (SqlErrors.isUnavailable(e)) {
+                log.warn("database unavailable while serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                ctx.header("Retry-After", "5");
+                error(ctx, 503, "service_unavailable", "The database is unavailable; retry shortly");
+                return;
+            }
+            if (rootCause(e) instanceof JsonProcessingException json) {
+                validationOfJson(ctx, json);
+                return;
+            }
+            log.error("unexpected error serving {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal_error", "Internal error");
+        });
+        config.routes.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "not_found", "Route not found");
+        });
+        config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", "Method not allowed"));
+    }
+
+    static void validationOfJson(Context ctx, JsonProcessingException e) {
+        String msg = e.getOriginalMessage();
+        ctx.status(422).json(Map.of("detail", List.of(
+                new ValidationException.Item(List.of("body"), "Invalid JSON: " + msg, "value_error.jsondecode"))));
+    }
+
+    static void error(Context ctx, int status, String code, String detail) {
+        ctx.status(status).json(Map.of("code", code, "detail", detail == null ? "" : detail));
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.herald.api;
+
+import dev.herald.domain.Application;
+import dev.herald.domain.Ids;
+import dev.herald.store.ApplicationStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** {@code /api/v1/app}: create, list, read, update (PUT upserts), patch, delete. */
+public final class ApplicationRoutes {
+    static final Pattern UID = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+
+    private final ApplicationStore apps;
+    private final AppResolver resolver;
+    private final Clock clock;
+
+    public ApplicationRoutes(ApplicationStore apps, AppResolver resolver, Clock clock) {
+        this.apps = apps;
+        this.resolver = resolver;
+        this.clock = clock;
+    }
+
+    public record ApplicationOut(String id, String uid, String name, Long rateLimit, Long throttleRate,
+                                 Map<String, String> metadata, Instant createdAt, Instant updatedAt) {
+        static ApplicationOut of(Application a) {
+            return new ApplicationOut(a.id(), a.uid(), a.name(), a.rateLimit(), a.throttleRate(), a.metadata(),
+                    a.createdAt(), a.updatedAt());
+        }
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/app", this::create);
+        routes.get("/api/v1/app", this::list);
+        routes.get("/api/v1/app/{app_id}", this::get);
+        routes.put("/api/v1/app/{app_id}", this::put);
+        routes.patch("/api/v1/app/{app_id}", this::patch);
+        routes.delete("/api/v1/app/{app_id}", this::delete);
+    }
+
+    /** The fields of ApplicationIn, validated together. */
+    record Fields(String name, String uid, Long rateLimit, Long throttleRate, Map<String, String> metadata) {
+        static Fields read(Body body) {
+            var fields = new Fields(
+                    body.requiredString("name", 1, 256),
+                    body.string("uid", 1, 256, UID),
+                    body.longValue("rateLimit", 0, Integer.MAX_VALUE),
+                    body.longValue("throttleRate", 0, Integer.MAX_VALUE),
+                    body.stringMap("metadata", 100, 4096));
+            body.validate();
+            return fields;
+        }
+    }
+
+    /** Also used by message publishing's {@code application} field. */
+    public Application createFrom(Body body) {
+        var in = Fields.read(body);
+        Instant now = clock.instant();
+        return apps.insert(new Application(Ids.next(Ids.APP), in.uid(), in.name(), in.rateLimit(), in.throttleRate(),
+                in.metadata() == null ? Map.of() : in.metadata(), now, now));
+    }
+
+    void create(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var body = Body.of(ctx);
+        if ("true".equals(ctx.queryParam("get_if_exists"))) {
+            String uid = body.string("uid", 1, 256, UID);
+            if (uid != null) {
+                var existing = apps.find(uid).filter(a -> uid.equals(a.uid()));
+                if (existing.isPresent()) {
+                    ctx.status(200).json(ApplicationOut.of(existing.get()));
+                    return;
+                }
+            }
+        }
+        ctx.status(201).json(ApplicationOut.of(createFrom(body)));
+    }
+
+    void list(Context ctx) {
+        Auth.requireAdmin(ctx);
+        ctx.json(Lists.response(apps.list(Lists.request(ctx, true)), ApplicationOut::of));
+    }
+
+    void get(Context ctx) {
+        ctx.json(ApplicationOut.of(resolver.resolve(ctx)));
+    }
+
+    /** PUT creates the application when it does not exist yet (its path key becomes the uid), as Svix does. */
+    void put(Context ctx) {
+        var body = Body.of(ctx);
+        var in = Fields.read(body);
+        String key = ctx.pathParam("app_id");
+        Instant now = clock.instant();
+        var existing = apps.find(key);
+        if (existing.isEmpty()) {
+            Auth.requireAdmin(ctx);
+            String uid = in.uid() != null ? in.uid() : (UID.matcher(key).matches() && !key.startsWith(Ids.APP) ? key : null);
+            var app = apps.insert(new Application(Ids.next(Ids.APP), uid, in.name(), in.rateLimit(), in.throttleRate(),
+                    in.metadata() == null ? Map.of() : in.metadata(), now, now));
+            ctx.status(201).json(ApplicationOut.of(app));
+            return;
+        }
+        var current = resolver.resolve(ctx);
+        var updated = apps.update(new Application(current.id(), in.uid(), in.name(), in.rateLimit(), in.throttleRate(),
+                in.metadata() == null ? Map.of() : in.metadata(), current.createdAt(), now));
+        ctx.json(ApplicationOut.of(updated));
+    }
+
+    void patch(Context ctx) {
+        var current = resolver.resolve(ctx);
+        var body = Body.of(ctx);
+        String name = body.has("name") ? body.requiredString("name", 1, 256) : current.name();
+        String uid = body.has("uid") ? body.string("uid", 1, 256, UID) : current.uid();
+        Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
+        Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();
+        Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
+        body.validate();
+        var updated = apps.update(new Application(current.id(), uid, name, rateLimit, throttleRate,
+                metadata == null ? Map.of() : metadata, current.createdAt(), clock.instant()));
+        ctx.json(ApplicationOut.of(updated));
+    }
+
+    void delete(Context ctx) {
+        var app = resolver.resolve(ctx);
+        apps.delete(app.id());
+        ctx.status(204);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.herald.api;
+
+import dev.herald.security.Tokens;
+import dev.herald.store.TokenStore;
+import dev.herald.store.TokenStore.TokenOwner;
+import io.javalin.http.Context;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bearer-token authentication. The presented token is hashed and looked up by hash, so the work done is
+ * the same whether or not it exists; the configured admin token is compared as a hash in constant time.
+ * Recent lookups are cached briefly to keep the database off the hot path.
+ */
+public final class Auth {
+    private static final String PRINCIPAL = "herald.principal";
+    private static final Duration CACHE_TTL = Duration.ofSeconds(30);
+    private static final int CACHE_MAX = 10_000;
+
+    private final TokenStore tokens;
+    private final Optional<byte[]> configuredAdminHash;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+
+    private record Cached(Optional<TokenOwner> owner, Instant until) {}
+
+    public Auth(TokenStore tokens, Optional<String> configuredAdminToken, Clock clock) {
+        this.tokens = tokens;
+        this.configuredAdminHash = configuredAdminToken.map(Tokens::hash);
+        this.clock = clock;
+    }
+
+    public void authenticate(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
+            throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
+        }
+        String token = header.substring(7).trim();
+        TokenOwner owner = resolve(token)
+                .orElseThrow(() -> new ApiException(401, "authentication_failed", "Invalid token"));
+        ctx.attribute(PRINCIPAL, owner);
+    }
+
+    private Optional<TokenOwner> resolve(String token) {
+        byte[] hash = Tokens.hash(token);
+        if (configuredAdminHash.isPresent() && MessageDigest.isEqual(hash, configuredAdminHash.get())) {
+            return Optional.of(new TokenOwner("env", null));
+        }
+        String key = HexFormat.of().formatHex(hash);
+        Instant now = clock.instant();
+        Cached cached = cache.get(key);
+        if (cached != null && cached.until().isAfter(now)) return cached.owner();
+        Optional<TokenOwner> owner = tokens.findLive(hash, now);
+        if (cache.size() > CACHE_MAX) cache.clear();
+        cache.put(key, new Cached(owner, now.plus(CACHE_TTL)));
+        return owner;
+    }
+
+    public static TokenOwner principal(Context ctx) {
+        TokenOwner owner = ctx.attribute(PRINCIPAL);
+        if (owner == null) throw new ApiException(401, "authentication_failed", "Not authenticated");
+        return owner;
+    }
+
+    /** Routes outside any one application (listing apps, the event-type catalog writes, admin). */
+    public static void requireAdmin(Context ctx) {
+        if (!principal(ctx).admin()) {
+            throw new ApiException(403, "insufficient_access", "This token is scoped to one application");
+        }
+    }
+}

@@ -1,0 +1,228 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A JSON request body read field by field. Every problem is collected and reported together as one
+ * 422 in Svix's shape, naming each field ({@code loc}), what is wrong ({@code msg}) and its kind ({@code type}).
+ */
+public final class Body {
+    private final ObjectNode root;
+    private final List<ValidationException.Item> errors = new ArrayList<>();
+
+    private Body(ObjectNode root) {
+        this.root = root;
+    }
+
+    public static Body of(Context ctx) {
+        return of(ctx.bodyAsBytes());
+    }
+
+    public static Body of(byte[] bytes) {
+        if (bytes.length == 0) throw ValidationException.of("body", "A JSON body is required", "value_error.missing");
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(bytes);
+        } catch (JsonProcessingException e) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
+                    "Invalid JSON: " + e.getOriginalMessage(), "value_error.jsondecode")));
+        } catch (java.io.IOException e) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
+                    "Unreadable body", "value_error.jsondecode")));
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
+                    "The body must be a JSON object", "type_error.dict")));
+        }
+        return new Body(object);
+    }
+
+    public ObjectNode root() {
+        return root;
+    }
+
+    /** Present in the body, even as null (PATCH tells "set to null" from "leave alone" by this). */
+    public boolean has(String field) {
+        return root.has(field);
+    }
+
+    private JsonNode value(String field) {
+        JsonNode node = root.get(field);
+        return node == null || node.isNull() ? null : node;
+    }
+
+    public void fail(String field, String msg, String type) {
+        errors.add(new ValidationException.Item(List.of("body", field), msg, type));
+    }
+
+    public String requiredString(String field, int minLength, int maxLength) {
+        JsonNode node = value(field);
+        if (node == null) {
+            fail(field, "field required", "value_error.missing");
+            return null;
+        }
+        return checkString(field, node, minLength, maxLength);
+    }
+
+    public String string(String field, int minLength, int maxLength) {
+        JsonNode node = value(field);
+        return node == null ? null : checkString(field, node, minLength, maxLength);
+    }
+
+    public String string(String field, int minLength, int maxLength, Pattern pattern) {
+        String value = string(field, minLength, maxLength);
+        if (value != null && !pattern.matcher(value).matches()) {
+            fail(field, "string does not match regex \"" + pattern.pattern() + "\"", "value_error.str.regex");
+            return null;
+        }
+        return value;
+    }
+
+    private String checkString(String field, JsonNode node, int minLength, int maxLength) {
+        if (!node.isTextual()) {
+            fail(field, "str type expected", "type_error.str");
+            return null;
+        }
+        String text = node.textValue();
+        if (text.length() < minLength) {
+            fail(field, "ensure this value has at least " + minLength + " characters", "value_error.any_str.min_length");
+            return null;
+        }
+        if (text.length() > maxLength) {
+            fail(field, "ensure this value has at most " + maxLength + " characters", "value_error.any_str.max_length");
+            return null;
+        }
+        return text;
+    }
+
+    public Long longValue(String field, long min, long max) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            fail(field, "value is not a valid integer", "type_error.integer");
+            return null;
+        }
+        long v = node.longValue();
+        if (v < min || v > max) {
+            fail(field, "ensure this value is between " + min + " and " + max, "value_error.number.not_in_range");
+            return null;
+        }
+        return v;
+    }
+
+    public Boolean bool(String field) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isBoolean()) {
+            fail(field, "value could not be parsed to a boolean", "type_error.bool");
+            return null;
+        }
+        return node.booleanValue();
+    }
+
+    public Map<String, String> stringMap(String field, int maxEntries, int maxValueLength) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isObject()) {
+            fail(field, "value is not a valid dict", "type_error.dict");
+            return null;
+        }
+        if (node.size() > maxEntries) {
+            fail(field, "at most " + maxEntries + " entries are allowed", "value_error.dict.max_items");
+            return null;
+        }
+        var map = new LinkedHashMap<String, String>();
+        var fields = node.properties();
+        for (var entry : fields) {
+            if (!entry.getValue().isTextual()) {
+                fail(field, "values must be strings (" + entry.getKey() + ")", "type_error.str");
+                return null;
+            }
+            if (entry.getValue().textValue().length() > maxValueLength) {
+                fail(field, "value of " + entry.getKey() + " is longer than " + maxValueLength, "value_error.any_str.max_length");
+                return null;
+            }
+            map.put(entry.getKey(), entry.getValue().textValue());
+        }
+        return map;
+    }
+
+    public Set<String> stringSet(String field, int maxItems, Pattern itemPattern, int maxItemLength) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isArray()) {
+            fail(field, "value is not a valid list", "type_error.list");
+            return null;
+        }
+        if (node.size() > maxItems) {
+            fail(field, "ensure this value has at most " + maxItems + " items", "value_error.list.max_items");
+            return null;
+        }
+        var set = new LinkedHashSet<String>();
+        for (JsonNode item : node) {
+            if (!item.isTextual()) {
+                fail(field, "str type expected", "type_error.str");
+                return null;
+            }
+            String text = item.textValue();
+            if (text.isEmpty() || text.length() > maxItemLength
+                    || (itemPattern != null && !itemPattern.matcher(text).matches())) {
+                fail(field, "invalid item '" + abbreviate(text) + "'", "value_error.str.regex");
+                return null;
+            }
+            set.add(text);
+        }
+        return set;
+    }
+
+    public Instant timestamp(String field) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isTextual()) {
+            fail(field, "invalid datetime format", "type_error.datetime");
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(node.textValue()).toInstant();
+        } catch (DateTimeParseException e) {
+            fail(field, "invalid datetime format", "value_error.datetime");
+            return null;
+        }
+    }
+
+    public JsonNode object(String field) {
+        JsonNode node = value(field);
+        if (node == null) return null;
+        if (!node.isObject()) {
+            fail(field, "value is not a valid dict", "type_error.dict");
+            return null;
+        }
+        return node;
+    }
+
+    public JsonNode raw(String field) {
+        return value(field);
+    }
+
+    /** Throws the collected problems, if any, as one 422. */
+    public void validate() {
+        if (!errors.isEmpty()) throw new ValidationException(errors);
+    }
+
+    static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "…";
+    }
+}

@@ -1,0 +1,104 @@
+package dev.herald.api;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/** Validation rules for endpoint fields that more than one route shares (url, secret, headers, channels). */
+final class EndpointInput {
+    static final int MAX_URL_LENGTH = 65_536;
+    static final int MAX_CHANNELS = 10;
+    static final Pattern SECRET = Pattern.compile("^(whsec_)?[a-zA-Z0-9+/=]{32,100}$");
+    static final Pattern CHANNEL = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
+    private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$");
+    private static final Set<String> RESERVED_HEADERS = Set.of(
+            "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "trailers",
+            "upgrade", "proxy-authenticate", "proxy-authorization", "proxy-connection", "expect", "user-agent");
+    private static final String[] RESERVED_PREFIXES = {"webhook-", "svix-", "herald-", "proxy-"};
+
+    private EndpointInput() {}
+
+    /** Checks a URL; the refusal function vets literal hosts (address guard) and returns a reason to refuse. */
+    static String url(Body body, String field, boolean required, Function<String, Optional<String>> hostRefusal) {
+        String raw = required ? body.requiredString(field, 1, MAX_URL_LENGTH) : body.string(field, 1, MAX_URL_LENGTH);
+        if (raw == null) return null;
+        Optional<String> problem = urlProblem(raw, hostRefusal);
+        if (problem.isPresent()) {
+            body.fail(field, problem.get(), "value_error.url");
+            return null;
+        }
+        return raw;
+    }
+
+    static Optional<String> urlProblem(String raw, Function<String, Optional<String>> hostRefusal) {
+        if (!raw.equals(raw.strip()) || raw.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+            return Optional.of("URL must not contain whitespace or control characters");
+        }
+        URI uri;
+        try {
+            uri = new URI(raw);
+        } catch (URISyntaxException e) {
+            return Optional.of("invalid URL: " + e.getReason());
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) return Optional.of("URL scheme must be http or https");
+        if (uri.getRawUserInfo() != null) return Optional.of("URL must not contain credentials");
+        if (uri.getHost() == null || uri.getHost().isEmpty()) return Optional.of("URL must have a host");
+        if (uri.getRawFragment() != null) return Optional.of("URL must not contain a fragment");
+        if (uri.getPort() == 0) return Optional.of("URL port must be between 1 and 65535");
+        return hostRefusal.apply(uri.getHost());
+    }
+
+    static String secret(Body body, String field) {
+        String secret = body.string(field, 1, 200);
+        if (secret != null && !SECRET.matcher(secret).matches()) {
+            body.fail(field, "secret must match " + SECRET.pattern(), "value_error.str.regex");
+            return null;
+        }
+        if (secret != null) {
+            try {
+                int length = java.util.Base64.getDecoder().decode(secret.startsWith("whsec_") ? secret.substring(6) : secret).length;
+                if (length < 24 || length > 75) throw new IllegalArgumentException();
+            } catch (IllegalArgumentException e) {
+                body.fail(field, "secret must be base64 of 24 to 75 bytes", "value_error.str.regex");
+                return null;
+            }
+        }
+        return secret;
+    }
+
+    static Set<String> channels(Body body) {
+        return body.stringSet("channels", MAX_CHANNELS, CHANNEL, 128);
+    }
+
+    static Map<String, String> headers(Body body, String field) {
+        Map<String, String> headers = body.stringMap(field, 50, 4096);
+        if (headers == null) return null;
+        for (var entry : headers.entrySet()) {
+            Optional<String> problem = headerProblem(entry.getKey(), entry.getValue());
+            if (problem.isPresent()) {
+                body.fail(field, problem.get(), "value_error");
+                return null;
+            }
+        }
+        return headers;
+    }
+
+    static Optional<String> headerProblem(String name, String value) {
+        if (!HEADER_NAME.matcher(name).matches()) return Optional.of("invalid header name '" + Body.abbreviate(name) + "'");
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (RESERVED_HEADERS.contains(lower)) return Optional.of("header '" + name + "' is reserved");
+        for (String prefix : RESERVED_PREFIXES) {
+            if (lower.startsWith(prefix)) return Optional.of("header '" + name + "' is reserved");
+        }
+        if (value != null && value.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0 || (c < 0x20 && c != '\t') || c == 0x7f)) {
+            return Optional.of("header '" + name + "' has a control character in its value");
+        }
+        return Optional.empty();
+    }
+}

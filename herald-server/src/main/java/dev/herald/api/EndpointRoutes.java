@@ -1,0 +1,269 @@
+package dev.herald.api;
+
+import dev.herald.domain.Application;
+import dev.herald.domain.Endpoint;
+import dev.herald.domain.Ids;
+import dev.herald.security.WebhookSecrets;
+import dev.herald.store.EndpointStore;
+import dev.herald.store.EventTypeStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/** {@code /api/v1/app/{app_id}/endpoint}: endpoints, their secret and their custom headers. */
+public final class EndpointRoutes {
+    static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    private static final String BASE = "/api/v1/app/{app_id}/endpoint";
+
+    private final EndpointStore endpoints;
+    private final EventTypeStore eventTypes;
+    private final AppResolver apps;
+    private final Clock clock;
+    private final int maxEndpointsPerApp;
+    private final Function<String, Optional<String>> hostRefusal;
+    private final EndpointListener listener;
+
+    public EndpointRoutes(EndpointStore endpoints, EventTypeStore eventTypes, AppResolver apps, Clock clock,
+                          int maxEndpointsPerApp, Function<String, Optional<String>> hostRefusal,
+                          EndpointListener listener) {
+        this.endpoints = endpoints;
+        this.eventTypes = eventTypes;
+        this.apps = apps;
+        this.clock = clock;
+        this.maxEndpointsPerApp = maxEndpointsPerApp;
+        this.hostRefusal = hostRefusal;
+        this.listener = listener;
+    }
+
+    public record EndpointOut(String id, String url, String description, String uid, int version, Long rateLimit,
+                              Long throttleRate, boolean disabled, Set<String> filterTypes, Set<String> channels,
+                              Map<String, String> metadata, Instant createdAt, Instant updatedAt) {
+        public static EndpointOut of(Endpoint e) {
+            return new EndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
+                    e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
+                    e.updatedAt());
+        }
+    }
+
+    public record SecretOut(String key) {}
+
+    public record HeadersOut(Map<String, String> headers, Set<String> sensitive) {}
+
+    public void register(RoutesConfig routes) {
+        routes.post(BASE, this::create);
+        routes.get(BASE, this::list);
+        routes.get(BASE + "/{endpoint_id}", this::get);
+        routes.put(BASE + "/{endpoint_id}", this::put);
+        routes.patch(BASE + "/{endpoint_id}", this::patch);
+        routes.delete(BASE + "/{endpoint_id}", this::delete);
+        routes.get(BASE + "/{endpoint_id}/secret", this::getSecret);
+        routes.post(BASE + "/{endpoint_id}/secret/rotate", this::rotateSecret);
+        routes.get(BASE + "/{endpoint_id}/headers", this::getHeaders);
+        routes.put(BASE + "/{endpoint_id}/headers", this::putHeaders);
+        routes.patch(BASE + "/{endpoint_id}/headers", this::patchHeaders);
+    }
+
+    /** EndpointIn read whole (POST and PUT): absent optional fields take their defaults. */
+    private Endpoint readWhole(Body body, Application app, String id, Endpoint existing) {
+        String url = EndpointInput.url(body, "url", true, hostRefusal);
+        String description = body.string("description", 0, 10_000);
+        String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
+        Boolean disabled = body.bool("disabled");
+        Set<String> filterTypes = filterTypes(body);
+        Set<String> channels = EndpointInput.channels(body);
+        Map<String, String> headers = EndpointInput.headers(body, "headers");
+        Long rateLimit = body.longValue("rateLimit", 0, Integer.MAX_VALUE);
+        Long throttleRate = body.longValue("throttleRate", 0, Integer.MAX_VALUE);
+        Map<String, String> metadata = body.stringMap("metadata", 100, 4096);
+        Long version = body.longValue("version", 1, Integer.MAX_VALUE);
+        body.validate();
+        Instant now = clock.instant();
+        return new Endpoint(id, app.id(), uid, url, description == null ? "" : description,
+                disabled != null && disabled, filterTypes, channels,
+                headers != null ? headers : (existing == null ? Map.of() : existing.headers()),
+                rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
+                version == null ? 1 : version.intValue(),
+                existing == null ? now : existing.createdAt(), now);
+    }
+
+    /** {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. */
+    private Set<String> filterTypes(Body body) {
+        String field = body.has("filterTypes") || !body.has("eventTypes") ? "filterTypes" : "eventTypes";
+        Set<String> types = body.stringSet(field, 1000, EventTypeRoutes.NAME, 256);
+        if (types == null || types.isEmpty()) return null;
+        List<String> missing = eventTypes.missing(types);
+        if (!missing.isEmpty()) {
+            body.fail(field, "unknown event types: " + String.join(", ", missing), "value_error.event_type");
+            return null;
+        }
+        return types;
+    }
+
+    void create(Context ctx) {
+        var app = apps.resolve(ctx);
+        var body = Body.of(ctx);
+        String secret = EndpointInput.secret(body, "secret");
+        var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
+        var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : WebhookSecrets.generate(),
+                maxEndpointsPerApp);
+        listener.onEndpointEvent("endpoint.created", created);
+        ctx.status(201).json(EndpointOut.of(created));
+    }
+
+    void list(Context ctx) {
+        var app = apps.resolve(ctx);
+        ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true)), EndpointOut::of));
+    }
+
+    void get(Context ctx) {
+        ctx.json(EndpointOut.of(find(ctx, apps.resolve(ctx))));
+    }
+
+    /** PUT replaces the endpoint, or creates it when the path names a uid not yet used (as Svix does). */
+    void put(Context ctx) {
+        var app = apps.resolve(ctx);
+        var body = Body.of(ctx);
+        var existing = endpoints.find(app.id(), ctx.pathParam("endpoint_id"));
+        if (existing.isEmpty()) {
+            String key = ctx.pathParam("endpoint_id");
+            var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
+            if (endpoint.uid() == null && ApplicationRoutes.UID.matcher(key).matches() && !key.startsWith(Ids.ENDPOINT)) {
+                endpoint = withUid(endpoint, key);
+            }
+            var created = endpoints.insert(endpoint, WebhookSecrets.generate(), maxEndpointsPerApp);
+            listener.onEndpointEvent("endpoint.created", created);
+            ctx.status(201).json(EndpointOut.of(created));
+            return;
+        }
+        var updated = endpoints.update(readWhole(body, app, existing.get().id(), existing.get()));
+        listener.onEndpointEvent("endpoint.updated", updated);
+        ctx.json(EndpointOut.of(updated));
+    }
+
+    private static Endpoint withUid(Endpoint e, String uid) {
+        return new Endpoint(e.id(), e.appId(), uid, e.url(), e.description(), e.disabled(), e.filterTypes(), e.channels(),
+                e.headers(), e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(), e.updatedAt());
+    }
+
+    void patch(Context ctx) {
+        var app = apps.resolve(ctx);
+        var current = find(ctx, app);
+        var body = Body.of(ctx);
+        String url = body.has("url") ? EndpointInput.url(body, "url", true, hostRefusal) : current.url();
+        String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
+        String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
+        boolean disabled = body.has("disabled") ? Boolean.TRUE.equals(body.bool("disabled")) : current.disabled();
+        Set<String> filterTypes = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
+        Set<String> channels = body.has("channels") ? EndpointInput.channels(body) : current.channels();
+        Map<String, String> headers = body.has("headers") ? EndpointInput.headers(body, "headers") : current.headers();
+        Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
+        Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();
+        Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
+        Long version = body.has("version") ? body.longValue("version", 1, Integer.MAX_VALUE) : Long.valueOf(current.version());
+        String secret = body.has("secret") ? EndpointInput.secret(body, "secret") : null;
+        body.validate();
+        var updated = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
+                description == null ? "" : description, disabled, filterTypes, channels,
+                headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
+                version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant()));
+        if (secret != null) {
+            Instant now = clock.instant();
+            endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
+        }
+        listener.onEndpointEvent("endpoint.updated", updated);
+        ctx.json(EndpointOut.of(updated));
+    }
+
+    void delete(Context ctx) {
+        var app = apps.resolve(ctx);
+        var endpoint = find(ctx, app);
+        endpoints.delete(app.id(), endpoint.id());
+        listener.onEndpointEvent("endpoint.deleted", endpoint);
+        ctx.status(204);
+    }
+
+    void getSecret(Context ctx) {
+        var endpoint = find(ctx, apps.resolve(ctx));
+        ctx.json(new SecretOut(endpoints.currentSecret(endpoint.id())));
+    }
+
+    void rotateSecret(Context ctx) {
+        var endpoint = find(ctx, apps.resolve(ctx));
+        byte[] raw = ctx.bodyAsBytes();
+        String key = null;
+        Duration grace = DEFAULT_GRACE;
+        if (raw.length > 0) {
+            var body = Body.of(raw);
+            key = EndpointInput.secret(body, "key");
+            Long seconds = body.longValue("gracePeriodSeconds", 0, Duration.ofDays(30).toSeconds());
+            body.validate();
+            if (seconds != null) grace = Duration.ofSeconds(seconds);
+        }
+        Instant now = clock.instant();
+        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : WebhookSecrets.generate(),
+                now, now.plus(grace));
+        ctx.status(204);
+    }
+
+    void getHeaders(Context ctx) {
+        var endpoint = find(ctx, apps.resolve(ctx));
+        ctx.json(new HeadersOut(endpoint.headers(), Set.of()));
+    }
+
+    void putHeaders(Context ctx) {
+        var app = apps.resolve(ctx);
+        var endpoint = find(ctx, app);
+        var body = Body.of(ctx);
+        Map<String, String> headers = EndpointInput.headers(body, "headers");
+        if (headers == null && !body.has("headers")) body.fail("headers", "field required", "value_error.missing");
+        body.validate();
+        saveHeaders(endpoint, headers == null ? Map.of() : headers);
+        ctx.status(204);
+    }
+
+    /** Merges: a header set to null, or named in {@code deleteHeaders}, is removed. */
+    void patchHeaders(Context ctx) {
+        var app = apps.resolve(ctx);
+        var endpoint = find(ctx, app);
+        var body = Body.of(ctx);
+        var merged = new LinkedHashMap<>(endpoint.headers());
+        var raw = body.object("headers");
+        if (raw != null) {
+            for (var entry : raw.properties()) {
+                if (entry.getValue().isNull()) {
+                    merged.remove(entry.getKey());
+                } else if (!entry.getValue().isTextual()) {
+                    body.fail("headers", "values must be strings (" + entry.getKey() + ")", "type_error.str");
+                } else {
+                    var problem = EndpointInput.headerProblem(entry.getKey(), entry.getValue().textValue());
+                    if (problem.isPresent()) body.fail("headers", problem.get(), "value_error");
+                    else merged.put(entry.getKey(), entry.getValue().textValue());
+                }
+            }
+        }
+        Set<String> deletes = body.stringSet("deleteHeaders", 100, null, 256);
+        body.validate();
+        if (deletes != null) deletes.forEach(merged::remove);
+        if (merged.size() > 50) throw ValidationException.of("headers", "at most 50 headers are allowed", "value_error");
+        saveHeaders(endpoint, merged);
+        ctx.status(204);
+    }
+
+    private void saveHeaders(Endpoint e, Map<String, String> headers) {
+        endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
+                e.channels(), headers, e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(),
+                clock.instant()));
+    }
+
+    public Endpoint find(Context ctx, Application app) {
+        return endpoints.find(app.id(), ctx.pathParam("endpoint_id")).orElseThrow(() -> ApiException.notFound("Endpoint"));
+    }
+}

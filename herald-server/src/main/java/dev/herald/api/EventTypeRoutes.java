@@ -1,0 +1,139 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.domain.EventType;
+import dev.herald.store.EventTypeStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code /api/v1/event-type}: the catalog of event types. DELETE archives; {@code ?expunge=true} removes. */
+public final class EventTypeRoutes {
+    public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+    private static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+
+    private final EventTypeStore types;
+    private final Clock clock;
+
+    public EventTypeRoutes(EventTypeStore types, Clock clock) {
+        this.types = types;
+        this.clock = clock;
+    }
+
+    public record EventTypeOut(String name, String description, boolean archived, boolean deprecated,
+                               JsonNode schemas, String featureFlag, Set<String> featureFlags, String groupName,
+                               Instant createdAt, Instant updatedAt) {
+        static EventTypeOut of(EventType t) {
+            return new EventTypeOut(t.name(), t.description(), t.archived(), t.deprecated(), parse(t.schemasJson()),
+                    t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), t.updatedAt());
+        }
+
+        private static JsonNode parse(String json) {
+            if (json == null) return null;
+            try {
+                return Json.MAPPER.readTree(json);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored schemas are not JSON", e);
+            }
+        }
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/event-type", this::create);
+        routes.get("/api/v1/event-type", this::list);
+        routes.get("/api/v1/event-type/{name}", this::get);
+        routes.put("/api/v1/event-type/{name}", this::put);
+        routes.patch("/api/v1/event-type/{name}", this::patch);
+        routes.delete("/api/v1/event-type/{name}", this::delete);
+    }
+
+    /** Reads the mutable fields; {@code base} supplies values absent from a PATCH. */
+    private EventType read(Body body, String name, EventType base, boolean partial) {
+        Instant now = clock.instant();
+        String description = partial && !body.has("description") ? base.description()
+                : (partial ? body.requiredString("description", 0, 10_000) : orEmpty(body.string("description", 0, 10_000)));
+        JsonNode schemas = partial && !body.has("schemas") ? null : body.object("schemas");
+        String schemasJson = partial && !body.has("schemas") ? base.schemasJson() : (schemas == null ? null : schemas.toString());
+        Boolean archived = body.bool("archived");
+        Boolean deprecated = body.bool("deprecated");
+        String featureFlag = partial && !body.has("featureFlag") ? base.featureFlag() : body.string("featureFlag", 1, 256, FLAG);
+        Set<String> featureFlags = partial && !body.has("featureFlags") ? base.featureFlags()
+                : body.stringSet("featureFlags", 10, FLAG, 256);
+        String groupName = partial && !body.has("groupName") ? base.groupName() : body.string("groupName", 1, 256, NAME);
+        body.validate();
+        return new EventType(name, description,
+                schemasJson,
+                archived != null ? archived : (base != null && partial && base.archived()),
+                deprecated != null ? deprecated : (base != null && partial && base.deprecated()),
+                featureFlag, featureFlags, groupName,
+                base == null ? now : base.createdAt(), now);
+    }
+
+    private static String orEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    void create(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var body = Body.of(ctx);
+        String name = body.requiredString("name", 1, 256);
+        if (name != null && !NAME.matcher(name).matches()) {
+            body.fail("name", "string does not match regex \"" + NAME.pattern() + "\"", "value_error.str.regex");
+        }
+        var type = read(body, name, null, false);
+        ctx.status(201).json(EventTypeOut.of(types.insert(type)));
+    }
+
+    void list(Context ctx) {
+        boolean includeArchived = "true".equals(ctx.queryParam("include_archived"));
+        ctx.json(Lists.response(types.list(Lists.request(ctx, false), includeArchived), EventTypeOut::of));
+    }
+
+    void get(Context ctx) {
+        ctx.json(EventTypeOut.of(find(ctx)));
+    }
+
+    /** PUT creates a missing event type (201), as Svix does. */
+    void put(Context ctx) {
+        Auth.requireAdmin(ctx);
+        String name = ctx.pathParam("name");
+        var body = Body.of(ctx);
+        var existing = types.find(name);
+        if (existing.isEmpty()) {
+            if (!NAME.matcher(name).matches() || name.length() > 256) {
+                throw ValidationException.of("name", "invalid event type name", "value_error.str.regex");
+            }
+            ctx.status(201).json(EventTypeOut.of(types.insert(read(body, name, null, false))));
+            return;
+        }
+        ctx.json(EventTypeOut.of(types.update(read(body, name, existing.get(), false))));
+    }
+
+    void patch(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var current = find(ctx);
+        var body = Body.of(ctx);
+        ctx.json(EventTypeOut.of(types.update(read(body, current.name(), current, true))));
+    }
+
+    void delete(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var current = find(ctx);
+        if ("true".equals(ctx.queryParam("expunge"))) {
+            types.expunge(current.name());
+        } else {
+            types.update(new EventType(current.name(), current.description(), current.schemasJson(), true,
+                    current.deprecated(), current.featureFlag(), current.featureFlags(), current.groupName(),
+                    current.createdAt(), clock.instant()));
+        }
+        ctx.status(204);
+    }
+
+    private EventType find(Context ctx) {
+        return types.find(ctx.pathParam("name")).orElseThrow(() -> ApiException.notFound("Event type"));
+    }
+}

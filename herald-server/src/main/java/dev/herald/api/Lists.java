@@ -1,0 +1,47 @@
+package dev.herald.api;
+
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import io.javalin.http.Context;
+import java.util.List;
+import java.util.function.Function;
+
+/** Svix list conventions: {@code limit} (default 50, at most 250), {@code iterator}, {@code order}. */
+final class Lists {
+    record ListResponse<T>(List<T> data, String iterator, String prevIterator, boolean done) {}
+
+    private Lists() {}
+
+    static PageRequest request(Context ctx, boolean descendingByDefault) {
+        int limit = PageRequest.DEFAULT_LIMIT;
+        String limitParam = ctx.queryParam("limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                throw ValidationException.query("limit", "value is not a valid integer");
+            }
+            if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+                throw ValidationException.query("limit", "limit must be between 1 and " + PageRequest.MAX_LIMIT);
+            }
+        }
+        String iterator = ctx.queryParam("iterator");
+        if (iterator != null && (iterator.isBlank() || iterator.length() > 300)) {
+            throw ValidationException.query("iterator", "invalid iterator");
+        }
+        boolean descending = descendingByDefault;
+        String order = ctx.queryParam("order");
+        if (order != null) {
+            descending = switch (order) {
+                case "descending" -> true;
+                case "ascending" -> false;
+                default -> throw ValidationException.query("order", "order must be ascending or descending");
+            };
+        }
+        return new PageRequest(limit, iterator, descending);
+    }
+
+    static <T, R> ListResponse<R> response(Page<T> page, Function<T, R> mapper) {
+        return new ListResponse<>(page.data().stream().map(mapper).toList(), page.iterator(), page.prevIterator(), page.done());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.herald.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "herald", mixinStandardHelpOptions = true, version = "Herald " + HeraldCli.VERSION,
+        description = "Self-hosted webhook delivery, wire-compatible with the Svix v1 API.",
+        subcommands = {ServeCommand.class, ReencryptCommand.class})
+public final class HeraldCli {
+    public static final String VERSION = "0.1.0";
+}

@@ -1,0 +1,123 @@
+package dev.herald.config;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/** Parses environment values; every failure is a {@link ConfigException} naming the variable. */
+final class EnvReader {
+    private final Map<String, String> env;
+
+    EnvReader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    Optional<String> optional(String name) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    String string(String name, String defaultValue) {
+        return optional(name).orElse(defaultValue);
+    }
+
+    int positiveInt(String name, int defaultValue) {
+        var value = optional(name);
+        if (value.isEmpty()) return defaultValue;
+        try {
+            int parsed = Integer.parseInt(value.get());
+            if (parsed <= 0) throw new ConfigException(name + ": must be a positive integer, got '" + value.get() + "'");
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": must be a positive integer, got '" + value.get() + "'");
+        }
+    }
+
+    boolean bool(String name, boolean defaultValue) {
+        var value = optional(name);
+        if (value.isEmpty()) return defaultValue;
+        return switch (value.get().toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes", "on" -> true;
+            case "false", "0", "no", "off" -> false;
+            default -> throw new ConfigException(name + ": must be true or false, got '" + value.get() + "'");
+        };
+    }
+
+    /** Seconds as a plain number ("30"), or with a unit: "500ms", "30s", "5m", "2h", "5d". */
+    Duration duration(String name, Duration defaultValue) {
+        var value = optional(name);
+        if (value.isEmpty()) return defaultValue;
+        try {
+            return parseDuration(value.get());
+        } catch (RuntimeException e) {
+            throw new ConfigException(name + ": must be a duration like 30s, 5m, 2h or 5d, got '" + value.get() + "'");
+        }
+    }
+
+    static Duration parseDuration(String text) {
+        String v = text.trim().toLowerCase(Locale.ROOT);
+        if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+        char unit = v.charAt(v.length() - 1);
+        if (Character.isDigit(unit)) return Duration.ofSeconds(Long.parseLong(v));
+        long amount = Long.parseLong(v.substring(0, v.length() - 1));
+        if (amount < 0) throw new IllegalArgumentException("negative");
+        return switch (unit) {
+            case 's' -> Duration.ofSeconds(amount);
+            case 'm' -> Duration.ofMinutes(amount);
+            case 'h' -> Duration.ofHours(amount);
+            case 'd' -> Duration.ofDays(amount);
+            default -> throw new IllegalArgumentException("unit");
+        };
+    }
+
+    InetSocketAddress address(String name, String defaultValue) {
+        String value = string(name, defaultValue);
+        int colon = value.lastIndexOf(':');
+        try {
+            if (colon <= 0) throw new IllegalArgumentException();
+            String host = value.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+            int port = Integer.parseInt(value.substring(colon + 1));
+            if (port < 0 || port > 65535) throw new IllegalArgumentException();
+            return InetSocketAddress.createUnresolved(host, port);
+        } catch (RuntimeException e) {
+            throw new ConfigException(name + ": must be host:port, got '" + value + "'");
+        }
+    }
+
+    List<String> list(String name) {
+        return optional(name)
+                .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .orElse(List.of());
+    }
+
+    List<Duration> retrySchedule(String name, String defaultValue) {
+        String value = string(name, defaultValue);
+        var schedule = new ArrayList<Duration>();
+        for (String part : value.split(",")) {
+            try {
+                long seconds = Long.parseLong(part.trim());
+                if (seconds < 0) throw new NumberFormatException();
+                schedule.add(Duration.ofSeconds(seconds));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(name + ": must be comma-separated seconds like 0,5,300, got '" + value + "'");
+            }
+        }
+        return List.copyOf(schedule);
+    }
+
+    HeraldConfig.SignatureHeaders signatureHeaders(String name) {
+        String value = string(name, "webhook");
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "webhook" -> HeraldConfig.SignatureHeaders.WEBHOOK;
+            case "svix" -> HeraldConfig.SignatureHeaders.SVIX;
+            case "both" -> HeraldConfig.SignatureHeaders.BOTH;
+            default -> throw new ConfigException(name + ": must be webhook, svix or both, got '" + value + "'");
+        };
+    }
+}

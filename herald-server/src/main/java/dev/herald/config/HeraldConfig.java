@@ -1,0 +1,98 @@
+package dev.herald.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting Herald reads, with its named default. {@link #fromEnvironment(Map)} is the one place
+ * environment variables are parsed; a bad value fails fast with one line naming the variable.
+ */
+public record HeraldConfig(
+        InetSocketAddress httpAddress,
+        Optional<String> databaseUrl,
+        Path dataDir,
+        Optional<String> adminToken,
+        Optional<byte[]> encryptionKey,
+        List<byte[]> oldEncryptionKeys,
+        int maxEndpointsPerApp,
+        int maxPayloadBytes,
+        List<Duration> retrySchedule,
+        SignatureHeaders signatureHeaders,
+        List<String> whitelistSubnets,
+        Duration disableAfter,
+        Duration requestTimeout,
+        Duration shutdownTimeout,
+        Optional<String> operationalWebhookUrl,
+        Optional<String> operationalWebhookSecret,
+        int maxInFlight,
+        int maxInFlightPerEndpoint,
+        boolean embeddedDurable) {
+
+    public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
+    public static final String DEFAULT_DATA_DIR = "./data";
+    public static final int DEFAULT_MAX_ENDPOINTS_PER_APP = 50;
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+    public static final String DEFAULT_RETRY_SCHEDULE = "0,5,300,1800,7200,18000,36000,36000";
+    public static final Duration DEFAULT_DISABLE_AFTER = Duration.ofDays(5);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 32;
+
+    public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
+
+    public static HeraldConfig fromEnvironment(Map<String, String> env) {
+        var reader = new EnvReader(env);
+        return new HeraldConfig(
+                reader.address("HERALD_HTTP_ADDR", DEFAULT_HTTP_ADDR),
+                reader.optional("HERALD_DATABASE_URL"),
+                Path.of(reader.string("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
+                reader.optional("HERALD_ADMIN_TOKEN"),
+                reader.optional("HERALD_ENCRYPTION_KEY").map(v -> aesKey("HERALD_ENCRYPTION_KEY", v)),
+                reader.optional("HERALD_ENCRYPTION_KEYS_OLD").map(HeraldConfig::oldKeys).orElse(List.of()),
+                reader.positiveInt("HERALD_MAX_ENDPOINTS_PER_APP", DEFAULT_MAX_ENDPOINTS_PER_APP),
+                reader.positiveInt("HERALD_MAX_PAYLOAD_BYTES", DEFAULT_MAX_PAYLOAD_BYTES),
+                reader.retrySchedule("HERALD_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE),
+                reader.signatureHeaders("HERALD_SIGNATURE_HEADERS"),
+                reader.list("HERALD_WHITELIST_SUBNETS"),
+                reader.duration("HERALD_DISABLE_AFTER", DEFAULT_DISABLE_AFTER),
+                reader.duration("HERALD_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
+                reader.duration("HERALD_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
+                reader.optional("HERALD_OPERATIONAL_WEBHOOK_URL"),
+                reader.optional("HERALD_OPERATIONAL_WEBHOOK_SECRET"),
+                reader.positiveInt("HERALD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
+                reader.positiveInt("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT),
+                reader.bool("HERALD_EMBEDDED_DURABLE", true));
+    }
+
+    public boolean embedded() {
+        return databaseUrl.isEmpty();
+    }
+
+    static byte[] aesKey(String variable, String value) {
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(value.trim());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(variable + ": not valid base64");
+        }
+        if (key.length != 32) {
+            throw new ConfigException(variable + ": must decode to 32 bytes, got " + key.length);
+        }
+        return key;
+    }
+
+    private static List<byte[]> oldKeys(String value) {
+        var keys = new ArrayList<byte[]>();
+        for (String part : value.split(",")) {
+            if (!part.isBlank()) keys.add(aesKey("HERALD_ENCRYPTION_KEYS_OLD", part));
+        }
+        return keys;
+    }
+}

@@ -1,0 +1,14 @@
+package dev.herald.domain;
+
+import java.time.Instant;
+import java.util.Map;
+
+public record Application(
+        String id,
+        String uid,
+        String name,
+        Long rateLimit,
+        Long throttleRate,
+        Map<String, String> metadata,
+        Instant createdAt,
+        Instant updatedAt) {}

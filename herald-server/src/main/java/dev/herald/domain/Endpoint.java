@@ -1,0 +1,37 @@
+package dev.herald.domain;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+
+public record Endpoint(
+        String id,
+        String appId,
+        String uid,
+        String url,
+        String description,
+        boolean disabled,
+        Set<String> filterTypes,
+        Set<String> channels,
+        Map<String, String> headers,
+        Long rateLimit,
+        Long throttleRate,
+        Map<String, String> metadata,
+        int version,
+        Instant createdAt,
+        Instant updatedAt) {
+
+    /** Svix's fan-out rule: an empty filter takes every type; channels, when set, must overlap. */
+    public boolean accepts(String eventType, Set<String> messageChannels) {
+        if (disabled) return false;
+        if (filterTypes != null && !filterTypes.isEmpty() && !filterTypes.contains(eventType)) return false;
+        if (channels != null && !channels.isEmpty()) {
+            if (messageChannels == null) return false;
+            for (String channel : messageChannels) {
+                if (channels.contains(channel)) return true;
+            }
+            return false;
+        }
+        return true;
+    }
+}

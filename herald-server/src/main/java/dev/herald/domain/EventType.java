@@ -1,0 +1,17 @@
+package dev.herald.domain;
+
+import java.time.Instant;
+import java.util.Set;
+
+/** An event type of the catalog; {@code schemasJson} is the raw JSON object of schemas per version. */
+public record EventType(
+        String name,
+        String description,
+        String schemasJson,
+        boolean archived,
+        boolean deprecated,
+        String featureFlag,
+        Set<String> featureFlags,
+        String groupName,
+        Instant createdAt,
+        Instant updatedAt) {}

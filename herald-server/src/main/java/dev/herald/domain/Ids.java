@@ -1,0 +1,18 @@
+package dev.herald.domain;
+
+import com.github.f4b6a3.ksuid.KsuidCreator;
+
+/** Prefixed, time-sortable ids in Svix's shape: {@code app_} + a 27-character KSUID. */
+public final class Ids {
+    public static final String APP = "app_";
+    public static final String ENDPOINT = "ep_";
+    public static final String MESSAGE = "msg_";
+    public static final String ATTEMPT = "atmpt_";
+    public static final String TOKEN = "tok_";
+
+    private Ids() {}
+
+    public static String next(String prefix) {
+        return prefix + KsuidCreator.getMonotonicKsuid();
+    }
+}

@@ -1,0 +1,74 @@
+package dev.herald.outbound;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.eclipse.jetty.util.Promise;
+import org.eclipse.jetty.util.SocketAddressResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty's hook between DNS and connect: every resolved address is vetted by {@link AddressGuard}
+ * and only allowed ones are handed on, so Jetty connects to exactly the addresses that were
+ * checked. That closes the DNS-rebinding gap of checking a name first and connecting later.
+ */
+final class GuardedAddressResolver implements SocketAddressResolver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GuardedAddressResolver.class);
+
+    private final HostResolver resolver;
+    private final AddressGuard guard;
+    private final Executor executor;
+
+    /** @param executor runs the (possibly blocking) DNS lookups off Jetty's selector threads */
+    GuardedAddressResolver(HostResolver resolver, AddressGuard guard, Executor executor) {
+        this.resolver = resolver;
+        this.guard = guard;
+        this.executor = executor;
+    }
+
+    @Override
+    public void resolve(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
+        executor.execute(() -> resolveNow(host, port, promise));
+    }
+
+    void resolveNow(String host, int port, Promise<List<InetSocketAddress>> promise) {
+        try {
+            promise.succeeded(allowedAddresses(unbracketed(host), port));
+        } catch (Exception e) { // a failed promise becomes a DeliveryResult; nothing may escape to Jetty
+            promise.failed(e);
+        }
+    }
+
+    private List<InetSocketAddress> allowedAddresses(String host, int port) throws UnknownHostException, BlockedAddressException {
+        List<InetAddress> resolved = resolver.resolve(host);
+        if (resolved == null || resolved.isEmpty()) {
+            throw new UnknownHostException(host);
+        }
+        List<InetSocketAddress> allowed = new ArrayList<>(resolved.size());
+        String firstRefusal = null;
+        for (InetAddress address : resolved) {
+            AddressVerdict verdict = guard.check(address);
+            if (verdict.allowed()) {
+                allowed.add(new InetSocketAddress(address, port));
+            } else {
+                LOG.debug("{} resolved to {}: {}", host, address.getHostAddress(), verdict.reason());
+                firstRefusal = firstRefusal == null ? verdict.reason() : firstRefusal;
+            }
+        }
+        if (allowed.isEmpty()) {
+            throw new BlockedAddressException(firstRefusal);
+        }
+        return allowed;
+    }
+
+    /** Jetty may hand over IPv6 literals in URL form; resolvers want the bare address. */
+    private static String unbracketed(String host) {
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+}

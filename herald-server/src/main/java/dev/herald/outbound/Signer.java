@@ -1,0 +1,101 @@
+package dev.herald.outbound;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.StringJoiner;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Standard Webhooks (Svix-compatible) signatures.
+ *
+ * <p>The signed content is {@code msgId + "." + timestamp + "." + body}; the signature is
+ * {@code v1,} followed by the base64 HMAC-SHA256 of that content. Receivers verify it with any
+ * Standard Webhooks or Svix library, so the format must match byte for byte.
+ */
+public final class Signer {
+
+    public static final String SECRET_PREFIX = "whsec_";
+    public static final String HEADER_ID = "webhook-id";
+    public static final String HEADER_TIMESTAMP = "webhook-timestamp";
+    public static final String HEADER_SIGNATURE = "webhook-signature";
+
+    /** 24 bytes is what Svix issues; the spec accepts 24 to 64. */
+    private static final int GENERATED_SECRET_BYTES = 24;
+    private static final String HMAC_SHA256 = "HmacSHA256";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private Signer() {
+    }
+
+    /**
+     * The HMAC key behind a secret: the base64-decoded part after the optional {@code whsec_}
+     * prefix.
+     *
+     * @throws IllegalArgumentException if the secret is empty or not base64
+     */
+    public static byte[] keyFromSecret(String secret) {
+        if (secret == null) {
+            throw new IllegalArgumentException("webhook secret is missing");
+        }
+        String encoded = secret.startsWith(SECRET_PREFIX) ? secret.substring(SECRET_PREFIX.length()) : secret;
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(encoded);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhook secret is not valid base64", e);
+        }
+        if (key.length == 0) {
+            throw new IllegalArgumentException("webhook secret is empty");
+        }
+        return key;
+    }
+
+    /** A fresh random secret in the {@code whsec_<base64>} form receivers expect. */
+    public static String generateSecret() {
+        byte[] key = new byte[GENERATED_SECRET_BYTES];
+        RANDOM.nextBytes(key);
+        return SECRET_PREFIX + Base64.getEncoder().encodeToString(key);
+    }
+
+    /** One {@code v1,<base64>} signature of the message under one key. */
+    public static String signature(byte[] key, String msgId, long timestampSeconds, byte[] body) {
+        Mac mac = newMac(key);
+        mac.update(msgId.getBytes(StandardCharsets.UTF_8));
+        mac.update((byte) '.');
+        mac.update(Long.toString(timestampSeconds).getBytes(StandardCharsets.US_ASCII));
+        mac.update((byte) '.');
+        mac.update(body);
+        return "v1," + Base64.getEncoder().encodeToString(mac.doFinal());
+    }
+
+    /**
+     * The {@code webhook-signature} header value: one signature per key, space separated, so a
+     * receiver keeps verifying while a secret is being rotated.
+     */
+    public static String signatureHeader(List<byte[]> keys, String msgId, long timestampSeconds, byte[] body) {
+        if (keys.isEmpty()) {
+            throw new IllegalArgumentException("at least one signing key is needed");
+        }
+        StringJoiner header = new StringJoiner(" ");
+        for (byte[] key : keys) {
+            header.add(signature(key, msgId, timestampSeconds, body));
+        }
+        return header.toString();
+    }
+
+    private static Mac newMac(byte[] key) {
+        try {
+            Mac mac = Mac.getInstance(HMAC_SHA256);
+            mac.init(new SecretKeySpec(key, HMAC_SHA256));
+            return mac;
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            // every JDK ships HmacSHA256 and accepts any non-empty key, so this is a broken runtime
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

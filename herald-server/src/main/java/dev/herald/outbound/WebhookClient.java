@@ -1,0 +1,146 @@
+package dev.herald.outbound;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * Sends webhook HTTP requests without ever throwing: every outcome, including refusal by the
+ * {@link AddressGuard}, becomes a {@link DeliveryResult}.
+ *
+ * <p>Built on Jetty's asynchronous client, so thousands of concurrent sends need no thread each.
+ * The client reports exactly what the receiver answered: no redirects followed, no cookies kept,
+ * no authentication or content-encoding negotiation.
+ */
+public final class WebhookClient implements AutoCloseable {
+
+    private static final String DEFAULT_CONTENT_TYPE = "application/json";
+
+    private final HttpClient http;
+    private final FailureClassifier failures;
+    private final long totalTimeoutMs;
+    private final int maxRequestsQueued;
+    private final AtomicInteger pending = new AtomicInteger();
+
+    public WebhookClient(WebhookClientSettings settings, AddressGuard guard, HostResolver resolver) {
+        this.totalTimeoutMs = settings.totalTimeout().toMillis();
+        this.maxRequestsQueued = settings.maxRequestsQueued();
+        this.failures = new FailureClassifier(totalTimeoutMs, settings.connectTimeout().toMillis());
+        this.http = newHttpClient(settings, guard, resolver);
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the webhook HTTP client", e);
+        }
+    }
+
+    private static HttpClient newHttpClient(WebhookClientSettings settings, AddressGuard guard, HostResolver resolver) {
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("herald-outbound");
+        HttpClient http = new HttpClient();
+        http.setExecutor(threads);
+        // the only way Jetty learns addresses, so every connection is vetted by the guard
+        http.setSocketAddressResolver(new GuardedAddressResolver(resolver, guard, threads));
+        http.setFollowRedirects(false); // a redirect could point anywhere; report it instead
+        http.setRedirectCache(null); // and never silently rewrite a URL after an earlier 301
+        http.setHttpCookieStore(new HttpCookieStore.Empty()); // endpoints must not see each other's cookies
+        http.getProtocolHandlers().clear(); // no 401/407/100-continue handling: report raw answers
+        http.getContentDecoderFactories().clear(); // no gzip: the body cap counts bytes on the wire
+        http.setConnectTimeout(settings.connectTimeout().toMillis());
+        http.setIdleTimeout(settings.totalTimeout().toMillis());
+        http.setMaxConnectionsPerDestination(settings.maxConnectionsPerDestination());
+        // the global limit in send() is the real bound; this just keeps Jetty from refusing first
+        http.setMaxRequestsQueuedPerDestination(settings.maxRequestsQueued());
+        http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "Herald/" + settings.version()));
+        return http;
+    }
+
+    /** Sends the request; the future always completes normally, with a result. */
+    public CompletableFuture<DeliveryResult> send(OutboundRequest request) {
+        long startNanos = System.nanoTime();
+        if (pending.incrementAndGet() > maxRequestsQueued) {
+            pending.decrementAndGet();
+            return CompletableFuture.completedFuture(
+                    DeliveryResult.failure("too many requests queued (limit " + maxRequestsQueued + ")", 0));
+        }
+        CompletableFuture<DeliveryResult> outcome = new CompletableFuture<>();
+        outcome.whenComplete((result, error) -> pending.decrementAndGet());
+        try {
+            String unsupported = unsupportedUrl(request.url());
+            if (unsupported != null) {
+                outcome.complete(DeliveryResult.failure(unsupported, elapsedMs(startNanos)));
+            } else {
+                toJettyRequest(request).send(new CappedBodyListener(startNanos, outcome, failures::describe));
+            }
+        } catch (RuntimeException e) {
+            outcome.complete(DeliveryResult.failure(failures.describe(e), elapsedMs(startNanos)));
+        }
+        return outcome;
+    }
+
+    /** Requests accepted but not yet completed. */
+    public int pendingRequests() {
+        return pending.get();
+    }
+
+    private Request toJettyRequest(OutboundRequest request) {
+        String contentType = headerValue(request.headers(), HttpHeader.CONTENT_TYPE.asString());
+        Request jetty = http.newRequest(request.url())
+                .method(request.method().toUpperCase(Locale.ROOT))
+                .timeout(totalTimeoutMs, TimeUnit.MILLISECONDS)
+                .headers(headers -> request.headers().forEach(headers::put));
+        if (hasBody(request)) {
+            jetty.body(new BytesRequestContent(contentType == null ? DEFAULT_CONTENT_TYPE : contentType, request.body()));
+        }
+        return jetty;
+    }
+
+    /** GET and HEAD without a body go out without Content-Type; every other method carries one. */
+    private static boolean hasBody(OutboundRequest request) {
+        String method = request.method().toUpperCase(Locale.ROOT);
+        return request.body().length > 0 || !(method.equals("GET") || method.equals("HEAD"));
+    }
+
+    private static String headerValue(Map<String, String> headers, String name) {
+        return headers.entrySet().stream()
+                .filter(header -> header.getKey().equalsIgnoreCase(name))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElse(null);
+    }
+
+    private static String unsupportedUrl(URI url) {
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "unsupported URL scheme '" + scheme + "'";
+        }
+        if (url.getHost() == null || url.getHost().isEmpty()) {
+            return "URL has no host";
+        }
+        return null;
+    }
+
+    private static long elapsedMs(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Stops the client; requests still in flight complete with a failure result. */
+    @Override
+    public void close() {
+        try {
+            http.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not stop the webhook HTTP client", e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package dev.herald.outbound;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Tuning of {@link WebhookClient}.
+ *
+ * @param version Herald's version, sent as {@code User-Agent: Herald/<version>}
+ * @param connectTimeout limit for establishing a TCP (and TLS) connection
+ * @param totalTimeout limit for the whole exchange, from queueing to the last body byte
+ * @param maxConnectionsPerDestination concurrent connections to one scheme/host/port
+ * @param maxRequestsQueued requests in flight or waiting across all destinations; beyond it sends
+ *     fail at once instead of piling up memory
+ */
+public record WebhookClientSettings(
+        String version,
+        Duration connectTimeout,
+        Duration totalTimeout,
+        int maxConnectionsPerDestination,
+        int maxRequestsQueued) {
+
+    public WebhookClientSettings {
+        Objects.requireNonNull(version, "version");
+        requirePositive(connectTimeout, "connectTimeout");
+        requirePositive(totalTimeout, "totalTimeout");
+        if (maxConnectionsPerDestination < 1 || maxRequestsQueued < 1) {
+            throw new IllegalArgumentException("connection and queue limits must be at least 1");
+        }
+    }
+
+    public static WebhookClientSettings defaults(String version) {
+        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000);
+    }
+
+    public WebhookClientSettings withConnectTimeout(Duration value) {
+        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued);
+    }
+
+    public WebhookClientSettings withTotalTimeout(Duration value) {
+        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued);
+    }
+
+    public WebhookClientSettings withMaxConnectionsPerDestination(int value) {
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued);
+    }
+
+    public WebhookClientSettings withMaxRequestsQueued(int value) {
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value);
+    }
+
+    private static void requirePositive(Duration value, String name) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+    }
+}

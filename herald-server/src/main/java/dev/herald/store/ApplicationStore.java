@@ -1,0 +1,101 @@
+package dev.herald.store;
+
+import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.nullableLong;
+import static dev.herald.store.JsonColumns.stringMap;
+import static dev.herald.store.JsonColumns.toJson;
+
+import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+public final class ApplicationStore {
+    private final Jdbi jdbi;
+
+    public ApplicationStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public Application insert(Application app) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("""
+                    insert into application (id, uid, name, rate_limit, throttle_rate, metadata, created_at, updated_at)
+                    values (:id, :uid, :name, :rateLimit, :throttleRate, cast(:metadata as jsonb), :createdAt, :updatedAt)
+                    """)
+                    .bindMethods(app)
+                    .bind("metadata", toJson(app.metadata()))
+                    .execute());
+            return app;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    /** Finds by id or, failing that, by uid (Svix accepts either in the path). */
+    public Optional<Application> find(String idOrUid) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select * from application where id = :key
+                union all
+                select * from application where uid = :key and id <> :key
+                limit 1
+                """)
+                .bind("key", idOrUid)
+                .map(ApplicationStore::map)
+                .findOne());
+    }
+
+    public Page<Application> list(PageRequest page) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select * from application
+                where cast(:cursor as text) is null or id <cmp> :cursor
+                order by id <dir>
+                limit :limit
+                """), page).map(ApplicationStore::map).list());
+        return Keyset.page(rows, page, Application::id);
+    }
+
+    public Application update(Application app) {
+        try {
+            int updated = jdbi.withHandle(h -> h.createUpdate("""
+                    update application
+                    set uid = :uid, name = :name, rate_limit = :rateLimit, throttle_rate = :throttleRate,
+                        metadata = cast(:metadata as jsonb), updated_at = :updatedAt
+                    where id = :id
+                    """)
+                    .bindMethods(app)
+                    .bind("metadata", toJson(app.metadata()))
+                    .execute());
+            if (updated == 0) throw new dev.herald.domain.NotFoundException("application");
+            return app;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    public boolean delete(String id) {
+        return jdbi.withHandle(h -> h.createUpdate("delete from application where id = :id").bind("id", id).execute()) > 0;
+    }
+
+    static RuntimeException translate(RuntimeException e) {
+        if (SqlErrors.isUniqueViolation(e)) return new ConflictException("An application with this uid already exists");
+        return e;
+    }
+
+    static Application map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Application(
+                rs.getString("id"),
+                rs.getString("uid"),
+                rs.getString("name"),
+                nullableLong(rs, "rate_limit"),
+                nullableLong(rs, "throttle_rate"),
+                stringMap(rs, "metadata"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.herald.store;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded PostgreSQL in a persistent data directory. Durability is switched on (zonky starts
+ * postgres with fsync off by default), and a postmaster orphaned by a SIGKILLed JVM is stopped
+ * before starting, so a restart after a crash succeeds the first time.
+ */
+public final class EmbeddedPostgresServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
+
+    private final EmbeddedPostgres postgres;
+
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
+        try {
+            Files.createDirectories(dataDir);
+            stopOrphanedPostmaster(dataDir);
+            var builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("max_connections", "300")
+                    .setServerConfig("max_wal_size", "2GB")
+                    .setServerConfig("listen_addresses", "127.0.0.1");
+            if (durable) {
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            }
+            return new EmbeddedPostgresServer(builder.start());
+        } catch (IOException e) {
+            throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String jdbcUrl() {
+        return postgres.getJdbcUrl("postgres", "postgres");
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    /** Reads postmaster.pid; a live postgres process there is an orphan of ours and is shut down fast. */
+    static void stopOrphanedPostmaster(Path dataDir) throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) return;
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+        } catch (RuntimeException e) {
+            return;
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false));
+        if (process.isEmpty()) return;
+        log.warn("stopping orphaned embedded PostgreSQL (pid {}) left by a previous Herald process", pid);
+        try {
+            // SIGINT is PostgreSQL's "fast shutdown": roll back, checkpoint, exit.
+            new ProcessBuilder("kill", "-INT", Long.toString(pid)).inheritIO().start().waitFor(5, TimeUnit.SECONDS);
+            process.get().onExit().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("orphaned PostgreSQL {} did not stop on SIGINT, killing it", pid);
+            process.get().destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+    }
+}

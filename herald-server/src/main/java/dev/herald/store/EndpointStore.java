@@ -1,0 +1,222 @@
+package dev.herald.store;
+
+import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.nullableLong;
+import static dev.herald.store.JsonColumns.stringMap;
+import static dev.herald.store.JsonColumns.stringSet;
+import static dev.herald.store.JsonColumns.textArray;
+import static dev.herald.store.JsonColumns.toJson;
+
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.Endpoint;
+import dev.herald.domain.NotFoundException;
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import dev.herald.security.SecretBox;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** Endpoints and their signing secrets (sealed with {@link SecretBox}, bound to the endpoint id). */
+public final class EndpointStore {
+    private final Jdbi jdbi;
+    private final SecretBox secretBox;
+
+    public EndpointStore(Jdbi jdbi, SecretBox secretBox) {
+        this.jdbi = jdbi;
+        this.secretBox = secretBox;
+    }
+
+    /**
+     * Inserts under a row lock on the application, so concurrent creates cannot pass the limit
+     * together (no count-then-insert race).
+     */
+    public Endpoint insert(Endpoint endpoint, String secret, int maxPerApp) {
+        try {
+            return jdbi.inTransaction(h -> {
+                boolean appExists = h.createQuery("select true from application where id = :app for update")
+                        .bind("app", endpoint.appId()).mapTo(Boolean.class).findOne().isPresent();
+                if (!appExists) throw new NotFoundException("application");
+                int count = h.createQuery("select count(*) from endpoint where app_id = :app")
+                        .bind("app", endpoint.appId()).mapTo(Integer.class).one();
+                if (count >= maxPerApp) {
+                    throw new ConflictException("limit_reached",
+                            "This application already has the maximum of " + maxPerApp + " endpoints");
+                }
+                h.createUpdate("""
+                        insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,
+                                              headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at)
+                        values (:id, :appId, :uid, :url, :description, :disabled, :filterTypesArray, :channelsArray,
+                                cast(:headersJson as jsonb), :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
+                                :version, :createdAt, :updatedAt)
+                        """)
+                        .bindMethods(endpoint)
+                        .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
+                        .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
+                        .bind("headersJson", toJson(endpoint.headers()))
+                        .bind("metadataJson", toJson(endpoint.metadata()))
+                        .execute();
+                insertSecret(h, endpoint.id(), secret, endpoint.createdAt());
+                return endpoint;
+            });
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    public Optional<Endpoint> find(String appId, String idOrUid) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select * from endpoint where app_id = :app and (id = :key or uid = :key)
+                order by (id = :key) desc
+                limit 1
+                """)
+                .bind("app", appId).bind("key", idOrUid)
+                .map(EndpointStore::map).findOne());
+    }
+
+    public Page<Endpoint> list(String appId, PageRequest page) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select * from endpoint
+                where app_id = :app and (cast(:cursor as text) is null or id <cmp> :cursor)
+                order by id <dir>
+                limit :limit
+                """), page).bind("app", appId).map(EndpointStore::map).list());
+        return Keyset.page(rows, page, Endpoint::id);
+    }
+
+    /** Every endpoint of the application, for fan-out. */
+    public List<Endpoint> allOf(String appId) {
+        return jdbi.withHandle(h -> h.createQuery("select * from endpoint where app_id = :app order by id")
+                .bind("app", appId).map(EndpointStore::map).list());
+    }
+
+    public Endpoint update(Endpoint endpoint) {
+        try {
+            int updated = jdbi.withHandle(h -> h.createUpdate("""
+                    update endpoint
+                    set uid = :uid, url = :url, description = :description, disabled = :disabled,
+                        filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
+                        rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
+                        version = :version, updated_at = :updatedAt
+                    where id = :id and app_id = :appId
+                    """)
+                    .bindMethods(endpoint)
+                    .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
+                    .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
+                    .bind("headersJson", toJson(endpoint.headers()))
+                    .bind("metadataJson", toJson(endpoint.metadata()))
+                    .execute());
+            if (updated == 0) throw new NotFoundException("endpoint");
+            return endpoint;
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
+    }
+
+    public boolean setDisabled(String endpointId, boolean disabled, Instant now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                update endpoint set disabled = :disabled, updated_at = :now where id = :id and disabled <> :disabled
+                """).bind("id", endpointId).bind("disabled", disabled).bind("now", now).execute()) > 0;
+    }
+
+    public boolean delete(String appId, String endpointId) {
+        return jdbi.withHandle(h -> h.createUpdate("delete from endpoint where id = :id and app_id = :app")
+                .bind("id", endpointId).bind("app", appId).execute()) > 0;
+    }
+
+    public String currentSecret(String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select key_id, ciphertext from endpoint_secret where endpoint_id = :id and expires_at is null
+                """)
+                .bind("id", endpointId)
+                .map((rs, ctx) -> open(rs, endpointId))
+                .findOne()
+                .orElseThrow(() -> new NotFoundException("endpoint secret")));
+    }
+
+    /** The current secret first, then rotated ones still inside their grace period. */
+    public List<String> liveSecrets(String endpointId, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select key_id, ciphertext from endpoint_secret
+                where endpoint_id = :id and (expires_at is null or expires_at > :now)
+                order by expires_at desc nulls first
+                """)
+                .bind("id", endpointId).bind("now", now)
+                .map((rs, ctx) -> open(rs, endpointId))
+                .list());
+    }
+
+    /** The current secret keeps signing for {@code graceUntil}; {@code newSecret} becomes current. */
+    public void rotateSecret(String endpointId, String newSecret, Instant now, Instant graceUntil) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                    update endpoint_secret set expires_at = :graceUntil
+                    where endpoint_id = :id and expires_at is null
+                    """).bind("id", endpointId).bind("graceUntil", graceUntil).execute();
+            insertSecret(h, endpointId, newSecret, now);
+        });
+    }
+
+    private void insertSecret(Handle h, String endpointId, String secret, Instant now) {
+        var sealed = secretBox.seal(secret, endpointId);
+        h.createUpdate("""
+                insert into endpoint_secret (endpoint_id, key_id, ciphertext, created_at)
+                values (:id, :keyId, :ciphertext, :now)
+                """)
+                .bind("id", endpointId).bind("keyId", sealed.keyId()).bind("ciphertext", sealed.ciphertext())
+                .bind("now", now)
+                .execute();
+    }
+
+    /** Re-seals every secret under the current key; returns how many rows changed. */
+    public int reencryptAll() {
+        return jdbi.inTransaction(h -> {
+            var rows = h.createQuery("select id, endpoint_id, key_id, ciphertext from endpoint_secret where key_id <> :current for update")
+                    .bind("current", secretBox.currentKeyId())
+                    .map((rs, ctx) -> new Object[] {rs.getLong("id"), rs.getString("endpoint_id"),
+                            new SecretBox.Sealed(rs.getString("key_id"), rs.getBytes("ciphertext"))})
+                    .list();
+            for (Object[] row : rows) {
+                String endpointId = (String) row[1];
+                var resealed = secretBox.seal(secretBox.open((SecretBox.Sealed) row[2], endpointId), endpointId);
+                h.createUpdate("update endpoint_secret set key_id = :keyId, ciphertext = :c where id = :id")
+                        .bind("keyId", resealed.keyId()).bind("c", resealed.ciphertext()).bind("id", (long) row[0])
+                        .execute();
+            }
+            return rows.size();
+        });
+    }
+
+    private String open(ResultSet rs, String endpointId) throws SQLException {
+        return secretBox.open(new SecretBox.Sealed(rs.getString("key_id"), rs.getBytes("ciphertext")), endpointId);
+    }
+
+    private static RuntimeException translate(RuntimeException e) {
+        if (SqlErrors.isUniqueViolation(e)) return new ConflictException("An endpoint with this uid already exists");
+        return e;
+    }
+
+    static Endpoint map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Endpoint(
+                rs.getString("id"),
+                rs.getString("app_id"),
+                rs.getString("uid"),
+                rs.getString("url"),
+                rs.getString("description"),
+                rs.getBoolean("disabled"),
+                stringSet(rs, "filter_types"),
+                stringSet(rs, "channels"),
+                stringMap(rs, "headers"),
+                nullableLong(rs, "rate_limit"),
+                nullableLong(rs, "throttle_rate"),
+                stringMap(rs, "metadata"),
+                rs.getInt("version"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+}

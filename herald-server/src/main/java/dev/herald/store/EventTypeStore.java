@@ -1,0 +1,102 @@
+package dev.herald.store;
+
+import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.stringSet;
+import static dev.herald.store.JsonColumns.textArray;
+
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.EventType;
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+public final class EventTypeStore {
+    private final Jdbi jdbi;
+
+    public EventTypeStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public EventType insert(EventType type) {
+        try {
+            jdbi.useHandle(h -> h.createUpdate("""
+                    insert into event_type (name, description, schemas, archived, deprecated, feature_flag,
+                                            feature_flags, group_name, created_at, updated_at)
+                    values (:name, :description, cast(:schemasJson as jsonb), :archived, :deprecated, :featureFlag,
+                            :flags, :groupName, :createdAt, :updatedAt)
+                    """)
+                    .bindMethods(type)
+                    .bindByType("flags", textArray(type.featureFlags()), String[].class)
+                    .execute());
+            return type;
+        } catch (RuntimeException e) {
+            if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("An event type with this name already exists");
+            throw e;
+        }
+    }
+
+    public Optional<EventType> find(String name) {
+        return jdbi.withHandle(h -> h.createQuery("select * from event_type where name = :name")
+                .bind("name", name).map(EventTypeStore::map).findOne());
+    }
+
+    /** The names among {@code names} that are not existing, unarchived event types. */
+    public List<String> missing(Collection<String> names) {
+        if (names.isEmpty()) return List.of();
+        return jdbi.withHandle(h -> h.createQuery("""
+                select n from unnest(cast(:names as text[])) as n
+                where not exists (select 1 from event_type t where t.name = n)
+                """)
+                .bindByType("names", names.toArray(String[]::new), String[].class)
+                .mapTo(String.class).list());
+    }
+
+    public Page<EventType> list(PageRequest page, boolean includeArchived) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select * from event_type
+                where (cast(:cursor as text) is null or name <cmp> :cursor)
+                  and (:includeArchived or not archived)
+                order by name <dir>
+                limit :limit
+                """), page).bind("includeArchived", includeArchived).map(EventTypeStore::map).list());
+        return Keyset.page(rows, page, EventType::name);
+    }
+
+    public EventType update(EventType type) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                update event_type
+                set description = :description, schemas = cast(:schemasJson as jsonb), archived = :archived,
+                    deprecated = :deprecated, feature_flag = :featureFlag, feature_flags = :flags,
+                    group_name = :groupName, updated_at = :updatedAt
+                where name = :name
+                """)
+                .bindMethods(type)
+                .bindByType("flags", textArray(type.featureFlags()), String[].class)
+                .execute());
+        return type;
+    }
+
+    public boolean expunge(String name) {
+        return jdbi.withHandle(h -> h.createUpdate("delete from event_type where name = :name").bind("name", name).execute()) > 0;
+    }
+
+    static EventType map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new EventType(
+                rs.getString("name"),
+                rs.getString("description"),
+                rs.getString("schemas"),
+                rs.getBoolean("archived"),
+                rs.getBoolean("deprecated"),
+                rs.getString("feature_flag"),
+                stringSet(rs, "feature_flags"),
+                rs.getString("group_name"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"));
+    }
+}

@@ -1,0 +1,61 @@
+package dev.herald.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** Conversions between PostgreSQL column types (jsonb, text[], timestamptz) and Java values. */
+final class JsonColumns {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() {};
+
+    private JsonColumns() {}
+
+    static String toJson(Map<String, String> map) {
+        try {
+            return MAPPER.writeValueAsString(map == null ? Map.of() : map);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static Map<String, String> stringMap(ResultSet rs, String column) throws SQLException {
+        String json = rs.getString(column);
+        if (json == null) return Map.of();
+        try {
+            return MAPPER.readValue(json, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new SQLException("column " + column + " holds invalid JSON", e);
+        }
+    }
+
+    static String[] textArray(Set<String> values) {
+        return values == null ? null : values.toArray(String[]::new);
+    }
+
+    static Set<String> stringSet(ResultSet rs, String column) throws SQLException {
+        Array array = rs.getArray(column);
+        if (array == null) return null;
+        return new LinkedHashSet<>(Arrays.asList((String[]) array.getArray()));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    static Long nullableLong(ResultSet rs, String column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+}

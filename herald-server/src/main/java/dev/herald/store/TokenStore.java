@@ -1,0 +1,62 @@
+package dev.herald.store;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Bearer tokens by hash; the plaintext never reaches the database. */
+public final class TokenStore {
+    private final Jdbi jdbi;
+
+    public TokenStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Who a token speaks for: {@code appId} null means admin. */
+    public record TokenOwner(String tokenId, String appId) {
+        public boolean admin() {
+            return appId == null;
+        }
+    }
+
+    public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                insert into api_token (id, token_hash, app_id, created_at, expires_at)
+                values (:id, :hash, :appId, :createdAt, :expiresAt)
+                """)
+                .bind("id", id).bind("hash", hash).bind("appId", appId)
+                .bind("createdAt", createdAt).bind("expiresAt", expiresAt)
+                .execute());
+    }
+
+    public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select id, app_id from api_token
+                where token_hash = :hash and (expires_at is null or expires_at > :now)
+                """)
+                .bind("hash", hash).bind("now", now)
+                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id")))
+                .findOne());
+    }
+
+    /**
+     * Stores an admin token only if none exists yet; an advisory lock makes nodes starting together
+     * agree on one. Returns whether this call stored it.
+     */
+    public boolean insertFirstAdmin(String id, byte[] hash, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.execute("select pg_advisory_xact_lock(7243001)");
+            boolean exists = h.createQuery("select exists (select 1 from api_token where app_id is null)")
+                    .mapTo(Boolean.class).one();
+            if (exists) return false;
+            h.createUpdate("insert into api_token (id, token_hash, app_id, created_at) values (:id, :hash, null, :now)")
+                    .bind("id", id).bind("hash", hash).bind("now", now).execute();
+            return true;
+        });
+    }
+
+    public boolean anyAdminToken() {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from api_token where app_id is null)")
+                .mapTo(Boolean.class).one());
+    }
+}

@@ -1,0 +1,97 @@
+package dev.herald.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain HTTP client for API tests: sends JSON, returns status, headers and the parsed body. */
+public final class ApiClient {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String baseUrl;
+    private final String token;
+
+    public ApiClient(String baseUrl, String token) {
+        this.baseUrl = baseUrl;
+        this.token = token;
+    }
+
+    public ApiClient withToken(String otherToken) {
+        return new ApiClient(baseUrl, otherToken);
+    }
+
+    public record Response(int status, JsonNode body, String raw, java.net.http.HttpHeaders headers) {
+        public String text(String field) {
+            return body.path(field).asText();
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + raw;
+        }
+    }
+
+    public Response get(String path) {
+        return send("GET", path, null);
+    }
+
+    public Response delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    public Response post(String path, String json) {
+        return send("POST", path, json);
+    }
+
+    public Response put(String path, String json) {
+        return send("PUT", path, json);
+    }
+
+    public Response patch(String path, String json) {
+        return send("PATCH", path, json);
+    }
+
+    public Response send(String method, String path, String json) {
+        return send(method, path, json, new String[0]);
+    }
+
+    public Response send(String method, String path, String json, String... headers) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
+        if (token != null) builder.header("Authorization", "Bearer " + token);
+        for (int i = 0; i + 1 < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
+        builder.header("Content-Type", "application/json");
+        builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        try {
+            var response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode body = MissingNode.getInstance();
+            if (!response.body().isEmpty()) {
+                try {
+                    body = MAPPER.readTree(response.body());
+                } catch (IOException e) {
+                    body = MissingNode.getInstance();
+                }
+            }
+            return new Response(response.statusCode(), body, response.body(), response.headers());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Builds JSON from alternating keys and values; values are written as JSON (strings quoted). */
+    public static String json(Object... keysAndValues) {
+        var node = MAPPER.createObjectNode();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            node.set((String) keysAndValues[i], MAPPER.valueToTree(keysAndValues[i + 1]));
+        }
+        return node.toString();
+    }
+}

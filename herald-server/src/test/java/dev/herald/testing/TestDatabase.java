@@ -1,0 +1,58 @@
+package dev.herald.testing;
+
+import dev.herald.store.Database;
+import dev.herald.store.EmbeddedPostgresServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Starts one embedded PostgreSQL for the whole test run (fsync off: tests need speed, not crash safety)
+ * and empties every Herald table before each test.
+ */
+public final class TestDatabase implements BeforeEachCallback {
+    private static EmbeddedPostgresServer server;
+    private static Database database;
+
+    public static synchronized String jdbcUrl() {
+        if (server == null) {
+            try {
+                Path dir = Files.createTempDirectory("herald-test-pg");
+                server = EmbeddedPostgresServer.start(dir, false);
+                database = Database.connect(server.jdbcUrl(), 4);
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    database.close();
+                    server.close();
+                }));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return server.jdbcUrl();
+    }
+
+    public static Jdbi jdbi() {
+        jdbcUrl();
+        return database.jdbi();
+    }
+
+    public static void clean() {
+        jdbi().useHandle(h -> {
+            var tables = h.createQuery("""
+                    select tablename from pg_tables
+                    where schemaname = 'public' and tablename <> 'flyway_schema_history'
+                    """).mapTo(String.class).list();
+            if (!tables.isEmpty()) {
+                h.execute("truncate table " + String.join(", ", tables) + " restart identity cascade");
+            }
+        });
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        clean();
+    }
+}
