@@ -7,8 +7,16 @@ import dev.herald.store.SqlErrors;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,19 +34,19 @@ public final class ApiErrors {
         config.routes.exception(ConflictException.class, (e, ctx) -> error(ctx, 409, e.code(), e.getMessage()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
-            String code = switch (status) {
-                case 404 -> "not_found";
-                case 405 -> "method_not_allowed";
-                case 413 -> "payload_too_large";
-                default -> status < 500 ? "bad_request" : "internal_error";
-            };
-            error(ctx, status, code, status == 413 ? "Request body is too large" : e.getMessage());
+            error(ctx, status, codeFor(status), status == 413 ? "Request body is too large" : e.getMessage());
         });
         config.routes.exception(Exception.class, (e, ctx) -> {
             if (SqlErrors.isUnavailable(e)) {
                 log.warn("database unavailable while serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
                 ctx.header("Retry-After", "5");
                 error(ctx, 503, "service_unavailable", "The database is unavailable; retry shortly");
+                return;
+            }
+            if (isDataException(e)) {
+                // a value PostgreSQL refuses (class 22) came from the request: a client error, never a 500
+                log.warn("database refused a value while serving {} {}: {}", ctx.method(), ctx.path(), rootCause(e).getMessage());
+                error(ctx, 400, "bad_request", "The request holds a value that cannot be stored");
                 return;
             }
             if (rootCause(e) instanceof JsonProcessingException json) {
@@ -52,6 +60,29 @@ public final class ApiErrors {
             if (ctx.result() == null || ctx.result().isEmpty()) error(ctx, 404, "not_found", "Route not found");
         });
         config.routes.error(405, ctx -> error(ctx, 405, "method_not_allowed", "Method not allowed"));
+        // requests Jetty refuses before routing (undecodable path, bad URI) get the same JSON shape, not HTML
+        config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+    }
+
+    static String codeFor(int status) {
+        return switch (status) {
+            case 401 -> "authentication_failed";
+            case 404 -> "not_found";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
+            default -> status < 500 ? "bad_request" : "internal_error";
+        };
+    }
+
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int status, String message,
+                                        Throwable cause, Callback callback) throws IOException {
+            String detail = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+            byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("code", codeFor(status), "detail", detail));
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
     }
 
     static void validationOfJson(Context ctx, JsonProcessingException e) {
@@ -62,6 +93,13 @@ public final class ApiErrors {
 
     static void error(Context ctx, int status, String code, String detail) {
         ctx.status(status).json(Map.of("code", code, "detail", detail == null ? "" : detail));
+    }
+
+    private static boolean isDataException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null && s.getSQLState().startsWith("22")) return true;
+        }
+        return false;
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -50,6 +50,22 @@ public final class Body {
         return new Body(object);
     }
 
+    private static boolean containsNul(String text) {
+        return text.indexOf(0) >= 0;
+    }
+
+    private static boolean containsNul(JsonNode node) {
+        if (node.isTextual()) return containsNul(node.textValue());
+        if (node.isArray()) {
+            for (JsonNode item : node) if (containsNul(item)) return true;
+        } else if (node.isObject()) {
+            for (var entry : node.properties()) {
+                if (containsNul(entry.getKey()) || containsNul(entry.getValue())) return true;
+            }
+        }
+        return false;
+    }
+
     public ObjectNode root() {
         return root;
     }
@@ -97,6 +113,10 @@ public final class Body {
             return null;
         }
         String text = node.textValue();
+        if (containsNul(text)) {
+            failNul(field);
+            return null;
+        }
         if (text.length() < minLength) {
             fail(field, "ensure this value has at least " + minLength + " characters", "value_error.any_str.min_length");
             return null;
@@ -147,6 +167,10 @@ public final class Body {
         var map = new LinkedHashMap<String, String>();
         var fields = node.properties();
         for (var entry : fields) {
+            if (containsNul(entry.getKey()) || containsNul(entry.getValue())) {
+                failNul(field);
+                return null;
+            }
             if (!entry.getValue().isTextual()) {
                 fail(field, "values must be strings (" + entry.getKey() + ")", "type_error.str");
                 return null;
@@ -178,6 +202,10 @@ public final class Body {
                 return null;
             }
             String text = item.textValue();
+            if (containsNul(text)) {
+                failNul(field);
+                return null;
+            }
             if (text.isEmpty() || text.length() > maxItemLength
                     || (itemPattern != null && !itemPattern.matcher(text).matches())) {
                 fail(field, "invalid item '" + abbreviate(text) + "'", "value_error.str.regex");
@@ -210,7 +238,16 @@ public final class Body {
             fail(field, "value is not a valid dict", "type_error.dict");
             return null;
         }
+        if (containsNul(node)) {
+            failNul(field);
+            return null;
+        }
         return node;
+    }
+
+    /** PostgreSQL text and jsonb cannot hold U+0000: refused here rather than failing (500) at the insert. */
+    private void failNul(String field) {
+        fail(field, "strings must not contain the NUL character (\\u0000)", "value_error.str.nul");
     }
 
     public JsonNode raw(String field) {

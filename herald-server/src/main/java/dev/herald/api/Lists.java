@@ -26,7 +26,7 @@ final class Lists {
             }
         }
         String iterator = ctx.queryParam("iterator");
-        if (iterator != null && (iterator.isBlank() || iterator.length() > 300)) {
+        if (iterator != null && (iterator.isBlank() || iterator.length() > 300 || iterator.chars().anyMatch(c -> c < 0x20))) {
             throw ValidationException.query("iterator", "invalid iterator");
         }
         boolean descending = descendingByDefault;

@@ -3,41 +3,72 @@ package dev.herald.app;
 import dev.herald.api.ApiServer;
 import dev.herald.api.AppResolver;
 import dev.herald.api.ApplicationRoutes;
+import dev.herald.api.AttemptRoutes;
 import dev.herald.api.Auth;
 import dev.herald.api.EndpointListener;
 import dev.herald.api.EndpointRoutes;
 import dev.herald.api.EventTypeRoutes;
 import dev.herald.api.HealthRoutes;
+import dev.herald.api.Idempotency;
+import dev.herald.api.MessageRoutes;
+import dev.herald.cli.HeraldCli;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.DeliveryRecorder;
+import dev.herald.delivery.Dispatcher;
+import dev.herald.delivery.OperationalWebhooks;
+import dev.herald.delivery.Publisher;
+import dev.herald.delivery.RetryPolicy;
+import dev.herald.delivery.SignedRequestFactory;
+import dev.herald.domain.Endpoint;
 import dev.herald.domain.Ids;
+import dev.herald.outbound.AddressGuard;
+import dev.herald.outbound.HostResolver;
+import dev.herald.outbound.WebhookClient;
+import dev.herald.outbound.WebhookClientSettings;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.queue.QueueSignal;
 import dev.herald.security.EncryptionKeyFile;
 import dev.herald.security.SecretBox;
 import dev.herald.security.Tokens;
 import dev.herald.store.ApplicationStore;
+import dev.herald.store.AttemptStore;
 import dev.herald.store.Database;
 import dev.herald.store.EmbeddedPostgresServer;
+import dev.herald.store.EndpointHealthStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventTypeStore;
+import dev.herald.store.IdempotencyStore;
+import dev.herald.store.MessageStore;
 import dev.herald.store.TokenStore;
 import java.io.PrintStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Wiring only: builds every part from the configuration, starts them in order, stops them in reverse. */
 public final class Herald implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final HeraldConfig config;
     private final Clock clock;
+    private final HostResolver hostResolver;
     private Database database;
     private ApiServer api;
-    private EndpointStore endpointStore;
+    private Dispatcher dispatcher;
+    private QueueSignal signal;
 
     public Herald(HeraldConfig config, Clock clock) {
+        this(config, clock, HostResolver.system());
+    }
+
+    /** {@code hostResolver} is the DNS seam: tests map names to addresses without real DNS. */
+    public Herald(HeraldConfig config, Clock clock, HostResolver hostResolver) {
         this.config = config;
         this.clock = clock;
+        this.hostResolver = hostResolver;
     }
 
     public Herald start(PrintStream out) {
@@ -54,8 +85,14 @@ public final class Herald implements AutoCloseable {
                 encryptionKey = config.encryptionKey().orElseThrow(() -> new ConfigException(
                         "HERALD_ENCRYPTION_KEY: required with HERALD_DATABASE_URL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"));
             }
+            AddressGuard guard;
             try {
-                database = Database.connect(url, 32);
+                guard = new AddressGuard(config.whitelistSubnets());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
+            }
+            try {
+                database = Database.connect(url, 40);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             }
@@ -64,26 +101,69 @@ public final class Herald implements AutoCloseable {
             var secretBox = new SecretBox(encryptionKey, config.oldEncryptionKeys());
             var apps = new ApplicationStore(jdbi);
             var eventTypes = new EventTypeStore(jdbi);
-            endpointStore = new EndpointStore(jdbi, secretBox);
+            var endpoints = new EndpointStore(jdbi, secretBox);
+            var messages = new MessageStore(jdbi);
+            var attempts = new AttemptStore(jdbi);
             var tokens = new TokenStore(jdbi);
             bootstrapAdminToken(tokens, out);
 
+            // outbound
+            var client = new WebhookClient(WebhookClientSettings.defaults(HeraldCli.VERSION)
+                    .withTotalTimeout(config.requestTimeout())
+                    .withMaxConnectionsPerDestination(Math.max(config.maxInFlightPerEndpoint(), 8))
+                    .withMaxRequestsQueued(config.maxInFlight() * 2), guard, hostResolver);
+            started.add(client);
+            var requests = new SignedRequestFactory(config.signatureHeaders());
+            var operational = new OperationalWebhooks(config.operationalWebhookUrl(), config.operationalWebhookSecret(),
+                    client, requests, clock);
+
+            // queue and delivery
+            signal = new QueueSignal(database.dataSource()).start();
+            started.add(signal);
+            var retryPolicy = new RetryPolicy(config.retrySchedule(), () -> ThreadLocalRandom.current().nextDouble());
+            var queue = new DeliveryQueue(jdbi);
+            var publisher = new Publisher(messages, signal, clock, retryPolicy.initialDelay());
+            dispatcher = new Dispatcher(queue, endpoints, client, requests,
+                    onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
+                            config.disableAfter(), operational, onRecorded),
+                    signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), Duration.ofSeconds(1),
+                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout()));
+            dispatcher.setPaused(config.deliveryPaused());
+
+            // API
             var resolver = new AppResolver(apps);
             var auth = new Auth(tokens, config.adminToken(), clock);
+            var idempotency = new Idempotency(new IdempotencyStore(jdbi), clock);
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);
             var eventTypeRoutes = new EventTypeRoutes(eventTypes, clock);
-            var endpointRoutes = new EndpointRoutes(endpointStore, eventTypes, resolver, clock,
-                    config.maxEndpointsPerApp(), host -> Optional.empty(), EndpointListener.NONE);
+            EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(endpoint));
+            var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
+                    config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
+            var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, idempotency,
+                    clock, config.payloadRetentionDays());
+            var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
+                    eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, List.of(
-                    health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register));
+                    health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
+                    messageRoutes::register, attemptRoutes::register));
             api.start();
             started.add(api);
+            dispatcher.start();
+            started.add(dispatcher);
             return this;
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private static java.util.Map<String, Object> endpointData(Endpoint e) {
+        var data = new LinkedHashMap<String, Object>();
+        data.put("appId", e.appId());
+        data.put("endpointId", e.id());
+        data.put("endpointUid", e.uid());
+        return data;
     }
 
     /** With no HERALD_ADMIN_TOKEN and no admin token stored, one is made and shown once; only its hash is kept. */
@@ -103,8 +183,9 @@ public final class Herald implements AutoCloseable {
         return database;
     }
 
-    public EndpointStore endpointStore() {
-        return endpointStore;
+    /** Makes the dispatcher look for due work now (tests call it after moving their clock). */
+    public void wakeDispatcher() {
+        signal.wake();
     }
 
     @Override

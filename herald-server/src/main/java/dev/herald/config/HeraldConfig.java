@@ -32,7 +32,10 @@ public record HeraldConfig(
         Optional<String> operationalWebhookSecret,
         int maxInFlight,
         int maxInFlightPerEndpoint,
-        boolean embeddedDurable) {
+        boolean embeddedDurable,
+        Duration deliveryLease,
+        int payloadRetentionDays,
+        boolean deliveryPaused) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -44,6 +47,8 @@ public record HeraldConfig(
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 32;
+    public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
+    public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
@@ -68,7 +73,18 @@ public record HeraldConfig(
                 reader.optional("HERALD_OPERATIONAL_WEBHOOK_SECRET"),
                 reader.positiveInt("HERALD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
                 reader.positiveInt("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT),
-                reader.bool("HERALD_EMBEDDED_DURABLE", true));
+                reader.bool("HERALD_EMBEDDED_DURABLE", true),
+                reader.duration("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE),
+                reader.positiveInt("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS),
+                reader.bool("HERALD_DELIVERY_PAUSED", false));
+    }
+
+    /** A lease must outlast the slowest request, or a live node's work would be taken over. */
+    public HeraldConfig {
+        if (deliveryLease != null && requestTimeout != null && deliveryLease.compareTo(requestTimeout.plusSeconds(5)) < 0) {
+            throw new ConfigException("HERALD_DELIVERY_LEASE: must be at least HERALD_REQUEST_TIMEOUT + 5s ("
+                    + requestTimeout.plusSeconds(5).toSeconds() + "s)");
+        }
     }
 
     public boolean embedded() {

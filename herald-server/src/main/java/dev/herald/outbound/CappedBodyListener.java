@@ -35,11 +35,17 @@ final class CappedBodyListener implements Response.Listener {
     private final Function<Throwable, String> describeFailure;
     private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
     private long receivedBytes;
+    private volatile boolean headersComplete;
 
     CappedBodyListener(long startNanos, CompletableFuture<DeliveryResult> outcome, Function<Throwable, String> describeFailure) {
         this.startNanos = startNanos;
         this.outcome = outcome;
         this.describeFailure = describeFailure;
+    }
+
+    @Override
+    public void onHeaders(Response response) {
+        headersComplete = true;
     }
 
     @Override
@@ -60,17 +66,27 @@ final class CappedBodyListener implements Response.Listener {
     @Override
     public void onComplete(Result result) {
         long durationMs = (System.nanoTime() - startNanos) / 1_000_000;
-        Response response = result.getResponse();
-        int status = response == null ? 0 : response.getStatus();
-        Throwable failure = result.getFailure();
-        if (failure == null || (failure instanceof BodyCapReached && status > 0)) {
-            outcome.complete(DeliveryResult.response(status, bodyText(response), durationMs));
-        } else if (status > 0) {
-            // the status line arrived but the exchange broke afterwards
-            outcome.complete(new DeliveryResult(status, bodyText(response), durationMs, describeFailure.apply(failure)));
-        } else {
-            outcome.complete(DeliveryResult.failure(describeFailure.apply(failure), durationMs));
+        try {
+            outcome.complete(toDeliveryResult(result, durationMs));
+        } catch (RuntimeException e) {
+            // whoever waits on the future must always get an answer
+            outcome.complete(DeliveryResult.failure("internal error: " + e, durationMs));
         }
+    }
+
+    private DeliveryResult toDeliveryResult(Result result, long durationMs) {
+        Response response = result.getResponse();
+        // a status line followed by broken headers is no response at all
+        int status = response == null || !headersComplete ? 0 : response.getStatus();
+        Throwable failure = result.getFailure();
+        if (status == 0) {
+            return DeliveryResult.failure(describeFailure.apply(failure), durationMs);
+        }
+        String retryAfter = response.getHeaders().get(HttpHeader.RETRY_AFTER);
+        boolean completed = failure == null || failure instanceof BodyCapReached;
+        // with a failure here, the headers arrived but the body broke off
+        String error = completed ? null : describeFailure.apply(failure);
+        return new DeliveryResult(status, bodyText(response), durationMs, error, retryAfter);
     }
 
     private String bodyText(Response response) {

@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import org.eclipse.jetty.client.HttpResponseException;
 
 /**
  * Turns a failed exchange into a short message an operator can act on, e.g. "connection refused"
@@ -62,8 +63,14 @@ final class FailureClassifier {
         if (mentions(failure, "connection reset") || mentions(failure, "broken pipe")) {
             return "connection reset";
         }
-        if (find(failure, EOFException.class) != null || find(failure, ClosedChannelException.class) != null) {
+        // Jetty turns a reset while reading into end-of-stream, so RST and FIN look the same here
+        if (find(failure, EOFException.class) != null
+                || find(failure, ClosedChannelException.class) != null
+                || mentions(failure, "early eof")) {
             return "connection closed before the response completed";
+        }
+        if (find(failure, HttpResponseException.class) != null) {
+            return "invalid HTTP response";
         }
         if (find(failure, SocketException.class) instanceof SocketException socket) {
             return shorten(lowerCase(String.valueOf(socket.getMessage())));

@@ -32,6 +32,12 @@ public final class WebhookClient implements AutoCloseable {
     private final int maxRequestsQueued;
     private final AtomicInteger pending = new AtomicInteger();
 
+    /** A client that resolves names with the system resolver. */
+    public WebhookClient(WebhookClientSettings settings, AddressGuard guard) {
+        this(settings, guard, HostResolver.system());
+    }
+
+    /** @param resolver turns host names into addresses; every address is then vetted by {@code guard} */
     public WebhookClient(WebhookClientSettings settings, AddressGuard guard, HostResolver resolver) {
         this.totalTimeoutMs = settings.totalTimeout().toMillis();
         this.maxRequestsQueued = settings.maxRequestsQueued();
@@ -74,7 +80,8 @@ public final class WebhookClient implements AutoCloseable {
                     DeliveryResult.failure("too many requests queued (limit " + maxRequestsQueued + ")", 0));
         }
         CompletableFuture<DeliveryResult> outcome = new CompletableFuture<>();
-        outcome.whenComplete((result, error) -> pending.decrementAndGet());
+        // callers get the future that completes after the count dropped, so they never see it stale
+        CompletableFuture<DeliveryResult> counted = outcome.whenComplete((result, error) -> pending.decrementAndGet());
         try {
             String unsupported = unsupportedUrl(request.url());
             if (unsupported != null) {
@@ -85,7 +92,7 @@ public final class WebhookClient implements AutoCloseable {
         } catch (RuntimeException e) {
             outcome.complete(DeliveryResult.failure(failures.describe(e), elapsedMs(startNanos)));
         }
-        return outcome;
+        return counted;
     }
 
     /** Requests accepted but not yet completed. */

@@ -15,13 +15,13 @@ import java.util.Map;
 import java.util.Set;
 
 /** Conversions between PostgreSQL column types (jsonb, text[], timestamptz) and Java values. */
-final class JsonColumns {
+public final class JsonColumns {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() {};
 
     private JsonColumns() {}
 
-    static String toJson(Map<String, String> map) {
+    public static String toJson(Map<String, String> map) {
         try {
             return MAPPER.writeValueAsString(map == null ? Map.of() : map);
         } catch (JsonProcessingException e) {
@@ -29,7 +29,7 @@ final class JsonColumns {
         }
     }
 
-    static Map<String, String> stringMap(ResultSet rs, String column) throws SQLException {
+    public static Map<String, String> stringMap(ResultSet rs, String column) throws SQLException {
         String json = rs.getString(column);
         if (json == null) return Map.of();
         try {
@@ -39,22 +39,22 @@ final class JsonColumns {
         }
     }
 
-    static String[] textArray(Set<String> values) {
+    public static String[] textArray(Set<String> values) {
         return values == null ? null : values.toArray(String[]::new);
     }
 
-    static Set<String> stringSet(ResultSet rs, String column) throws SQLException {
+    public static Set<String> stringSet(ResultSet rs, String column) throws SQLException {
         Array array = rs.getArray(column);
         if (array == null) return null;
         return new LinkedHashSet<>(Arrays.asList((String[]) array.getArray()));
     }
 
-    static Instant instant(ResultSet rs, String column) throws SQLException {
+    public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
         return value == null ? null : value.toInstant();
     }
 
-    static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    public static Long nullableLong(ResultSet rs, String column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
     }

@@ -1,0 +1,228 @@
+package dev.herald.api;
+
+import dev.herald.delivery.Publisher;
+import dev.herald.domain.Application;
+import dev.herald.domain.Attempt;
+import dev.herald.domain.DeliveryStatus;
+import dev.herald.domain.Endpoint;
+import dev.herald.domain.EventType;
+import dev.herald.domain.Ids;
+import dev.herald.domain.Message;
+import dev.herald.store.AttemptStore;
+import dev.herald.store.EndpointStore;
+import dev.herald.store.EventTypeStore;
+import dev.herald.store.MessageStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** The attempt log and the recovery tools: attempts, per-endpoint views, resend, recover, send-example, stats. */
+public final class AttemptRoutes {
+    private final AppResolver apps;
+    private final EndpointRoutes endpointRoutes;
+    private final MessageRoutes messageRoutes;
+    private final EndpointStore endpoints;
+    private final MessageStore messages;
+    private final AttemptStore attempts;
+    private final EventTypeStore eventTypes;
+    private final Publisher publisher;
+    private final Clock clock;
+    private final Duration defaultRetention;
+
+    public AttemptRoutes(AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
+                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts,
+                         EventTypeStore eventTypes, Publisher publisher, Clock clock, Duration defaultRetention) {
+        this.apps = apps;
+        this.endpointRoutes = endpointRoutes;
+        this.messageRoutes = messageRoutes;
+        this.endpoints = endpoints;
+        this.messages = messages;
+        this.attempts = attempts;
+        this.eventTypes = eventTypes;
+        this.publisher = publisher;
+        this.clock = clock;
+        this.defaultRetention = defaultRetention;
+    }
+
+    /** Svix's MessageAttemptOut plus Herald's attemptNumber, errorMessage and nextAttempt. */
+    public record AttemptOut(String id, String msgId, String endpointId, String url, String response,
+                             int responseStatusCode, long responseDurationMs, int status, String statusText,
+                             int triggerType, Instant timestamp, MessageRoutes.MessageOut msg, int attemptNumber,
+                             String errorMessage, Instant nextAttempt) {
+        static AttemptOut of(Attempt a, MessageRoutes.MessageOut msg) {
+            return new AttemptOut(a.id(), a.msgId(), a.endpointId(), a.url(), a.response() == null ? "" : a.response(),
+                    a.responseStatusCode(), a.responseDurationMs(), a.status(), DeliveryStatus.text(a.status()),
+                    a.triggerType(), a.createdAt(), msg, a.attemptNumber(), a.errorMessage(), a.nextAttempt());
+        }
+    }
+
+    public record EndpointMessageOut(String id, String eventType, String eventId, @com.fasterxml.jackson.annotation.JsonRawValue String payload,
+                                     Set<String> channels, Set<String> tags, Instant timestamp, Instant deliverAt,
+                                     int status, String statusText, Instant nextAttempt) {}
+
+    public record MessageEndpointOut(String id, String url, String description, String uid, int version,
+                                     Long rateLimit, Long throttleRate, boolean disabled, Set<String> filterTypes,
+                                     Set<String> channels, Map<String, String> metadata, Instant createdAt,
+                                     Instant updatedAt, int status, String statusText, Instant nextAttempt) {}
+
+    public record StatsOut(long success, long pending, long sending, long fail, long canceled) {}
+
+    public record RecoverOut(String id, String status, String task, Instant updatedAt) {}
+
+    public void register(RoutesConfig routes) {
+        routes.get("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", this::byEndpoint);
+        routes.get("/api/v1/app/{app_id}/attempt/msg/{msg_id}", this::byMessage);
+        routes.get("/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}", this::one);
+        routes.get("/api/v1/app/{app_id}/msg/{msg_id}/endpoint", this::endpointsOfMessage);
+        routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", this::messagesOfEndpoint);
+        routes.post("/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend", this::resend);
+        routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover", this::recover);
+        routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example", this::sendExample);
+        routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats", this::stats);
+    }
+
+    void byEndpoint(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        listAttempts(ctx, app, null, endpoint.id());
+    }
+
+    void byMessage(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        String endpointFilter = null;
+        String endpointParam = ctx.queryParam("endpoint_id");
+        if (endpointParam != null) {
+            endpointFilter = endpoints.find(app.id(), endpointParam).map(Endpoint::id).orElse("-none-");
+        }
+        listAttempts(ctx, app, message.id(), endpointFilter);
+    }
+
+    private void listAttempts(Context ctx, Application app, String msgId, String endpointId) {
+        var filter = new AttemptStore.AttemptFilter(msgId, endpointId, intParam(ctx, "status", 0, 4),
+                intParam(ctx, "status_code_class", 0, 5), MessageRoutes.eventTypes(ctx),
+                MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
+        boolean withMsg = "true".equals(ctx.queryParam("with_msg"));
+        var page = attempts.list(app.id(), Lists.request(ctx, true), filter);
+        var cache = new HashMap<String, MessageRoutes.MessageOut>();
+        ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg ? cache.computeIfAbsent(a.msgId(),
+                id -> messages.find(app.id(), id).map(m -> MessageRoutes.MessageOut.of(m, true)).orElse(null)) : null)));
+    }
+
+    void one(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        var attempt = attempts.find(app.id(), message.id(), ctx.pathParam("attempt_id"))
+                .orElseThrow(() -> ApiException.notFound("Attempt"));
+        ctx.json(AttemptOut.of(attempt, null));
+    }
+
+    void endpointsOfMessage(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        var states = attempts.statesOfMessage(message.id());
+        var data = states.stream().flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream().map(e ->
+                new MessageEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
+                        e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
+                        e.updatedAt(), s.status(), DeliveryStatus.text(s.status()), s.nextAttempt()))).toList();
+        ctx.json(new Lists.ListResponse<>(data, null, null, true));
+    }
+
+    void messagesOfEndpoint(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
+        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true), intParam(ctx, "status", 0, 4),
+                MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
+        ctx.json(Lists.response(page, s -> {
+            Message m = messages.find(app.id(), s.msgId()).orElseThrow();
+            var out = MessageRoutes.MessageOut.of(m, withContent);
+            return new EndpointMessageOut(m.id(), m.eventType(), m.eventId(), out.payload(), m.channels(), m.tags(),
+                    m.createdAt(), m.deliverAt(), s.status(), DeliveryStatus.text(s.status()), s.nextAttempt());
+        }));
+    }
+
+    void resend(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        if (message.payload() == null) {
+            throw new ApiException(400, "payload_expired", "The payload of this message has expired and cannot be resent");
+        }
+        publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
+        ctx.status(202);
+    }
+
+    void recover(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        var body = Body.of(ctx);
+        Instant since = body.timestamp("since");
+        if (since == null && !body.has("since")) body.fail("since", "field required", "value_error.missing");
+        Instant until = body.timestamp("until");
+        body.validate();
+        var failed = attempts.failedMessageIds(endpoint.id(), since, until);
+        for (String msgId : failed) publisher.enqueueManual(msgId, app.id(), List.of(endpoint.id()));
+        ctx.status(202).json(new RecoverOut(Ids.next("qtask_"), "finished", "endpoint.recover", clock.instant()));
+    }
+
+    /** A test event to this endpoint alone, outside its filters: the type's schema example, or a stub. */
+    void sendExample(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        var body = Body.of(ctx);
+        String eventType = body.requiredString("eventType", 1, 256);
+        body.validate();
+        EventType type = eventTypes.find(eventType).orElseThrow(() -> ApiException.notFound("Event type"));
+        String payload = examplePayload(type);
+        Instant now = clock.instant();
+        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), type.name(), null, payload, null, null, now, null,
+                now.plus(defaultRetention));
+        messages.insert(message);
+        publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
+        ctx.status(202).json(MessageRoutes.MessageOut.of(message, true));
+    }
+
+    static String examplePayload(EventType type) {
+        if (type.schemasJson() != null) {
+            try {
+                var schemas = Json.MAPPER.readTree(type.schemasJson());
+                for (var schema : schemas) {
+                    var examples = schema.path("examples");
+                    if (examples.isArray() && !examples.isEmpty() && examples.get(0).isObject()) return examples.get(0).toString();
+                    if (schema.path("example").isObject()) return schema.path("example").toString();
+                }
+            } catch (Exception ignored) {
+                // fall through to the stub
+            }
+        }
+        return "{\"example\":true,\"eventType\":" + Json.MAPPER.valueToTree(type.name()) + "}";
+    }
+
+    void stats(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id());
+        ctx.json(new StatsOut(counts.getOrDefault(DeliveryStatus.SUCCESS, 0L), counts.getOrDefault(DeliveryStatus.PENDING, 0L),
+                counts.getOrDefault(DeliveryStatus.SENDING, 0L), counts.getOrDefault(DeliveryStatus.FAIL, 0L),
+                counts.getOrDefault(DeliveryStatus.CANCELED, 0L)));
+    }
+
+    private static Integer intParam(Context ctx, String name, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) return null;
+        try {
+            int v = Integer.parseInt(value);
+            if (v < min || v > max) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw ValidationException.query(name, name + " must be an integer between " + min + " and " + max);
+        }
+    }
+}

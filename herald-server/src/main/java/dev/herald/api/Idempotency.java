@@ -1,0 +1,80 @@
+package dev.herald.api;
+
+import dev.herald.store.IdempotencyStore;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The {@code idempotency-key} header on POSTs: the same key with the same request within 12 hours
+ * replays the first response and creates nothing new. A key reused for a different request is a 422;
+ * a duplicate arriving while the first still runs is a 409 (retry later). Failed requests (no 2xx/4xx
+ * response stored) release their key so a retry can run.
+ */
+public final class Idempotency {
+    static final Duration KEEP = Duration.ofHours(12);
+
+    private final IdempotencyStore store;
+    private final Clock clock;
+
+    public Idempotency(IdempotencyStore store, Clock clock) {
+        this.store = store;
+        this.clock = clock;
+    }
+
+    public Handler wrap(Handler handler) {
+        return ctx -> {
+            String key = ctx.header("idempotency-key");
+            if (key == null || key.isBlank()) {
+                handler.handle(ctx);
+                return;
+            }
+            if (key.length() > 256) throw ValidationException.query("idempotency-key", "idempotency-key is longer than 256 characters");
+            String scope = Auth.principal(ctx).tokenId();
+            Instant now = clock.instant();
+            var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP));
+            switch (claim) {
+                case IdempotencyStore.Replay replay -> {
+                    ctx.status(replay.status()).contentType("application/json");
+                    if (replay.response() != null) ctx.result(replay.response());
+                    return;
+                }
+                case IdempotencyStore.InProgress ignored ->
+                        throw new ApiException(409, "conflict", "A request with this idempotency-key is still in progress");
+                case IdempotencyStore.Mismatch ignored -> throw ValidationException.query("idempotency-key",
+                        "This idempotency-key was used with a different request");
+                case IdempotencyStore.Acquired ignored -> {}
+            }
+            boolean stored = false;
+            try {
+                handler.handle(ctx);
+                int status = ctx.statusCode();
+                if (status < 500) {
+                    store.complete(scope, key, status, ctx.result());
+                    stored = true;
+                }
+            } finally {
+                if (!stored) store.release(scope, key);
+            }
+        };
+    }
+
+    private static byte[] requestHash(Context ctx) {
+        try {
+            var digest = MessageDigest.getInstance("SHA-256");
+            digest.update(ctx.method().name().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(ctx.path().getBytes(StandardCharsets.UTF_8));
+            digest.update((byte) 0);
+            digest.update(ctx.bodyAsBytes());
+            return digest.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

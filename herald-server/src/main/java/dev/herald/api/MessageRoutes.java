@@ -1,0 +1,176 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.delivery.Publisher;
+import dev.herald.domain.Application;
+import dev.herald.domain.Ids;
+import dev.herald.domain.Message;
+import dev.herald.store.ApplicationStore;
+import dev.herald.store.MessageStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** {@code /api/v1/app/{app_id}/msg}: publish (202), list and read messages. */
+public final class MessageRoutes {
+    private static final Pattern EVENT_ID = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
+    private static final Pattern TAG = Pattern.compile("^[a-zA-Z0-9\\-_./\\\\#]+$");
+    static final String EXPIRED_PAYLOAD = "{\"expired\":true}";
+
+    private final ApplicationStore apps;
+    private final AppResolver resolver;
+    private final ApplicationRoutes applicationRoutes;
+    private final MessageStore messages;
+    private final Publisher publisher;
+    private final Idempotency idempotency;
+    private final Clock clock;
+    private final int defaultRetentionDays;
+
+    public MessageRoutes(ApplicationStore apps, AppResolver resolver, ApplicationRoutes applicationRoutes,
+                         MessageStore messages, Publisher publisher, Idempotency idempotency, Clock clock,
+                         int defaultRetentionDays) {
+        this.apps = apps;
+        this.resolver = resolver;
+        this.applicationRoutes = applicationRoutes;
+        this.messages = messages;
+        this.publisher = publisher;
+        this.idempotency = idempotency;
+        this.clock = clock;
+        this.defaultRetentionDays = defaultRetentionDays;
+    }
+
+    public record MessageOut(String id, String eventType, String eventId, @JsonRawValue String payload,
+                             Set<String> channels, Set<String> tags, Instant deliverAt, Instant timestamp) {
+        public static MessageOut of(Message m, boolean withContent) {
+            String payload = !withContent ? "{}" : m.payload() == null ? EXPIRED_PAYLOAD : m.payload();
+            return new MessageOut(m.id(), m.eventType(), m.eventId(), payload, m.channels(), m.tags(), m.deliverAt(),
+                    m.createdAt());
+        }
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post("/api/v1/app/{app_id}/msg", idempotency.wrap(this::create));
+        routes.get("/api/v1/app/{app_id}/msg", this::list);
+        routes.get("/api/v1/app/{app_id}/msg/{msg_id}", this::get);
+    }
+
+    void create(Context ctx) {
+        var body = Body.of(ctx);
+        String eventType = body.requiredString("eventType", 1, 256);
+        if (eventType != null && !EventTypeRoutes.NAME.matcher(eventType).matches()) {
+            body.fail("eventType", "string does not match regex \"" + EventTypeRoutes.NAME.pattern() + "\"", "value_error.str.regex");
+        }
+        String payload = payloadOf(body);
+        String eventId = body.string("eventId", 1, 256, EVENT_ID);
+        Set<String> channels = body.stringSet("channels", 10, EndpointInput.CHANNEL, 128);
+        Set<String> tags = body.stringSet("tags", 5, TAG, 128);
+        Instant deliverAt = body.timestamp("deliverAt");
+        Long retentionDays = body.longValue("payloadRetentionPeriod", 1, 3650);
+        Long retentionHours = body.longValue("payloadRetentionHours", 1, 3650L * 24);
+        body.validate();
+
+        Application app = appFor(ctx, body);
+        Instant now = clock.instant();
+        Duration retention = retentionHours != null ? Duration.ofHours(retentionHours)
+                : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
+        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), eventType, eventId, payload, channels, tags, now,
+                deliverAt, now.plus(retention));
+        publisher.publish(message);
+        ctx.status(202).json(MessageOut.of(message, true));
+    }
+
+    /** The payload as exact JSON text: {@code payload}, its alias {@code data}, or the SDK's rawPayload string. */
+    private static String payloadOf(Body body) {
+        JsonNode params = body.raw("transformationsParams");
+        if (params != null && params.isObject() && params.path("rawPayload").isTextual()) {
+            String raw = params.path("rawPayload").textValue();
+            try {
+                JsonNode parsed = Json.MAPPER.readTree(raw);
+                if (parsed == null || !parsed.isObject()) {
+                    body.fail("payload", "payload must be a JSON object", "type_error.dict");
+                    return null;
+                }
+                return raw;
+            } catch (Exception e) {
+                body.fail("transformationsParams", "rawPayload is not valid JSON", "value_error.jsondecode");
+                return null;
+            }
+        }
+        String field = body.has("payload") || !body.has("data") ? "payload" : "data";
+        JsonNode payload = body.raw(field);
+        if (payload == null) {
+            body.fail("payload", "field required", "value_error.missing");
+            return null;
+        }
+        if (!payload.isObject()) {
+            body.fail(field, "payload must be a JSON object", "type_error.dict");
+            return null;
+        }
+        return payload.toString();
+    }
+
+    /** The path's application; with {@code application} in the body a missing one is created on the fly. */
+    private Application appFor(Context ctx, Body body) {
+        String key = ctx.pathParam("app_id");
+        JsonNode appIn = body.raw("application");
+        if (appIn != null && apps.find(key).isEmpty()) {
+            Auth.requireAdmin(ctx);
+            if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
+            var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!appBody.has("uid") && ApplicationRoutes.UID.matcher(key).matches() && !key.startsWith(Ids.APP)) {
+                appBody.root().put("uid", key);
+            }
+            try {
+                return applicationRoutes.createFrom(appBody);
+            } catch (dev.herald.domain.ConflictException e) {
+                return resolver.resolve(ctx);
+            }
+        }
+        return resolver.resolve(ctx);
+    }
+
+    void list(Context ctx) {
+        var app = resolver.resolve(ctx);
+        var filter = new MessageStore.MessageFilter(eventTypes(ctx), ctx.queryParam("channel"),
+                timeParam(ctx, "before"), timeParam(ctx, "after"), ctx.queryParam("tag"));
+        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
+        ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true), filter), m -> MessageOut.of(m, withContent)));
+    }
+
+    void get(Context ctx) {
+        var app = resolver.resolve(ctx);
+        var message = find(ctx, app);
+        ctx.json(MessageOut.of(message, !"false".equals(ctx.queryParam("with_content"))));
+    }
+
+    Message find(Context ctx, Application app) {
+        return messages.find(app.id(), ctx.pathParam("msg_id")).orElseThrow(() -> ApiException.notFound("Message"));
+    }
+
+    /** {@code event_types} as repeated parameters or comma-separated (the SDK joins with commas). */
+    static Set<String> eventTypes(Context ctx) {
+        List<String> values = ctx.queryParams("event_types");
+        if (values.isEmpty()) return null;
+        var set = new LinkedHashSet<String>();
+        for (String v : values) Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);
+        return set.isEmpty() ? null : set;
+    }
+
+    static Instant timeParam(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) return null;
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ValidationException.query(name, "invalid datetime format");
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.Attempt;
+import dev.herald.domain.DeliveryStatus;
+import dev.herald.domain.Ids;
+import dev.herald.outbound.DeliveryResult;
+import dev.herald.queue.ClaimedDelivery;
+import dev.herald.queue.CompletedDelivery;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.store.EndpointHealthStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies attempt results. Results from many concurrent sends are written together, one transaction
+ * per batch (attempt rows, delivery states, endpoint health), so commits are shared. A batch that
+ * cannot be written (database down) is retried until it is; results are never dropped.
+ */
+public final class DeliveryRecorder implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DeliveryRecorder.class);
+    private static final int MAX_BATCH = 500;
+    static final int FAILING_AFTER_ATTEMPT = 4;
+
+    /** Makes a recorder that reports recorded deliveries to the given callback (the dispatcher). */
+    @FunctionalInterface
+    public interface Factory {
+        DeliveryRecorder create(Consumer<List<ClaimedDelivery>> onRecorded);
+    }
+
+    /** One finished send waiting to be written. */
+    public record Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt) {}
+
+    private final DeliveryQueue queue;
+    private final EndpointHealthStore health;
+    private final RetryPolicy retryPolicy;
+    private final Clock clock;
+    private final Duration disableAfter;
+    private final OperationalWebhooks operational;
+    private final Consumer<List<ClaimedDelivery>> onRecorded;
+    private final LinkedBlockingQueue<Result> pending = new LinkedBlockingQueue<>();
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public DeliveryRecorder(DeliveryQueue queue, EndpointHealthStore health, RetryPolicy retryPolicy, Clock clock,
+                            Duration disableAfter, OperationalWebhooks operational,
+                            Consumer<List<ClaimedDelivery>> onRecorded) {
+        this.queue = queue;
+        this.health = health;
+        this.retryPolicy = retryPolicy;
+        this.clock = clock;
+        this.disableAfter = disableAfter;
+        this.operational = operational;
+        this.onRecorded = onRecorded;
+    }
+
+    public DeliveryRecorder start() {
+        thread = Thread.ofPlatform().name("herald-recorder").start(this::loop);
+        return this;
+    }
+
+    public void submit(Result result) {
+        pending.add(result);
+    }
+
+    private void loop() {
+        var batch = new ArrayList<Result>(MAX_BATCH);
+        while (running || !pending.isEmpty()) {
+            try {
+                Result first = pending.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                pending.drainTo(batch, MAX_BATCH - 1);
+                writeUntilDone(batch);
+                batch.clear();
+            } catch (InterruptedException e) {
+                if (!running) break;
+            } catch (RuntimeException e) {
+                log.error("recorder loop error (continuing)", e);
+            }
+        }
+    }
+
+    private void writeUntilDone(List<Result> batch) throws InterruptedException {
+        long backoff = 100;
+        while (true) {
+            try {
+                write(batch);
+                onRecorded.accept(batch.stream().map(Result::delivery).toList());
+                return;
+            } catch (RuntimeException e) {
+                log.warn("could not record {} attempts, retrying in {} ms: {}", batch.size(), backoff, e.toString());
+                TimeUnit.MILLISECONDS.sleep(backoff);
+                backoff = Math.min(backoff * 2, 5_000);
+                if (!running && backoff >= 5_000) {
+                    log.error("giving up recording {} attempts at shutdown; their leases will expire and they will be retried", batch.size());
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Everything a batch changes, worked out before the transaction so it can be retried as is. */
+    private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded,
+                        Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
+
+    void write(List<Result> batch) {
+        Instant now = clock.instant();
+        Plan plan = plan(batch, now);
+        var disabled = queue.jdbi().inTransaction(h -> {
+            queue.complete(h, plan.completed(), now);
+            health.recordFailures(h, plan.failed(), now);
+            health.recordSuccesses(h, plan.succeeded());
+            var list = new ArrayList<EndpointHealthStore.Disabled>();
+            list.addAll(health.disableNow(h, plan.gone(), now));
+            list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
+            return list;
+        });
+        plan.notices().forEach(Runnable::run);
+        for (var d : disabled) {
+            log.info("endpoint {} disabled (failing since {})", d.endpointId(), d.failingSince());
+            var data = new LinkedHashMap<String, Object>();
+            data.put("appId", d.appId());
+            data.put("appUid", d.appUid());
+            data.put("endpointId", d.endpointId());
+            data.put("endpointUid", d.endpointUid());
+            data.put("failSince", d.failingSince());
+            data.put("trigger", plan.gone().contains(d.endpointId()) ? "manual" : "automatic");
+            operational.emit("endpoint.disabled", data);
+        }
+    }
+
+    private Plan plan(List<Result> batch, Instant now) {
+        var completed = new ArrayList<CompletedDelivery>(batch.size());
+        Set<String> failed = new LinkedHashSet<>();
+        Set<String> succeeded = new LinkedHashSet<>();
+        Set<String> exhausted = new LinkedHashSet<>();
+        Set<String> gone = new LinkedHashSet<>();
+        List<Runnable> notices = new ArrayList<>();
+        for (Result r : batch) {
+            ClaimedDelivery d = r.delivery();
+            if (r.response() == null) {
+                completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), null, DeliveryStatus.CANCELED, null));
+                continue;
+            }
+            DeliveryResult response = r.response();
+            Long retryAfter = RetryPolicy.parseRetryAfter(response.retryAfter(), now);
+            DeliveryOutcome outcome = retryPolicy.decide(response, d.attemptNumber(), d.triggerType(), now, retryAfter);
+            int status;
+            Instant next = null;
+            switch (outcome) {
+                case DeliveryOutcome.Delivered ignored -> {
+                    status = DeliveryStatus.SUCCESS;
+                    succeeded.add(d.endpointId());
+                    if (d.attemptNumber() > 1 && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
+                        notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, response, r.startedAt())));
+                    }
+                }
+                case DeliveryOutcome.RetryAt retry -> {
+                    status = DeliveryStatus.PENDING;
+                    next = retry.at();
+                    failed.add(d.endpointId());
+                    if (d.attemptNumber() == FAILING_AFTER_ATTEMPT) {
+                        notices.add(() -> operational.emit("message.attempt.failing", attemptData(d, response, r.startedAt())));
+                    }
+                }
+                case DeliveryOutcome.Exhausted end -> {
+                    status = DeliveryStatus.FAIL;
+                    failed.add(d.endpointId());
+                    if (end.disableEndpoint()) gone.add(d.endpointId());
+                    if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
+                        exhausted.add(d.endpointId());
+                        notices.add(() -> operational.emit("message.attempt.exhausted", attemptData(d, response, r.startedAt())));
+                    }
+                }
+            }
+            var attempt = new Attempt(Ids.next(Ids.ATTEMPT), d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(),
+                    d.attemptNumber(), status == DeliveryStatus.SUCCESS ? DeliveryStatus.SUCCESS : DeliveryStatus.FAIL,
+                    response.statusCode(), response.responseBody(), response.durationMs(), response.errorMessage(),
+                    d.triggerType(), next, r.startedAt());
+            completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
+        }
+        return new Plan(completed, failed, succeeded, exhausted, gone, notices);
+    }
+
+    private static Map<String, Object> attemptData(ClaimedDelivery d, DeliveryResult response, Instant at) {
+        var data = new LinkedHashMap<String, Object>();
+        data.put("appId", d.appId());
+        data.put("msgId", d.msgId());
+        data.put("endpointId", d.endpointId());
+        var last = new LinkedHashMap<String, Object>();
+        last.put("timestamp", at);
+        last.put("responseStatusCode", response.statusCode());
+        last.put("attemptNumber", d.attemptNumber());
+        data.put("lastAttempt", last);
+        return data;
+    }
+
+    public int backlog() {
+        return pending.size();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

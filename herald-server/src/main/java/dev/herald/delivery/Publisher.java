@@ -1,0 +1,41 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.Message;
+import dev.herald.queue.QueueSignal;
+import dev.herald.store.MessageStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+
+/** Publishing: the message and its fan-out are committed together, then the dispatchers are woken. */
+public final class Publisher {
+    private final MessageStore messages;
+    private final QueueSignal signal;
+    private final Clock clock;
+    private final Duration initialDelay;
+
+    public Publisher(MessageStore messages, QueueSignal signal, Clock clock, Duration initialDelay) {
+        this.messages = messages;
+        this.signal = signal;
+        this.clock = clock;
+        this.initialDelay = initialDelay;
+    }
+
+    /** Returns the number of endpoints the message was queued for. */
+    public int publish(Message message) {
+        Instant due = message.deliverAt() != null && message.deliverAt().isAfter(message.createdAt())
+                ? message.deliverAt()
+                : message.createdAt().plus(initialDelay);
+        int queued = messages.publish(message, due);
+        if (queued > 0) signal.published();
+        return queued;
+    }
+
+    /** A manual attempt (resend, recover): one try per endpoint, no retries. */
+    public void enqueueManual(String msgId, String appId, Collection<String> endpointIds) {
+        if (endpointIds.isEmpty()) return;
+        messages.enqueueManual(msgId, appId, endpointIds, clock.instant());
+        signal.published();
+    }
+}

@@ -1,0 +1,46 @@
+package dev.herald.delivery;
+
+import dev.herald.config.HeraldConfig.SignatureHeaders;
+import dev.herald.outbound.OutboundRequest;
+import dev.herald.outbound.Signer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the signed HTTP request for one attempt: the endpoint's custom headers, then the Standard
+ * Webhooks headers (and/or Svix's names), signing exactly the bytes that are sent.
+ */
+public final class SignedRequestFactory {
+    private final SignatureHeaders style;
+
+    public SignedRequestFactory(SignatureHeaders style) {
+        this.style = style;
+    }
+
+    public OutboundRequest build(URI url, String msgId, long timestampSeconds, byte[] body, List<String> secrets,
+                                 Map<String, String> customHeaders) {
+        List<byte[]> keys = secrets.stream().map(Signer::keyFromSecret).toList();
+        String signature = Signer.signatureHeader(keys, msgId, timestampSeconds, body);
+        var headers = new LinkedHashMap<String, String>(customHeaders);
+        headers.put("content-type", "application/json");
+        String timestamp = Long.toString(timestampSeconds);
+        if (style != SignatureHeaders.SVIX) {
+            headers.put("webhook-id", msgId);
+            headers.put("webhook-timestamp", timestamp);
+            headers.put("webhook-signature", signature);
+        }
+        if (style != SignatureHeaders.WEBHOOK) {
+            headers.put("svix-id", msgId);
+            headers.put("svix-timestamp", timestamp);
+            headers.put("svix-signature", signature);
+        }
+        return OutboundRequest.post(url, headers, body);
+    }
+
+    public static byte[] bytes(String payload) {
+        return payload.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,115 @@
+package dev.herald.queue;
+
+import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.stringMap;
+
+import dev.herald.domain.Attempt;
+import dev.herald.domain.DeliveryStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The durable delivery queue on PostgreSQL. A claim takes due rows with {@code FOR UPDATE SKIP LOCKED}
+ * and moves {@code next_attempt_at} to the lease end in the same statement, so the row leaves the due
+ * set at once and returns by itself if the claiming node dies. Completions are fenced by the attempt
+ * count, so a node whose lease ran out cannot overwrite the work of the node that took over.
+ */
+public final class DeliveryQueue {
+    private final Jdbi jdbi;
+
+    public DeliveryQueue(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                with claimed as (
+                    update delivery d
+                    set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
+                    where d.id in (
+                        select id from delivery
+                        where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
+                        order by next_attempt_at
+                        limit :limit
+                        for update skip locked)
+                    returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count
+                )
+                select c.*, m.event_type, m.payload, m.created_at as msg_created_at, e.url, e.headers, e.disabled
+                from claimed c
+                join message m on m.id = c.msg_id
+                join endpoint e on e.id = c.endpoint_id
+                """)
+                .bind("leaseUntil", now.plus(lease))
+                .bind("now", now)
+                .bind("limit", limit)
+                .bindByType("excluded", excludedEndpoints.toArray(String[]::new), String[].class)
+                .map((rs, ctx) -> new ClaimedDelivery(
+                        rs.getLong("id"),
+                        rs.getString("msg_id"),
+                        rs.getString("endpoint_id"),
+                        rs.getString("app_id"),
+                        rs.getInt("trigger_type"),
+                        rs.getInt("attempt_count"),
+                        rs.getString("event_type"),
+                        rs.getString("payload"),
+                        instant(rs, "msg_created_at"),
+                        rs.getString("url"),
+                        stringMap(rs, "headers"),
+                        rs.getBoolean("disabled")))
+                .list());
+    }
+
+    /** Puts claimed rows back as due now, undoing the claim's attempt count (nothing was sent). */
+    public void handBack(Collection<ClaimedDelivery> deliveries, Instant now) {
+        if (deliveries.isEmpty()) return;
+        jdbi.useHandle(h -> {
+            var batch = h.prepareBatch("""
+                    update delivery set next_attempt_at = :now, attempt_count = attempt_count - 1, updated_at = :now
+                    where id = :id and attempt_count = :attemptNumber and status = 1
+                    """);
+            for (var d : deliveries) batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now).add();
+            batch.execute();
+        });
+    }
+
+    /** Writes attempts and new delivery states of a batch in one transaction (group commit). */
+    public void complete(Handle h, List<CompletedDelivery> completed, Instant now) {
+        var attempts = h.prepareBatch("""
+                insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
+                                     response_status_code, response, response_duration_ms, error_message,
+                                     trigger_type, next_attempt, created_at)
+                values (:id, :msgId, :endpointId, :appId, :deliveryId, :url, :attemptNumber, :status,
+                        :responseStatusCode, :response, :responseDurationMs, :errorMessage,
+                        :triggerType, :nextAttempt, :createdAt)
+                """);
+        int attemptRows = 0;
+        for (var c : completed) {
+            Attempt a = c.attempt();
+            if (a == null) continue;
+            attempts.bindMethods(a).add();
+            attemptRows++;
+        }
+        if (attemptRows > 0) attempts.execute();
+        var updates = h.prepareBatch("""
+                update delivery set status = :status, next_attempt_at = :next, updated_at = :now
+                where id = :id and attempt_count = :attemptNumber
+                """);
+        for (var c : completed) {
+            updates.bind("id", c.deliveryId())
+                    .bind("attemptNumber", c.attemptNumber())
+                    .bind("status", c.newStatus())
+                    .bindByType("next", c.newStatus() == DeliveryStatus.PENDING ? c.nextAttemptAt() : null, Instant.class)
+                    .bind("now", now)
+                    .add();
+        }
+        updates.execute();
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+}

@@ -1,0 +1,140 @@
+package dev.herald.queue;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes idle dispatchers when work arrives: at once on this node, and on other nodes through
+ * LISTEN/NOTIFY. The NOTIFY is sent outside the publishing transaction (a NOTIFY inside it would
+ * serialize every publisher's commit) and coalesced: while one is being sent, further publishes fold
+ * into the next. Dispatchers also poll, so a lost notification only delays work by the poll interval.
+ */
+public final class QueueSignal implements AutoCloseable {
+    static final String CHANNEL = "herald_queue";
+    private static final Logger log = LoggerFactory.getLogger(QueueSignal.class);
+
+    private final DataSource dataSource;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wakeup = lock.newCondition();
+    private boolean woken;
+    private final AtomicBoolean notifyPending = new AtomicBoolean();
+    private final Object notifyMonitor = new Object();
+    private volatile boolean running = true;
+    private Thread listener;
+    private Thread notifier;
+
+    public QueueSignal(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public QueueSignal start() {
+        listener = Thread.ofPlatform().daemon().name("herald-listen").start(this::listenLoop);
+        notifier = Thread.ofPlatform().daemon().name("herald-notify").start(this::notifyLoop);
+        return this;
+    }
+
+    /** New work was committed on this node. */
+    public void published() {
+        wake();
+        if (notifyPending.compareAndSet(false, true)) {
+            synchronized (notifyMonitor) {
+                notifyMonitor.notifyAll();
+            }
+        }
+    }
+
+    public void wake() {
+        lock.lock();
+        try {
+            woken = true;
+            wakeup.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Waits until woken or {@code max} passes; a wake that came before the call counts. */
+    public void await(Duration max) throws InterruptedException {
+        lock.lock();
+        try {
+            long nanos = max.toNanos();
+            while (!woken && nanos > 0 && running) nanos = wakeup.awaitNanos(nanos);
+            woken = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void notifyLoop() {
+        while (running) {
+            try {
+                synchronized (notifyMonitor) {
+                    while (!notifyPending.get() && running) notifyMonitor.wait(1000);
+                }
+                if (!running) return;
+                notifyPending.set(false);
+                try (Connection c = dataSource.getConnection(); var st = c.createStatement()) {
+                    st.execute("notify " + CHANNEL);
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                log.debug("notify failed (other nodes fall back to polling): {}", e.toString());
+                pause(1000);
+            }
+        }
+    }
+
+    private void listenLoop() {
+        while (running) {
+            try (Connection c = dataSource.getConnection()) {
+                try (var st = c.createStatement()) {
+                    st.execute("listen " + CHANNEL);
+                }
+                PGConnection pg = c.unwrap(PGConnection.class);
+                while (running) {
+                    var notifications = pg.getNotifications(1000);
+                    if (notifications != null && notifications.length > 0) wake();
+                }
+            } catch (Exception e) {
+                if (!running) return;
+                log.debug("listen connection lost, retrying: {}", e.toString());
+                pause(1000);
+            }
+        }
+    }
+
+    private void pause(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake();
+        synchronized (notifyMonitor) {
+            notifyMonitor.notifyAll();
+        }
+        for (Thread t : new Thread[] {listener, notifier}) {
+            if (t == null) continue;
+            t.interrupt();
+            try {
+                t.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

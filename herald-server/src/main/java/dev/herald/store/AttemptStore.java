@@ -1,0 +1,154 @@
+package dev.herald.store;
+
+import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.textArray;
+
+import dev.herald.domain.Attempt;
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** The attempt log and the per-endpoint/per-message delivery views built on it. */
+public final class AttemptStore {
+    private final Jdbi jdbi;
+
+    public AttemptStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** Filters of the attempt lists; null fields do not filter. {@code statusCodeClass} is 1..5 (x00s) or 0 (none). */
+    public record AttemptFilter(String msgId, String endpointId, Integer status, Integer statusCodeClass,
+                                Set<String> eventTypes, Instant before, Instant after) {}
+
+    public Page<Attempt> list(String appId, PageRequest page, AttemptFilter f) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select a.* from attempt a
+                where a.app_id = :app
+                  and (cast(:cursor as text) is null or a.id <cmp> :cursor)
+                  and (cast(:msgId as text) is null or a.msg_id = :msgId)
+                  and (cast(:endpointId as text) is null or a.endpoint_id = :endpointId)
+                  and (cast(:status as int) is null or a.status = :status)
+                  and (cast(:codeClass as int) is null
+                       or (:codeClass = 0 and a.response_status_code = 0)
+                       or (:codeClass > 0 and a.response_status_code / 100 = :codeClass))
+                  and (cast(:eventTypes as text[]) is null
+                       or exists (select 1 from message m where m.id = a.msg_id and m.event_type = any(:eventTypes)))
+                  and (cast(:before as timestamptz) is null or a.created_at < :before)
+                  and (cast(:after as timestamptz) is null or a.created_at > :after)
+                order by a.id <dir>
+                limit :limit
+                """), page)
+                .bind("app", appId)
+                .bind("msgId", f.msgId())
+                .bind("endpointId", f.endpointId())
+                .bindByType("status", f.status(), Integer.class)
+                .bindByType("codeClass", f.statusCodeClass(), Integer.class)
+                .bindByType("eventTypes", textArray(f.eventTypes()), String[].class)
+                .bindByType("before", f.before(), Instant.class)
+                .bindByType("after", f.after(), Instant.class)
+                .map(AttemptStore::map).list());
+        return Keyset.page(rows, page, Attempt::id);
+    }
+
+    public Optional<Attempt> find(String appId, String msgId, String attemptId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select * from attempt where app_id = :app and msg_id = :msg and id = :id
+                """).bind("app", appId).bind("msg", msgId).bind("id", attemptId).map(AttemptStore::map).findOne());
+    }
+
+    /** The state of a message at one endpoint: the newest delivery row decides. */
+    public record DeliveryState(String msgId, String endpointId, int status, Instant nextAttempt) {}
+
+    public List<DeliveryState> statesOfMessage(String msgId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select distinct on (endpoint_id) msg_id, endpoint_id, status, next_attempt_at
+                from delivery where msg_id = :msg
+                order by endpoint_id, id desc
+                """).bind("msg", msgId).map(AttemptStore::mapState).list());
+    }
+
+    /** Messages queued for an endpoint with their state there, newest message first. */
+    public Page<DeliveryState> statesOfEndpoint(String endpointId, PageRequest page, Integer status,
+                                                Instant before, Instant after) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select * from (
+                    select distinct on (d.msg_id) d.msg_id, d.endpoint_id, d.status, d.next_attempt_at, d.created_at
+                    from delivery d
+                    where d.endpoint_id = :endpoint
+                      and (cast(:cursor as text) is null or d.msg_id <cmp> :cursor)
+                    order by d.msg_id <dir>, d.id desc
+                ) s
+                where (cast(:status as int) is null or s.status = :status)
+                  and (cast(:before as timestamptz) is null or s.created_at < :before)
+                  and (cast(:after as timestamptz) is null or s.created_at > :after)
+                order by s.msg_id <dir>
+                limit :limit
+                """), page)
+                .bind("endpoint", endpointId)
+                .bindByType("status", status, Integer.class)
+                .bindByType("before", before, Instant.class)
+                .bindByType("after", after, Instant.class)
+                .map(AttemptStore::mapState).list());
+        return Keyset.page(rows, page, DeliveryState::msgId);
+    }
+
+    /** Counts of the endpoint's deliveries by state (each message's newest delivery). */
+    public Map<Integer, Long> endpointStats(String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select status, count(*) as n from (
+                    select distinct on (msg_id) status from delivery where endpoint_id = :endpoint
+                    order by msg_id, id desc
+                ) s group by status
+                """).bind("endpoint", endpointId)
+                .reduceRows(new java.util.HashMap<Integer, Long>(), (map, row) -> {
+                    map.put(row.getColumn("status", Integer.class), row.getColumn("n", Long.class));
+                    return map;
+                }));
+    }
+
+    /** Messages whose deliveries to the endpoint failed in the window and never succeeded (for recover). */
+    public List<String> failedMessageIds(String endpointId, Instant since, Instant until) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select d.msg_id from delivery d
+                where d.endpoint_id = :endpoint and d.status = 2
+                  and d.created_at >= :since and (cast(:until as timestamptz) is null or d.created_at < :until)
+                group by d.msg_id
+                having not exists (select 1 from delivery s where s.endpoint_id = :endpoint and s.msg_id = d.msg_id
+                                   and s.status in (0, 1))
+                order by d.msg_id
+                """).bind("endpoint", endpointId).bind("since", since).bindByType("until", until, Instant.class)
+                .mapTo(String.class).list());
+    }
+
+    private static DeliveryState mapState(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new DeliveryState(rs.getString("msg_id"), rs.getString("endpoint_id"), rs.getInt("status"),
+                instant(rs, "next_attempt_at"));
+    }
+
+    static Attempt map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Attempt(
+                rs.getString("id"),
+                rs.getString("msg_id"),
+                rs.getString("endpoint_id"),
+                rs.getString("app_id"),
+                rs.getLong("delivery_id"),
+                rs.getString("url"),
+                rs.getInt("attempt_number"),
+                rs.getInt("status"),
+                rs.getInt("response_status_code"),
+                rs.getString("response"),
+                rs.getLong("response_duration_ms"),
+                rs.getString("error_message"),
+                rs.getInt("trigger_type"),
+                instant(rs, "next_attempt"),
+                instant(rs, "created_at"));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.herald.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Herald in its own JVM (the real Main), so a test can SIGKILL it like an operator's crash would. */
+public final class HeraldProcess implements AutoCloseable {
+    private final Process process;
+    public final int port;
+    public final Path log;
+
+    private HeraldProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    public static HeraldProcess start(Map<String, String> env, Path log) {
+        int port = freePort();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "dev.herald.app.Main", "serve"));
+        var builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        builder.environment().put("HERALD_HTTP_ADDR", "127.0.0.1:" + port);
+        builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        try {
+            var process = builder.start();
+            var started = new HeraldProcess(process, port, log);
+            var api = new ApiClient("http://127.0.0.1:" + port, null);
+            Receiver.await(Duration.ofSeconds(60), () -> {
+                if (!process.isAlive()) throw new AssertionError("Herald process exited; see " + log);
+                try {
+                    return api.get("/api/v1/health").status() == 204;
+                } catch (RuntimeException e) {
+                    return false;
+                }
+            }, "Herald process to answer /api/v1/health");
+            return started;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL: no shutdown hook, no cleanup, exactly like a crash. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM: the graceful path. */
+    public int terminate(Duration timeout) {
+        process.destroy();
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return -1;
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    static int freePort() {
+        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) kill();
+    }
+
+    public static File tempLog(String name) {
+        try {
+            return File.createTempFile("herald-" + name, ".log");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
