@@ -1,0 +1,199 @@
+package dev.herald.delivery;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Retries, Retry-After, auto-disable and operational webhooks, driven by a hand-moved clock. */
+@ExtendWith(TestDatabase.class)
+class RetryAndHealthTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    MutableClock clock = new MutableClock(T0);
+    Receiver receiver;
+    TestHerald herald;
+    String app;
+    String endpoint;
+
+    @BeforeEach
+    void receiver() {
+        receiver = new Receiver();
+    }
+
+    @AfterEach
+    void stop() {
+        if (herald != null) herald.close();
+        receiver.close();
+    }
+
+    void start(String schedule, Map<String, String> extra) {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", schedule);
+        env.put("HERALD_OPERATIONAL_WEBHOOK_URL", receiver.url("/ops"));
+        env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        env.putAll(extra);
+        herald = TestHerald.start(env, clock);
+        app = herald.api.post("/api/v1/app", json("name", "retry")).text("id");
+        endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/hook"))).text("id");
+    }
+
+    String publish() {
+        var response = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"a\":1}}");
+        assertThat(response.status()).isEqualTo(202);
+        return response.text("id");
+    }
+
+    JsonNode attempts(String msgId, int expected) {
+        Receiver.await(WAIT, () -> herald.api.get("/api/v1/app/" + app + "/attempt/msg/" + msgId).body().path("data").size() >= expected,
+                expected + " attempts of " + msgId);
+        return herald.api.get("/api/v1/app/" + app + "/attempt/msg/" + msgId + "?order=ascending").body().path("data");
+    }
+
+    void runDueAt(Instant at) {
+        clock.set(at);
+        herald.herald.wakeDispatcher();
+    }
+
+    static Instant nextAttempt(JsonNode attempt) {
+        return Instant.parse(attempt.path("nextAttempt").asText());
+    }
+
+    @Test
+    void retries_after_500_with_backoff_within_jitter_bounds_then_exhausts() {
+        start("0,10,100,1000", Map.of());
+        receiver.reply(r -> Receiver.Reply.status(500));
+        String msg = publish();
+
+        Instant previous = T0;
+        long[] delays = {10, 100, 1000};
+        for (int i = 0; i < delays.length; i++) {
+            JsonNode attempt = attempts(msg, i + 1).get(i);
+            assertThat(attempt.path("status").asInt()).isEqualTo(2);
+            assertThat(attempt.path("responseStatusCode").asInt()).isEqualTo(500);
+            assertThat(attempt.path("attemptNumber").asInt()).isEqualTo(i + 1);
+            Instant next = nextAttempt(attempt);
+            assertThat(Duration.between(previous, next).toMillis())
+                    .isBetween(delays[i] * 800, delays[i] * 1200);
+            // one second early: not due yet
+            runDueAt(next.minusSeconds(1));
+            assertThat(receiver.requests("/hook")).hasSize(i + 1);
+            runDueAt(next);
+            previous = next;
+        }
+        JsonNode last = attempts(msg, 4).get(3);
+        assertThat(last.path("nextAttempt").isNull()).isTrue();
+        var states = herald.api.get("/api/v1/app/" + app + "/msg/" + msg + "/endpoint").body().path("data");
+        assertThat(states.get(0).path("status").asInt()).isEqualTo(2);
+        runDueAt(previous.plus(Duration.ofDays(30)));
+        assertThat(receiver.requests("/hook")).hasSize(4);
+        Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("message.attempt.exhausted")),
+                "exhausted operational webhook");
+    }
+
+    @Test
+    void honours_retry_after_between_one_and_two_times_the_schedule() {
+        start("0,10,10,10", Map.of());
+        var answers = new String[] {"15", "100", "1"};
+        var calls = new AtomicInteger();
+        receiver.reply(r -> !r.path().equals("/hook") ? Receiver.Reply.status(200)
+                : new Receiver.Reply(503, Map.of("Retry-After", answers[Math.min(calls.getAndIncrement(), 2)]), Duration.ZERO));
+        String msg = publish();
+
+        JsonNode first = attempts(msg, 1).get(0);
+        assertThat(Duration.between(T0, nextAttempt(first))).isEqualTo(Duration.ofSeconds(15));
+        runDueAt(nextAttempt(first));
+        JsonNode second = attempts(msg, 2).get(1);
+        assertThat(Duration.between(nextAttempt(first), nextAttempt(second))).isEqualTo(Duration.ofSeconds(20));
+        runDueAt(nextAttempt(second));
+        JsonNode third = attempts(msg, 3).get(2);
+        assertThat(Duration.between(nextAttempt(second), nextAttempt(third))).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void gone_410_disables_the_endpoint_at_once() {
+        start("0,10,100", Map.of());
+        receiver.reply(r -> Receiver.Reply.status(410));
+        String msg = publish();
+        JsonNode attempt = attempts(msg, 1).get(0);
+        assertThat(attempt.path("responseStatusCode").asInt()).isEqualTo(410);
+        Receiver.await(WAIT, () -> herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean(),
+                "endpoint disabled");
+        Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("\"endpoint.disabled\"")),
+                "endpoint.disabled operational webhook");
+        publish();
+        runDueAt(T0.plus(Duration.ofHours(1)));
+        assertThat(receiver.requests("/hook")).hasSize(1);
+    }
+
+    @Test
+    void disables_an_endpoint_failing_longer_than_the_limit_and_a_success_resets_the_clock() {
+        start("0,10", Map.of("HERALD_DISABLE_AFTER", "1h"));
+        receiver.reply(r -> Receiver.Reply.status(500));
+        String first = publish();
+        runDueAt(nextAttempt(attempts(first, 1).get(0)));
+        attempts(first, 2);
+        // exhausted only 10 s after the first failure: still enabled
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean()).isFalse();
+
+        // a success in between resets the failing clock
+        receiver.reply(r -> Receiver.Reply.status(200));
+        runDueAt(T0.plus(Duration.ofMinutes(50)));
+        String ok = publish();
+        attempts(ok, 1);
+        receiver.reply(r -> Receiver.Reply.status(500));
+        runDueAt(T0.plus(Duration.ofMinutes(90)));
+        String second = publish();
+        runDueAt(nextAttempt(attempts(second, 1).get(0)));
+        attempts(second, 2);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean())
+                .as("failing only since minute 90, not for an hour").isFalse();
+
+        runDueAt(T0.plus(Duration.ofMinutes(200)));
+        String third = publish();
+        runDueAt(nextAttempt(attempts(third, 1).get(0)));
+        attempts(third, 2);
+        Receiver.await(WAIT, () -> herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean(),
+                "endpoint disabled after failing for more than an hour");
+    }
+
+    @Test
+    void operational_webhooks_report_endpoint_changes_failing_and_recovery() throws Exception {
+        start("0,1,1,1,1,1", Map.of());
+        var calls = new AtomicInteger();
+        receiver.reply(r -> r.path().equals("/hook") && calls.incrementAndGet() <= 4 ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+        String msg = publish();
+        for (int i = 1; i <= 4; i++) runDueAt(nextAttempt(attempts(msg, i).get(i - 1)));
+        JsonNode fifth = attempts(msg, 5).get(4);
+        assertThat(fifth.path("status").asInt()).isEqualTo(0);
+        Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("message.attempt.recovered")),
+                "recovered webhook");
+        var types = receiver.requests("/ops").stream().map(Receiver.Request::body).toList();
+        assertThat(types).anyMatch(b -> b.contains("\"endpoint.created\""));
+        assertThat(types).anyMatch(b -> b.contains("\"message.attempt.failing\""));
+        var op = receiver.requests("/ops").get(0);
+        var headers = java.net.http.HttpHeaders.of(Map.of(
+                "webhook-id", java.util.List.of(op.header("webhook-id")),
+                "webhook-timestamp", java.util.List.of(op.header("webhook-timestamp")),
+                "webhook-signature", java.util.List.of(op.header("webhook-signature"))), (a, b) -> true);
+        // signed with the operational secret; the timestamp is the test clock's, so verify the signature itself
+        String expected = dev.herald.outbound.Signer.signature(dev.herald.outbound.Signer.keyFromSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                op.header("webhook-id"), Long.parseLong(op.header("webhook-timestamp")), op.body().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(op.header("webhook-signature")).contains(expected);
+        assertThat(headers.firstValue("webhook-id")).isPresent();
+    }
+}
