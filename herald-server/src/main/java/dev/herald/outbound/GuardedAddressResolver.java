@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.SocketAddressResolver;
 import org.slf4j.Logger;
@@ -34,15 +35,22 @@ final class GuardedAddressResolver implements SocketAddressResolver {
 
     @Override
     public void resolve(String host, int port, Map<String, Object> context, Promise<List<InetSocketAddress>> promise) {
-        executor.execute(() -> resolveNow(host, port, promise));
+        try {
+            executor.execute(() -> resolveNow(host, port, promise));
+        } catch (RejectedExecutionException stopping) {
+            promise.failed(stopping);
+        }
     }
 
-    void resolveNow(String host, int port, Promise<List<InetSocketAddress>> promise) {
+    private void resolveNow(String host, int port, Promise<List<InetSocketAddress>> promise) {
+        List<InetSocketAddress> allowed;
         try {
-            promise.succeeded(allowedAddresses(unbracketed(host), port));
-        } catch (Exception e) { // a failed promise becomes a DeliveryResult; nothing may escape to Jetty
+            allowed = allowedAddresses(unbracketed(host), port);
+        } catch (Exception e) { // becomes the request's failure, and so a DeliveryResult
             promise.failed(e);
+            return;
         }
+        promise.succeeded(allowed);
     }
 
     private List<InetSocketAddress> allowedAddresses(String host, int port) throws UnknownHostException, BlockedAddressException {

@@ -1,0 +1,88 @@
+package dev.herald.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.eclipse.jetty.util.Promise;
+import org.junit.jupiter.api.Test;
+
+/** Drives the resolver with a fake DNS and a promise: nothing here opens a socket. */
+class GuardedAddressResolverTest {
+
+    private final AddressGuard guard = new AddressGuard(List.of());
+    private final List<String> lookedUp = new ArrayList<>();
+
+    @Test
+    void passesOnOnlyTheAllowedAddresses() throws Exception {
+        HostResolver dns = fakeDns(List.of("10.0.0.5", "93.184.216.34", "fd00::1", "2606:4700::1111"));
+
+        List<InetSocketAddress> addresses = resolve(dns, "mixed.example.test", 443).get();
+
+        assertThat(addresses).containsExactly(
+                new InetSocketAddress(InetAddress.getByName("93.184.216.34"), 443),
+                new InetSocketAddress(InetAddress.getByName("2606:4700::1111"), 443));
+    }
+
+    @Test
+    void failsWithTheFirstReasonWhenEveryAddressIsBlocked() {
+        HostResolver dns = fakeDns(List.of("10.0.0.5", "169.254.169.254"));
+
+        assertThatThrownBy(() -> resolve(dns, "internal.example.test", 80).get())
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOf(BlockedAddressException.class)
+                .hasMessage("blocked address 10.0.0.5 (private range)");
+    }
+
+    @Test
+    void passesResolverFailuresThrough() {
+        HostResolver dns = host -> {
+            throw new UnknownHostException(host);
+        };
+
+        assertThatThrownBy(() -> resolve(dns, "nope.example.test", 80).get())
+                .cause()
+                .isInstanceOf(UnknownHostException.class)
+                .hasMessage("nope.example.test");
+    }
+
+    @Test
+    void treatsAnEmptyAnswerAsUnknownHost() {
+        assertThatThrownBy(() -> resolve(host -> List.of(), "empty.example.test", 80).get())
+                .cause()
+                .isInstanceOf(UnknownHostException.class);
+    }
+
+    @Test
+    void stripsBracketsFromIpv6Literals() throws Exception {
+        HostResolver dns = fakeDns(List.of("2606:4700::1111"));
+
+        resolve(dns, "[2606:4700::1111]", 80).get();
+
+        assertThat(lookedUp).containsExactly("2606:4700::1111");
+    }
+
+    private Promise.Completable<List<InetSocketAddress>> resolve(HostResolver dns, String host, int port) {
+        Promise.Completable<List<InetSocketAddress>> promise = new Promise.Completable<>();
+        new GuardedAddressResolver(dns, guard, Runnable::run).resolve(host, port, Map.of(), promise);
+        return promise;
+    }
+
+    private HostResolver fakeDns(List<String> literals) {
+        return host -> {
+            lookedUp.add(host);
+            List<InetAddress> addresses = new ArrayList<>();
+            for (String literal : literals) {
+                addresses.add(InetAddress.getByName(literal)); // literals are parsed, never looked up
+            }
+            return addresses;
+        };
+    }
+}
