@@ -126,7 +126,7 @@ public final class Herald implements AutoCloseable {
             dispatcher = new Dispatcher(queue, endpoints, client, requests,
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, onRecorded),
-                    signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), Duration.ofSeconds(1),
+                    signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
                     config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout()));
             dispatcher.setPaused(config.deliveryPaused());
 

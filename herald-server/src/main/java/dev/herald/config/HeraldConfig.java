@@ -35,7 +35,8 @@ public record HeraldConfig(
         boolean embeddedDurable,
         Duration deliveryLease,
         int payloadRetentionDays,
-        boolean deliveryPaused) {
+        boolean deliveryPaused,
+        Duration pollInterval) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -49,6 +50,7 @@ public record HeraldConfig(
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 32;
     public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
@@ -76,7 +78,8 @@ public record HeraldConfig(
                 reader.bool("HERALD_EMBEDDED_DURABLE", true),
                 reader.duration("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE),
                 reader.positiveInt("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS),
-                reader.bool("HERALD_DELIVERY_PAUSED", false));
+                reader.bool("HERALD_DELIVERY_PAUSED", false),
+                reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */
