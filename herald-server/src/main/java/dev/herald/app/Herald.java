@@ -17,11 +17,15 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryRecorder;
 import dev.herald.delivery.Dispatcher;
 import dev.herald.delivery.OperationalWebhooks;
+import dev.herald.delivery.PublishBatcher;
 import dev.herald.delivery.Publisher;
 import dev.herald.delivery.RetryPolicy;
 import dev.herald.delivery.SignedRequestFactory;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.Ids;
+import dev.herald.metrics.DeliveryMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.herald.outbound.AddressGuard;
 import dev.herald.outbound.HostResolver;
 import dev.herald.outbound.WebhookClient;
@@ -59,6 +63,8 @@ public final class Herald implements AutoCloseable {
     private ApiServer api;
     private Dispatcher dispatcher;
     private QueueSignal signal;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final DeliveryMetrics metrics = new DeliveryMetrics(registry);
 
     public Herald(HeraldConfig config, Clock clock) {
         this(config, clock, HostResolver.system());
@@ -122,12 +128,14 @@ public final class Herald implements AutoCloseable {
             started.add(signal);
             var retryPolicy = new RetryPolicy(config.retrySchedule(), () -> ThreadLocalRandom.current().nextDouble());
             var queue = new DeliveryQueue(jdbi);
-            var publisher = new Publisher(messages, signal, clock, retryPolicy.initialDelay());
+            var batcher = new PublishBatcher(messages, 2);
+            started.add(batcher);
+            var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
             dispatcher = new Dispatcher(queue, endpoints, client, requests,
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
-                            config.disableAfter(), operational, onRecorded),
+                            config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
-                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout()));
+                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout()), metrics);
             dispatcher.setPaused(config.deliveryPaused());
 
             // API
@@ -146,7 +154,8 @@ public final class Herald implements AutoCloseable {
             var health = new HealthRoutes(jdbi);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
-                    messageRoutes::register, attemptRoutes::register));
+                    messageRoutes::register, attemptRoutes::register,
+                    routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);
             dispatcher.start();
@@ -177,6 +186,10 @@ public final class Herald implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    public DeliveryMetrics metrics() {
+        return metrics;
     }
 
     public Database database() {

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import dev.herald.domain.Attempt;
 import dev.herald.domain.DeliveryStatus;
 import dev.herald.domain.Ids;
+import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.outbound.DeliveryResult;
 import dev.herald.queue.ClaimedDelivery;
 import dev.herald.queue.CompletedDelivery;
@@ -49,12 +50,13 @@ public final class DeliveryRecorder implements AutoCloseable {
     private final Duration disableAfter;
     private final OperationalWebhooks operational;
     private final Consumer<List<ClaimedDelivery>> onRecorded;
+    private final DeliveryMetrics metrics;
     private final LinkedBlockingQueue<Result> pending = new LinkedBlockingQueue<>();
     private volatile boolean running = true;
     private Thread thread;
 
     public DeliveryRecorder(DeliveryQueue queue, EndpointHealthStore health, RetryPolicy retryPolicy, Clock clock,
-                            Duration disableAfter, OperationalWebhooks operational,
+                            Duration disableAfter, OperationalWebhooks operational, DeliveryMetrics metrics,
                             Consumer<List<ClaimedDelivery>> onRecorded) {
         this.queue = queue;
         this.health = health;
@@ -63,6 +65,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         this.disableAfter = disableAfter;
         this.operational = operational;
         this.onRecorded = onRecorded;
+        this.metrics = metrics;
     }
 
     public DeliveryRecorder start() {
@@ -93,14 +96,24 @@ public final class DeliveryRecorder implements AutoCloseable {
     }
 
     private void writeUntilDone(List<Result> batch) throws InterruptedException {
+        List<ClaimedDelivery> all = batch.stream().map(Result::delivery).toList();
+        List<Result> toWrite = List.copyOf(batch);
         long backoff = 100;
         while (true) {
             try {
-                write(batch);
-                onRecorded.accept(batch.stream().map(Result::delivery).toList());
+                if (!toWrite.isEmpty()) write(toWrite);
+                onRecorded.accept(all);
                 return;
             } catch (RuntimeException e) {
-                log.warn("could not record {} attempts, retrying in {} ms: {}", batch.size(), backoff, e.toString());
+                // A result whose endpoint, message or app was deleted in flight can never be written (its
+                // attempt row would break a foreign key) and would block every result behind it: drop it.
+                List<Result> live = withoutDeleted(toWrite);
+                if (live != null && live.size() < toWrite.size()) {
+                    log.info("dropping {} results whose delivery was deleted while in flight", toWrite.size() - live.size());
+                    toWrite = live;
+                    continue;
+                }
+                log.warn("could not record {} attempts, retrying in {} ms: {}", toWrite.size(), backoff, e.toString());
                 TimeUnit.MILLISECONDS.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
                 if (!running && backoff >= 5_000) {
@@ -111,11 +124,22 @@ public final class DeliveryRecorder implements AutoCloseable {
         }
     }
 
+    /** The results whose delivery row still exists; null when that cannot be told (database down). */
+    private List<Result> withoutDeleted(List<Result> results) {
+        try {
+            Set<Long> existing = queue.existing(results.stream().map(r -> r.delivery().id()).toList());
+            return results.stream().filter(r -> existing.contains(r.delivery().id())).toList();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Everything a batch changes, worked out before the transaction so it can be retried as is. */
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded,
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
 
     void write(List<Result> batch) {
+        long started = System.nanoTime();
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
         var disabled = queue.jdbi().inTransaction(h -> {
@@ -127,6 +151,10 @@ public final class DeliveryRecorder implements AutoCloseable {
             list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
             return list;
         });
+        long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
+        long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
+        long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();
+        metrics.recorded(Duration.ofNanos(System.nanoTime() - started), (int) succeeded, (int) failedAttempts, (int) exhaustedCount);
         plan.notices().forEach(Runnable::run);
         for (var d : disabled) {
             log.info("endpoint {} disabled (failing since {})", d.endpointId(), d.failingSince());

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.outbound.DeliveryResult;
 import dev.herald.outbound.WebhookClient;
 import dev.herald.queue.ClaimedDelivery;
@@ -11,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +42,7 @@ public final class Dispatcher implements AutoCloseable {
     private final QueueSignal signal;
     private final Clock clock;
     private final Settings settings;
+    private final DeliveryMetrics metrics;
     private final Semaphore inFlight;
     private final ConcurrentHashMap<String, AtomicInteger> perEndpoint = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
@@ -50,7 +51,8 @@ public final class Dispatcher implements AutoCloseable {
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, SignedRequestFactory requests,
-                      DeliveryRecorder.Factory recorderFactory, QueueSignal signal, Clock clock, Settings settings) {
+                      DeliveryRecorder.Factory recorderFactory, QueueSignal signal, Clock clock, Settings settings,
+                      DeliveryMetrics metrics) {
         this.queue = queue;
         this.endpoints = endpoints;
         this.client = client;
@@ -58,6 +60,7 @@ public final class Dispatcher implements AutoCloseable {
         this.signal = signal;
         this.clock = clock;
         this.settings = settings;
+        this.metrics = metrics;
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.recorder = recorderFactory.create(this::recorded);
     }
@@ -99,11 +102,12 @@ public final class Dispatcher implements AutoCloseable {
     /** Claims up to {@code limit} due deliveries and starts sending them; returns how many were claimed. */
     int dispatchOnce(int limit) {
         Instant now = clock.instant();
+        long started = System.nanoTime();
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), saturatedEndpoints());
+        metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         if (claimed.isEmpty()) return 0;
         Set<String> endpointIds = claimed.stream().map(ClaimedDelivery::endpointId).collect(Collectors.toSet());
-        Map<String, List<String>> secrets = new HashMap<>();
-        for (String id : endpointIds) secrets.put(id, endpoints.liveSecrets(id, now));
+        Map<String, List<String>> secrets = endpoints.liveSecrets(endpointIds, now);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             var count = perEndpoint.computeIfAbsent(d.endpointId(), k -> new AtomicInteger());
@@ -115,7 +119,10 @@ public final class Dispatcher implements AutoCloseable {
             outstanding.put(d.id(), d);
             send(d, secrets.getOrDefault(d.endpointId(), List.of()));
         }
-        if (!handBack.isEmpty()) queue.handBack(handBack, now);
+        if (!handBack.isEmpty()) {
+            queue.handBack(handBack, now);
+            metrics.handedBack(handBack.size());
+        }
         return claimed.size();
     }
 

@@ -11,12 +11,14 @@ import java.util.Collection;
 /** Publishing: the message and its fan-out are committed together, then the dispatchers are woken. */
 public final class Publisher {
     private final MessageStore messages;
+    private final PublishBatcher batcher;
     private final QueueSignal signal;
     private final Clock clock;
     private final Duration initialDelay;
 
-    public Publisher(MessageStore messages, QueueSignal signal, Clock clock, Duration initialDelay) {
+    public Publisher(MessageStore messages, PublishBatcher batcher, QueueSignal signal, Clock clock, Duration initialDelay) {
         this.messages = messages;
+        this.batcher = batcher;
         this.signal = signal;
         this.clock = clock;
         this.initialDelay = initialDelay;
@@ -27,7 +29,7 @@ public final class Publisher {
         Instant due = message.deliverAt() != null && message.deliverAt().isAfter(message.createdAt())
                 ? message.deliverAt()
                 : message.createdAt().plus(initialDelay);
-        int queued = messages.publish(message, due);
+        int queued = batcher.publish(message, due);
         if (queued > 0) signal.published();
         return queued;
     }

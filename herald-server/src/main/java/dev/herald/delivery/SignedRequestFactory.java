@@ -25,7 +25,10 @@ public final class SignedRequestFactory {
         List<byte[]> keys = secrets.stream().map(Signer::keyFromSecret).toList();
         String signature = Signer.signatureHeader(keys, msgId, timestampSeconds, body);
         var headers = new LinkedHashMap<String, String>(customHeaders);
-        headers.put("content-type", "application/json");
+        // one entry per name: the request's map is unordered, so "Content-Type" next to "content-type" would
+        // let a random one win. A custom content type replaces the default, as in Svix.
+        boolean customContentType = customHeaders.keySet().stream().anyMatch("content-type"::equalsIgnoreCase);
+        if (!customContentType) headers.put("content-type", "application/json");
         String timestamp = Long.toString(timestampSeconds);
         if (style != SignatureHeaders.SVIX) {
             headers.put("webhook-id", msgId);

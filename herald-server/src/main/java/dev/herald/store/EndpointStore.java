@@ -48,21 +48,24 @@ public final class EndpointStore {
                     throw new ConflictException("limit_reached",
                             "This application already has the maximum of " + maxPerApp + " endpoints");
                 }
-                h.createUpdate("""
+                // the row as stored (microsecond timestamps), so the create answer reads back the same
+                var stored = h.createQuery("""
                         insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,
                                               headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at)
                         values (:id, :appId, :uid, :url, :description, :disabled, :filterTypesArray, :channelsArray,
                                 cast(:headersJson as jsonb), :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
                                 :version, :createdAt, :updatedAt)
+                        returning *
                         """)
                         .bindMethods(endpoint)
                         .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                         .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                         .bind("headersJson", toJson(endpoint.headers()))
                         .bind("metadataJson", toJson(endpoint.metadata()))
-                        .execute();
-                insertSecret(h, endpoint.id(), secret, endpoint.createdAt());
-                return endpoint;
+                        .map(EndpointStore::map)
+                        .one();
+                insertSecret(h, endpoint.id(), secret, stored.createdAt());
+                return stored;
             });
         } catch (RuntimeException e) {
             throw translate(e);
@@ -97,22 +100,23 @@ public final class EndpointStore {
 
     public Endpoint update(Endpoint endpoint) {
         try {
-            int updated = jdbi.withHandle(h -> h.createUpdate("""
+            return jdbi.withHandle(h -> h.createQuery("""
                     update endpoint
                     set uid = :uid, url = :url, description = :description, disabled = :disabled,
                         filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt
                     where id = :id and app_id = :appId
+                    returning *
                     """)
                     .bindMethods(endpoint)
                     .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                     .bind("headersJson", toJson(endpoint.headers()))
                     .bind("metadataJson", toJson(endpoint.metadata()))
-                    .execute());
-            if (updated == 0) throw new NotFoundException("endpoint");
-            return endpoint;
+                    .map(EndpointStore::map)
+                    .findOne())
+                    .orElseThrow(() -> new NotFoundException("endpoint"));
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -149,6 +153,23 @@ public final class EndpointStore {
                 .bind("id", endpointId).bind("now", now)
                 .map((rs, ctx) -> open(rs, endpointId))
                 .list());
+    }
+
+    /** Live secrets of several endpoints in one query (the dispatcher signs a claimed batch with these). */
+    public java.util.Map<String, List<String>> liveSecrets(java.util.Collection<String> endpointIds, Instant now) {
+        var result = new java.util.HashMap<String, List<String>>();
+        jdbi.useHandle(h -> h.createQuery("""
+                select endpoint_id, key_id, ciphertext from endpoint_secret
+                where endpoint_id = any(:ids) and (expires_at is null or expires_at > :now)
+                order by endpoint_id, expires_at desc nulls first
+                """)
+                .bindByType("ids", endpointIds.toArray(String[]::new), String[].class).bind("now", now)
+                .map((rs, ctx) -> {
+                    String endpointId = rs.getString("endpoint_id");
+                    return java.util.Map.entry(endpointId, open(rs, endpointId));
+                })
+                .forEach(e -> result.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).add(e.getValue())));
+        return result;
     }
 
     /** The current secret keeps signing for {@code graceUntil}; {@code newSecret} becomes current. */

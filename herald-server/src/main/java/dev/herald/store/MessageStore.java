@@ -64,6 +64,88 @@ public final class MessageStore {
         return targets.size();
     }
 
+    /**
+     * Publishes many messages in one transaction (group commit): one insert for the messages, one read of
+     * the apps' endpoints, one insert for every delivery. A duplicate eventId skips only its own message.
+     * Returns, per message, the number of deliveries queued, or -1 for a duplicate eventId.
+     */
+    public int[] publishBatch(List<Message> batch, List<Instant> dues) {
+        return jdbi.inTransaction(h -> {
+            var rows = new java.util.ArrayList<java.util.Map<String, Object>>(batch.size());
+            for (Message m : batch) {
+                var row = new java.util.HashMap<String, Object>();
+                row.put("id", m.id());
+                row.put("app_id", m.appId());
+                row.put("event_type", m.eventType());
+                row.put("event_id", m.eventId());
+                row.put("payload", m.payload());
+                row.put("channels", m.channels());
+                row.put("tags", m.tags());
+                row.put("created_at", m.createdAt().toString());
+                row.put("deliver_at", m.deliverAt() == null ? null : m.deliverAt().toString());
+                row.put("payload_expires_at", m.payloadExpiresAt() == null ? null : m.payloadExpiresAt().toString());
+                rows.add(row);
+            }
+            Set<String> inserted = new java.util.HashSet<>(h.createQuery("""
+                    insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at,
+                                         deliver_at, payload_expires_at)
+                    select r.id, r.app_id, r.event_type, r.event_id, r.payload, r.channels, r.tags, r.created_at,
+                           r.deliver_at, r.payload_expires_at
+                    from jsonb_to_recordset(cast(:rows as jsonb)) as r(id text, app_id text, event_type text,
+                         event_id text, payload text, channels text[], tags text[], created_at timestamptz,
+                         deliver_at timestamptz, payload_expires_at timestamptz)
+                    on conflict (app_id, event_id) do nothing
+                    returning id
+                    """).bind("rows", JsonColumns.toJsonValue(rows)).mapTo(String.class).list());
+            Set<String> apps = new java.util.HashSet<>();
+            for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
+            var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
+            if (!apps.isEmpty()) {
+                h.createQuery("select * from endpoint where app_id = any(:apps) and not disabled order by id")
+                        .bindByType("apps", apps.toArray(String[]::new), String[].class)
+                        .map(EndpointStore::map)
+                        .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
+            }
+            int[] queued = new int[batch.size()];
+            var msgIds = new java.util.ArrayList<String>();
+            var endpointIds = new java.util.ArrayList<String>();
+            var appIds = new java.util.ArrayList<String>();
+            var due = new java.util.ArrayList<String>();
+            for (int i = 0; i < batch.size(); i++) {
+                Message m = batch.get(i);
+                if (!inserted.contains(m.id())) {
+                    queued[i] = -1;
+                    continue;
+                }
+                for (Endpoint e : endpointsByApp.getOrDefault(m.appId(), List.of())) {
+                    if (!e.accepts(m.eventType(), m.channels())) continue;
+                    msgIds.add(m.id());
+                    endpointIds.add(e.id());
+                    appIds.add(m.appId());
+                    due.add(dues.get(i).toString());
+                    queued[i]++;
+                }
+            }
+            if (!msgIds.isEmpty()) {
+                Instant now = batch.get(0).createdAt();
+                h.createUpdate("""
+                        insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
+                                              next_attempt_at, created_at, updated_at)
+                        select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now
+                        from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
+                                    cast(:due as timestamptz[])) as d(msg_id, endpoint_id, app_id, due)
+                        """)
+                        .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
+                        .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
+                        .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
+                        .bindByType("due", due.toArray(String[]::new), String[].class)
+                        .bind("now", now)
+                        .execute();
+            }
+            return queued;
+        });
+    }
+
     public void insertDeliveries(Handle h, String msgId, String appId, Collection<String> endpointIds, int trigger,
                                  Instant due, Instant now) {
         if (endpointIds.isEmpty()) return;

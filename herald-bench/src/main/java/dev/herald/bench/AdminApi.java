@@ -1,0 +1,40 @@
+package dev.herald.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.app.Herald;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
+
+/** Scenario setup through Herald's own API: applications and endpoints. */
+final class AdminApi implements AutoCloseable {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private final HttpClient http = new HttpClient();
+
+    AdminApi() throws Exception {
+        http.start();
+    }
+
+    String createApp(Herald node, String name) throws Exception {
+        return post(node, "/api/v1/app", "{\"name\":\"" + name + "\"}");
+    }
+
+    String createEndpoint(Herald node, String app, String url) throws Exception {
+        return post(node, "/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + url + "\"}");
+    }
+
+    private String post(Herald node, String path, String json) throws Exception {
+        var response = http.POST("http://127.0.0.1:" + node.port() + path)
+                .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))
+                .body(new StringRequestContent("application/json", json))
+                .timeout(30, TimeUnit.SECONDS)
+                .send();
+        if (response.getStatus() != 201) throw new IllegalStateException(path + " answered " + response.getStatus() + ": " + response.getContentAsString());
+        return MAPPER.readTree(response.getContentAsString()).path("id").asText();
+    }
+
+    @Override
+    public void close() throws Exception {
+        http.stop();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.herald.bench;
+
+import dev.herald.app.Herald;
+import dev.herald.config.HeraldConfig;
+import dev.herald.store.Database;
+import dev.herald.store.EmbeddedPostgresServer;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * One durable embedded PostgreSQL (fsync and synchronous_commit on, as in production) shared by every
+ * scenario, and Herald nodes started on it in this JVM.
+ */
+final class BenchEnvironment implements AutoCloseable {
+    static final String TOKEN = "sk_bench_admin_token";
+    static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    final EmbeddedPostgresServer postgres;
+    final Database database;
+    private final List<Herald> nodes = new ArrayList<>();
+
+    BenchEnvironment() throws Exception {
+        Path dir = Files.createTempDirectory("herald-bench-pg");
+        postgres = EmbeddedPostgresServer.start(dir, true);
+        database = Database.connect(postgres.jdbcUrl(), 16);
+    }
+
+    Jdbi jdbi() {
+        return database.jdbi();
+    }
+
+    String jdbcUrl() {
+        return postgres.jdbcUrl();
+    }
+
+    Herald startNode(Map<String, String> overrides) {
+        var env = new HashMap<String, String>();
+        env.put("HERALD_HTTP_ADDR", "127.0.0.1:0");
+        env.put("HERALD_DATABASE_URL", postgres.jdbcUrl());
+        env.put("HERALD_ADMIN_TOKEN", TOKEN);
+        env.put("HERALD_ENCRYPTION_KEY", KEY);
+        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8");
+        env.put("HERALD_RETRY_SCHEDULE", "0,2,5,10");
+        env.putAll(overrides);
+        var herald = new Herald(HeraldConfig.fromEnvironment(env), Clock.systemUTC()).start(new PrintStream(OutputStream.nullOutputStream()));
+        nodes.add(herald);
+        return herald;
+    }
+
+    void stopNodes() {
+        nodes.forEach(Herald::close);
+        nodes.clear();
+    }
+
+    /** Empties every table between scenarios, then refreshes planner statistics. */
+    void clean() {
+        jdbi().useHandle(h -> {
+            var tables = h.createQuery("""
+                    select tablename from pg_tables where schemaname = 'public' and tablename <> 'flyway_schema_history'
+                    """).mapTo(String.class).list();
+            h.execute("truncate table " + String.join(", ", tables) + " restart identity cascade");
+            h.execute("vacuum analyze");
+        });
+    }
+
+    long pendingDeliveries() {
+        return jdbi().withHandle(h -> h.createQuery("select count(*) from delivery where status = 1").mapTo(Long.class).one());
+    }
+
+    long recordedAttempts() {
+        return jdbi().withHandle(h -> h.createQuery("select count(*) from attempt").mapTo(Long.class).one());
+    }
+
+    static long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        stopNodes();
+        database.close();
+        postgres.close();
+    }
+}

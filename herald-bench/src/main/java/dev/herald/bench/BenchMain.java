@@ -1,0 +1,73 @@
+package dev.herald.bench;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./herald bench}: measures Herald, the db-scheduler peer and the machine's limits in one run and
+ * prints the figures and their ratios. {@code --quick} is the seconds-long smoke run CI uses.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Benchmark Herald against the machine's limits and a db-scheduler peer; prints a table.")
+public final class BenchMain implements Callable<Integer> {
+    @Option(names = "--quick", description = "a short smoke run (seconds), for CI")
+    boolean quick;
+
+    @Option(names = "--messages", description = "messages for the throughput scenario (default 100000)")
+    int messages = 100_000;
+
+    @Option(names = "--skip-backlog", description = "skip the 1-million-row backlog scenario")
+    boolean skipBacklog;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return run(quick) ? 0 : 1;
+    }
+
+    Scenarios.Settings settings() {
+        if (quick) {
+            return new Scenarios.Settings(2_000, 200, Duration.ofSeconds(2), new int[] {100}, Duration.ofSeconds(2),
+                    2_000, 10_000, 1_000, false);
+        }
+        return new Scenarios.Settings(messages, messages / 10, Duration.ofSeconds(15), new int[] {100, 1_000, 2_000},
+                Duration.ofSeconds(15), 10_000, 1_000_000, 20_000, true);
+    }
+
+    boolean run(boolean quickRun) throws Exception {
+        var settings = settings();
+        var report = new Report(System.out);
+        var runtime = Runtime.getRuntime();
+        System.out.printf("Herald benchmark (%s): %d cores, max heap %d MB, JDK %s%n", quickRun ? "quick" : "full",
+                runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("java.version"));
+        try (var env = new BenchEnvironment(); var receiver = new BenchReceiver(); var publisher = new ApiPublisher();
+             var admin = new AdminApi()) {
+            String pgVersion = env.jdbi().withHandle(h -> h.createQuery("show server_version").mapTo(String.class).one());
+            System.out.println("PostgreSQL " + pgVersion + " (embedded, fsync on, synchronous_commit on)");
+            var scenarios = new Scenarios(env, receiver, publisher, admin, report, settings);
+
+            double one = scenarios.throughput(1, settings.messages());
+            scenarios.throughput(10, settings.fanoutMessages());
+            for (int rate : settings.rates()) scenarios.latency(rate);
+            if (settings.isolation()) scenarios.isolation(settings.messages() / 20);
+            if (!skipBacklog) scenarios.backlog();
+            double two = scenarios.twoNodes(settings.messages() / 2);
+            double http = scenarios.httpLimit();
+            double sql = scenarios.sqlLimit();
+            double peer = scenarios.peer(settings.peerMessages());
+
+            double limit = Math.min(http, sql);
+            report.add("ratio", "Herald / limit (lower of 6a, 6b)", Report.ratio(one / limit), "target ≥ 0.50");
+            report.add("ratio", "Herald / db-scheduler peer", Report.ratio(one / peer), "target ≥ 5");
+            report.add("ratio", "two nodes / one node", Report.ratio(two / one), "same 2-core machine");
+            report.print("Results");
+        }
+        return true;
+    }
+}

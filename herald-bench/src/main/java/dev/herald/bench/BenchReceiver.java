@@ -1,0 +1,111 @@
+package dev.herald.bench;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The webhook receiver of every scenario: Jetty on 127.0.0.1, asynchronous, so a slow path costs no
+ * thread. Paths: {@code /ok/...} answers 200, {@code /slow} after 5 s, {@code /fail} 500. Counts per path;
+ * when the body carries {@code "t":<nanoTime at publish>} it records publish-to-receipt latency.
+ */
+final class BenchReceiver implements AutoCloseable {
+    private final Server server = new Server();
+    private final ServerConnector connector = new ServerConnector(server);
+    private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final LongAdder total = new LongAdder();
+    private volatile LatencyRecorder latencies;
+
+    BenchReceiver() throws Exception {
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        connector.setAcceptQueueSize(4096);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String path = Request.getPathInContext(request);
+                Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((body, error) -> {
+                    long now = System.nanoTime();
+                    counts.computeIfAbsent(bucket(path), p -> new LongAdder()).increment();
+                    total.increment();
+                    var recorder = latencies;
+                    if (recorder != null && body != null && path.startsWith("/ok")) {
+                        long sent = publishedAt(body);
+                        if (sent > 0) recorder.record(now - sent);
+                    }
+                    if (path.startsWith("/slow")) {
+                        delays.schedule(() -> answer(response, callback, 200), 5, TimeUnit.SECONDS);
+                    } else {
+                        answer(response, callback, path.startsWith("/fail") ? 500 : 200);
+                    }
+                });
+                return true;
+            }
+        });
+        server.start();
+    }
+
+    private static void answer(Response response, Callback callback, int status) {
+        response.setStatus(status);
+        response.write(true, null, callback);
+    }
+
+    private static String bucket(String path) {
+        return path.startsWith("/ok") ? "/ok" : path;
+    }
+
+    /** Reads {@code "t":<digits>} from the payload; 0 when absent. */
+    static long publishedAt(String body) {
+        int at = body.indexOf("\"t\":");
+        if (at < 0) return 0;
+        long value = 0;
+        for (int i = at + 4; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (c < '0' || c > '9') break;
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    String url(String path) {
+        return "http://127.0.0.1:" + connector.getLocalPort() + path;
+    }
+
+    long total() {
+        return total.sum();
+    }
+
+    long count(String path) {
+        var adder = counts.get(path);
+        return adder == null ? 0 : adder.sum();
+    }
+
+    void recordLatencies(LatencyRecorder recorder) {
+        this.latencies = recorder;
+    }
+
+    void reset() {
+        counts.clear();
+        total.reset();
+        latencies = null;
+    }
+
+    @Override
+    public void close() throws Exception {
+        delays.shutdownNow();
+        server.stop();
+    }
+}

@@ -1,0 +1,313 @@
+package dev.herald.bench;
+
+import dev.herald.app.Herald;
+import dev.herald.config.HeraldConfig;
+import dev.herald.delivery.SignedRequestFactory;
+import dev.herald.domain.DeliveryStatus;
+import dev.herald.domain.Ids;
+import dev.herald.domain.Message;
+import dev.herald.outbound.AddressGuard;
+import dev.herald.outbound.HostResolver;
+import dev.herald.outbound.OutboundRequest;
+import dev.herald.outbound.WebhookClient;
+import dev.herald.outbound.WebhookClientSettings;
+import dev.herald.queue.ClaimedDelivery;
+import dev.herald.queue.CompletedDelivery;
+import dev.herald.queue.DeliveryQueue;
+import dev.herald.security.WebhookSecrets;
+import dev.herald.store.MessageStore;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/** Each scenario of the harness: set up on a clean database, measure, add rows to the report. */
+final class Scenarios {
+    record Settings(int messages, int fanoutMessages, Duration latencyPhase, int[] rates, Duration phase,
+                    int backlogSmall, int backlogLarge, int peerMessages, boolean isolation) {}
+
+    static final int PUBLISH_CONCURRENCY = 64;
+    static final String PAYLOAD = "{\"t\":0,\"pad\":\"" + "x".repeat(380) + "\"}";
+
+    private final BenchEnvironment env;
+    private final BenchReceiver receiver;
+    private final ApiPublisher publisher;
+    private final AdminApi admin;
+    private final Report report;
+    private final Settings settings;
+
+    Scenarios(BenchEnvironment env, BenchReceiver receiver, ApiPublisher publisher, AdminApi admin, Report report, Settings settings) {
+        this.env = env;
+        this.receiver = receiver;
+        this.publisher = publisher;
+        this.admin = admin;
+        this.report = report;
+        this.settings = settings;
+    }
+
+    private void reset() {
+        env.stopNodes();
+        env.clean();
+        receiver.reset();
+        publisher.resetCounts();
+    }
+
+    private static void await(Duration timeout, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new IllegalStateException("scenario did not finish within " + timeout);
+            Thread.sleep(20);
+        }
+    }
+
+    private static String base(Herald node) {
+        return "http://127.0.0.1:" + node.port();
+    }
+
+    /** 1. Sustained end-to-end throughput: publish over the API → signed request received → attempt recorded. */
+    double throughput(int endpoints, int messages) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of());
+        String app = admin.createApp(node, "tp");
+        for (int k = 0; k < endpoints; k++) admin.createEndpoint(node, app, receiver.url("/ok/" + k));
+        long start = System.nanoTime();
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        double publishSeconds = (System.nanoTime() - start) / 1e9;
+        long expected = (long) messages * endpoints;
+        await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= expected && env.pendingDeliveries() == 0);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = expected / seconds;
+        report.add("1. throughput, " + endpoints + " endpoint(s)/msg", "deliveries/s, publish→recorded", Report.rate(rate),
+                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused", messages, expected, seconds,
+                        messages / publishSeconds, publisher.refused()));
+        return rate;
+    }
+
+    /** 2. Publish-to-receipt latency at a fixed offered rate. */
+    LatencyRecorder.Summary latency(int rate) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of());
+        String app = admin.createApp(node, "lat");
+        admin.createEndpoint(node, app, receiver.url("/ok/lat"));
+        var recorder = new LatencyRecorder();
+        receiver.recordLatencies(recorder);
+        publisher.openLoop(base(node), BenchEnvironment.TOKEN, app, rate, settings.latencyPhase());
+        long offered = settings.latencyPhase().toSeconds() * rate;
+        await(Duration.ofMinutes(2), () -> receiver.count("/ok") >= publisher.accepted());
+        var s = recorder.summary();
+        report.add("2. latency at " + rate + "/s offered", "publish→receipt p50 / p99 / max",
+                Report.ms(s.p50()) + " / " + Report.ms(s.p99()), String.format("max %.1f ms; %,d of %,d offered received", s.max(), s.count(), offered));
+        return s;
+    }
+
+    /** 3. Isolation: healthy endpoints beside one 5-second endpoint and one always-500 endpoint. */
+    void isolation(int messages) throws Exception {
+        double[] baseline = isolationRun(messages, false);
+        double[] withBad = isolationRun(messages, true);
+        report.add("3. isolation: healthy only", "healthy deliveries/s, p99", Report.rate(baseline[0]) + ", " + Report.ms(baseline[1]), "4 healthy endpoints");
+        report.add("3. isolation: + slow + failing", "healthy deliveries/s, p99", Report.rate(withBad[0]) + ", " + Report.ms(withBad[1]),
+                String.format("healthy throughput %.0f%% of baseline", 100 * withBad[0] / baseline[0]));
+    }
+
+    private double[] isolationRun(int messages, boolean bad) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of());
+        String app = admin.createApp(node, "iso");
+        for (int k = 0; k < 4; k++) admin.createEndpoint(node, app, receiver.url("/ok/" + k));
+        if (bad) {
+            admin.createEndpoint(node, app, receiver.url("/slow"));
+            admin.createEndpoint(node, app, receiver.url("/fail"));
+        }
+        var recorder = new LatencyRecorder();
+        receiver.recordLatencies(recorder);
+        long start = System.nanoTime();
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        await(Duration.ofMinutes(5), () -> receiver.count("/ok") >= 4L * messages);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new double[] {4.0 * messages / seconds, recorder.summary().p99()};
+    }
+
+    /** 4. Draining a backlog of due deliveries: claim latency, delivery rate and memory, small vs large. */
+    void backlog() throws Exception {
+        double[] small = backlogRun(settings.backlogSmall());
+        double[] large = backlogRun(settings.backlogLarge());
+        report.add(String.format("4. backlog %,d due", settings.backlogSmall()), "drain rate; claim p50 / p99",
+                Report.rate(small[0]) + "; " + Report.ms(small[1]) + " / " + Report.ms(small[2]), String.format("RSS %,.0f MB", small[3] / 1024));
+        report.add(String.format("4. backlog %,d due", settings.backlogLarge()), "drain rate; claim p50 / p99",
+                Report.rate(large[0]) + "; " + Report.ms(large[1]) + " / " + Report.ms(large[2]),
+                String.format("RSS %,.0f MB; claim p50 ratio large/small %.2f", large[3] / 1024, large[1] / small[1]));
+    }
+
+    private double[] backlogRun(int size) throws Exception {
+        reset();
+        Herald setup = env.startNode(Map.of());
+        String app = admin.createApp(setup, "backlog");
+        String endpoint = admin.createEndpoint(setup, app, receiver.url("/ok/backlog"));
+        env.stopNodes();
+        env.jdbi().useHandle(h -> {
+            h.createUpdate("""
+                    insert into message (id, app_id, event_type, payload, created_at)
+                    select 'msg_backlog' || lpad(g::text, 10, '0'), :app, 'bench.event', :payload, now()
+                    from generate_series(1, :n) g
+                    """).bind("app", app).bind("payload", PAYLOAD).bind("n", size).execute();
+            h.createUpdate("""
+                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    select 'msg_backlog' || lpad(g::text, 10, '0'), :ep, :app, 1, 0, now() - interval '1 minute', now(), now()
+                    from generate_series(1, :n) g
+                    """).bind("app", app).bind("ep", endpoint).bind("n", size).execute();
+            h.execute("vacuum analyze");
+        });
+        receiver.reset();
+        Herald node = env.startNode(Map.of("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "256"));
+        long start = System.nanoTime();
+        Thread.sleep(settings.phase().toMillis());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = receiver.count("/ok") / seconds;
+        var timer = node.metrics().claimTimer().takeSnapshot();
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (ValueAtPercentile v : timer.percentileValues()) {
+            if (v.percentile() == 0.5) p50 = v.value(TimeUnit.MILLISECONDS);
+            if (v.percentile() == 0.99) p99 = v.value(TimeUnit.MILLISECONDS);
+        }
+        double rss = BenchEnvironment.rssKb();
+        env.stopNodes();
+        return new double[] {rate, p50, p99, rss};
+    }
+
+    /** 5. Horizontal: the throughput scenario with publishing spread over two nodes on one database. */
+    double twoNodes(int messages) throws Exception {
+        reset();
+        Herald a = env.startNode(Map.of());
+        Herald b = env.startNode(Map.of());
+        String app = admin.createApp(a, "two");
+        admin.createEndpoint(a, app, receiver.url("/ok/0"));
+        long start = System.nanoTime();
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                publisher.closedLoop(base(b), BenchEnvironment.TOKEN, i -> app, messages / 2, PUBLISH_CONCURRENCY / 2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        publisher.closedLoop(base(a), BenchEnvironment.TOKEN, i -> app, messages - messages / 2, PUBLISH_CONCURRENCY / 2);
+        other.join();
+        await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && env.pendingDeliveries() == 0);
+        double rate = messages / ((System.nanoTime() - start) / 1e9);
+        report.add("5. two nodes, one database", "deliveries/s, publish→recorded", Report.rate(rate), String.format("%,d msgs", messages));
+        return rate;
+    }
+
+    /** 6a. The network/CPU ceiling: Herald's HTTP client posting the same signed requests, no database. */
+    double httpLimit() throws Exception {
+        reset();
+        var requests = new SignedRequestFactory(HeraldConfig.SignatureHeaders.WEBHOOK);
+        String secret = WebhookSecrets.generate();
+        try (var client = new WebhookClient(WebhookClientSettings.defaults("bench").withMaxConnectionsPerDestination(256),
+                new AddressGuard(List.of("127.0.0.0/8")), HostResolver.system())) {
+            URI url = URI.create(receiver.url("/ok/limit"));
+            var permits = new Semaphore(256);
+            var done = new AtomicLong();
+            long end = System.nanoTime() + settings.phase().toNanos();
+            long start = System.nanoTime();
+            int i = 0;
+            while (System.nanoTime() < end) {
+                permits.acquire();
+                String id = Ids.next(Ids.MESSAGE);
+                OutboundRequest request = requests.build(url, id, Instant.now().getEpochSecond(),
+                        SignedRequestFactory.bytes(PAYLOAD.replace("\"t\":0", "\"t\":" + i++)), List.of(secret), Map.of());
+                client.send(request).whenComplete((r, e) -> {
+                    done.incrementAndGet();
+                    permits.release();
+                });
+            }
+            permits.acquire(256);
+            double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+            report.add("6a. limit: HTTP only (no DB)", "signed requests/s", Report.rate(rate), "same client, receiver, payload; 256 in flight");
+            return rate;
+        }
+    }
+
+    /** 6b. The database ceiling: the same SQL cycle (publish transaction, claim, record) with no HTTP. */
+    double sqlLimit() throws Exception {
+        reset();
+        Herald setup = env.startNode(Map.of());
+        String app = admin.createApp(setup, "sql");
+        admin.createEndpoint(setup, app, receiver.url("/ok/sql"));
+        env.stopNodes();
+        var messages = new MessageStore(env.jdbi());
+        var queue = new DeliveryQueue(env.jdbi());
+        var stop = new AtomicBoolean();
+        var completed = new AtomicLong();
+        var publishers = new ArrayList<Thread>();
+        for (int t = 0; t < 16; t++) {
+            publishers.add(Thread.ofPlatform().start(() -> {
+                while (!stop.get()) {
+                    Instant now = Instant.now();
+                    messages.publish(new Message(Ids.next(Ids.MESSAGE), app, "bench.event", null, PAYLOAD, null, null, now, null, null), now);
+                }
+            }));
+        }
+        Thread worker = Thread.ofPlatform().start(() -> {
+            while (!stop.get()) {
+                Instant now = Instant.now();
+                List<ClaimedDelivery> claimed = queue.claim(200, now, Duration.ofSeconds(60), List.of());
+                if (claimed.isEmpty()) continue;
+                var results = new ArrayList<CompletedDelivery>();
+                for (var d : claimed) {
+                    var attempt = new dev.herald.domain.Attempt(Ids.next(Ids.ATTEMPT), d.msgId(), d.endpointId(), d.appId(), d.id(),
+                            d.url(), d.attemptNumber(), 0, 200, "ok", 1, null, 0, null, now);
+                    results.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, DeliveryStatus.SUCCESS, null));
+                }
+                queue.jdbi().useTransaction(h -> queue.complete(h, results, now));
+                completed.addAndGet(results.size());
+            }
+        });
+        long start = System.nanoTime();
+        Thread.sleep(settings.phase().toMillis());
+        stop.set(true);
+        for (Thread t : publishers) t.join();
+        worker.join();
+        double rate = completed.get() / ((System.nanoTime() - start) / 1e9);
+        report.add("6b. limit: SQL only (no HTTP)", "deliveries/s, publish+claim+record", Report.rate(rate), "16 publishing threads, 1 tx per message; 1 claimer");
+        return rate;
+    }
+
+    /** 7. The peer: db-scheduler, one task per delivery, same client, receiver and database. */
+    double peer(int messages) throws Exception {
+        reset();
+        var requests = new SignedRequestFactory(HeraldConfig.SignatureHeaders.WEBHOOK);
+        try (var client = new WebhookClient(WebhookClientSettings.defaults("peer").withMaxConnectionsPerDestination(256),
+                new AddressGuard(List.of("127.0.0.0/8")), HostResolver.system());
+             var peer = new DbSchedulerPeer(env.database.dataSource(), env.jdbi(), client, requests, receiver.url("/ok/peer"),
+                     WebhookSecrets.generate(), 64)) {
+            long start = System.nanoTime();
+            var publishers = new ArrayList<Thread>();
+            int threads = 16;
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                publishers.add(Thread.ofPlatform().start(() -> {
+                    for (int i = first; i < messages; i += threads) {
+                        peer.publish(Ids.next(Ids.MESSAGE), PAYLOAD.replace("\"t\":0", "\"t\":" + System.nanoTime()));
+                    }
+                }));
+            }
+            for (Thread t : publishers) t.join();
+            await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages);
+            double rate = messages / ((System.nanoTime() - start) / 1e9);
+            report.add("7. peer: db-scheduler", "deliveries/s, schedule→executed", Report.rate(rate),
+                    String.format("%,d msgs, 64 scheduler threads, lock-and-fetch polling", messages));
+            return rate;
+        } finally {
+            env.jdbi().useHandle(h -> h.execute("drop table if exists scheduled_tasks, peer_attempt"));
+        }
+    }
+}

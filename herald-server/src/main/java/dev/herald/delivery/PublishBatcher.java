@@ -1,0 +1,112 @@
+package dev.herald.delivery;
+
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.Message;
+import dev.herald.store.MessageStore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group commit for publishing: concurrent API requests hand their message to a writer, which commits
+ * everything waiting in one transaction and then answers each request. A request returns only after its
+ * own message is committed. An idle writer takes a lone message at once, so a single publish waits for
+ * nothing. If a batch fails, its messages are retried one by one, so one bad message fails only itself.
+ */
+public final class PublishBatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PublishBatcher.class);
+    static final int MAX_BATCH = 500;
+
+    private record Pending(Message message, Instant due, CompletableFuture<Integer> done) {}
+
+    private final MessageStore store;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final List<Thread> writers = new ArrayList<>();
+    private volatile boolean running = true;
+
+    public PublishBatcher(MessageStore store, int writerThreads) {
+        this.store = store;
+        for (int i = 0; i < writerThreads; i++) {
+            writers.add(Thread.ofPlatform().name("herald-publish-" + i).start(this::loop));
+        }
+    }
+
+    /** Blocks until the message and its deliveries are committed; returns the number of deliveries queued. */
+    public int publish(Message message, Instant due) {
+        if (!running) throw new IllegalStateException("Herald is shutting down");
+        var pending = new Pending(message, due, new CompletableFuture<>());
+        queue.add(pending);
+        try {
+            return pending.done().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw e;
+        }
+    }
+
+    private void loop() {
+        var batch = new ArrayList<Pending>(MAX_BATCH);
+        while (running || !queue.isEmpty()) {
+            try {
+                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) continue;
+                batch.add(first);
+                queue.drainTo(batch, MAX_BATCH - 1);
+                write(batch);
+            } catch (InterruptedException e) {
+                if (!running) break;
+            } catch (RuntimeException e) {
+                log.error("publish writer error (continuing)", e);
+                batch.forEach(p -> p.done().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void write(List<Pending> batch) {
+        try {
+            int[] queued = store.publishBatch(batch.stream().map(Pending::message).toList(),
+                    batch.stream().map(Pending::due).toList());
+            for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                batch.get(0).done().completeExceptionally(e);
+                return;
+            }
+            for (Pending p : batch) {
+                try {
+                    complete(p, store.publishBatch(List.of(p.message()), List.of(p.due()))[0]);
+                } catch (RuntimeException single) {
+                    p.done().completeExceptionally(single);
+                }
+            }
+        }
+    }
+
+    private static void complete(Pending p, int queued) {
+        if (queued < 0) {
+            p.done().completeExceptionally(new ConflictException("A message with this eventId already exists for this application"));
+        } else {
+            p.done().complete(queued);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        for (Thread t : writers) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

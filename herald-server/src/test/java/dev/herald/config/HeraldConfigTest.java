@@ -1,0 +1,78 @@
+package dev.herald.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class HeraldConfigTest {
+    @Test
+    void defaults_match_the_documented_table() {
+        var config = HeraldConfig.fromEnvironment(Map.of());
+        assertThat(config.httpAddress().getHostString()).isEqualTo("127.0.0.1");
+        assertThat(config.httpAddress().getPort()).isEqualTo(8071);
+        assertThat(config.embedded()).isTrue();
+        assertThat(config.dataDir().toString()).isEqualTo("./data");
+        assertThat(config.maxEndpointsPerApp()).isEqualTo(50);
+        assertThat(config.maxPayloadBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.retrySchedule()).containsExactly(Duration.ZERO, Duration.ofSeconds(5), Duration.ofMinutes(5),
+                Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
+        assertThat(config.signatureHeaders()).isEqualTo(HeraldConfig.SignatureHeaders.WEBHOOK);
+        assertThat(config.disableAfter()).isEqualTo(Duration.ofDays(5));
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.whitelistSubnets()).isEmpty();
+    }
+
+    @Test
+    void reads_every_override() {
+        var config = HeraldConfig.fromEnvironment(Map.of(
+                "HERALD_HTTP_ADDR", "0.0.0.0:9000",
+                "HERALD_DATABASE_URL", "postgres://u:p@db:5432/herald",
+                "HERALD_RETRY_SCHEDULE", "0,1,2",
+                "HERALD_SIGNATURE_HEADERS", "both",
+                "HERALD_WHITELIST_SUBNETS", "127.0.0.0/8, 10.0.0.0/8",
+                "HERALD_DISABLE_AFTER", "2h",
+                "HERALD_ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+        assertThat(config.httpAddress().getPort()).isEqualTo(9000);
+        assertThat(config.embedded()).isFalse();
+        assertThat(config.retrySchedule()).hasSize(3);
+        assertThat(config.signatureHeaders()).isEqualTo(HeraldConfig.SignatureHeaders.BOTH);
+        assertThat(config.whitelistSubnets()).containsExactly("127.0.0.0/8", "10.0.0.0/8");
+        assertThat(config.disableAfter()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.encryptionKey()).isPresent();
+    }
+
+    @Test
+    void a_bad_value_fails_with_one_line_naming_the_variable() {
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_ENDPOINTS_PER_APP", "many")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_MAX_ENDPOINTS_PER_APP:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_HTTP_ADDR", "nowhere")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_HTTP_ADDR:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_ENCRYPTION_KEY", "c2hvcnQ=")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_ENCRYPTION_KEY:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_RETRY_SCHEDULE", "0,5,soon")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_RETRY_SCHEDULE:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_SIGNATURE_HEADERS", "stripe")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_SIGNATURE_HEADERS:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DISABLE_AFTER", "forever")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DISABLE_AFTER:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DELIVERY_LEASE", "5s")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DELIVERY_LEASE:");
+        assertThat(new ConfigException("X: y").getMessage()).doesNotContain("\n");
+    }
+
+    @Test
+    void the_cli_prints_one_line_and_exits_2_on_a_bad_value() throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.herald.app.Main", "serve");
+        builder.environment().put("HERALD_MAX_ENDPOINTS_PER_APP", "-3");
+        builder.redirectErrorStream(true);
+        var bad = builder.start();
+        String output = new String(bad.getInputStream().readAllBytes()).trim();
+        assertThat(bad.waitFor()).isEqualTo(2);
+        assertThat(output).isEqualTo("herald: HERALD_MAX_ENDPOINTS_PER_APP: must be a positive integer, got '-3'");
+    }
+}
