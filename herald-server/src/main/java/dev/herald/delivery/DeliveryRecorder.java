@@ -89,7 +89,8 @@ public final class DeliveryRecorder implements AutoCloseable {
                 batch.clear();
             } catch (InterruptedException e) {
                 if (!running) break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // a loop that dies silently loses results: log with context and keep going
                 log.error("recorder loop error (continuing)", e);
             }
         }

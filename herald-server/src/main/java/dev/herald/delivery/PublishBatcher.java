@@ -61,7 +61,7 @@ public final class PublishBatcher implements AutoCloseable {
                 write(batch);
             } catch (InterruptedException e) {
                 if (!running) break;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.error("publish writer error (continuing)", e);
                 batch.forEach(p -> p.done().completeExceptionally(e));
             } finally {
@@ -75,7 +75,7 @@ public final class PublishBatcher implements AutoCloseable {
             int[] queued = store.publishBatch(batch.stream().map(Pending::message).toList(),
                     batch.stream().map(Pending::due).toList());
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {
                 batch.get(0).done().completeExceptionally(e);
                 return;
@@ -83,7 +83,7 @@ public final class PublishBatcher implements AutoCloseable {
             for (Pending p : batch) {
                 try {
                     complete(p, store.publishBatch(List.of(p.message()), List.of(p.due()))[0]);
-                } catch (RuntimeException single) {
+                } catch (RuntimeException | AssertionError single) {
                     p.done().completeExceptionally(single);
                 }
             }

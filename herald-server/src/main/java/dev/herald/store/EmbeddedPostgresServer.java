@@ -25,6 +25,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
+        return start(dataDir, durable, 0);
+    }
+
+    /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
+    public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
         try {
             Files.createDirectories(dataDir);
             stopOrphanedPostmaster(dataDir);
@@ -36,6 +41,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("max_wal_size", "2GB")
                     .setServerConfig("listen_addresses", "127.0.0.1");
+            if (port > 0) builder.setPort(port);
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }

@@ -1,0 +1,30 @@
+package dev.herald.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+
+/** Keeps the harness from rotting: a seconds-long run of every scenario that prints a complete table. */
+class BenchSmokeTest {
+    @Test
+    void quick_run_prints_every_figure_and_ratio() throws Exception {
+        var captured = new ByteArrayOutputStream();
+        var original = System.out;
+        System.setOut(new PrintStream(captured, true));
+        try {
+            var bench = new BenchMain();
+            bench.quick = true;
+            assertThat(bench.run(true)).isTrue();
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        original.println(out);
+        assertThat(out).contains("| 1. throughput, 1 endpoint(s)/msg |", "| 2. latency at 100/s offered |",
+                "| 6a. limit: HTTP only (no DB) |", "| 6b. limit: SQL only (no HTTP) |", "| 7. peer: db-scheduler |",
+                "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |");
+        assertThat(out).doesNotContain("NaN");
+    }
+}
