@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 public final class ApiServer implements AutoCloseable {
     private final Javalin javalin;
 
-    public ApiServer(InetSocketAddress address, long maxRequestBytes, Auth auth, List<Consumer<RoutesConfig>> resources) {
+    public ApiServer(InetSocketAddress address, long maxRequestBytes, Auth auth, Idempotency idempotency,
+                     List<Consumer<RoutesConfig>> resources) {
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jetty.host = address.getHostString();
@@ -21,6 +22,9 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             ApiErrors.register(config);
+            // every POST honours idempotency-key
+            config.router.handlerWrapper(endpoint -> endpoint.method == io.javalin.http.HandlerType.POST
+                    ? idempotency.wrap(endpoint.handler) : endpoint.handler);
             config.routes.beforeMatched("/api/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/api/v1/health")) auth.authenticate(ctx);
             });

@@ -14,10 +14,14 @@ import java.time.Instant;
  * The {@code idempotency-key} header on POSTs: the same key with the same request within 12 hours
  * replays the first response and creates nothing new. A key reused for a different request is a 422;
  * a duplicate arriving while the first still runs is a 409 (retry later). Failed requests (no 2xx/4xx
- * response stored) release their key so a retry can run.
+ * response stored) release their key so a retry can run; a key whose request died with its node is taken
+ * over after {@link #ABANDONED_AFTER}.
  */
 public final class Idempotency {
     static final Duration KEEP = Duration.ofHours(12);
+    private static final String CLAIMED = "herald.idempotency.claimed";
+    /** Longer than any publish takes; an unanswered claim this old was left by a node that died mid-request. */
+    static final Duration ABANDONED_AFTER = Duration.ofMinutes(1);
 
     private final IdempotencyStore store;
     private final Clock clock;
@@ -30,14 +34,15 @@ public final class Idempotency {
     public Handler wrap(Handler handler) {
         return ctx -> {
             String key = ctx.header("idempotency-key");
-            if (key == null || key.isBlank()) {
+            // one claim per request, even where a route is wrapped twice (globally and by itself)
+            if (key == null || key.isBlank() || ctx.attribute(CLAIMED) != null) {
                 handler.handle(ctx);
                 return;
             }
             if (key.length() > 256) throw ValidationException.query("idempotency-key", "idempotency-key is longer than 256 characters");
             String scope = Auth.principal(ctx).tokenId();
             Instant now = clock.instant();
-            var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP));
+            var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP), now.minus(ABANDONED_AFTER));
             switch (claim) {
                 case IdempotencyStore.Replay replay -> {
                     ctx.status(replay.status()).contentType("application/json");

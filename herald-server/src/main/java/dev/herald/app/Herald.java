@@ -152,7 +152,7 @@ public final class Herald implements AutoCloseable {
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
-            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, List.of(
+            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
                     messageRoutes::register, attemptRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));

@@ -1,0 +1,58 @@
+package dev.herald.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** idempotency-key works on every POST, not only on publishing. */
+@ExtendWith(TestDatabase.class)
+class IdempotencyTest {
+    static TestHerald herald;
+
+    @BeforeAll
+    static void start() {
+        herald = TestHerald.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        herald.close();
+    }
+
+    @Test
+    void replays_an_application_create_with_the_same_key() {
+        var first = herald.api.send("POST", "/api/v1/app", "{\"name\":\"once\"}", "idempotency-key", "k-app-1");
+        var second = herald.api.send("POST", "/api/v1/app", "{\"name\":\"once\"}", "idempotency-key", "k-app-1");
+        assertThat(first.status()).isEqualTo(201);
+        assertThat(second.status()).isEqualTo(201);
+        assertThat(second.text("id")).isEqualTo(first.text("id"));
+        assertThat(herald.api.get("/api/v1/app").body().path("data")).hasSize(1);
+    }
+
+    @Test
+    void replays_an_endpoint_create_and_refuses_the_key_for_another_request() {
+        String app = herald.api.post("/api/v1/app", "{\"name\":\"a\"}").text("id");
+        String body = "{\"url\":\"http://127.0.0.1:9/hook\"}";
+        var first = herald.api.send("POST", "/api/v1/app/" + app + "/endpoint", body, "idempotency-key", "k-ep");
+        var again = herald.api.send("POST", "/api/v1/app/" + app + "/endpoint", body, "idempotency-key", "k-ep");
+        assertThat(again.text("id")).isEqualTo(first.text("id"));
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).hasSize(1);
+        var other = herald.api.send("POST", "/api/v1/app/" + app + "/endpoint", "{\"url\":\"http://127.0.0.1:9/other\"}",
+                "idempotency-key", "k-ep");
+        assertThat(other.status()).isEqualTo(422);
+    }
+
+    @Test
+    void a_failed_request_releases_its_key() {
+        var bad = herald.api.send("POST", "/api/v1/app", "{\"uid\":\"x\"}", "idempotency-key", "k-retry");
+        assertThat(bad.status()).isEqualTo(422);
+        // had the failure kept the key, a different body under it would be refused as a mismatch
+        var fixed = herald.api.send("POST", "/api/v1/app", "{\"name\":\"n\"}", "idempotency-key", "k-retry");
+        assertThat(fixed.status()).as("the key of a failed request can be used again").isEqualTo(201);
+    }
+}
