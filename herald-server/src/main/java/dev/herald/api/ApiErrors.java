@@ -78,7 +78,9 @@ public final class ApiErrors {
         @Override
         protected void generateResponse(Request request, Response response, int status, String message,
                                         Throwable cause, Callback callback) throws IOException {
-            String detail = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+            // Jetty's own 4xx reasons are safe to show; a 5xx message could describe internals
+            boolean generic = status >= 500 || message == null || message.isBlank();
+            String detail = generic ? HttpStatus.getMessage(status) : message;
             byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("code", codeFor(status), "detail", detail));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(body), callback);

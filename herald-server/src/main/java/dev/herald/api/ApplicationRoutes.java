@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.Ids;
 import dev.herald.store.ApplicationStore;
 import io.javalin.config.RoutesConfig;
@@ -8,6 +9,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** {@code /api/v1/app}: create, list, read, update (PUT upserts), patch, delete. */
@@ -57,26 +59,39 @@ public final class ApplicationRoutes {
 
     /** Also used by message publishing's {@code application} field. */
     public Application createFrom(Body body) {
-        var in = Fields.read(body);
+        return insert(Fields.read(body));
+    }
+
+    private Application insert(Fields in) {
         Instant now = clock.instant();
         return apps.insert(new Application(Ids.next(Ids.APP), in.uid(), in.name(), in.rateLimit(), in.throttleRate(),
                 in.metadata() == null ? Map.of() : in.metadata(), now, now));
     }
 
+    /** {@code ?get_if_exists=true} answers 200 with the application already holding the uid (validated body first). */
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
-        var body = Body.of(ctx);
-        if ("true".equals(ctx.queryParam("get_if_exists"))) {
-            String uid = body.string("uid", 1, 256, UID);
-            if (uid != null) {
-                var existing = apps.find(uid).filter(a -> uid.equals(a.uid()));
-                if (existing.isPresent()) {
-                    ctx.status(200).json(ApplicationOut.of(existing.get()));
-                    return;
-                }
+        var in = Fields.read(Body.of(ctx));
+        boolean getIfExists = "true".equals(ctx.queryParam("get_if_exists")) && in.uid() != null;
+        if (getIfExists) {
+            var existing = byUid(in.uid());
+            if (existing.isPresent()) {
+                ctx.status(200).json(ApplicationOut.of(existing.get()));
+                return;
             }
         }
-        ctx.status(201).json(ApplicationOut.of(createFrom(body)));
+        try {
+            ctx.status(201).json(ApplicationOut.of(insert(in)));
+        } catch (ConflictException e) {
+            // a concurrent get-or-create won the uid: answer with its application, as a sequential call would
+            var winner = getIfExists ? byUid(in.uid()) : Optional.<Application>empty();
+            if (winner.isEmpty()) throw e;
+            ctx.status(200).json(ApplicationOut.of(winner.get()));
+        }
+    }
+
+    private Optional<Application> byUid(String uid) {
+        return apps.find(uid).filter(a -> uid.equals(a.uid()));
     }
 
     void list(Context ctx) {

@@ -50,7 +50,8 @@ final class EndpointInput {
         if (uri.getRawUserInfo() != null) return Optional.of("URL must not contain credentials");
         if (uri.getHost() == null || uri.getHost().isEmpty()) return Optional.of("URL must have a host");
         if (uri.getRawFragment() != null) return Optional.of("URL must not contain a fragment");
-        if (uri.getPort() == 0) return Optional.of("URL port must be between 1 and 65535");
+        // java.net.URI takes any digits as a port (99999 included); -1 means none was given
+        if (uri.getPort() == 0 || uri.getPort() > 65_535) return Optional.of("URL port must be between 1 and 65535");
         return hostRefusal.apply(uri.getHost());
     }
 

@@ -223,7 +223,7 @@ public final class EndpointRoutes {
         var endpoint = find(ctx, app);
         var body = Body.of(ctx);
         Map<String, String> headers = EndpointInput.headers(body, "headers");
-        if (headers == null && !body.has("headers")) body.fail("headers", "field required", "value_error.missing");
+        if (body.raw("headers") == null) body.fail("headers", "field required", "value_error.missing");
         body.validate();
         saveHeaders(endpoint, headers == null ? Map.of() : headers);
         ctx.status(204);

@@ -8,6 +8,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -54,8 +55,9 @@ public final class EventTypeRoutes {
     /** Reads the mutable fields; {@code base} supplies values absent from a PATCH. */
     private EventType read(Body body, String name, EventType base, boolean partial) {
         Instant now = clock.instant();
+        // required in EventTypeIn and EventTypeUpdate; a PATCH may leave it out but not null it
         String description = partial && !body.has("description") ? base.description()
-                : (partial ? body.requiredString("description", 0, 10_000) : orEmpty(body.string("description", 0, 10_000)));
+                : body.requiredString("description", 0, 10_000);
         JsonNode schemas = partial && !body.has("schemas") ? null : body.object("schemas");
         String schemasJson = partial && !body.has("schemas") ? base.schemasJson() : (schemas == null ? null : schemas.toString());
         Boolean archived = body.bool("archived");
@@ -73,10 +75,6 @@ public final class EventTypeRoutes {
                 base == null ? now : base.createdAt(), now);
     }
 
-    private static String orEmpty(String s) {
-        return s == null ? "" : s;
-    }
-
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
         var body = Body.of(ctx);
@@ -84,8 +82,13 @@ public final class EventTypeRoutes {
         if (name != null && !NAME.matcher(name).matches()) {
             body.fail("name", "string does not match regex \"" + NAME.pattern() + "\"", "value_error.str.regex");
         }
-        var type = read(body, name, null, false);
-        ctx.status(201).json(EventTypeOut.of(types.insert(type)));
+        var archived = name == null ? Optional.<EventType>empty() : types.find(name).filter(EventType::archived);
+        if (archived.isPresent()) {
+            // Svix: creating an archived type unarchives it, replacing description and schemas
+            ctx.status(201).json(EventTypeOut.of(types.update(read(body, name, archived.get(), false))));
+            return;
+        }
+        ctx.status(201).json(EventTypeOut.of(types.insert(read(body, name, null, false))));
     }
 
     void list(Context ctx) {

@@ -152,9 +152,10 @@ public final class Herald implements AutoCloseable {
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
+            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
-                    messageRoutes::register, attemptRoutes::register,
+                    messageRoutes::register, attemptRoutes::register, portalAccess::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

@@ -22,16 +22,18 @@ public final class ApplicationStore {
         this.jdbi = jdbi;
     }
 
+    /** Returns the row as stored (timestamps at PostgreSQL's microsecond precision), so it reads back the same. */
     public Application insert(Application app) {
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
+            return jdbi.withHandle(h -> h.createQuery("""
                     insert into application (id, uid, name, rate_limit, throttle_rate, metadata, created_at, updated_at)
                     values (:id, :uid, :name, :rateLimit, :throttleRate, cast(:metadata as jsonb), :createdAt, :updatedAt)
+                    returning *
                     """)
                     .bindMethods(app)
                     .bind("metadata", toJson(app.metadata()))
-                    .execute());
-            return app;
+                    .map(ApplicationStore::map)
+                    .one());
         } catch (RuntimeException e) {
             throw translate(e);
         }
@@ -62,17 +64,18 @@ public final class ApplicationStore {
 
     public Application update(Application app) {
         try {
-            int updated = jdbi.withHandle(h -> h.createUpdate("""
+            return jdbi.withHandle(h -> h.createQuery("""
                     update application
                     set uid = :uid, name = :name, rate_limit = :rateLimit, throttle_rate = :throttleRate,
                         metadata = cast(:metadata as jsonb), updated_at = :updatedAt
                     where id = :id
+                    returning *
                     """)
                     .bindMethods(app)
                     .bind("metadata", toJson(app.metadata()))
-                    .execute());
-            if (updated == 0) throw new dev.herald.domain.NotFoundException("application");
-            return app;
+                    .map(ApplicationStore::map)
+                    .findOne())
+                    .orElseThrow(() -> new dev.herald.domain.NotFoundException("application"));
         } catch (RuntimeException e) {
             throw translate(e);
         }

@@ -6,6 +6,7 @@ import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
+import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import java.sql.ResultSet;
@@ -23,18 +24,20 @@ public final class EventTypeStore {
         this.jdbi = jdbi;
     }
 
+    /** Returns the row as stored (jsonb key order, microsecond timestamps), so it reads back the same. */
     public EventType insert(EventType type) {
         try {
-            jdbi.useHandle(h -> h.createUpdate("""
+            return jdbi.withHandle(h -> h.createQuery("""
                     insert into event_type (name, description, schemas, archived, deprecated, feature_flag,
                                             feature_flags, group_name, created_at, updated_at)
                     values (:name, :description, cast(:schemasJson as jsonb), :archived, :deprecated, :featureFlag,
                             :flags, :groupName, :createdAt, :updatedAt)
+                    returning *
                     """)
                     .bindMethods(type)
                     .bindByType("flags", textArray(type.featureFlags()), String[].class)
-                    .execute());
-            return type;
+                    .map(EventTypeStore::map)
+                    .one());
         } catch (RuntimeException e) {
             if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("An event type with this name already exists");
             throw e;
@@ -46,12 +49,12 @@ public final class EventTypeStore {
                 .bind("name", name).map(EventTypeStore::map).findOne());
     }
 
-    /** The names among {@code names} that are not existing, unarchived event types. */
+    /** The names among {@code names} that are not existing, unarchived event types (Svix: no new filters on archived ones). */
     public List<String> missing(Collection<String> names) {
         if (names.isEmpty()) return List.of();
         return jdbi.withHandle(h -> h.createQuery("""
                 select n from unnest(cast(:names as text[])) as n
-                where not exists (select 1 from event_type t where t.name = n)
+                where not exists (select 1 from event_type t where t.name = n and not t.archived)
                 """)
                 .bindByType("names", names.toArray(String[]::new), String[].class)
                 .mapTo(String.class).list());
@@ -69,17 +72,19 @@ public final class EventTypeStore {
     }
 
     public EventType update(EventType type) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        return jdbi.withHandle(h -> h.createQuery("""
                 update event_type
                 set description = :description, schemas = cast(:schemasJson as jsonb), archived = :archived,
                     deprecated = :deprecated, feature_flag = :featureFlag, feature_flags = :flags,
                     group_name = :groupName, updated_at = :updatedAt
                 where name = :name
+                returning *
                 """)
                 .bindMethods(type)
                 .bindByType("flags", textArray(type.featureFlags()), String[].class)
-                .execute());
-        return type;
+                .map(EventTypeStore::map)
+                .findOne())
+                .orElseThrow(() -> new NotFoundException("event type"));
     }
 
     public boolean expunge(String name) {

@@ -27,10 +27,21 @@ public final class IdempotencyStore {
 
     public record Mismatch() implements Claim {}
 
-    public Claim claim(String scope, String key, byte[] requestHash, Instant now, Instant expiredBefore) {
+    /**
+     * @param expiredBefore keys claimed before this are forgotten
+     * @param abandonedBefore keys claimed before this and still without an answer are taken over: the request
+     *     that claimed them died with its node (a live one releases or completes its key)
+     */
+    public Claim claim(String scope, String key, byte[] requestHash, Instant now, Instant expiredBefore,
+                       Instant abandonedBefore) {
         return jdbi.inTransaction(h -> {
-            h.createUpdate("delete from idempotency_key where scope = :scope and key = :key and created_at < :expired")
-                    .bind("scope", scope).bind("key", key).bind("expired", expiredBefore).execute();
+            h.createUpdate("""
+                    delete from idempotency_key
+                    where scope = :scope and key = :key
+                      and (created_at < :expired or (status is null and created_at < :abandoned))
+                    """)
+                    .bind("scope", scope).bind("key", key).bind("expired", expiredBefore).bind("abandoned", abandonedBefore)
+                    .execute();
             int inserted = h.createUpdate("""
                     insert into idempotency_key (scope, key, request_hash, created_at)
                     values (:scope, :key, :hash, :now) on conflict do nothing

@@ -39,7 +39,22 @@ public final class TestDatabase implements BeforeEachCallback {
         return database.jdbi();
     }
 
+    /**
+     * Truncates every table. A running Herald's background queries can lock tables in another order than
+     * TRUNCATE does; PostgreSQL then breaks the deadlock by failing one side, so a deadlocked clean retries.
+     */
     public static void clean() {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                truncateAll();
+                return;
+            } catch (RuntimeException e) {
+                if (attempt >= 5 || !isDeadlock(e)) throw e;
+            }
+        }
+    }
+
+    private static void truncateAll() {
         jdbi().useHandle(h -> {
             var tables = h.createQuery("""
                     select tablename from pg_tables
@@ -49,6 +64,13 @@ public final class TestDatabase implements BeforeEachCallback {
                 h.execute("truncate table " + String.join(", ", tables) + " restart identity cascade");
             }
         });
+    }
+
+    private static boolean isDeadlock(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && "40P01".equals(s.getSQLState())) return true;
+        }
+        return false;
     }
 
     @Override
