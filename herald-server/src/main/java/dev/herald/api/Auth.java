@@ -57,7 +57,12 @@ public final class Auth {
         if (cached != null && cached.until().isAfter(now)) return cached.owner();
         Optional<TokenOwner> owner = tokens.findLive(hash, now);
         if (cache.size() > CACHE_MAX) cache.clear();
-        cache.put(key, new Cached(owner, now.plus(CACHE_TTL)));
+        Instant until = now.plus(CACHE_TTL);
+        // an expiring token must not outlive its expiry in the cache
+        if (owner.isPresent() && owner.get().expiresAt() != null && owner.get().expiresAt().isBefore(until)) {
+            until = owner.get().expiresAt();
+        }
+        cache.put(key, new Cached(owner, until));
         return owner;
     }
 

@@ -13,7 +13,11 @@ public final class TokenStore {
     }
 
     /** Who a token speaks for: {@code appId} null means admin. */
-    public record TokenOwner(String tokenId, String appId) {
+    public record TokenOwner(String tokenId, String appId, Instant expiresAt) {
+        public TokenOwner(String tokenId, String appId) {
+            this(tokenId, appId, null);
+        }
+
         public boolean admin() {
             return appId == null;
         }
@@ -31,11 +35,11 @@ public final class TokenStore {
 
     public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
-                select id, app_id from api_token
+                select id, app_id, expires_at from api_token
                 where token_hash = :hash and (expires_at is null or expires_at > :now)
                 """)
                 .bind("hash", hash).bind("now", now)
-                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id")))
+                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id"), JsonColumns.instant(rs, "expires_at")))
                 .findOne());
     }
 
