@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
 public final class ReencryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
-        var config = HeraldConfig.fromEnvironment(System.getenv());
+        return run(System.getenv(), System.out);
+    }
+
+    /** Re-seals every secret under the current key; returns the process exit code. */
+    public static int run(java.util.Map<String, String> env, java.io.PrintStream out) {
+        var config = HeraldConfig.fromEnvironment(env);
         EmbeddedPostgresServer postgres = null;
         try {
             String url;
@@ -30,7 +35,7 @@ public final class ReencryptCommand implements Callable<Integer> {
             }
             try (var db = Database.connect(url, 2)) {
                 int changed = new EndpointStore(db.jdbi(), new SecretBox(key, config.oldEncryptionKeys())).reencryptAll();
-                System.out.println("re-encrypted " + changed + " secrets");
+                out.println("re-encrypted " + changed + " secrets");
             }
             return 0;
         } finally {

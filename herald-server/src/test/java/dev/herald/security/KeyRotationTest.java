@@ -1,0 +1,53 @@
+package dev.herald.security;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.cli.ReencryptCommand;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.util.HashMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** HERALD_ENCRYPTION_KEY rotates: old keys keep decrypting, and a command moves every secret to the new key. */
+@ExtendWith(TestDatabase.class)
+class KeyRotationTest {
+    static final String OLD_KEY = TestHerald.ENCRYPTION_KEY;
+    static final String NEW_KEY = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+
+    @Test
+    void rotates_the_encryption_key_without_losing_a_secret() {
+        String app;
+        String endpoint;
+        String secret;
+        try (var herald = TestHerald.start()) {
+            app = herald.api.post("/api/v1/app", json("name", "keys")).text("id");
+            endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/k")).text("id");
+            secret = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key");
+        }
+        var rotated = new HashMap<>(TestHerald.defaultEnv());
+        rotated.put("HERALD_ENCRYPTION_KEY", NEW_KEY);
+        rotated.put("HERALD_ENCRYPTION_KEYS_OLD", OLD_KEY);
+        // new key current, old key still decrypting: works before re-encryption
+        try (var herald = TestHerald.start(rotated, Clock.systemUTC())) {
+            assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
+        }
+        var out = new ByteArrayOutputStream();
+        assertThat(ReencryptCommand.run(rotated, new PrintStream(out, true))).isZero();
+        assertThat(out.toString()).contains("re-encrypted 1 secrets");
+        String newKeyId = new SecretBox(java.util.Base64.getDecoder().decode(NEW_KEY), java.util.List.of()).currentKeyId();
+        var keyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery("select distinct key_id from endpoint_secret").mapTo(String.class).list());
+        assertThat(keyIds).containsExactly(newKeyId);
+
+        // after re-encryption the old key is no longer needed
+        var newOnly = new HashMap<>(TestHerald.defaultEnv());
+        newOnly.put("HERALD_ENCRYPTION_KEY", NEW_KEY);
+        try (var herald = TestHerald.start(newOnly, Clock.systemUTC())) {
+            assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
+        }
+    }
+}
