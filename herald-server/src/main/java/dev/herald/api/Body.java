@@ -50,8 +50,27 @@ public final class Body {
         return new Body(object);
     }
 
+    /**
+     * NUL (PostgreSQL refuses it) or a lone UTF-16 surrogate (from a JSON escape like \ud800, which the
+     * database driver would silently turn into '?'): text Herald cannot store faithfully.
+     */
     private static boolean containsNul(String text) {
-        return text.indexOf(0) >= 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 0) return true;
+            if (Character.isHighSurrogate(c)) {
+                if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) return true;
+                i++;
+            } else if (Character.isLowSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any string or key in {@code node} holds text that cannot be stored faithfully. */
+    public static boolean hasUnstorableText(JsonNode node) {
+        return containsNul(node);
     }
 
     private static boolean containsNul(JsonNode node) {
@@ -247,7 +266,7 @@ public final class Body {
 
     /** PostgreSQL text and jsonb cannot hold U+0000: refused here rather than failing (500) at the insert. */
     private void failNul(String field) {
-        fail(field, "strings must not contain the NUL character (\\u0000)", "value_error.str.nul");
+        fail(field, "strings must not contain the NUL character (\\u0000) or unpaired surrogates", "value_error.str.nul");
     }
 
     public JsonNode raw(String field) {

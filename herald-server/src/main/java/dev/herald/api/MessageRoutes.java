@@ -94,6 +94,10 @@ public final class MessageRoutes {
             String raw = params.path("rawPayload").textValue();
             try {
                 JsonNode parsed = Json.MAPPER.readTree(raw);
+                if (parsed != null && Body.hasUnstorableText(parsed)) {
+                    body.fail("payload", "payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
+                    return null;
+                }
                 if (parsed == null || !parsed.isObject()) {
                     body.fail("payload", "payload must be a JSON object", "type_error.dict");
                     return null;
@@ -112,6 +116,10 @@ public final class MessageRoutes {
         }
         if (!payload.isObject()) {
             body.fail(field, "payload must be a JSON object", "type_error.dict");
+            return null;
+        }
+        if (Body.hasUnstorableText(payload)) {
+            body.fail(field, "payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
             return null;
         }
         return payload.toString();

@@ -62,22 +62,27 @@ public final class ApiClient {
     }
 
     public Response send(String method, String path, String json, String... headers) {
+        return sendBytes(method, path, json == null ? null : json.getBytes(java.nio.charset.StandardCharsets.UTF_8), headers);
+    }
+
+    /** Sends raw bytes as the body (for invalid UTF-8 and other byte-level abuse). */
+    public Response sendBytes(String method, String path, byte[] body, String... headers) {
         var builder = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30));
         if (token != null) builder.header("Authorization", "Bearer " + token);
         for (int i = 0; i + 1 < headers.length; i += 2) builder.header(headers[i], headers[i + 1]);
         builder.header("Content-Type", "application/json");
-        builder.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+        builder.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         try {
             var response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
-            JsonNode body = MissingNode.getInstance();
+            JsonNode parsed = MissingNode.getInstance();
             if (!response.body().isEmpty()) {
                 try {
-                    body = MAPPER.readTree(response.body());
+                    parsed = MAPPER.readTree(response.body());
                 } catch (IOException e) {
-                    body = MissingNode.getInstance();
+                    parsed = MissingNode.getInstance();
                 }
             }
-            return new Response(response.statusCode(), body, response.body(), response.headers());
+            return new Response(response.statusCode(), parsed, response.body(), response.headers());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
