@@ -22,9 +22,13 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     public static HeraldProcess start(Map<String, String> env, Path log) {
+        return start(env, log, "-Xmx512m");
+    }
+
+    public static HeraldProcess start(Map<String, String> env, Path log, String heap) {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
                 "dev.herald.app.Main", "serve"));
         var builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
