@@ -1,0 +1,149 @@
+package dev.herald.client;
+
+import com.fasterxml.jackson.databind.JavaType;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.UUID;
+
+/**
+ * One HTTP exchange with Herald, retried as {@link Retries} says. Every POST carries an {@code idempotency-key}
+ * (the caller's, or a fresh one) that stays the same across retries, so a retried publish never doubles.
+ */
+final class Transport {
+    private static final String USER_AGENT = "herald-client/0.1.0";
+
+    private final String baseUrl;
+    private final String token;
+    private final HttpClient http;
+    private final Retries retries;
+    private final Duration requestTimeout;
+
+    Transport(String baseUrl, String token, HttpClient http, Retries retries, Duration requestTimeout) {
+        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
+        this.http = http;
+        this.retries = retries;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** A path with each value URL-encoded into its {@code {}} slot: ids and uids may hold any character. */
+    static String path(String template, String... values) {
+        var out = new StringBuilder();
+        int from = 0;
+        for (String value : values) {
+            int slot = template.indexOf("{}", from);
+            if (value == null || value.isEmpty()) throw new IllegalArgumentException("a path id is missing in " + template);
+            out.append(template, from, slot).append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
+            from = slot + 2;
+        }
+        return out.append(template.substring(from)).toString();
+    }
+
+    <T> T get(String path, Map<String, String> query, JavaType type) {
+        return read(send("GET", path + queryString(query), null, null), type);
+    }
+
+    <T> T post(String path, Object body, String idempotencyKey, JavaType type) {
+        String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
+        return read(send("POST", path, body, key), type);
+    }
+
+    <T> T put(String path, Object body, JavaType type) {
+        return read(send("PUT", path, body, null), type);
+    }
+
+    void delete(String path) {
+        send("DELETE", path, null, null);
+    }
+
+    private HttpResponse<String> send(String method, String path, Object body, String idempotencyKey) {
+        String json = body == null ? null : HeraldJson.write(body);
+        for (int attempt = 0; ; attempt++) {
+            HttpResponse<String> response;
+            try {
+                response = http.send(request(method, path, json, idempotencyKey, attempt), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= retries.maxRetries()) {
+                    throw new HeraldConnectionException(method + " " + path + " failed after " + (attempt + 1)
+                            + " tries: " + e, e);
+                }
+                pause(retries.delayBefore(attempt + 1, null));
+                continue;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new HeraldConnectionException(method + " " + path + " interrupted", e);
+            }
+            int status = response.statusCode();
+            if (status < 300) return response;
+            if (Retries.retryableStatus(status) && attempt < retries.maxRetries()) {
+                pause(retries.delayBefore(attempt + 1, retryAfter(response)));
+                continue;
+            }
+            throw ErrorBodies.toException(status, response.body());
+        }
+    }
+
+    private HttpRequest request(String method, String path, String json, String idempotencyKey, int attempt) {
+        var builder = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(requestTimeout)
+                .header("accept", "application/json")
+                .header("user-agent", USER_AGENT);
+        if (token != null) builder.header("authorization", "Bearer " + token);
+        if (idempotencyKey != null) builder.header("idempotency-key", idempotencyKey);
+        if (attempt > 0) builder.header("svix-retry-count", Integer.toString(attempt));
+        if (json != null) {
+            builder.header("content-type", "application/json");
+            builder.method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+        } else {
+            builder.method(method, "POST".equals(method)
+                    ? HttpRequest.BodyPublishers.ofString("{}") : HttpRequest.BodyPublishers.noBody());
+        }
+        return builder.build();
+    }
+
+    private static <T> T read(HttpResponse<String> response, JavaType type) {
+        if (type == null || response.statusCode() == 204 || response.body() == null || response.body().isEmpty()) return null;
+        try {
+            return HeraldJson.mapper().readValue(response.body(), type);
+        } catch (IOException e) {
+            throw new HeraldException("Herald's response could not be read as " + type.getRawClass().getSimpleName()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String queryString(Map<String, String> query) {
+        if (query == null || query.isEmpty()) return "";
+        var joiner = new StringJoiner("&", "?", "");
+        query.forEach((name, value) -> {
+            if (value != null) joiner.add(name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8));
+        });
+        return joiner.length() == 1 ? "" : joiner.toString();
+    }
+
+    private static Duration retryAfter(HttpResponse<?> response) {
+        return response.headers().firstValue("retry-after").map(value -> {
+            try {
+                return Duration.ofSeconds(Long.parseLong(value.trim()));
+            } catch (NumberFormatException httpDate) {
+                return null;
+            }
+        }).orElse(null);
+    }
+
+    private static void pause(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HeraldConnectionException("interrupted while waiting to retry", e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.herald.client.outbox;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * Holds one connection that LISTENs on the outbox channel and wakes the relay when a publishing transaction
+ * commits. If the connection drops it reconnects; meanwhile the relay's poll keeps rows moving.
+ */
+final class NotificationListener implements Runnable {
+    private static final System.Logger log = System.getLogger(NotificationListener.class.getName());
+    private static final int WAIT_MILLIS = 500;
+
+    private final DataSource dataSource;
+    private final Wakeup wakeup;
+    private final Duration reconnectDelay;
+    private volatile boolean running = true;
+
+    NotificationListener(DataSource dataSource, Wakeup wakeup, Duration reconnectDelay) {
+        this.dataSource = dataSource;
+        this.wakeup = wakeup;
+        this.reconnectDelay = reconnectDelay;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        while (running) {
+            try (Connection connection = dataSource.getConnection()) {
+                listen(connection);
+            } catch (LinkageError noPgJdbc) {
+                log.log(Level.WARNING, "PostgreSQL JDBC driver (org.postgresql) not found: the outbox relay polls only");
+                return;
+            } catch (SQLException | RuntimeException e) {
+                if (!running) return;
+                log.log(Level.WARNING, "outbox LISTEN connection failed; polling until it is back: " + e.getMessage());
+                sleep(reconnectDelay);
+            }
+        }
+    }
+
+    private void listen(Connection connection) throws SQLException {
+        connection.setAutoCommit(true);
+        try (var statement = connection.createStatement()) {
+            statement.execute("listen " + HeraldOutbox.CHANNEL);
+        }
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        // notifications sent while this connection was down are lost: look once now
+        wakeup.signal();
+        while (running) {
+            var notifications = pg.getNotifications(WAIT_MILLIS);
+            if (notifications != null && notifications.length > 0) wakeup.signal();
+        }
+    }
+
+    private void sleep(Duration delay) {
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}

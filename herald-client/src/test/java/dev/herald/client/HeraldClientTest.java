@@ -1,0 +1,225 @@
+package dev.herald.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.client.model.ApplicationIn;
+import dev.herald.client.model.ApplicationOut;
+import dev.herald.client.model.EndpointIn;
+import dev.herald.client.model.EventTypeIn;
+import dev.herald.client.model.MessageIn;
+import dev.herald.client.model.RecoverIn;
+import dev.herald.client.model.RotateSecretIn;
+import dev.herald.client.testing.Await;
+import dev.herald.client.testing.FakeHerald;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HeraldClientTest {
+    private static final Retries FAST = new Retries(3, Duration.ofMillis(1), Duration.ofMillis(5));
+
+    private final FakeHerald herald = new FakeHerald();
+    private final HeraldClient client = HeraldClient.builder(herald.url(), FakeHerald.TOKEN).retries(FAST).build();
+
+    @AfterEach
+    void stop() {
+        herald.close();
+    }
+
+    @Test
+    void creates_reads_updates_and_deletes_an_application() {
+        ApplicationOut created = client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+
+        assertThat(created.id()).startsWith("app_");
+        assertThat(client.applications().get("acme").id()).isEqualTo(created.id());
+        assertThat(client.applications().update("acme", ApplicationIn.of("Acme Inc").withUid("acme")).name()).isEqualTo("Acme Inc");
+        assertThat(client.applications().getOrCreate(ApplicationIn.of("ignored").withUid("acme")).id()).isEqualTo(created.id());
+
+        client.applications().delete(created.id());
+        assertThatThrownBy(() -> client.applications().get("acme")).isInstanceOf(HeraldNotFoundException.class);
+    }
+
+    @Test
+    void list_iterates_over_every_page_by_itself() {
+        IntStream.range(0, 7).forEach(i -> client.applications().create(ApplicationIn.of("app " + i)));
+
+        var names = client.applications().list(ListOptions.defaults().withPageSize(3)).stream().map(ApplicationOut::name).toList();
+
+        assertThat(names).hasSize(7).contains("app 0", "app 6");
+        assertThat(herald.requests.stream().filter(r -> r.method().equals("GET") && r.path().equals("/api/v1/app")).count())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void not_found_carries_the_svix_error_body() {
+        assertThatThrownBy(() -> client.endpoints().list("nope").toList())
+                .isInstanceOfSatisfying(HeraldNotFoundException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.code()).isEqualTo("not_found");
+                    assertThat(e.detail()).isEqualTo("Application not found");
+                    assertThat(e.body()).contains("\"code\":\"not_found\"");
+                });
+    }
+
+    @Test
+    void validation_errors_name_each_field() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+
+        assertThatThrownBy(() -> client.endpoints().create("acme", EndpointIn.of("ftp://example.com")))
+                .isInstanceOfSatisfying(HeraldValidationException.class, e -> {
+                    assertThat(e.status()).isEqualTo(422);
+                    assertThat(e.errors()).singleElement().satisfies(error -> {
+                        assertThat(error.loc()).containsExactly("body", "url");
+                        assertThat(error.msg()).contains("http or https");
+                    });
+                });
+    }
+
+    @Test
+    void a_wrong_token_is_an_auth_error() {
+        var stranger = HeraldClient.builder(herald.url(), "sk_wrong").retries(FAST).build();
+
+        assertThatThrownBy(() -> stranger.applications().list().toList())
+                .isInstanceOfSatisfying(HeraldAuthException.class, e -> assertThat(e.status()).isEqualTo(401));
+    }
+
+    @Test
+    void publishes_a_message_and_reads_it_back_by_event_id() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+
+        var sent = client.messages().create("acme", MessageIn.of("invoice.paid", "{\"amount\":1.10}").withEventId("inv-1"));
+
+        assertThat(sent.id()).startsWith("msg_");
+        var read = client.messages().get("acme", "inv-1");
+        assertThat(read.id()).isEqualTo(sent.id());
+        assertThat(read.payload().toString()).isEqualTo("{\"amount\":1.10}");
+        assertThat(client.messages().list("acme").toList()).hasSize(1);
+    }
+
+    @Test
+    void a_duplicate_event_id_is_a_conflict() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        client.messages().create("acme", MessageIn.of("invoice.paid", Map.of("n", 1)).withEventId("inv-1"));
+
+        assertThatThrownBy(() -> client.messages().create("acme", MessageIn.of("invoice.paid", Map.of("n", 2)).withEventId("inv-1")))
+                .isInstanceOfSatisfying(HeraldConflictException.class, e -> assertThat(e.code()).isEqualTo("conflict"));
+    }
+
+    @Test
+    void retries_a_500_with_the_same_idempotency_key() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        herald.failNext(2, 500);
+
+        client.messages().create("acme", MessageIn.of("invoice.paid", Map.of("n", 1)));
+
+        var publishes = herald.requests.stream().filter(r -> r.path().equals("/api/v1/app/acme/msg")).toList();
+        assertThat(publishes).hasSize(3);
+        assertThat(publishes).extracting(r -> r.header("idempotency-key")).doesNotContainNull().containsOnly(publishes.getFirst().header("idempotency-key"));
+        assertThat(publishes.getLast().header("svix-retry-count")).isEqualTo("2");
+        assertThat(herald.messagesOf("acme")).hasSize(1);
+    }
+
+    @Test
+    void a_publish_whose_answer_was_lost_is_retried_and_stored_once() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        herald.dropAfterWorkNext(1);
+
+        var sent = client.messages().create("acme", MessageIn.of("invoice.paid", Map.of("n", 1)));
+
+        assertThat(herald.publishRequests()).isEqualTo(2);
+        assertThat(herald.messagesOf("acme")).singleElement().satisfies(m -> assertThat(m.path("id").asText()).isEqualTo(sent.id()));
+    }
+
+    @Test
+    void retries_a_refused_connection_then_gives_up_with_a_connection_error() {
+        herald.dropNext(2);
+        assertThat(client.applications().list().toList()).isEmpty();
+
+        herald.dropNext(10);
+        assertThatThrownBy(() -> client.applications().list().toList())
+                .isInstanceOf(HeraldConnectionException.class).hasMessageContaining("4 tries");
+    }
+
+    @Test
+    void gives_up_after_the_last_retry_with_the_server_error() {
+        herald.failNext(10, 503);
+
+        assertThatThrownBy(() -> client.applications().list().toList())
+                .isInstanceOfSatisfying(HeraldApiException.class, e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(herald.requests).hasSize(4);
+    }
+
+    @Test
+    void does_not_retry_a_4xx() {
+        assertThatThrownBy(() -> client.applications().get("missing")).isInstanceOf(HeraldNotFoundException.class);
+        assertThat(herald.requests).hasSize(1);
+    }
+
+    @Test
+    void event_types_round_trip() {
+        client.eventTypes().create(EventTypeIn.of("invoice.paid", "An invoice was paid"));
+
+        assertThat(client.eventTypes().get("invoice.paid").description()).isEqualTo("An invoice was paid");
+        assertThat(client.eventTypes().list().toList()).extracting(t -> t.name()).containsExactly("invoice.paid");
+        client.eventTypes().archive("invoice.paid");
+        assertThat(client.eventTypes().get("invoice.paid").archived()).isTrue();
+        client.eventTypes().expunge("invoice.paid");
+        assertThatThrownBy(() -> client.eventTypes().get("invoice.paid")).isInstanceOf(HeraldNotFoundException.class);
+    }
+
+    @Test
+    void endpoint_secret_is_read_and_rotated() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        var endpoint = client.endpoints().create("acme", EndpointIn.of("https://example.com/hook").withUid("main")
+                .withFilterTypes(Set.of("invoice.paid")));
+        String first = client.endpoints().secret("acme", "main");
+
+        client.endpoints().rotateSecret("acme", endpoint.id());
+        String second = client.endpoints().secret("acme", endpoint.id());
+        client.endpoints().rotateSecret("acme", "main", new RotateSecretIn("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", null));
+
+        assertThat(first).startsWith("whsec_");
+        assertThat(second).startsWith("whsec_").isNotEqualTo(first);
+        assertThat(client.endpoints().secret("acme", "main")).isEqualTo("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        assertThat(client.endpoints().get("acme", "main").filterTypes()).containsExactly("invoice.paid");
+        client.endpoints().delete("acme", "main");
+        assertThat(client.endpoints().list("acme").toList()).isEmpty();
+    }
+
+    @Test
+    void attempts_are_listed_and_failed_messages_resent_and_recovered() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        // nothing listens on port 9 of 127.0.0.1: every attempt fails
+        var endpoint = client.endpoints().create("acme", EndpointIn.of("http://127.0.0.1:9/hook"));
+        var message = client.messages().create("acme", MessageIn.of("invoice.paid", Map.of("n", 1)));
+        Await.until(Duration.ofSeconds(10), () -> herald.attempts().size() == 1, "the first attempt");
+
+        var attempts = client.attempts().listByMessage("acme", message.id()).toList();
+        assertThat(attempts).singleElement().satisfies(a -> {
+            assertThat(a.statusText()).isEqualTo("fail");
+            assertThat(a.endpointId()).isEqualTo(endpoint.id());
+        });
+        assertThat(client.attempts().get("acme", message.id(), attempts.getFirst().id()).msgId()).isEqualTo(message.id());
+
+        client.attempts().resend("acme", message.id(), endpoint.id());
+        Await.until(Duration.ofSeconds(10), () -> herald.attempts().size() == 2, "the resend");
+        var recovered = client.attempts().recover("acme", endpoint.id(), new RecoverIn(Instant.now().minusSeconds(60), null));
+        Await.until(Duration.ofSeconds(10), () -> herald.attempts().size() == 3, "the recovery");
+
+        assertThat(recovered.task()).isEqualTo("endpoint.recover");
+        assertThat(client.attempts().listByEndpoint("acme", endpoint.id()).toList()).hasSize(3);
+    }
+
+    @Test
+    void path_ids_are_url_encoded() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        client.messages().create("acme", MessageIn.of("x", Map.of()).withEventId("order:42/a b"));
+
+        assertThat(client.messages().get("acme", "order:42/a b").eventId()).isEqualTo("order:42/a b");
+    }
+}

@@ -1,0 +1,219 @@
+package dev.herald.client.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.client.HeraldClient;
+import dev.herald.client.Retries;
+import dev.herald.client.model.ApplicationIn;
+import dev.herald.client.model.MessageIn;
+import dev.herald.client.testing.Await;
+import dev.herald.client.testing.EmbeddedDatabase;
+import dev.herald.client.testing.FakeHerald;
+import dev.herald.client.testing.MutableClock;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class OutboxRelayTest {
+    @RegisterExtension
+    static final EmbeddedDatabase db = new EmbeddedDatabase();
+
+    private final FakeHerald herald = new FakeHerald();
+    private final HeraldClient client = HeraldClient.builder(herald.url(), FakeHerald.TOKEN)
+            .retries(Retries.NONE).build();
+    private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.MILLIS));
+    private final HeraldOutbox outbox = new HeraldOutbox(FeatureFlag.ON, clock);
+
+    @BeforeEach
+    void shop() {
+        client.applications().create(ApplicationIn.of("Shop").withUid("shop"));
+    }
+
+    @AfterEach
+    void stop() {
+        herald.close();
+    }
+
+    @Test
+    void relays_a_committed_row_and_marks_it_sent() throws Exception {
+        String eventId = commit(order("ord_1"));
+        var relay = relay(RelaySettings.DEFAULTS).build();
+
+        assertThat(relay.relayOnce()).isEqualTo(1);
+
+        var message = herald.messagesOf("shop").getFirst();
+        assertThat(message.path("eventId").asText()).isEqualTo(eventId);
+        assertThat(message.path("eventType").asText()).isEqualTo("order.created");
+        assertThat(db.scalar("select herald_msg_id from herald_outbox")).isEqualTo(message.path("id").asText());
+        assertThat(db.scalar("select sent_at is not null from herald_outbox")).isEqualTo(true);
+        assertThat(relay.backlog()).isZero();
+        assertThat(relay.metrics().snapshot()).satisfies(m -> {
+            assertThat(m.claimed()).isEqualTo(1);
+            assertThat(m.sent()).isEqualTo(1);
+            assertThat(m.failures()).isZero();
+        });
+        assertThat(relay.relayOnce()).isZero();
+    }
+
+    @Test
+    void publishes_with_an_idempotency_key_derived_from_the_event_id() throws Exception {
+        String eventId = commit(order("ord_1"));
+
+        relay(RelaySettings.DEFAULTS).build().relayOnce();
+
+        var publish = herald.requests.stream().filter(r -> r.method().equals("POST")).toList().getLast();
+        assertThat(publish.header("idempotency-key")).isEqualTo("outbox:shop:" + eventId);
+    }
+
+    @Test
+    void a_409_for_an_event_herald_already_holds_counts_as_sent() throws Exception {
+        String eventId = commit(order("ord_1"));
+        var earlier = client.messages().create("shop", MessageIn.of("order.created", Map.of()).withEventId(eventId));
+        var relay = relay(RelaySettings.DEFAULTS).build();
+
+        relay.relayOnce();
+
+        assertThat(herald.messagesOf("shop")).hasSize(1);
+        assertThat(db.scalar("select herald_msg_id from herald_outbox")).isEqualTo(earlier.id());
+        assertThat(relay.metrics().snapshot().duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void a_server_error_is_retried_after_the_backoff() throws Exception {
+        commit(order("ord_1"));
+        var relay = relay(RelaySettings.DEFAULTS.withBackoff(Duration.ofSeconds(10), Duration.ofMinutes(1))).build();
+        herald.failNext(1, 500);
+
+        relay.relayOnce();
+        assertThat(db.scalar("select last_error from herald_outbox").toString()).contains("500");
+        assertThat(relay.relayOnce()).as("not due before the backoff").isZero();
+
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(relay.relayOnce()).isEqualTo(1);
+        assertThat(herald.messagesOf("shop")).hasSize(1);
+        assertThat(db.scalar("select last_error from herald_outbox")).isNull();
+        assertThat(relay.metrics().snapshot().failures()).isEqualTo(1);
+    }
+
+    @Test
+    void a_refused_event_stays_in_the_table_and_backs_off_longer_each_time() throws Exception {
+        try (Connection tx = transaction()) {
+            outbox.publish(tx, OutboxMessage.of("no-such-app", "order.created", Map.of()).idFrom("1"));
+            tx.commit();
+        }
+        var relay = relay(RelaySettings.DEFAULTS.withBackoff(Duration.ofSeconds(1), Duration.ofSeconds(3))).build();
+
+        var waits = new ArrayList<Long>();
+        for (int i = 0; i < 4; i++) {
+            relay.relayOnce();
+            Instant due = ((java.sql.Timestamp) db.scalar("select next_attempt_at from herald_outbox")).toInstant();
+            waits.add(Duration.between(clock.instant(), due).toSeconds());
+            clock.advance(Duration.between(clock.instant(), due));
+        }
+
+        assertThat(waits).containsExactly(1L, 2L, 3L, 3L);
+        assertThat(db.scalar("select attempts from herald_outbox")).isEqualTo(4);
+        assertThat(db.scalar("select last_error from herald_outbox").toString()).contains("404");
+        assertThat(relay.metrics().snapshot().lastError()).contains("Application not found");
+    }
+
+    @Test
+    void the_kill_switch_holds_rows_until_it_is_back_on() throws Exception {
+        commit(order("ord_1"));
+        var on = new AtomicBoolean(false);
+        var relay = relay(RelaySettings.DEFAULTS).enabled(on::get).build();
+
+        assertThat(relay.relayOnce()).isZero();
+        assertThat(relay.backlog()).isEqualTo(1);
+
+        on.set(true);
+        assertThat(relay.relayOnce()).isEqualTo(1);
+        assertThat(herald.messagesOf("shop")).hasSize(1);
+    }
+
+    @Test
+    void sent_rows_are_purged_after_the_retention_period_unsent_ones_never() throws Exception {
+        commit(order("ord_1"));
+        var relay = relay(RelaySettings.DEFAULTS.withRetention(Duration.ofDays(7))).build();
+        relay.relayOnce();
+        commit(order("ord_2"));
+        herald.failNext(1, 500);
+        relay.relayOnce();
+
+        clock.advance(Duration.ofDays(7).minusSeconds(1));
+        assertThat(relay.purgeSent()).isZero();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(relay.purgeSent()).isEqualTo(1);
+
+        assertThat(db.scalar("select count(*) from herald_outbox")).isEqualTo(1L);
+        assertThat(relay.backlog()).isEqualTo(1);
+        assertThat(relay.metrics().snapshot().purged()).isEqualTo(1);
+    }
+
+    @Test
+    void a_commit_wakes_the_relay_without_waiting_for_the_poll() throws Exception {
+        var relay = OutboxRelay.builder(db.dataSource(), client)
+                .settings(RelaySettings.DEFAULTS.withPollInterval(Duration.ofSeconds(30))).build().start();
+        try (relay) {
+            Await.until(Duration.ofSeconds(10), () -> db.scalar(
+                    "select count(*) from pg_stat_activity where query ilike 'listen herald_outbox'").equals(1L), "LISTEN");
+            Thread.sleep(300); // let the pass that follows connecting finish
+
+            commit(order("ord_1"));
+            Await.until(Duration.ofSeconds(5), () -> herald.messagesOf("shop").size() == 1, "the NOTIFY-driven publish");
+        }
+    }
+
+    @Test
+    void several_relays_send_each_row_exactly_once() throws Exception {
+        try (Connection tx = transaction()) {
+            for (int i = 0; i < 300; i++) outbox.publish(tx, order("ord_" + i));
+            tx.commit();
+        }
+        var settings = RelaySettings.DEFAULTS.withBatchSize(10).withPollInterval(Duration.ofMillis(20));
+        var relays = new ArrayList<OutboxRelay>();
+        for (int i = 0; i < 4; i++) relays.add(OutboxRelay.builder(db.dataSource(), client).settings(settings).build());
+        relays.forEach(OutboxRelay::start);
+        try {
+            Await.until(Duration.ofSeconds(60), () -> db.scalar("select count(*) from herald_outbox where sent_at is null")
+                    .equals(0L), "every row to be sent");
+        } finally {
+            relays.forEach(OutboxRelay::close);
+        }
+
+        assertThat(herald.messagesOf("shop")).hasSize(300);
+        assertThat(herald.publishRequests()).isEqualTo(300);
+        assertThat(relays.stream().mapToLong(r -> r.metrics().snapshot().sent()).sum()).isEqualTo(300);
+    }
+
+    private OutboxRelay.Builder relay(RelaySettings settings) {
+        return OutboxRelay.builder(db.dataSource(), client).settings(settings).clock(clock);
+    }
+
+    private static OutboxMessage order(String orderId) {
+        return OutboxMessage.of("shop", "order.created", Map.of("orderId", orderId)).idFrom(orderId);
+    }
+
+    private String commit(OutboxMessage message) throws SQLException {
+        try (Connection tx = transaction()) {
+            var result = outbox.publish(tx, message);
+            tx.commit();
+            return result.eventId();
+        }
+    }
+
+    private static Connection transaction() throws SQLException {
+        Connection c = db.dataSource().getConnection();
+        c.setAutoCommit(false);
+        return c;
+    }
+}

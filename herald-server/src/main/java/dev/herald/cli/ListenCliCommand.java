@@ -1,0 +1,52 @@
+package dev.herald.cli;
+
+import dev.herald.client.listen.ListenCommand;
+import dev.herald.client.listen.ListenOptions;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code herald listen}: a local receiver that verifies and prints webhooks (like {@code stripe listen}). */
+@Command(name = "listen", mixinStandardHelpOptions = true,
+        description = "Receive webhooks locally: verify, print, answer (like stripe listen).")
+public final class ListenCliCommand implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "9000", description = "port to listen on (default 9000)")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on")
+    String host;
+
+    @Option(names = "--secret", description = "whsec_… secret to verify signatures with")
+    String secret;
+
+    @Option(names = "--status", defaultValue = "200", description = "status to answer, e.g. 500 to watch retries")
+    int status;
+
+    @Option(names = "--app", description = "create a temporary endpoint in this application (removed on exit)")
+    String app;
+
+    @Option(names = "--token", defaultValue = "${env:HERALD_TOKEN}", description = "API token for --app (default $HERALD_TOKEN)")
+    String token;
+
+    @Option(names = "--server", defaultValue = "http://127.0.0.1:8071", description = "Herald's URL for --app")
+    String server;
+
+    @Option(names = "--public-url", description = "URL Herald should call, if not http://host:port/")
+    String publicUrl;
+
+    @Option(names = "--event-types", split = ",", description = "event types of the temporary endpoint")
+    Set<String> eventTypes;
+
+    @Override
+    public Integer call() {
+        ListenOptions options;
+        try {
+            options = new ListenOptions(host, port, secret, status, app, token, server, publicUrl, eventTypes);
+        } catch (IllegalArgumentException e) {
+            System.err.println("herald listen: " + e.getMessage());
+            return 2;
+        }
+        return new ListenCommand(System.out).run(options);
+    }
+}
