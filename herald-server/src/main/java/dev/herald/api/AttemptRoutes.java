@@ -106,7 +106,7 @@ public final class AttemptRoutes {
 
     private void listAttempts(Context ctx, Application app, String msgId, String endpointId) {
         var filter = new AttemptStore.AttemptFilter(msgId, endpointId, intParam(ctx, "status", 0, 4),
-                intParam(ctx, "status_code_class", 0, 5), MessageRoutes.eventTypes(ctx),
+                statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
         boolean withMsg = "true".equals(ctx.queryParam("with_msg"));
         var page = attempts.list(app.id(), Lists.request(ctx, true), filter);
@@ -138,8 +138,10 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         boolean withContent = !"false".equals(ctx.queryParam("with_content"));
-        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true), intParam(ctx, "status", 0, 4),
+        var filter = new AttemptStore.MessageStateFilter(intParam(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
+                ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
+        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true), filter);
         ctx.json(Lists.response(page, s -> {
             Message m = messages.find(app.id(), s.msgId()).orElseThrow();
             var out = MessageRoutes.MessageOut.of(m, withContent);
@@ -178,9 +180,13 @@ public final class AttemptRoutes {
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         var body = Body.of(ctx);
         String eventType = body.requiredString("eventType", 1, 256);
+        Long index = body.longValue("exampleIndex", 0, 1000);
         body.validate();
         EventType type = eventTypes.find(eventType).orElseThrow(() -> ApiException.notFound("Event type"));
-        String payload = examplePayload(type);
+        String payload = examplePayload(type, index == null ? 0 : index.intValue());
+        if (payload == null) {
+            throw ValidationException.of("exampleIndex", "the event type has no example " + index, "value_error");
+        }
         Instant now = clock.instant();
         var message = new Message(Ids.next(Ids.MESSAGE), app.id(), type.name(), null, payload, null, null, now, null,
                 now.plus(defaultRetention));
@@ -189,29 +195,54 @@ public final class AttemptRoutes {
         ctx.status(202).json(MessageRoutes.MessageOut.of(message, true));
     }
 
-    static String examplePayload(EventType type) {
+    /**
+     * The {@code index}-th example of the type's schemas (Svix's {@code exampleIndex}); a stub when the type has
+     * no examples at all, null when it has examples but not that many.
+     */
+    static String examplePayload(EventType type, int index) {
+        boolean hasExamples = false;
         if (type.schemasJson() != null) {
             try {
                 var schemas = Json.MAPPER.readTree(type.schemasJson());
                 for (var schema : schemas) {
                     var examples = schema.path("examples");
-                    if (examples.isArray() && !examples.isEmpty() && examples.get(0).isObject()) return examples.get(0).toString();
-                    if (schema.path("example").isObject()) return schema.path("example").toString();
+                    if (examples.isArray() && !examples.isEmpty()) {
+                        hasExamples = true;
+                        if (index < examples.size() && examples.get(index).isObject()) return examples.get(index).toString();
+                    } else if (schema.path("example").isObject()) {
+                        hasExamples = true;
+                        if (index == 0) return schema.path("example").toString();
+                    }
                 }
             } catch (Exception ignored) {
                 // fall through to the stub
             }
         }
+        if (hasExamples) return null;
         return "{\"example\":true,\"eventType\":" + Json.MAPPER.valueToTree(type.name()) + "}";
     }
 
     void stats(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id());
+        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id(), MessageRoutes.timeParam(ctx, "since"),
+                MessageRoutes.timeParam(ctx, "until"));
         ctx.json(new StatsOut(counts.getOrDefault(DeliveryStatus.SUCCESS, 0L), counts.getOrDefault(DeliveryStatus.PENDING, 0L),
                 counts.getOrDefault(DeliveryStatus.SENDING, 0L), counts.getOrDefault(DeliveryStatus.FAIL, 0L),
                 counts.getOrDefault(DeliveryStatus.CANCELED, 0L)));
+    }
+
+    /**
+     * {@code status_code_class} as the SDKs send it: 0 (no response), 100, 200, 300, 400 or 500; the short
+     * forms 1..5 are accepted too. Returns the class digit (0..5).
+     */
+    private static Integer statusCodeClass(Context ctx) {
+        Integer value = intParam(ctx, "status_code_class", 0, 500);
+        if (value == null || value <= 5) return value;
+        if (value % 100 != 0) {
+            throw ValidationException.query("status_code_class", "status_code_class must be one of 0, 100, 200, 300, 400, 500");
+        }
+        return value / 100;
     }
 
     private static Integer intParam(Context ctx, String name, int min, int max) {

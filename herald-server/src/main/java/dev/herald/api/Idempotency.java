@@ -40,6 +40,7 @@ public final class Idempotency {
                 return;
             }
             if (key.length() > 256) throw ValidationException.query("idempotency-key", "idempotency-key is longer than 256 characters");
+            ctx.attribute(CLAIMED, Boolean.TRUE);
             String scope = Auth.principal(ctx).tokenId();
             Instant now = clock.instant();
             var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP), now.minus(ABANDONED_AFTER));

@@ -2,16 +2,19 @@ package dev.herald.delivery;
 
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.outbound.DeliveryResult;
+import dev.herald.outbound.OutboundRequest;
 import dev.herald.outbound.WebhookClient;
 import dev.herald.queue.ClaimedDelivery;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.EndpointStore;
+import dev.herald.store.SqlErrors;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -91,7 +94,7 @@ public final class Dispatcher implements AutoCloseable {
                 if (claimed < requested) signal.await(settings.pollInterval());
             } catch (InterruptedException e) {
                 if (!running) return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 log.warn("dispatcher could not claim deliveries, retrying in {} ms: {}", backoff, e.toString());
                 sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
@@ -107,7 +110,8 @@ public final class Dispatcher implements AutoCloseable {
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         if (claimed.isEmpty()) return 0;
         Set<String> endpointIds = claimed.stream().map(ClaimedDelivery::endpointId).collect(Collectors.toSet());
-        Map<String, List<String>> secrets = endpoints.liveSecrets(endpointIds, now);
+        Map<String, String> unreadable = new HashMap<>();
+        Map<String, List<String>> secrets = secretsOf(endpointIds, now, unreadable);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             var count = perEndpoint.computeIfAbsent(d.endpointId(), k -> new AtomicInteger());
@@ -117,7 +121,7 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             outstanding.put(d.id(), d);
-            send(d, secrets.getOrDefault(d.endpointId(), List.of()));
+            send(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
         }
         if (!handBack.isEmpty()) {
             queue.handBack(handBack, now);
@@ -126,21 +130,51 @@ public final class Dispatcher implements AutoCloseable {
         return claimed.size();
     }
 
-    private void send(ClaimedDelivery d, List<String> secrets) {
+    /**
+     * The live secrets of the endpoints, read together. If that fails for a reason other than the database
+     * being down, one endpoint's secret row cannot be opened (e.g. sealed with a key this node lacks): read
+     * them one by one so only that endpoint's deliveries fail, with the reason in {@code unreadable}.
+     */
+    private Map<String, List<String>> secretsOf(Set<String> endpointIds, Instant now, Map<String, String> unreadable) {
+        try {
+            return endpoints.liveSecrets(endpointIds, now);
+        } catch (RuntimeException e) {
+            if (SqlErrors.isUnavailable(e)) throw e; // the claimed rows come back when their lease ends
+        }
+        Map<String, List<String>> secrets = new HashMap<>();
+        for (String id : endpointIds) {
+            try {
+                secrets.put(id, endpoints.liveSecrets(id, now));
+            } catch (RuntimeException e) {
+                if (SqlErrors.isUnavailable(e)) throw e;
+                log.warn("cannot open the signing secret of endpoint {}: {}", id, e.toString());
+                unreadable.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
+            }
+        }
+        return secrets;
+    }
+
+    /** Sends one claimed delivery; whatever happens, exactly one result reaches the recorder, which frees its slot. */
+    private void send(ClaimedDelivery d, List<String> secrets, String secretProblem) {
         Instant startedAt = clock.instant();
         if (d.endpointDisabled() || d.payload() == null) {
             recorder.submit(new DeliveryRecorder.Result(d, null, startedAt));
             return;
         }
-        URI url;
-        try {
-            url = URI.create(d.url());
-        } catch (IllegalArgumentException e) {
-            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure("invalid URL: " + e.getMessage(), 0), startedAt));
+        if (secretProblem != null) {
+            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(secretProblem, 0), startedAt));
             return;
         }
-        var request = requests.build(url, d.msgId(), startedAt.getEpochSecond(), SignedRequestFactory.bytes(d.payload()),
-                secrets, d.headers());
+        OutboundRequest request;
+        try {
+            request = requests.build(URI.create(d.url()), d.msgId(), startedAt.getEpochSecond(),
+                    SignedRequestFactory.bytes(d.payload()), secrets, d.headers());
+        } catch (IllegalArgumentException e) {
+            // a bad URL, or no live secret at all (the endpoint was deleted after the claim)
+            String what = secrets.isEmpty() ? "no signing secret: " : "invalid request: ";
+            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(what + e.getMessage(), 0), startedAt));
+            return;
+        }
         client.send(request).whenComplete((result, error) -> {
             DeliveryResult r = result != null ? result
                     : DeliveryResult.failure("send failed: " + (error == null ? "unknown" : error.toString()), 0);

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -74,6 +75,15 @@ public final class DeliveryQueue {
             for (var d : deliveries) batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now).add();
             batch.execute();
         });
+    }
+
+    /** Which of these deliveries still exist: deleting an endpoint, message or app deletes its deliveries. */
+    public Set<Long> existing(Collection<Long> deliveryIds) {
+        if (deliveryIds.isEmpty()) return Set.of();
+        return jdbi.withHandle(h -> h.createQuery("select id from delivery where id in (<ids>)")
+                .bindList("ids", List.copyOf(deliveryIds))
+                .mapTo(Long.class)
+                .set());
     }
 
     /** Writes attempts and new delivery states of a batch in one transaction (group commit). */

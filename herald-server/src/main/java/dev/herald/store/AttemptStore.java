@@ -24,9 +24,16 @@ public final class AttemptStore {
         this.jdbi = jdbi;
     }
 
-    /** Filters of the attempt lists; null fields do not filter. {@code statusCodeClass} is 1..5 (x00s) or 0 (none). */
+    /**
+     * Filters of the attempt lists; null fields do not filter. {@code statusCodeClass} is 1..5 (x00s) or 0 (no
+     * response); {@code eventTypes}, {@code channel} and {@code tag} are about the attempt's message.
+     */
     public record AttemptFilter(String msgId, String endpointId, Integer status, Integer statusCodeClass,
-                                Set<String> eventTypes, Instant before, Instant after) {}
+                                Set<String> eventTypes, String channel, String tag, Instant before, Instant after) {}
+
+    /** Filters of an endpoint's message list, about the message; null fields do not filter. */
+    public record MessageStateFilter(Integer status, Set<String> eventTypes, String channel, String tag,
+                                     Instant before, Instant after) {}
 
     public Page<Attempt> list(String appId, PageRequest page, AttemptFilter f) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
@@ -39,8 +46,11 @@ public final class AttemptStore {
                   and (cast(:codeClass as int) is null
                        or (:codeClass = 0 and a.response_status_code = 0)
                        or (:codeClass > 0 and a.response_status_code / 100 = :codeClass))
-                  and (cast(:eventTypes as text[]) is null
-                       or exists (select 1 from message m where m.id = a.msg_id and m.event_type = any(:eventTypes)))
+                  and (cast(:eventTypes as text[]) is null and cast(:channel as text) is null and cast(:tag as text) is null
+                       or exists (select 1 from message m where m.id = a.msg_id
+                                  and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
+                                  and (cast(:channel as text) is null or :channel = any(m.channels))
+                                  and (cast(:tag as text) is null or :tag = any(m.tags))))
                   and (cast(:before as timestamptz) is null or a.created_at < :before)
                   and (cast(:after as timestamptz) is null or a.created_at > :after)
                 order by a.id <dir>
@@ -52,6 +62,8 @@ public final class AttemptStore {
                 .bindByType("status", f.status(), Integer.class)
                 .bindByType("codeClass", f.statusCodeClass(), Integer.class)
                 .bindByType("eventTypes", textArray(f.eventTypes()), String[].class)
+                .bindByType("channel", f.channel(), String.class)
+                .bindByType("tag", f.tag(), String.class)
                 .bindByType("before", f.before(), Instant.class)
                 .bindByType("after", f.after(), Instant.class)
                 .map(AttemptStore::map).list());
@@ -76,38 +88,49 @@ public final class AttemptStore {
     }
 
     /** Messages queued for an endpoint with their state there, newest message first. */
-    public Page<DeliveryState> statesOfEndpoint(String endpointId, PageRequest page, Integer status,
-                                                Instant before, Instant after) {
+    public Page<DeliveryState> statesOfEndpoint(String endpointId, PageRequest page, MessageStateFilter f) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
-                select * from (
+                select s.* from (
                     select distinct on (d.msg_id) d.msg_id, d.endpoint_id, d.status, d.next_attempt_at, d.created_at
                     from delivery d
                     where d.endpoint_id = :endpoint
                       and (cast(:cursor as text) is null or d.msg_id <cmp> :cursor)
                     order by d.msg_id <dir>, d.id desc
                 ) s
+                join message m on m.id = s.msg_id
                 where (cast(:status as int) is null or s.status = :status)
                   and (cast(:before as timestamptz) is null or s.created_at < :before)
                   and (cast(:after as timestamptz) is null or s.created_at > :after)
+                  and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
+                  and (cast(:channel as text) is null or :channel = any(m.channels))
+                  and (cast(:tag as text) is null or :tag = any(m.tags))
                 order by s.msg_id <dir>
                 limit :limit
                 """), page)
                 .bind("endpoint", endpointId)
-                .bindByType("status", status, Integer.class)
-                .bindByType("before", before, Instant.class)
-                .bindByType("after", after, Instant.class)
+                .bindByType("status", f.status(), Integer.class)
+                .bindByType("before", f.before(), Instant.class)
+                .bindByType("after", f.after(), Instant.class)
+                .bindByType("eventTypes", textArray(f.eventTypes()), String[].class)
+                .bindByType("channel", f.channel(), String.class)
+                .bindByType("tag", f.tag(), String.class)
                 .map(AttemptStore::mapState).list());
         return Keyset.page(rows, page, DeliveryState::msgId);
     }
 
-    /** Counts of the endpoint's deliveries by state (each message's newest delivery). */
-    public Map<Integer, Long> endpointStats(String endpointId) {
+    /** Counts of the endpoint's deliveries by state (each message's newest delivery), queued in [since, until). */
+    public Map<Integer, Long> endpointStats(String endpointId, Instant since, Instant until) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select status, count(*) as n from (
-                    select distinct on (msg_id) status from delivery where endpoint_id = :endpoint
+                    select distinct on (msg_id) status, created_at from delivery where endpoint_id = :endpoint
                     order by msg_id, id desc
-                ) s group by status
+                ) s
+                where (cast(:since as timestamptz) is null or s.created_at >= :since)
+                  and (cast(:until as timestamptz) is null or s.created_at < :until)
+                group by status
                 """).bind("endpoint", endpointId)
+                .bindByType("since", since, Instant.class)
+                .bindByType("until", until, Instant.class)
                 .reduceRows(new java.util.HashMap<Integer, Long>(), (map, row) -> {
                     map.put(row.getColumn("status", Integer.class), row.getColumn("n", Long.class));
                     return map;

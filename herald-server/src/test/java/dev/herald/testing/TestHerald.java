@@ -2,6 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.app.Herald;
 import dev.herald.config.HeraldConfig;
+import dev.herald.outbound.HostResolver;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.time.Clock;
@@ -36,8 +37,13 @@ public final class TestHerald implements AutoCloseable {
     }
 
     public static TestHerald start(Map<String, String> env, Clock clock) {
+        return start(env, clock, HostResolver.system());
+    }
+
+    /** With a fake DNS: {@code hostResolver} maps host names to addresses for outbound deliveries. */
+    public static TestHerald start(Map<String, String> env, Clock clock, HostResolver hostResolver) {
         var config = HeraldConfig.fromEnvironment(env);
-        return new TestHerald(new Herald(config, clock).start(new PrintStream(OutputStream.nullOutputStream())));
+        return new TestHerald(new Herald(config, clock, hostResolver).start(new PrintStream(OutputStream.nullOutputStream())));
     }
 
     public String baseUrl() {

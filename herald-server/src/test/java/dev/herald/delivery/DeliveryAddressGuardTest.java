@@ -1,0 +1,125 @@
+package dev.herald.delivery;
+
+import static dev.herald.delivery.DeliveryFixture.WAIT;
+import static dev.herald.delivery.DeliveryFixture.app;
+import static dev.herald.delivery.DeliveryFixture.attempts;
+import static dev.herald.delivery.DeliveryFixture.endpoint;
+import static dev.herald.delivery.DeliveryFixture.publish;
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.outbound.HostResolver;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import inet.ipaddr.IPAddressString;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * SSRF protection seen from the API: private targets are refused when an endpoint is created, and a name
+ * that resolves to a private address fails its attempt without a connection being made. DNS is faked
+ * through the resolver seam, so no lookup or packet leaves the machine.
+ */
+@ExtendWith(TestDatabase.class)
+class DeliveryAddressGuardTest {
+    Receiver receiver;
+    TestHerald herald;
+    final List<String> lookups = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void receiver() {
+        receiver = new Receiver();
+    }
+
+    @AfterEach
+    void stop() {
+        if (herald != null) herald.close();
+        receiver.close();
+    }
+
+    /** A fake DNS: IP literals as they are, the given names to their address, anything else unknown. */
+    private HostResolver fakeDns(Map<String, String> names) {
+        return host -> {
+            lookups.add(host);
+            var literal = new IPAddressString(names.getOrDefault(host, host)).getAddress();
+            if (literal == null) throw new UnknownHostException(host);
+            return List.of(literal.toInetAddress());
+        };
+    }
+
+    private TestHerald start(Map<String, String> env, Map<String, String> names) {
+        herald = TestHerald.start(env, Clock.systemUTC(), fakeDns(names));
+        return herald;
+    }
+
+    private int create(String app, String url) {
+        return herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", url)).status();
+    }
+
+    @Test
+    void private_link_local_and_v6_loopback_targets_are_refused_at_create_time_despite_a_v4_loopback_whitelist() {
+        start(TestHerald.defaultEnv(), Map.of());
+        String app = app(herald.api, "guard");
+        for (String url : List.of("http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[::1]/",
+                "http://192.168.1.1:8080/", "http://[::ffff:10.0.0.1]/")) {
+            var response = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", url));
+            assertThat(response.status()).as(url + " -> " + response).isEqualTo(422);
+            assertThat(response.raw()).contains("url");
+        }
+        assertThat(create(app, receiver.url("/ok"))).as("whitelisted 127.0.0.0/8").isEqualTo(201);
+    }
+
+    @Test
+    void without_a_whitelist_loopback_in_any_notation_is_refused_at_create_time() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.remove("HERALD_WHITELIST_SUBNETS");
+        start(env, Map.of());
+        String app = app(herald.api, "no-whitelist");
+        for (String url : List.of(receiver.url("/hook"), "http://0x7f.1/", "http://2130706433/", "http://0177.0.0.1/",
+                "http://127.1/", "http://localhost:8080/", "http://[::1]/", "http://metadata.google.internal/")) {
+            var response = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", url));
+            assertThat(response.status()).as(url + " -> " + response).isEqualTo(422);
+        }
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).isEmpty();
+    }
+
+    @Test
+    void a_name_resolving_to_a_private_address_fails_its_attempt_as_blocked_without_connecting() {
+        start(TestHerald.defaultEnv(), Map.of("internal.example.test", "10.0.0.5"));
+        String app = app(herald.api, "rebind");
+        String ep = endpoint(herald.api, app, "http://internal.example.test:" + port() + "/hook");
+        String msg = publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{}}");
+
+        var attempt = attempts(herald.api, app, msg, 1).get(0);
+        assertThat(attempt.path("endpointId").asText()).isEqualTo(ep);
+        assertThat(attempt.path("status").asInt()).isEqualTo(2);
+        assertThat(attempt.path("responseStatusCode").asInt()).isZero();
+        assertThat(attempt.path("errorMessage").asText()).contains("blocked").contains("10.0.0.5");
+        assertThat(lookups).contains("internal.example.test");
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void a_name_resolving_to_a_whitelisted_address_is_delivered() {
+        start(TestHerald.defaultEnv(), Map.of("hooks.example.test", "127.0.0.1"));
+        String app = app(herald.api, "resolved");
+        endpoint(herald.api, app, "http://hooks.example.test:" + port() + "/hook");
+        publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{\"via\":\"dns\"}}");
+        Receiver.await(WAIT, () -> receiver.requests("/hook").size() == 1, "delivery through the fake DNS");
+        assertThat(receiver.requests("/hook").get(0).header("host")).startsWith("hooks.example.test");
+        assertThat(lookups).contains("hooks.example.test");
+    }
+
+    private int port() {
+        return java.net.URI.create(receiver.url("/")).getPort();
+    }
+}
