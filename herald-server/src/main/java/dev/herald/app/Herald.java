@@ -116,7 +116,7 @@ public final class Herald implements AutoCloseable {
             // outbound
             var client = new WebhookClient(WebhookClientSettings.defaults(HeraldCli.VERSION)
                     .withTotalTimeout(config.requestTimeout())
-                    .withMaxConnectionsPerDestination(Math.max(config.maxInFlightPerEndpoint(), 8))
+                    .withMaxConnectionsPerDestination(config.maxInFlight())
                     .withMaxRequestsQueued(config.maxInFlight() * 2), guard, hostResolver);
             started.add(client);
             var requests = new SignedRequestFactory(config.signatureHeaders());

@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -49,9 +48,6 @@ class DeliveryConcurrencyTest {
     }
 
     @Test
-    @Disabled("Herald bug, reported to the lead: app/Herald.java sizes Jetty's connections per host:port as "
-            + "max(HERALD_MAX_IN_FLIGHT_PER_ENDPOINT, 8), so one endpoint at its cap takes every connection to its host "
-            + "and other endpoints there queue behind it (their timeout running). Enable once that limit is >= HERALD_MAX_IN_FLIGHT.")
     void with_the_default_cap_a_slow_endpoint_does_not_delay_another_endpoint_on_the_same_host() {
         // many endpoints on one host is common (a multi-tenant receiver); the cap is per endpoint, not per host
         try (var receiver = new Receiver(); var herald = TestHerald.start()) {

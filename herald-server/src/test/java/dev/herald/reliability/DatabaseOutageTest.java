@@ -43,7 +43,7 @@ class DatabaseOutageTest {
             api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o")));
 
             // slow answers keep deliveries in flight and queued when the database goes away
-            receiver.reply(r -> new Receiver.Reply(200, java.util.Map.of(), Duration.ofMillis(300)));
+            receiver.reply(r -> new Receiver.Reply(200, java.util.Map.of(), Duration.ofSeconds(1)));
             Set<String> accepted = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < 200; i++) {
                 var r = api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"i\":" + i + "}}");

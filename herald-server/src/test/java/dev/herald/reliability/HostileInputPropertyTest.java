@@ -107,7 +107,7 @@ class HostileInputPropertyTest {
         return Arbitraries.oneOf(
                 Arbitraries.of("\"\"", "[]", "{}", "true", "1e400", "-1", "123456789012345678901234567890", "0.5",
                         "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "\"\\u0000\"",
-                        "\"http://10.0.0.1/\"", "\"ftp://x\"", "{\"$where\":1}", "\"a\\r\\nb: c\"")
+                        "\"http://10.0.0.1/\"", "\"ftp://x\"", "{\"$where\":1}", "\"a\\r\\nb: c\"", "\"\\ud800\"")
                         .map(HostileInputPropertyTest::parse),
                 Arbitraries.strings().ofMinLength(70_000).ofMaxLength(70_100).withChars('a', 'é', '\u2028').map(s -> MAPPER.getNodeFactory().textNode(s)),
                 Arbitraries.integers().between(-5, 5).map(i -> MAPPER.getNodeFactory().numberNode(i)));
@@ -152,7 +152,7 @@ class HostileInputPropertyTest {
     Arbitrary<byte[]> malformed() {
         return Arbitraries.oneOf(
                 Arbitraries.of("{", "}", "{\"a\":}", "[1,2", "nul", "{\"name\":\"x\",}", "{'name':'x'}", "\"just a string\"", "42",
-                        "{\"name\":\"a\",\"name\":\"b\"}", "{\"name\":\"\\ud800\"}", "{\"a\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}")
+                        "{\"name\":\"a\",\"name\":\"b\"}", "{\"a\":" + "[".repeat(5_000) + "]".repeat(5_000) + "}")
                         .map(s -> s.getBytes(StandardCharsets.UTF_8)),
                 Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(64)
                         .map(b -> { byte[] out = new byte[b.length + 2]; out[0] = '{'; out[1] = (byte) 0xC3; System.arraycopy(b, 0, out, 2, b.length); return out; }),
