@@ -63,6 +63,7 @@ public final class Herald implements AutoCloseable {
     private ApiServer api;
     private Dispatcher dispatcher;
     private QueueSignal signal;
+    private dev.herald.delivery.Janitor janitor;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DeliveryMetrics metrics = new DeliveryMetrics(registry);
 
@@ -153,14 +154,18 @@ public final class Herald implements AutoCloseable {
                     eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, clock);
+            var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
-                    messageRoutes::register, attemptRoutes::register, portalAccess::register,
+                    messageRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);
             dispatcher.start();
             started.add(dispatcher);
+            janitor = new dev.herald.delivery.Janitor(new dev.herald.store.RetentionStore(jdbi), clock,
+                    Duration.ofDays(config.retentionDays())).start(config.janitorInterval());
+            started.add(janitor);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -195,6 +200,11 @@ public final class Herald implements AutoCloseable {
 
     public Database database() {
         return database;
+    }
+
+    /** Runs one retention sweep now (tests call it after moving their clock). */
+    public dev.herald.store.RetentionStore.Swept runRetention() {
+        return janitor.runOnce();
     }
 
     /** Makes the dispatcher look for due work now (tests call it after moving their clock). */

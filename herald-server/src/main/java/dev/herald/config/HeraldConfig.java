@@ -36,7 +36,9 @@ public record HeraldConfig(
         Duration deliveryLease,
         int payloadRetentionDays,
         boolean deliveryPaused,
-        Duration pollInterval) {
+        Duration pollInterval,
+        int retentionDays,
+        Duration janitorInterval) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -51,6 +53,8 @@ public record HeraldConfig(
     public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_RETENTION_DAYS = 90;
+    public static final Duration DEFAULT_JANITOR_INTERVAL = Duration.ofMinutes(1);
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
@@ -79,7 +83,9 @@ public record HeraldConfig(
                 reader.duration("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE),
                 reader.positiveInt("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS),
                 reader.bool("HERALD_DELIVERY_PAUSED", false),
-                reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL));
+                reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL),
+                reader.positiveInt("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+                reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */

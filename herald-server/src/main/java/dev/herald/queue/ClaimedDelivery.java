@@ -16,4 +16,5 @@ public record ClaimedDelivery(
         Instant messageCreatedAt,
         String url,
         Map<String, String> headers,
-        boolean endpointDisabled) {}
+        boolean endpointDisabled,
+        Instant due) {}

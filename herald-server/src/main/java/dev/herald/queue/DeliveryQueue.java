@@ -28,21 +28,26 @@ public final class DeliveryQueue {
 
     public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
         return jdbi.withHandle(h -> h.createQuery("""
-                with claimed as (
+                with picked as (
+                    select id, next_attempt_at as due from delivery
+                    where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
+                      and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
+                      and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+                    order by next_attempt_at
+                    limit :limit
+                    for update skip locked
+                ), claimed as (
                     update delivery d
                     set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
-                    where d.id in (
-                        select id from delivery
-                        where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
-                        order by next_attempt_at
-                        limit :limit
-                        for update skip locked)
-                    returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count
+                    from picked p
+                    where d.id = p.id
+                    returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
                 )
                 select c.*, m.event_type, m.payload, m.created_at as msg_created_at, e.url, e.headers, e.disabled
                 from claimed c
                 join message m on m.id = c.msg_id
                 join endpoint e on e.id = c.endpoint_id
+                order by c.due, c.id
                 """)
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)
@@ -60,19 +65,26 @@ public final class DeliveryQueue {
                         instant(rs, "msg_created_at"),
                         rs.getString("url"),
                         stringMap(rs, "headers"),
-                        rs.getBoolean("disabled")))
+                        rs.getBoolean("disabled"),
+                        instant(rs, "due")))
                 .list());
     }
 
-    /** Puts claimed rows back as due now, undoing the claim's attempt count (nothing was sent). */
+    /**
+     * Puts claimed rows back as they were, due when they were due (so their order is kept), undoing the
+     * claim's attempt count (nothing was sent).
+     */
     public void handBack(Collection<ClaimedDelivery> deliveries, Instant now) {
         if (deliveries.isEmpty()) return;
         jdbi.useHandle(h -> {
             var batch = h.prepareBatch("""
-                    update delivery set next_attempt_at = :now, attempt_count = attempt_count - 1, updated_at = :now
+                    update delivery set next_attempt_at = :due, attempt_count = attempt_count - 1, updated_at = :now
                     where id = :id and attempt_count = :attemptNumber and status = 1
                     """);
-            for (var d : deliveries) batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now).add();
+            for (var d : deliveries) {
+                batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now)
+                        .bind("due", d.due() == null || d.due().isAfter(now) ? now : d.due()).add();
+            }
             batch.execute();
         });
     }

@@ -1,0 +1,62 @@
+package dev.herald.delivery;
+
+import dev.herald.store.RetentionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies retention on a schedule: payloads past their {@code payloadRetentionPeriod} are removed (the
+ * API then shows {@code {"expired":true}}), attempts and finished messages older than
+ * {@code HERALD_RETENTION_DAYS} are deleted, idempotency keys older than 12 hours are dropped.
+ */
+public final class Janitor implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+    static final Duration IDEMPOTENCY_KEEP = Duration.ofHours(12);
+
+    private final RetentionStore store;
+    private final Clock clock;
+    private final Duration retention;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("herald-janitor").daemon().unstarted(r));
+
+    public Janitor(RetentionStore store, Clock clock, Duration retention) {
+        this.store = store;
+        this.clock = clock;
+        this.retention = retention;
+    }
+
+    public Janitor start(Duration interval) {
+        scheduler.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private void runSafely() {
+        try {
+            runOnce();
+        } catch (RuntimeException | Error e) {
+            log.warn("retention sweep failed, trying again next round: {}", e.toString());
+        }
+    }
+
+    /** One sweep now; null when another node was sweeping. */
+    public RetentionStore.Swept runOnce() {
+        Instant now = clock.instant();
+        var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
+        if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() > 0)) {
+            log.info("retention: {} payloads expired, {} attempts and {} messages deleted", swept.payloadsExpired(),
+                    swept.attemptsDeleted(), swept.messagesDeleted());
+        }
+        return swept;
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+}

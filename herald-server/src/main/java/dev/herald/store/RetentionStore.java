@@ -1,0 +1,63 @@
+package dev.herald.store;
+
+import java.time.Instant;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Retention sweeps in bounded batches, so removal stays cheap at millions of rows and never holds long
+ * locks: expired payloads are blanked, old attempts and finished old messages are deleted.
+ */
+public final class RetentionStore {
+    static final int BATCH = 5_000;
+    /** Only one node sweeps at a time. */
+    static final long LOCK = 7_243_002L;
+
+    private final Jdbi jdbi;
+
+    public RetentionStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted) {}
+
+    /** Returns null when another node holds the sweep lock. */
+    public Swept sweep(Instant now, Instant retainAfter, Instant idempotencyAfter) {
+        return jdbi.withHandle(h -> {
+            boolean locked = h.createQuery("select pg_try_advisory_lock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
+            if (!locked) return null;
+            try {
+                long payloads = repeat(h, """
+                        update message set payload = null
+                        where id in (select id from message where payload is not null and payload_expires_at <= :now limit :batch)
+                        """, now);
+                long attempts = repeat(h, """
+                        delete from attempt where id in (select id from attempt where created_at < :now limit :batch)
+                        """, retainAfter);
+                long messages = repeat(h, """
+                        delete from message where id in (
+                            select m.id from message m
+                            where m.created_at < :now
+                              and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
+                            limit :batch)
+                        """, retainAfter);
+                long keys = repeat(h, """
+                        delete from idempotency_key where (scope, key) in (
+                            select scope, key from idempotency_key where created_at < :now limit :batch)
+                        """, idempotencyAfter);
+                return new Swept(payloads, attempts, messages, keys);
+            } finally {
+                h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
+            }
+        });
+    }
+
+    private static long repeat(Handle h, String sql, Instant cutoff) {
+        long total = 0;
+        while (true) {
+            int changed = h.createUpdate(sql).bind("now", cutoff).bind("batch", BATCH).execute();
+            total += changed;
+            if (changed < BATCH) return total;
+        }
+    }
+}
