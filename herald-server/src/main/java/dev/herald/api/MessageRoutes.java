@@ -142,7 +142,7 @@ public final class MessageRoutes {
                 return resolver.resolve(ctx);
             }
         }
-        return resolver.resolve(ctx);
+        return resolver.resolveCached(ctx);
     }
 
     void list(Context ctx) {

@@ -77,14 +77,16 @@ public final class PublishBatcher implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(e);
+                batch.get(0).done().completeExceptionally(dev.herald.store.SqlErrors.isForeignKeyViolation(e)
+                        ? new dev.herald.domain.NotFoundException("Application") : e);
                 return;
             }
             for (Pending p : batch) {
                 try {
                     complete(p, store.publishBatch(List.of(p.message()), List.of(p.due()))[0]);
                 } catch (RuntimeException | AssertionError single) {
-                    p.done().completeExceptionally(single);
+                    p.done().completeExceptionally(dev.herald.store.SqlErrors.isForeignKeyViolation(single)
+                            ? new dev.herald.domain.NotFoundException("Application") : single);
                 }
             }
         }

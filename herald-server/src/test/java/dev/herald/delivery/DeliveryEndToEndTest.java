@@ -104,6 +104,17 @@ class DeliveryEndToEndTest {
     }
 
     @Test
+    void publishing_to_an_application_deleted_a_moment_ago_is_a_404() {
+        String app = app();
+        // warm the publish path's one-second application cache, then delete
+        assertThat(herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"payload\":{}}").status()).isEqualTo(202);
+        assertThat(herald.api.delete("/api/v1/app/" + app).status()).isEqualTo(204);
+        var response = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"payload\":{}}");
+        assertThat(response.status()).as(response.toString()).isEqualTo(404);
+        assertThat(response.text("code")).isEqualTo("not_found");
+    }
+
+    @Test
     void duplicate_event_id_is_a_409() {
         String app = app();
         var first = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"eventId\":\"evt-1\",\"payload\":{}}");
