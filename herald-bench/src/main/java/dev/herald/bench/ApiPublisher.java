@@ -1,26 +1,32 @@
 package dev.herald.bench;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
-import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.StringRequestContent;
-import org.eclipse.jetty.http.HttpMethod;
 
-/** Publishes single messages over Herald's HTTP API, closed-loop (fixed concurrency) or open-loop (fixed rate). */
+/**
+ * Publishes single messages over Herald's HTTP API, closed-loop (fixed concurrency) or open-loop (fixed
+ * rate). This is the load generator, playing the customer's application, so the JDK's client is fine here.
+ */
 final class ApiPublisher implements AutoCloseable {
-    private final HttpClient http = new HttpClient();
+    /** Makes the payload about 400 bytes, a typical webhook body. */
+    private static final String PAD = "x".repeat(340);
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
-
-    ApiPublisher() throws Exception {
-        http.setMaxConnectionsPerDestination(512);
-        http.setMaxRequestsQueuedPerDestination(100_000);
-        http.start();
-    }
+    private final AtomicLong inFlight = new AtomicLong();
 
     /** Sends {@code total} publishes with at most {@code concurrency} in flight; waits for all answers. */
     void closedLoop(String baseUrl, String token, IntFunction<String> appOf, int total, int concurrency) throws InterruptedException {
@@ -32,8 +38,6 @@ final class ApiPublisher implements AutoCloseable {
         permits.acquire(concurrency);
         permits.release(concurrency);
     }
-
-    private final AtomicLong inFlight = new AtomicLong();
 
     /** Offers {@code rate} publishes per second for {@code duration}, whatever the answers' speed. */
     void openLoop(String baseUrl, String token, String app, int rate, Duration duration) throws InterruptedException {
@@ -54,20 +58,18 @@ final class ApiPublisher implements AutoCloseable {
     private void send(String baseUrl, String token, String app, int i, Runnable done) {
         String body = "{\"eventType\":\"bench.event\",\"payload\":{\"t\":" + System.nanoTime() + ",\"i\":" + i
                 + ",\"pad\":\"" + PAD + "\"}}";
-        http.newRequest(baseUrl + "/api/v1/app/" + app + "/msg")
-                .method(HttpMethod.POST)
-                .headers(h -> h.put("Authorization", "Bearer " + token))
-                .body(new StringRequestContent("application/json", body))
-                .timeout(30, TimeUnit.SECONDS)
-                .send(result -> {
-                    if (result.isSucceeded() && result.getResponse().getStatus() == 202) accepted.incrementAndGet();
-                    else refused.incrementAndGet();
-                    done.run();
-                });
+        var request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/app/" + app + "/msg"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
+            if (error == null && response.statusCode() == 202) accepted.incrementAndGet();
+            else refused.incrementAndGet();
+            done.run();
+        });
     }
-
-    /** Makes the payload about 400 bytes, a typical webhook body. */
-    private static final String PAD = "x".repeat(340);
 
     long accepted() {
         return accepted.get();
@@ -83,7 +85,7 @@ final class ApiPublisher implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        http.stop();
+    public void close() {
+        http.close();
     }
 }

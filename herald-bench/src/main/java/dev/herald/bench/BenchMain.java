@@ -52,6 +52,11 @@ public final class BenchMain implements Callable<Integer> {
             System.out.println("PostgreSQL " + pgVersion + " (embedded, fsync on, synchronous_commit on)");
             var scenarios = new Scenarios(env, receiver, publisher, admin, report, settings);
 
+            // warm the JIT first: the first seconds of a JVM measure the compiler, not Herald
+            report.mute(true);
+            scenarios.throughput(1, quickRun ? 500 : 10_000);
+            report.mute(false);
+
             double one = scenarios.throughput(1, settings.messages());
             scenarios.throughput(10, settings.fanoutMessages());
             for (int rate : settings.rates()) scenarios.latency(rate);

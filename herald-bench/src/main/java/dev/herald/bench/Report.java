@@ -10,12 +10,22 @@ final class Report {
 
     private final List<Row> rows = new ArrayList<>();
     private final PrintStream out;
+    private boolean muted;
 
     Report(PrintStream out) {
         this.out = out;
     }
 
+    /** While muted (the JIT warm-up), rows are printed as warm-up lines and not kept. */
+    void mute(boolean muted) {
+        this.muted = muted;
+    }
+
     void add(String scenario, String figure, String value, String note) {
+        if (muted) {
+            out.printf("  (warm-up) %-34s %14s%n", scenario, value);
+            return;
+        }
         var row = new Row(scenario, figure, value, note);
         rows.add(row);
         out.printf("  %-34s %-34s %14s  %s%n", scenario, figure, value, note);

@@ -115,6 +115,12 @@ public final class DeliveryRecorder implements AutoCloseable {
                     toWrite = live;
                     continue;
                 }
+                if (!dev.herald.store.SqlErrors.isUnavailable(e)) {
+                    // the database is up but refuses this batch: find the poison row instead of retrying forever
+                    writeOneByOne(toWrite);
+                    onRecorded.accept(all);
+                    return;
+                }
                 log.warn("could not record {} attempts, retrying in {} ms: {}", toWrite.size(), backoff, e.toString());
                 TimeUnit.MILLISECONDS.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
@@ -127,6 +133,18 @@ public final class DeliveryRecorder implements AutoCloseable {
     }
 
     /** The results whose delivery row still exists; null when that cannot be told (database down). */
+    /** Writes results singly; one the database still refuses is logged and dropped (its lease brings it back). */
+    private void writeOneByOne(List<Result> results) {
+        for (Result r : results) {
+            try {
+                write(List.of(r));
+            } catch (RuntimeException | AssertionError e) {
+                log.error("dropping the result of delivery {} (message {}, endpoint {}): the database refused it: {}",
+                        r.delivery().id(), r.delivery().msgId(), r.delivery().endpointId(), e.toString());
+            }
+        }
+    }
+
     private List<Result> withoutDeleted(List<Result> results) {
         try {
             Set<Long> existing = queue.existing(results.stream().map(r -> r.delivery().id()).toList());
@@ -217,11 +235,19 @@ public final class DeliveryRecorder implements AutoCloseable {
             }
             var attempt = new Attempt(Ids.next(Ids.ATTEMPT), d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(),
                     d.attemptNumber(), status == DeliveryStatus.SUCCESS ? DeliveryStatus.SUCCESS : DeliveryStatus.FAIL,
-                    response.statusCode(), response.responseBody(), response.durationMs(), response.errorMessage(),
+                    response.statusCode(), storable(response.responseBody()), response.durationMs(), storable(response.errorMessage()),
                     d.triggerType(), next, r.startedAt());
             completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
         }
         return new Plan(completed, failed, succeeded, exhausted, gone, notices);
+    }
+
+    /**
+     * A receiver's body is arbitrary bytes: NUL cannot be stored in a PostgreSQL text column (and would
+     * fail the whole batch), so it becomes U+FFFD, like the invalid UTF-8 the decoder already replaced.
+     */
+    static String storable(String text) {
+        return text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
     private static Map<String, Object> attemptData(ClaimedDelivery d, DeliveryResult response, Instant at) {
