@@ -1,0 +1,67 @@
+package dev.herald.routing;
+
+import java.util.regex.Pattern;
+
+/**
+ * Runs a regex search on a step budget, so a user-written pattern with catastrophic backtracking
+ * ({@code (.*a){12}b} needs no long input) gives up instead of stalling a thread.
+ *
+ * <p>The input is read through a {@link CharSequence} that counts character reads, about one per
+ * backtracking step; past the budget the search ends as "no match".
+ */
+final class MeteredMatch {
+
+    private MeteredMatch() {}
+
+    /** True when the pattern occurs in the input within {@code maxSteps} character reads. */
+    static boolean find(Pattern pattern, String input, long maxSteps) {
+        try {
+            return pattern.matcher(new MeteredText(input, maxSteps)).find();
+        } catch (BudgetExhausted e) {
+            return false;
+        }
+    }
+
+    /** Thrown from deep inside the regex engine; shared and stackless because it only unwinds. */
+    private static final class BudgetExhausted extends RuntimeException {
+        static final BudgetExhausted INSTANCE = new BudgetExhausted();
+
+        private BudgetExhausted() {
+            super("regex step budget exhausted", null, false, false);
+        }
+    }
+
+    private static final class MeteredText implements CharSequence {
+        private final String text;
+        private final long maxSteps;
+        private long steps;
+
+        MeteredText(String text, long maxSteps) {
+            this.text = text;
+            this.maxSteps = maxSteps;
+        }
+
+        @Override
+        public char charAt(int index) {
+            if (++steps > maxSteps) {
+                throw BudgetExhausted.INSTANCE;
+            }
+            return text.charAt(index);
+        }
+
+        @Override
+        public int length() {
+            return text.length();
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return text.subSequence(start, end);
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.herald.routing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaException;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/**
+ * Compiles one JSON Schema with networknt json-schema-validator, never leaving the process.
+ *
+ * <p>The schema is first checked against its dialect's meta-schema, which ships inside the library, so
+ * typos such as {@code "type": "strin"} are refused instead of silently matching nothing. It is then compiled
+ * by a registry that may load no resource at all: {@code $ref} can only point inside the schema itself,
+ * and a remote or classpath reference fails here instead of reaching out at validation time.
+ */
+final class OfflineSchemaCompiler {
+
+    static final SpecificationVersion DEFAULT_DIALECT = SpecificationVersion.DRAFT_2020_12;
+
+    private static final String LOOPING_REFS = "its $ref chain loops without reaching a value";
+    private static final List<JsonNode> PROBES = List.of(
+            NullNode.getInstance(), JsonNodeFactory.instance.objectNode(), JsonNodeFactory.instance.arrayNode());
+
+    /** Meta-schema problems shown in an error message; the rest are counted. */
+    private static final int SHOWN_PROBLEMS = 3;
+
+    private static final SchemaRegistryConfig CONFIG = SchemaRegistryConfig.builder()
+            .pathType(PathType.JSON_PATH)
+            // messages are API output: one language whatever the server's locale
+            .locale(Locale.ENGLISH)
+            .regularExpressionFactory(new SchemaRegexFactory())
+            .build();
+
+    /** Resolves only the standard meta-schemas, from the library's own resources. */
+    private static final SchemaRegistry META_SCHEMAS = SchemaRegistry.withDefaultDialect(DEFAULT_DIALECT,
+            builder -> builder.schemaRegistryConfig(CONFIG).schemaLoader(loader -> loader.fetchRemoteResources(false)));
+
+    private OfflineSchemaCompiler() {}
+
+    /** @throws InvalidSchemaException starting with {@code label} when the schema is not usable */
+    static Schema compile(JsonNode schema, String label) {
+        if (!schema.isObject() && !schema.isBoolean()) {
+            throw new InvalidSchemaException(label + " must be a JSON Schema object");
+        }
+        SpecificationVersion dialect = dialect(schema, label);
+        checkAgainstMetaSchema(schema, dialect, label);
+        try {
+            Schema compiled = isolatedRegistry(dialect).getSchema(schema);
+            // resolves every $ref now, so a bad one is reported at compile time, not on the first payload
+            compiled.initializeValidators();
+            probe(compiled);
+            return compiled;
+        } catch (SchemaException | IllegalArgumentException e) {
+            throw new InvalidSchemaException(label + " does not compile: " + describe(e));
+        } catch (StackOverflowError e) {
+            throw new InvalidSchemaException(label + " does not compile: " + LOOPING_REFS);
+        }
+    }
+
+    /**
+     * Validates with the library, turning the few schema faults it only finds while validating (a remote
+     * {@code $dynamicRef}, a {@code $ref} cycle reached through one property) into {@link InvalidSchemaException}.
+     */
+    static List<Error> validate(Schema schema, JsonNode instance, String label) {
+        try {
+            return schema.validate(instance);
+        } catch (SchemaException | IllegalArgumentException e) {
+            throw new InvalidSchemaException(label + " cannot be applied: " + describe(e));
+        } catch (StackOverflowError e) {
+            throw new InvalidSchemaException(label + " cannot be applied: " + LOOPING_REFS);
+        }
+    }
+
+    /**
+     * A {@code $ref} cycle that never descends into the payload ({@code {"$ref": "#"}}) recurses forever, and
+     * the library only notices while validating: trying the shapes every payload has at its root catches the
+     * usual cases at compile time.
+     */
+    private static void probe(Schema compiled) {
+        for (JsonNode shape : PROBES) {
+            compiled.validate(shape);
+        }
+    }
+
+    /** The library's message, on one line, with a hint when a reference tried to leave the schema. */
+    private static String describe(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root instanceof PatternSyntaxException syntax
+                ? "invalid pattern: " + syntax.getDescription() + " near index " + syntax.getIndex()
+                : String.valueOf(root.getMessage()).replaceAll("\\s+", " ").trim();
+        return message.contains("not allowed to be loaded")
+                ? message + " Only local references such as \"#/$defs/name\" are allowed."
+                : message;
+    }
+
+    private static SpecificationVersion dialect(JsonNode schema, String label) {
+        JsonNode declared = schema.get("$schema");
+        if (declared == null) {
+            return DEFAULT_DIALECT;
+        }
+        Optional<SpecificationVersion> known = declared.isTextual() ? knownDialect(declared.textValue()) : Optional.empty();
+        return known.orElseThrow(() -> new InvalidSchemaException(label + " has an unsupported $schema " + declared
+                + "; use \"https://json-schema.org/draft/2020-12/schema\" or \"http://json-schema.org/draft-07/schema#\""));
+    }
+
+    /** Matches with or without the empty fragment: draft-07 schemas are written both ways. */
+    private static Optional<SpecificationVersion> knownDialect(String id) {
+        String wanted = withoutEmptyFragment(id);
+        return Arrays.stream(SpecificationVersion.values())
+                .filter(version -> withoutEmptyFragment(version.getDialectId()).equals(wanted))
+                .findFirst();
+    }
+
+    private static String withoutEmptyFragment(String id) {
+        return id.endsWith("#") ? id.substring(0, id.length() - 1) : id;
+    }
+
+    private static void checkAgainstMetaSchema(JsonNode schema, SpecificationVersion dialect, String label) {
+        Schema metaSchema = META_SCHEMAS.getSchema(SchemaLocation.of(dialect.getDialectId()));
+        List<Error> problems = metaSchema.validate(schema);
+        if (problems.isEmpty()) {
+            return;
+        }
+        String shown = problems.stream().limit(SHOWN_PROBLEMS).map(Error::toString).collect(Collectors.joining("; "));
+        String more = problems.size() > SHOWN_PROBLEMS ? " (and " + (problems.size() - SHOWN_PROBLEMS) + " more)" : "";
+        throw new InvalidSchemaException(label + " is not a valid JSON Schema: " + shown + more);
+    }
+
+    /**
+     * A registry per schema: the library caches schemas by {@code $id}, and two event types that happen to
+     * share an {@code $id} must not see each other's schema. Every load is blocked: references stay local.
+     */
+    private static SchemaRegistry isolatedRegistry(SpecificationVersion dialect) {
+        return SchemaRegistry.withDefaultDialect(dialect, builder -> builder
+                .schemaRegistryConfig(CONFIG)
+                .schemaLoader(loader -> loader.fetchRemoteResources(false).block(iri -> true)));
+    }
+}
