@@ -27,12 +27,40 @@ final class EndpointInput {
     static String url(Body body, String field, boolean required, Function<String, Optional<String>> hostRefusal) {
         String raw = required ? body.requiredString(field, 1, MAX_URL_LENGTH) : body.string(field, 1, MAX_URL_LENGTH);
         if (raw == null) return null;
-        Optional<String> problem = urlProblem(raw, hostRefusal);
+        String url;
+        try {
+            url = asciiHost(raw);
+        } catch (IllegalArgumentException e) {
+            body.fail(field, "invalid internationalized host name: " + e.getMessage(), "value_error.url");
+            return null;
+        }
+        Optional<String> problem = urlProblem(url, hostRefusal);
         if (problem.isPresent()) {
             body.fail(field, problem.get(), "value_error.url");
             return null;
         }
-        return raw;
+        return url;
+    }
+
+    private static final java.util.regex.Pattern AUTHORITY = java.util.regex.Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*://)([^/?#]*)(.*)$", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * An internationalized host (bücher.example) is stored in its ASCII form (xn--bcher-kva.example), the
+     * one DNS and the address guard understand; everything else in the URL is left as given.
+     */
+    static String asciiHost(String raw) {
+        if (raw.chars().allMatch(c -> c < 0x80)) return raw;
+        var m = AUTHORITY.matcher(raw);
+        if (!m.matches()) return raw;
+        String authority = m.group(2);
+        if (authority.chars().allMatch(c -> c < 0x80)) return raw;
+        int at = authority.lastIndexOf('@');
+        String userInfo = at >= 0 ? authority.substring(0, at + 1) : "";
+        String hostPort = authority.substring(at + 1);
+        int colon = hostPort.lastIndexOf(':');
+        String host = colon >= 0 ? hostPort.substring(0, colon) : hostPort;
+        String port = colon >= 0 ? hostPort.substring(colon) : "";
+        return m.group(1) + userInfo + java.net.IDN.toASCII(host, java.net.IDN.USE_STD3_ASCII_RULES) + port + m.group(3);
     }
 
     static Optional<String> urlProblem(String raw, Function<String, Optional<String>> hostRefusal) {

@@ -1,5 +1,7 @@
 package dev.herald.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Application;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.Ids;
@@ -43,13 +45,25 @@ public final class EndpointRoutes {
         this.listener = listener;
     }
 
+    /** Svix's EndpointOut; {@code filter} and {@code transformation} are Herald's extras, left out when unset. */
     public record EndpointOut(String id, String url, String description, String uid, int version, Long rateLimit,
                               Long throttleRate, boolean disabled, Set<String> filterTypes, Set<String> channels,
-                              Map<String, String> metadata, Instant createdAt, Instant updatedAt) {
+                              Map<String, String> metadata, Instant createdAt, Instant updatedAt,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode filter,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode transformation) {
         public static EndpointOut of(Endpoint e) {
             return new EndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
                     e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
-                    e.updatedAt());
+                    e.updatedAt(), json(e.filterJson()), json(e.transformationJson()));
+        }
+
+        private static JsonNode json(String stored) {
+            if (stored == null) return null;
+            try {
+                return Json.MAPPER.readTree(stored);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("stored endpoint JSON is not JSON", e);
+            }
         }
     }
 
@@ -71,7 +85,11 @@ public final class EndpointRoutes {
         routes.patch(BASE + "/{endpoint_id}/headers", this::patchHeaders);
     }
 
-    /** EndpointIn read whole (POST and PUT): absent optional fields take their defaults. */
+    /**
+     * EndpointIn read whole (POST and PUT): absent optional fields take their defaults, except Herald's
+     * extras (headers, filter, transformation), which a PUT leaves as they are unless given (null clears):
+     * a Svix SDK updating an endpoint knows nothing of them and must not silently drop them.
+     */
     private Endpoint readWhole(Body body, Application app, String id, Endpoint existing) {
         String url = EndpointInput.url(body, "url", true, hostRefusal);
         String description = body.string("description", 0, 10_000);
@@ -84,6 +102,9 @@ public final class EndpointRoutes {
         Long throttleRate = body.longValue("throttleRate", 0, Integer.MAX_VALUE);
         Map<String, String> metadata = body.stringMap("metadata", 100, 4096);
         Long version = body.longValue("version", 1, Integer.MAX_VALUE);
+        String filter = body.has("filter") || existing == null ? RoutingInput.filter(body) : existing.filterJson();
+        String transformation = body.has("transformation") || existing == null
+                ? RoutingInput.transformation(body, hostRefusal) : existing.transformationJson();
         body.validate();
         Instant now = clock.instant();
         return new Endpoint(id, app.id(), uid, url, description == null ? "" : description,
@@ -91,7 +112,7 @@ public final class EndpointRoutes {
                 headers != null ? headers : (existing == null ? Map.of() : existing.headers()),
                 rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? 1 : version.intValue(),
-                existing == null ? now : existing.createdAt(), now);
+                existing == null ? now : existing.createdAt(), now, filter, transformation);
     }
 
     /** {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. */
@@ -150,7 +171,8 @@ public final class EndpointRoutes {
 
     private static Endpoint withUid(Endpoint e, String uid) {
         return new Endpoint(e.id(), e.appId(), uid, e.url(), e.description(), e.disabled(), e.filterTypes(), e.channels(),
-                e.headers(), e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(), e.updatedAt());
+                e.headers(), e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(), e.updatedAt(),
+                e.filterJson(), e.transformationJson());
     }
 
     void patch(Context ctx) {
@@ -169,11 +191,15 @@ public final class EndpointRoutes {
         Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
         Long version = body.has("version") ? body.longValue("version", 1, Integer.MAX_VALUE) : Long.valueOf(current.version());
         String secret = body.has("secret") ? EndpointInput.secret(body, "secret") : null;
+        String filter = body.has("filter") ? RoutingInput.filter(body) : current.filterJson();
+        String transformation = body.has("transformation") ? RoutingInput.transformation(body, hostRefusal)
+                : current.transformationJson();
         body.validate();
         var updated = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
-                version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant()));
+                version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
+                filter, transformation));
         if (secret != null) {
             Instant now = clock.instant();
             endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
@@ -260,7 +286,7 @@ public final class EndpointRoutes {
     private void saveHeaders(Endpoint e, Map<String, String> headers) {
         endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
                 e.channels(), headers, e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(),
-                clock.instant()));
+                clock.instant(), e.filterJson(), e.transformationJson()));
     }
 
     public Endpoint find(Context ctx, Application app) {

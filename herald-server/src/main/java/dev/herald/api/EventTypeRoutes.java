@@ -3,6 +3,8 @@ package dev.herald.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.EventType;
+import dev.herald.routing.InvalidSchemaException;
+import dev.herald.routing.PayloadSchemaValidator;
 import dev.herald.store.EventTypeStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -18,19 +20,22 @@ public final class EventTypeRoutes {
     private static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
 
     private final EventTypeStore types;
+    private final EventTypeGate gate;
     private final Clock clock;
 
-    public EventTypeRoutes(EventTypeStore types, Clock clock) {
+    public EventTypeRoutes(EventTypeStore types, EventTypeGate gate, Clock clock) {
         this.types = types;
+        this.gate = gate;
         this.clock = clock;
     }
 
+    /** Svix's EventTypeOut; {@code validatePayloads} is Herald's extra. */
     public record EventTypeOut(String name, String description, boolean archived, boolean deprecated,
                                JsonNode schemas, String featureFlag, Set<String> featureFlags, String groupName,
-                               Instant createdAt, Instant updatedAt) {
+                               Instant createdAt, Instant updatedAt, boolean validatePayloads) {
         static EventTypeOut of(EventType t) {
             return new EventTypeOut(t.name(), t.description(), t.archived(), t.deprecated(), parse(t.schemasJson()),
-                    t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), t.updatedAt());
+                    t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), t.updatedAt(), t.validatePayloads());
         }
 
         private static JsonNode parse(String json) {
@@ -59,6 +64,7 @@ public final class EventTypeRoutes {
         String description = partial && !body.has("description") ? base.description()
                 : body.requiredString("description", 0, 10_000);
         JsonNode schemas = partial && !body.has("schemas") ? null : body.object("schemas");
+        if (schemas != null) checkSchemas(body, schemas);
         String schemasJson = partial && !body.has("schemas") ? base.schemasJson() : (schemas == null ? null : schemas.toString());
         Boolean archived = body.bool("archived");
         Boolean deprecated = body.bool("deprecated");
@@ -66,13 +72,24 @@ public final class EventTypeRoutes {
         Set<String> featureFlags = partial && !body.has("featureFlags") ? base.featureFlags()
                 : body.stringSet("featureFlags", 10, FLAG, 256);
         String groupName = partial && !body.has("groupName") ? base.groupName() : body.string("groupName", 1, 256, NAME);
+        Boolean validatePayloads = body.bool("validatePayloads");
         body.validate();
         return new EventType(name, description,
                 schemasJson,
                 archived != null ? archived : (base != null && partial && base.archived()),
                 deprecated != null ? deprecated : (base != null && partial && base.deprecated()),
                 featureFlag, featureFlags, groupName,
-                base == null ? now : base.createdAt(), now);
+                base == null ? now : base.createdAt(), now,
+                validatePayloads != null ? validatePayloads : (base != null && partial && base.validatePayloads()));
+    }
+
+    /** Schemas are compiled as publishing will compile them, so a stored schema is known to be usable. */
+    private static void checkSchemas(Body body, JsonNode schemas) {
+        try {
+            PayloadSchemaValidator.compile(schemas);
+        } catch (InvalidSchemaException e) {
+            body.fail("schemas", e.getMessage(), "value_error.schema");
+        }
     }
 
     void create(Context ctx) {
@@ -85,10 +102,10 @@ public final class EventTypeRoutes {
         var archived = name == null ? Optional.<EventType>empty() : types.find(name).filter(EventType::archived);
         if (archived.isPresent()) {
             // Svix: creating an archived type unarchives it, replacing description and schemas
-            ctx.status(201).json(EventTypeOut.of(types.update(read(body, name, archived.get(), false))));
+            ctx.status(201).json(EventTypeOut.of(saved(types.update(read(body, name, archived.get(), false)))));
             return;
         }
-        ctx.status(201).json(EventTypeOut.of(types.insert(read(body, name, null, false))));
+        ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
     }
 
     void list(Context ctx) {
@@ -110,17 +127,17 @@ public final class EventTypeRoutes {
             if (!NAME.matcher(name).matches() || name.length() > 256) {
                 throw ValidationException.of("name", "invalid event type name", "value_error.str.regex");
             }
-            ctx.status(201).json(EventTypeOut.of(types.insert(read(body, name, null, false))));
+            ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
             return;
         }
-        ctx.json(EventTypeOut.of(types.update(read(body, name, existing.get(), false))));
+        ctx.json(EventTypeOut.of(saved(types.update(read(body, name, existing.get(), false)))));
     }
 
     void patch(Context ctx) {
         Auth.requireAdmin(ctx);
         var current = find(ctx);
         var body = Body.of(ctx);
-        ctx.json(EventTypeOut.of(types.update(read(body, current.name(), current, true))));
+        ctx.json(EventTypeOut.of(saved(types.update(read(body, current.name(), current, true)))));
     }
 
     void delete(Context ctx) {
@@ -128,12 +145,19 @@ public final class EventTypeRoutes {
         var current = find(ctx);
         if ("true".equals(ctx.queryParam("expunge"))) {
             types.expunge(current.name());
+            gate.forget(current.name());
         } else {
-            types.update(new EventType(current.name(), current.description(), current.schemasJson(), true,
+            saved(types.update(new EventType(current.name(), current.description(), current.schemasJson(), true,
                     current.deprecated(), current.featureFlag(), current.featureFlags(), current.groupName(),
-                    current.createdAt(), clock.instant()));
+                    current.createdAt(), clock.instant(), current.validatePayloads())));
         }
         ctx.status(204);
+    }
+
+    /** Publishing caches event types for a second; this node's own changes apply at once. */
+    private EventType saved(EventType written) {
+        gate.forget(written.name());
+        return written;
     }
 
     private EventType find(Context ctx) {

@@ -30,18 +30,20 @@ public final class MessageRoutes {
     private final ApplicationRoutes applicationRoutes;
     private final MessageStore messages;
     private final Publisher publisher;
+    private final EventTypeGate eventTypes;
     private final Idempotency idempotency;
     private final Clock clock;
     private final int defaultRetentionDays;
 
     public MessageRoutes(ApplicationStore apps, AppResolver resolver, ApplicationRoutes applicationRoutes,
-                         MessageStore messages, Publisher publisher, Idempotency idempotency, Clock clock,
-                         int defaultRetentionDays) {
+                         MessageStore messages, Publisher publisher, EventTypeGate eventTypes, Idempotency idempotency,
+                         Clock clock, int defaultRetentionDays) {
         this.apps = apps;
         this.resolver = resolver;
         this.applicationRoutes = applicationRoutes;
         this.messages = messages;
         this.publisher = publisher;
+        this.eventTypes = eventTypes;
         this.idempotency = idempotency;
         this.clock = clock;
         this.defaultRetentionDays = defaultRetentionDays;
@@ -76,6 +78,7 @@ public final class MessageRoutes {
         Long retentionDays = body.longValue("payloadRetentionPeriod", 1, 3650);
         Long retentionHours = body.longValue("payloadRetentionHours", 1, 3650L * 24);
         body.validate();
+        eventTypes.check(eventType, payload); // archived types and schema violations: 422, from a cached catalog
 
         Application app = appFor(ctx, body);
         Instant now = clock.instant();

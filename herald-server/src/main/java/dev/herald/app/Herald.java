@@ -7,14 +7,17 @@ import dev.herald.api.AttemptRoutes;
 import dev.herald.api.Auth;
 import dev.herald.api.EndpointListener;
 import dev.herald.api.EndpointRoutes;
+import dev.herald.api.EventTypeGate;
 import dev.herald.api.EventTypeRoutes;
 import dev.herald.api.HealthRoutes;
 import dev.herald.api.Idempotency;
 import dev.herald.api.MessageRoutes;
+import dev.herald.api.TransformationRoutes;
 import dev.herald.cli.HeraldCli;
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
 import dev.herald.delivery.DeliveryRecorder;
+import dev.herald.delivery.DeliveryRequests;
 import dev.herald.delivery.Dispatcher;
 import dev.herald.delivery.OperationalWebhooks;
 import dev.herald.delivery.PublishBatcher;
@@ -27,6 +30,7 @@ import dev.herald.metrics.DeliveryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import dev.herald.outbound.AddressGuard;
+import dev.herald.routing.PayloadSchemaCache;
 import dev.herald.outbound.HostResolver;
 import dev.herald.outbound.WebhookClient;
 import dev.herald.outbound.WebhookClientSettings;
@@ -132,7 +136,7 @@ public final class Herald implements AutoCloseable {
             var batcher = new PublishBatcher(messages, 2);
             started.add(batcher);
             var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
-            dispatcher = new Dispatcher(queue, endpoints, client, requests,
+            dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, guard::refusalForUrlHost),
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
@@ -144,12 +148,14 @@ public final class Herald implements AutoCloseable {
             var auth = new Auth(tokens, config.adminToken(), clock);
             var idempotency = new Idempotency(new IdempotencyStore(jdbi), clock);
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);
-            var eventTypeRoutes = new EventTypeRoutes(eventTypes, clock);
+            var eventTypeGate = new EventTypeGate(eventTypes, new PayloadSchemaCache(), config.validatePayloads());
+            var eventTypeRoutes = new EventTypeRoutes(eventTypes, eventTypeGate, clock);
             EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(endpoint));
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
                     config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
-            var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, idempotency,
-                    clock, config.payloadRetentionDays());
+            var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
+                    idempotency, clock, config.payloadRetentionDays());
+            var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, clock, guard::refusalForUrlHost);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
@@ -158,6 +164,7 @@ public final class Herald implements AutoCloseable {
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
                     messageRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
+                    transformationRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

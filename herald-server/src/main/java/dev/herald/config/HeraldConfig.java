@@ -38,7 +38,8 @@ public record HeraldConfig(
         boolean deliveryPaused,
         Duration pollInterval,
         int retentionDays,
-        Duration janitorInterval) {
+        Duration janitorInterval,
+        boolean validatePayloads) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -55,6 +56,8 @@ public record HeraldConfig(
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_RETENTION_DAYS = 90;
     public static final Duration DEFAULT_JANITOR_INTERVAL = Duration.ofMinutes(1);
+    /** Svix accepts any payload; validating against event-type schemas is opted into (here or per type). */
+    public static final boolean DEFAULT_VALIDATE_PAYLOADS = false;
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
@@ -85,7 +88,8 @@ public record HeraldConfig(
                 reader.bool("HERALD_DELIVERY_PAUSED", false),
                 reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL),
                 reader.positiveInt("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
-                reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL));
+                reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL),
+                reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */

@@ -9,7 +9,6 @@ import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.SqlErrors;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,15 +20,15 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Claims due deliveries and sends them. A global cap bounds deliveries claimed but not yet recorded;
- * a per-endpoint cap keeps one slow endpoint from holding them all: its excess is handed straight back
- * to the queue and it is left out of claims while saturated, so other endpoints keep flowing.
+ * each endpoint has a lane (see {@link EndpointLane}) capping its concurrent requests, so one slow
+ * endpoint cannot hold the others' slots: a full lane is left out of claims, and its excess is handed
+ * straight back to the queue.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -40,20 +39,20 @@ public final class Dispatcher implements AutoCloseable {
     private final DeliveryQueue queue;
     private final EndpointStore endpoints;
     private final WebhookClient client;
-    private final SignedRequestFactory requests;
+    private final DeliveryRequests requests;
     private final DeliveryRecorder recorder;
     private final QueueSignal signal;
     private final Clock clock;
     private final Settings settings;
     private final DeliveryMetrics metrics;
     private final Semaphore inFlight;
-    private final ConcurrentHashMap<String, AtomicInteger> perEndpoint = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
     private Thread thread;
 
-    public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, SignedRequestFactory requests,
+    public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
                       DeliveryRecorder.Factory recorderFactory, QueueSignal signal, Clock clock, Settings settings,
                       DeliveryMetrics metrics) {
         this.queue = queue;
@@ -106,7 +105,8 @@ public final class Dispatcher implements AutoCloseable {
     int dispatchOnce(int limit) {
         Instant now = clock.instant();
         long started = System.nanoTime();
-        List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), saturatedEndpoints());
+        int cap = settings.maxInFlightPerEndpoint();
+        List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), saturatedEndpoints(), cap);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         if (claimed.isEmpty()) return 0;
         Set<String> endpointIds = claimed.stream().map(ClaimedDelivery::endpointId).collect(Collectors.toSet());
@@ -114,14 +114,20 @@ public final class Dispatcher implements AutoCloseable {
         Map<String, List<String>> secrets = secretsOf(endpointIds, now, unreadable);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
-            var count = perEndpoint.computeIfAbsent(d.endpointId(), k -> new AtomicInteger());
-            if (count.incrementAndGet() > settings.maxInFlightPerEndpoint() || !inFlight.tryAcquire()) {
-                count.decrementAndGet();
+            if (!inFlight.tryAcquire()) {
                 handBack.add(d);
                 continue;
             }
+            var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(cap));
+            var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
-            send(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
+            if (lane.tryStart()) {
+                run(lane, pending);
+            } else if (!lane.offerWaiting(pending)) {
+                outstanding.remove(d.id());
+                inFlight.release();
+                handBack.add(d);
+            }
         }
         if (!handBack.isEmpty()) {
             queue.handBack(handBack, now);
@@ -154,48 +160,65 @@ public final class Dispatcher implements AutoCloseable {
         return secrets;
     }
 
-    /** Sends one claimed delivery; whatever happens, exactly one result reaches the recorder, which frees its slot. */
-    private void send(ClaimedDelivery d, List<String> secrets, String secretProblem) {
+    /**
+     * Sends deliveries of one lane, starting with {@code first}: each one finished without a request (or
+     * whose request completes) passes its slot to the lane's next waiting delivery.
+     */
+    private void run(EndpointLane lane, EndpointLane.Pending first) {
+        for (var p = first; p != null; p = lane.finishAndNext()) {
+            if (sendAsync(lane, p)) return; // the request's completion carries the lane on
+        }
+    }
+
+    /**
+     * Sends one claimed delivery; whatever happens, exactly one result reaches the recorder, which frees
+     * its global slot. Returns false when it finished at once (nothing was sent over the network).
+     */
+    private boolean sendAsync(EndpointLane lane, EndpointLane.Pending p) {
+        ClaimedDelivery d = p.delivery();
         Instant startedAt = clock.instant();
         if (d.endpointDisabled() || d.payload() == null) {
             recorder.submit(new DeliveryRecorder.Result(d, null, startedAt));
-            return;
+            return false;
         }
-        if (secretProblem != null) {
-            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(secretProblem, 0), startedAt));
-            return;
+        if (p.secretProblem() != null) {
+            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(p.secretProblem(), 0), startedAt));
+            return false;
         }
         OutboundRequest request;
         try {
-            request = requests.build(URI.create(d.url()), d.msgId(), startedAt.getEpochSecond(),
-                    SignedRequestFactory.bytes(d.payload()), secrets, d.headers());
+            request = requests.build(d, startedAt, p.secrets());
+        } catch (DeliveryRequests.Refused e) {
+            // the endpoint's transformation could not make a request that may be sent: a failed attempt
+            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(e.getMessage(), 0), startedAt));
+            return false;
         } catch (IllegalArgumentException e) {
             // a bad URL, or no live secret at all (the endpoint was deleted after the claim)
-            String what = secrets.isEmpty() ? "no signing secret: " : "invalid request: ";
+            String what = p.secrets().isEmpty() ? "no signing secret: " : "invalid request: ";
             recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(what + e.getMessage(), 0), startedAt));
-            return;
+            return false;
         }
         client.send(request).whenComplete((result, error) -> {
             DeliveryResult r = result != null ? result
                     : DeliveryResult.failure("send failed: " + (error == null ? "unknown" : error.toString()), 0);
             recorder.submit(new DeliveryRecorder.Result(d, r, startedAt));
+            run(lane, lane.finishAndNext());
         });
+        return true;
     }
 
     /** Called by the recorder once results are durable: frees their slots and wakes the loop. */
     private void recorded(List<ClaimedDelivery> done) {
         for (ClaimedDelivery d : done) {
             if (outstanding.remove(d.id()) == null) continue;
-            var count = perEndpoint.get(d.endpointId());
-            if (count != null) count.decrementAndGet();
             inFlight.release();
         }
         signal.wake();
     }
 
     private Set<String> saturatedEndpoints() {
-        return perEndpoint.entrySet().stream()
-                .filter(e -> e.getValue().get() >= settings.maxInFlightPerEndpoint())
+        return lanes.entrySet().stream()
+                .filter(e -> e.getValue().load() >= 2 * settings.maxInFlightPerEndpoint())
                 .map(Map.Entry::getKey)
                 .collect(Collectors.toSet());
     }
@@ -226,6 +249,23 @@ public final class Dispatcher implements AutoCloseable {
                 thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        // deliveries still waiting for a slot were never started: hand them back at once
+        var waiting = new ArrayList<ClaimedDelivery>();
+        for (var lane : lanes.values()) {
+            for (var p : lane.drainWaiting()) {
+                if (outstanding.remove(p.delivery().id()) != null) {
+                    inFlight.release();
+                    waiting.add(p.delivery());
+                }
+            }
+        }
+        if (!waiting.isEmpty()) {
+            try {
+                queue.handBack(waiting, clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("could not hand back waiting deliveries; their leases will expire: {}", e.toString());
             }
         }
         long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();

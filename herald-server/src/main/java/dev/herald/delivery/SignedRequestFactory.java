@@ -22,6 +22,12 @@ public final class SignedRequestFactory {
 
     public OutboundRequest build(URI url, String msgId, long timestampSeconds, byte[] body, List<String> secrets,
                                  Map<String, String> customHeaders) {
+        return build(url, "POST", msgId, timestampSeconds, body, secrets, customHeaders);
+    }
+
+    /** The same with another method (an endpoint's transformation may send PUT or PATCH). */
+    public OutboundRequest build(URI url, String method, String msgId, long timestampSeconds, byte[] body,
+                                 List<String> secrets, Map<String, String> customHeaders) {
         List<byte[]> keys = secrets.stream().map(Signer::keyFromSecret).toList();
         String signature = Signer.signatureHeader(keys, msgId, timestampSeconds, body);
         var headers = new LinkedHashMap<String, String>(customHeaders);
@@ -40,7 +46,7 @@ public final class SignedRequestFactory {
             headers.put("svix-timestamp", timestamp);
             headers.put("svix-signature", signature);
         }
-        return OutboundRequest.post(url, headers, body);
+        return new OutboundRequest(url, method, headers, body);
     }
 
     public static byte[] bytes(String payload) {

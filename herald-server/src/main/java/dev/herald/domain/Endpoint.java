@@ -4,6 +4,10 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 
+/**
+ * A webhook endpoint. {@code filterJson} and {@code transformationJson} are Herald's extras, raw JSON
+ * (null when unset): a payload filter applied at fan-out and a request template applied at send time.
+ */
 public record Endpoint(
         String id,
         String appId,
@@ -19,7 +23,9 @@ public record Endpoint(
         Map<String, String> metadata,
         int version,
         Instant createdAt,
-        Instant updatedAt) {
+        Instant updatedAt,
+        String filterJson,
+        String transformationJson) {
 
     /** Svix's fan-out rule: an empty filter takes every type; channels, when set, must overlap. */
     public boolean accepts(String eventType, Set<String> messageChannels) {

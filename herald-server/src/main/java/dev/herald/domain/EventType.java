@@ -3,7 +3,10 @@ package dev.herald.domain;
 import java.time.Instant;
 import java.util.Set;
 
-/** An event type of the catalog; {@code schemasJson} is the raw JSON object of schemas per version. */
+/**
+ * An event type of the catalog; {@code schemasJson} is the raw JSON object of schemas per version.
+ * {@code validatePayloads} (a Herald extra) refuses published payloads that break the newest schema.
+ */
 public record EventType(
         String name,
         String description,
@@ -14,4 +17,5 @@ public record EventType(
         Set<String> featureFlags,
         String groupName,
         Instant createdAt,
-        Instant updatedAt) {}
+        Instant updatedAt,
+        boolean validatePayloads) {}

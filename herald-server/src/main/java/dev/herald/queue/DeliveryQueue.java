@@ -22,20 +22,56 @@ import org.jdbi.v3.core.Jdbi;
 public final class DeliveryQueue {
     private final Jdbi jdbi;
 
+    /** Due rows in due order, locked; rows another node holds are skipped. */
+    private static final String PICK_DUE = """
+            select id, next_attempt_at as due from delivery
+            where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
+              and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
+              and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+            order by next_attempt_at
+            limit :limit
+            for update skip locked""";
+
+    /** The same, but reading a few times more candidates and keeping the first {@code :perEndpoint} of each endpoint. */
+    private static final String PICK_DUE_PER_ENDPOINT = """
+            select d.id, d.next_attempt_at as due from delivery d
+            where d.id in (
+                select id from (
+                    select id, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn
+                    from (
+                        select id, endpoint_id, next_attempt_at from delivery
+                        where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
+                          and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
+                          and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+                        order by next_attempt_at
+                        limit :scan
+                    ) candidates
+                ) ranked
+                where rn <= :perEndpoint)
+              and d.status = 1 and d.next_attempt_at <= :now
+            order by d.next_attempt_at
+            limit :limit
+            for update of d skip locked""";
+
     public DeliveryQueue(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 
     public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
-        return jdbi.withHandle(h -> h.createQuery("""
+        return claim(limit, now, lease, excludedEndpoints, limit);
+    }
+
+    /**
+     * Claims up to {@code limit} due deliveries, at most {@code perEndpoint} of them for any one endpoint
+     * (so one busy endpoint cannot fill a batch the node would only have to hand back).
+     */
+    public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints,
+                                       int perEndpoint) {
+        String picked = perEndpoint >= limit ? PICK_DUE : PICK_DUE_PER_ENDPOINT;
+        return jdbi.withHandle(h -> {
+            var query = h.createQuery("""
                 with picked as (
-                    select id, next_attempt_at as due from delivery
-                    where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
-                      and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
-                      and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
-                    order by next_attempt_at
-                    limit :limit
-                    for update skip locked
+                    <picked>
                 ), claimed as (
                     update delivery d
                     set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
@@ -43,12 +79,17 @@ public final class DeliveryQueue {
                     where d.id = p.id
                     returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
                 )
-                select c.*, m.event_type, m.payload, m.created_at as msg_created_at, e.url, e.headers, e.disabled
+                select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
+                       e.disabled, e.transformation, a.uid as app_uid, a.name as app_name
                 from claimed c
                 join message m on m.id = c.msg_id
                 join endpoint e on e.id = c.endpoint_id
+                join application a on a.id = c.app_id
                 order by c.due, c.id
                 """)
+                .define("picked", picked);
+            if (picked == PICK_DUE_PER_ENDPOINT) query.bind("perEndpoint", perEndpoint).bind("scan", limit * 4);
+            return query
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)
                 .bind("limit", limit)
@@ -66,8 +107,13 @@ public final class DeliveryQueue {
                         rs.getString("url"),
                         stringMap(rs, "headers"),
                         rs.getBoolean("disabled"),
-                        instant(rs, "due")))
-                .list());
+                        instant(rs, "due"),
+                        rs.getString("event_id"),
+                        rs.getString("transformation"),
+                        rs.getString("app_uid"),
+                        rs.getString("app_name")))
+                .list();
+        });
     }
 
     /**

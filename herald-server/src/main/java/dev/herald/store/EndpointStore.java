@@ -51,10 +51,12 @@ public final class EndpointStore {
                 // the row as stored (microsecond timestamps), so the create answer reads back the same
                 var stored = h.createQuery("""
                         insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,
-                                              headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at)
+                                              headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at,
+                                              filter, transformation)
                         values (:id, :appId, :uid, :url, :description, :disabled, :filterTypesArray, :channelsArray,
                                 cast(:headersJson as jsonb), :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
-                                :version, :createdAt, :updatedAt)
+                                :version, :createdAt, :updatedAt, cast(:filterJson as jsonb),
+                                cast(:transformationJson as jsonb))
                         returning *
                         """)
                         .bindMethods(endpoint)
@@ -105,7 +107,8 @@ public final class EndpointStore {
                     set uid = :uid, url = :url, description = :description, disabled = :disabled,
                         filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
-                        version = :version, updated_at = :updatedAt
+                        version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
+                        transformation = cast(:transformationJson as jsonb)
                     where id = :id and app_id = :appId
                     returning *
                     """)
@@ -238,6 +241,8 @@ public final class EndpointStore {
                 stringMap(rs, "metadata"),
                 rs.getInt("version"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                rs.getString("filter"),
+                rs.getString("transformation"));
     }
 }

@@ -29,9 +29,9 @@ public final class EventTypeStore {
         try {
             return jdbi.withHandle(h -> h.createQuery("""
                     insert into event_type (name, description, schemas, archived, deprecated, feature_flag,
-                                            feature_flags, group_name, created_at, updated_at)
+                                            feature_flags, group_name, created_at, updated_at, validate_payloads)
                     values (:name, :description, cast(:schemasJson as jsonb), :archived, :deprecated, :featureFlag,
-                            :flags, :groupName, :createdAt, :updatedAt)
+                            :flags, :groupName, :createdAt, :updatedAt, :validatePayloads)
                     returning *
                     """)
                     .bindMethods(type)
@@ -76,7 +76,7 @@ public final class EventTypeStore {
                 update event_type
                 set description = :description, schemas = cast(:schemasJson as jsonb), archived = :archived,
                     deprecated = :deprecated, feature_flag = :featureFlag, feature_flags = :flags,
-                    group_name = :groupName, updated_at = :updatedAt
+                    group_name = :groupName, updated_at = :updatedAt, validate_payloads = :validatePayloads
                 where name = :name
                 returning *
                 """)
@@ -102,6 +102,7 @@ public final class EventTypeStore {
                 stringSet(rs, "feature_flags"),
                 rs.getString("group_name"),
                 instant(rs, "created_at"),
-                instant(rs, "updated_at"));
+                instant(rs, "updated_at"),
+                rs.getBoolean("validate_payloads"));
     }
 }

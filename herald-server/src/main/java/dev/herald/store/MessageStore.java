@@ -10,6 +10,7 @@ import dev.herald.domain.Endpoint;
 import dev.herald.domain.Message;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
+import dev.herald.routing.EndpointFilters;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -24,9 +25,19 @@ import org.jdbi.v3.core.statement.StatementContext;
 /** Messages and the fan-out that turns one message into a delivery row per matching endpoint. */
 public final class MessageStore {
     private final Jdbi jdbi;
+    private final EndpointFilters filters = new EndpointFilters();
 
     public MessageStore(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /** Svix's rules (type filter, channels), then Herald's payload filter (parsed once per endpoint filter, not per message). */
+    private boolean accepts(Endpoint endpoint, Message message, EndpointFilters.View view) {
+        return endpoint.accepts(message.eventType(), message.channels()) && filters.passes(endpoint, view);
+    }
+
+    private static EndpointFilters.View viewOf(Message message) {
+        return new EndpointFilters.View(message.eventType(), message.channels(), message.payload());
     }
 
     /**
@@ -58,7 +69,8 @@ public final class MessageStore {
                 .execute();
         List<Endpoint> endpoints = h.createQuery("select * from endpoint where app_id = :app and not disabled")
                 .bind("app", message.appId()).map(EndpointStore::map).list();
-        var targets = endpoints.stream().filter(e -> e.accepts(message.eventType(), message.channels())).toList();
+        var view = viewOf(message);
+        var targets = endpoints.stream().filter(e -> accepts(e, message, view)).toList();
         insertDeliveries(h, message.id(), message.appId(), targets.stream().map(Endpoint::id).toList(),
                 DeliveryStatus.TRIGGER_SCHEDULED, firstAttemptAt, message.createdAt());
         return targets.size();
@@ -117,8 +129,9 @@ public final class MessageStore {
                     queued[i] = -1;
                     continue;
                 }
+                var view = viewOf(m);
                 for (Endpoint e : endpointsByApp.getOrDefault(m.appId(), List.of())) {
-                    if (!e.accepts(m.eventType(), m.channels())) continue;
+                    if (!accepts(e, m, view)) continue;
                     msgIds.add(m.id());
                     endpointIds.add(e.id());
                     appIds.add(m.appId());

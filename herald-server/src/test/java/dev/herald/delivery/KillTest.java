@@ -9,7 +9,6 @@ import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,21 +26,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestDatabase.class)
 class KillTest {
 
-    static Map<String, String> env() {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.remove("HERALD_HTTP_ADDR");
-        env.put("HERALD_REQUEST_TIMEOUT", "5s");
-        env.put("HERALD_DELIVERY_LEASE", "10s");
-        return env;
-    }
-
     @Test
     void every_accepted_message_arrives_after_sigkill_and_restart() throws Exception {
         try (var receiver = new Receiver()) {
             // slow enough that deliveries are in flight when the kill lands
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(20)));
             var log = HeraldProcess.tempLog("kill").toPath();
-            var first = HeraldProcess.start(env(), log);
+            var first = HeraldProcess.start(HeraldProcess.crashTestEnv(), log);
             var api = new ApiClient(first.baseUrl(), TestHerald.ADMIN_TOKEN);
             String app = api.post("/api/v1/app", json("name", "kill")).text("id");
             assertThat(api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/k"))).status()).isEqualTo(201);
@@ -68,7 +59,7 @@ class KillTest {
             for (Thread p : publishers) p.join();
             int receivedAtKill = receiver.requests("/k").size();
 
-            try (var second = HeraldProcess.start(env(), log)) {
+            try (var second = HeraldProcess.start(HeraldProcess.crashTestEnv(), log)) {
                 Receiver.await(Duration.ofSeconds(90), () -> receivedIds(receiver).containsAll(accepted),
                         "every accepted message to arrive after restart");
                 var counts = receiver.requests("/k").stream()

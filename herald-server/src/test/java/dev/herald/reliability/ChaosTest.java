@@ -10,7 +10,6 @@ import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,20 +31,12 @@ class ChaosTest {
     static final int MESSAGES = 10_000;
     static final int KILLS = 4;
 
-    static Map<String, String> env() {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.remove("HERALD_HTTP_ADDR");
-        env.put("HERALD_REQUEST_TIMEOUT", "5s");
-        env.put("HERALD_DELIVERY_LEASE", "10s");
-        return env;
-    }
-
     @Test
     void ten_thousand_messages_survive_repeated_kills_of_two_nodes() throws Exception {
         Path log = HeraldProcess.tempLog("chaos").toPath();
         try (var receiver = new Receiver()) {
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(2)));
-            var nodes = new HeraldProcess[] {HeraldProcess.start(env(), log), HeraldProcess.start(env(), log)};
+            var nodes = new HeraldProcess[] {HeraldProcess.start(HeraldProcess.crashTestEnv(), log), HeraldProcess.start(HeraldProcess.crashTestEnv(), log)};
             var admin = new ApiClient(nodes[0].baseUrl(), TestHerald.ADMIN_TOKEN);
             String app = admin.post("/api/v1/app", json("name", "chaos")).text("id");
             admin.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/c")));
@@ -77,7 +68,7 @@ class ChaosTest {
                 int threshold = (k + 1) * MESSAGES / (KILLS + 1);
                 Receiver.await(Duration.ofMinutes(3), () -> accepted.size() >= threshold, "publishing to reach " + threshold);
                 nodes[target].kill();
-                nodes[target] = HeraldProcess.start(env(), log);
+                nodes[target] = HeraldProcess.start(HeraldProcess.crashTestEnv(), log);
                 var replaced = clients.get().clone();
                 replaced[target] = new ApiClient(nodes[target].baseUrl(), TestHerald.ADMIN_TOKEN);
                 clients.set(replaced);

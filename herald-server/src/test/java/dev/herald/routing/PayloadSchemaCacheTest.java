@@ -97,6 +97,6 @@ class PayloadSchemaCacheTest {
     }
 
     private static EventType eventType(String schemasJson) {
-        return new EventType("invoice.paid", "Paid", schemasJson, false, false, null, Set.of(), null, T1, T1);
+        return new EventType("invoice.paid", "Paid", schemasJson, false, false, null, Set.of(), null, T1, T1, false);
     }
 }

@@ -21,6 +21,15 @@ public final class HeraldProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The test database, with a short request timeout and lease so work held by a killed process returns soon. */
+    public static Map<String, String> crashTestEnv() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.remove("HERALD_HTTP_ADDR");
+        env.put("HERALD_REQUEST_TIMEOUT", "5s");
+        env.put("HERALD_DELIVERY_LEASE", "10s");
+        return env;
+    }
+
     public static HeraldProcess start(Map<String, String> env, Path log) {
         return start(env, log, "-Xmx512m");
     }

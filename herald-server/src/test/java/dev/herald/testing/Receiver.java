@@ -17,7 +17,9 @@ import java.util.function.Function;
 
 /** A real webhook receiver on 127.0.0.1 that records every request and answers as told. */
 public final class Receiver implements AutoCloseable {
-    public record Request(String path, Map<String, String> headers, String body, long receivedAtNanos) {
+    /** {@code query} is the raw query string, null when none. */
+    public record Request(String path, Map<String, String> headers, String body, long receivedAtNanos, String method,
+                          String query) {
         public String header(String name) {
             return headers.get(name.toLowerCase());
         }
@@ -63,7 +65,8 @@ public final class Receiver implements AutoCloseable {
             var headers = new java.util.HashMap<String, String>();
             exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(), String.join(",", v)));
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            var request = new Request(path, Map.copyOf(headers), body, System.nanoTime());
+            var request = new Request(path, Map.copyOf(headers), body, System.nanoTime(), exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawQuery());
             requests.add(request);
             Reply reply = replies.apply(request);
             if (!reply.delay().isZero()) {
