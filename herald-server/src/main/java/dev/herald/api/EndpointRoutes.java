@@ -50,11 +50,12 @@ public final class EndpointRoutes {
                               Long throttleRate, boolean disabled, Set<String> filterTypes, Set<String> channels,
                               Map<String, String> metadata, Instant createdAt, Instant updatedAt,
                               @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode filter,
-                              @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode transformation) {
+                              @JsonInclude(JsonInclude.Include.NON_NULL) JsonNode transformation,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) String ordering) {
         public static EndpointOut of(Endpoint e) {
             return new EndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
                     e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
-                    e.updatedAt(), json(e.filterJson()), json(e.transformationJson()));
+                    e.updatedAt(), json(e.filterJson()), json(e.transformationJson()), e.ordering());
         }
 
         private static JsonNode json(String stored) {
@@ -105,6 +106,7 @@ public final class EndpointRoutes {
         String filter = body.has("filter") || existing == null ? RoutingInput.filter(body) : existing.filterJson();
         String transformation = body.has("transformation") || existing == null
                 ? RoutingInput.transformation(body, hostRefusal) : existing.transformationJson();
+        String ordering = body.has("ordering") || existing == null ? ordering(body) : existing.ordering();
         body.validate();
         Instant now = clock.instant();
         return new Endpoint(id, app.id(), uid, url, description == null ? "" : description,
@@ -112,7 +114,18 @@ public final class EndpointRoutes {
                 headers != null ? headers : (existing == null ? Map.of() : existing.headers()),
                 rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? 1 : version.intValue(),
-                existing == null ? now : existing.createdAt(), now, filter, transformation);
+                existing == null ? now : existing.createdAt(), now, filter, transformation, ordering);
+    }
+
+    /** Herald's {@code ordering}: "fifo", or "unordered"/null for the default (stored as null). */
+    private static String ordering(Body body) {
+        String ordering = body.string("ordering", 1, 20);
+        if (ordering == null || ordering.equals("unordered")) return null;
+        if (!ordering.equals(Endpoint.FIFO)) {
+            body.fail("ordering", "ordering must be \"fifo\" or \"unordered\"", "value_error.const");
+            return null;
+        }
+        return ordering;
     }
 
     /** {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. */
@@ -172,7 +185,7 @@ public final class EndpointRoutes {
     private static Endpoint withUid(Endpoint e, String uid) {
         return new Endpoint(e.id(), e.appId(), uid, e.url(), e.description(), e.disabled(), e.filterTypes(), e.channels(),
                 e.headers(), e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(), e.updatedAt(),
-                e.filterJson(), e.transformationJson());
+                e.filterJson(), e.transformationJson(), e.ordering());
     }
 
     void patch(Context ctx) {
@@ -194,12 +207,13 @@ public final class EndpointRoutes {
         String filter = body.has("filter") ? RoutingInput.filter(body) : current.filterJson();
         String transformation = body.has("transformation") ? RoutingInput.transformation(body, hostRefusal)
                 : current.transformationJson();
+        String ordering = body.has("ordering") ? ordering(body) : current.ordering();
         body.validate();
         var updated = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
-                filter, transformation));
+                filter, transformation, ordering));
         if (secret != null) {
             Instant now = clock.instant();
             endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
@@ -286,7 +300,7 @@ public final class EndpointRoutes {
     private void saveHeaders(Endpoint e, Map<String, String> headers) {
         endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
                 e.channels(), headers, e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(),
-                clock.instant(), e.filterJson(), e.transformationJson()));
+                clock.instant(), e.filterJson(), e.transformationJson(), e.ordering()));
     }
 
     public Endpoint find(Context ctx, Application app) {

@@ -25,7 +25,15 @@ public record Endpoint(
         Instant createdAt,
         Instant updatedAt,
         String filterJson,
-        String transformationJson) {
+        String transformationJson,
+        String ordering) {
+
+    /** Herald's {@code ordering: "fifo"}: strictly in publish order, one at a time. Default: unordered, parallel. */
+    public static final String FIFO = "fifo";
+
+    public boolean fifo() {
+        return FIFO.equals(ordering);
+    }
 
     /** Svix's fan-out rule: an empty filter takes every type; channels, when set, must overlap. */
     public boolean accepts(String eventType, Set<String> messageChannels) {

@@ -28,6 +28,9 @@ public final class DeliveryQueue {
             where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
               and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
               and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+              -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
+              and (not fifo or not exists (select 1 from delivery o where o.endpoint_id = delivery.endpoint_id
+                                             and o.status = 1 and o.fifo and o.id < delivery.id))
             order by next_attempt_at
             limit :limit
             for update skip locked""";
@@ -43,6 +46,9 @@ public final class DeliveryQueue {
                         where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
                           and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
                           and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+              -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
+              and (not fifo or not exists (select 1 from delivery o where o.endpoint_id = delivery.endpoint_id
+                                             and o.status = 1 and o.fifo and o.id < delivery.id))
                         order by next_attempt_at
                         limit :scan
                     ) candidates

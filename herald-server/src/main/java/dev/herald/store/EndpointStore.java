@@ -52,11 +52,11 @@ public final class EndpointStore {
                 var stored = h.createQuery("""
                         insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,
                                               headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at,
-                                              filter, transformation)
+                                              filter, transformation, ordering)
                         values (:id, :appId, :uid, :url, :description, :disabled, :filterTypesArray, :channelsArray,
                                 cast(:headersJson as jsonb), :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
                                 :version, :createdAt, :updatedAt, cast(:filterJson as jsonb),
-                                cast(:transformationJson as jsonb))
+                                cast(:transformationJson as jsonb), :ordering)
                         returning *
                         """)
                         .bindMethods(endpoint)
@@ -108,7 +108,7 @@ public final class EndpointStore {
                         filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
-                        transformation = cast(:transformationJson as jsonb)
+                        transformation = cast(:transformationJson as jsonb), ordering = :ordering
                     where id = :id and app_id = :appId
                     returning *
                     """)
@@ -243,6 +243,7 @@ public final class EndpointStore {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 rs.getString("filter"),
-                rs.getString("transformation"));
+                rs.getString("transformation"),
+                rs.getString("ordering"));
     }
 }

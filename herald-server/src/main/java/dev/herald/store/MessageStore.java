@@ -123,6 +123,7 @@ public final class MessageStore {
             var endpointIds = new java.util.ArrayList<String>();
             var appIds = new java.util.ArrayList<String>();
             var due = new java.util.ArrayList<String>();
+            var fifo = new java.util.ArrayList<Boolean>();
             for (int i = 0; i < batch.size(); i++) {
                 Message m = batch.get(i);
                 if (!inserted.contains(m.id())) {
@@ -136,6 +137,7 @@ public final class MessageStore {
                     endpointIds.add(e.id());
                     appIds.add(m.appId());
                     due.add(dues.get(i).toString());
+                    fifo.add(e.fifo());
                     queued[i]++;
                 }
             }
@@ -143,15 +145,16 @@ public final class MessageStore {
                 Instant now = batch.get(0).createdAt();
                 h.createUpdate("""
                         insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                              next_attempt_at, created_at, updated_at)
-                        select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now
+                                              next_attempt_at, created_at, updated_at, fifo)
+                        select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now, d.fifo
                         from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
-                                    cast(:due as timestamptz[])) as d(msg_id, endpoint_id, app_id, due)
+                                    cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
                         """)
                         .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
                         .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
                         .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
                         .bindByType("due", due.toArray(String[]::new), String[].class)
+                        .bindByType("fifo", fifo.toArray(Boolean[]::new), Boolean[].class)
                         .bind("now", now)
                         .execute();
             }
@@ -164,8 +167,10 @@ public final class MessageStore {
         if (endpointIds.isEmpty()) return;
         var batch = h.prepareBatch("""
                 insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                      next_attempt_at, created_at, updated_at)
-                values (:msgId, :endpointId, :appId, :trigger, 1, 0, :due, :now, :now)
+                                      next_attempt_at, created_at, updated_at, fifo)
+                values (:msgId, :endpointId, :appId, :trigger, 1, 0, :due, :now, :now,
+                        -- manual attempts (resend, recover) stay outside the order
+                        :trigger = 0 and coalesce((select e.ordering = 'fifo' from endpoint e where e.id = :endpointId), false))
                 """);
         for (String endpointId : endpointIds) {
             batch.bind("msgId", msgId).bind("endpointId", endpointId).bind("appId", appId)

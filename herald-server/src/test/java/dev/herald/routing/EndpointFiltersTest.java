@@ -14,7 +14,7 @@ class EndpointFiltersTest {
 
     private static Endpoint endpoint(String filterJson) {
         return new Endpoint("ep_1", "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
-                Map.of(), 1, T, T, filterJson, null);
+                Map.of(), 1, T, T, filterJson, null, null);
     }
 
     private static EndpointFilters.View message(String payload) {

@@ -1,0 +1,96 @@
+package dev.herald.delivery;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@code ordering: "fifo"}: strictly publish order; a message waits until the one before it succeeded or exhausted. */
+@ExtendWith(TestDatabase.class)
+class OrderedDeliveryTest {
+    static List<String> bodies(int n) {
+        return IntStream.range(0, n).mapToObj(i -> "{\"i\":" + i + "}").toList();
+    }
+
+    @Test
+    void a_failing_message_holds_back_the_ones_after_it_until_it_succeeds() throws Exception {
+        var clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,10,10");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            var firstFailures = new AtomicInteger();
+            receiver.reply(r -> r.body().equals("{\"i\":0}") && firstFailures.incrementAndGet() <= 1
+                    ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            var ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/ordered"), "ordering", "fifo"));
+            assertThat(ep.text("ordering")).isEqualTo("fifo");
+            for (String body : bodies(5)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/ordered").size() == 1, "the first attempt");
+            Thread.sleep(1_500); // the four behind it must wait: nothing more arrives
+            assertThat(receiver.requests("/ordered")).hasSize(1);
+
+            clock.advance(Duration.ofSeconds(13));
+            herald.herald.wakeDispatcher();
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/ordered").size() == 6, "the retry, then the rest");
+            var order = receiver.requests("/ordered").stream().map(Receiver.Request::body).toList();
+            assertThat(order).containsExactly("{\"i\":0}", "{\"i\":0}", "{\"i\":1}", "{\"i\":2}", "{\"i\":3}", "{\"i\":4}");
+        }
+    }
+
+    @Test
+    void an_exhausted_message_lets_the_next_one_go() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+            receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo"));
+            for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/o").size() == 3, "all three");
+            assertThat(receiver.requests("/o").stream().map(Receiver.Request::body).toList()).containsExactly(bodies(3).toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void order_holds_across_two_nodes_and_unordered_endpoints_stay_parallel() {
+        try (var receiver = new Receiver(); var a = TestHerald.start(); var b = TestHerald.start()) {
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(15)));
+            String app = a.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            a.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/fifo"), "ordering", "fifo"));
+            a.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/parallel")));
+            int n = 40;
+            for (int i = 0; i < n; i++) {
+                (i % 2 == 0 ? a : b).api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"i\":" + i + "}}");
+            }
+            Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/fifo").size() == n && receiver.requests("/parallel").size() == n,
+                    "every message at both endpoints");
+            assertThat(receiver.requests("/fifo").stream().map(Receiver.Request::body).toList()).containsExactly(bodies(n).toArray(String[]::new));
+            assertThat(receiver.maxConcurrent("/fifo")).isEqualTo(1);
+            assertThat(receiver.maxConcurrent("/parallel")).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void refuses_an_unknown_ordering() {
+        try (var herald = TestHerald.start()) {
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            var response = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/x", "ordering", "lifo"));
+            assertThat(response.status()).isEqualTo(422);
+            assertThat(response.body().path("detail").get(0).path("loc").get(1).asText()).isEqualTo("ordering");
+        }
+    }
+}
