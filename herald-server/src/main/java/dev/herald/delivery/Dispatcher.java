@@ -9,11 +9,13 @@ import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.SqlErrors;
+import dev.herald.store.ThrottleStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +34,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    /**
+     * How far a throttled endpoint or application may run ahead of its rate: a bucket holds one second's worth
+     * of requests (at least one), so a backlog starts at once but no second ever carries much more than twice
+     * the rate, and a node-local pause cannot build up credit.
+     */
+    static final Duration THROTTLE_BURST = Duration.ofSeconds(1);
 
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
                            int maxInFlightPerEndpoint, Duration shutdownTimeout) {}
@@ -45,6 +53,9 @@ public final class Dispatcher implements AutoCloseable {
     private final Clock clock;
     private final Settings settings;
     private final DeliveryMetrics metrics;
+    private final ThrottleStore throttles;
+    /** The earliest time a delivery this node deferred for throttling is due again (dispatcher thread only). */
+    private Instant throttleWake;
     private final Semaphore inFlight;
     private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
@@ -54,7 +65,7 @@ public final class Dispatcher implements AutoCloseable {
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
                       DeliveryRecorder.Factory recorderFactory, QueueSignal signal, Clock clock, Settings settings,
-                      DeliveryMetrics metrics) {
+                      DeliveryMetrics metrics, ThrottleStore throttles) {
         this.queue = queue;
         this.endpoints = endpoints;
         this.client = client;
@@ -63,6 +74,7 @@ public final class Dispatcher implements AutoCloseable {
         this.clock = clock;
         this.settings = settings;
         this.metrics = metrics;
+        this.throttles = throttles;
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.recorder = recorderFactory.create(this::recorded);
     }
@@ -90,7 +102,7 @@ public final class Dispatcher implements AutoCloseable {
                 int requested = Math.min(settings.batchSize(), inFlight.availablePermits());
                 int claimed = dispatchOnce(requested);
                 backoff = 100;
-                if (claimed < requested) signal.await(settings.pollInterval());
+                if (claimed < requested) signal.await(idleWait());
             } catch (InterruptedException e) {
                 if (!running) return;
             } catch (RuntimeException | Error e) {
@@ -109,6 +121,9 @@ public final class Dispatcher implements AutoCloseable {
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), saturatedEndpoints(), cap);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         if (claimed.isEmpty()) return 0;
+        int claimedCount = claimed.size();
+        claimed = throttle(claimed, now);
+        if (claimed.isEmpty()) return claimedCount;
         Set<String> endpointIds = claimed.stream().map(ClaimedDelivery::endpointId).collect(Collectors.toSet());
         Map<String, String> unreadable = new HashMap<>();
         Map<String, List<String>> secrets = secretsOf(endpointIds, now, unreadable);
@@ -133,7 +148,55 @@ public final class Dispatcher implements AutoCloseable {
             queue.handBack(handBack, now);
             metrics.handedBack(handBack.size());
         }
-        return claimed.size();
+        return claimedCount;
+    }
+
+    /**
+     * Takes slots for the throttled deliveries from the buckets all nodes share; those without a free slot
+     * go back to the queue, due when their endpoint's (or application's) bucket should have one, as if never
+     * claimed (no attempt, no failure). Returns the deliveries to send now; unthrottled ones cost no query.
+     */
+    private List<ClaimedDelivery> throttle(List<ClaimedDelivery> claimed, Instant now) {
+        List<ClaimedDelivery> throttled = claimed.stream().filter(ClaimedDelivery::throttled).toList();
+        if (throttled.isEmpty()) return claimed;
+        var wants = throttled.stream().map(d -> new ThrottleStore.Want(
+                d.endpointThrottleRate() == null ? null : "ep:" + d.endpointId(),
+                d.endpointThrottleRate() == null ? 0 : d.endpointThrottleRate(),
+                d.appThrottleRate() == null ? null : "app:" + d.appId(),
+                d.appThrottleRate() == null ? 0 : d.appThrottleRate())).toList();
+        List<Instant> retry;
+        try {
+            retry = throttles.reserve(wants, now, THROTTLE_BURST);
+        } catch (RuntimeException e) {
+            // no slot could be taken: these wait (as they were) and the others go on
+            log.warn("could not reserve throttle slots, handing back {} deliveries: {}", throttled.size(), e.toString());
+            try {
+                queue.handBack(throttled, now);
+            } catch (RuntimeException again) {
+                log.warn("could not hand back throttled deliveries; their leases will expire: {}", again.toString());
+            }
+            return claimed.stream().filter(d -> !d.throttled()).toList();
+        }
+        var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
+        for (int i = 0; i < throttled.size(); i++) {
+            Instant at = retry.get(i);
+            if (at == null) continue;
+            deferred.put(throttled.get(i), at);
+            if (throttleWake == null || at.isBefore(throttleWake)) throttleWake = at;
+        }
+        if (deferred.isEmpty()) return claimed;
+        queue.deferUntil(deferred, now);
+        return claimed.stream().filter(d -> !deferred.containsKey(d)).toList();
+    }
+
+    /** How long to wait for work: the poll interval, or less when deferred throttled deliveries come due sooner. */
+    private Duration idleWait() {
+        Instant wake = throttleWake;
+        throttleWake = null;
+        if (wake == null) return settings.pollInterval();
+        Duration until = Duration.between(clock.instant(), wake);
+        if (until.compareTo(Duration.ofMillis(1)) < 0) until = Duration.ofMillis(1);
+        return until.compareTo(settings.pollInterval()) < 0 ? until : settings.pollInterval();
     }
 
     /**

@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A delivery taken off the queue under a lease, with what sending it needs from its message and endpoint;
  * {@code eventId}, {@code transformation} (raw JSON, null when none) and the application's uid and name
- * are what an endpoint's transformation can render.
+ * are what an endpoint's transformation can render; {@code endpointThrottle} and {@code appThrottle} are the
+ * throttleRate settings (requests per second, null or 0 when unlimited).
  */
 public record ClaimedDelivery(
         long id,
@@ -25,4 +26,20 @@ public record ClaimedDelivery(
         String eventId,
         String transformation,
         String appUid,
-        String appName) {}
+        String appName,
+        Long endpointThrottle,
+        Long appThrottle) {
+
+    /** Requests per second allowed to the endpoint (or to all of the application's endpoints together); null when unlimited. */
+    public Long endpointThrottleRate() {
+        return endpointThrottle != null && endpointThrottle > 0 ? endpointThrottle : null;
+    }
+
+    public Long appThrottleRate() {
+        return appThrottle != null && appThrottle > 0 ? appThrottle : null;
+    }
+
+    public boolean throttled() {
+        return endpointThrottleRate() != null || appThrottleRate() != null;
+    }
+}

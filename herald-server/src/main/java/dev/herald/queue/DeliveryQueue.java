@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -86,7 +87,8 @@ public final class DeliveryQueue {
                     returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
                 )
                 select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
-                       e.disabled, e.transformation, a.uid as app_uid, a.name as app_name
+                       e.disabled, e.transformation, a.uid as app_uid, a.name as app_name,
+                       e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle
                 from claimed c
                 join message m on m.id = c.msg_id
                 join endpoint e on e.id = c.endpoint_id
@@ -117,7 +119,9 @@ public final class DeliveryQueue {
                         rs.getString("event_id"),
                         rs.getString("transformation"),
                         rs.getString("app_uid"),
-                        rs.getString("app_name")))
+                        rs.getString("app_name"),
+                        rs.getObject("endpoint_throttle", Long.class),
+                        rs.getObject("app_throttle", Long.class)))
                 .list();
         });
     }
@@ -137,6 +141,23 @@ public final class DeliveryQueue {
                 batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now)
                         .bind("due", d.due() == null || d.due().isAfter(now) ? now : d.due()).add();
             }
+            batch.execute();
+        });
+    }
+
+    /**
+     * Puts claimed rows back due at the given times (a throttled endpoint or application has no free slot
+     * before then), undoing the claim's attempt count: nothing was sent, so nothing failed.
+     */
+    public void deferUntil(Map<ClaimedDelivery, Instant> dueTimes, Instant now) {
+        if (dueTimes.isEmpty()) return;
+        jdbi.useHandle(h -> {
+            var batch = h.prepareBatch("""
+                    update delivery set next_attempt_at = :due, attempt_count = attempt_count - 1, updated_at = :now
+                    where id = :id and attempt_count = :attemptNumber and status = 1
+                    """);
+            dueTimes.forEach((d, due) -> batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber())
+                    .bind("now", now).bind("due", due.isBefore(now) ? now : due).add());
             batch.execute();
         });
     }

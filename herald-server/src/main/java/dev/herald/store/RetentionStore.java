@@ -45,6 +45,9 @@ public final class RetentionStore {
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
                         """, idempotencyAfter);
+                // idle throttle buckets (their next slot long past) hold nothing worth keeping
+                h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
+                        .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
                 return new Swept(payloads, attempts, messages, keys);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
