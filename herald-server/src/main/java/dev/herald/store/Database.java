@@ -30,6 +30,9 @@ public final class Database implements AutoCloseable {
         hikari.setConnectionTimeout(5_000);
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
+        // The queue tables swing from empty to millions of rows; a generic plan cached while they were empty
+        // (seq scan + sort) would stay on the connection as they fill. Plan each execution with its values.
+        hikari.setConnectionInitSql("set plan_cache_mode = force_custom_plan");
         var database = new Database(new HikariDataSource(hikari));
         database.migrate();
         return database;
