@@ -4,7 +4,6 @@ import static dev.herald.store.JsonColumns.instant;
 import static dev.herald.store.JsonColumns.stringSet;
 import static dev.herald.store.JsonColumns.textArray;
 
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.DeliveryStatus;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.Message;
@@ -38,42 +37,6 @@ public final class MessageStore {
 
     private static EndpointFilters.View viewOf(Message message) {
         return new EndpointFilters.View(message.eventType(), message.channels(), message.payload());
-    }
-
-    /**
-     * Stores the message and its deliveries in one transaction: once this returns, every matching
-     * endpoint will receive it. Endpoints are read inside the transaction, so the fan-out sees a
-     * consistent set. Returns the number of deliveries queued.
-     */
-    public int publish(Message message, Instant firstAttemptAt) {
-        try {
-            return jdbi.inTransaction(h -> publish(h, message, firstAttemptAt));
-        } catch (RuntimeException e) {
-            if (SqlErrors.isUniqueViolation(e)) {
-                throw new ConflictException("A message with this eventId already exists for this application");
-            }
-            throw e;
-        }
-    }
-
-    public int publish(Handle h, Message message, Instant firstAttemptAt) {
-        h.createUpdate("""
-                insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at,
-                                     deliver_at, payload_expires_at)
-                values (:id, :appId, :eventType, :eventId, :payload, :channelsArray, :tagsArray, :createdAt,
-                        :deliverAt, :payloadExpiresAt)
-                """)
-                .bindMethods(message)
-                .bindByType("channelsArray", textArray(message.channels()), String[].class)
-                .bindByType("tagsArray", textArray(message.tags()), String[].class)
-                .execute();
-        List<Endpoint> endpoints = h.createQuery("select * from endpoint where app_id = :app and not disabled")
-                .bind("app", message.appId()).map(EndpointStore::map).list();
-        var view = viewOf(message);
-        var targets = endpoints.stream().filter(e -> accepts(e, message, view)).toList();
-        insertDeliveries(h, message.id(), message.appId(), targets.stream().map(Endpoint::id).toList(),
-                DeliveryStatus.TRIGGER_SCHEDULED, firstAttemptAt, message.createdAt());
-        return targets.size();
     }
 
     /**
