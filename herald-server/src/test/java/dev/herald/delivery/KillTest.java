@@ -30,7 +30,7 @@ class KillTest {
     void every_accepted_message_arrives_after_sigkill_and_restart() throws Exception {
         try (var receiver = new Receiver()) {
             // slow enough that deliveries are in flight when the kill lands
-            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(20)));
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(400)));
             var log = HeraldProcess.tempLog("kill").toPath();
             var first = HeraldProcess.start(HeraldProcess.crashTestEnv(), log);
             var api = new ApiClient(first.baseUrl(), TestHerald.ADMIN_TOKEN);
