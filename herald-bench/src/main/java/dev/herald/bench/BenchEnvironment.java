@@ -27,10 +27,35 @@ final class BenchEnvironment implements AutoCloseable {
     final Database database;
     private final List<Herald> nodes = new ArrayList<>();
 
-    BenchEnvironment() throws Exception {
+    private final boolean statementStats;
+    private final Map<String, String> nodeSettings;
+
+    /**
+     * {@code statementStats}: load pg_stat_statements, to print where the database's time went;
+     * {@code nodeSettings}: HERALD_* settings given to every node (to try a configuration).
+     */
+    BenchEnvironment(boolean statementStats, Map<String, String> nodeSettings) throws Exception {
+        this.statementStats = statementStats;
+        this.nodeSettings = Map.copyOf(nodeSettings);
         Path dir = Files.createTempDirectory("herald-bench-pg");
-        postgres = EmbeddedPostgresServer.start(dir, true);
+        postgres = EmbeddedPostgresServer.start(dir, true, 0,
+                statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
         database = Database.connect(postgres.jdbcUrl(), 16);
+        if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
+    }
+
+    /** The statements that took the most database time since the last reset, one line each. */
+    List<String> topStatements(int n) {
+        if (!statementStats) return List.of();
+        return jdbi().withHandle(h -> h.createQuery("""
+                select format('%8s ms total %8s calls %7s ms mean %9s rows  %s', round(total_exec_time), calls,
+                              round(mean_exec_time::numeric, 3), rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110))
+                from pg_stat_statements order by total_exec_time desc limit :n
+                """).bind("n", n).mapTo(String.class).list());
+    }
+
+    void resetStatements() {
+        if (statementStats) jdbi().useHandle(h -> h.execute("select pg_stat_statements_reset()"));
     }
 
     Jdbi jdbi() {
@@ -49,7 +74,8 @@ final class BenchEnvironment implements AutoCloseable {
         env.put("HERALD_ENCRYPTION_KEY", KEY);
         env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8");
         env.put("HERALD_RETRY_SCHEDULE", "0,2,5,10");
-        env.putAll(overrides);
+        env.putAll(nodeSettings);
+        env.putAll(overrides); // a scenario's own settings win
         var herald = new Herald(HeraldConfig.fromEnvironment(env), Clock.systemUTC()).start(new PrintStream(OutputStream.nullOutputStream()));
         nodes.add(herald);
         return herald;

@@ -55,9 +55,19 @@ final class Scenarios {
 
     private void reset() {
         env.stopNodes();
+        printStatements();
         env.clean();
         receiver.reset();
         publisher.resetCounts();
+    }
+
+    /** With {@code --pg-stats}: where the database's time went since the previous scenario began. */
+    void printStatements() {
+        var top = env.topStatements(12);
+        if (top.isEmpty()) return;
+        System.out.println("    database time since the previous scenario began:");
+        top.forEach(line -> System.out.println("      " + line));
+        env.resetStatements();
     }
 
     private static void await(Duration timeout, BooleanSupplier done) throws InterruptedException {

@@ -23,42 +23,52 @@ import org.jdbi.v3.core.Jdbi;
 public final class DeliveryQueue {
     private final Jdbi jdbi;
 
-    /** Due rows in due order, locked; rows another node holds are skipped. */
-    private static final String PICK_DUE = """
-            select id, next_attempt_at as due from delivery
-            where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
-              and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
+    /**
+     * The rows a claim may take: due, pending, not of an excluded or paused endpoint, not while all delivery is
+     * paused, and for an ordered endpoint only its oldest pending delivery. Every test here is a plain filter on
+     * the rows of {@code delivery_due_idx} (paused endpoints as an array read once per claim, not an anti-join):
+     * with a join, the planner's estimate for it (a few rows) made it sort every due row instead of reading
+     * the index in due order, 260 ms instead of 6 ms for a claim over half a million due rows.
+     */
+    private static final String CLAIMABLE = """
+            status = 1 and next_attempt_at <= :now
+              and endpoint_id <> all(:excluded)
+              and endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))
               and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
               -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
               and (not fifo or not exists (select 1 from delivery o where o.endpoint_id = delivery.endpoint_id
-                                             and o.status = 1 and o.fifo and o.id < delivery.id))
+                                             and o.status = 1 and o.fifo and o.id < delivery.id))""";
+
+    /** Due rows in due order, locked; rows another node holds are skipped. */
+    private static final String PICK_DUE = """
+            select id, next_attempt_at as due from delivery
+            where <claimable>
             order by next_attempt_at
             limit :limit
-            for update skip locked""";
+            for update skip locked""".replace("<claimable>", CLAIMABLE);
 
-    /** The same, but reading a few times more candidates and keeping the first {@code :perEndpoint} of each endpoint. */
+    /**
+     * The same, but reading a few times more candidates and keeping the first {@code :perEndpoint} of each endpoint.
+     * The kept ids are materialized and then looked up by key: as a semi-join the planner compared them against
+     * every due row (1.5 s over half a million).
+     */
     private static final String PICK_DUE_PER_ENDPOINT = """
-            select d.id, d.next_attempt_at as due from delivery d
-            where d.id in (
+            with ranked as materialized (
                 select id from (
                     select id, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn
                     from (
                         select id, endpoint_id, next_attempt_at from delivery
-                        where status = 1 and next_attempt_at <= :now and endpoint_id <> all(:excluded)
-                          and not exists (select 1 from endpoint_pause p where p.endpoint_id = delivery.endpoint_id)
-                          and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
-              -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
-              and (not fifo or not exists (select 1 from delivery o where o.endpoint_id = delivery.endpoint_id
-                                             and o.status = 1 and o.fifo and o.id < delivery.id))
+                        where <claimable>
                         order by next_attempt_at
                         limit :scan
                     ) candidates
-                ) ranked
+                ) numbered
                 where rn <= :perEndpoint)
-              and d.status = 1 and d.next_attempt_at <= :now
+            select d.id, d.next_attempt_at as due from delivery d join ranked r on r.id = d.id
+            where d.status = 1 and d.next_attempt_at <= :now
             order by d.next_attempt_at
             limit :limit
-            for update of d skip locked""";
+            for update of d skip locked""".replace("<claimable>", CLAIMABLE);
 
     public DeliveryQueue(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -171,37 +181,100 @@ public final class DeliveryQueue {
                 .set());
     }
 
-    /** Writes attempts and new delivery states of a batch in one transaction (group commit). */
+    /**
+     * Writes attempts and new delivery states of a batch in one transaction (group commit): one statement for
+     * all attempt rows and one for all delivery rows, each over arrays, rather than a statement per row.
+     */
     public void complete(Handle h, List<CompletedDelivery> completed, Instant now) {
-        var attempts = h.prepareBatch("""
+        List<Attempt> attempts = completed.stream().map(CompletedDelivery::attempt).filter(a -> a != null).toList();
+        if (!attempts.isEmpty()) insertAttempts(h, attempts);
+        int n = completed.size();
+        var ids = new Long[n];
+        var attemptNumbers = new Integer[n];
+        var statuses = new Integer[n];
+        var nexts = new String[n];
+        for (int i = 0; i < n; i++) {
+            var c = completed.get(i);
+            ids[i] = c.deliveryId();
+            attemptNumbers[i] = c.attemptNumber();
+            statuses[i] = c.newStatus();
+            nexts[i] = c.newStatus() == DeliveryStatus.PENDING && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
+        }
+        h.createUpdate("""
+                update delivery d set status = u.status, next_attempt_at = u.next, updated_at = :now
+                from unnest(cast(:ids as bigint[]), cast(:attemptNumbers as int[]), cast(:statuses as smallint[]),
+                            cast(:nexts as timestamptz[])) as u(id, attempt_number, status, next)
+                where d.id = u.id and d.attempt_count = u.attempt_number
+                """)
+                .bindByType("ids", ids, Long[].class)
+                .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
+                .bindByType("statuses", statuses, Integer[].class)
+                .bindByType("nexts", nexts, String[].class)
+                .bind("now", now)
+                .execute();
+    }
+
+    private static void insertAttempts(Handle h, List<Attempt> attempts) {
+        int n = attempts.size();
+        var id = new String[n];
+        var msgId = new String[n];
+        var endpointId = new String[n];
+        var appId = new String[n];
+        var deliveryId = new Long[n];
+        var url = new String[n];
+        var attemptNumber = new Integer[n];
+        var status = new Integer[n];
+        var code = new Integer[n];
+        var response = new String[n];
+        var durationMs = new Long[n];
+        var error = new String[n];
+        var trigger = new Integer[n];
+        var next = new String[n];
+        var createdAt = new String[n];
+        for (int i = 0; i < n; i++) {
+            Attempt a = attempts.get(i);
+            id[i] = a.id();
+            msgId[i] = a.msgId();
+            endpointId[i] = a.endpointId();
+            appId[i] = a.appId();
+            deliveryId[i] = a.deliveryId();
+            url[i] = a.url();
+            attemptNumber[i] = a.attemptNumber();
+            status[i] = a.status();
+            code[i] = a.responseStatusCode();
+            response[i] = a.response();
+            durationMs[i] = a.responseDurationMs();
+            error[i] = a.errorMessage();
+            trigger[i] = a.triggerType();
+            next[i] = a.nextAttempt() == null ? null : a.nextAttempt().toString();
+            createdAt[i] = a.createdAt().toString();
+        }
+        h.createUpdate("""
                 insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
                                      response_status_code, response, response_duration_ms, error_message,
                                      trigger_type, next_attempt, created_at)
-                values (:id, :msgId, :endpointId, :appId, :deliveryId, :url, :attemptNumber, :status,
-                        :responseStatusCode, :response, :responseDurationMs, :errorMessage,
-                        :triggerType, :nextAttempt, :createdAt)
-                """);
-        int attemptRows = 0;
-        for (var c : completed) {
-            Attempt a = c.attempt();
-            if (a == null) continue;
-            attempts.bindMethods(a).add();
-            attemptRows++;
-        }
-        if (attemptRows > 0) attempts.execute();
-        var updates = h.prepareBatch("""
-                update delivery set status = :status, next_attempt_at = :next, updated_at = :now
-                where id = :id and attempt_count = :attemptNumber
-                """);
-        for (var c : completed) {
-            updates.bind("id", c.deliveryId())
-                    .bind("attemptNumber", c.attemptNumber())
-                    .bind("status", c.newStatus())
-                    .bindByType("next", c.newStatus() == DeliveryStatus.PENDING ? c.nextAttemptAt() : null, Instant.class)
-                    .bind("now", now)
-                    .add();
-        }
-        updates.execute();
+                select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
+                                     cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
+                                     cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
+                                     cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
+                                     cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
+                """)
+                .bindByType("id", id, String[].class)
+                .bindByType("msgId", msgId, String[].class)
+                .bindByType("endpointId", endpointId, String[].class)
+                .bindByType("appId", appId, String[].class)
+                .bindByType("deliveryId", deliveryId, Long[].class)
+                .bindByType("url", url, String[].class)
+                .bindByType("attemptNumber", attemptNumber, Integer[].class)
+                .bindByType("status", status, Integer[].class)
+                .bindByType("code", code, Integer[].class)
+                .bindByType("response", response, String[].class)
+                .bindByType("durationMs", durationMs, Long[].class)
+                .bindByType("error", error, String[].class)
+                .bindByType("trigger", trigger, Integer[].class)
+                .bindByType("next", next, String[].class)
+                .bindByType("createdAt", createdAt, String[].class)
+                .execute();
     }
 
     public Jdbi jdbi() {

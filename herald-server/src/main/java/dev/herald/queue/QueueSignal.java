@@ -24,7 +24,8 @@ public final class QueueSignal implements AutoCloseable {
     private final DataSource dataSource;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wakeup = lock.newCondition();
-    private boolean woken;
+    /** Set by a wake, cleared by the waiter that consumes it; volatile for the lock-free check in {@link #wake}. */
+    private volatile boolean woken;
     private final AtomicBoolean notifyPending = new AtomicBoolean();
     private final Object notifyMonitor = new Object();
     private volatile boolean running = true;
@@ -52,6 +53,9 @@ public final class QueueSignal implements AutoCloseable {
     }
 
     public void wake() {
+        // every publishing request wakes; while a wake is still pending, the lock would only be contended for
+        // nothing (a waiter that has not consumed it yet will look at the queue after this caller's commit)
+        if (woken) return;
         lock.lock();
         try {
             woken = true;

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,6 +31,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
+        return start(dataDir, durable, port, Map.of());
+    }
+
+    /** {@code extraConfig}: further server settings (the benchmark's statement statistics). */
+    public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
         try {
             Files.createDirectories(dataDir);
             stopOrphanedPostmaster(dataDir);
@@ -42,6 +48,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_wal_size", "2GB")
                     .setServerConfig("listen_addresses", "127.0.0.1");
             if (port > 0) builder.setPort(port);
+            extraConfig.forEach(builder::setServerConfig);
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
