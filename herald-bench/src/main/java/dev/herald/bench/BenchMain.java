@@ -33,7 +33,7 @@ public final class BenchMain implements Callable<Integer> {
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
     /** The scenarios, by the names {@code --only} takes. */
-    enum Scenario { throughput1, throughput10, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
+    enum Scenario { throughput1, throughput10, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
 
     private boolean runs(Scenario scenario) {
         return only == null || only.contains(scenario);
@@ -76,6 +76,7 @@ public final class BenchMain implements Callable<Integer> {
 
             double one = runs(Scenario.throughput1) ? scenarios.throughput(1, settings.messages()) : Double.NaN;
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
+            if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
             if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 20);
             if (!skipBacklog && runs(Scenario.backlog)) scenarios.backlog();

@@ -101,6 +101,20 @@ final class Scenarios {
         return rate;
     }
 
+    /** 1c. The API alone: publishes per second with delivery paused (what the publish path can take). */
+    double publishOnly(int messages) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of("HERALD_DELIVERY_PAUSED", "true"));
+        String app = admin.createApp(node, "pub");
+        admin.createEndpoint(node, app, receiver.url("/ok/pub"));
+        long start = System.nanoTime();
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        double rate = messages / ((System.nanoTime() - start) / 1e9);
+        report.add("1c. publish only (delivery paused)", "publishes/s over the API", Report.rate(rate),
+                String.format("%,d msgs, %d in flight; %d refused", messages, PUBLISH_CONCURRENCY, publisher.refused()));
+        return rate;
+    }
+
     /** 2. Publish-to-receipt latency at a fixed offered rate. */
     LatencyRecorder.Summary latency(int rate) throws Exception {
         reset();

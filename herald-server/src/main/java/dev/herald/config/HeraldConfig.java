@@ -50,7 +50,7 @@ public record HeraldConfig(
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
-    public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 32;
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 256;
     public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);

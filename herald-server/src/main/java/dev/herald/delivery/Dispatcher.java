@@ -29,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims due deliveries and sends them. A global cap bounds deliveries claimed but not yet recorded;
  * each endpoint has a lane (see {@link EndpointLane}) capping its concurrent requests, so one slow
- * endpoint cannot hold the others' slots: a full lane is left out of claims, and its excess is handed
- * straight back to the queue.
+ * endpoint cannot hold the others' slots. A claim takes for each endpoint at most the room its lane has
+ * (a full lane is left out), so claimed rows are rarely handed straight back to the queue.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -40,6 +40,8 @@ public final class Dispatcher implements AutoCloseable {
      * the rate, and a node-local pause cannot build up credit.
      */
     static final Duration THROTTLE_BURST = Duration.ofSeconds(1);
+    /** Requests in flight to one new or slow endpoint (see {@link EndpointLane}); fast ones may use the configured cap. */
+    static final int SLOW_ENDPOINT_IN_FLIGHT = 32;
 
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
                            int maxInFlightPerEndpoint, Duration shutdownTimeout) {}
@@ -117,8 +119,15 @@ public final class Dispatcher implements AutoCloseable {
     int dispatchOnce(int limit) {
         Instant now = clock.instant();
         long started = System.nanoTime();
-        int cap = settings.maxInFlightPerEndpoint();
-        List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), saturatedEndpoints(), cap);
+        int newLaneRoom = 2 * slowCap();
+        var rooms = new HashMap<String, Integer>();
+        var full = new ArrayList<String>();
+        lanes.forEach((endpointId, lane) -> {
+            int room = lane.room();
+            if (room == 0) full.add(endpointId);
+            else if (room != newLaneRoom) rooms.put(endpointId, room);
+        });
+        List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), full, newLaneRoom, rooms);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         if (claimed.isEmpty()) return 0;
         int claimedCount = claimed.size();
@@ -133,7 +142,7 @@ public final class Dispatcher implements AutoCloseable {
                 handBack.add(d);
                 continue;
             }
-            var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(cap));
+            var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap()));
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
             if (lane.tryStart()) {
@@ -264,6 +273,7 @@ public final class Dispatcher implements AutoCloseable {
         client.send(request).whenComplete((result, error) -> {
             DeliveryResult r = result != null ? result
                     : DeliveryResult.failure("send failed: " + (error == null ? "unknown" : error.toString()), 0);
+            lane.observe(r.durationMs());
             recorder.submit(new DeliveryRecorder.Result(d, r, startedAt));
             run(lane, lane.finishAndNext());
         });
@@ -279,11 +289,9 @@ public final class Dispatcher implements AutoCloseable {
         signal.wake();
     }
 
-    private Set<String> saturatedEndpoints() {
-        return lanes.entrySet().stream()
-                .filter(e -> e.getValue().load() >= 2 * settings.maxInFlightPerEndpoint())
-                .map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
+    /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */
+    private int slowCap() {
+        return Math.min(SLOW_ENDPOINT_IN_FLIGHT, settings.maxInFlightPerEndpoint());
     }
 
     public int outstanding() {

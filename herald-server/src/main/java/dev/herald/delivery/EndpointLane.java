@@ -6,21 +6,42 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One endpoint's share of this node: requests in flight (at most the per-endpoint cap) and claimed
- * deliveries waiting for a slot (at most as many again). A finished request hands its slot straight to
- * the next waiting delivery, so a busy endpoint's pipeline stays full without a round trip to the
- * database, while a slow one holds no more than twice its cap and never the other endpoints' slots.
+ * One endpoint's share of this node: requests in flight (at most the lane's cap) and claimed deliveries
+ * waiting for a slot (at most as many again). A finished request hands its slot straight to the next
+ * waiting delivery, so a busy endpoint's pipeline stays full without a round trip to the database.
+ *
+ * <p>The cap adapts to the endpoint's response time. A lane starts at the slow cap; once the endpoint
+ * answers fast on average it may use the full cap (a fast endpoint returns its slots at once, and on a
+ * busy node more requests in flight hide the queueing in between); when its average response time rises
+ * above a second it is held to the slow cap again, so a slow endpoint never takes many of the node's slots.
  */
 final class EndpointLane {
     /** A claimed delivery with what sending it needs, read when it was claimed. */
     record Pending(ClaimedDelivery delivery, List<String> secrets, String secretProblem) {}
 
-    private final int cap;
+    /** Below this average response time an endpoint is fast and may use the full cap. */
+    static final long FAST_MS = 250;
+    /** Above this it is slow and held to the slow cap. */
+    static final long SLOW_MS = 1_000;
+    /** Responses seen before a lane may leave the slow cap. */
+    static final int WARM_UP = 16;
+
+    private final int maxCap;
+    private final int slowCap;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int inFlight;
+    private int cap;
+    private double averageMs;
+    private int observed;
 
     EndpointLane(int cap) {
-        this.cap = cap;
+        this(cap, cap);
+    }
+
+    EndpointLane(int maxCap, int slowCap) {
+        this.maxCap = maxCap;
+        this.slowCap = Math.min(slowCap, maxCap);
+        this.cap = this.slowCap;
     }
 
     synchronized boolean tryStart() {
@@ -37,14 +58,34 @@ final class EndpointLane {
 
     /** A request finished: returns the waiting delivery that takes over its slot, or null (slot freed). */
     synchronized Pending finishAndNext() {
-        Pending next = waiting.poll();
+        Pending next = inFlight > cap ? null : waiting.poll(); // over a lowered cap: free the slot instead
         if (next == null) inFlight--;
         return next;
+    }
+
+    /** Records one response time (exponentially weighted average) and moves the cap between slow and full. */
+    synchronized void observe(long responseMs) {
+        averageMs = observed == 0 ? responseMs : averageMs * 0.9 + responseMs * 0.1;
+        observed++;
+        if (observed >= WARM_UP && averageMs < FAST_MS) {
+            cap = maxCap;
+        } else if (averageMs > SLOW_MS) {
+            cap = slowCap;
+        }
     }
 
     /** In flight plus waiting; at twice the cap the endpoint is left out of claims. */
     synchronized int load() {
         return inFlight + waiting.size();
+    }
+
+    /** How many more claimed deliveries this lane can hold now (in flight or waiting). */
+    synchronized int room() {
+        return Math.max(0, 2 * cap - inFlight - waiting.size());
+    }
+
+    synchronized int cap() {
+        return cap;
     }
 
     synchronized List<Pending> drainWaiting() {

@@ -48,23 +48,26 @@ public final class DeliveryQueue {
             for update skip locked""".replace("<claimable>", CLAIMABLE);
 
     /**
-     * The same, but reading a few times more candidates and keeping the first {@code :perEndpoint} of each endpoint.
-     * The kept ids are materialized and then looked up by key: as a semi-join the planner compared them against
-     * every due row (1.5 s over half a million).
+     * The same, but reading a few times more candidates and keeping, of each endpoint, the first {@code :perEndpoint}
+     * (or the room given for that endpoint in {@code :roomIds}/{@code :rooms}). The kept ids are materialized and
+     * then looked up by key: as a semi-join the planner compared them against every due row (1.5 s over half a million).
      */
     private static final String PICK_DUE_PER_ENDPOINT = """
             with ranked as materialized (
-                select id from (
-                    select id, row_number() over (partition by endpoint_id order by next_attempt_at, id) as rn
+                select numbered.id from (
+                    select c.id, c.endpoint_id,
+                           row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) as rn
                     from (
                         select id, endpoint_id, next_attempt_at from delivery
                         where <claimable>
                         order by next_attempt_at
                         limit :scan
-                    ) candidates
+                    ) c
                 ) numbered
-                where rn <= :perEndpoint)
-            select d.id, d.next_attempt_at as due from delivery d join ranked r on r.id = d.id
+                left join unnest(cast(:roomIds as text[]), cast(:rooms as int[])) as r(endpoint_id, room)
+                       on r.endpoint_id = numbered.endpoint_id
+                where numbered.rn <= coalesce(r.room, :perEndpoint))
+            select d.id, d.next_attempt_at as due from delivery d join ranked on ranked.id = d.id
             where d.status = 1 and d.next_attempt_at <= :now
             order by d.next_attempt_at
             limit :limit
@@ -75,16 +78,19 @@ public final class DeliveryQueue {
     }
 
     public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
-        return claim(limit, now, lease, excludedEndpoints, limit);
+        return claim(limit, now, lease, excludedEndpoints, limit, Map.of());
     }
 
     /**
-     * Claims up to {@code limit} due deliveries, at most {@code perEndpoint} of them for any one endpoint
-     * (so one busy endpoint cannot fill a batch the node would only have to hand back).
+     * Claims up to {@code limit} due deliveries, at most {@code perEndpoint} of them for any one endpoint, or for
+     * the endpoints in {@code rooms} at most their room there (so a busy endpoint cannot fill a batch the node
+     * would only have to hand back, and an endpoint with more room takes more at once). Rows of
+     * {@code excludedEndpoints} are not claimed.
      */
     public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints,
-                                       int perEndpoint) {
-        String picked = perEndpoint >= limit ? PICK_DUE : PICK_DUE_PER_ENDPOINT;
+                                       int perEndpoint, Map<String, Integer> rooms) {
+        boolean capped = perEndpoint < limit || rooms.values().stream().anyMatch(room -> room < limit);
+        String picked = capped ? PICK_DUE_PER_ENDPOINT : PICK_DUE;
         return jdbi.withHandle(h -> {
             var query = h.createQuery("""
                 with picked as (
@@ -96,17 +102,30 @@ public final class DeliveryQueue {
                     where d.id = p.id
                     returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
                 )
+                -- outer joins: a delivery written as its endpoint or message was deleted comes back without them
+                -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease
                 select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
-                       e.disabled, e.transformation, a.uid as app_uid, a.name as app_name,
+                       coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
                        e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle
                 from claimed c
-                join message m on m.id = c.msg_id
-                join endpoint e on e.id = c.endpoint_id
-                join application a on a.id = c.app_id
+                left join message m on m.id = c.msg_id
+                left join endpoint e on e.id = c.endpoint_id
+                left join application a on a.id = c.app_id
                 order by c.due, c.id
                 """)
                 .define("picked", picked);
-            if (picked == PICK_DUE_PER_ENDPOINT) query.bind("perEndpoint", perEndpoint).bind("scan", limit * 4);
+            if (capped) {
+                var roomIds = new String[rooms.size()];
+                var roomSizes = new Integer[rooms.size()];
+                int i = 0;
+                for (var room : rooms.entrySet()) {
+                    roomIds[i] = room.getKey();
+                    roomSizes[i++] = room.getValue();
+                }
+                query.bind("perEndpoint", perEndpoint).bind("scan", limit * 4)
+                        .bindByType("roomIds", roomIds, String[].class)
+                        .bindByType("rooms", roomSizes, Integer[].class);
+            }
             return query
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)
@@ -258,6 +277,9 @@ public final class DeliveryQueue {
                                      cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
                                      cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
                                      cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
+                       as u(id, msg_id, endpoint_id, app_id, delivery_id)
+                -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
+                where exists (select 1 from delivery d where d.id = u.delivery_id)
                 """)
                 .bindByType("id", id, String[].class)
                 .bindByType("msgId", msgId, String[].class)

@@ -49,4 +49,43 @@ class EndpointLaneTest {
         assertThat(lane.drainWaiting()).extracting(p -> p.delivery().id()).containsExactly(1L);
         assertThat(lane.load()).isEqualTo(1);
     }
+
+    @Test
+    void a_lane_starts_at_the_slow_cap_and_uses_the_full_cap_once_its_endpoint_answers_fast() {
+        var lane = new EndpointLane(8, 2);
+        assertThat(lane.cap()).isEqualTo(2);
+        assertThat(lane.room()).as("in flight plus as many waiting").isEqualTo(4);
+        for (int i = 0; i < EndpointLane.WARM_UP - 1; i++) lane.observe(5);
+        assertThat(lane.cap()).as("not before enough answers were seen").isEqualTo(2);
+        lane.observe(5);
+        assertThat(lane.cap()).isEqualTo(8);
+        assertThat(lane.room()).isEqualTo(16);
+    }
+
+    @Test
+    void a_lane_whose_endpoint_turns_slow_goes_back_to_the_slow_cap_and_frees_slots_above_it() {
+        var lane = new EndpointLane(4, 1);
+        for (int i = 0; i < EndpointLane.WARM_UP; i++) lane.observe(1);
+        for (int i = 0; i < 4; i++) assertThat(lane.tryStart()).isTrue();
+        assertThat(lane.offerWaiting(pending(1))).isTrue();
+        while (lane.cap() > 1) lane.observe(15_000);
+        assertThat(lane.tryStart()).isFalse();
+        assertThat(lane.room()).isZero();
+        assertThat(lane.finishAndNext()).as("over the lowered cap a finished request frees its slot").isNull();
+        assertThat(lane.finishAndNext()).isNull();
+        assertThat(lane.finishAndNext()).isNull();
+        assertThat(lane.finishAndNext().delivery().id()).as("at the cap, the waiting delivery takes the last slot").isEqualTo(1);
+        assertThat(lane.load()).isEqualTo(1);
+    }
+
+    @Test
+    void an_endpoint_between_fast_and_slow_keeps_the_cap_it_has() {
+        var lane = new EndpointLane(4, 1);
+        for (int i = 0; i < EndpointLane.WARM_UP; i++) lane.observe(500);
+        assertThat(lane.cap()).isEqualTo(1);
+        for (int i = 0; i < 40; i++) lane.observe(10);
+        assertThat(lane.cap()).isEqualTo(4);
+        for (int i = 0; i < 40; i++) lane.observe(600);
+        assertThat(lane.cap()).as("between the thresholds nothing changes").isEqualTo(4);
+    }
 }

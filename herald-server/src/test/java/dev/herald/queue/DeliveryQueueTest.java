@@ -1,0 +1,142 @@
+package dev.herald.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.domain.Attempt;
+import dev.herald.domain.DeliveryStatus;
+import dev.herald.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The queue's statements against the real database: claims, their per-endpoint rooms, results, cascades. */
+@ExtendWith(TestDatabase.class)
+class DeliveryQueueTest {
+    private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
+    private static final Duration LEASE = Duration.ofSeconds(60);
+
+    private final Jdbi jdbi = TestDatabase.jdbi();
+    private final DeliveryQueue queue = new DeliveryQueue(jdbi);
+
+    @BeforeEach
+    void app_with_two_endpoints() {
+        jdbi.useHandle(h -> {
+            h.execute("insert into application (id, name, created_at, updated_at) values ('app_1', 'A', now(), now())");
+            for (String ep : List.of("ep_a", "ep_b")) {
+                h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values (?, 'app_1', 'http://127.0.0.1/', now(), now())", ep);
+            }
+        });
+    }
+
+    /** {@code n} messages, each due for the endpoint, the oldest first. */
+    private void due(String endpointId, int n) {
+        jdbi.useHandle(h -> {
+            h.createUpdate("""
+                    insert into message (id, app_id, event_type, payload, created_at)
+                    select :ep || '_msg_' || lpad(g::text, 6, '0'), 'app_1', 't', '{}', :now from generate_series(1, :n) g
+                    """).bind("ep", endpointId).bind("n", n).bind("now", NOW).execute();
+            h.createUpdate("""
+                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    select :ep || '_msg_' || lpad(g::text, 6, '0'), :ep, 'app_1', 1, 0, cast(:now as timestamptz) - interval '1 s', :now, :now
+                    from generate_series(1, :n) g
+                    """).bind("ep", endpointId).bind("n", n).bind("now", NOW).execute();
+        });
+    }
+
+    private int count(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
+    }
+
+    private List<String> strings(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).list());
+    }
+
+    private static Map<String, Long> perEndpoint(List<ClaimedDelivery> claimed) {
+        return claimed.stream().collect(Collectors.groupingBy(ClaimedDelivery::endpointId, Collectors.counting()));
+    }
+
+    @Test
+    void a_claim_takes_at_most_each_endpoints_room_and_the_default_for_the_others() {
+        due("ep_a", 50);
+        due("ep_b", 50);
+        var claimed = queue.claim(100, NOW, LEASE, List.of(), 10, Map.of("ep_a", 30));
+        assertThat(perEndpoint(claimed)).containsEntry("ep_a", 30L).containsEntry("ep_b", 10L);
+    }
+
+    @Test
+    void an_excluded_endpoint_gets_nothing_and_the_others_still_do() {
+        due("ep_a", 20);
+        due("ep_b", 20);
+        var claimed = queue.claim(100, NOW, LEASE, List.of("ep_a"), 100, Map.of());
+        assertThat(perEndpoint(claimed)).containsOnlyKeys("ep_b").containsEntry("ep_b", 20L);
+    }
+
+    @Test
+    void a_claimed_row_leaves_the_due_set_until_its_lease_ends() {
+        due("ep_a", 5);
+        assertThat(queue.claim(100, NOW, LEASE, List.of())).hasSize(5);
+        assertThat(queue.claim(100, NOW.plusSeconds(1), LEASE, List.of())).isEmpty();
+        assertThat(queue.claim(100, NOW.plus(LEASE).plusSeconds(1), LEASE, List.of()))
+                .as("a dead node's claim comes back").hasSize(5)
+                .allSatisfy(d -> assertThat(d.attemptNumber()).isEqualTo(2));
+    }
+
+    @Test
+    void results_write_one_attempt_each_and_fence_on_the_attempt_number() {
+        due("ep_a", 3);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(),
+                new Attempt("atmpt_" + d.id(), d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(), d.attemptNumber(),
+                        DeliveryStatus.SUCCESS, 200, "ok\u00e9", 3, null, 0, null, NOW),
+                DeliveryStatus.SUCCESS, null)).toList();
+        var stale = new CompletedDelivery(claimed.get(0).id(), claimed.get(0).attemptNumber() + 1, null, DeliveryStatus.FAIL, null);
+        jdbi.useTransaction(h -> queue.complete(h, results, NOW));
+        jdbi.useTransaction(h -> queue.complete(h, List.of(stale), NOW));
+        assertThat(count("select count(*) from delivery where status = " + DeliveryStatus.SUCCESS))
+                .as("a result for another attempt number changes nothing").isEqualTo(3);
+        assertThat(strings("select response from attempt order by id"))
+                .containsExactly("ok\u00e9", "ok\u00e9", "ok\u00e9");
+    }
+
+    @Test
+    void deleting_an_endpoint_or_message_deletes_its_deliveries_and_attempts() {
+        due("ep_a", 2);
+        due("ep_b", 2);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(),
+                new Attempt("atmpt_" + d.id(), d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(), d.attemptNumber(),
+                        DeliveryStatus.FAIL, 500, "", 3, null, 0, NOW.plusSeconds(5), NOW),
+                DeliveryStatus.PENDING, NOW.plusSeconds(5))).toList();
+        jdbi.useTransaction(h -> queue.complete(h, results, NOW));
+        jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_a'"));
+        jdbi.useHandle(h -> h.execute("delete from message where id = 'ep_b_msg_000001'"));
+        assertThat(strings("select msg_id from delivery"))
+                .containsExactly("ep_b_msg_000002");
+        assertThat(strings("select msg_id from attempt"))
+                .containsExactly("ep_b_msg_000002");
+    }
+
+    @Test
+    void a_delivery_written_for_an_endpoint_deleted_meanwhile_is_claimed_as_disabled_and_its_attempt_not_kept() {
+        due("ep_a", 1);
+        // the race the foreign key used to refuse: a publish that read the endpoint before it was deleted
+        jdbi.useHandle(h -> h.execute("""
+                insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                values ('ep_a_msg_000001', 'ep_gone', 'app_1', 1, 0, now() - interval '1 day', now(), now())"""));
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var orphan = claimed.stream().filter(d -> d.endpointId().equals("ep_gone")).findFirst().orElseThrow();
+        assertThat(orphan.endpointDisabled()).as("cancelled by the dispatcher, not claimed again every lease").isTrue();
+        jdbi.useHandle(h -> h.execute("delete from delivery where endpoint_id = 'ep_gone'"));
+        var attempt = new Attempt("atmpt_orphan", orphan.msgId(), orphan.endpointId(), orphan.appId(), orphan.id(), "http://x",
+                1, DeliveryStatus.FAIL, 500, "", 1, null, 0, null, NOW);
+        jdbi.useTransaction(h -> queue.complete(h, List.of(new CompletedDelivery(orphan.id(), 1, attempt, DeliveryStatus.FAIL, null)), NOW));
+        assertThat(count("select count(*) from attempt"))
+                .as("an attempt whose delivery is gone is not written").isZero();
+    }
+}
