@@ -34,7 +34,7 @@ final class Scenarios {
     record Settings(int messages, int fanoutMessages, Duration latencyPhase, int[] rates, Duration phase,
                     int backlogSmall, int backlogLarge, int peerMessages, boolean isolation) {}
 
-    static final int PUBLISH_CONCURRENCY = 64;
+    static final int PUBLISH_CONCURRENCY = Integer.getInteger("bench.publishers", 64);
     static final String PAYLOAD = "{\"t\":0,\"pad\":\"" + "x".repeat(380) + "\"}";
 
     private final BenchEnvironment env;

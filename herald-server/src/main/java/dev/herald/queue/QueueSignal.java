@@ -4,8 +4,9 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
@@ -22,10 +23,10 @@ public final class QueueSignal implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueSignal.class);
 
     private final DataSource dataSource;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wakeup = lock.newCondition();
-    /** Set by a wake, cleared by the waiter that consumes it; volatile for the lock-free check in {@link #wake}. */
-    private volatile boolean woken;
+    /** Set by a wake, cleared by the waiter that consumes it. */
+    private final AtomicBoolean woken = new AtomicBoolean();
+    /** Threads in {@link #await}; a wake unparks them (no lock: every publishing request wakes). */
+    private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean notifyPending = new AtomicBoolean();
     private final Object notifyMonitor = new Object();
     private volatile boolean running = true;
@@ -53,27 +54,26 @@ public final class QueueSignal implements AutoCloseable {
     }
 
     public void wake() {
-        // every publishing request wakes; while a wake is still pending, the lock would only be contended for
-        // nothing (a waiter that has not consumed it yet will look at the queue after this caller's commit)
-        if (woken) return;
-        lock.lock();
-        try {
-            woken = true;
-            wakeup.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        // while a wake is still pending, a waiter that has not consumed it yet looks at the queue after this caller's commit
+        if (woken.getAndSet(true)) return;
+        for (Thread waiter : waiters) LockSupport.unpark(waiter);
     }
 
     /** Waits until woken or {@code max} passes; a wake that came before the call counts. */
     public void await(Duration max) throws InterruptedException {
-        lock.lock();
+        Thread self = Thread.currentThread();
+        waiters.add(self);
         try {
-            long nanos = max.toNanos();
-            while (!woken && nanos > 0 && running) nanos = wakeup.awaitNanos(nanos);
-            woken = false;
+            long deadline = System.nanoTime() + max.toNanos();
+            while (!woken.get() && running) {
+                long nanos = deadline - System.nanoTime();
+                if (nanos <= 0) break;
+                LockSupport.parkNanos(this, nanos);
+                if (Thread.interrupted()) throw new InterruptedException();
+            }
+            woken.set(false);
         } finally {
-            lock.unlock();
+            waiters.remove(self);
         }
     }
 
