@@ -85,7 +85,7 @@ public final class BenchMain implements Callable<Integer> {
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
             if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
-            if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 20);
+            if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 5);
             if (!skipBacklog && runs(Scenario.backlog)) scenarios.backlog();
             double two = runs(Scenario.twoNodes) ? scenarios.twoNodes(settings.messages() / 2) : Double.NaN;
             double http = runs(Scenario.httpLimit) ? scenarios.httpLimit() : Double.NaN;

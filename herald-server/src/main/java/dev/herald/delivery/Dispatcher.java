@@ -42,6 +42,10 @@ public final class Dispatcher implements AutoCloseable {
     static final Duration THROTTLE_BURST = Duration.ofSeconds(1);
     /** Requests in flight to one new or slow endpoint (see {@link EndpointLane}); fast ones may use the configured cap. */
     static final int SLOW_ENDPOINT_IN_FLIGHT = 32;
+    /** How often, at most, a slow endpoint's due deliveries are paced; how far ahead; how many at once. */
+    static final Duration PACE_INTERVAL = Duration.ofSeconds(1);
+    static final Duration PACE_HORIZON = Duration.ofSeconds(60);
+    static final int PACE_MAX_ROWS = 10_000;
 
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
                            int maxInFlightPerEndpoint, Duration shutdownTimeout) {}
@@ -129,6 +133,7 @@ public final class Dispatcher implements AutoCloseable {
         });
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), full, newLaneRoom, rooms);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
+        paceSlowEndpoints(full, now);
         if (claimed.isEmpty()) return 0;
         int claimedCount = claimed.size();
         claimed = throttle(claimed, now);
@@ -287,6 +292,24 @@ public final class Dispatcher implements AutoCloseable {
             inFlight.release();
         }
         signal.wake();
+    }
+
+    /**
+     * The due deliveries of a full, slow endpoint are spread over the time the endpoint will need for them (see
+     * {@link DeliveryQueue#pace}), once a second at most per endpoint: otherwise every claim reads past them.
+     */
+    private void paceSlowEndpoints(List<String> fullEndpoints, Instant now) {
+        long nowNanos = System.nanoTime();
+        for (String endpointId : fullEndpoints) {
+            var lane = lanes.get(endpointId);
+            if (lane == null || !lane.slowAndFull(nowNanos) || !lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
+            try {
+                int paced = queue.pace(endpointId, now, lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+                if (paced > 0) log.debug("paced {} due deliveries of slow endpoint {}", paced, endpointId);
+            } catch (RuntimeException e) {
+                log.warn("could not pace the deliveries of slow endpoint {}: {}", endpointId, e.toString());
+            }
+        }
     }
 
     /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */

@@ -33,6 +33,8 @@ final class EndpointLane {
     private int cap;
     private double averageMs;
     private int observed;
+    private long lastPaced;
+    private long lastAnswerNanos = System.nanoTime();
 
     EndpointLane(int cap) {
         this(cap, cap);
@@ -65,6 +67,7 @@ final class EndpointLane {
 
     /** Records one response time (exponentially weighted average) and moves the cap between slow and full. */
     synchronized void observe(long responseMs) {
+        lastAnswerNanos = System.nanoTime();
         averageMs = observed == 0 ? responseMs : averageMs * 0.9 + responseMs * 0.1;
         observed++;
         if (observed >= WARM_UP && averageMs < FAST_MS) {
@@ -86,6 +89,32 @@ final class EndpointLane {
 
     synchronized int cap() {
         return cap;
+    }
+
+    /**
+     * At the slow cap and full, and slow: slower than {@link #SLOW_MS} on average, or no answer for that long (an
+     * endpoint that hangs has no response time yet). Its due deliveries can only wait.
+     */
+    synchronized boolean slowAndFull(long nowNanos) {
+        return cap == slowCap && inFlight + waiting.size() >= 2 * cap && responseMs(nowNanos) > SLOW_MS;
+    }
+
+    /** How long this lane takes per delivery at its cap, from its response time. */
+    synchronized java.time.Duration timePerDelivery(long nowNanos) {
+        return java.time.Duration.ofNanos((long) (responseMs(nowNanos) * 1_000_000 / cap));
+    }
+
+    /** The average response time, or the time since the last answer while requests are out and that is longer. */
+    private double responseMs(long nowNanos) {
+        double silentMs = inFlight > 0 ? (nowNanos - lastAnswerNanos) / 1e6 : 0;
+        return Math.max(averageMs, silentMs);
+    }
+
+    /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
+    synchronized boolean pacingDue(long nowNanos, long intervalNanos) {
+        if (lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;
+        lastPaced = nowNanos;
+        return true;
     }
 
     synchronized List<Pending> drainWaiting() {

@@ -191,6 +191,38 @@ public final class DeliveryQueue {
         });
     }
 
+    /**
+     * Spreads the due deliveries of one slow, saturated endpoint over the time it will take to send them: the
+     * k-th oldest becomes due {@code k × step} from now (at most {@code horizon} ahead), in the order they
+     * were due. Left due, they would sit at the head of the due index, and every claim would read past all of
+     * them to reach other endpoints' work. Nothing else changes: no attempt is counted, no lease is taken.
+     * Ordered endpoints are left alone (only their head is ever claimable). Returns the number of rows moved.
+     */
+    public int pace(String endpointId, Instant now, Duration step, Duration horizon, int maxRows) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                with due as (
+                    select id, next_attempt_at from delivery
+                    where status = 1 and next_attempt_at <= :now and endpoint_id = :endpoint and not fifo
+                    order by next_attempt_at
+                    limit :maxRows
+                    for update skip locked
+                ), numbered as (
+                    select id, row_number() over (order by next_attempt_at, id) as k from due
+                )
+                update delivery d
+                set next_attempt_at = cast(:now as timestamptz)
+                        + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
+                from numbered
+                where d.id = numbered.id
+                """)
+                .bind("endpoint", endpointId)
+                .bind("now", now)
+                .bind("maxRows", maxRows)
+                .bind("stepMicros", Math.max(1, step.toNanos() / 1_000))
+                .bind("horizonMicros", horizon.toNanos() / 1_000)
+                .execute());
+    }
+
     /** Which of these deliveries still exist: deleting an endpoint, message or app deletes its deliveries. */
     public Set<Long> existing(Collection<Long> deliveryIds) {
         if (deliveryIds.isEmpty()) return Set.of();

@@ -88,4 +88,42 @@ class EndpointLaneTest {
         for (int i = 0; i < 40; i++) lane.observe(600);
         assertThat(lane.cap()).as("between the thresholds nothing changes").isEqualTo(4);
     }
+
+    @Test
+    void a_full_slow_lane_asks_for_pacing_at_most_once_per_interval() {
+        var lane = new EndpointLane(8, 2);
+        lane.observe(5_000);
+        long now = System.nanoTime();
+        assertThat(lane.slowAndFull(now)).as("not full yet").isFalse();
+        lane.tryStart();
+        lane.tryStart();
+        lane.offerWaiting(pending(1));
+        lane.offerWaiting(pending(2));
+        assertThat(lane.slowAndFull(now)).isTrue();
+        assertThat(lane.timePerDelivery(now)).as("two at a time, five seconds each").isEqualTo(java.time.Duration.ofMillis(2_500));
+        assertThat(lane.pacingDue(1_000, 100)).isTrue();
+        assertThat(lane.pacingDue(1_050, 100)).isFalse();
+        assertThat(lane.pacingDue(1_100, 100)).isTrue();
+    }
+
+    @Test
+    void a_full_lane_that_has_not_answered_for_a_while_counts_as_slow_before_any_response_time_is_known() {
+        var lane = new EndpointLane(8, 1);
+        lane.tryStart();
+        lane.offerWaiting(pending(1));
+        long now = System.nanoTime();
+        assertThat(lane.slowAndFull(now)).as("just sent").isFalse();
+        long later = now + java.util.concurrent.TimeUnit.SECONDS.toNanos(3);
+        assertThat(lane.slowAndFull(later)).isTrue();
+        assertThat(lane.timePerDelivery(later)).isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(3));
+    }
+
+    @Test
+    void a_fast_full_lane_is_not_slow() {
+        var lane = new EndpointLane(1, 1);
+        lane.observe(3);
+        lane.tryStart();
+        lane.offerWaiting(pending(1));
+        assertThat(lane.slowAndFull(System.nanoTime())).isFalse();
+    }
 }

@@ -139,4 +139,20 @@ class DeliveryQueueTest {
         assertThat(count("select count(*) from attempt"))
                 .as("an attempt whose delivery is gone is not written").isZero();
     }
+
+    @Test
+    void pacing_spreads_one_endpoints_due_rows_in_their_order_up_to_the_horizon_and_leaves_the_rest_alone() {
+        due("ep_a", 5);
+        due("ep_b", 2);
+        jdbi.useHandle(h -> h.execute("update delivery set fifo = true where msg_id = 'ep_a_msg_000005'"));
+        int paced = queue.pace("ep_a", NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
+        assertThat(paced).as("the ordered row is not paced").isEqualTo(4);
+        assertThat(strings("""
+                select msg_id || ' ' || extract(epoch from next_attempt_at - '2026-12-01T10:00:00Z')::int || ' ' || attempt_count
+                from delivery where endpoint_id = 'ep_a' order by msg_id"""))
+                .containsExactly("ep_a_msg_000001 1 0", "ep_a_msg_000002 2 0", "ep_a_msg_000003 3 0", "ep_a_msg_000004 3 0",
+                        "ep_a_msg_000005 -1 0");
+        assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId)
+                .as("the other endpoint's rows are still due now").containsOnly("ep_b", "ep_a").hasSize(3);
+    }
 }
