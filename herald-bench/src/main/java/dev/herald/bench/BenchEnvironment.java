@@ -39,7 +39,7 @@ final class BenchEnvironment implements AutoCloseable {
         this.nodeSettings = Map.copyOf(nodeSettings);
         Path dir = Files.createTempDirectory("herald-bench-pg");
         postgres = EmbeddedPostgresServer.start(dir, true, 0,
-                statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements") : Map.of());
+                statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on") : Map.of());
         database = Database.connect(postgres.jdbcUrl(), 16);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
     }
@@ -48,9 +48,10 @@ final class BenchEnvironment implements AutoCloseable {
     List<String> topStatements(int n) {
         if (!statementStats) return List.of();
         return jdbi().withHandle(h -> h.createQuery("""
-                select format('%8s ms total %8s calls %7s ms mean %9s rows  %s', round(total_exec_time), calls,
-                              round(mean_exec_time::numeric, 3), rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 110))
-                from pg_stat_statements order by total_exec_time desc limit :n
+                select format('%8s ms total %8s calls %7s ms mean (%s ms planning) %9s rows  %s', round(total_exec_time + total_plan_time),
+                              calls, round(mean_exec_time::numeric, 3), round(mean_plan_time::numeric, 3), rows,
+                              left(regexp_replace(query, '\\s+', ' ', 'g'), 100))
+                from pg_stat_statements order by total_exec_time + total_plan_time desc limit :n
                 """).bind("n", n).mapTo(String.class).list());
     }
 
