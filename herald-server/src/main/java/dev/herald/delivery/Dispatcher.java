@@ -46,6 +46,8 @@ public final class Dispatcher implements AutoCloseable {
     static final Duration PACE_INTERVAL = Duration.ofSeconds(1);
     static final Duration PACE_HORIZON = Duration.ofSeconds(60);
     static final int PACE_MAX_ROWS = 10_000;
+    /** A lane with nothing out for this long is dropped (and its endpoint starts again at the slow cap). */
+    static final Duration IDLE_LANE_KEPT = Duration.ofMinutes(10);
 
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
                            int maxInFlightPerEndpoint, Duration shutdownTimeout) {}
@@ -126,11 +128,21 @@ public final class Dispatcher implements AutoCloseable {
         int newLaneRoom = 2 * slowCap();
         var rooms = new HashMap<String, Integer>();
         var full = new ArrayList<String>();
-        lanes.forEach((endpointId, lane) -> {
+        long nowNanos = System.nanoTime();
+        // only lanes with work out are told to the claim (an idle one takes the new lane's room, and its next
+        // claim its own): the arrays stay as small as the node's deliveries in flight, however many endpoints
+        // it has seen; lanes idle for long are dropped
+        for (var it = lanes.entrySet().iterator(); it.hasNext(); ) {
+            var entry = it.next();
+            var lane = entry.getValue();
+            if (lane.load() == 0) {
+                if (lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos()) it.remove();
+                continue;
+            }
             int room = lane.room();
-            if (room == 0) full.add(endpointId);
-            else if (room != newLaneRoom) rooms.put(endpointId, room);
-        });
+            if (room == 0) full.add(entry.getKey());
+            else if (room != newLaneRoom) rooms.put(entry.getKey(), room);
+        }
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), full, newLaneRoom, rooms);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         paceSlowEndpoints(full, now);

@@ -110,6 +110,11 @@ final class EndpointLane {
         return Math.max(averageMs, silentMs);
     }
 
+    /** How long since this lane last saw an answer (or was made). */
+    synchronized long idleFor(long nowNanos) {
+        return nowNanos - lastAnswerNanos;
+    }
+
     /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
     synchronized boolean pacingDue(long nowNanos, long intervalNanos) {
         if (lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;

@@ -126,4 +126,13 @@ class EndpointLaneTest {
         lane.offerWaiting(pending(1));
         assertThat(lane.slowAndFull(System.nanoTime())).isFalse();
     }
+
+    @Test
+    void a_lane_counts_its_idle_time_from_its_last_answer() {
+        var lane = new EndpointLane(4, 1);
+        long now = System.nanoTime();
+        assertThat(lane.idleFor(now + 1_000_000_000L)).isGreaterThanOrEqualTo(1_000_000_000L);
+        lane.observe(3);
+        assertThat(lane.idleFor(System.nanoTime())).isLessThan(1_000_000_000L);
+    }
 }
