@@ -69,4 +69,49 @@ class DeliveryConcurrencyTest {
             assertThat(tookMs).as("fast endpoint delivered after %d ms", tookMs).isLessThan(1_000);
         }
     }
+
+    @Test
+    void an_endpoint_that_answers_fast_gets_more_than_the_slow_cap_in_flight() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "128");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(150)));
+            var api = herald.api;
+            String app = app(api, "fast");
+            String ep = endpoint(api, app, receiver.url("/fast"));
+            // a backlog due all at once: publish while the endpoint is paused
+            assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
+            for (int i = 0; i < 300; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
+
+            Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/fast").size() == 300, "all 300 deliveries");
+            assertThat(receiver.maxConcurrent("/fast")).as("past the slow cap of %d once it answered fast", Dispatcher.SLOW_ENDPOINT_IN_FLIGHT)
+                    .isGreaterThan(Dispatcher.SLOW_ENDPOINT_IN_FLIGHT).isLessThanOrEqualTo(128);
+        }
+    }
+
+    @Test
+    void a_full_slow_endpoints_due_deliveries_are_spread_out_and_all_still_arrive() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500)));
+            var api = herald.api;
+            String app = app(api, "slow");
+            endpoint(api, app, receiver.url("/slow"));
+            for (int i = 0; i < 10; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+
+            // two in flight and two waiting; once the endpoint has been slow for a second the other six are paced
+            Receiver.await(Duration.ofSeconds(10), () -> pacedRows() > 0, "the slow endpoint's due deliveries to be paced");
+            Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/slow").size() == 10, "all ten deliveries");
+            assertThat(receiver.maxConcurrent("/slow")).isEqualTo(2);
+        }
+    }
+
+    /** Pending deliveries never tried whose due time was moved ahead (a claim's lease would count an attempt). */
+    private static int pacedRows() {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from delivery where status = 1 and attempt_count = 0 and next_attempt_at > now() + interval '500 ms'
+                """).mapTo(Integer.class).one());
+    }
 }
