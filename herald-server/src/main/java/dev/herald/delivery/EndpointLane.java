@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import dev.herald.queue.ClaimedDelivery;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,8 +101,8 @@ final class EndpointLane {
     }
 
     /** How long this lane takes per delivery at its cap, from its response time. */
-    synchronized java.time.Duration timePerDelivery(long nowNanos) {
-        return java.time.Duration.ofNanos((long) (responseMs(nowNanos) * 1_000_000 / cap));
+    synchronized Duration timePerDelivery(long nowNanos) {
+        return Duration.ofNanos((long) (responseMs(nowNanos) * 1_000_000 / cap));
     }
 
     /** The average response time, or the time since the last answer while requests are out and that is longer. */

@@ -21,9 +21,7 @@ class DeliveryConcurrencyTest {
 
     @Test
     void a_slow_endpoint_is_capped_and_does_not_delay_another_endpoint() {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "4");
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+        try (var receiver = new Receiver(); var herald = withCap(4)) {
             receiver.reply(r -> r.path().equals("/slow")
                     ? new Receiver.Reply(200, Map.of(), Duration.ofSeconds(1))
                     : Receiver.Reply.status(200));
@@ -33,8 +31,8 @@ class DeliveryConcurrencyTest {
             endpoint(api, slowApp, receiver.url("/slow"));
             endpoint(api, fastApp, receiver.url("/fast"));
 
-            for (int i = 0; i < 40; i++) publish(api, slowApp, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
-            for (int i = 0; i < 10; i++) publish(api, fastApp, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            publishMany(api, slowApp, 40);
+            publishMany(api, fastApp, 10);
 
             Receiver.await(Duration.ofSeconds(5), () -> receiver.requests("/fast").size() == 10,
                     "all of the fast endpoint's messages");
@@ -60,7 +58,7 @@ class DeliveryConcurrencyTest {
             endpoint(api, slowApp, receiver.url("/slow"));
             endpoint(api, fastApp, receiver.url("/fast"));
 
-            for (int i = 0; i < 40; i++) publish(api, slowApp, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            publishMany(api, slowApp, 40);
             Receiver.await(Duration.ofSeconds(5), () -> receiver.requests("/slow").size() >= 32, "the slow endpoint at its cap");
             long start = System.nanoTime();
             publish(api, fastApp, "{\"eventType\":\"c.t\",\"payload\":{}}");
@@ -72,16 +70,14 @@ class DeliveryConcurrencyTest {
 
     @Test
     void an_endpoint_that_answers_fast_gets_more_than_the_slow_cap_in_flight() {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "128");
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+        try (var receiver = new Receiver(); var herald = withCap(128)) {
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(150)));
             var api = herald.api;
             String app = app(api, "fast");
             String ep = endpoint(api, app, receiver.url("/fast"));
             // a backlog due all at once: publish while the endpoint is paused
             assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
-            for (int i = 0; i < 300; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            publishMany(api, app, 300);
             assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
 
             Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/fast").size() == 300, "all 300 deliveries");
@@ -92,14 +88,12 @@ class DeliveryConcurrencyTest {
 
     @Test
     void a_full_slow_endpoints_due_deliveries_are_spread_out_and_all_still_arrive() {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+        try (var receiver = new Receiver(); var herald = withCap(2)) {
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500)));
             var api = herald.api;
             String app = app(api, "slow");
             endpoint(api, app, receiver.url("/slow"));
-            for (int i = 0; i < 10; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            publishMany(api, app, 10);
 
             // two in flight and two waiting; once the endpoint has been slow for a second the other six are paced
             Receiver.await(Duration.ofSeconds(10), () -> pacedRows() > 0, "the slow endpoint's due deliveries to be paced");
@@ -113,5 +107,15 @@ class DeliveryConcurrencyTest {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
                 select count(*) from delivery where status = 1 and attempt_count = 0 and next_attempt_at > now() + interval '500 ms'
                 """).mapTo(Integer.class).one());
+    }
+
+    private static TestHerald withCap(int maxInFlightPerEndpoint) {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", Integer.toString(maxInFlightPerEndpoint));
+        return TestHerald.start(env, Clock.systemUTC());
+    }
+
+    private static void publishMany(dev.herald.testing.ApiClient api, String app, int count) {
+        for (int i = 0; i < count; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
     }
 }
