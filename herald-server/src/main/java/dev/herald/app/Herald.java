@@ -140,7 +140,8 @@ public final class Herald implements AutoCloseable {
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
-                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout()), metrics,
+                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout(),
+                    config.circuitBreakerFailures()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
             dispatcher.setPaused(config.deliveryPaused());
 

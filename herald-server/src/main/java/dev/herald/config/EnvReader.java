@@ -38,6 +38,18 @@ final class EnvReader {
         }
     }
 
+    int nonNegativeInt(String name, int defaultValue) {
+        var value = optional(name);
+        if (value.isEmpty()) return defaultValue;
+        try {
+            int parsed = Integer.parseInt(value.get());
+            if (parsed < 0) throw new ConfigException(name + ": must be 0 or a positive integer, got '" + value.get() + "'");
+            return parsed;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(name + ": must be 0 or a positive integer, got '" + value.get() + "'");
+        }
+    }
+
     boolean bool(String name, boolean defaultValue) {
         var value = optional(name);
         if (value.isEmpty()) return defaultValue;

@@ -39,7 +39,8 @@ public record HeraldConfig(
         Duration pollInterval,
         int retentionDays,
         Duration janitorInterval,
-        boolean validatePayloads) {
+        boolean validatePayloads,
+        int circuitBreakerFailures) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -58,6 +59,8 @@ public record HeraldConfig(
     public static final Duration DEFAULT_JANITOR_INTERVAL = Duration.ofMinutes(1);
     /** Svix accepts any payload; validating against event-type schemas is opted into (here or per type). */
     public static final boolean DEFAULT_VALIDATE_PAYLOADS = false;
+    /** Failed requests in a row after which a node stops sending to an endpoint for a while (0: never). */
+    public static final int DEFAULT_CIRCUIT_BREAKER_FAILURES = 10;
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
@@ -89,7 +92,8 @@ public record HeraldConfig(
                 reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL),
                 reader.positiveInt("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
                 reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL),
-                reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS));
+                reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS),
+                reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */

@@ -49,8 +49,9 @@ public final class Dispatcher implements AutoCloseable {
     /** A lane with nothing out for this long is dropped (and its endpoint starts again at the slow cap). */
     static final Duration IDLE_LANE_KEPT = Duration.ofMinutes(10);
 
+    /** @param breakerFailures failed requests in a row after which an endpoint's breaker opens; 0: never */
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
-                           int maxInFlightPerEndpoint, Duration shutdownTimeout) {}
+                           int maxInFlightPerEndpoint, Duration shutdownTimeout, int breakerFailures) {}
 
     private final DeliveryQueue queue;
     private final EndpointStore endpoints;
@@ -135,7 +136,7 @@ public final class Dispatcher implements AutoCloseable {
         for (var it = lanes.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
             var lane = entry.getValue();
-            if (lane.load() == 0) {
+            if (lane.load() == 0 && !lane.held()) {
                 if (lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos()) it.remove();
                 continue;
             }
@@ -145,7 +146,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), full, newLaneRoom, rooms);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
-        paceSlowEndpoints(full, now);
+        holdBack(full, now);
         if (claimed.isEmpty()) return 0;
         int claimedCount = claimed.size();
         claimed = throttle(claimed, now);
@@ -159,7 +160,8 @@ public final class Dispatcher implements AutoCloseable {
                 handBack.add(d);
                 continue;
             }
-            var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap()));
+            var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
+                    new CircuitBreaker(settings.breakerFailures(), clock)));
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
             if (lane.tryStart()) {
@@ -290,7 +292,7 @@ public final class Dispatcher implements AutoCloseable {
         client.send(request).whenComplete((result, error) -> {
             DeliveryResult r = result != null ? result
                     : DeliveryResult.failure("send failed: " + (error == null ? "unknown" : error.toString()), 0);
-            lane.observe(r.durationMs());
+            lane.observe(r.durationMs(), r.isSuccess());
             recorder.submit(new DeliveryRecorder.Result(d, r, startedAt));
             run(lane, lane.finishAndNext());
         });
@@ -307,21 +309,44 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * The due deliveries of a full, slow endpoint are spread over the time the endpoint will need for them (see
-     * {@link DeliveryQueue#pace}), once a second at most per endpoint: otherwise every claim reads past them.
+     * Keeps full lanes' due deliveries out of the way of the claims, once a second at most per endpoint. An
+     * endpoint whose breaker is open has its waiting and due deliveries held until its probe may go (see
+     * {@link DeliveryQueue#holdUntil}); a slow one has its due deliveries spread over the time it will need for them
+     * (see {@link DeliveryQueue#pace}). Left due, every claim would read past them.
      */
-    private void paceSlowEndpoints(List<String> fullEndpoints, Instant now) {
+    private void holdBack(List<String> fullEndpoints, Instant now) {
         long nowNanos = System.nanoTime();
         for (String endpointId : fullEndpoints) {
             var lane = lanes.get(endpointId);
-            if (lane == null || !lane.slowAndFull(nowNanos) || !lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
+            if (lane == null) continue;
+            boolean held = lane.held();
+            if (!held && !lane.slowAndFull(nowNanos)) continue;
+            if (!lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
             try {
-                int paced = queue.pace(endpointId, now, lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
-                if (paced > 0) log.debug("paced {} due deliveries of slow endpoint {}", paced, endpointId);
+                if (held) {
+                    Instant until = lane.heldUntil(PACE_INTERVAL);
+                    deferWaiting(lane, until, now);
+                    int moved = queue.holdUntil(endpointId, now, until, PACE_MAX_ROWS);
+                    if (moved > 0) log.debug("held {} due deliveries of failing endpoint {} until {}", moved, endpointId, until);
+                } else {
+                    int paced = queue.pace(endpointId, now, lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+                    if (paced > 0) log.debug("paced {} due deliveries of slow endpoint {}", paced, endpointId);
+                }
             } catch (RuntimeException e) {
-                log.warn("could not pace the deliveries of slow endpoint {}: {}", endpointId, e.toString());
+                log.warn("could not hold back the deliveries of endpoint {}: {}", endpointId, e.toString());
             }
         }
+    }
+
+    /** A held lane's claimed deliveries that wait for a slot go back to the queue, due at {@code until}. */
+    private void deferWaiting(EndpointLane lane, Instant until, Instant now) {
+        var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
+        for (var p : lane.drainWaiting()) {
+            if (outstanding.remove(p.delivery().id()) == null) continue;
+            inFlight.release();
+            deferred.put(p.delivery(), until);
+        }
+        queue.deferUntil(deferred, now);
     }
 
     /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */

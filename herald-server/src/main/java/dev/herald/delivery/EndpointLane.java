@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import dev.herald.queue.ClaimedDelivery;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.List;
  * answers fast on average it may use the full cap (a fast endpoint returns its slots at once, and on a
  * busy node more requests in flight hide the queueing in between); when its average response time rises
  * above a second it is held to the slow cap again, so a slow endpoint never takes many of the node's slots.
+ *
+ * <p>An endpoint that fails every request is stopped for a while by the lane's {@link CircuitBreaker}: while it
+ * is open the lane takes no deliveries (its waiting ones go back to the queue) and starts none, then one probe.
  */
 final class EndpointLane {
     /** A claimed delivery with what sending it needs, read when it was claimed. */
@@ -29,6 +33,7 @@ final class EndpointLane {
 
     private final int maxCap;
     private final int slowCap;
+    private final CircuitBreaker breaker;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int inFlight;
     private int cap;
@@ -38,17 +43,22 @@ final class EndpointLane {
     private long lastAnswerNanos = System.nanoTime();
 
     EndpointLane(int cap) {
-        this(cap, cap);
+        this(cap, cap, CircuitBreaker.never());
     }
 
     EndpointLane(int maxCap, int slowCap) {
+        this(maxCap, slowCap, CircuitBreaker.never());
+    }
+
+    EndpointLane(int maxCap, int slowCap, CircuitBreaker breaker) {
         this.maxCap = maxCap;
         this.slowCap = Math.min(slowCap, maxCap);
         this.cap = this.slowCap;
+        this.breaker = breaker;
     }
 
     synchronized boolean tryStart() {
-        if (inFlight >= cap) return false;
+        if (inFlight >= cap || !breaker.tryStart(inFlight + waiting.size())) return false;
         inFlight++;
         return true;
     }
@@ -61,9 +71,16 @@ final class EndpointLane {
 
     /** A request finished: returns the waiting delivery that takes over its slot, or null (slot freed). */
     synchronized Pending finishAndNext() {
-        Pending next = inFlight > cap ? null : waiting.poll(); // over a lowered cap: free the slot instead
+        // over a lowered cap, or with the breaker not closed: free the slot instead
+        Pending next = inFlight > cap || !breaker.closed() ? null : waiting.poll();
         if (next == null) inFlight--;
         return next;
+    }
+
+    /** A finished request: its response time (see {@link #observe(long)}) and, for the breaker, whether it succeeded. */
+    synchronized void observe(long responseMs, boolean success) {
+        breaker.record(success);
+        observe(responseMs);
     }
 
     /** Records one response time (exponentially weighted average) and moves the cap between slow and full. */
@@ -85,7 +102,19 @@ final class EndpointLane {
 
     /** How many more claimed deliveries this lane can hold now (in flight or waiting). */
     synchronized int room() {
-        return Math.max(0, 2 * cap - inFlight - waiting.size());
+        int load = inFlight + waiting.size();
+        if (!breaker.closed()) return breaker.probeMayStart(load) ? 1 : 0;
+        return Math.max(0, 2 * cap - load);
+    }
+
+    /** The breaker is open (or probing): this lane's deliveries are held back. */
+    synchronized boolean held() {
+        return !breaker.closed();
+    }
+
+    /** While {@link #held()}: when its deliveries are next worth claiming (see {@link CircuitBreaker#heldUntil}). */
+    synchronized Instant heldUntil(Duration ifProbing) {
+        return breaker.heldUntil(ifProbing);
     }
 
     synchronized int cap() {

@@ -199,6 +199,20 @@ public final class DeliveryQueue {
      * Ordered endpoints are left alone (only their head is ever claimable). Returns the number of rows moved.
      */
     public int pace(String endpointId, Instant now, Duration step, Duration horizon, int maxRows) {
+        return pace(endpointId, now, now, step, horizon, maxRows);
+    }
+
+    /**
+     * Holds the due deliveries of one endpoint back until {@code until} (its circuit breaker is open), keeping
+     * their order; as {@link #pace}, nothing else changes.
+     */
+    public int holdUntil(String endpointId, Instant now, Instant until, int maxRows) {
+        Duration step = Duration.ofNanos(1_000); // the oldest is due at {@code until} exactly, the next 1 µs later, …
+        return pace(endpointId, now, until.minus(step), step, Duration.ofSeconds(1), maxRows);
+    }
+
+    /** The k-th oldest due delivery of the endpoint becomes due at {@code from + min(k × step, horizon)}. */
+    private int pace(String endpointId, Instant now, Instant from, Duration step, Duration horizon, int maxRows) {
         return jdbi.withHandle(h -> h.createUpdate("""
                 with due as (
                     select id, next_attempt_at from delivery
@@ -210,13 +224,14 @@ public final class DeliveryQueue {
                     select id, row_number() over (order by next_attempt_at, id) as k from due
                 )
                 update delivery d
-                set next_attempt_at = cast(:now as timestamptz)
+                set next_attempt_at = cast(:from as timestamptz)
                         + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
                 from numbered
                 where d.id = numbered.id
                 """)
                 .bind("endpoint", endpointId)
                 .bind("now", now)
+                .bind("from", from)
                 .bind("maxRows", maxRows)
                 .bind("stepMicros", Math.max(1, step.toNanos() / 1_000))
                 .bind("horizonMicros", horizon.toNanos() / 1_000)

@@ -135,4 +135,31 @@ class EndpointLaneTest {
         lane.observe(3);
         assertThat(lane.idleFor(System.nanoTime())).isLessThan(1_000_000_000L);
     }
+
+    @Test
+    void an_open_breaker_takes_no_deliveries_and_hands_no_slot_on_then_allows_one_probe() {
+        var clock = new dev.herald.testing.MutableClock(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+        var lane = new EndpointLane(4, 4, new CircuitBreaker(2, clock));
+        assertThat(lane.tryStart()).isTrue();
+        assertThat(lane.tryStart()).isTrue();
+        assertThat(lane.offerWaiting(pending(3))).isTrue();
+        assertThat(lane.room()).isEqualTo(5);
+        lane.observe(1, false);
+        lane.observe(1, false);
+        assertThat(lane.held()).isTrue();
+        assertThat(lane.room()).as("open").isZero();
+        assertThat(lane.finishAndNext()).as("the waiting delivery does not take the freed slot").isNull();
+        assertThat(lane.finishAndNext()).isNull();
+        assertThat(lane.tryStart()).isFalse();
+        assertThat(lane.drainWaiting()).hasSize(1);
+
+        clock.advance(CircuitBreaker.FIRST_OPEN);
+        assertThat(lane.room()).as("room for the probe").isEqualTo(1);
+        assertThat(lane.tryStart()).isTrue();
+        assertThat(lane.room()).as("probe out").isZero();
+        lane.observe(1, true);
+        assertThat(lane.finishAndNext()).isNull();
+        assertThat(lane.held()).isFalse();
+        assertThat(lane.room()).isEqualTo(8);
+    }
 }

@@ -155,4 +155,19 @@ class DeliveryQueueTest {
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId)
                 .as("the other endpoint's rows are still due now").containsOnly("ep_b", "ep_a").hasSize(3);
     }
+
+    @Test
+    void holding_an_endpoints_due_rows_makes_the_oldest_due_at_the_given_time_and_keeps_their_order() {
+        due("ep_a", 3);
+        due("ep_b", 1);
+        Instant until = NOW.plusSeconds(5);
+        assertThat(queue.holdUntil("ep_a", NOW, until, 100)).isEqualTo(3);
+        assertThat(strings("""
+                select msg_id || ' ' || extract(epoch from (next_attempt_at - '2026-12-01T10:00:05Z')) * 1000000 || ' ' || attempt_count
+                from delivery where endpoint_id = 'ep_a' order by msg_id"""))
+                .containsExactly("ep_a_msg_000001 0.000000 0", "ep_a_msg_000002 1.000000 0", "ep_a_msg_000003 2.000000 0");
+        assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId).containsExactly("ep_b");
+        assertThat(queue.claim(100, until, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
+                .as("due again at the time given, oldest first").containsExactly("ep_a_msg_000001");
+    }
 }

@@ -1,0 +1,91 @@
+package dev.herald.delivery;
+
+import static dev.herald.delivery.DeliveryFixture.app;
+import static dev.herald.delivery.DeliveryFixture.endpoint;
+import static dev.herald.delivery.DeliveryFixture.pause;
+import static dev.herald.delivery.DeliveryFixture.publish;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * HERALD_CIRCUIT_BREAKER_FAILURES: an endpoint failing every request stops receiving them for a while (its
+ * deliveries wait, no attempt counted), one probe at a time finds out when it is back, and then every message arrives.
+ */
+@ExtendWith(TestDatabase.class)
+class CircuitBreakerDeliveryTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final int MESSAGES = 40;
+
+    @Test
+    void a_failing_endpoint_is_held_back_probed_once_per_open_period_and_gets_everything_once_it_is_back() {
+        var clock = new MutableClock(T0);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+        var down = new AtomicBoolean(true);
+        Set<String> acceptedAtDown = ConcurrentHashMap.newKeySet();
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            receiver.reply(r -> {
+                if (!r.path().equals("/down")) return Receiver.Reply.status(200);
+                if (down.get()) return Receiver.Reply.status(500);
+                acceptedAtDown.add(r.header("webhook-id"));
+                return Receiver.Reply.status(200);
+            });
+            var api = herald.api;
+            String app = app(api, "breaker");
+            String failing = endpoint(api, app, receiver.url("/down"));
+            endpoint(api, app, receiver.url("/up"));
+            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == MESSAGES, "the healthy endpoint's messages");
+            // five failures open the breaker; at most the other request in flight (cap 2) fails after them
+            Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(CircuitBreaker.FIRST_OPEN)) >= MESSAGES - 6,
+                    "the failing endpoint's due deliveries held until the breaker's probe");
+            pause(Duration.ofSeconds(1));
+            int beforeProbe = receiver.requests("/down").size();
+            assertThat(beforeProbe).as("requests to the failing endpoint before it was held back").isBetween(5, 6);
+            assertThat(attemptRows(failing)).isEqualTo(beforeProbe);
+
+            // the open period ends: one probe, it fails, and the breaker opens for twice as long
+            clock.advance(CircuitBreaker.FIRST_OPEN);
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/down").size() == beforeProbe + 1, "one probe");
+            pause(Duration.ofSeconds(2));
+            assertThat(receiver.requests("/down")).as("only one probe per open period").hasSize(beforeProbe + 1);
+            assertThat(receiver.requests("/up")).as("the healthy endpoint got each message once").hasSize(MESSAGES);
+
+            // the endpoint is back; past the next open period (and the failed probe's retry) all arrive
+            down.set(false);
+            clock.advance(Duration.ofSeconds(400)); // 300 s with its ±20% jitter
+            Receiver.await(Duration.ofSeconds(20), () -> acceptedAtDown.size() == MESSAGES, "every message at the recovered endpoint");
+            int sent = receiver.requests("/down").size();
+            assertThat(sent).as("the failed requests, the probe and one success per message").isEqualTo(beforeProbe + 1 + MESSAGES);
+            // one attempt row per request sent: holding a delivery back counted no attempt
+            Receiver.await(Duration.ofSeconds(10), () -> attemptRows(failing) == sent, "an attempt row per request");
+        }
+    }
+
+    /** Pending deliveries of the endpoint never tried and due no earlier than {@code until}. */
+    private static int heldRows(String endpointId, Instant until) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from delivery
+                where endpoint_id = :ep and status = 1 and attempt_count = 0 and next_attempt_at >= :until
+                """).bind("ep", endpointId).bind("until", until).mapTo(Integer.class).one());
+    }
+
+    private static int attemptRows(String endpointId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select count(*) from attempt where endpoint_id = :ep")
+                .bind("ep", endpointId).mapTo(Integer.class).one());
+    }
+}
