@@ -141,7 +141,8 @@ final class Scenarios {
         double[] withBad = isolationRun(messages, true);
         report.add("3. isolation: healthy only", "healthy deliveries/s, p99", Report.rate(baseline[0]) + ", " + Report.ms(baseline[1]), "4 healthy endpoints");
         report.add("3. isolation: + slow + failing", "healthy deliveries/s, p99", Report.rate(withBad[0]) + ", " + Report.ms(withBad[1]),
-                String.format("healthy throughput %.0f%% of baseline", 100 * withBad[0] / baseline[0]));
+                String.format("healthy throughput %.0f%% of baseline; requests meanwhile: %,d to the failing endpoint, %,d to the slow one",
+                        100 * withBad[0] / baseline[0], (long) withBad[2], (long) withBad[3]));
     }
 
     private double[] isolationRun(int messages, boolean bad) throws Exception {
@@ -159,7 +160,7 @@ final class Scenarios {
         publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
         await(Duration.ofMinutes(5), () -> receiver.count("/ok") >= 4L * messages);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new double[] {4.0 * messages / seconds, recorder.summary().p99()};
+        return new double[] {4.0 * messages / seconds, recorder.summary().p99(), receiver.count("/fail"), receiver.count("/slow")};
     }
 
     /** 4. Draining a backlog of due deliveries: claim latency, delivery rate and memory, small vs large. */

@@ -8,7 +8,6 @@ import dev.herald.queue.ClaimedDelivery;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.EndpointStore;
-import dev.herald.store.SqlErrors;
 import dev.herald.store.ThrottleStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,11 +17,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +40,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Requests in flight to one new or slow endpoint (see {@link EndpointLane}); fast ones may use the configured cap. */
     static final int SLOW_ENDPOINT_IN_FLIGHT = 32;
     /** How often, at most, a slow endpoint's due deliveries are paced; how far ahead; how many at once. */
-    static final Duration PACE_INTERVAL = Duration.ofSeconds(1);
+    static final Duration PACE_INTERVAL = Duration.ofMillis(250);
     static final Duration PACE_HORIZON = Duration.ofSeconds(60);
     static final int PACE_MAX_ROWS = 10_000;
     /** A lane with nothing out for this long is dropped (and its endpoint starts again at the slow cap). */
@@ -54,7 +51,6 @@ public final class Dispatcher implements AutoCloseable {
                            int maxInFlightPerEndpoint, Duration shutdownTimeout, int breakerFailures) {}
 
     private final DeliveryQueue queue;
-    private final EndpointStore endpoints;
     private final WebhookClient client;
     private final DeliveryRequests requests;
     private final DeliveryRecorder recorder;
@@ -65,6 +61,7 @@ public final class Dispatcher implements AutoCloseable {
     private final ThrottleStore throttles;
     /** The earliest time a delivery this node deferred for throttling is due again (dispatcher thread only). */
     private Instant throttleWake;
+    private final OpenedSecrets openedSecrets;
     private final Semaphore inFlight;
     private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
@@ -76,7 +73,6 @@ public final class Dispatcher implements AutoCloseable {
                       DeliveryRecorder.Factory recorderFactory, QueueSignal signal, Clock clock, Settings settings,
                       DeliveryMetrics metrics, ThrottleStore throttles) {
         this.queue = queue;
-        this.endpoints = endpoints;
         this.client = client;
         this.requests = requests;
         this.signal = signal;
@@ -85,6 +81,7 @@ public final class Dispatcher implements AutoCloseable {
         this.metrics = metrics;
         this.throttles = throttles;
         this.inFlight = new Semaphore(settings.maxInFlight());
+        this.openedSecrets = new OpenedSecrets(endpoints::openSecret);
         this.recorder = recorderFactory.create(this::recorded);
     }
 
@@ -151,9 +148,8 @@ public final class Dispatcher implements AutoCloseable {
         int claimedCount = claimed.size();
         claimed = throttle(claimed, now);
         if (claimed.isEmpty()) return claimedCount;
-        Set<String> endpointIds = claimed.stream().map(ClaimedDelivery::endpointId).collect(Collectors.toSet());
         Map<String, String> unreadable = new HashMap<>();
-        Map<String, List<String>> secrets = secretsOf(endpointIds, now, unreadable);
+        Map<String, List<String>> secrets = secretsOf(claimed, unreadable);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             if (!inFlight.tryAcquire()) {
@@ -228,22 +224,18 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * The live secrets of the endpoints, read together. If that fails for a reason other than the database
-     * being down, one endpoint's secret row cannot be opened (e.g. sealed with a key this node lacks): read
-     * them one by one so only that endpoint's deliveries fail, with the reason in {@code unreadable}.
+     * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint. One
+     * that cannot be opened (e.g. sealed with a key this node lacks) fails only its endpoint's deliveries, with the
+     * reason in {@code unreadable}.
      */
-    private Map<String, List<String>> secretsOf(Set<String> endpointIds, Instant now, Map<String, String> unreadable) {
-        try {
-            return endpoints.liveSecrets(endpointIds, now);
-        } catch (RuntimeException e) {
-            if (SqlErrors.isUnavailable(e)) throw e; // the claimed rows come back when their lease ends
-        }
+    private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable) {
         Map<String, List<String>> secrets = new HashMap<>();
-        for (String id : endpointIds) {
+        for (ClaimedDelivery d : claimed) {
+            String id = d.endpointId();
+            if (secrets.containsKey(id) || unreadable.containsKey(id)) continue;
             try {
-                secrets.put(id, endpoints.liveSecrets(id, now));
+                secrets.put(id, openedSecrets.open(id, d.secrets()));
             } catch (RuntimeException e) {
-                if (SqlErrors.isUnavailable(e)) throw e;
                 log.warn("cannot open the signing secret of endpoint {}: {}", id, e.toString());
                 unreadable.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
             }
@@ -323,15 +315,17 @@ public final class Dispatcher implements AutoCloseable {
             if (!held && !lane.slowAndFull(nowNanos)) continue;
             if (!lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
             try {
+                int moved;
                 if (held) {
                     Instant until = lane.heldUntil(PACE_INTERVAL);
                     deferWaiting(lane, until, now);
-                    int moved = queue.holdUntil(endpointId, now, until, PACE_MAX_ROWS);
+                    moved = queue.holdUntil(endpointId, now, lane.pacedThrough(), until, PACE_MAX_ROWS);
                     if (moved > 0) log.debug("held {} due deliveries of failing endpoint {} until {}", moved, endpointId, until);
                 } else {
-                    int paced = queue.pace(endpointId, now, lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
-                    if (paced > 0) log.debug("paced {} due deliveries of slow endpoint {}", paced, endpointId);
+                    moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+                    if (moved > 0) log.debug("paced {} due deliveries of slow endpoint {}", moved, endpointId);
                 }
+                if (moved < PACE_MAX_ROWS) lane.pacedThrough(now);
             } catch (RuntimeException e) {
                 log.warn("could not hold back the deliveries of endpoint {}: {}", endpointId, e.toString());
             }

@@ -40,6 +40,7 @@ final class EndpointLane {
     private double averageMs;
     private int observed;
     private long lastPaced;
+    private Instant pacedThrough;
     private long lastAnswerNanos = System.nanoTime();
 
     EndpointLane(int cap) {
@@ -146,6 +147,18 @@ final class EndpointLane {
     }
 
     /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
+    /**
+     * Rows due up to this time were moved by the last pacing or hold (null: none yet), so the next need only look at
+     * later ones; unchanged when that one moved as many rows as it may (some may be left before it).
+     */
+    synchronized Instant pacedThrough() {
+        return pacedThrough;
+    }
+
+    synchronized void pacedThrough(Instant dueUpTo) {
+        pacedThrough = dueUpTo;
+    }
+
     synchronized boolean pacingDue(long nowNanos, long intervalNanos) {
         if (lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;
         lastPaced = nowNanos;

@@ -1,13 +1,16 @@
 package dev.herald.queue;
 
+import dev.herald.security.SecretBox;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
  * A delivery taken off the queue under a lease, with what sending it needs from its message and endpoint;
  * {@code eventId}, {@code transformation} (raw JSON, null when none) and the application's uid and name
  * are what an endpoint's transformation can render; {@code endpointThrottle} and {@code appThrottle} are the
- * throttleRate settings (requests per second, null or 0 when unlimited).
+ * throttleRate settings (requests per second, null or 0 when unlimited); {@code secrets} are the endpoint's live
+ * signing secrets as stored (sealed), current first, read with the claim so sending needs no further query.
  */
 public record ClaimedDelivery(
         long id,
@@ -28,7 +31,8 @@ public record ClaimedDelivery(
         String appUid,
         String appName,
         Long endpointThrottle,
-        Long appThrottle) {
+        Long appThrottle,
+        List<SecretBox.Sealed> secrets) {
 
     /** Requests per second allowed to the endpoint (or to all of the application's endpoints together); null when unlimited. */
     public Long endpointThrottleRate() {

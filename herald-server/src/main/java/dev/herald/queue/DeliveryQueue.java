@@ -5,8 +5,10 @@ import static dev.herald.store.JsonColumns.stringMap;
 
 import dev.herald.domain.Attempt;
 import dev.herald.domain.DeliveryStatus;
+import dev.herald.security.SecretBox;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -101,13 +103,23 @@ public final class DeliveryQueue {
                     from picked p
                     where d.id = p.id
                     returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
+                ), secrets as (
+                    -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
+                    select s.endpoint_id,
+                           array_agg(s.key_id order by s.expires_at desc nulls first) as secret_key_ids,
+                           array_agg(encode(s.ciphertext, 'base64') order by s.expires_at desc nulls first) as secret_ciphertexts
+                    from endpoint_secret s
+                    where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > :now)
+                    group by s.endpoint_id
                 )
                 -- outer joins: a delivery written as its endpoint or message was deleted comes back without them
                 -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease
                 select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
                        coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
-                       e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle
+                       e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
+                       sec.secret_key_ids, sec.secret_ciphertexts
                 from claimed c
+                left join secrets sec on sec.endpoint_id = c.endpoint_id
                 left join message m on m.id = c.msg_id
                 left join endpoint e on e.id = c.endpoint_id
                 left join application a on a.id = c.app_id
@@ -150,9 +162,21 @@ public final class DeliveryQueue {
                         rs.getString("app_uid"),
                         rs.getString("app_name"),
                         rs.getObject("endpoint_throttle", Long.class),
-                        rs.getObject("app_throttle", Long.class)))
+                        rs.getObject("app_throttle", Long.class),
+                        sealedSecrets(rs)))
                 .list();
         });
+    }
+
+    private static List<SecretBox.Sealed> sealedSecrets(java.sql.ResultSet rs) throws java.sql.SQLException {
+        var keyIds = rs.getArray("secret_key_ids");
+        var ciphertexts = rs.getArray("secret_ciphertexts");
+        if (keyIds == null || ciphertexts == null) return List.of();
+        var ids = (String[]) keyIds.getArray();
+        var texts = (String[]) ciphertexts.getArray();
+        var sealed = new java.util.ArrayList<SecretBox.Sealed>(ids.length);
+        for (int i = 0; i < ids.length; i++) sealed.add(new SecretBox.Sealed(ids[i], Base64.getMimeDecoder().decode(texts[i])));
+        return sealed;
     }
 
     /**
@@ -196,27 +220,30 @@ public final class DeliveryQueue {
      * k-th oldest becomes due {@code k × step} from now (at most {@code horizon} ahead), in the order they
      * were due. Left due, they would sit at the head of the due index, and every claim would read past all of
      * them to reach other endpoints' work. Nothing else changes: no attempt is counted, no lease is taken.
-     * Ordered endpoints are left alone (only their head is ever claimable). Returns the number of rows moved.
+     * Ordered endpoints are left alone (only their head is ever claimable). Only rows due at or after {@code dueSince}
+     * are looked at (null: all): the index is read in due order, and rows due earlier were moved last time, so the
+     * scan need not read past every other endpoint's backlog again (55 ms instead of a few). Returns the number of rows moved.
      */
-    public int pace(String endpointId, Instant now, Duration step, Duration horizon, int maxRows) {
-        return pace(endpointId, now, now, step, horizon, maxRows);
+    public int pace(String endpointId, Instant now, Instant dueSince, Duration step, Duration horizon, int maxRows) {
+        return pace(endpointId, now, dueSince, now, step, horizon, maxRows);
     }
 
     /**
      * Holds the due deliveries of one endpoint back until {@code until} (its circuit breaker is open), keeping
      * their order; as {@link #pace}, nothing else changes.
      */
-    public int holdUntil(String endpointId, Instant now, Instant until, int maxRows) {
+    public int holdUntil(String endpointId, Instant now, Instant dueSince, Instant until, int maxRows) {
         Duration step = Duration.ofNanos(1_000); // the oldest is due at {@code until} exactly, the next 1 µs later, …
-        return pace(endpointId, now, until.minus(step), step, Duration.ofSeconds(1), maxRows);
+        return pace(endpointId, now, dueSince, until.minus(step), step, Duration.ofSeconds(1), maxRows);
     }
 
     /** The k-th oldest due delivery of the endpoint becomes due at {@code from + min(k × step, horizon)}. */
-    private int pace(String endpointId, Instant now, Instant from, Duration step, Duration horizon, int maxRows) {
+    private int pace(String endpointId, Instant now, Instant dueSince, Instant from, Duration step, Duration horizon, int maxRows) {
         return jdbi.withHandle(h -> h.createUpdate("""
                 with due as (
                     select id, next_attempt_at from delivery
                     where status = 1 and next_attempt_at <= :now and endpoint_id = :endpoint and not fifo
+                      and next_attempt_at >= cast(:dueSince as timestamptz)
                     order by next_attempt_at
                     limit :maxRows
                     for update skip locked
@@ -232,6 +259,7 @@ public final class DeliveryQueue {
                 .bind("endpoint", endpointId)
                 .bind("now", now)
                 .bind("from", from)
+                .bind("dueSince", dueSince == null ? Instant.EPOCH : dueSince)
                 .bind("maxRows", maxRows)
                 .bind("stepMicros", Math.max(1, step.toNanos() / 1_000))
                 .bind("horizonMicros", horizon.toNanos() / 1_000)

@@ -216,6 +216,11 @@ public final class EndpointStore {
         });
     }
 
+    /** Opens one sealed signing secret of the endpoint (see {@link dev.herald.queue.ClaimedDelivery#secrets()}). */
+    public String openSecret(SecretBox.Sealed sealed, String endpointId) {
+        return secretBox.open(sealed, endpointId);
+    }
+
     private String open(ResultSet rs, String endpointId) throws SQLException {
         return secretBox.open(new SecretBox.Sealed(rs.getString("key_id"), rs.getBytes("ciphertext")), endpointId);
     }

@@ -126,9 +126,10 @@ class DeliveryQueueTest {
     void a_delivery_written_for_an_endpoint_deleted_meanwhile_is_claimed_as_disabled_and_its_attempt_not_kept() {
         due("ep_a", 1);
         // the race the foreign key used to refuse: a publish that read the endpoint before it was deleted
-        jdbi.useHandle(h -> h.execute("""
+        jdbi.useHandle(h -> h.createUpdate("""
                 insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-                values ('ep_a_msg_000001', 'ep_gone', 'app_1', 1, 0, now() - interval '1 day', now(), now())"""));
+                values ('ep_a_msg_000001', 'ep_gone', 'app_1', 1, 0, cast(:now as timestamptz) - interval '1 day', :now, :now)""")
+                .bind("now", NOW).execute()); // due by the test's clock, not the database's
         var claimed = queue.claim(100, NOW, LEASE, List.of());
         var orphan = claimed.stream().filter(d -> d.endpointId().equals("ep_gone")).findFirst().orElseThrow();
         assertThat(orphan.endpointDisabled()).as("cancelled by the dispatcher, not claimed again every lease").isTrue();
@@ -145,7 +146,7 @@ class DeliveryQueueTest {
         due("ep_a", 5);
         due("ep_b", 2);
         jdbi.useHandle(h -> h.execute("update delivery set fifo = true where msg_id = 'ep_a_msg_000005'"));
-        int paced = queue.pace("ep_a", NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
+        int paced = queue.pace("ep_a", NOW, null, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
         assertThat(paced).as("the ordered row is not paced").isEqualTo(4);
         assertThat(strings("""
                 select msg_id || ' ' || extract(epoch from next_attempt_at - '2026-12-01T10:00:00Z')::int || ' ' || attempt_count
@@ -161,7 +162,7 @@ class DeliveryQueueTest {
         due("ep_a", 3);
         due("ep_b", 1);
         Instant until = NOW.plusSeconds(5);
-        assertThat(queue.holdUntil("ep_a", NOW, until, 100)).isEqualTo(3);
+        assertThat(queue.holdUntil("ep_a", NOW, null, until, 100)).isEqualTo(3);
         assertThat(strings("""
                 select msg_id || ' ' || extract(epoch from (next_attempt_at - '2026-12-01T10:00:05Z')) * 1000000 || ' ' || attempt_count
                 from delivery where endpoint_id = 'ep_a' order by msg_id"""))
@@ -169,5 +170,20 @@ class DeliveryQueueTest {
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId).containsExactly("ep_b");
         assertThat(queue.claim(100, until, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
                 .as("due again at the time given, oldest first").containsExactly("ep_a_msg_000001");
+    }
+
+    @Test
+    void pacing_and_holding_look_only_at_rows_due_from_the_given_time_on() {
+        due("ep_a", 3);
+        jdbi.useHandle(h -> h.createUpdate("update delivery set next_attempt_at = cast(:now as timestamptz) - (4 - right(msg_id, 1)::int) * interval '1 s'")
+                .bind("now", NOW).execute()); // due 3, 2 and 1 s ago
+        Instant firstDue = instant("select min(next_attempt_at) from delivery");
+        assertThat(queue.holdUntil("ep_a", NOW, firstDue.plusMillis(500), NOW.plusSeconds(5), 100)).as("all but the first").isEqualTo(2);
+        assertThat(queue.pace("ep_a", NOW, NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100)).as("none due after now").isZero();
+        assertThat(count("select count(*) from delivery where next_attempt_at = '" + firstDue + "'")).isEqualTo(1);
+    }
+
+    private Instant instant(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(java.time.OffsetDateTime.class).one()).toInstant();
     }
 }
