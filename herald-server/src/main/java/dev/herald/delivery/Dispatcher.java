@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Claims due deliveries and sends them. A global cap bounds deliveries claimed but not yet recorded;
  * each endpoint has a lane (see {@link EndpointLane}) capping its concurrent requests, so one slow
  * endpoint cannot hold the others' slots. A claim takes for each endpoint at most the room its lane has
- * (a full lane is left out), so claimed rows are rarely handed straight back to the queue.
+ * (a full lane is left out), so claimed rows are rarely handed straight back to the queue. An endpoint that
+ * keeps failing is stopped for a while by its lane's {@link CircuitBreaker}, and its due deliveries held back.
  */
 public final class Dispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -39,7 +40,7 @@ public final class Dispatcher implements AutoCloseable {
     static final Duration THROTTLE_BURST = Duration.ofSeconds(1);
     /** Requests in flight to one new or slow endpoint (see {@link EndpointLane}); fast ones may use the configured cap. */
     static final int SLOW_ENDPOINT_IN_FLIGHT = 32;
-    /** How often, at most, a slow endpoint's due deliveries are paced; how far ahead; how many at once. */
+    /** How often, at most, a full lane's due deliveries are paced or held back; how far ahead; how many at once. */
     static final Duration PACE_INTERVAL = Duration.ofMillis(250);
     static final Duration PACE_HORIZON = Duration.ofSeconds(60);
     static final int PACE_MAX_ROWS = 10_000;
