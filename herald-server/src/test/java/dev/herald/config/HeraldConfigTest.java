@@ -24,6 +24,7 @@ class HeraldConfigTest {
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.whitelistSubnets()).isEmpty();
+        assertThat(config.circuitBreakerFailures()).isEqualTo(10);
     }
 
     @Test
@@ -61,6 +62,10 @@ class HeraldConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DISABLE_AFTER:");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DELIVERY_LEASE", "5s")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DELIVERY_LEASE:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_CIRCUIT_BREAKER_FAILURES", "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_CIRCUIT_BREAKER_FAILURES:");
+        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_CIRCUIT_BREAKER_FAILURES", "0")).circuitBreakerFailures())
+                .as("0 turns the breaker off").isZero();
         assertThat(new ConfigException("X: y").getMessage()).doesNotContain("\n");
     }
 
