@@ -146,35 +146,6 @@ public final class EndpointStore {
                 .orElseThrow(() -> new NotFoundException("endpoint secret")));
     }
 
-    /** The current secret first, then rotated ones still inside their grace period. */
-    public List<String> liveSecrets(String endpointId, Instant now) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                select key_id, ciphertext from endpoint_secret
-                where endpoint_id = :id and (expires_at is null or expires_at > :now)
-                order by expires_at desc nulls first
-                """)
-                .bind("id", endpointId).bind("now", now)
-                .map((rs, ctx) -> open(rs, endpointId))
-                .list());
-    }
-
-    /** Live secrets of several endpoints in one query (the dispatcher signs a claimed batch with these). */
-    public java.util.Map<String, List<String>> liveSecrets(java.util.Collection<String> endpointIds, Instant now) {
-        var result = new java.util.HashMap<String, List<String>>();
-        jdbi.useHandle(h -> h.createQuery("""
-                select endpoint_id, key_id, ciphertext from endpoint_secret
-                where endpoint_id = any(:ids) and (expires_at is null or expires_at > :now)
-                order by endpoint_id, expires_at desc nulls first
-                """)
-                .bindByType("ids", endpointIds.toArray(String[]::new), String[].class).bind("now", now)
-                .map((rs, ctx) -> {
-                    String endpointId = rs.getString("endpoint_id");
-                    return java.util.Map.entry(endpointId, open(rs, endpointId));
-                })
-                .forEach(e -> result.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).add(e.getValue())));
-        return result;
-    }
-
     /** The current secret keeps signing for {@code graceUntil}; {@code newSecret} becomes current. */
     public void rotateSecret(String endpointId, String newSecret, Instant now, Instant graceUntil) {
         jdbi.useTransaction(h -> {
