@@ -162,15 +162,20 @@ public final class DeliveryRecorder implements AutoCloseable {
         long started = System.nanoTime();
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
-        var disabled = queue.jdbi().inTransaction(h -> {
-            queue.complete(h, plan.completed(), now);
-            health.recordFailures(h, plan.failed(), now);
-            health.recordSuccesses(h, plan.succeeded());
-            var list = new ArrayList<EndpointHealthStore.Disabled>();
-            list.addAll(health.disableNow(h, plan.gone(), now));
-            list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
-            return list;
-        });
+        List<EndpointHealthStore.Disabled> disabled;
+        if (plan.gone().isEmpty() && plan.exhausted().isEmpty()) {
+            // the common batch is one statement in autocommit: one round trip to the database
+            queue.jdbi().useHandle(h -> queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now));
+            disabled = List.of();
+        } else {
+            disabled = queue.jdbi().inTransaction(h -> {
+                queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now);
+                var list = new ArrayList<EndpointHealthStore.Disabled>();
+                list.addAll(health.disableNow(h, plan.gone(), now));
+                list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
+                return list;
+            });
+        }
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
         long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();

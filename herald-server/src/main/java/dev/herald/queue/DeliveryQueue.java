@@ -49,50 +49,15 @@ public final class DeliveryQueue {
             limit :limit
             for update skip locked""".replace("<claimable>", CLAIMABLE);
 
-    /**
-     * The same, but reading a few times more candidates and keeping, of each endpoint, the first {@code :perEndpoint}
-     * (or the room given for that endpoint in {@code :roomIds}/{@code :rooms}). The kept ids are materialized and
-     * then looked up by key: as a semi-join the planner compared them against every due row (1.5 s over half a million).
-     */
-    private static final String PICK_DUE_PER_ENDPOINT = """
-            with ranked as materialized (
-                select numbered.id from (
-                    select c.id, c.endpoint_id,
-                           row_number() over (partition by c.endpoint_id order by c.next_attempt_at, c.id) as rn
-                    from (
-                        select id, endpoint_id, next_attempt_at from delivery
-                        where <claimable>
-                        order by next_attempt_at
-                        limit :scan
-                    ) c
-                ) numbered
-                left join unnest(cast(:roomIds as text[]), cast(:rooms as int[])) as r(endpoint_id, room)
-                       on r.endpoint_id = numbered.endpoint_id
-                where numbered.rn <= coalesce(r.room, :perEndpoint))
-            select d.id, d.next_attempt_at as due from delivery d join ranked on ranked.id = d.id
-            where d.status = 1 and d.next_attempt_at <= :now
-            order by d.next_attempt_at
-            limit :limit
-            for update of d skip locked""".replace("<claimable>", CLAIMABLE);
-
     public DeliveryQueue(Jdbi jdbi) {
         this.jdbi = jdbi;
     }
 
-    public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
-        return claim(limit, now, lease, excludedEndpoints, limit, Map.of());
-    }
-
     /**
-     * Claims up to {@code limit} due deliveries, at most {@code perEndpoint} of them for any one endpoint, or for
-     * the endpoints in {@code rooms} at most their room there (so a busy endpoint cannot fill a batch the node
-     * would only have to hand back, and an endpoint with more room takes more at once). Rows of
-     * {@code excludedEndpoints} are not claimed.
+     * Claims up to {@code limit} due deliveries, in due order, of endpoints other than {@code excludedEndpoints}. The
+     * caller keeps each endpoint's share by the limit it asks for and the endpoints it leaves out (see the dispatcher).
      */
-    public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints,
-                                       int perEndpoint, Map<String, Integer> rooms) {
-        boolean capped = perEndpoint < limit || rooms.values().stream().anyMatch(room -> room < limit);
-        String picked = capped ? PICK_DUE_PER_ENDPOINT : PICK_DUE;
+    public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
         return jdbi.withHandle(h -> {
             var query = h.createQuery("""
                 with picked as (
@@ -125,19 +90,7 @@ public final class DeliveryQueue {
                 left join application a on a.id = c.app_id
                 order by c.due, c.id
                 """)
-                .define("picked", picked);
-            if (capped) {
-                var roomIds = new String[rooms.size()];
-                var roomSizes = new Integer[rooms.size()];
-                int i = 0;
-                for (var room : rooms.entrySet()) {
-                    roomIds[i] = room.getKey();
-                    roomSizes[i++] = room.getValue();
-                }
-                query.bind("perEndpoint", perEndpoint).bind("scan", limit * 4)
-                        .bindByType("roomIds", roomIds, String[].class)
-                        .bindByType("rooms", roomSizes, Integer[].class);
-            }
+                .define("picked", PICK_DUE);
             return query
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)
@@ -275,13 +228,21 @@ public final class DeliveryQueue {
                 .set());
     }
 
-    /**
-     * Writes attempts and new delivery states of a batch in one transaction (group commit): one statement for
-     * all attempt rows and one for all delivery rows, each over arrays, rather than a statement per row.
-     */
+    /** {@link #complete(Handle, List, Collection, Collection, Instant)} with no endpoint health to record. */
     public void complete(Handle h, List<CompletedDelivery> completed, Instant now) {
+        complete(h, completed, List.of(), List.of(), now);
+    }
+
+    /**
+     * Writes the results of a batch in one statement (one round trip, one plan): the attempt rows, the deliveries'
+     * new states, and the endpoints' health (the auto-disable clock): a success stops an endpoint's failing clock, a
+     * failure starts it if it is not running, and an endpoint with both in the batch ends up not failing. Each part
+     * works over arrays. A delivery whose attempt count moved on (another node took it over after its lease ran out)
+     * keeps its state; an attempt whose delivery is gone (deleted with its endpoint or message) is not written.
+     */
+    public void complete(Handle h, List<CompletedDelivery> completed, Collection<String> failedEndpoints,
+                        Collection<String> succeededEndpoints, Instant now) {
         List<Attempt> attempts = completed.stream().map(CompletedDelivery::attempt).filter(a -> a != null).toList();
-        if (!attempts.isEmpty()) insertAttempts(h, attempts);
         int n = completed.size();
         var ids = new Long[n];
         var attemptNumbers = new Integer[n];
@@ -294,21 +255,47 @@ public final class DeliveryQueue {
             statuses[i] = c.newStatus();
             nexts[i] = c.newStatus() == DeliveryStatus.PENDING && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
         }
-        h.createUpdate("""
-                update delivery d set status = u.status, next_attempt_at = u.next, updated_at = :now
-                from unnest(cast(:ids as bigint[]), cast(:attemptNumbers as int[]), cast(:statuses as smallint[]),
-                            cast(:nexts as timestamptz[])) as u(id, attempt_number, status, next)
-                where d.id = u.id and d.attempt_count = u.attempt_number
+        var query = h.createQuery("""
+                with attempts as (
+                    insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
+                                         response_status_code, response, response_duration_ms, error_message,
+                                         trigger_type, next_attempt, created_at)
+                    select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
+                                         cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
+                                         cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
+                                         cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
+                                         cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
+                           as u(id, msg_id, endpoint_id, app_id, delivery_id)
+                    -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
+                    where exists (select 1 from delivery d where d.id = u.delivery_id)
+                    returning 1
+                ), states as (
+                    update delivery d set status = u.status, next_attempt_at = u.next, updated_at = :now
+                    from unnest(cast(:ids as bigint[]), cast(:attemptNumbers as int[]), cast(:statuses as smallint[]),
+                                cast(:nexts as timestamptz[])) as u(id, attempt_number, status, next)
+                    where d.id = u.id and d.attempt_count = u.attempt_number
+                    returning 1
+                ), health as (
+                    update endpoint e
+                    set failing_since = case when e.id = any(:succeeded) then null else coalesce(e.failing_since, :now) end
+                    where (e.id = any(:succeeded) and e.failing_since is not null)
+                       or (e.id = any(:failed) and e.id <> all(:succeeded) and e.failing_since is null)
+                    returning 1
+                )
+                select (select count(*) from states)
                 """)
                 .bindByType("ids", ids, Long[].class)
                 .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
                 .bindByType("statuses", statuses, Integer[].class)
                 .bindByType("nexts", nexts, String[].class)
-                .bind("now", now)
-                .execute();
+                .bindByType("failed", failedEndpoints.toArray(String[]::new), String[].class)
+                .bindByType("succeeded", succeededEndpoints.toArray(String[]::new), String[].class)
+                .bind("now", now);
+        bindAttempts(query, attempts);
+        query.mapTo(Long.class).one();
     }
 
-    private static void insertAttempts(Handle h, List<Attempt> attempts) {
+    private static void bindAttempts(org.jdbi.v3.core.statement.SqlStatement<?> statement, List<Attempt> attempts) {
         int n = attempts.size();
         var id = new String[n];
         var msgId = new String[n];
@@ -343,20 +330,7 @@ public final class DeliveryQueue {
             next[i] = a.nextAttempt() == null ? null : a.nextAttempt().toString();
             createdAt[i] = a.createdAt().toString();
         }
-        h.createUpdate("""
-                insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
-                                     response_status_code, response, response_duration_ms, error_message,
-                                     trigger_type, next_attempt, created_at)
-                select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
-                                     cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
-                                     cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
-                                     cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
-                                     cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
-                       as u(id, msg_id, endpoint_id, app_id, delivery_id)
-                -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
-                where exists (select 1 from delivery d where d.id = u.delivery_id)
-                """)
-                .bindByType("id", id, String[].class)
+        statement.bindByType("id", id, String[].class)
                 .bindByType("msgId", msgId, String[].class)
                 .bindByType("endpointId", endpointId, String[].class)
                 .bindByType("appId", appId, String[].class)
@@ -370,8 +344,7 @@ public final class DeliveryQueue {
                 .bindByType("error", error, String[].class)
                 .bindByType("trigger", trigger, Integer[].class)
                 .bindByType("next", next, String[].class)
-                .bindByType("createdAt", createdAt, String[].class)
-                .execute();
+                .bindByType("createdAt", createdAt, String[].class);
     }
 
     public Jdbi jdbi() {

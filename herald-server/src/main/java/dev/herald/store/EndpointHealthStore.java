@@ -6,25 +6,13 @@ import java.util.List;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Endpoint health, written in the same transaction as the attempts that change it: a failure starts the
- * endpoint's failing clock (if not running), a success stops it; an exhausted delivery disables the
- * endpoint once the clock has run past the limit; 410 Gone disables at once.
+ * Disabling endpoints, in the same transaction as the attempts that cause it: an exhausted delivery disables the
+ * endpoint once its failing clock (written with the attempts, see {@code DeliveryQueue.complete}) has run past the
+ * limit; 410 Gone disables at once.
  */
 public final class EndpointHealthStore {
     /** An endpoint just disabled, with what the operational webhook reports. */
     public record Disabled(String endpointId, String endpointUid, String appId, String appUid, Instant failingSince) {}
-
-    public void recordFailures(Handle h, Collection<String> endpointIds, Instant now) {
-        if (endpointIds.isEmpty()) return;
-        h.createUpdate("update endpoint set failing_since = :now where id = any(:ids) and failing_since is null")
-                .bindByType("ids", endpointIds.toArray(String[]::new), String[].class).bind("now", now).execute();
-    }
-
-    public void recordSuccesses(Handle h, Collection<String> endpointIds) {
-        if (endpointIds.isEmpty()) return;
-        h.createUpdate("update endpoint set failing_since = null where id = any(:ids) and failing_since is not null")
-                .bindByType("ids", endpointIds.toArray(String[]::new), String[].class).execute();
-    }
 
     /** Disables those of {@code endpointIds} failing since {@code threshold} or earlier. */
     public List<Disabled> disableFailingSince(Handle h, Collection<String> endpointIds, Instant threshold, Instant now) {

@@ -62,18 +62,10 @@ class DeliveryQueueTest {
     }
 
     @Test
-    void a_claim_takes_at_most_each_endpoints_room_and_the_default_for_the_others() {
-        due("ep_a", 50);
-        due("ep_b", 50);
-        var claimed = queue.claim(100, NOW, LEASE, List.of(), 10, Map.of("ep_a", 30));
-        assertThat(perEndpoint(claimed)).containsEntry("ep_a", 30L).containsEntry("ep_b", 10L);
-    }
-
-    @Test
     void an_excluded_endpoint_gets_nothing_and_the_others_still_do() {
         due("ep_a", 20);
         due("ep_b", 20);
-        var claimed = queue.claim(100, NOW, LEASE, List.of("ep_a"), 100, Map.of());
+        var claimed = queue.claim(100, NOW, LEASE, List.of("ep_a"));
         assertThat(perEndpoint(claimed)).containsOnlyKeys("ep_b").containsEntry("ep_b", 20L);
     }
 
@@ -102,6 +94,18 @@ class DeliveryQueueTest {
                 .as("a result for another attempt number changes nothing").isEqualTo(3);
         assertThat(strings("select response from attempt order by id"))
                 .containsExactly("ok\u00e9", "ok\u00e9", "ok\u00e9");
+    }
+
+    @Test
+    void results_start_a_failing_clock_once_and_a_success_in_the_same_batch_stops_it() {
+        jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_c', 'app_1', 'http://127.0.0.1/', now(), now())"));
+        jdbi.useHandle(h -> h.execute("update endpoint set failing_since = '2026-11-30T00:00:00Z' where id = 'ep_c'"));
+        // ep_a: failed only; ep_b: failed and succeeded in one batch; ep_c: failing already, fails again
+        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of("ep_a", "ep_b", "ep_c"), List.of("ep_b"), NOW));
+        assertThat(strings("select id || ' ' || coalesce(to_char(failing_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), '-') from endpoint order by id"))
+                .containsExactly("ep_a 2026-12-01 10:00", "ep_b -", "ep_c 2026-11-30 00:00");
+        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of(), List.of("ep_a", "ep_c"), NOW.plusSeconds(60)));
+        assertThat(count("select count(*) from endpoint where failing_since is not null")).as("a success stops the clock").isZero();
     }
 
     @Test
