@@ -25,8 +25,6 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class MessageStore {
     private final Jdbi jdbi;
     private final EndpointFilters filters = new EndpointFilters();
-    /** Applications last seen with a filtered endpoint: a hint that saves a statement (the statement itself checks). */
-    private final Set<String> appsWithFilters = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public MessageStore(Jdbi jdbi) {
         this.jdbi = jdbi;
@@ -42,102 +40,27 @@ public final class MessageStore {
     }
 
     /**
-     * Publishes many messages at once (group commit). A duplicate eventId skips only its own message. Returns, per
-     * message, the number of deliveries queued, or -1 for a duplicate eventId.
-     *
-     * <p>Most applications' endpoints route by event type and channel only: then one statement, in autocommit, inserts
-     * the messages and fans them out (one round trip to the database; each round trip costs more CPU here than the
-     * rows it carries). When an endpoint of the batch's applications has a payload filter, which only Herald can run,
-     * that statement writes nothing and the batch is published in a transaction that reads the endpoints and
-     * filters in between.
+     * Publishes many messages in one transaction (group commit): one insert for the messages, one read of
+     * the apps' endpoints, one insert for every delivery. A duplicate eventId skips only its own message.
+     * Returns, per message, the number of deliveries queued, or -1 for a duplicate eventId.
      */
     public int[] publishBatch(List<Message> batch, List<Instant> dues) {
-        var rows = rowsOf(batch, dues);
-        boolean filtersKnown = batch.stream().anyMatch(m -> appsWithFilters.contains(m.appId()));
-        if (!filtersKnown) {
-            int[] queued = publishRoutedInDatabase(batch, rows);
-            if (queued != null) return queued;
-        }
-        return publishFilteredInHerald(batch, dues, rows);
-    }
-
-    private static String rowsOf(List<Message> batch, List<Instant> dues) {
-        var rows = new java.util.ArrayList<java.util.Map<String, Object>>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            Message m = batch.get(i);
-            var row = new java.util.HashMap<String, Object>();
-            row.put("ord", i);
-            row.put("id", m.id());
-            row.put("app_id", m.appId());
-            row.put("event_type", m.eventType());
-            row.put("event_id", m.eventId());
-            row.put("payload", m.payload());
-            row.put("channels", m.channels());
-            row.put("tags", m.tags());
-            row.put("created_at", m.createdAt().toString());
-            row.put("deliver_at", m.deliverAt() == null ? null : m.deliverAt().toString());
-            row.put("payload_expires_at", m.payloadExpiresAt() == null ? null : m.payloadExpiresAt().toString());
-            row.put("due", dues.get(i).toString());
-            rows.add(row);
-        }
-        return JsonColumns.toJsonValue(rows);
-    }
-
-    /**
-     * One statement: the messages, and a delivery per endpoint that is not disabled and whose event types and
-     * channels match ({@link Endpoint#accepts}), in publish order (ordered endpoints rely on the delivery ids), or
-     * nothing at all when some endpoint of these applications has a payload filter (returns null then).
-     */
-    private int[] publishRoutedInDatabase(List<Message> batch, String rows) {
-        record Row(boolean filtered, String id, int queued) {}
-        List<Row> result = jdbi.withHandle(h -> h.createQuery("""
-                with r as (
-                    select * from jsonb_to_recordset(cast(:rows as jsonb)) as r(ord int, id text, app_id text, event_type text,
-                         event_id text, payload text, channels text[], tags text[], created_at timestamptz,
-                         deliver_at timestamptz, payload_expires_at timestamptz, due timestamptz)
-                ), filtered as (
-                    select exists (select 1 from endpoint e where e.app_id in (select app_id from r)
-                                     and e.filter is not null and not e.disabled) as yes
-                ), inserted as (
-                    insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at,
-                                         deliver_at, payload_expires_at)
-                    select r.id, r.app_id, r.event_type, r.event_id, r.payload, r.channels, r.tags, r.created_at,
-                           r.deliver_at, r.payload_expires_at
-                    from r where not (select yes from filtered)
-                    order by r.ord
-                    on conflict (app_id, event_id) do nothing
-                    returning id, app_id, event_type, channels
-                ), fanned as (
-                    insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                          next_attempt_at, created_at, updated_at, fifo)
-                    select i.id, e.id, i.app_id, 0, 1, 0, r.due, r.created_at, r.created_at, coalesce(e.ordering = 'fifo', false)
-                    from inserted i
-                    join r on r.id = i.id
-                    join endpoint e on e.app_id = i.app_id and not e.disabled
-                         and (e.filter_types is null or cardinality(e.filter_types) = 0 or i.event_type = any(e.filter_types))
-                         and (e.channels is null or cardinality(e.channels) = 0 or e.channels && i.channels)
-                    order by r.ord, e.id
-                    returning msg_id
-                )
-                select f.yes as filtered, i.id, coalesce(q.n, 0) as queued
-                from filtered f
-                left join inserted i on true
-                left join (select msg_id, count(*) as n from fanned group by msg_id) q on q.msg_id = i.id
-                """)
-                .bind("rows", rows)
-                .map((rs, ctx) -> new Row(rs.getBoolean("filtered"), rs.getString("id"), rs.getInt("queued")))
-                .list());
-        if (result.isEmpty() || result.get(0).filtered()) return null;
-        var queuedById = new java.util.HashMap<String, Integer>();
-        for (Row row : result) if (row.id() != null) queuedById.put(row.id(), row.queued());
-        int[] queued = new int[batch.size()];
-        for (int i = 0; i < batch.size(); i++) queued[i] = queuedById.getOrDefault(batch.get(i).id(), -1);
-        return queued;
-    }
-
-    /** In one transaction: the messages, the apps' endpoints read, their filters run here, the deliveries. */
-    private int[] publishFilteredInHerald(List<Message> batch, List<Instant> dues, String rows) {
         return jdbi.inTransaction(h -> {
+            var rows = new java.util.ArrayList<java.util.Map<String, Object>>(batch.size());
+            for (Message m : batch) {
+                var row = new java.util.HashMap<String, Object>();
+                row.put("id", m.id());
+                row.put("app_id", m.appId());
+                row.put("event_type", m.eventType());
+                row.put("event_id", m.eventId());
+                row.put("payload", m.payload());
+                row.put("channels", m.channels());
+                row.put("tags", m.tags());
+                row.put("created_at", m.createdAt().toString());
+                row.put("deliver_at", m.deliverAt() == null ? null : m.deliverAt().toString());
+                row.put("payload_expires_at", m.payloadExpiresAt() == null ? null : m.payloadExpiresAt().toString());
+                rows.add(row);
+            }
             Set<String> inserted = new java.util.HashSet<>(h.createQuery("""
                     insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at,
                                          deliver_at, payload_expires_at)
@@ -148,7 +71,7 @@ public final class MessageStore {
                          deliver_at timestamptz, payload_expires_at timestamptz)
                     on conflict (app_id, event_id) do nothing
                     returning id
-                    """).bind("rows", rows).mapTo(String.class).list());
+                    """).bind("rows", JsonColumns.toJsonValue(rows)).mapTo(String.class).list());
             Set<String> apps = new java.util.HashSet<>();
             for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
             var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
@@ -157,10 +80,6 @@ public final class MessageStore {
                         .bindByType("apps", apps.toArray(String[]::new), String[].class)
                         .map(EndpointStore::map)
                         .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
-            }
-            for (String app : apps) {
-                boolean filters = endpointsByApp.getOrDefault(app, List.of()).stream().anyMatch(e -> e.filterJson() != null);
-                if (filters) appsWithFilters.add(app); else appsWithFilters.remove(app);
             }
             int[] queued = new int[batch.size()];
             var msgIds = new java.util.ArrayList<String>();
