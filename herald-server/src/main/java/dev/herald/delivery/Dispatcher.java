@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims due deliveries and sends them. A global cap bounds deliveries claimed but not yet recorded;
  * each endpoint has a lane (see {@link EndpointLane}) capping its concurrent requests, so one slow
- * endpoint cannot hold the others' slots. A claim takes for each endpoint at most the room its lane has
- * (a full lane is left out), so claimed rows are rarely handed straight back to the queue. An endpoint that
+ * endpoint cannot hold the others' slots. A claim asks for no more rows than the lanes it includes have room for
+ * (a nearly full lane is left out), so claimed rows are rarely handed straight back to the queue. An endpoint that
  * keeps failing is stopped for a while by its lane's {@link CircuitBreaker}, and its due deliveries held back.
  */
 public final class Dispatcher implements AutoCloseable {
@@ -138,7 +138,6 @@ public final class Dispatcher implements AutoCloseable {
         int minRoom = slowCap();
         int limit = requested;
         var excluded = new ArrayList<String>();
-        var full = new ArrayList<String>();
         long nowNanos = System.nanoTime();
         // only lanes with work out bound the claim (an idle one has a room of twice its cap): the list of excluded
         // endpoints stays as small as the node's deliveries in flight; lanes idle for long are dropped
@@ -150,13 +149,12 @@ public final class Dispatcher implements AutoCloseable {
                 continue;
             }
             int room = lane.room();
-            if (room == 0) full.add(entry.getKey());
             if (room == 0 || (room < minRoom && !lane.held())) excluded.add(entry.getKey());
             else if (!lane.held()) limit = Math.min(limit, room);
         }
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), excluded);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
-        holdBack(full, now);
+        holdBack(excluded, now);
         if (claimed.isEmpty()) return 0;
         int claimedCount = claimed.size();
         claimed = throttle(claimed, now);
@@ -314,14 +312,15 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Keeps full lanes' due deliveries out of the way of the claims, once a second at most per endpoint. An
+     * Keeps the due deliveries of lanes left out of the claims out of the way of the claims, every
+     * {@link #PACE_INTERVAL} at most per endpoint. An
      * endpoint whose breaker is open has its waiting and due deliveries held until its probe may go (see
      * {@link DeliveryQueue#holdUntil}); a slow one has its due deliveries spread over the time it will need for them
      * (see {@link DeliveryQueue#pace}). Left due, every claim would read past them.
      */
-    private void holdBack(List<String> fullEndpoints, Instant now) {
+    private void holdBack(List<String> leftOut, Instant now) {
         long nowNanos = System.nanoTime();
-        for (String endpointId : fullEndpoints) {
+        for (String endpointId : leftOut) {
             var lane = lanes.get(endpointId);
             if (lane == null) continue;
             boolean held = lane.held();

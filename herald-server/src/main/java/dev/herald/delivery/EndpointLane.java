@@ -123,11 +123,12 @@ final class EndpointLane {
     }
 
     /**
-     * At the slow cap and full, and slow: slower than {@link #SLOW_MS} on average, or no answer for that long (an
-     * endpoint that hangs has no response time yet). Its due deliveries can only wait.
+     * At the slow cap with every slot in flight and deliveries waiting for one, and slow: slower than {@link #SLOW_MS}
+     * on average, or no answer for that long (an endpoint that hangs has no response time yet). Its due deliveries
+     * can only wait.
      */
     synchronized boolean slowAndFull(long nowNanos) {
-        return cap == slowCap && inFlight + waiting.size() >= 2 * cap && responseMs(nowNanos) > SLOW_MS;
+        return cap == slowCap && inFlight >= cap && !waiting.isEmpty() && responseMs(nowNanos) > SLOW_MS;
     }
 
     /** How long this lane takes per delivery at its cap, from its response time. */

@@ -15,14 +15,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Wakes idle dispatchers when work arrives: at once on this node, and on other nodes through
  * LISTEN/NOTIFY. The NOTIFY is sent outside the publishing transaction (a NOTIFY inside it would
- * serialize every publisher's commit) and coalesced: while one is being sent, further publishes fold
- * into the next. Dispatchers also poll, so a lost notification only delays work by the poll interval.
+ * serialize every publisher's commit) and coalesced: at most one per {@link #NOTIFY_INTERVAL}, further
+ * publishes fold into the next (unbounded, a busy node sent one per round trip: three per publish batch,
+ * each waking every node's listener). A node ignores its own notifications (its dispatchers were woken
+ * directly). Dispatchers also poll, so a lost notification only delays work by the poll interval.
  */
 public final class QueueSignal implements AutoCloseable {
     static final String CHANNEL = "herald_queue";
+    /** The most a node's publishes are kept from other nodes' dispatchers (besides its own, woken at once). */
+    static final Duration NOTIFY_INTERVAL = Duration.ofMillis(5);
     private static final Logger log = LoggerFactory.getLogger(QueueSignal.class);
 
     private final DataSource dataSource;
+    /** This node's name in its notifications, so it can ignore its own. */
+    private final String nodeId = java.util.UUID.randomUUID().toString().replace("-", "");
     /** Set by a wake, cleared by the waiter that consumes it. */
     private final AtomicBoolean woken = new AtomicBoolean();
     /** Threads in {@link #await}; a wake unparks them (no lock: every publishing request wakes). */
@@ -86,8 +92,9 @@ public final class QueueSignal implements AutoCloseable {
                 if (!running) return;
                 notifyPending.set(false);
                 try (Connection c = dataSource.getConnection(); var st = c.createStatement()) {
-                    st.execute("notify " + CHANNEL);
+                    st.execute("notify " + CHANNEL + ", '" + nodeId + "'"); // nodeId is hex: nothing to escape
                 }
+                TimeUnit.NANOSECONDS.sleep(NOTIFY_INTERVAL.toNanos());
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
@@ -106,7 +113,13 @@ public final class QueueSignal implements AutoCloseable {
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (running) {
                     var notifications = pg.getNotifications(1000);
-                    if (notifications != null && notifications.length > 0) wake();
+                    if (notifications == null) continue;
+                    for (var n : notifications) {
+                        if (!nodeId.equals(n.getParameter())) {
+                            wake();
+                            break;
+                        }
+                    }
                 }
             } catch (Exception e) {
                 if (!running) return;

@@ -69,7 +69,7 @@ public final class MessageStore {
                     from jsonb_to_recordset(cast(:rows as jsonb)) as r(id text, app_id text, event_type text,
                          event_id text, payload text, channels text[], tags text[], created_at timestamptz,
                          deliver_at timestamptz, payload_expires_at timestamptz)
-                    on conflict (app_id, event_id) do nothing
+                    on conflict (app_id, event_id) where event_id is not null do nothing
                     returning id
                     """).bind("rows", JsonColumns.toJsonValue(rows)).mapTo(String.class).list());
             Set<String> apps = new java.util.HashSet<>();

@@ -97,7 +97,9 @@ class EndpointLaneTest {
         assertThat(lane.slowAndFull(now)).as("not full yet").isFalse();
         lane.tryStart();
         lane.tryStart();
+        assertThat(lane.slowAndFull(now)).as("at its cap, nothing waiting").isFalse();
         lane.offerWaiting(pending(1));
+        assertThat(lane.slowAndFull(now)).as("at its cap, one waiting: left out of claims").isTrue();
         lane.offerWaiting(pending(2));
         assertThat(lane.slowAndFull(now)).isTrue();
         assertThat(lane.timePerDelivery(now)).as("two at a time, five seconds each").isEqualTo(java.time.Duration.ofMillis(2_500));
