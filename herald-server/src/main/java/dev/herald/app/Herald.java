@@ -133,7 +133,9 @@ public final class Herald implements AutoCloseable {
             started.add(signal);
             var retryPolicy = new RetryPolicy(config.retrySchedule(), () -> ThreadLocalRandom.current().nextDouble());
             var queue = new DeliveryQueue(jdbi);
-            var batcher = new PublishBatcher(messages, 2);
+            // one group-commit writer: under load its batches grow (two writers halved them, and each batch costs
+            // statements and round trips: 380 vs 473-504 µs of CPU per publish, BENCHMARKS.md run E)
+            var batcher = new PublishBatcher(messages, 1);
             started.add(batcher);
             var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
             dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, guard::refusalForUrlHost),
