@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.HandleCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -162,20 +163,16 @@ public final class DeliveryRecorder implements AutoCloseable {
         long started = System.nanoTime();
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
-        List<EndpointHealthStore.Disabled> disabled;
-        if (plan.gone().isEmpty() && plan.exhausted().isEmpty()) {
-            // the common batch is one statement in autocommit: one round trip to the database
-            queue.jdbi().useHandle(h -> queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now));
-            disabled = List.of();
-        } else {
-            disabled = queue.jdbi().inTransaction(h -> {
-                queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now);
-                var list = new ArrayList<EndpointHealthStore.Disabled>();
-                list.addAll(health.disableNow(h, plan.gone(), now));
-                list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
-                return list;
-            });
-        }
+        HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
+            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now);
+            var list = new ArrayList<EndpointHealthStore.Disabled>();
+            list.addAll(health.disableNow(h, plan.gone(), now));
+            list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
+            return list;
+        };
+        // the common batch disables nothing: then it is one statement in autocommit, one round trip to the database
+        boolean disables = !plan.gone().isEmpty() || !plan.exhausted().isEmpty();
+        var disabled = disables ? queue.jdbi().inTransaction(apply) : queue.jdbi().withHandle(apply);
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
         long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();

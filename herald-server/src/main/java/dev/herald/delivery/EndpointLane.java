@@ -147,7 +147,6 @@ final class EndpointLane {
         return nowNanos - lastAnswerNanos;
     }
 
-    /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
     /**
      * Rows due up to this time were moved by the last pacing or hold (null: none yet), so the next need only look at
      * later ones; unchanged when that one moved as many rows as it may (some may be left before it).
@@ -160,6 +159,7 @@ final class EndpointLane {
         pacedThrough = dueUpTo;
     }
 
+    /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
     synchronized boolean pacingDue(long nowNanos, long intervalNanos) {
         if (lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;
         lastPaced = nowNanos;

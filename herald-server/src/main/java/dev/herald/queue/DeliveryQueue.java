@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
  * The durable delivery queue on PostgreSQL. A claim takes due rows with {@code FOR UPDATE SKIP LOCKED}
@@ -295,7 +296,7 @@ public final class DeliveryQueue {
         query.mapTo(Long.class).one();
     }
 
-    private static void bindAttempts(org.jdbi.v3.core.statement.SqlStatement<?> statement, List<Attempt> attempts) {
+    private static void bindAttempts(SqlStatement<?> statement, List<Attempt> attempts) {
         int n = attempts.size();
         var id = new String[n];
         var msgId = new String[n];

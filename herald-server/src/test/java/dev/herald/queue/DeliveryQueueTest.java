@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** The queue's statements against the real database: claims, their per-endpoint rooms, results, cascades. */
+/** The queue's statements against the real database: claims, results with endpoint health, cascades. */
 @ExtendWith(TestDatabase.class)
 class DeliveryQueueTest {
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
