@@ -40,7 +40,7 @@ final class BenchEnvironment implements AutoCloseable {
         Path dir = Files.createTempDirectory("herald-bench-pg");
         postgres = EmbeddedPostgresServer.start(dir, true, 0,
                 statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on") : Map.of());
-        database = Database.connect(postgres.jdbcUrl(), 16);
+        database = Database.connect(postgres.jdbcUrl(), 16, 8);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
     }
 
@@ -61,6 +61,11 @@ final class BenchEnvironment implements AutoCloseable {
 
     Jdbi jdbi() {
         return database.jdbi();
+    }
+
+    /** The handle Herald's publishing, claims and results run on (generic plans, index access only). */
+    Jdbi hotPathJdbi() {
+        return database.hotPathJdbi();
     }
 
     String jdbcUrl() {

@@ -280,8 +280,8 @@ final class Scenarios {
         String app = admin.createApp(setup, "sql");
         admin.createEndpoint(setup, app, receiver.url("/ok/sql"));
         env.stopNodes();
-        var messages = new MessageStore(env.jdbi());
-        var queue = new DeliveryQueue(env.jdbi());
+        var messages = new MessageStore(env.jdbi(), env.hotPathJdbi());
+        var queue = new DeliveryQueue(env.hotPathJdbi(), env.jdbi());
         var stop = new AtomicBoolean();
         var published = new AtomicLong();
         var completed = new AtomicLong();
@@ -323,7 +323,7 @@ final class Scenarios {
                     }
                     // as Herald's recorder writes an all-success batch: one statement, autocommit
                     var succeeded = claimed.stream().map(ClaimedDelivery::endpointId).distinct().toList();
-                    queue.jdbi().useHandle(h -> queue.complete(h, results, List.of(), succeeded, now));
+                    queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, now));
                     completed.addAndGet(results.size());
                 }
             }));

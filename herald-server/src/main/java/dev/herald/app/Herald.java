@@ -103,7 +103,7 @@ public final class Herald implements AutoCloseable {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
             try {
-                database = Database.connect(url, 40);
+                database = Database.connect(url, 40, 8);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             }
@@ -113,7 +113,7 @@ public final class Herald implements AutoCloseable {
             var apps = new ApplicationStore(jdbi);
             var eventTypes = new EventTypeStore(jdbi);
             var endpoints = new EndpointStore(jdbi, secretBox);
-            var messages = new MessageStore(jdbi);
+            var messages = new MessageStore(jdbi, database.hotPathJdbi());
             var attempts = new AttemptStore(jdbi);
             var tokens = new TokenStore(jdbi);
             bootstrapAdminToken(tokens, out);
@@ -132,7 +132,7 @@ public final class Herald implements AutoCloseable {
             signal = new QueueSignal(database.dataSource()).start();
             started.add(signal);
             var retryPolicy = new RetryPolicy(config.retrySchedule(), () -> ThreadLocalRandom.current().nextDouble());
-            var queue = new DeliveryQueue(jdbi);
+            var queue = new DeliveryQueue(database.hotPathJdbi(), jdbi);
             // one group-commit writer: under load its batches grow (two writers halved them, and each batch costs
             // statements and round trips: 380 vs 473-504 µs of CPU per publish, BENCHMARKS.md run E)
             var batcher = new PublishBatcher(messages, 1);

@@ -33,7 +33,7 @@ public final class ReencryptCommand implements Callable<Integer> {
                 url = config.databaseUrl().get();
                 key = config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
             }
-            try (var db = Database.connect(url, 2)) {
+            try (var db = Database.connect(url, 2, 1)) {
                 int changed = new EndpointStore(db.jdbi(), new SecretBox(key, config.oldEncryptionKeys())).reencryptAll();
                 out.println("re-encrypted " + changed + " secrets");
             }

@@ -172,7 +172,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         };
         // the common batch disables nothing: then it is one statement in autocommit, one round trip to the database
         boolean disables = !plan.gone().isEmpty() || !plan.exhausted().isEmpty();
-        var disabled = disables ? queue.jdbi().inTransaction(apply) : queue.jdbi().withHandle(apply);
+        var disabled = disables ? queue.hotPath().inTransaction(apply) : queue.hotPath().withHandle(apply);
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
         long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();

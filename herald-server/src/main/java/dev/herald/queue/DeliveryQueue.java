@@ -24,6 +24,7 @@ import org.jdbi.v3.core.statement.SqlStatement;
  * count, so a node whose lease ran out cannot overwrite the work of the node that took over.
  */
 public final class DeliveryQueue {
+    private final Jdbi hotPath;
     private final Jdbi jdbi;
 
     /**
@@ -50,7 +51,102 @@ public final class DeliveryQueue {
             limit :limit
             for update skip locked""".replace("<claimable>", CLAIMABLE);
 
-    public DeliveryQueue(Jdbi jdbi) {
+    /**
+     * The claim: due rows picked and leased in one statement, returned with what sending needs (message, endpoint,
+     * application, live secrets). Package-private for the plan test.
+     */
+    static final String CLAIM = """
+            with picked as (
+                <picked>
+            ), claimed as (
+                update delivery d
+                set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
+                from picked p
+                where d.id = p.id
+                returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
+            ), secrets as (
+                -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
+                select s.endpoint_id,
+                       array_agg(s.key_id order by s.expires_at desc nulls first) as secret_key_ids,
+                       array_agg(encode(s.ciphertext, 'base64') order by s.expires_at desc nulls first) as secret_ciphertexts
+                from endpoint_secret s
+                where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > :now)
+                group by s.endpoint_id
+            )
+            -- outer joins: a delivery written as its endpoint or message was deleted comes back without them
+            -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease
+            select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
+                   coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
+                   e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
+                   sec.secret_key_ids, sec.secret_ciphertexts
+            from claimed c
+            left join secrets sec on sec.endpoint_id = c.endpoint_id
+            left join message m on m.id = c.msg_id
+            left join endpoint e on e.id = c.endpoint_id
+            left join application a on a.id = c.app_id
+            order by c.due, c.id
+            """.replace("<picked>", PICK_DUE);
+
+    /** The results of a batch in one statement (see {@link #complete}). Package-private for the plan test. */
+    static final String COMPLETE = """
+            with attempts as (
+                insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
+                                     response_status_code, response, response_duration_ms, error_message,
+                                     trigger_type, next_attempt, created_at)
+                select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
+                                     cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
+                                     cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
+                                     cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
+                                     cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
+                       as u(id, msg_id, endpoint_id, app_id, delivery_id)
+                -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
+                where u.delivery_id = any(array(select d.id from delivery d where d.id = any(cast(:deliveryId as bigint[]))))
+                returning 1
+            ), states as (
+                -- each row's new state found by its position in the arrays: no join, so the only way to the rows
+                -- is the key (a join let an empty table's statistics put a full scan of delivery on the outside)
+                update delivery d
+                set status = (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), d.id)],
+                    next_attempt_at = (cast(:nexts as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
+                    updated_at = :now
+                where d.id = any(cast(:ids as bigint[]))
+                  and d.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)]
+                returning 1
+            ), health as (
+                update endpoint e
+                set failing_since = case when e.id = any(:succeeded) then null else coalesce(e.failing_since, :now) end
+                where e.id = any(:touched)  -- one index probe per endpoint (an OR of two would need a bitmap scan)
+                  and case when e.id = any(:succeeded) then e.failing_since is not null else e.failing_since is null end
+                returning 1
+            )
+            select (select count(*) from states)
+            """;
+
+    /** The k-th oldest due delivery of one endpoint moved to {@code from + min(k × step, horizon)} (see {@link #pace}). */
+    static final String PACE = """
+            with due as (
+                select id, next_attempt_at from delivery
+                where status = 1 and next_attempt_at <= :now and endpoint_id = :endpoint and not fifo
+                  and next_attempt_at >= cast(:dueSince as timestamptz)
+                order by next_attempt_at
+                limit :maxRows
+                for update skip locked
+            ), numbered as (
+                select id, row_number() over (order by next_attempt_at, id) as k from due
+            )
+            update delivery d
+            set next_attempt_at = cast(:from as timestamptz)
+                    + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
+            from numbered
+            where d.id = numbered.id
+            """;
+
+    /**
+     * {@code hotPath} runs claims and results ({@code Database.hotPathJdbi()}: generic plans restricted to index access,
+     * checked by HotPathPlanTest); {@code jdbi}, planning each execution, runs the rarer statements.
+     */
+    public DeliveryQueue(Jdbi hotPath, Jdbi jdbi) {
+        this.hotPath = hotPath;
         this.jdbi = jdbi;
     }
 
@@ -59,39 +155,8 @@ public final class DeliveryQueue {
      * caller keeps each endpoint's share by the limit it asks for and the endpoints it leaves out (see the dispatcher).
      */
     public List<ClaimedDelivery> claim(int limit, Instant now, Duration lease, Collection<String> excludedEndpoints) {
-        return jdbi.withHandle(h -> {
-            var query = h.createQuery("""
-                with picked as (
-                    <picked>
-                ), claimed as (
-                    update delivery d
-                    set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
-                    from picked p
-                    where d.id = p.id
-                    returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
-                ), secrets as (
-                    -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
-                    select s.endpoint_id,
-                           array_agg(s.key_id order by s.expires_at desc nulls first) as secret_key_ids,
-                           array_agg(encode(s.ciphertext, 'base64') order by s.expires_at desc nulls first) as secret_ciphertexts
-                    from endpoint_secret s
-                    where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > :now)
-                    group by s.endpoint_id
-                )
-                -- outer joins: a delivery written as its endpoint or message was deleted comes back without them
-                -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease
-                select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
-                       coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
-                       e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
-                       sec.secret_key_ids, sec.secret_ciphertexts
-                from claimed c
-                left join secrets sec on sec.endpoint_id = c.endpoint_id
-                left join message m on m.id = c.msg_id
-                left join endpoint e on e.id = c.endpoint_id
-                left join application a on a.id = c.app_id
-                order by c.due, c.id
-                """)
-                .define("picked", PICK_DUE);
+        return hotPath.withHandle(h -> {
+            var query = h.createQuery(CLAIM);
             return query
                 .bind("leaseUntil", now.plus(lease))
                 .bind("now", now)
@@ -193,23 +258,7 @@ public final class DeliveryQueue {
 
     /** The k-th oldest due delivery of the endpoint becomes due at {@code from + min(k × step, horizon)}. */
     private int pace(String endpointId, Instant now, Instant dueSince, Instant from, Duration step, Duration horizon, int maxRows) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                with due as (
-                    select id, next_attempt_at from delivery
-                    where status = 1 and next_attempt_at <= :now and endpoint_id = :endpoint and not fifo
-                      and next_attempt_at >= cast(:dueSince as timestamptz)
-                    order by next_attempt_at
-                    limit :maxRows
-                    for update skip locked
-                ), numbered as (
-                    select id, row_number() over (order by next_attempt_at, id) as k from due
-                )
-                update delivery d
-                set next_attempt_at = cast(:from as timestamptz)
-                        + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
-                from numbered
-                where d.id = numbered.id
-                """)
+        return jdbi.withHandle(h -> h.createUpdate(PACE)
                 .bind("endpoint", endpointId)
                 .bind("now", now)
                 .bind("from", from)
@@ -256,44 +305,22 @@ public final class DeliveryQueue {
             statuses[i] = c.newStatus();
             nexts[i] = c.newStatus() == DeliveryStatus.PENDING && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
         }
-        var query = h.createQuery("""
-                with attempts as (
-                    insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
-                                         response_status_code, response, response_duration_ms, error_message,
-                                         trigger_type, next_attempt, created_at)
-                    select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
-                                         cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
-                                         cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
-                                         cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
-                                         cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
-                           as u(id, msg_id, endpoint_id, app_id, delivery_id)
-                    -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
-                    where exists (select 1 from delivery d where d.id = u.delivery_id)
-                    returning 1
-                ), states as (
-                    update delivery d set status = u.status, next_attempt_at = u.next, updated_at = :now
-                    from unnest(cast(:ids as bigint[]), cast(:attemptNumbers as int[]), cast(:statuses as smallint[]),
-                                cast(:nexts as timestamptz[])) as u(id, attempt_number, status, next)
-                    where d.id = u.id and d.attempt_count = u.attempt_number
-                    returning 1
-                ), health as (
-                    update endpoint e
-                    set failing_since = case when e.id = any(:succeeded) then null else coalesce(e.failing_since, :now) end
-                    where (e.id = any(:succeeded) and e.failing_since is not null)
-                       or (e.id = any(:failed) and e.id <> all(:succeeded) and e.failing_since is null)
-                    returning 1
-                )
-                select (select count(*) from states)
-                """)
+        var query = h.createQuery(COMPLETE)
                 .bindByType("ids", ids, Long[].class)
                 .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
                 .bindByType("statuses", statuses, Integer[].class)
                 .bindByType("nexts", nexts, String[].class)
-                .bindByType("failed", failedEndpoints.toArray(String[]::new), String[].class)
+                .bindByType("touched", touched(failedEndpoints, succeededEndpoints), String[].class)
                 .bindByType("succeeded", succeededEndpoints.toArray(String[]::new), String[].class)
                 .bind("now", now);
         bindAttempts(query, attempts);
         query.mapTo(Long.class).one();
+    }
+
+    private static String[] touched(Collection<String> failedEndpoints, Collection<String> succeededEndpoints) {
+        var touched = new java.util.LinkedHashSet<String>(failedEndpoints);
+        touched.addAll(succeededEndpoints);
+        return touched.toArray(String[]::new);
     }
 
     private static void bindAttempts(SqlStatement<?> statement, List<Attempt> attempts) {
@@ -348,7 +375,8 @@ public final class DeliveryQueue {
                 .bindByType("createdAt", createdAt, String[].class);
     }
 
-    public Jdbi jdbi() {
-        return jdbi;
+    /** The handle results are written on (see {@link #complete}). */
+    public Jdbi hotPath() {
+        return hotPath;
     }
 }

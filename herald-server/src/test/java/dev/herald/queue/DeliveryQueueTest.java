@@ -22,7 +22,7 @@ class DeliveryQueueTest {
     private static final Duration LEASE = Duration.ofSeconds(60);
 
     private final Jdbi jdbi = TestDatabase.jdbi();
-    private final DeliveryQueue queue = new DeliveryQueue(jdbi);
+    private final DeliveryQueue queue = new DeliveryQueue(TestDatabase.hotPathJdbi(), jdbi);
 
     @BeforeEach
     void app_with_two_endpoints() {

@@ -22,7 +22,7 @@ public final class TestDatabase implements BeforeEachCallback {
             try {
                 Path dir = Files.createTempDirectory("herald-test-pg");
                 server = EmbeddedPostgresServer.start(dir, false);
-                database = Database.connect(server.jdbcUrl(), 4);
+                database = Database.connect(server.jdbcUrl(), 4, 2);
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     database.close();
                     server.close();
@@ -32,6 +32,12 @@ public final class TestDatabase implements BeforeEachCallback {
             }
         }
         return server.jdbcUrl();
+    }
+
+    /** The hot path's handle ({@link Database#hotPathJdbi()}): generic plans, index access only. */
+    public static Jdbi hotPathJdbi() {
+        jdbcUrl();
+        return database.hotPathJdbi();
     }
 
     public static Jdbi jdbi() {
