@@ -27,6 +27,8 @@ final class ApiPublisher implements AutoCloseable {
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    /** Where open-loop publishes record the time to their API answer (null: not recorded). */
+    private volatile LatencyRecorder answers;
     /** Open-loop requests outstanding at most; each holds a connection, and file descriptors are finite. */
     static final int MAX_OPEN_LOOP_IN_FLIGHT = 512;
 
@@ -49,7 +51,16 @@ final class ApiPublisher implements AutoCloseable {
     }
 
     /** Offers {@code rate} publishes per second for {@code duration}, whatever the answers' speed. */
-    void openLoop(String baseUrl, String token, String app, int rate, Duration duration) throws InterruptedException {
+    void openLoop(String baseUrl, String token, String app, int rate, Duration duration, LatencyRecorder answers) throws InterruptedException {
+        this.answers = answers;
+        try {
+            openLoop(baseUrl, token, app, rate, duration);
+        } finally {
+            this.answers = null;
+        }
+    }
+
+    private void openLoop(String baseUrl, String token, String app, int rate, Duration duration) throws InterruptedException {
         long interval = 1_000_000_000L / rate;
         long start = System.nanoTime();
         long count = duration.toNanos() / interval;
@@ -70,7 +81,9 @@ final class ApiPublisher implements AutoCloseable {
     }
 
     private void send(String baseUrl, String token, String app, int i, Runnable done) {
-        String body = "{\"eventType\":\"bench.event\",\"payload\":{\"t\":" + System.nanoTime() + ",\"i\":" + i
+        long sentAt = System.nanoTime();
+        LatencyRecorder answerTimes = answers;
+        String body = "{\"eventType\":\"bench.event\",\"payload\":{\"t\":" + sentAt + ",\"i\":" + i
                 + ",\"pad\":\"" + PAD + "\"}}";
         http.newRequest(baseUrl + "/api/v1/app/" + app + "/msg")
                 .method(HttpMethod.POST)
@@ -78,6 +91,7 @@ final class ApiPublisher implements AutoCloseable {
                 .timeout(30, TimeUnit.SECONDS)
                 .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
                 .send(result -> {
+                    if (answerTimes != null) answerTimes.record(System.nanoTime() - sentAt);
                     if (result.isSucceeded() && result.getResponse().getStatus() == 202) accepted.incrementAndGet();
                     else refused.incrementAndGet();
                     done.run();

@@ -37,8 +37,7 @@ final class BenchEnvironment implements AutoCloseable {
     BenchEnvironment(boolean statementStats, Map<String, String> nodeSettings) throws Exception {
         this.statementStats = statementStats;
         this.nodeSettings = Map.copyOf(nodeSettings);
-        Path dir = Files.createTempDirectory("herald-bench-pg");
-        postgres = EmbeddedPostgresServer.start(dir, true, 0,
+        postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true,
                 statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on") : Map.of());
         database = Database.connect(postgres.jdbcUrl(), 16, 8);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
@@ -48,11 +47,20 @@ final class BenchEnvironment implements AutoCloseable {
     List<String> topStatements(int n) {
         if (!statementStats) return List.of();
         return jdbi().withHandle(h -> h.createQuery("""
-                select format('%8s ms total %8s calls %7s ms mean (%s ms planning) %9s rows  %s', round(total_exec_time + total_plan_time),
-                              calls, round(mean_exec_time::numeric, 3), round(mean_plan_time::numeric, 3), rows,
+                select format('%8s ms total %8s calls %7s ms mean (%s plans, %s ms each) %9s rows  %s', round(total_exec_time + total_plan_time),
+                              calls, round(mean_exec_time::numeric, 3), plans, round(mean_plan_time::numeric, 3), rows,
                               left(regexp_replace(query, '\\s+', ' ', 'g'), 100))
                 from pg_stat_statements order by total_exec_time + total_plan_time desc limit :n
                 """).bind("n", n).mapTo(String.class).list());
+    }
+
+    /** Checkpoints and autovacuum/autoanalyze runs so far (to tell a latency tail's cause): three counters. */
+    long[] maintenanceCounts() {
+        return jdbi().withHandle(h -> h.createQuery("""
+                select (select num_timed + num_requested from pg_stat_checkpointer) as checkpoints,
+                       (select coalesce(sum(autovacuum_count), 0) from pg_stat_user_tables) as autovacuums,
+                       (select coalesce(sum(autoanalyze_count), 0) from pg_stat_user_tables) as autoanalyzes
+                """).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one());
     }
 
     void resetStatements() {

@@ -127,14 +127,21 @@ final class Scenarios {
         String app = admin.createApp(node, "lat");
         admin.createEndpoint(node, app, receiver.url("/ok/lat"));
         var recorder = new LatencyRecorder();
+        var answers = new LatencyRecorder();
         receiver.recordLatencies(recorder);
-        publisher.openLoop(base(node), BenchEnvironment.TOKEN, app, rate, settings.latencyPhase());
+        var pauses = GcPauses.start();
+        long[] maintenance = env.maintenanceCounts();
+        publisher.openLoop(base(node), BenchEnvironment.TOKEN, app, rate, settings.latencyPhase(), answers);
         long offered = settings.latencyPhase().toSeconds() * rate;
         await(Duration.ofMinutes(2), () -> receiver.count("/ok") >= publisher.accepted());
         var s = recorder.summary();
+        var a = answers.summary();
+        long[] maintenanceAfter = env.maintenanceCounts();
         report.add("2. latency at " + rate + "/s offered", "publish→receipt p50 / p99 / max",
-                Report.ms(s.p50()) + " / " + Report.ms(s.p99()), String.format("max %.1f ms; %,d of %,d offered received; %,d not sent (512 already waiting)", s.max(), s.count(), offered,
-                        publisher.skipped()));
+                Report.ms(s.p50()) + " / " + Report.ms(s.p99()), String.format("max %.1f ms; API answer p50 / p99 %.1f / %.1f ms; %s; "
+                        + "meanwhile %d checkpoints, %d autovacuums, %d autoanalyzes; %,d of %,d offered received; %,d not sent (512 already waiting)", s.max(), a.p50(), a.p99(), pauses.since(),
+                        maintenanceAfter[0] - maintenance[0], maintenanceAfter[1] - maintenance[1], maintenanceAfter[2] - maintenance[2],
+                        s.count(), offered, publisher.skipped()));
         return s;
     }
 

@@ -20,9 +20,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
     private final EmbeddedPostgres postgres;
+    /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
+    private final Path throwawayDir;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres) {
+    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path throwawayDir) {
         this.postgres = postgres;
+        this.throwawayDir = throwawayDir;
+    }
+
+    /** A server in a new temporary directory that {@link #close()} deletes: a benchmark run writes gigabytes. */
+    public static EmbeddedPostgresServer startThrowaway(String prefix, boolean durable, Map<String, String> extraConfig) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(prefix);
+        } catch (IOException e) {
+            throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
+        }
+        return new EmbeddedPostgresServer(startPostgres(dir, durable, 0, extraConfig), dir);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -36,6 +50,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code extraConfig}: further server settings (the benchmark's statement statistics). */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
+        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, extraConfig), null);
+    }
+
+    private static EmbeddedPostgres startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
         try {
             Files.createDirectories(dataDir);
             stopOrphanedPostmaster(dataDir);
@@ -52,7 +70,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
-            return new EmbeddedPostgresServer(builder.start());
+            return builder.start();
         } catch (IOException e) {
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
         }
@@ -96,6 +114,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+        }
+        if (throwawayDir != null) deleteTree(throwawayDir);
+    }
+
+    private static void deleteTree(Path root) {
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log.warn("could not delete {}: {}", root, e.getMessage());
         }
     }
 }

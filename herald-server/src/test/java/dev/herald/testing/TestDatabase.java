@@ -2,9 +2,7 @@ package dev.herald.testing;
 
 import dev.herald.store.Database;
 import dev.herald.store.EmbeddedPostgresServer;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.util.Map;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -19,17 +17,12 @@ public final class TestDatabase implements BeforeEachCallback {
 
     public static synchronized String jdbcUrl() {
         if (server == null) {
-            try {
-                Path dir = Files.createTempDirectory("herald-test-pg");
-                server = EmbeddedPostgresServer.start(dir, false);
-                database = Database.connect(server.jdbcUrl(), 4, 2);
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                    database.close();
-                    server.close();
-                }));
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
+            server = EmbeddedPostgresServer.startThrowaway("herald-test-pg", false, Map.of());
+            database = Database.connect(server.jdbcUrl(), 4, 2);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                database.close();
+                server.close();
+            }));
         }
         return server.jdbcUrl();
     }
