@@ -119,6 +119,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     private static void deleteTree(Path root) {
+        // at JVM exit zonky's own shutdown hook may be stopping the server: wait until the postmaster is gone
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Files.exists(root.resolve("postmaster.pid")) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
         try (var paths = Files.walk(root)) {
             paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | java.io.UncheckedIOException e) {
