@@ -91,7 +91,7 @@ final class ApiPublisher implements AutoCloseable {
                 .timeout(30, TimeUnit.SECONDS)
                 .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
                 .send(result -> {
-                    if (answerTimes != null) answerTimes.record(System.nanoTime() - sentAt);
+                    if (answerTimes != null) answerTimes.record(sentAt, System.nanoTime() - sentAt);
                     if (result.isSucceeded() && result.getResponse().getStatus() == 202) accepted.incrementAndGet();
                     else refused.incrementAndGet();
                     done.run();

@@ -37,8 +37,12 @@ final class BenchEnvironment implements AutoCloseable {
     BenchEnvironment(boolean statementStats, Map<String, String> nodeSettings) throws Exception {
         this.statementStats = statementStats;
         this.nodeSettings = Map.copyOf(nodeSettings);
-        postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true,
-                statementStats ? Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on") : Map.of());
+        var pgConfig = new HashMap<String, String>();
+        if (statementStats) pgConfig.putAll(Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on"));
+        // HERALD_BENCH_PG=name=value,name=value: server settings to try (experiments only)
+        String extra = System.getenv("HERALD_BENCH_PG");
+        if (extra != null) for (String kv : extra.split(",")) if (kv.contains("=")) pgConfig.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true, pgConfig);
         database = Database.connect(postgres.jdbcUrl(), 16, 8);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
     }

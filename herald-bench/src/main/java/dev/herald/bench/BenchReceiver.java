@@ -44,7 +44,7 @@ final class BenchReceiver implements AutoCloseable {
                     var recorder = latencies;
                     if (recorder != null && body != null && path.startsWith("/ok")) {
                         long sent = publishedAt(body);
-                        if (sent > 0) recorder.record(now - sent);
+                        if (sent > 0) recorder.record(sent, now - sent);
                     }
                     if (path.startsWith("/slow")) {
                         delays.schedule(() -> answer(response, callback, 200), 5, TimeUnit.SECONDS);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.HandleCallback;
 import org.slf4j.Logger;
@@ -34,6 +35,13 @@ public final class DeliveryRecorder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeliveryRecorder.class);
     private static final int MAX_BATCH = 500;
     static final int FAILING_AFTER_ATTEMPT = 4;
+    /**
+     * How long the first result of a batch waits for others to share its write, unless many already wait. At 1,000
+     * deliveries/s each write carried two results and the results statement ran 450 times a second. The wait is after
+     * the request was sent and answered, so it adds nothing to publish-to-receipt latency; it only holds the slots of
+     * the batch that long.
+     */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** Makes a recorder that reports recorded deliveries to the given callback (the dispatcher). */
     @FunctionalInterface
@@ -85,6 +93,8 @@ public final class DeliveryRecorder implements AutoCloseable {
                 Result first = pending.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) continue;
                 batch.add(first);
+                if (running && pending.size() < MAX_BATCH / 4) LockSupport.parkNanos(LINGER_NANOS); // an interrupt ends it early
+
                 pending.drainTo(batch, MAX_BATCH - 1);
                 writeUntilDone(batch);
                 batch.clear();

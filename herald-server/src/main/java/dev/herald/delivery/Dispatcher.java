@@ -68,6 +68,13 @@ public final class Dispatcher implements AutoCloseable {
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile boolean paused;
+    /**
+     * Whether the loop may have left due deliveries for want of room (no slots, a lane full or left out): only then
+     * does a recorded result, which frees room, wake it. Set before each pass and cleared once a pass has taken
+     * every due row it could see, so a result recorded meanwhile wakes it at worst once too often. (Waking on every
+     * result made a second, empty claim per delivery at moderate rates.)
+     */
+    private volatile boolean waitingForRoom = true;
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
@@ -102,6 +109,7 @@ public final class Dispatcher implements AutoCloseable {
         long backoff = 100;
         while (running) {
             try {
+                waitingForRoom = true;
                 if (paused || inFlight.availablePermits() == 0) {
                     signal.await(settings.pollInterval());
                     continue;
@@ -154,6 +162,8 @@ public final class Dispatcher implements AutoCloseable {
         }
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), excluded);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
+        // fewer rows than asked for and no endpoint left out: nothing due waits for room (a hand-back below sets it again)
+        if (claimed.size() < limit && excluded.isEmpty()) waitingForRoom = false;
         holdBack(excluded, now);
         if (claimed.isEmpty()) return 0;
         int claimedCount = claimed.size();
@@ -180,6 +190,7 @@ public final class Dispatcher implements AutoCloseable {
             }
         }
         if (!handBack.isEmpty()) {
+            waitingForRoom = true;
             queue.handBack(handBack, now);
             metrics.handedBack(handBack.size());
         }
@@ -302,13 +313,13 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    /** Called by the recorder once results are durable: frees their slots and wakes the loop. */
+    /** Called by the recorder once results are durable: frees their slots and wakes the loop if it waits for room. */
     private void recorded(List<ClaimedDelivery> done) {
         for (ClaimedDelivery d : done) {
             if (outstanding.remove(d.id()) == null) continue;
             inFlight.release();
         }
-        signal.wake();
+        if (waitingForRoom) signal.wake();
     }
 
     /**
