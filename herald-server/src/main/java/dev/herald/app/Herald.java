@@ -135,7 +135,7 @@ public final class Herald implements AutoCloseable {
             var queue = new DeliveryQueue(database.hotPathJdbi(), jdbi);
             // one group-commit writer: under load its batches grow (two writers halved them, and each batch costs
             // statements and round trips: 380 vs 473-504 µs of CPU per publish, BENCHMARKS.md run E)
-            var batcher = new PublishBatcher(messages, 1);
+            var batcher = new PublishBatcher(messages, 1, signal::published);
             started.add(batcher);
             var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
             dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, guard::refusalForUrlHost),

@@ -29,9 +29,7 @@ public final class Publisher {
         Instant due = message.deliverAt() != null && message.deliverAt().isAfter(message.createdAt())
                 ? message.deliverAt()
                 : message.createdAt().plus(initialDelay);
-        int queued = batcher.publish(message, due);
-        if (queued > 0) signal.published();
-        return queued;
+        return batcher.publish(message, due); // the batcher's writer signals the commit
     }
 
     /** A manual attempt (resend, recover): one try per endpoint, no retries. */
