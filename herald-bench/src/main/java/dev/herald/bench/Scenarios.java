@@ -121,8 +121,8 @@ final class Scenarios {
     }
 
     /**
-     * Offered first, unmeasured, to a node just started: its first few hundred milliseconds (connections opened, plans
-     * made, lanes at their starting cap) stalled deliveries by 150-250 ms at every rate, which is not the steady state.
+     * Offered first, unmeasured, to a node just started: in its first few hundred milliseconds under load deliveries
+     * stall by 150-500 ms (cause not found; BENCHMARKS.md run G), which is not the steady state.
      */
     static final Duration LATENCY_LEAD_IN = Duration.ofSeconds(3);
 

@@ -48,7 +48,7 @@ public final class Database implements AutoCloseable {
     /**
      * JDBI's Postgres plugin for its argument and array types, without what it adds to every handle: a large-object API
      * Herald never uses, whose set-up ran a catalog query on each connection's first handle (~20 ms of planning on a
-     * new backend, 48 of them as a node started under load: deliveries stalled for 150-500 ms).
+     * new backend, up to 48 as a node starts under load), and a configuration copy per handle.
      */
     private static final class PostgresArguments extends PostgresPlugin {
         @Override
