@@ -39,12 +39,21 @@ final class BenchEnvironment implements AutoCloseable {
         this.nodeSettings = Map.copyOf(nodeSettings);
         var pgConfig = new HashMap<String, String>();
         if (statementStats) pgConfig.putAll(Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on"));
-        // HERALD_BENCH_PG=name=value,name=value: server settings to try (experiments only)
-        String extra = System.getenv("HERALD_BENCH_PG");
-        if (extra != null) for (String kv : extra.split(",")) if (kv.contains("=")) pgConfig.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        pgConfig.putAll(settingsToTry(System.getenv("HERALD_BENCH_PG")));
         postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true, pgConfig);
         database = Database.connect(postgres.jdbcUrl(), 16, 8);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
+    }
+
+    /** {@code HERALD_BENCH_PG=name=value,name=value}: PostgreSQL server settings to try (experiments). */
+    static Map<String, String> settingsToTry(String spec) {
+        var settings = new HashMap<String, String>();
+        if (spec == null) return settings;
+        for (String pair : spec.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0) settings.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return settings;
     }
 
     /** The statements that took the most database time since the last reset, one line each. */

@@ -94,7 +94,6 @@ public final class DeliveryRecorder implements AutoCloseable {
                 if (first == null) continue;
                 batch.add(first);
                 if (running && pending.size() < MAX_BATCH / 4) LockSupport.parkNanos(LINGER_NANOS); // an interrupt ends it early
-
                 pending.drainTo(batch, MAX_BATCH - 1);
                 writeUntilDone(batch);
                 batch.clear();

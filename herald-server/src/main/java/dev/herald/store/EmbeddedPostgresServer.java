@@ -45,14 +45,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        return start(dataDir, durable, port, Map.of());
+        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, Map.of()), null);
     }
 
-    /** {@code extraConfig}: further server settings (the benchmark's statement statistics). */
-    public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
-        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, extraConfig), null);
-    }
-
+    /** {@code extraConfig}: further server settings (the benchmark's statement statistics, settings to try). */
     private static EmbeddedPostgres startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
         try {
             Files.createDirectories(dataDir);
