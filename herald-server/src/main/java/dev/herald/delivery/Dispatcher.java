@@ -70,7 +70,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean paused;
     /**
      * Whether the loop may have left due deliveries for want of room (no slots, a lane full or left out): only then
-     * does a recorded result, which frees room, wake it. Set before each pass and cleared once a pass has taken
+     * does a recorded result, which frees room, wake it (or when it is an ordered endpoint's, see {@link #recorded}). Set before each pass and cleared once a pass has taken
      * every due row it could see, so a result recorded meanwhile wakes it at worst once too often. (Waking on every
      * result made a second, empty claim per delivery at moderate rates.)
      */
@@ -313,13 +313,18 @@ public final class Dispatcher implements AutoCloseable {
         return true;
     }
 
-    /** Called by the recorder once results are durable: frees their slots and wakes the loop if it waits for room. */
+    /**
+     * Called by the recorder once results are durable: frees their slots, and wakes the loop if it waits for room or if
+     * a result of an ordered endpoint made that endpoint's next delivery claimable.
+     */
     private void recorded(List<ClaimedDelivery> done) {
+        boolean orderedDone = false;
         for (ClaimedDelivery d : done) {
+            orderedDone |= d.ordered();
             if (outstanding.remove(d.id()) == null) continue;
             inFlight.release();
         }
-        if (waitingForRoom) signal.wake();
+        if (waitingForRoom || orderedDone) signal.wake();
     }
 
     /**

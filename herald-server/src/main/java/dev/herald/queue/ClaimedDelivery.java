@@ -10,7 +10,8 @@ import java.util.Map;
  * {@code eventId}, {@code transformation} (raw JSON, null when none) and the application's uid and name
  * are what an endpoint's transformation can render; {@code endpointThrottle} and {@code appThrottle} are the
  * throttleRate settings (requests per second, null or 0 when unlimited); {@code secrets} are the endpoint's live
- * signing secrets as stored (sealed), current first, read with the claim so sending needs no further query.
+ * signing secrets as stored (sealed), current first, read with the claim so sending needs no further query;
+ * {@code ordered}: the endpoint delivers in order, so this delivery's result makes the next one claimable.
  */
 public record ClaimedDelivery(
         long id,
@@ -32,7 +33,8 @@ public record ClaimedDelivery(
         String appName,
         Long endpointThrottle,
         Long appThrottle,
-        List<SecretBox.Sealed> secrets) {
+        List<SecretBox.Sealed> secrets,
+        boolean ordered) {
 
     /** Requests per second allowed to the endpoint (or to all of the application's endpoints together); null when unlimited. */
     public Long endpointThrottleRate() {

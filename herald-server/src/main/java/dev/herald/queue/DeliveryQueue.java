@@ -63,7 +63,7 @@ public final class DeliveryQueue {
                 set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
                 from picked p
                 where d.id = p.id
-                returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, p.due
+                returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, d.fifo, p.due
             ), secrets as (
                 -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
                 select s.endpoint_id,
@@ -182,7 +182,8 @@ public final class DeliveryQueue {
                         rs.getString("app_name"),
                         rs.getObject("endpoint_throttle", Long.class),
                         rs.getObject("app_throttle", Long.class),
-                        sealedSecrets(rs)))
+                        sealedSecrets(rs),
+                        rs.getBoolean("fifo")))
                 .list();
         });
     }

@@ -66,6 +66,19 @@ class OrderedDeliveryTest {
     }
 
     @Test
+    void each_result_lets_the_next_ordered_message_go_at_once_not_at_the_next_poll() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_POLL_INTERVAL", "60s"); // a successor left to the poll would wait a minute
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo"));
+            for (String body : bodies(5)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+            Receiver.await(Duration.ofSeconds(15), () -> receiver.requests("/o").size() == 5, "all five, one after another");
+            assertThat(receiver.requests("/o").stream().map(Receiver.Request::body).toList()).containsExactly(bodies(5).toArray(String[]::new));
+        }
+    }
+
+    @Test
     void order_holds_across_two_nodes_and_unordered_endpoints_stay_parallel() {
         try (var receiver = new Receiver(); var a = TestHerald.start(); var b = TestHerald.start()) {
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(15)));
