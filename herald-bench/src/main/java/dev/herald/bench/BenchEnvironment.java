@@ -67,13 +67,21 @@ final class BenchEnvironment implements AutoCloseable {
                 """).bind("n", n).mapTo(String.class).list());
     }
 
-    /** Checkpoints and autovacuum/autoanalyze runs so far (to tell a latency tail's cause): three counters. */
-    long[] maintenanceCounts() {
+    /** PostgreSQL's maintenance runs so far (to tell a latency tail's cause). */
+    record Maintenance(long checkpoints, long autovacuums, long autoanalyzes) {
+        /** "meanwhile N checkpoints, N autovacuums, N autoanalyzes": what ran since {@code before}. */
+        String since(Maintenance before) {
+            return String.format("meanwhile %d checkpoints, %d autovacuums, %d autoanalyzes", checkpoints - before.checkpoints,
+                    autovacuums - before.autovacuums, autoanalyzes - before.autoanalyzes);
+        }
+    }
+
+    Maintenance maintenanceCounts() {
         return jdbi().withHandle(h -> h.createQuery("""
                 select (select num_timed + num_requested from pg_stat_checkpointer) as checkpoints,
                        (select coalesce(sum(autovacuum_count), 0) from pg_stat_user_tables) as autovacuums,
                        (select coalesce(sum(autoanalyze_count), 0) from pg_stat_user_tables) as autoanalyzes
-                """).map((rs, ctx) -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}).one());
+                """).map((rs, ctx) -> new Maintenance(rs.getLong(1), rs.getLong(2), rs.getLong(3))).one());
     }
 
     void resetStatements() {
