@@ -84,7 +84,10 @@ class ThrottleTest {
     }
 
     private static void assertAllSucceeded(TestHerald herald, String app, String ep, int count) {
-        var attempts = herald.api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=100").body().path("data");
+        String path = "/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=100";
+        // a result is written a few milliseconds after its request arrived
+        Receiver.await(Duration.ofSeconds(5), () -> herald.api.get(path).body().path("data").size() >= count, count + " attempts recorded");
+        var attempts = herald.api.get(path).body().path("data");
         var statuses = StreamSupport.stream(attempts.spliterator(), false).map(a -> a.path("status").asInt()).toList();
         assertThat(statuses).hasSize(count).allMatch(s -> s == 0);
     }
