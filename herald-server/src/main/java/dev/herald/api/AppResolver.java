@@ -1,8 +1,11 @@
 package dev.herald.api;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.domain.Application;
 import dev.herald.store.ApplicationStore;
 import io.javalin.http.Context;
+import java.time.Duration;
 
 /**
  * Turns the {@code {app_id}} path parameter (id or uid) into the application, enforcing the token's
@@ -10,13 +13,12 @@ import io.javalin.http.Context;
  */
 public final class AppResolver {
     /** Publishing looks its application up on every request; a second of staleness is harmless there. */
-    static final long CACHE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-    private static final int CACHE_MAX = 10_000;
+    static final Duration CACHE_FOR = Duration.ofSeconds(1);
 
     private final ApplicationStore apps;
-    private final java.util.concurrent.ConcurrentHashMap<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private record Cached(Application app, long until) {}
+    /** One lookup per application and second, however many requests find it expired at once. */
+    private final Cache<String, Application> cache = Caffeine.newBuilder()
+            .expireAfterWrite(CACHE_FOR).maximumSize(10_000).build();
 
     public AppResolver(ApplicationStore apps) {
         this.apps = apps;
@@ -33,12 +35,8 @@ public final class AppResolver {
      */
     public Application resolveCached(Context ctx) {
         String key = ctx.pathParam("app_id");
-        long now = System.nanoTime();
-        Cached cached = cache.get(key);
-        if (cached != null && cached.until() - now > 0) return scoped(ctx, cached.app());
-        var app = apps.find(key).orElseThrow(() -> ApiException.notFound("Application"));
-        if (cache.size() > CACHE_MAX) cache.clear();
-        cache.put(key, new Cached(app, now + CACHE_NANOS));
+        Application app = cache.get(key, k -> apps.find(k).orElse(null)); // not found: not cached
+        if (app == null) throw ApiException.notFound("Application");
         return scoped(ctx, app);
     }
 

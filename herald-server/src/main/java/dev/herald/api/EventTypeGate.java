@@ -2,15 +2,16 @@ package dev.herald.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.domain.EventType;
 import dev.herald.routing.InvalidSchemaException;
 import dev.herald.routing.PayloadSchemaCache;
 import dev.herald.routing.PayloadSchemaValidator;
 import dev.herald.store.EventTypeStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,21 +20,20 @@ import org.slf4j.LoggerFactory;
  * messages; a type that validates payloads (its own {@code validatePayloads}, or HERALD_VALIDATE_PAYLOADS)
  * refuses one that breaks its newest schema. A type that does not exist allows anything, as in Svix.
  *
- * <p>Event types change rarely, so each is looked up at most once a second (with its compiled schema):
- * publishing adds no database round trip per message.
+ * <p>Event types change rarely, so each is looked up at most once a second (with its compiled schema), however
+ * many publishes find it expired at once: publishing adds no database round trip per message.
  */
 public final class EventTypeGate {
     private static final Logger log = LoggerFactory.getLogger(EventTypeGate.class);
-    static final long CACHE_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private static final int CACHE_MAX = 10_000;
+    static final Duration CACHE_FOR = Duration.ofSeconds(1);
 
     private final EventTypeStore types;
     private final PayloadSchemaCache schemas;
     private final boolean validateAll;
-    private final ConcurrentHashMap<String, Entry> cache = new ConcurrentHashMap<>();
+    private final Cache<String, Entry> cache = Caffeine.newBuilder().expireAfterWrite(CACHE_FOR).maximumSize(10_000).build();
 
     /** {@code type} null when no such event type; {@code validator} null when payloads are not validated. */
-    private record Entry(EventType type, PayloadSchemaValidator validator, long until) {}
+    private record Entry(EventType type, PayloadSchemaValidator validator) {}
 
     public EventTypeGate(EventTypeStore types, PayloadSchemaCache schemas, boolean validateAll) {
         this.types = types;
@@ -78,18 +78,14 @@ public final class EventTypeGate {
 
     /** Drops what is cached about a type this node just changed, so its own writes apply at once. */
     public void forget(String name) {
-        cache.remove(name);
+        cache.invalidate(name);
     }
 
     private Entry entry(String name) {
-        long now = System.nanoTime();
-        Entry cached = cache.get(name);
-        if (cached != null && cached.until() - now > 0) return cached;
-        EventType type = types.find(name).orElse(null);
-        Entry fresh = new Entry(type, validatorOf(type), now + CACHE_NANOS);
-        if (cache.size() > CACHE_MAX) cache.clear();
-        cache.put(name, fresh);
-        return fresh;
+        return cache.get(name, n -> {
+            EventType type = types.find(n).orElse(null);
+            return new Entry(type, validatorOf(type));
+        });
     }
 
     private PayloadSchemaValidator validatorOf(EventType type) {
