@@ -64,6 +64,10 @@ public final class DeliveryQueue {
                 from picked p
                 where d.id = p.id
                 returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, d.fifo, p.due
+            ), async_commit as materialized (
+                -- this statement's commit does not wait for its WAL to reach the disk (a claim lost in a crash leaves
+                -- its rows due, to be sent again: at least once holds); set for this transaction only
+                select set_config('synchronous_commit', 'off', true) as setting
             ), secrets as (
                 -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
                 select s.endpoint_id,
@@ -80,6 +84,7 @@ public final class DeliveryQueue {
                    e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
                    sec.secret_key_ids, sec.secret_ciphertexts
             from claimed c
+            cross join async_commit
             left join secrets sec on sec.endpoint_id = c.endpoint_id
             left join message m on m.id = c.msg_id
             left join endpoint e on e.id = c.endpoint_id

@@ -190,4 +190,22 @@ class DeliveryQueueTest {
     private Instant instant(String sql) {
         return jdbi.withHandle(h -> h.createQuery(sql).mapTo(java.time.OffsetDateTime.class).one()).toInstant();
     }
+
+    @Test
+    void a_claim_commits_without_waiting_for_the_disk_and_its_connection_then_commits_synchronously_again() {
+        due("ep_a", 3);
+        jdbi.useHandle(h -> {
+            h.execute("set synchronous_commit = on"); // as on a durable server (the tests' is not)
+            h.begin();
+            var claimed = h.createQuery(DeliveryQueue.CLAIM).bind("leaseUntil", NOW.plus(LEASE)).bind("now", NOW).bind("limit", 10)
+                    .bindByType("excluded", new String[0], String[].class).mapToMap().list();
+            assertThat(claimed).hasSize(3);
+            assertThat(h.createQuery("select current_setting('synchronous_commit')").mapTo(String.class).one())
+                    .as("within the claim's transaction").isEqualTo("off");
+            h.commit();
+            assertThat(h.createQuery("show synchronous_commit").mapTo(String.class).one())
+                    .as("the session, which publishes too, after the claim").isEqualTo("on");
+            h.execute("reset synchronous_commit");
+        });
+    }
 }
