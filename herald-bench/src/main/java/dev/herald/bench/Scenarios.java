@@ -171,18 +171,17 @@ final class Scenarios {
      * {@code messages} per run.
      */
     void isolation(int messages) throws Exception {
-        int each = messages;
         var baseline = new IsolationRun[2];
         var withBad = new IsolationRun[2];
-        baseline[0] = isolationRun(each, false);
-        withBad[0] = isolationRun(each, true);
-        withBad[1] = isolationRun(each, true);
-        baseline[1] = isolationRun(each, false);
+        baseline[0] = isolationRun(messages, false);
+        withBad[0] = isolationRun(messages, true);
+        withBad[1] = isolationRun(messages, true);
+        baseline[1] = isolationRun(messages, false);
         var base = IsolationRun.both(baseline);
         var bad = IsolationRun.both(withBad);
         report.add("3. isolation: healthy only", "healthy deliveries/s, p99", Report.rate(base.rate()) + ", " + Report.ms(base.p99()),
                 String.format("4 healthy endpoints; two runs of %,d msgs: %,.0f and %,.0f/s; CPU per healthy delivery %.0f µs",
-                        each, baseline[0].rate(), baseline[1].rate(), base.cpuMicrosPerDelivery()));
+                        messages, baseline[0].rate(), baseline[1].rate(), base.cpuMicrosPerDelivery()));
         report.add("3. isolation: + slow + failing", "healthy deliveries/s, p99", Report.rate(bad.rate()) + ", " + Report.ms(bad.p99()),
                 String.format("healthy throughput %.0f%% of baseline (runs: %,.0f and %,.0f/s); CPU per healthy delivery %.0f µs "
                                 + "(%.0f%% of it without the bad ones); requests meanwhile: %,d to the failing endpoint, %,d to the slow one",

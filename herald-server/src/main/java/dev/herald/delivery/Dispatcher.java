@@ -70,9 +70,10 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean paused;
     /**
      * Whether the loop may have left due deliveries for want of room (no slots, a lane full or left out): only then
-     * does a recorded result, which frees room, wake it (or when it is an ordered endpoint's, see {@link #recorded}). Set before each pass and cleared once a pass has taken
-     * every due row it could see, so a result recorded meanwhile wakes it at worst once too often. (Waking on every
-     * result made a second, empty claim per delivery at moderate rates.)
+     * does a recorded result, which frees room, wake it (an ordered endpoint's result always does, see
+     * {@link #recorded}). Set before each pass and cleared once a pass has taken every due row it could see, so a
+     * result recorded meanwhile wakes it at worst once too often. (Waking on every result made a second, empty claim
+     * per delivery at moderate rates.)
      */
     private volatile boolean waitingForRoom = true;
     private Thread thread;

@@ -5,6 +5,7 @@ import dev.herald.domain.Message;
 import dev.herald.store.MessageStore;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -81,7 +82,7 @@ public final class PublishBatcher implements AutoCloseable {
         try {
             int[] queued = store.publishBatch(batch.stream().map(Pending::message).toList(),
                     batch.stream().map(Pending::due).toList());
-            if (java.util.Arrays.stream(queued).anyMatch(q -> q > 0)) afterCommit.run();
+            if (Arrays.stream(queued).anyMatch(q -> q > 0)) afterCommit.run();
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {
