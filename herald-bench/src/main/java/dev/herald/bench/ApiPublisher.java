@@ -11,6 +11,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * Publishes single messages over Herald's HTTP API, closed-loop (fixed concurrency) or open-loop (fixed
@@ -36,6 +37,8 @@ final class ApiPublisher implements AutoCloseable {
         http.setMaxConnectionsPerDestination(MAX_OPEN_LOOP_IN_FLIGHT);
         http.setMaxRequestsQueuedPerDestination(4 * MAX_OPEN_LOOP_IN_FLIGHT);
         http.setConnectTimeout(5_000);
+        // the answer callbacks only count and release a permit: the selector runs them, no pool thread is woken
+        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         http.start();
     }
 

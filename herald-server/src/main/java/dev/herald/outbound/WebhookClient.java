@@ -12,6 +12,7 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -55,6 +56,9 @@ public final class WebhookClient implements AutoCloseable {
         threads.setName("herald-outbound");
         HttpClient http = new HttpClient();
         http.setExecutor(threads);
+        // the response listeners never block (CappedBodyListener, then a queue hand-off to the recorder), so the
+        // selector runs them itself: no wake-up of a pool thread per response
+        http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         // the only way Jetty learns addresses, so every connection is vetted by the guard
         http.setSocketAddressResolver(new GuardedAddressResolver(resolver, guard, threads));
         http.setFollowRedirects(false); // a redirect could point anywhere; report it instead
