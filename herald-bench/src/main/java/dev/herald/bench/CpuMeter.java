@@ -52,8 +52,9 @@ final class CpuMeter {
     }
 
     /**
-     * CPU time of HotSpot's compiler threads (threads named "C1 CompilerThre…" and "C2 CompilerThre…" under
-     * /proc/self/task), not CompilationMXBean's figure, which is elapsed time and on a busy 2-core machine counts the waits too. NaN off Linux.
+     * CPU time of HotSpot's compiler threads (named "C1 CompilerThre…" and "C2 CompilerThre…" under /proc/self/task).
+     * Not CompilationMXBean's figure: that is elapsed time, and on a busy 2-core machine counts the waits too. NaN off
+     * Linux.
      */
     private static double jitSeconds() {
         try (var tasks = Files.list(Path.of("/proc/self/task"))) {

@@ -38,8 +38,8 @@ public final class ApiServer implements AutoCloseable {
 
     /**
      * Requests are handled on virtual threads, Jetty's selectors and acceptor on platform threads. Javalin's own
-     * virtual-thread pool runs the selectors on virtual threads too: every wait for a socket then went through the
-     * JDK's poller (two epoll_ctl calls per request, and its thread woken for each).
+     * virtual-thread pool runs the selectors on virtual threads too, so every wait of a selector went through the
+     * JDK's poller thread, one more wake-up per request (BENCHMARKS.md, session 8).
      */
     private static ThreadPool threadPool() {
         var pool = new QueuedThreadPool();

@@ -56,8 +56,9 @@ public final class WebhookClient implements AutoCloseable {
         threads.setName("herald-outbound");
         HttpClient http = new HttpClient();
         http.setExecutor(threads);
-        // the response listeners never block (CappedBodyListener, then a queue hand-off to the recorder), so the
-        // selector runs them itself: no wake-up of a pool thread per response
+        // the selector runs the response listeners itself, no pool thread woken per response. They must never block:
+        // CappedBodyListener completes the future, and the dispatcher's continuation queues the result and sends the
+        // lane's next request (asynchronously; name resolution runs on the pool, see GuardedAddressResolver)
         http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         // the only way Jetty learns addresses, so every connection is vetted by the guard
         http.setSocketAddressResolver(new GuardedAddressResolver(resolver, guard, threads));
