@@ -209,18 +209,9 @@ public final class DeliveryQueue {
      * claim's attempt count (nothing was sent).
      */
     public void handBack(Collection<ClaimedDelivery> deliveries, Instant now) {
-        if (deliveries.isEmpty()) return;
-        jdbi.useHandle(h -> {
-            var batch = h.prepareBatch("""
-                    update delivery set next_attempt_at = :due, attempt_count = attempt_count - 1, updated_at = :now
-                    where id = :id and attempt_count = :attemptNumber and status = 1
-                    """);
-            for (var d : deliveries) {
-                batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber()).bind("now", now)
-                        .bind("due", d.due() == null || d.due().isAfter(now) ? now : d.due()).add();
-            }
-            batch.execute();
-        });
+        var dueTimes = new java.util.LinkedHashMap<ClaimedDelivery, Instant>();
+        for (var d : deliveries) dueTimes.put(d, d.due() == null || d.due().isAfter(now) ? now : d.due());
+        putBack(dueTimes, now);
     }
 
     /**
@@ -228,16 +219,48 @@ public final class DeliveryQueue {
      * before then), undoing the claim's attempt count: nothing was sent, so nothing failed.
      */
     public void deferUntil(Map<ClaimedDelivery, Instant> dueTimes, Instant now) {
+        var notBeforeNow = new java.util.LinkedHashMap<ClaimedDelivery, Instant>();
+        dueTimes.forEach((d, due) -> notBeforeNow.put(d, due.isBefore(now) ? now : due));
+        putBack(notBeforeNow, now);
+    }
+
+    /**
+     * Claimed rows put back due at the given times with the claim's attempt count undone; a row another node took over
+     * meanwhile (its attempt count moved on) is left alone. One statement for the batch, its rows found by key as the
+     * results' are. Package-private for the plan test.
+     */
+    static final String PUT_BACK = """
+            update delivery d
+            set next_attempt_at = (cast(:dues as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
+                attempt_count = d.attempt_count - 1, updated_at = :now
+            where d.id = any(cast(:ids as bigint[])) and d.status = 1
+              and d.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)]
+            """;
+
+    /**
+     * Runs on the dispatcher's thread between claims, so it is one round trip with the hot path's plan. It was a batch
+     * of single-row updates, each planned on execution: in two of seven isolation benchmark runs they averaged 15 ms
+     * per row (cause not found; 0.03 ms in the others), and no claim was made meanwhile.
+     */
+    private void putBack(Map<ClaimedDelivery, Instant> dueTimes, Instant now) {
         if (dueTimes.isEmpty()) return;
-        jdbi.useHandle(h -> {
-            var batch = h.prepareBatch("""
-                    update delivery set next_attempt_at = :due, attempt_count = attempt_count - 1, updated_at = :now
-                    where id = :id and attempt_count = :attemptNumber and status = 1
-                    """);
-            dueTimes.forEach((d, due) -> batch.bind("id", d.id()).bind("attemptNumber", d.attemptNumber())
-                    .bind("now", now).bind("due", due.isBefore(now) ? now : due).add());
-            batch.execute();
-        });
+        int n = dueTimes.size();
+        var ids = new Long[n];
+        var attemptNumbers = new Integer[n];
+        var dues = new String[n];
+        int i = 0;
+        for (var e : dueTimes.entrySet()) {
+            ids[i] = e.getKey().id();
+            attemptNumbers[i] = e.getKey().attemptNumber();
+            dues[i] = e.getValue().toString();
+            i++;
+        }
+        hotPath.useHandle(h -> h.createUpdate(PUT_BACK)
+                .bindByType("ids", ids, Long[].class)
+                .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
+                .bindByType("dues", dues, String[].class)
+                .bind("now", now)
+                .execute());
     }
 
     /**

@@ -80,6 +80,34 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void rows_handed_back_are_due_as_they_were_uncounted_and_one_taken_over_meanwhile_is_left_alone() {
+        due("ep_a", 3);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var takenOver = claimed.get(2);
+        jdbi.useHandle(h -> h.execute("update delivery set attempt_count = attempt_count + 1 where id = ?", takenOver.id()));
+        queue.handBack(claimed, NOW.plusSeconds(5));
+        assertThat(strings("select attempt_count || ' ' || (next_attempt_at = cast('" + NOW.minusSeconds(1) + "' as timestamptz))"
+                + " from delivery order by id"))
+                .as("due when they were due, attempt count undone; the one another node took over keeps its lease")
+                .containsExactly("0 true", "0 true", "2 false");
+        assertThat(queue.claim(100, NOW.plusSeconds(5), LEASE, List.of())).extracting(ClaimedDelivery::id)
+                .containsExactly(claimed.get(0).id(), claimed.get(1).id());
+    }
+
+    @Test
+    void rows_deferred_are_due_at_their_times_never_before_now() {
+        due("ep_a", 2);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var order = new java.util.LinkedHashMap<ClaimedDelivery, Instant>();
+        order.put(claimed.get(0), NOW.plusSeconds(30));
+        order.put(claimed.get(1), NOW.minusSeconds(30));
+        queue.deferUntil(order, NOW);
+        assertThat(strings("select attempt_count || ' ' || extract(epoch from next_attempt_at - cast('" + NOW + "' as timestamptz))"
+                + " from delivery order by id"))
+                .containsExactly("0 30.000000", "0 0.000000");
+    }
+
+    @Test
     void results_write_one_attempt_each_and_fence_on_the_attempt_number() {
         due("ep_a", 3);
         var claimed = queue.claim(100, NOW, LEASE, List.of());

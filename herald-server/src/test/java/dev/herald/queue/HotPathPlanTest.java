@@ -72,6 +72,13 @@ class HotPathPlanTest {
     }
 
     @Test
+    void rows_put_back_are_found_by_key() {
+        String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.PUT_BACK));
+        assertThat(plan).containsPattern("Index Scan using delivery_pkey on delivery d .*\n +Index Cond: \\(id = ANY");
+        assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
+    }
+
+    @Test
     void a_publish_reads_its_apps_endpoints_by_app() {
         String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, MessageStore.ENDPOINTS_OF_APPS));
         assertThat(plan).containsPattern("Index Scan using endpoint_app_id_idx on endpoint .*\n +Index Cond: \\(app_id = ANY");
