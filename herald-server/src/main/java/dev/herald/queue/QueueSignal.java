@@ -145,15 +145,15 @@ public final class QueueSignal implements AutoCloseable {
     private void listenLoop() {
         while (running) {
             try (Connection c = dataSource.getConnection()) {
-                try (var st = c.createStatement()) {
-                    try (var rs = st.executeQuery("select pg_backend_pid()")) {
-                        rs.next();
-                        ownListenerPid = rs.getInt(1);
-                    }
-                    st.execute("set application_name = '" + LISTENER_NAME + "'");
-                    st.execute("listen " + CHANNEL);
-                }
                 try {
+                    try (var st = c.createStatement()) {
+                        try (var rs = st.executeQuery("select pg_backend_pid()")) {
+                            rs.next();
+                            ownListenerPid = rs.getInt(1);
+                        }
+                        st.execute("set application_name = '" + LISTENER_NAME + "'");
+                        st.execute("listen " + CHANNEL);
+                    }
                     PGConnection pg = c.unwrap(PGConnection.class);
                     while (running) {
                         var notifications = pg.getNotifications(1000);
