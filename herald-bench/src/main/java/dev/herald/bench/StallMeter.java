@@ -66,14 +66,15 @@ final class StallMeter implements AutoCloseable {
     }
 
     /**
-     * "wake-ups > 20 ms late: 2, the longest 212 ms at 5.3 s; steal 1.2 s in all, at most 90 ms in one 100 ms window
-     * (at 5.3 s)".
+     * "wake-ups > 20 ms late: 2, the longest 212 ms at 5.3 s; steal 1200 ms in all, at most 90 ms in one 100 ms window
+     * (at 5.3 s)", or "no wake-up > 20 ms late; no steal".
      */
     synchronized String summary() {
         var longest = late.stream().max(java.util.Comparator.comparingLong(Late::lateMillis));
         String wakeUps = longest.map(l -> String.format("wake-ups > %d ms late: %d, the longest %d ms at %.1f s",
                 REPORTED_MILLIS, late.size(), l.lateMillis(), l.atMillis() / 1000.0))
                 .orElse(String.format("no wake-up > %d ms late", REPORTED_MILLIS));
+        if (stealTicks == 0) return wakeUps + "; no steal";
         return String.format("%s; steal %d ms in all, at most %d ms in one 100 ms window (at %.1f s)", wakeUps,
                 stealTicks * 1000 / TICKS_PER_SECOND, worstWindowStealTicks * 1000 / TICKS_PER_SECOND, worstWindowAtMillis / 1000.0);
     }
