@@ -67,21 +67,29 @@ final class BenchEnvironment implements AutoCloseable {
                 """).bind("n", n).mapTo(String.class).list());
     }
 
-    /** PostgreSQL's maintenance runs so far (to tell a latency tail's cause). */
-    record Maintenance(long checkpoints, long autovacuums, long autoanalyzes) {
-        /** "meanwhile N checkpoints, N autovacuums, N autoanalyzes": what ran since {@code before}. */
+    /** PostgreSQL's maintenance runs and WAL so far (to tell a latency tail's or a slow phase's cause). */
+    record Maintenance(long checkpoints, long autovacuums, long autoanalyzes, long walBytes, long fullPageImages) {
+        /**
+         * "meanwhile N checkpoints, N autovacuums, N autoanalyzes; WAL N MB, N full-page images": what ran since
+         * {@code before}. A page's first change after a checkpoint writes the whole page to the WAL, so a checkpoint
+         * inside a phase makes its statements dearer for a while.
+         */
         String since(Maintenance before) {
-            return String.format("meanwhile %d checkpoints, %d autovacuums, %d autoanalyzes", checkpoints - before.checkpoints,
-                    autovacuums - before.autovacuums, autoanalyzes - before.autoanalyzes);
+            return String.format("meanwhile %d checkpoints, %d autovacuums, %d autoanalyzes; WAL %,d MB, %,d full-page images",
+                    checkpoints - before.checkpoints, autovacuums - before.autovacuums, autoanalyzes - before.autoanalyzes,
+                    (walBytes - before.walBytes) >> 20, fullPageImages - before.fullPageImages);
         }
     }
 
+    /** The counts now (checkpoints done, not the ones skipped on an idle server). */
     Maintenance maintenanceCounts() {
         return jdbi().withHandle(h -> h.createQuery("""
-                select (select num_timed + num_requested from pg_stat_checkpointer) as checkpoints,
+                select (select num_done from pg_stat_checkpointer) as checkpoints,
                        (select coalesce(sum(autovacuum_count), 0) from pg_stat_user_tables) as autovacuums,
-                       (select coalesce(sum(autoanalyze_count), 0) from pg_stat_user_tables) as autoanalyzes
-                """).map((rs, ctx) -> new Maintenance(rs.getLong(1), rs.getLong(2), rs.getLong(3))).one());
+                       (select coalesce(sum(autoanalyze_count), 0) from pg_stat_user_tables) as autoanalyzes,
+                       (select wal_bytes from pg_stat_wal) as wal_bytes,
+                       (select wal_fpi from pg_stat_wal) as wal_fpi
+                """).map((rs, ctx) -> new Maintenance(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5))).one());
     }
 
     void resetStatements() {

@@ -90,6 +90,7 @@ final class Scenarios {
         Herald node = env.startNode(Map.of());
         String app = admin.createApp(node, "tp");
         for (int k = 0; k < endpoints; k++) admin.createEndpoint(node, app, receiver.url("/ok/" + k));
+        var maintenance = env.maintenanceCounts();
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
         publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
@@ -99,8 +100,9 @@ final class Scenarios {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = expected / seconds;
         report.add("1. throughput, " + endpoints + " endpoint(s)/msg", "deliveries/s, publish→recorded", Report.rate(rate),
-                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused; %s", messages, expected, seconds,
-                        messages / publishSeconds, publisher.refused(), cpu.used().perUnit(expected, "delivery")));
+                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused; %s; %s", messages, expected, seconds,
+                        messages / publishSeconds, publisher.refused(), cpu.used().perUnit(expected, "delivery"),
+                        env.maintenanceCounts().since(maintenance)));
         return rate;
     }
 
@@ -393,6 +395,7 @@ final class Scenarios {
         }
         Thread.sleep(2_000); // past the first batches' cold caches
         long from = completed.get();
+        var maintenance = env.maintenanceCounts();
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
         Thread.sleep(settings.phase().toMillis());
@@ -402,8 +405,8 @@ final class Scenarios {
         stop.set(true);
         for (Thread t : threads) t.join();
         report.add("6b. limit: SQL only (no HTTP)", "deliveries/s, publish+claim+record", Report.rate(rate),
-                String.format("2 publishing threads, 50 per tx, at most %,d outstanding; 2 claim+record loops, 200 per claim; %s",
-                        SQL_LIMIT_BACKLOG, used.perUnit(cycled, "delivery")));
+                String.format("2 publishing threads, 50 per tx, at most %,d outstanding; 2 claim+record loops, 200 per claim; %s; %s",
+                        SQL_LIMIT_BACKLOG, used.perUnit(cycled, "delivery"), env.maintenanceCounts().since(maintenance)));
         return rate;
     }
 
