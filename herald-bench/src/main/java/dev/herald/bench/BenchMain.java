@@ -26,6 +26,10 @@ public final class BenchMain implements Callable<Integer> {
             description = "run only these scenarios (for profiling one): ${COMPLETION-CANDIDATES}")
     java.util.EnumSet<Scenario> only;
 
+    @Option(names = "--dead-backlog", paramLabel = "N",
+            description = "isolation scenario: N deliveries already due for the failing endpoint when it starts (default 0)")
+    int deadBacklog;
+
     @Option(names = "--pg-stats", description = "print the statements that took the most database time, per scenario")
     boolean pgStats;
 
@@ -88,7 +92,7 @@ public final class BenchMain implements Callable<Integer> {
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
             if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
-            if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 5);
+            if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 5, deadBacklog);
             if (!skipBacklog && runs(Scenario.backlog)) scenarios.backlog();
             double two = runs(Scenario.twoNodes) ? scenarios.twoNodes(settings.messages() / 2) : Double.NaN;
             double http = runs(Scenario.httpLimit) ? scenarios.httpLimit() : Double.NaN;

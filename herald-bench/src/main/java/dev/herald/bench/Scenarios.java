@@ -172,21 +172,24 @@ final class Scenarios {
      * the bad ones alternate (without, with, with, without), so that the host's drift over a minute, often ±15% here,
      * falls on both alike; each figure is the two runs together. Healthy deliveries' CPU is printed beside: on a
      * saturated machine the throughput kept is about the inverse of its ratio, and it moves less than rates do.
-     * {@code messages} per run.
+     * {@code messages} per run; {@code deadBacklog} deliveries already due for the failing endpoint when a run with the
+     * bad ones starts (0 in the standard run: a dead endpoint that has piled up work).
      */
-    void isolation(int messages) throws Exception {
+    void isolation(int messages, int deadBacklog) throws Exception {
         var baseline = new IsolationRun[2];
         var withBad = new IsolationRun[2];
-        baseline[0] = isolationRun(messages, false);
-        withBad[0] = isolationRun(messages, true);
-        withBad[1] = isolationRun(messages, true);
-        baseline[1] = isolationRun(messages, false);
+        baseline[0] = isolationRun(messages, false, 0);
+        withBad[0] = isolationRun(messages, true, deadBacklog);
+        withBad[1] = isolationRun(messages, true, deadBacklog);
+        baseline[1] = isolationRun(messages, false, 0);
         var base = IsolationRun.both(baseline);
         var bad = IsolationRun.both(withBad);
         report.add("3. isolation: healthy only", "healthy deliveries/s, p99", Report.rate(base.rate()) + ", " + Report.ms(base.p99()),
                 String.format("4 healthy endpoints; two runs of %,d msgs: %,.0f and %,.0f/s; CPU per healthy delivery %.0f µs",
                         messages, baseline[0].rate(), baseline[1].rate(), base.cpuMicrosPerDelivery()));
-        report.add("3. isolation: + slow + failing", "healthy deliveries/s, p99", Report.rate(bad.rate()) + ", " + Report.ms(bad.p99()),
+        String badLabel = deadBacklog == 0 ? "3. isolation: + slow + failing"
+                : String.format("3. isolation: + slow + failing (%,d due)", deadBacklog);
+        report.add(badLabel, "healthy deliveries/s, p99", Report.rate(bad.rate()) + ", " + Report.ms(bad.p99()),
                 String.format("healthy throughput %.0f%% of baseline (runs: %,.0f and %,.0f/s); CPU per healthy delivery %.0f µs "
                                 + "(%.0f%% of it without the bad ones); requests meanwhile: %,d to the failing endpoint, %,d to the slow one",
                         100 * bad.rate() / base.rate(), withBad[0].rate(), withBad[1].rate(), bad.cpuMicrosPerDelivery(),
@@ -211,14 +214,15 @@ final class Scenarios {
         }
     }
 
-    private IsolationRun isolationRun(int messages, boolean bad) throws Exception {
+    private IsolationRun isolationRun(int messages, boolean bad, int deadBacklog) throws Exception {
         reset();
         Herald node = env.startNode(Map.of());
         String app = admin.createApp(node, "iso");
         for (int k = 0; k < 4; k++) admin.createEndpoint(node, app, receiver.url("/ok/" + k));
         if (bad) {
             admin.createEndpoint(node, app, receiver.url("/slow"));
-            admin.createEndpoint(node, app, receiver.url("/fail"));
+            String failing = admin.createEndpoint(node, app, receiver.url("/fail"));
+            if (deadBacklog > 0) queueDue(app, failing, "msg_dead", deadBacklog);
         }
         var recorder = new LatencyRecorder();
         receiver.recordLatencies(recorder);
@@ -248,19 +252,7 @@ final class Scenarios {
         String app = admin.createApp(setup, "backlog");
         String endpoint = admin.createEndpoint(setup, app, receiver.url("/ok/backlog"));
         env.stopNodes();
-        env.jdbi().useHandle(h -> {
-            h.createUpdate("""
-                    insert into message (id, app_id, event_type, payload, created_at)
-                    select 'msg_backlog' || lpad(g::text, 10, '0'), :app, 'bench.event', :payload, now()
-                    from generate_series(1, :n) g
-                    """).bind("app", app).bind("payload", PAYLOAD).bind("n", size).execute();
-            h.createUpdate("""
-                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
-                    select 'msg_backlog' || lpad(g::text, 10, '0'), :ep, :app, 1, 0, now() - interval '1 minute', now(), now()
-                    from generate_series(1, :n) g
-                    """).bind("app", app).bind("ep", endpoint).bind("n", size).execute();
-            h.execute("vacuum analyze");
-        });
+        queueDue(app, endpoint, "msg_backlog", size);
         receiver.reset();
         Herald node = env.startNode(Map.of("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "256"));
         long start = System.nanoTime();
@@ -279,6 +271,23 @@ final class Scenarios {
         double rss = BenchEnvironment.rssKb();
         env.stopNodes();
         return new double[] {rate, p50, p99, rss};
+    }
+
+    /** {@code n} messages of the app, each with a delivery to the endpoint due a minute ago, inserted straight into the tables. */
+    private void queueDue(String app, String endpoint, String idPrefix, int n) {
+        env.jdbi().useHandle(h -> {
+            h.createUpdate("""
+                    insert into message (id, app_id, event_type, payload, created_at)
+                    select :prefix || lpad(g::text, 10, '0'), :app, 'bench.event', :payload, now()
+                    from generate_series(1, :n) g
+                    """).bind("prefix", idPrefix).bind("app", app).bind("payload", PAYLOAD).bind("n", n).execute();
+            h.createUpdate("""
+                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    select :prefix || lpad(g::text, 10, '0'), :ep, :app, 1, 0, now() - interval '1 minute', now(), now()
+                    from generate_series(1, :n) g
+                    """).bind("prefix", idPrefix).bind("app", app).bind("ep", endpoint).bind("n", n).execute();
+            h.execute("vacuum analyze");
+        });
     }
 
     /** 5. Horizontal: the throughput scenario with publishing spread over two nodes on one database. */
