@@ -226,14 +226,16 @@ public final class DeliveryQueue {
 
     /**
      * Claimed rows put back due at the given times with the claim's attempt count undone; a row another node took over
-     * meanwhile (its attempt count moved on) is left alone. One statement for the batch, its rows found by key as the
-     * results' are. Package-private for the plan test.
+     * meanwhile (its attempt count moved on), or already finished, is left alone. One statement for the batch, its rows
+     * found by key as the results' are. The pending status is a parameter: written as the constant 1 it made the due
+     * index (partial, on status = 1) usable, and the generic plan made on an empty queue chose it, with the keys as a
+     * filter: every put-back would have read all due rows. Package-private for the plan test.
      */
     static final String PUT_BACK = """
             update delivery d
             set next_attempt_at = (cast(:dues as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
                 attempt_count = d.attempt_count - 1, updated_at = :now
-            where d.id = any(cast(:ids as bigint[])) and d.status = 1
+            where d.id = any(cast(:ids as bigint[])) and d.status = cast(:pending as smallint)
               and d.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)]
             """;
 
@@ -259,6 +261,7 @@ public final class DeliveryQueue {
                 .bindByType("ids", ids, Long[].class)
                 .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
                 .bindByType("dues", dues, String[].class)
+                .bind("pending", DeliveryStatus.PENDING)
                 .bind("now", now)
                 .execute());
     }
