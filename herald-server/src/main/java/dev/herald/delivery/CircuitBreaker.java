@@ -52,6 +52,11 @@ final class CircuitBreaker {
         return true;
     }
 
+    /** Whether the probe is out (started, not finished). */
+    synchronized boolean probeOut() {
+        return probeOut;
+    }
+
     /** Open, its period over, nothing out: one request may go to find out whether the endpoint is back. */
     synchronized boolean probeMayStart(int load) {
         return openUntil != null && !probeOut && load == 0 && !clock.instant().isBefore(openUntil);

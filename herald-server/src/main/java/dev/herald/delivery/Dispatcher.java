@@ -147,14 +147,17 @@ public final class Dispatcher implements AutoCloseable {
         int minRoom = slowCap();
         int limit = requested;
         var excluded = new ArrayList<String>();
+        var withPark = new ArrayList<String>();
         long nowNanos = System.nanoTime();
         // only lanes with work out bound the claim (an idle one has a room of twice its cap): the list of excluded
         // endpoints stays as small as the node's deliveries in flight; lanes idle for long are dropped
         for (var it = lanes.entrySet().iterator(); it.hasNext(); ) {
             var entry = it.next();
             var lane = entry.getValue();
+            boolean parked = lane.held() || lane.park().active();
+            if (parked) withPark.add(entry.getKey());
             if (lane.load() == 0 && !lane.held()) {
-                if (lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos()) it.remove();
+                if (!parked && lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos()) it.remove();
                 continue;
             }
             int room = lane.room();
@@ -165,11 +168,18 @@ public final class Dispatcher implements AutoCloseable {
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         // fewer rows than asked for and no endpoint left out: nothing due waits for room (a hand-back below sets it again)
         if (claimed.size() < limit && excluded.isEmpty()) waitingForRoom = false;
-        holdBack(excluded, now);
-        if (claimed.isEmpty()) return 0;
+        pace(excluded, now);
         int claimedCount = claimed.size();
+        if (!claimed.isEmpty()) start(claimed, now);
+        // after the start, so a probe just claimed counts as out (no second row is made due for it)
+        parkOrRelease(withPark, now);
+        return claimedCount;
+    }
+
+    /** Starts the claimed deliveries (or has them wait in their lanes); what no lane or slot can take goes back. */
+    private void start(List<ClaimedDelivery> claimed, Instant now) {
         claimed = throttle(claimed, now);
-        if (claimed.isEmpty()) return claimedCount;
+        if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
         Map<String, List<String>> secrets = secretsOf(claimed, unreadable);
         var handBack = new ArrayList<ClaimedDelivery>();
@@ -182,9 +192,14 @@ public final class Dispatcher implements AutoCloseable {
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
+            boolean probe = lane.held();
             if (lane.tryStart()) {
+                if (probe) lane.park().probeStarted();
+                lane.park().taken();
                 run(lane, pending);
-            } else if (!lane.offerWaiting(pending)) {
+            } else if (lane.offerWaiting(pending)) {
+                lane.park().taken();
+            } else {
                 outstanding.remove(d.id());
                 inFlight.release();
                 handBack.add(d);
@@ -195,7 +210,6 @@ public final class Dispatcher implements AutoCloseable {
             queue.handBack(handBack, now);
             metrics.handedBack(handBack.size());
         }
-        return claimedCount;
     }
 
     /**
@@ -329,47 +343,79 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Keeps the due deliveries of lanes left out of the claims out of the way of the claims, every
-     * {@link #PACE_INTERVAL} at most per endpoint. An
-     * endpoint whose breaker is open has its waiting and due deliveries held until its probe may go (see
-     * {@link DeliveryQueue#holdUntil}); a slow one has its due deliveries spread over the time it will need for them
-     * (see {@link DeliveryQueue#pace}). Left due, every claim would read past them.
+     * Spreads the due deliveries of slow, full lanes left out of the claims over the time they will need (see
+     * {@link DeliveryQueue#pace}), every {@link #PACE_INTERVAL} at most per endpoint. Left due, every claim would read
+     * past them.
      */
-    private void holdBack(List<String> leftOut, Instant now) {
+    private void pace(List<String> leftOut, Instant now) {
         long nowNanos = System.nanoTime();
         for (String endpointId : leftOut) {
             var lane = lanes.get(endpointId);
-            if (lane == null) continue;
-            boolean held = lane.held();
-            if (!held && !lane.slowAndFull(nowNanos)) continue;
+            if (lane == null || lane.held() || !lane.slowAndFull(nowNanos)) continue;
             if (!lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
             try {
-                int moved;
-                if (held) {
-                    Instant until = lane.heldUntil(PACE_INTERVAL);
-                    deferWaiting(lane, until, now);
-                    moved = queue.holdUntil(endpointId, now, lane.pacedThrough(), until, PACE_MAX_ROWS);
-                    if (moved > 0) log.debug("held {} due deliveries of failing endpoint {} until {}", moved, endpointId, until);
-                } else {
-                    moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
-                    if (moved > 0) log.debug("paced {} due deliveries of slow endpoint {}", moved, endpointId);
-                }
+                int moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+                if (moved > 0) log.debug("paced {} due deliveries of slow endpoint {}", moved, endpointId);
                 if (moved < PACE_MAX_ROWS) lane.pacedThrough(now);
             } catch (RuntimeException e) {
-                log.warn("could not hold back the deliveries of endpoint {}: {}", endpointId, e.toString());
+                log.warn("could not pace the deliveries of endpoint {}: {}", endpointId, e.toString());
             }
         }
     }
 
-    /** A held lane's claimed deliveries that wait for a slot go back to the queue, due at {@code until}. */
-    private void deferWaiting(EndpointLane lane, Instant until, Instant now) {
+    /**
+     * Parks the deliveries of endpoints whose breaker is open, with one made due for each probe, and releases a park
+     * once its breaker has closed (see {@link EndpointPark}).
+     */
+    private void parkOrRelease(List<String> withPark, Instant now) {
+        long nowNanos = System.nanoTime();
+        for (String endpointId : withPark) {
+            var lane = lanes.get(endpointId);
+            if (lane == null) continue;
+            try {
+                if (lane.held()) {
+                    if (lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) park(endpointId, lane, now);
+                } else {
+                    release(endpointId, lane.park(), now, nowNanos);
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not park or release the deliveries of endpoint {}: {}", endpointId, e.toString());
+            }
+        }
+    }
+
+    /** A held lane's waiting and due deliveries go to its park; the oldest parked one is made due for the next probe. */
+    private void park(String endpointId, EndpointLane lane, Instant now) {
+        var park = lane.park();
+        Instant slot = park.slot(now);
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
         for (var p : lane.drainWaiting()) {
             if (outstanding.remove(p.delivery().id()) == null) continue;
             inFlight.release();
-            deferred.put(p.delivery(), until);
+            deferred.put(p.delivery(), slot.plusNanos(1_000L * (deferred.size() + 1)));
         }
         queue.deferUntil(deferred, now);
+        park.parked(deferred.size());
+        int moved = queue.park(endpointId, now, lane.pacedThrough(), park.slot(now), PACE_MAX_ROWS);
+        park.parked(moved);
+        if (moved < PACE_MAX_ROWS) lane.pacedThrough(now);
+        if (moved > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", moved, endpointId, park.from());
+        if (!lane.probing() && park.needsProbeRow(now)) {
+            Instant until = lane.heldUntil(Duration.ZERO); // the end of the open period, or now once it is over
+            if (queue.readyProbe(endpointId, park.from(), park.through(), until)) park.probeRowAt(until);
+        }
+    }
+
+    /** The breaker has closed: the park's next chunk is made due once the endpoint has taken half of the last one. */
+    private void release(String endpointId, EndpointPark park, Instant now, long nowNanos) {
+        if (!park.releaseDue(nowNanos)) return;
+        if (now.isAfter(park.through())) {
+            park.clear(); // all of it came due by itself
+            return;
+        }
+        int released = queue.release(endpointId, now, park.from(), park.through(), EndpointPark.RELEASE_CHUNK);
+        park.released(released, nowNanos);
+        if (released > 0) log.debug("released {} parked deliveries of endpoint {}", released, endpointId);
     }
 
     /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */

@@ -34,6 +34,7 @@ final class EndpointLane {
     private final int maxCap;
     private final int slowCap;
     private final CircuitBreaker breaker;
+    private final EndpointPark park = new EndpointPark();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int inFlight;
     private int cap;
@@ -111,6 +112,16 @@ final class EndpointLane {
     /** The breaker is open (or probing): this lane's deliveries are held back. */
     synchronized boolean held() {
         return !breaker.closed();
+    }
+
+    /** The breaker's probe is out. */
+    synchronized boolean probing() {
+        return breaker.probeOut();
+    }
+
+    /** Where the endpoint's deliveries wait while it is held (the dispatcher's thread only). */
+    EndpointPark park() {
+        return park;
     }
 
     /** While {@link #held()}: when its deliveries are next worth claiming (see {@link CircuitBreaker#heldUntil}). */

@@ -127,12 +127,16 @@ public final class DeliveryQueue {
             select (select count(*) from states)
             """;
 
-    /** The k-th oldest due delivery of one endpoint moved to {@code from + min(k × step, horizon)} (see {@link #pace}). */
-    static final String PACE = """
+    /**
+     * The oldest pending rows of one endpoint due within {@code [:lo, :hi]} (ordered endpoints excepted: only their head
+     * is ever claimable), the k-th moved to {@code from + min(k × step, horizon)}. Pacing, parking and releasing are
+     * all this move over different ranges (see {@link #pace}, {@link #park}, {@link #release}).
+     */
+    static final String MOVE = """
             with due as (
                 select id, next_attempt_at from delivery
-                where status = 1 and next_attempt_at <= :now and endpoint_id = :endpoint and not fifo
-                  and next_attempt_at >= cast(:dueSince as timestamptz)
+                where status = 1 and endpoint_id = :endpoint and not fifo
+                  and next_attempt_at >= cast(:lo as timestamptz) and next_attempt_at <= cast(:hi as timestamptz)
                 order by next_attempt_at
                 limit :maxRows
                 for update skip locked
@@ -144,6 +148,18 @@ public final class DeliveryQueue {
                     + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
             from numbered
             where d.id = numbered.id
+            """;
+
+    /** The oldest parked row of one endpoint made due at {@code :until}: the breaker's next probe (see {@link #readyProbe}). */
+    static final String READY_PROBE = """
+            update delivery d
+            set next_attempt_at = :until
+            where d.id = (select id from delivery
+                          where status = 1 and endpoint_id = :endpoint and not fifo
+                            and next_attempt_at >= cast(:lo as timestamptz) and next_attempt_at <= cast(:hi as timestamptz)
+                          order by next_attempt_at
+                          limit 1
+                          for update skip locked)
             """;
 
     /**
@@ -271,30 +287,54 @@ public final class DeliveryQueue {
      * k-th oldest becomes due {@code k × step} from now (at most {@code horizon} ahead), in the order they
      * were due. Left due, they would sit at the head of the due index, and every claim would read past all of
      * them to reach other endpoints' work. Nothing else changes: no attempt is counted, no lease is taken.
-     * Ordered endpoints are left alone (only their head is ever claimable). Only rows due at or after {@code dueSince}
-     * are looked at (null: all): the index is read in due order, and rows due earlier were moved last time, so the
-     * scan need not read past every other endpoint's backlog again (55 ms instead of a few). Returns the number of rows moved.
+     * Only rows due at or after {@code dueSince} are looked at (null: all): the index is read in due order, and rows
+     * due earlier were moved last time, so the scan need not read past every other endpoint's backlog again (55 ms
+     * instead of a few). Returns the number of rows moved.
      */
     public int pace(String endpointId, Instant now, Instant dueSince, Duration step, Duration horizon, int maxRows) {
-        return pace(endpointId, now, dueSince, now, step, horizon, maxRows);
+        return move(endpointId, dueSince, now, now, step, horizon, maxRows);
     }
 
     /**
-     * Holds the due deliveries of one endpoint back until {@code until} (its circuit breaker is open), keeping
-     * their order; as {@link #pace}, nothing else changes.
+     * Parks the due deliveries of one endpoint whose breaker is open (due at or after {@code dueSince}, null: all): the
+     * k-th oldest becomes due at {@code slot + k µs}, so a park is one short run of the due index, well after the
+     * due rows, in the order they were due. As {@link #pace}, nothing else changes. Returns the number of rows parked.
      */
-    public int holdUntil(String endpointId, Instant now, Instant dueSince, Instant until, int maxRows) {
-        Duration step = Duration.ofNanos(1_000); // the oldest is due at {@code until} exactly, the next 1 µs later, …
-        return pace(endpointId, now, dueSince, until.minus(step), step, Duration.ofSeconds(1), maxRows);
+    public int park(String endpointId, Instant now, Instant dueSince, Instant slot, int maxRows) {
+        return move(endpointId, dueSince, now, slot, MICROSECOND, MICROSECOND.multipliedBy(maxRows), maxRows);
     }
 
-    /** The k-th oldest due delivery of the endpoint becomes due at {@code from + min(k × step, horizon)}. */
-    private int pace(String endpointId, Instant now, Instant dueSince, Instant from, Duration step, Duration horizon, int maxRows) {
-        return jdbi.withHandle(h -> h.createUpdate(PACE)
+    /**
+     * Makes the oldest row of one endpoint parked within {@code [from, through]} due at {@code until}, so the breaker's
+     * probe has a delivery to take then without the park being moved. Returns whether there was one.
+     */
+    public boolean readyProbe(String endpointId, Instant from, Instant through, Instant until) {
+        return jdbi.withHandle(h -> h.createUpdate(READY_PROBE)
                 .bind("endpoint", endpointId)
-                .bind("now", now)
+                .bind("lo", from)
+                .bind("hi", through)
+                .bind("until", until)
+                .execute()) > 0;
+    }
+
+    /**
+     * Makes the oldest {@code maxRows} rows of one endpoint parked within {@code [from, through]} due now, in their
+     * order (one microsecond apart, the last at {@code now} at the latest). Returns the number of rows released.
+     */
+    public int release(String endpointId, Instant now, Instant from, Instant through, int maxRows) {
+        Duration span = MICROSECOND.multipliedBy(maxRows);
+        return move(endpointId, from, through, now.minus(span), MICROSECOND, span, maxRows);
+    }
+
+    private static final Duration MICROSECOND = Duration.ofNanos(1_000);
+
+    /** The k-th oldest row of the endpoint due within {@code [lo, hi]} becomes due at {@code from + min(k × step, horizon)}. */
+    private int move(String endpointId, Instant lo, Instant hi, Instant from, Duration step, Duration horizon, int maxRows) {
+        return jdbi.withHandle(h -> h.createUpdate(MOVE)
+                .bind("endpoint", endpointId)
+                .bind("lo", lo == null ? Instant.EPOCH : lo)
+                .bind("hi", hi)
                 .bind("from", from)
-                .bind("dueSince", dueSince == null ? Instant.EPOCH : dueSince)
                 .bind("maxRows", maxRows)
                 .bind("stepMicros", Math.max(1, step.toNanos() / 1_000))
                 .bind("horizonMicros", horizon.toNanos() / 1_000)

@@ -13,6 +13,7 @@ import dev.herald.testing.TestHerald;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,10 +60,16 @@ class CircuitBreakerDeliveryTest {
             assertThat(attemptRows(failing)).isEqualTo(beforeProbe);
 
             // the open period ends: one probe, it fails, and the breaker opens for twice as long
+            Map<Long, Instant> parked = parkedRows(failing);
+            assertThat(parked).as("held deliveries parked well past the open period").hasSizeGreaterThanOrEqualTo(MESSAGES - 7);
             clock.advance(CircuitBreaker.FIRST_OPEN);
             Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/down").size() == beforeProbe + 1, "one probe");
             pause(Duration.ofSeconds(2));
             assertThat(receiver.requests("/down")).as("only one probe per open period").hasSize(beforeProbe + 1);
+            // a failed probe does not move the backlog again: at most the probe's row and the next probe's left the park
+            Map<Long, Instant> after = parkedRows(failing);
+            long unmoved = parked.entrySet().stream().filter(e -> e.getValue().equals(after.get(e.getKey()))).count();
+            assertThat(unmoved).as("parked rows left where they were by the failed probe").isGreaterThanOrEqualTo(parked.size() - 2);
             assertThat(receiver.requests("/up")).as("the healthy endpoint got each message once").hasSize(MESSAGES);
 
             // the endpoint is back; past the next open period (and the failed probe's retry) all arrive
@@ -82,6 +89,16 @@ class CircuitBreakerDeliveryTest {
                 select count(*) from delivery
                 where endpoint_id = :ep and status = 1 and attempt_count = 0 and next_attempt_at >= :until
                 """).bind("ep", endpointId).bind("until", until).mapTo(Integer.class).one());
+    }
+
+    /** The endpoint's pending deliveries due after the longest open period (parked), by id. */
+    private static Map<Long, Instant> parkedRows(String endpointId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select id, next_attempt_at from delivery
+                where endpoint_id = :ep and status = 1 and next_attempt_at > :after
+                """).bind("ep", endpointId).bind("after", T0.plus(CircuitBreaker.MAX_OPEN.multipliedBy(2)))
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant()))
+                .list().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 
     private static int attemptRows(String endpointId) {

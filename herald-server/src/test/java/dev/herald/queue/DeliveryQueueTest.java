@@ -190,29 +190,52 @@ class DeliveryQueueTest {
     }
 
     @Test
-    void holding_an_endpoints_due_rows_makes_the_oldest_due_at_the_given_time_and_keeps_their_order() {
-        due("ep_a", 3);
+    void parking_moves_an_endpoints_due_rows_to_one_run_after_the_slot_in_their_order_and_a_probe_and_releases_take_them_back() {
+        due("ep_a", 5);
         due("ep_b", 1);
-        Instant until = NOW.plusSeconds(5);
-        assertThat(queue.holdUntil("ep_a", NOW, null, until, 100)).isEqualTo(3);
+        Instant slot = NOW.plus(Duration.ofMinutes(10));
+        assertThat(queue.park("ep_a", NOW, null, slot, 100)).isEqualTo(5);
         assertThat(strings("""
-                select msg_id || ' ' || extract(epoch from (next_attempt_at - '2026-12-01T10:00:05Z')) * 1000000 || ' ' || attempt_count
+                select msg_id || ' ' || extract(epoch from (next_attempt_at - '2026-12-01T10:10:00Z')) * 1000000 || ' ' || attempt_count
                 from delivery where endpoint_id = 'ep_a' order by msg_id"""))
-                .containsExactly("ep_a_msg_000001 0.000000 0", "ep_a_msg_000002 1.000000 0", "ep_a_msg_000003 2.000000 0");
+                .as("one microsecond apart, oldest first, no attempt counted")
+                .containsExactly("ep_a_msg_000001 1.000000 0", "ep_a_msg_000002 2.000000 0", "ep_a_msg_000003 3.000000 0",
+                        "ep_a_msg_000004 4.000000 0", "ep_a_msg_000005 5.000000 0");
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId).containsExactly("ep_b");
-        assertThat(queue.claim(100, until, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
-                .as("due again at the time given, oldest first").containsExactly("ep_a_msg_000001");
+
+        Instant through = slot.plusNanos(5_000);
+        Instant probeAt = NOW.plusSeconds(5);
+        assertThat(queue.readyProbe("ep_a", slot, through, probeAt)).isTrue();
+        assertThat(queue.claim(100, probeAt, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
+                .as("only the oldest parked row is due for the probe").containsExactly("ep_a_msg_000001");
+
+        Instant later = NOW.plusSeconds(30);
+        assertThat(queue.release("ep_a", later, slot, through, 3)).as("a chunk of three").isEqualTo(3);
+        assertThat(queue.claim(100, later, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
+                .as("released in their order").containsExactly("ep_a_msg_000002", "ep_a_msg_000003", "ep_a_msg_000004");
+        assertThat(queue.release("ep_a", later, slot, through, 3)).as("the rest").isEqualTo(1);
+        assertThat(queue.readyProbe("ep_a", slot, through, later)).as("nothing left parked").isFalse();
     }
 
     @Test
-    void pacing_and_holding_look_only_at_rows_due_from_the_given_time_on() {
-        due("ep_a", 3);
-        jdbi.useHandle(h -> h.createUpdate("update delivery set next_attempt_at = cast(:now as timestamptz) - (4 - right(msg_id, 1)::int) * interval '1 s'")
-                .bind("now", NOW).execute()); // due 3, 2 and 1 s ago
-        Instant firstDue = instant("select min(next_attempt_at) from delivery");
-        assertThat(queue.holdUntil("ep_a", NOW, firstDue.plusMillis(500), NOW.plusSeconds(5), 100)).as("all but the first").isEqualTo(2);
-        assertThat(queue.pace("ep_a", NOW, NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100)).as("none due after now").isZero();
-        assertThat(count("select count(*) from delivery where next_attempt_at = '" + firstDue + "'")).isEqualTo(1);
+    void parks_probes_and_releases_leave_rows_outside_their_range_alone() {
+        due("ep_a", 2);
+        due("ep_b", 1);
+        Instant slot = NOW.plus(Duration.ofMinutes(10));
+        Instant through = slot.plusNanos(2_000);
+        queue.park("ep_a", NOW, null, slot, 100);
+        // a retry of the same endpoint scheduled after the park, and another endpoint's row inside its range
+        jdbi.useHandle(h -> {
+            h.createUpdate("update delivery set next_attempt_at = :at where msg_id = 'ep_b_msg_000001'").bind("at", slot.plusNanos(1_500)).execute();
+            h.createUpdate("""
+                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    values ('ep_a_msg_000001', 'ep_a', 'app_1', 1, 3, :at, :now, :now)""")
+                    .bind("at", slot.plus(Duration.ofHours(2))).bind("now", NOW).execute();
+        });
+        assertThat(queue.release("ep_a", NOW, slot, through, 100)).isEqualTo(2);
+        assertThat(count("select count(*) from delivery where next_attempt_at > '" + slot + "'"))
+                .as("the retry due later and the other endpoint's row stay where they were").isEqualTo(2);
+        assertThat(queue.readyProbe("ep_a", slot, through, NOW)).isFalse();
     }
 
     private Instant instant(String sql) {
