@@ -286,6 +286,10 @@ final class Scenarios {
                     select :prefix || lpad(g::text, 10, '0'), :ep, :app, 1, 0, now() - interval '1 minute', now(), now()
                     from generate_series(1, :n) g
                     """).bind("prefix", idPrefix).bind("app", app).bind("ep", endpoint).bind("n", n).execute();
+            h.createUpdate("""
+                    insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, msg_id, app_id)
+                    select id, endpoint_id, next_attempt_at, 0, msg_id, app_id from delivery where endpoint_id = :ep and status = 1
+                    """).bind("ep", endpoint).execute();
             h.execute("vacuum analyze");
         });
     }

@@ -18,10 +18,12 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.SqlStatement;
 
 /**
- * The durable delivery queue on PostgreSQL. A claim takes due rows with {@code FOR UPDATE SKIP LOCKED}
+ * The durable delivery queue on PostgreSQL: one narrow {@code delivery_queue} row per pending delivery (the wide
+ * {@code delivery} row keeps its state for the API). A claim takes due rows with {@code FOR UPDATE SKIP LOCKED}
  * and moves {@code next_attempt_at} to the lease end in the same statement, so the row leaves the due
  * set at once and returns by itself if the claiming node dies. Completions are fenced by the attempt
- * count, so a node whose lease ran out cannot overwrite the work of the node that took over.
+ * count, so a node whose lease ran out cannot overwrite the work of the node that took over; a finished
+ * delivery's queue row is deleted.
  */
 public final class DeliveryQueue {
     private final Jdbi hotPath;
@@ -30,40 +32,44 @@ public final class DeliveryQueue {
     /**
      * The rows a claim may take: due, pending, not of an excluded or paused endpoint, not while all delivery is
      * paused, and for an ordered endpoint only its oldest pending delivery. Every test here is a plain filter on
-     * the rows of {@code delivery_due_idx} (paused endpoints as an array read once per claim, not an anti-join):
+     * the rows of {@code delivery_queue_due_idx} (paused endpoints as an array read once per claim, not an anti-join):
      * with a join, the planner's estimate for it (a few rows) made it sort every due row instead of reading
      * the index in due order, 260 ms instead of 6 ms for a claim over half a million due rows.
      */
     private static final String CLAIMABLE = """
-            status = 1 and next_attempt_at <= :now
-              and endpoint_id <> all(:excluded)
-              and endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))
+            q.next_attempt_at <= :now
+              and q.endpoint_id <> all(:excluded)
+              and q.endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))
               and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
               -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
-              and (not fifo or not exists (select 1 from delivery o where o.endpoint_id = delivery.endpoint_id
-                                             and o.status = 1 and o.fifo and o.id < delivery.id))""";
+              and (not q.fifo or not exists (select 1 from delivery_queue o where o.endpoint_id = q.endpoint_id
+                                               and o.fifo and o.delivery_id < q.delivery_id))""";
 
     /** Due rows in due order, locked; rows another node holds are skipped. */
     private static final String PICK_DUE = """
-            select id, next_attempt_at as due from delivery
+            select delivery_id, next_attempt_at as due from delivery_queue q
             where <claimable>
             order by next_attempt_at
             limit :limit
             for update skip locked""".replace("<claimable>", CLAIMABLE);
 
     /**
-     * The claim: due rows picked and leased in one statement, returned with what sending needs (message, endpoint,
-     * application, live secrets). Package-private for the plan test.
+     * The claim: due rows picked and leased in one statement (only their narrow queue rows are written), returned
+     * with what sending needs (delivery, message, endpoint, application, live secrets). Package-private for the plan test.
      */
     static final String CLAIM = """
             with picked as (
                 <picked>
+            ), picks as (
+                select array_agg(delivery_id) as ids, array_agg(due) as dues from picked
             ), claimed as (
-                update delivery d
-                set next_attempt_at = :leaseUntil, attempt_count = d.attempt_count + 1, updated_at = :now
-                from picked p
-                where d.id = p.id
-                returning d.id, d.msg_id, d.endpoint_id, d.app_id, d.trigger_type, d.attempt_count, d.fifo, p.due
+                -- the picked rows found by key through an array, as the results' are: a join to the picked rows let a
+                -- generic plan made on an empty queue read the whole table's key index for them
+                update delivery_queue q
+                set next_attempt_at = :leaseUntil, attempt_count = q.attempt_count + 1
+                where q.delivery_id = any(cast((select ids from picks) as bigint[]))
+                returning q.delivery_id as id, q.msg_id, q.endpoint_id, q.app_id, q.trigger_type, q.attempt_count, q.fifo,
+                          ((select dues from picks))[array_position((select ids from picks), q.delivery_id)] as due
             ), async_commit as materialized (
                 -- this statement's commit does not wait for its WAL to reach the disk (a claim lost in a crash leaves
                 -- its rows due, to be sent again: at least once holds); set for this transaction only
@@ -107,15 +113,30 @@ public final class DeliveryQueue {
                 -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
                 where u.delivery_id = any(array(select d.id from delivery d where d.id = any(cast(:deliveryId as bigint[]))))
                 returning 1
-            ), states as (
+            ), retried as (
                 -- each row's new state found by its position in the arrays: no join, so the only way to the rows
-                -- is the key (a join let an empty table's statistics put a full scan of delivery on the outside)
+                -- is the key (a join let an empty table's statistics put a full scan of delivery on the outside).
+                -- Only rows still this attempt's (the fence) change: a retry gets its time, a finished one leaves
+                update delivery_queue q
+                set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[array_position(cast(:ids as bigint[]), q.delivery_id)], :now)
+                where q.delivery_id = any(cast(:ids as bigint[]))
+                  and (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), q.delivery_id)] = cast(:pending as smallint)
+                  and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
+                returning q.delivery_id
+            ), finished as (
+                delete from delivery_queue q
+                where q.delivery_id = any(cast(:ids as bigint[]))
+                  and (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), q.delivery_id)] <> cast(:pending as smallint)
+                  and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
+                returning q.delivery_id
+            ), states as (
+                -- no indexed column changes here: the update can stay on the row's page (HOT)
                 update delivery d
                 set status = (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), d.id)],
                     next_attempt_at = (cast(:nexts as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
+                    attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)],
                     updated_at = :now
-                where d.id = any(cast(:ids as bigint[]))
-                  and d.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)]
+                where d.id = any(array(select delivery_id from retried union all select delivery_id from finished))
                 returning 1
             ), health as (
                 update endpoint e
@@ -134,28 +155,28 @@ public final class DeliveryQueue {
      */
     static final String MOVE = """
             with due as (
-                select id, next_attempt_at from delivery
-                where status = 1 and endpoint_id = :endpoint and not fifo
+                select delivery_id, next_attempt_at from delivery_queue
+                where endpoint_id = :endpoint and not fifo
                   and next_attempt_at >= cast(:lo as timestamptz) and next_attempt_at <= cast(:hi as timestamptz)
                 order by next_attempt_at
                 limit :maxRows
                 for update skip locked
             ), numbered as (
-                select id, row_number() over (order by next_attempt_at, id) as k from due
+                select delivery_id, row_number() over (order by next_attempt_at, delivery_id) as k from due
             )
-            update delivery d
+            update delivery_queue q
             set next_attempt_at = cast(:from as timestamptz)
                     + least(numbered.k * cast(:stepMicros as bigint), cast(:horizonMicros as bigint)) * interval '1 microsecond'
             from numbered
-            where d.id = numbered.id
+            where q.delivery_id = numbered.delivery_id
             """;
 
     /** The oldest parked row of one endpoint made due at {@code :until}: the breaker's next probe (see {@link #readyProbe}). */
     static final String READY_PROBE = """
-            update delivery d
+            update delivery_queue q
             set next_attempt_at = :until
-            where d.id = (select id from delivery
-                          where status = 1 and endpoint_id = :endpoint and not fifo
+            where q.delivery_id = (select delivery_id from delivery_queue
+                          where endpoint_id = :endpoint and not fifo
                             and next_attempt_at >= cast(:lo as timestamptz) and next_attempt_at <= cast(:hi as timestamptz)
                           order by next_attempt_at
                           limit 1
@@ -227,7 +248,7 @@ public final class DeliveryQueue {
     public void handBack(Collection<ClaimedDelivery> deliveries, Instant now) {
         var dueTimes = new java.util.LinkedHashMap<ClaimedDelivery, Instant>();
         for (var d : deliveries) dueTimes.put(d, d.due() == null || d.due().isAfter(now) ? now : d.due());
-        putBack(dueTimes, now);
+        putBack(dueTimes);
     }
 
     /**
@@ -237,22 +258,20 @@ public final class DeliveryQueue {
     public void deferUntil(Map<ClaimedDelivery, Instant> dueTimes, Instant now) {
         var notBeforeNow = new java.util.LinkedHashMap<ClaimedDelivery, Instant>();
         dueTimes.forEach((d, due) -> notBeforeNow.put(d, due.isBefore(now) ? now : due));
-        putBack(notBeforeNow, now);
+        putBack(notBeforeNow);
     }
 
     /**
      * Claimed rows put back due at the given times with the claim's attempt count undone; a row another node took over
-     * meanwhile (its attempt count moved on), or already finished, is left alone. One statement for the batch, its rows
-     * found by key as the results' are. The pending status is a parameter: written as the constant 1 it made the due
-     * index (partial, on status = 1) usable, and the generic plan made on an empty queue chose it, with the keys as a
-     * filter: every put-back would have read all due rows. Package-private for the plan test.
+     * meanwhile (its attempt count moved on), or already finished (gone from the queue), is left alone. One statement
+     * for the batch, its rows found by key as the results' are. Package-private for the plan test.
      */
     static final String PUT_BACK = """
-            update delivery d
-            set next_attempt_at = (cast(:dues as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
-                attempt_count = d.attempt_count - 1, updated_at = :now
-            where d.id = any(cast(:ids as bigint[])) and d.status = cast(:pending as smallint)
-              and d.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)]
+            update delivery_queue q
+            set next_attempt_at = (cast(:dues as timestamptz[]))[array_position(cast(:ids as bigint[]), q.delivery_id)],
+                attempt_count = q.attempt_count - 1
+            where q.delivery_id = any(cast(:ids as bigint[]))
+              and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
             """;
 
     /**
@@ -260,7 +279,7 @@ public final class DeliveryQueue {
      * of single-row updates, each planned on execution: in two of seven isolation benchmark runs they averaged 15 ms
      * per row (cause not found; 0.03 ms in the others), and no claim was made meanwhile.
      */
-    private void putBack(Map<ClaimedDelivery, Instant> dueTimes, Instant now) {
+    private void putBack(Map<ClaimedDelivery, Instant> dueTimes) {
         if (dueTimes.isEmpty()) return;
         int n = dueTimes.size();
         var ids = new Long[n];
@@ -277,8 +296,6 @@ public final class DeliveryQueue {
                 .bindByType("ids", ids, Long[].class)
                 .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
                 .bindByType("dues", dues, String[].class)
-                .bind("pending", DeliveryStatus.PENDING)
-                .bind("now", now)
                 .execute());
     }
 
@@ -384,6 +401,7 @@ public final class DeliveryQueue {
                 .bindByType("nexts", nexts, String[].class)
                 .bindByType("touched", touched(failedEndpoints, succeededEndpoints), String[].class)
                 .bindByType("succeeded", succeededEndpoints.toArray(String[]::new), String[].class)
+                .bind("pending", DeliveryStatus.PENDING)
                 .bind("now", now);
         bindAttempts(query, attempts);
         query.mapTo(Long.class).one();

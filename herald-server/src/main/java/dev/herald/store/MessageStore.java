@@ -113,12 +113,15 @@ public final class MessageStore {
             if (!msgIds.isEmpty()) {
                 Instant now = batch.get(0).createdAt();
                 h.createUpdate("""
-                        insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                              next_attempt_at, created_at, updated_at, fifo)
-                        select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now, d.fifo
-                        from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
-                                    cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
-                        """)
+                        with queued as (
+                            insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
+                                                  next_attempt_at, created_at, updated_at, fifo)
+                            select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now, d.fifo
+                            from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
+                                        cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
+                            returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
+                        )
+                        """ + QUEUE_ROWS)
                         .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
                         .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
                         .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
@@ -131,16 +134,25 @@ public final class MessageStore {
         });
     }
 
+    /** Each new delivery's row in the work queue (see V9__narrow_queue.sql), from the rows of {@code queued}. */
+    private static final String QUEUE_ROWS = """
+            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type)
+            select id, endpoint_id, next_attempt_at, 0, fifo, msg_id, app_id, trigger_type from queued
+            """;
+
     public void insertDeliveries(Handle h, String msgId, String appId, Collection<String> endpointIds, int trigger,
                                  Instant due, Instant now) {
         if (endpointIds.isEmpty()) return;
         var batch = h.prepareBatch("""
-                insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                      next_attempt_at, created_at, updated_at, fifo)
-                values (:msgId, :endpointId, :appId, :trigger, 1, 0, :due, :now, :now,
-                        -- manual attempts (resend, recover) stay outside the order
-                        :trigger = 0 and coalesce((select e.ordering = 'fifo' from endpoint e where e.id = :endpointId), false))
-                """);
+                with queued as (
+                    insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
+                                          next_attempt_at, created_at, updated_at, fifo)
+                    values (:msgId, :endpointId, :appId, :trigger, 1, 0, :due, :now, :now,
+                            -- manual attempts (resend, recover) stay outside the order
+                            :trigger = 0 and coalesce((select e.ordering = 'fifo' from endpoint e where e.id = :endpointId), false))
+                    returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
+                )
+                """ + QUEUE_ROWS);
         for (String endpointId : endpointIds) {
             batch.bind("msgId", msgId).bind("endpointId", endpointId).bind("appId", appId)
                     .bind("trigger", trigger).bind("due", due).bind("now", now).add();

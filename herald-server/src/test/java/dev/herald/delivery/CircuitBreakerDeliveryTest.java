@@ -86,16 +86,16 @@ class CircuitBreakerDeliveryTest {
     /** Pending deliveries of the endpoint never tried and due no earlier than {@code until}. */
     private static int heldRows(String endpointId, Instant until) {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
-                select count(*) from delivery
-                where endpoint_id = :ep and status = 1 and attempt_count = 0 and next_attempt_at >= :until
+                select count(*) from delivery_queue
+                where endpoint_id = :ep and attempt_count = 0 and next_attempt_at >= :until
                 """).bind("ep", endpointId).bind("until", until).mapTo(Integer.class).one());
     }
 
     /** The endpoint's pending deliveries due after the longest open period (parked), by id. */
     private static Map<Long, Instant> parkedRows(String endpointId) {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
-                select id, next_attempt_at from delivery
-                where endpoint_id = :ep and status = 1 and next_attempt_at > :after
+                select delivery_id, next_attempt_at from delivery_queue
+                where endpoint_id = :ep and next_attempt_at > :after
                 """).bind("ep", endpointId).bind("after", T0.plus(CircuitBreaker.MAX_OPEN.multipliedBy(2)))
                 .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getObject(2, java.time.OffsetDateTime.class).toInstant()))
                 .list().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));

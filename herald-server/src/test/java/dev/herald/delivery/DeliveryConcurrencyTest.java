@@ -105,7 +105,7 @@ class DeliveryConcurrencyTest {
     /** Pending deliveries never tried whose due time was moved ahead (a claim's lease would count an attempt). */
     private static int pacedRows() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
-                select count(*) from delivery where status = 1 and attempt_count = 0 and next_attempt_at > now() + interval '500 ms'
+                select count(*) from delivery_queue where attempt_count = 0 and next_attempt_at > now() + interval '500 ms'
                 """).mapTo(Integer.class).one());
     }
 

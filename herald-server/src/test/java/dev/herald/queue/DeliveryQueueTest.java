@@ -46,8 +46,22 @@ class DeliveryQueueTest {
                     select :ep || '_msg_' || lpad(g::text, 6, '0'), :ep, 'app_1', 1, 0, cast(:now as timestamptz) - interval '1 s', :now, :now
                     from generate_series(1, :n) g
                     """).bind("ep", endpointId).bind("n", n).bind("now", NOW).execute();
+            queueNewRows(h);
         });
     }
+
+    /** The queue rows of pending deliveries inserted straight into the table (as a publish writes them). */
+    private static void queueNewRows(org.jdbi.v3.core.Handle h) {
+        h.execute("""
+                insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id)
+                select id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id from delivery d
+                where d.status = 1 and not exists (select 1 from delivery_queue q where q.delivery_id = d.id)""");
+    }
+
+    /** Pending deliveries with their queue rows: msg_id, endpoint_id, and the queue's next_attempt_at and attempt_count. */
+    private static final String QUEUED = """
+            (select d.id, d.msg_id, d.endpoint_id, q.next_attempt_at, q.attempt_count
+             from delivery d join delivery_queue q on q.delivery_id = d.id) queued""";
 
     private int count(String sql) {
         return jdbi.withHandle(h -> h.createQuery(sql).mapTo(Integer.class).one());
@@ -84,10 +98,10 @@ class DeliveryQueueTest {
         due("ep_a", 3);
         var claimed = queue.claim(100, NOW, LEASE, List.of());
         var takenOver = claimed.get(2);
-        jdbi.useHandle(h -> h.execute("update delivery set attempt_count = attempt_count + 1 where id = ?", takenOver.id()));
+        jdbi.useHandle(h -> h.execute("update delivery_queue set attempt_count = attempt_count + 1 where delivery_id = ?", takenOver.id()));
         queue.handBack(claimed, NOW.plusSeconds(5));
         assertThat(strings("select attempt_count || ' ' || (next_attempt_at = cast('" + NOW.minusSeconds(1) + "' as timestamptz))"
-                + " from delivery order by id"))
+                + " from " + QUEUED + " order by id"))
                 .as("due when they were due, attempt count undone; the one another node took over keeps its lease")
                 .containsExactly("0 true", "0 true", "2 false");
         assertThat(queue.claim(100, NOW.plusSeconds(5), LEASE, List.of())).extracting(ClaimedDelivery::id)
@@ -103,7 +117,7 @@ class DeliveryQueueTest {
         order.put(claimed.get(1), NOW.minusSeconds(30));
         queue.deferUntil(order, NOW);
         assertThat(strings("select attempt_count || ' ' || extract(epoch from next_attempt_at - cast('" + NOW + "' as timestamptz))"
-                + " from delivery order by id"))
+                + " from " + QUEUED + " order by id"))
                 .containsExactly("0 30.000000", "0 0.000000");
     }
 
@@ -118,8 +132,9 @@ class DeliveryQueueTest {
         var stale = new CompletedDelivery(claimed.get(0).id(), claimed.get(0).attemptNumber() + 1, null, DeliveryStatus.FAIL, null);
         jdbi.useTransaction(h -> queue.complete(h, results, NOW));
         jdbi.useTransaction(h -> queue.complete(h, List.of(stale), NOW));
-        assertThat(count("select count(*) from delivery where status = " + DeliveryStatus.SUCCESS))
+        assertThat(count("select count(*) from delivery where status = " + DeliveryStatus.SUCCESS + " and attempt_count = 1"))
                 .as("a result for another attempt number changes nothing").isEqualTo(3);
+        assertThat(count("select count(*) from delivery_queue")).as("finished deliveries leave the queue").isZero();
         assertThat(strings("select response from attempt order by id"))
                 .containsExactly("ok\u00e9", "ok\u00e9", "ok\u00e9");
     }
@@ -162,10 +177,12 @@ class DeliveryQueueTest {
                 insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
                 values ('ep_a_msg_000001', 'ep_gone', 'app_1', 1, 0, cast(:now as timestamptz) - interval '1 day', :now, :now)""")
                 .bind("now", NOW).execute()); // due by the test's clock, not the database's
+        jdbi.useHandle(DeliveryQueueTest::queueNewRows);
         var claimed = queue.claim(100, NOW, LEASE, List.of());
         var orphan = claimed.stream().filter(d -> d.endpointId().equals("ep_gone")).findFirst().orElseThrow();
         assertThat(orphan.endpointDisabled()).as("cancelled by the dispatcher, not claimed again every lease").isTrue();
-        jdbi.useHandle(h -> h.execute("delete from delivery where endpoint_id = 'ep_gone'"));
+        jdbi.useHandle(h -> h.execute("with gone as (delete from delivery where endpoint_id = 'ep_gone' returning id) "
+                + "delete from delivery_queue where delivery_id in (select id from gone)"));
         var attempt = new Attempt("atmpt_orphan", orphan.msgId(), orphan.endpointId(), orphan.appId(), orphan.id(), "http://x",
                 1, DeliveryStatus.FAIL, 500, "", 1, null, 0, null, NOW);
         jdbi.useTransaction(h -> queue.complete(h, List.of(new CompletedDelivery(orphan.id(), 1, attempt, DeliveryStatus.FAIL, null)), NOW));
@@ -177,12 +194,12 @@ class DeliveryQueueTest {
     void pacing_spreads_one_endpoints_due_rows_in_their_order_up_to_the_horizon_and_leaves_the_rest_alone() {
         due("ep_a", 5);
         due("ep_b", 2);
-        jdbi.useHandle(h -> h.execute("update delivery set fifo = true where msg_id = 'ep_a_msg_000005'"));
+        jdbi.useHandle(h -> h.execute("update delivery_queue set fifo = true where delivery_id = (select id from delivery where msg_id = 'ep_a_msg_000005')"));
         int paced = queue.pace("ep_a", NOW, null, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
         assertThat(paced).as("the ordered row is not paced").isEqualTo(4);
         assertThat(strings("""
                 select msg_id || ' ' || extract(epoch from next_attempt_at - '2026-12-01T10:00:00Z')::int || ' ' || attempt_count
-                from delivery where endpoint_id = 'ep_a' order by msg_id"""))
+                from <queued> where endpoint_id = 'ep_a' order by msg_id""".replace("<queued>", QUEUED)))
                 .containsExactly("ep_a_msg_000001 1 0", "ep_a_msg_000002 2 0", "ep_a_msg_000003 3 0", "ep_a_msg_000004 3 0",
                         "ep_a_msg_000005 -1 0");
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId)
@@ -197,7 +214,7 @@ class DeliveryQueueTest {
         assertThat(queue.park("ep_a", NOW, null, slot, 100)).isEqualTo(5);
         assertThat(strings("""
                 select msg_id || ' ' || extract(epoch from (next_attempt_at - '2026-12-01T10:10:00Z')) * 1000000 || ' ' || attempt_count
-                from delivery where endpoint_id = 'ep_a' order by msg_id"""))
+                from <queued> where endpoint_id = 'ep_a' order by msg_id""".replace("<queued>", QUEUED)))
                 .as("one microsecond apart, oldest first, no attempt counted")
                 .containsExactly("ep_a_msg_000001 1.000000 0", "ep_a_msg_000002 2.000000 0", "ep_a_msg_000003 3.000000 0",
                         "ep_a_msg_000004 4.000000 0", "ep_a_msg_000005 5.000000 0");
@@ -226,16 +243,29 @@ class DeliveryQueueTest {
         queue.park("ep_a", NOW, null, slot, 100);
         // a retry of the same endpoint scheduled after the park, and another endpoint's row inside its range
         jdbi.useHandle(h -> {
-            h.createUpdate("update delivery set next_attempt_at = :at where msg_id = 'ep_b_msg_000001'").bind("at", slot.plusNanos(1_500)).execute();
+            h.createUpdate("update delivery_queue set next_attempt_at = :at where endpoint_id = 'ep_b'").bind("at", slot.plusNanos(1_500)).execute();
             h.createUpdate("""
                     insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
                     values ('ep_a_msg_000001', 'ep_a', 'app_1', 1, 3, :at, :now, :now)""")
                     .bind("at", slot.plus(Duration.ofHours(2))).bind("now", NOW).execute();
+            queueNewRows(h);
         });
         assertThat(queue.release("ep_a", NOW, slot, through, 100)).isEqualTo(2);
-        assertThat(count("select count(*) from delivery where next_attempt_at > '" + slot + "'"))
+        assertThat(count("select count(*) from delivery_queue where next_attempt_at > '" + slot + "'"))
                 .as("the retry due later and the other endpoint's row stay where they were").isEqualTo(2);
         assertThat(queue.readyProbe("ep_a", slot, through, NOW)).isFalse();
+    }
+
+    @Test
+    void pacing_and_parking_look_only_at_rows_due_from_the_given_time_on() {
+        due("ep_a", 3);
+        jdbi.useHandle(h -> h.createUpdate("""
+                update delivery_queue q set next_attempt_at = cast(:now as timestamptz) - (4 - right(d.msg_id, 1)::int) * interval '1 s'
+                from delivery d where d.id = q.delivery_id""").bind("now", NOW).execute()); // due 3, 2 and 1 s ago
+        Instant firstDue = instant("select min(next_attempt_at) from delivery_queue");
+        assertThat(queue.park("ep_a", NOW, firstDue.plusMillis(500), NOW.plusSeconds(600), 100)).as("all but the first").isEqualTo(2);
+        assertThat(queue.pace("ep_a", NOW, NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100)).as("none due after now").isZero();
+        assertThat(count("select count(*) from delivery_queue where next_attempt_at = '" + firstDue + "'")).isEqualTo(1);
     }
 
     private Instant instant(String sql) {

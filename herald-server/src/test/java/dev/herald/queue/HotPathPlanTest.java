@@ -45,19 +45,20 @@ class HotPathPlanTest {
     }
 
     private static final List<String> WHOLE_TABLE_READS = List.of(
-            "Seq Scan on delivery", "Seq Scan on message", "Seq Scan on endpoint ", "Seq Scan on attempt",
+            "Seq Scan on delivery", "Seq Scan on delivery_queue", "Seq Scan on message", "Seq Scan on endpoint ", "Seq Scan on attempt",
             "Seq Scan on application", "Bitmap Heap Scan", "Hash Join", "Merge Join");
 
     /** Statistics that say the queue is empty, as autovacuum leaves them on a drained queue. */
     @BeforeEach
     void queue_analyzed_while_empty() {
-        TestDatabase.jdbi().useHandle(h -> h.execute("analyze delivery, message, endpoint, endpoint_secret, application, attempt"));
+        TestDatabase.jdbi().useHandle(h -> h.execute("analyze delivery, delivery_queue, message, endpoint, endpoint_secret, application, attempt"));
     }
 
     @Test
     void the_claim_reads_the_due_index_in_order_even_when_planned_on_an_empty_queue() {
         String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.CLAIM));
-        assertThat(plan).contains("Index Scan using delivery_due_idx on delivery");
+        assertThat(plan).contains("Index Scan using delivery_queue_due_idx on delivery_queue q")
+                .containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q_1 .*\n +Index Cond: \\(delivery_id = ANY");
         assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
     }
 
@@ -65,6 +66,8 @@ class HotPathPlanTest {
     void results_find_their_deliveries_and_endpoints_by_key() {
         String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.COMPLETE));
         assertThat(plan).containsPattern("Index Only Scan using delivery_pkey on delivery d .*\n +Index Cond: \\(id = ANY")
+                .containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q .*\n +Index Cond: \\(delivery_id = ANY")
+                .containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q_1 .*\n +Index Cond: \\(delivery_id = ANY")
                 .containsPattern("Index Scan using delivery_pkey on delivery d_1 .*\n +Index Cond: \\(id = ANY")
                 // either of endpoint's indexes: its statistics follow its size (it does not swing like the queue)
                 .containsPattern("Index Scan using endpoint_\\w+ on endpoint e .*\n +Index Cond: \\(id = ANY");
@@ -74,7 +77,7 @@ class HotPathPlanTest {
     @Test
     void rows_put_back_are_found_by_key() {
         String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.PUT_BACK));
-        assertThat(plan).containsPattern("Index Scan using delivery_pkey on delivery d .*\n +Index Cond: \\(id = ANY");
+        assertThat(plan).containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q .*\n +Index Cond: \\(delivery_id = ANY");
         assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
     }
 
@@ -96,6 +99,6 @@ class HotPathPlanTest {
                 h.execute("reset plan_cache_mode");
             }
         });
-        assertThat(plan).contains("Seq Scan on delivery");
+        assertThat(plan).contains("Seq Scan on delivery_queue");
     }
 }
