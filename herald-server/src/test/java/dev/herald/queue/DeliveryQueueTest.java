@@ -140,6 +140,27 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void results_update_delivery_rows_in_place_and_only_the_queue_rows_index_entries_change() {
+        due("ep_a", 3);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
+                d.msgId().endsWith("1") ? DeliveryStatus.PENDING : DeliveryStatus.SUCCESS, NOW.plusSeconds(5))).toList();
+        String counts = "select pg_stat_get_xact_tuples_updated('delivery'::regclass) || ' ' "
+                + "|| pg_stat_get_xact_tuples_hot_updated('delivery'::regclass)";
+        String change = jdbi.inTransaction(h -> {
+            // this session's counts not yet flushed, before and after: no other session's work is in them
+            String[] before = h.createQuery(counts).mapTo(String.class).one().split(" ");
+            queue.complete(h, results, NOW);
+            String[] after = h.createQuery(counts).mapTo(String.class).one().split(" ");
+            return (Long.parseLong(after[0]) - Long.parseLong(before[0])) + " updated, "
+                    + (Long.parseLong(after[1]) - Long.parseLong(before[1])) + " HOT";
+        });
+        assertThat(change).as("a result changes no indexed column of delivery: each update is HOT").isEqualTo("3 updated, 3 HOT");
+        assertThat(strings("select attempt_count || ' ' || extract(epoch from next_attempt_at - cast('" + NOW + "' as timestamptz))"
+                + " from " + QUEUED + " order by id")).as("the retried one stays queued, due at its retry").containsExactly("1 5.000000");
+    }
+
+    @Test
     void results_start_a_failing_clock_once_and_a_success_in_the_same_batch_stops_it() {
         jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_c', 'app_1', 'http://127.0.0.1/', now(), now())"));
         jdbi.useHandle(h -> h.execute("update endpoint set failing_since = '2026-11-30T00:00:00Z' where id = 'ep_c'"));
