@@ -61,7 +61,8 @@ public final class DeliveryQueue {
             with picked as (
                 <picked>
             ), picks as (
-                select array_agg(delivery_id) as ids, array_agg(due) as dues from picked
+                -- sorted by key, so that width_bucket finds each row's due time by binary search
+                select array_agg(delivery_id order by delivery_id) as ids, array_agg(due order by delivery_id) as dues from picked
             ), claimed as (
                 -- the picked rows found by key through an array, as the results' are: a join to the picked rows let a
                 -- generic plan made on an empty queue read the whole table's key index for them
@@ -69,7 +70,7 @@ public final class DeliveryQueue {
                 set next_attempt_at = :leaseUntil, attempt_count = q.attempt_count + 1
                 where q.delivery_id = any(cast((select ids from picks) as bigint[]))
                 returning q.delivery_id as id, q.msg_id, q.endpoint_id, q.app_id, q.trigger_type, q.attempt_count, q.fifo,
-                          ((select dues from picks))[array_position((select ids from picks), q.delivery_id)] as due
+                          ((select dues from picks))[width_bucket(q.delivery_id, (select ids from picks))] as due
             ), async_commit as materialized (
                 -- this statement's commit does not wait for its WAL to reach the disk (a claim lost in a crash leaves
                 -- its rows due, to be sent again: at least once holds); set for this transaction only
@@ -100,41 +101,48 @@ public final class DeliveryQueue {
 
     /** The results of a batch in one statement (see {@link #complete}). Package-private for the plan test. */
     static final String COMPLETE = """
-            with attempts as (
+            with existing as materialized (
+                -- the batch's deliveries that still exist, sorted for the binary search below
+                select array(select d.id from delivery d where d.id = any(cast(:ids as bigint[])) order by d.id) as ids
+            ), attempts as (
                 insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
                                      response_status_code, response, response_duration_ms, error_message,
                                      trigger_type, next_attempt, created_at)
-                select * from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
+                select u.* from unnest(cast(:id as text[]), cast(:msgId as text[]), cast(:endpointId as text[]),
                                      cast(:appId as text[]), cast(:deliveryId as bigint[]), cast(:url as text[]),
                                      cast(:attemptNumber as int[]), cast(:status as smallint[]), cast(:code as int[]),
                                      cast(:response as text[]), cast(:durationMs as bigint[]), cast(:error as text[]),
                                      cast(:trigger as smallint[]), cast(:next as timestamptz[]), cast(:createdAt as timestamptz[]))
                        as u(id, msg_id, endpoint_id, app_id, delivery_id)
+                cross join existing x
                 -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
-                where u.delivery_id = any(array(select d.id from delivery d where d.id = any(cast(:deliveryId as bigint[]))))
+                where case when cardinality(x.ids) = 0 then false
+                           else (x.ids)[width_bucket(u.delivery_id, x.ids)] = u.delivery_id end
                 returning 1
             ), retried as (
                 -- each row's new state found by its position in the arrays: no join, so the only way to the rows
                 -- is the key (a join let an empty table's statistics put a full scan of delivery on the outside).
+                -- The ids come sorted, and width_bucket finds a row's position by binary search (array_position
+                -- reads the array from its start: seven lookups per row made a batch's cost grow with its square).
                 -- Only rows still this attempt's (the fence) change: a retry gets its time, a finished one leaves
                 update delivery_queue q
-                set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[array_position(cast(:ids as bigint[]), q.delivery_id)], :now)
+                set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))], :now)
                 where q.delivery_id = any(cast(:ids as bigint[]))
-                  and (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), q.delivery_id)] = cast(:pending as smallint)
-                  and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
+                  and (cast(:statuses as smallint[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))] = cast(:pending as smallint)
+                  and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
                 returning q.delivery_id
             ), finished as (
                 delete from delivery_queue q
                 where q.delivery_id = any(cast(:ids as bigint[]))
-                  and (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), q.delivery_id)] <> cast(:pending as smallint)
-                  and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
+                  and (cast(:statuses as smallint[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))] <> cast(:pending as smallint)
+                  and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
                 returning q.delivery_id
             ), states as (
                 -- no indexed column changes here: the update can stay on the row's page (HOT)
                 update delivery d
-                set status = (cast(:statuses as smallint[]))[array_position(cast(:ids as bigint[]), d.id)],
-                    next_attempt_at = (cast(:nexts as timestamptz[]))[array_position(cast(:ids as bigint[]), d.id)],
-                    attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), d.id)],
+                set status = (cast(:statuses as smallint[]))[width_bucket(d.id, cast(:ids as bigint[]))],
+                    next_attempt_at = (cast(:nexts as timestamptz[]))[width_bucket(d.id, cast(:ids as bigint[]))],
+                    attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(d.id, cast(:ids as bigint[]))],
                     updated_at = :now
                 where d.id = any(array(select delivery_id from retried union all select delivery_id from finished))
                 returning 1
@@ -268,10 +276,10 @@ public final class DeliveryQueue {
      */
     static final String PUT_BACK = """
             update delivery_queue q
-            set next_attempt_at = (cast(:dues as timestamptz[]))[array_position(cast(:ids as bigint[]), q.delivery_id)],
+            set next_attempt_at = (cast(:dues as timestamptz[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))],
                 attempt_count = q.attempt_count - 1
             where q.delivery_id = any(cast(:ids as bigint[]))
-              and q.attempt_count = (cast(:attemptNumbers as int[]))[array_position(cast(:ids as bigint[]), q.delivery_id)]
+              and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
             """;
 
     /**
@@ -286,7 +294,9 @@ public final class DeliveryQueue {
         var attemptNumbers = new Integer[n];
         var dues = new String[n];
         int i = 0;
-        for (var e : dueTimes.entrySet()) {
+        // sorted by key: the statement finds each row's place in the arrays by binary search (width_bucket)
+        var byId = dueTimes.entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.comparingLong(ClaimedDelivery::id))).toList();
+        for (var e : byId) {
             ids[i] = e.getKey().id();
             attemptNumbers[i] = e.getKey().attemptNumber();
             dues[i] = e.getValue().toString();
@@ -382,6 +392,7 @@ public final class DeliveryQueue {
     public void complete(Handle h, List<CompletedDelivery> completed, Collection<String> failedEndpoints,
                         Collection<String> succeededEndpoints, Instant now) {
         List<Attempt> attempts = completed.stream().map(CompletedDelivery::attempt).filter(a -> a != null).toList();
+        completed = completed.stream().sorted(java.util.Comparator.comparingLong(CompletedDelivery::deliveryId)).toList();
         int n = completed.size();
         var ids = new Long[n];
         var attemptNumbers = new Integer[n];

@@ -144,7 +144,7 @@ class DeliveryQueueTest {
         due("ep_a", 3);
         var claimed = queue.claim(100, NOW, LEASE, List.of());
         var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
-                d.msgId().endsWith("1") ? DeliveryStatus.PENDING : DeliveryStatus.SUCCESS, NOW.plusSeconds(5))).toList();
+                d.msgId().endsWith("1") ? DeliveryStatus.PENDING : DeliveryStatus.SUCCESS, NOW.plusSeconds(5))).toList().reversed();
         String counts = "select pg_stat_get_xact_tuples_updated('delivery'::regclass) || ' ' "
                 + "|| pg_stat_get_xact_tuples_hot_updated('delivery'::regclass)";
         String change = jdbi.inTransaction(h -> {
@@ -158,6 +158,9 @@ class DeliveryQueueTest {
         assertThat(change).as("a result changes no indexed column of delivery: each update is HOT").isEqualTo("3 updated, 3 HOT");
         assertThat(strings("select attempt_count || ' ' || extract(epoch from next_attempt_at - cast('" + NOW + "' as timestamptz))"
                 + " from " + QUEUED + " order by id")).as("the retried one stays queued, due at its retry").containsExactly("1 5.000000");
+        assertThat(strings("select msg_id || ' ' || status || ' ' || attempt_count from delivery order by id"))
+                .as("each result on its own row, whatever the order it came in")
+                .containsExactly("ep_a_msg_000001 1 1", "ep_a_msg_000002 0 1", "ep_a_msg_000003 0 1");
     }
 
     @Test
