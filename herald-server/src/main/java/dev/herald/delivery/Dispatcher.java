@@ -356,7 +356,7 @@ public final class Dispatcher implements AutoCloseable {
             try {
                 int moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
                 if (moved > 0) log.debug("paced {} due deliveries of slow endpoint {}", moved, endpointId);
-                if (moved < PACE_MAX_ROWS) lane.pacedThrough(now);
+                lane.moved(moved, PACE_MAX_ROWS, now);
             } catch (RuntimeException e) {
                 log.warn("could not pace the deliveries of endpoint {}: {}", endpointId, e.toString());
             }
@@ -398,7 +398,7 @@ public final class Dispatcher implements AutoCloseable {
         park.parked(deferred.size());
         int moved = queue.park(endpointId, now, lane.pacedThrough(), park.slot(now), PACE_MAX_ROWS);
         park.parked(moved);
-        if (moved < PACE_MAX_ROWS) lane.pacedThrough(now);
+        lane.moved(moved, PACE_MAX_ROWS, now);
         if (moved > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", moved, endpointId, park.from());
         if (!lane.probing() && park.needsProbeRow(now)) {
             Instant until = lane.heldUntil(Duration.ZERO); // the end of the open period, or now once it is over

@@ -41,6 +41,7 @@ final class EndpointLane {
     private double averageMs;
     private int observed;
     private long lastPaced;
+    private boolean moreToMove;
     private Instant pacedThrough;
     private long lastAnswerNanos = System.nanoTime();
 
@@ -166,13 +167,22 @@ final class EndpointLane {
         return pacedThrough;
     }
 
-    synchronized void pacedThrough(Instant dueUpTo) {
-        pacedThrough = dueUpTo;
+    /**
+     * The last pacing or hold moved {@code count} rows, the most it may being {@code max}: fewer, and every row due up
+     * to {@code now} was moved; as many, and more may wait, so the next may come at once (a backlog found due is moved
+     * out of the claims' way in consecutive rounds, not one round per interval).
+     */
+    synchronized void moved(int count, int max, Instant now) {
+        moreToMove = count >= max;
+        if (!moreToMove) pacedThrough = now;
     }
 
-    /** True at most once per {@code interval}: whether it is time to pace this lane's due deliveries again. */
+    /**
+     * Whether it is time to pace or hold this lane's due deliveries again: at most once per {@code interval}, unless the
+     * last round left rows to move.
+     */
     synchronized boolean pacingDue(long nowNanos, long intervalNanos) {
-        if (lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;
+        if (!moreToMove && lastPaced != 0 && nowNanos - lastPaced < intervalNanos) return false;
         lastPaced = nowNanos;
         return true;
     }

@@ -106,6 +106,12 @@ class EndpointLaneTest {
         assertThat(lane.pacingDue(1_000, 100)).isTrue();
         assertThat(lane.pacingDue(1_050, 100)).isFalse();
         assertThat(lane.pacingDue(1_100, 100)).isTrue();
+        lane.moved(10, 10, java.time.Instant.EPOCH);
+        assertThat(lane.pacingDue(1_110, 100)).as("the last round moved all it may: the next comes at once").isTrue();
+        assertThat(lane.pacedThrough()).as("rows may be left before it").isNull();
+        lane.moved(3, 10, java.time.Instant.EPOCH);
+        assertThat(lane.pacingDue(1_120, 100)).isFalse();
+        assertThat(lane.pacedThrough()).isEqualTo(java.time.Instant.EPOCH);
     }
 
     @Test
