@@ -123,7 +123,7 @@ public final class DeliveryQueue {
                 -- each row's new state found by its position in the arrays: no join, so the only way to the rows
                 -- is the key (a join let an empty table's statistics put a full scan of delivery on the outside).
                 -- The ids come sorted, and width_bucket finds a row's position by binary search (array_position
-                -- reads the array from its start: seven lookups per row made a batch's cost grow with its square).
+                -- reads the array from its start, so a batch's lookups grew with its square).
                 -- Only rows still this attempt's (the fence) change: a retry gets its time, a finished one leaves
                 update delivery_queue q
                 set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))], :now)
