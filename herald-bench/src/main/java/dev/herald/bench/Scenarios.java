@@ -185,19 +185,29 @@ final class Scenarios {
         var base = IsolationRun.both(baseline);
         var bad = IsolationRun.both(withBad);
         report.add("3. isolation: healthy only", "healthy deliveries/s, p99", Report.rate(base.rate()) + ", " + Report.ms(base.p99()),
-                String.format("4 healthy endpoints; two runs of %,d msgs: %,.0f and %,.0f/s; CPU per healthy delivery %.0f µs",
-                        messages, baseline[0].rate(), baseline[1].rate(), base.cpuMicrosPerDelivery()));
+                String.format("4 healthy endpoints; two runs of %,d msgs: %,.0f and %,.0f/s; CPU per healthy delivery %.0f µs%s",
+                        messages, baseline[0].rate(), baseline[1].rate(), base.cpuMicrosPerDelivery(), base.failedNote()));
         String badLabel = deadBacklog == 0 ? "3. isolation: + slow + failing"
                 : String.format("3. isolation: + slow + failing (%,d due)", deadBacklog);
         report.add(badLabel, "healthy deliveries/s, p99", Report.rate(bad.rate()) + ", " + Report.ms(bad.p99()),
                 String.format("healthy throughput %.0f%% of baseline (runs: %,.0f and %,.0f/s); CPU per healthy delivery %.0f µs "
-                                + "(%.0f%% of it without the bad ones); requests meanwhile: %,d to the failing endpoint, %,d to the slow one",
+                                + "(%.0f%% of it without the bad ones); requests meanwhile: %,d to the failing endpoint, %,d to the slow one%s",
                         100 * bad.rate() / base.rate(), withBad[0].rate(), withBad[1].rate(), bad.cpuMicrosPerDelivery(),
-                        100 * base.cpuMicrosPerDelivery() / bad.cpuMicrosPerDelivery(), bad.failing(), bad.slow()));
+                        100 * base.cpuMicrosPerDelivery() / bad.cpuMicrosPerDelivery(), bad.failing(), bad.slow(), bad.failedNote()));
     }
 
-    /** One isolation run: healthy deliveries and their time, their p99, CPU used, requests to the bad endpoints. */
-    private record IsolationRun(long healthy, double seconds, double p99, double cpuSeconds, long failing, long slow) {
+    /**
+     * One isolation run: healthy deliveries and their time, their p99, CPU used, requests to the bad endpoints, and the
+     * healthy endpoints' failed attempts with one of their reasons (a healthy delivery late by a request timeout shows
+     * here, one late for another cause does not).
+     */
+    private record IsolationRun(long healthy, double seconds, double p99, double cpuSeconds, long failing, long slow,
+                                long healthyFailed, String failedReason) {
+        String failedNote() {
+            return healthyFailed == 0 ? "; no healthy attempt failed"
+                    : String.format("; %,d healthy attempts failed (e.g. %s)", healthyFailed, failedReason);
+        }
+
         double rate() {
             return healthy / seconds;
         }
@@ -210,7 +220,8 @@ final class Scenarios {
         static IsolationRun both(IsolationRun[] runs) {
             return new IsolationRun(runs[0].healthy + runs[1].healthy, runs[0].seconds + runs[1].seconds,
                     Math.max(runs[0].p99, runs[1].p99), runs[0].cpuSeconds + runs[1].cpuSeconds,
-                    runs[0].failing + runs[1].failing, runs[0].slow + runs[1].slow);
+                    runs[0].failing + runs[1].failing, runs[0].slow + runs[1].slow, runs[0].healthyFailed + runs[1].healthyFailed,
+                    runs[0].failedReason != null ? runs[0].failedReason : runs[1].failedReason);
         }
     }
 
@@ -232,7 +243,13 @@ final class Scenarios {
         await(Duration.ofMinutes(5), () -> receiver.count("/ok") >= 4L * messages);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = cpu.used().machineSeconds();
-        return new IsolationRun(4L * messages, seconds, recorder.summary().p99(), cpuSeconds, receiver.count("/fail"), receiver.count("/slow"));
+        var failed = env.jdbi().withHandle(h -> h.createQuery("""
+                        select count(*) as n, min(coalesce(error_message, 'HTTP ' || response_status_code)) as reason
+                        from attempt where url like '%/ok/%' and status <> :success""")
+                .bind("success", DeliveryStatus.SUCCESS)
+                .map((rs, ctx) -> Map.entry(rs.getLong("n"), String.valueOf(rs.getString("reason")))).one());
+        return new IsolationRun(4L * messages, seconds, recorder.summary().p99(), cpuSeconds, receiver.count("/fail"), receiver.count("/slow"),
+                failed.getKey(), failed.getKey() == 0 ? null : failed.getValue());
     }
 
     /** 4. Draining a backlog of due deliveries: claim latency, delivery rate and memory, small vs large. */
