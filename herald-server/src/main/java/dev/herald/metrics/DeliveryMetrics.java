@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.function.LongConsumer;
 
 /** The delivery pipeline's meters, in one place so every part records under the same names. */
 public final class DeliveryMetrics {
@@ -13,6 +14,8 @@ public final class DeliveryMetrics {
     private final Counter failedAttempts;
     private final Counter exhausted;
     private final Counter handedBack;
+    /** Sees every claim's time as well (the benchmark's window on a node already running); none by default. */
+    private volatile LongConsumer claimObserver;
 
     public DeliveryMetrics(MeterRegistry registry) {
         this.claim = Timer.builder("herald.queue.claim").description("time of one claim statement")
@@ -27,6 +30,16 @@ public final class DeliveryMetrics {
 
     public void claimed(Duration took) {
         claim.record(took);
+        LongConsumer observer = claimObserver;
+        if (observer != null) observer.accept(took.toNanos());
+    }
+
+    /**
+     * From now on also hands each claim's time (nanoseconds) to {@code observer} (null: to none). The timer's
+     * percentiles cover the node's whole life, its first cold claims included; this covers a chosen window.
+     */
+    public void observeClaims(LongConsumer observer) {
+        this.claimObserver = observer;
     }
 
     public void recorded(Duration took, int succeeded, int failed, int exhaustedCount) {
