@@ -148,6 +148,7 @@ public final class Dispatcher implements AutoCloseable {
         int limit = requested;
         var excluded = new ArrayList<String>();
         var withPark = new ArrayList<String>();
+        var withPaced = new ArrayList<String>();
         long nowNanos = System.nanoTime();
         // only lanes with work out bound the claim (an idle one has a room of twice its cap): the list of excluded
         // endpoints stays as small as the node's deliveries in flight; lanes idle for long are dropped
@@ -156,6 +157,7 @@ public final class Dispatcher implements AutoCloseable {
             var lane = entry.getValue();
             boolean parked = lane.held() || lane.park().active();
             if (parked) withPark.add(entry.getKey());
+            else if (lane.paced().anyAhead(now)) withPaced.add(entry.getKey());
             if (lane.load() == 0 && !lane.held()) {
                 if (!parked && lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos()) it.remove();
                 continue;
@@ -173,6 +175,7 @@ public final class Dispatcher implements AutoCloseable {
         if (!claimed.isEmpty()) start(claimed, now);
         // after the start, so a probe just claimed counts as out (no second row is made due for it)
         parkOrRelease(withPark, now);
+        unpace(withPaced, now);
         return claimedCount;
     }
 
@@ -354,11 +357,34 @@ public final class Dispatcher implements AutoCloseable {
             if (lane == null || lane.held() || !lane.slowAndFull(nowNanos)) continue;
             if (!lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
             try {
-                int moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
-                if (moved > 0) log.debug("paced {} due deliveries of slow endpoint {}", moved, endpointId);
-                lane.moved(moved, PACE_MAX_ROWS, now);
+                var moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+                if (!moved.isEmpty()) log.debug("paced {} due deliveries of slow endpoint {}", moved.size(), endpointId);
+                lane.paced().add(moved, now.plus(PACE_HORIZON));
+                lane.moved(moved.size(), PACE_MAX_ROWS, now);
             } catch (RuntimeException e) {
                 log.warn("could not pace the deliveries of endpoint {}: {}", endpointId, e.toString());
+            }
+        }
+    }
+
+    /**
+     * Makes the paced deliveries of lanes that answer well again due now: a lane found slow on a few answers (a burst
+     * that met a cold start, a hiccup) would otherwise leave them spread over up to {@link #PACE_HORIZON} behind an
+     * endpoint that is fast again.
+     */
+    private void unpace(List<String> withPaced, Instant now) {
+        long nowNanos = System.nanoTime();
+        for (String endpointId : withPaced) {
+            var lane = lanes.get(endpointId);
+            if (lane == null || lane.held() || !lane.recovered(nowNanos)) continue;
+            try {
+                int made = queue.unpace(endpointId, lane.paced().take(), now);
+                if (made > 0) {
+                    log.debug("made {} paced deliveries of endpoint {} due again: it answers well again", made, endpointId);
+                    signal.wake(); // they are due now: claim them without waiting for the poll
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not make the paced deliveries of endpoint {} due again: {}", endpointId, e.toString());
             }
         }
     }
@@ -387,6 +413,7 @@ public final class Dispatcher implements AutoCloseable {
     /** A held lane's waiting and due deliveries go to its park; the oldest parked one is made due for the next probe. */
     private void park(String endpointId, EndpointLane lane, Instant now) {
         var park = lane.park();
+        lane.paced().clear(); // the park takes them over
         Instant slot = park.slot(now);
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
         for (var p : lane.drainWaiting()) {

@@ -35,6 +35,7 @@ final class EndpointLane {
     private final int slowCap;
     private final CircuitBreaker breaker;
     private final EndpointPark park = new EndpointPark();
+    private final PacedRows paced = new PacedRows();
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     private int inFlight;
     private int cap;
@@ -123,6 +124,19 @@ final class EndpointLane {
     /** Where the endpoint's deliveries wait while it is held (the dispatcher's thread only). */
     EndpointPark park() {
         return park;
+    }
+
+    /** The rows this lane's pacing moved ahead (the dispatcher's thread only). */
+    PacedRows paced() {
+        return paced;
+    }
+
+    /**
+     * Answering well again after being slow: an average under half of {@link #SLOW_MS} (pacing begins above it, so an
+     * endpoint near the line is not paced and released in turn) and no silence longer than that.
+     */
+    synchronized boolean recovered(long nowNanos) {
+        return observed > 0 && averageMs < SLOW_MS / 2.0 && responseMs(nowNanos) <= SLOW_MS;
     }
 
     /** While {@link #held()}: when its deliveries are next worth claiming (see {@link CircuitBreaker#heldUntil}). */

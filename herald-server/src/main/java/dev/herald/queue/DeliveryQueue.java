@@ -309,6 +309,9 @@ public final class DeliveryQueue {
                 .execute());
     }
 
+    /** A row a pacing moved ahead: its key, and its attempt count then (a later claim or retry changes it). */
+    public record PacedRow(long id, int attemptCount) {}
+
     /**
      * Spreads the due deliveries of one slow, saturated endpoint over the time it will take to send them: the
      * k-th oldest becomes due {@code k × step} from now (at most {@code horizon} ahead), in the order they
@@ -316,11 +319,55 @@ public final class DeliveryQueue {
      * them to reach other endpoints' work. Nothing else changes: no attempt is counted, no lease is taken.
      * Only rows due at or after {@code dueSince} are looked at (null: all): the index is read in due order, and rows
      * due earlier were moved last time, so the scan need not read past every other endpoint's backlog again (55 ms
-     * instead of a few). Returns the number of rows moved.
+     * instead of a few). Returns the rows moved (see {@link #unpace}).
      */
-    public int pace(String endpointId, Instant now, Instant dueSince, Duration step, Duration horizon, int maxRows) {
-        return move(endpointId, dueSince, now, now, step, horizon, maxRows);
+    public List<PacedRow> pace(String endpointId, Instant now, Instant dueSince, Duration step, Duration horizon, int maxRows) {
+        return jdbi.withHandle(h -> bindMove(h.createQuery(MOVE + "\nreturning q.delivery_id, q.attempt_count"),
+                        endpointId, dueSince, now, now, step, horizon, maxRows)
+                .map((rs, ctx) -> new PacedRow(rs.getLong(1), rs.getInt(2)))
+                .list());
     }
+
+    /**
+     * Makes rows that a pacing moved ahead due now again, in their order, when their endpoint turned out not to be slow
+     * (a burst that met a cold start, a hiccup): paced, they would have waited up to the pacing's horizon. A row counts
+     * only while it is still ahead of {@code now} with the attempt count it was paced with, so a row claimed or retried
+     * since keeps its lease or its retry time. Returns the number of rows made due.
+     */
+    public int unpace(String endpointId, List<PacedRow> rows, Instant now) {
+        if (rows.isEmpty()) return 0;
+        Long[] ids = new Long[rows.size()];
+        Integer[] counts = new Integer[rows.size()];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rows.get(i).id();
+            counts[i] = rows.get(i).attemptCount();
+        }
+        return jdbi.withHandle(h -> h.createUpdate(UNPACE)
+                .bind("endpoint", endpointId)
+                .bindByType("ids", ids, Long[].class)
+                .bindByType("counts", counts, Integer[].class)
+                .bind("now", now)
+                .bind("from", now.minus(MICROSECOND.multipliedBy(ids.length)))
+                .execute());
+    }
+
+    /** Paced rows still ahead with the attempt count they were paced with, made due a microsecond apart in their order. */
+    static final String UNPACE = """
+            with paced as (
+                select q.delivery_id, q.next_attempt_at
+                from delivery_queue q
+                join unnest(cast(:ids as bigint[]), cast(:counts as int[])) as p(id, attempts)
+                  on q.delivery_id = p.id and q.attempt_count = p.attempts
+                where q.endpoint_id = :endpoint and q.next_attempt_at > :now
+                for update of q skip locked
+            ), numbered as (
+                select delivery_id, row_number() over (order by next_attempt_at, delivery_id) as k from paced
+            )
+            update delivery_queue q
+            set next_attempt_at = cast(:from as timestamptz) + numbered.k * interval '1 microsecond'
+            from numbered
+            where q.delivery_id = numbered.delivery_id
+            """;
 
     /**
      * Parks the due deliveries of one endpoint whose breaker is open (due at or after {@code dueSince}, null: all): the
@@ -357,15 +404,19 @@ public final class DeliveryQueue {
 
     /** The k-th oldest row of the endpoint due within {@code [lo, hi]} becomes due at {@code from + min(k × step, horizon)}. */
     private int move(String endpointId, Instant lo, Instant hi, Instant from, Duration step, Duration horizon, int maxRows) {
-        return jdbi.withHandle(h -> h.createUpdate(MOVE)
+        return jdbi.withHandle(h -> bindMove(h.createUpdate(MOVE), endpointId, lo, hi, from, step, horizon, maxRows).execute());
+    }
+
+    private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindMove(T statement, String endpointId, Instant lo,
+            Instant hi, Instant from, Duration step, Duration horizon, int maxRows) {
+        return statement
                 .bind("endpoint", endpointId)
                 .bind("lo", lo == null ? Instant.EPOCH : lo)
                 .bind("hi", hi)
                 .bind("from", from)
                 .bind("maxRows", maxRows)
                 .bind("stepMicros", Math.max(1, step.toNanos() / 1_000))
-                .bind("horizonMicros", horizon.toNanos() / 1_000)
-                .execute());
+                .bind("horizonMicros", horizon.toNanos() / 1_000);
     }
 
     /** Which of these deliveries still exist: deleting an endpoint, message or app deletes its deliveries. */

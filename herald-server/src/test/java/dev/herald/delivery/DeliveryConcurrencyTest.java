@@ -102,6 +102,31 @@ class DeliveryConcurrencyTest {
         }
     }
 
+    @Test
+    void deliveries_paced_while_an_endpoint_was_slow_are_due_again_once_it_answers_fast() {
+        // rounds every 100 ms: the lane is found silent in the half second before its first answers
+        try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "100ms"))) {
+            var answered = new java.util.concurrent.atomic.AtomicInteger();
+            // a cold start: the first four requests take 1.5 s, every later one is fast
+            receiver.reply(r -> answered.incrementAndGet() <= 4
+                    ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500))
+                    : Receiver.Reply.status(200));
+            var api = herald.api;
+            String app = app(api, "cold");
+            endpoint(api, app, receiver.url("/cold"));
+            long start = System.nanoTime();
+            publishMany(api, app, 60);
+
+            // four in flight, four waiting; silent for a second, the lane is paced: the rest spread out a quarter of a
+            // second or more apart (some 15 s for 52). Answering fast again, they are made due at once.
+            Receiver.await(Duration.ofSeconds(10), () -> pacedRows() > 0, "the endpoint's due deliveries to be paced");
+            Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/cold").size() == 60, "all sixty deliveries");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("not spread over the pacing (the last paced one would have come after some 15 s)")
+                    .isLessThan(Duration.ofSeconds(9));
+        }
+    }
+
     /** Pending deliveries never tried whose due time was moved ahead (a claim's lease would count an attempt). */
     private static int pacedRows() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
@@ -110,8 +135,13 @@ class DeliveryConcurrencyTest {
     }
 
     private static TestHerald withCap(int maxInFlightPerEndpoint) {
+        return withCap(maxInFlightPerEndpoint, Map.of());
+    }
+
+    private static TestHerald withCap(int maxInFlightPerEndpoint, Map<String, String> more) {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", Integer.toString(maxInFlightPerEndpoint));
+        env.putAll(more);
         return TestHerald.start(env, Clock.systemUTC());
     }
 

@@ -127,6 +127,43 @@ class EndpointLaneTest {
     }
 
     @Test
+    void a_lane_has_recovered_once_its_answers_average_under_half_the_slow_line_and_it_is_not_silent() {
+        var lane = new EndpointLane(8, 2);
+        long now = System.nanoTime();
+        assertThat(lane.recovered(now)).as("no answer yet").isFalse();
+        lane.observe(1_500);
+        assertThat(lane.recovered(now)).isFalse();
+        int fastAnswers = 0;
+        while (!lane.recovered(System.nanoTime())) {
+            lane.observe(5);
+            fastAnswers++;
+        }
+        assertThat(fastAnswers).as("1,500 ms decays under 500 ms at 0.9 a fast answer").isEqualTo(11);
+        lane.tryStart();
+        long later = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+        assertThat(lane.recovered(later)).as("a request out and no answer for two seconds").isFalse();
+    }
+
+    @Test
+    void paced_rows_are_kept_up_to_a_limit_and_forgotten_once_all_have_come_due() {
+        var paced = new PacedRows();
+        java.time.Instant now = java.time.Instant.parse("2026-12-01T10:00:00Z");
+        assertThat(paced.anyAhead(now)).isFalse();
+        paced.add(List.of(new dev.herald.queue.DeliveryQueue.PacedRow(1, 0), new dev.herald.queue.DeliveryQueue.PacedRow(2, 3)), now.plusSeconds(60));
+        var many = new java.util.ArrayList<dev.herald.queue.DeliveryQueue.PacedRow>();
+        for (int i = 0; i < PacedRows.LIMIT; i++) many.add(new dev.herald.queue.DeliveryQueue.PacedRow(100 + i, 0));
+        paced.add(many, now.plusSeconds(61));
+        assertThat(paced.anyAhead(now.plusSeconds(61))).isTrue();
+        var taken = paced.take();
+        assertThat(taken).hasSize(PacedRows.LIMIT).startsWith(new dev.herald.queue.DeliveryQueue.PacedRow(1, 0),
+                new dev.herald.queue.DeliveryQueue.PacedRow(2, 3), new dev.herald.queue.DeliveryQueue.PacedRow(100, 0));
+        assertThat(paced.anyAhead(now)).as("taken rows are forgotten").isFalse();
+        paced.add(List.of(new dev.herald.queue.DeliveryQueue.PacedRow(7, 0)), now.plusSeconds(60));
+        assertThat(paced.anyAhead(now.plusSeconds(60).plusMillis(1))).as("all of them due by now").isFalse();
+        assertThat(paced.take()).isEmpty();
+    }
+
+    @Test
     void a_fast_full_lane_is_not_slow() {
         var lane = new EndpointLane(1, 1);
         lane.observe(3);

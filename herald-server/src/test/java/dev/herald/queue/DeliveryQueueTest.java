@@ -219,8 +219,9 @@ class DeliveryQueueTest {
         due("ep_a", 5);
         due("ep_b", 2);
         jdbi.useHandle(h -> h.execute("update delivery_queue set fifo = true where delivery_id = (select id from delivery where msg_id = 'ep_a_msg_000005')"));
-        int paced = queue.pace("ep_a", NOW, null, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
-        assertThat(paced).as("the ordered row is not paced").isEqualTo(4);
+        var paced = queue.pace("ep_a", NOW, null, Duration.ofSeconds(1), Duration.ofSeconds(3), 100);
+        assertThat(paced).as("the ordered row is not paced").hasSize(4)
+                .allSatisfy(row -> assertThat(row.attemptCount()).isZero());
         assertThat(strings("""
                 select msg_id || ' ' || extract(epoch from next_attempt_at - '2026-12-01T10:00:00Z')::int || ' ' || attempt_count
                 from <queued> where endpoint_id = 'ep_a' order by msg_id""".replace("<queued>", QUEUED)))
@@ -228,6 +229,34 @@ class DeliveryQueueTest {
                         "ep_a_msg_000005 -1 0");
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId)
                 .as("the other endpoint's rows are still due now").containsOnly("ep_b", "ep_a").hasSize(3);
+    }
+
+    @Test
+    void unpacing_makes_paced_rows_due_again_in_order_but_leaves_rows_claimed_or_retried_since_and_other_endpoints_alone() {
+        due("ep_a", 4);
+        due("ep_b", 1);
+        var paced = queue.pace("ep_a", NOW, null, Duration.ofSeconds(1), Duration.ofSeconds(10), 100);
+        assertThat(paced).hasSize(4);
+        Instant later = NOW.plusMillis(1_500);
+        // since: the first paced row came due and was claimed (leased, one attempt counted); the second failed and waits
+        // for its retry (the same attempt count a claim gives); ep_b's row was moved by something else
+        var claimed = queue.claim(100, later, LEASE, List.of());
+        assertThat(claimed).extracting(ClaimedDelivery::msgId).containsExactlyInAnyOrder("ep_a_msg_000001", "ep_b_msg_000001");
+        jdbi.useHandle(h -> {
+            h.createUpdate("update delivery_queue q set attempt_count = 1, next_attempt_at = :at from delivery d "
+                    + "where d.id = q.delivery_id and d.msg_id = 'ep_a_msg_000002'").bind("at", NOW.plusSeconds(30)).execute();
+            h.createUpdate("update delivery_queue set next_attempt_at = :at where endpoint_id = 'ep_b'").bind("at", NOW.plusSeconds(5)).execute();
+        });
+
+        assertThat(queue.unpace("ep_a", paced, later)).as("only the two still paced").isEqualTo(2);
+        assertThat(strings("""
+                select msg_id || ' ' || (next_attempt_at <= '2026-12-01T10:00:01.5Z') || ' ' || attempt_count
+                from <queued> order by msg_id""".replace("<queued>", QUEUED)))
+                .containsExactly("ep_a_msg_000001 false 1", "ep_a_msg_000002 false 1", "ep_a_msg_000003 true 0",
+                        "ep_a_msg_000004 true 0", "ep_b_msg_000001 false 1");
+        assertThat(queue.claim(100, later, LEASE, List.of())).extracting(ClaimedDelivery::msgId)
+                .as("due again, in their order").containsExactly("ep_a_msg_000003", "ep_a_msg_000004");
+        assertThat(queue.unpace("ep_a", paced, later)).as("claimed since: nothing left to make due").isZero();
     }
 
     @Test
@@ -288,7 +317,7 @@ class DeliveryQueueTest {
                 from delivery d where d.id = q.delivery_id""").bind("now", NOW).execute()); // due 3, 2 and 1 s ago
         Instant firstDue = instant("select min(next_attempt_at) from delivery_queue");
         assertThat(queue.park("ep_a", NOW, firstDue.plusMillis(500), NOW.plusSeconds(600), 100)).as("all but the first").isEqualTo(2);
-        assertThat(queue.pace("ep_a", NOW, NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100)).as("none due after now").isZero();
+        assertThat(queue.pace("ep_a", NOW, NOW, Duration.ofSeconds(1), Duration.ofSeconds(3), 100)).as("none due after now").isEmpty();
         assertThat(count("select count(*) from delivery_queue where next_attempt_at = '" + firstDue + "'")).isEqualTo(1);
     }
 
