@@ -201,10 +201,12 @@ final class Scenarios {
      * here, one late for another cause does not).
      */
     private record IsolationRun(long healthy, double seconds, double p99, double cpuSeconds, long failing, long slow,
-                                long healthyFailed, String failedReason) {
+                                long healthyFailed, String failedReason, long unpaced) {
         String failedNote() {
-            return healthyFailed == 0 ? "; no healthy attempt failed"
+            String failed = healthyFailed == 0 ? "; no healthy attempt failed"
                     : String.format("; %,d healthy attempts failed (e.g. %s)", healthyFailed, failedReason);
+            // a lane found slow for a moment (e.g. no answer in its first second) and fast again
+            return failed + (unpaced == 0 ? "" : String.format("; %,d paced deliveries made due again", unpaced));
         }
 
         double rate() {
@@ -220,7 +222,7 @@ final class Scenarios {
             return new IsolationRun(runs[0].healthy + runs[1].healthy, runs[0].seconds + runs[1].seconds,
                     Math.max(runs[0].p99, runs[1].p99), runs[0].cpuSeconds + runs[1].cpuSeconds,
                     runs[0].failing + runs[1].failing, runs[0].slow + runs[1].slow, runs[0].healthyFailed + runs[1].healthyFailed,
-                    runs[0].failedReason != null ? runs[0].failedReason : runs[1].failedReason);
+                    runs[0].failedReason != null ? runs[0].failedReason : runs[1].failedReason, runs[0].unpaced + runs[1].unpaced);
         }
     }
 
@@ -248,7 +250,7 @@ final class Scenarios {
                 .bind("success", DeliveryStatus.SUCCESS)
                 .map((rs, ctx) -> Map.entry(rs.getLong("n"), String.valueOf(rs.getString("reason")))).one());
         return new IsolationRun(4L * messages, seconds, recorder.summary().p99(), cpuSeconds, receiver.count("/fail"), receiver.count("/slow"),
-                failed.getKey(), failed.getKey() == 0 ? null : failed.getValue());
+                failed.getKey(), failed.getKey() == 0 ? null : failed.getValue(), (long) node.metrics().unpacedCount());
     }
 
     /** Rounds of the backlog scenario: small and large alternate, so the host's drift over minutes falls on both. */

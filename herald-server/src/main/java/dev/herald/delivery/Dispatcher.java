@@ -360,6 +360,7 @@ public final class Dispatcher implements AutoCloseable {
                 var moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
                 if (!moved.isEmpty()) log.debug("paced {} due deliveries of slow endpoint {}", moved.size(), endpointId);
                 lane.paced().add(moved, now.plus(PACE_HORIZON));
+                metrics.paced(moved.size());
                 lane.moved(moved.size(), PACE_MAX_ROWS, now);
             } catch (RuntimeException e) {
                 log.warn("could not pace the deliveries of endpoint {}: {}", endpointId, e.toString());
@@ -379,6 +380,7 @@ public final class Dispatcher implements AutoCloseable {
             if (lane == null || lane.held() || !lane.recovered(nowNanos)) continue;
             try {
                 int made = queue.unpace(endpointId, lane.paced().take(), now);
+                metrics.unpaced(made);
                 if (made > 0) {
                     log.debug("made {} paced deliveries of endpoint {} due again: it answers well again", made, endpointId);
                     signal.wake(); // they are due now: claim them without waiting for the poll

@@ -14,6 +14,8 @@ public final class DeliveryMetrics {
     private final Counter failedAttempts;
     private final Counter exhausted;
     private final Counter handedBack;
+    private final Counter paced;
+    private final Counter unpaced;
     /** Sees every claim's time as well (the benchmark's window on a node already running); none by default. */
     private volatile LongConsumer claimObserver;
 
@@ -26,6 +28,10 @@ public final class DeliveryMetrics {
         this.failedAttempts = Counter.builder("herald.attempts.failed").register(registry);
         this.exhausted = Counter.builder("herald.deliveries.exhausted").register(registry);
         this.handedBack = Counter.builder("herald.deliveries.handed_back").register(registry);
+        this.paced = Counter.builder("herald.deliveries.paced").description("due deliveries of slow endpoints spread ahead")
+                .register(registry);
+        this.unpaced = Counter.builder("herald.deliveries.unpaced")
+                .description("paced deliveries made due again because their endpoint answered well again").register(registry);
     }
 
     public void claimed(Duration took) {
@@ -51,6 +57,19 @@ public final class DeliveryMetrics {
 
     public void handedBack(int count) {
         handedBack.increment(count);
+    }
+
+    public void paced(int count) {
+        paced.increment(count);
+    }
+
+    public void unpaced(int count) {
+        unpaced.increment(count);
+    }
+
+    /** Paced deliveries made due again so far (see {@link #unpaced(int)}). */
+    public double unpacedCount() {
+        return unpaced.count();
     }
 
     public Timer claimTimer() {
