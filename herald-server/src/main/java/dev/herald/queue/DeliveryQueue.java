@@ -41,9 +41,11 @@ public final class DeliveryQueue {
               and q.endpoint_id <> all(:excluded)
               and q.endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))
               and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
-              -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it)
-              and (not q.fifo or not exists (select 1 from delivery_queue o where o.endpoint_id = q.endpoint_id
-                                               and o.fifo and o.delivery_id < q.delivery_id))""";
+              -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it); the
+              -- row comparison only the (endpoint_id, delivery_id) index can serve: "o.delivery_id < q.delivery_id" let
+              -- a generic plan made on an empty queue read every older row of the queue by its key instead
+              and (not q.fifo or not exists (select 1 from delivery_queue o where o.endpoint_id = q.endpoint_id and o.fifo
+                                               and (o.endpoint_id, o.delivery_id) < (q.endpoint_id, q.delivery_id)))""";
 
     /** Due rows in due order, locked; rows another node holds are skipped. */
     private static final String PICK_DUE = """
@@ -75,17 +77,23 @@ public final class DeliveryQueue {
                 -- this statement's commit does not wait for its WAL to reach the disk (a claim lost in a crash leaves
                 -- its rows due, to be sent again: at least once holds); set for this transaction only
                 select set_config('synchronous_commit', 'off', true) as setting
-            ), secrets as (
-                -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver)
+            ), secrets as materialized (
+                -- live signing secrets, current first, once per endpoint (base64: plain text arrays for the driver),
+                -- found by key through an array: "in (select ... from claimed)" let a generic plan made on an empty
+                -- table read the secrets' whole index for every claim
                 select s.endpoint_id,
                        array_agg(s.key_id order by s.expires_at desc nulls first) as secret_key_ids,
                        array_agg(encode(s.ciphertext, 'base64') order by s.expires_at desc nulls first) as secret_ciphertexts
                 from endpoint_secret s
-                where s.endpoint_id in (select endpoint_id from claimed) and (s.expires_at is null or s.expires_at > :now)
+                where s.endpoint_id = any(cast((select array_agg(distinct endpoint_id) from claimed) as text[]))
+                  and (s.expires_at is null or s.expires_at > :now)
                 group by s.endpoint_id
             )
             -- outer joins: a delivery written as its endpoint or message was deleted comes back without them
-            -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease
+            -- (as disabled, or without payload) and is cancelled instead of being claimed again at every lease.
+            -- Each a lateral lookup by its whole key: as plain joins, a generic plan made on empty tables (one row
+            -- expected everywhere) read the message table's whole key index once per claimed row; and by id alone it
+            -- may pick the (app_id, id) index and skip through every application's part of it.
             select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
                    coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
                    e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
@@ -93,9 +101,9 @@ public final class DeliveryQueue {
             from claimed c
             cross join async_commit
             left join secrets sec on sec.endpoint_id = c.endpoint_id
-            left join message m on m.id = c.msg_id
-            left join endpoint e on e.id = c.endpoint_id
-            left join application a on a.id = c.app_id
+            left join lateral (select * from message m where m.id = c.msg_id and m.app_id = c.app_id limit 1) m on true
+            left join lateral (select * from endpoint e where e.id = c.endpoint_id and e.app_id = c.app_id limit 1) e on true
+            left join lateral (select * from application a where a.id = c.app_id limit 1) a on true
             order by c.due, c.id
             """.replace("<picked>", PICK_DUE);
 

@@ -33,6 +33,9 @@ public final class Database implements AutoCloseable {
             set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set enable_bitmapscan = off;
             set enable_hashjoin = off; set enable_mergejoin = off""";
 
+    /** How long a hot-path connection (and so its cached plans) lives; Hikari retires each a little earlier, staggered. */
+    static final java.time.Duration HOT_PATH_PLAN_LIFETIME = java.time.Duration.ofMinutes(5);
+
     private final HikariDataSource dataSource;
     private final HikariDataSource hotPathSource;
     private final Jdbi jdbi;
@@ -63,7 +66,11 @@ public final class Database implements AutoCloseable {
         var general = new HikariDataSource(pool(jdbc, "herald", poolSize, GENERAL_SESSION));
         HikariDataSource hotPath;
         try {
-            hotPath = new HikariDataSource(pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION));
+            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION);
+            // the hot path's plans live as long as its connections: one made while the tables were nearly empty (where
+            // every plan costs the same) is replaced within minutes by one made on the tables' real size
+            hotPathConfig.setMaxLifetime(HOT_PATH_PLAN_LIFETIME.toMillis());
+            hotPath = new HikariDataSource(hotPathConfig);
         } catch (RuntimeException e) {
             general.close();
             throw e;

@@ -60,6 +60,26 @@ class HotPathPlanTest {
         assertThat(plan).contains("Index Scan using delivery_queue_due_idx on delivery_queue q")
                 .containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q_1 .*\n +Index Cond: \\(delivery_id = ANY");
         assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
+        // as plain joins these were index scans without a condition under a nested loop: the message table's whole key
+        // index read once per claimed row
+        assertThat(unkeyedScans(plan)).as("messages, endpoints, applications and secrets looked up by key").isEmpty();
+        assertThat(plan).containsPattern("on message m .*\n +Index Cond: .*\\bid = c.msg_id\\)");
+        assertThat(plan).as("an ordered endpoint's older rows are looked for in its own part of the ordering index")
+                .containsPattern("Index (Only )?Scan using delivery_queue_fifo_idx on delivery_queue o .*\n +Index Cond: .*ROW\\(endpoint_id, delivery_id\\) < ROW\\(q.endpoint_id, q.delivery_id\\).*endpoint_id = q.endpoint_id")
+                .doesNotContainPattern("Scan using delivery_queue_pkey on delivery_queue o ");
+    }
+
+    /** Index scans of the tables a claim looks things up in with no Index Cond under them: each reads its whole index. */
+    private static List<String> unkeyedScans(String plan) {
+        String[] lines = plan.split("\n");
+        var found = new java.util.ArrayList<String>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].matches(".*Index (Only )?Scan using \\w+ on (message|endpoint|application|endpoint_secret) .*")
+                    && (i + 1 == lines.length || !lines[i + 1].contains("Index Cond"))) {
+                found.add(lines[i].trim());
+            }
+        }
+        return found;
     }
 
     @Test
