@@ -72,10 +72,6 @@ public final class DeliveryMetrics {
         return unpaced.count();
     }
 
-    public Timer claimTimer() {
-        return claim;
-    }
-
     public double succeeded() {
         return delivered.count();
     }
