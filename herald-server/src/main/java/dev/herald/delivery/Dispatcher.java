@@ -196,16 +196,18 @@ public final class Dispatcher implements AutoCloseable {
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
             boolean probe = lane.held();
-            if (lane.tryStart()) {
-                if (probe) lane.park().probeStarted();
-                lane.park().taken();
-                run(lane, pending);
-            } else if (lane.offerWaiting(pending)) {
-                lane.park().taken();
-            } else {
-                outstanding.remove(d.id());
-                inFlight.release();
-                handBack.add(d);
+            switch (lane.admit(pending)) {
+                case STARTED -> {
+                    if (probe) lane.park().probeStarted();
+                    lane.park().taken();
+                    run(lane, pending);
+                }
+                case WAITING -> lane.park().taken();
+                case FULL -> {
+                    outstanding.remove(d.id());
+                    inFlight.release();
+                    handBack.add(d);
+                }
             }
         }
         if (!handBack.isEmpty()) {

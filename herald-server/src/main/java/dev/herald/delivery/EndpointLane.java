@@ -61,6 +61,19 @@ final class EndpointLane {
         this.breaker = breaker;
     }
 
+    /** What became of a claimed delivery offered to the lane (see {@link #admit}). */
+    enum Admission { STARTED, WAITING, FULL }
+
+    /**
+     * Starts a claimed delivery, or has it wait for a slot, or refuses it (back to the queue), in one step. As two
+     * (a failed start, then a place in the queue) a request finishing in between found no one waiting and freed its
+     * slot: the delivery then waited with nothing in flight to carry it on, until a later one started ahead of it.
+     */
+    synchronized Admission admit(Pending pending) {
+        if (tryStart()) return Admission.STARTED;
+        return offerWaiting(pending) ? Admission.WAITING : Admission.FULL;
+    }
+
     synchronized boolean tryStart() {
         if (inFlight >= cap || !breaker.tryStart(inFlight + waiting.size())) return false;
         inFlight++;

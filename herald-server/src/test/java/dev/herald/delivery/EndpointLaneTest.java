@@ -3,8 +3,12 @@ package dev.herald.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.queue.ClaimedDelivery;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class EndpointLaneTest {
@@ -23,6 +27,48 @@ class EndpointLaneTest {
         assertThat(lane.offerWaiting(pending(4))).isTrue();
         assertThat(lane.offerWaiting(pending(5))).as("beyond twice the cap goes back to the queue").isFalse();
         assertThat(lane.load()).isEqualTo(4);
+    }
+
+    @Test
+    void a_delivery_admitted_as_the_request_in_flight_finishes_is_started_in_its_turn() throws Exception {
+        // the dispatcher admits claimed deliveries while requests finish on other threads; with a cap of 1 every
+        // delivery must start in the order admitted (a delivery left waiting with nothing in flight was overtaken)
+        var lane = new EndpointLane(1);
+        int n = 200_000;
+        var inFlight = new LinkedBlockingQueue<Long>();
+        var startOrder = new ConcurrentLinkedQueue<Long>();
+        Thread finisher = Thread.ofPlatform().start(() -> {
+            try {
+                for (long id = inFlight.take(); id >= 0; id = inFlight.take()) {
+                    var next = lane.finishAndNext(); // as the request's completion does: its slot passes on
+                    if (next != null) {
+                        startOrder.add(next.delivery().id());
+                        inFlight.put(next.delivery().id());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        for (long i = 0; i < n; i++) {
+            while (lane.room() == 0) Thread.onSpinWait(); // a claim asks for no more than the lane's room
+            var admission = lane.admit(pending(i));
+            assertThat(admission).isNotEqualTo(EndpointLane.Admission.FULL);
+            if (admission == EndpointLane.Admission.STARTED) {
+                startOrder.add(i);
+                inFlight.put(i);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (lane.load() > 0 && System.nanoTime() < deadline) Thread.onSpinWait();
+        inFlight.put(-1L);
+        finisher.join();
+        assertThat(lane.load()).as("nothing left waiting").isZero();
+        var order = new ArrayList<>(startOrder);
+        assertThat(order).hasSize(n);
+        for (int i = 0; i < n; i++) {
+            if (order.get(i) != i) throw new AssertionError("started out of turn at position " + i + ": " + order.subList(i, Math.min(n, i + 3)));
+        }
     }
 
     @Test
