@@ -9,6 +9,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.util.thread.Invocable;
@@ -23,7 +25,8 @@ final class ApiPublisher implements AutoCloseable {
     /** Makes the payload about 400 bytes, a typical webhook body. */
     private static final String PAD = "x".repeat(340);
 
-    private final HttpClient http = new HttpClient();
+    private final HttpClient http;
+    private final boolean http2;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
@@ -33,7 +36,13 @@ final class ApiPublisher implements AutoCloseable {
     /** Open-loop requests outstanding at most; each holds a connection, and file descriptors are finite. */
     static final int MAX_OPEN_LOOP_IN_FLIGHT = 512;
 
-    ApiPublisher() throws Exception {
+    /**
+     * @param http2 HTTP/2 over cleartext (prior knowledge): the requests in flight share a few multiplexed connections;
+     *              otherwise HTTP/1.1, one connection per request in flight
+     */
+    ApiPublisher(boolean http2) throws Exception {
+        this.http2 = http2;
+        this.http = http2 ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
         http.setMaxConnectionsPerDestination(MAX_OPEN_LOOP_IN_FLIGHT);
         http.setMaxRequestsQueuedPerDestination(4 * MAX_OPEN_LOOP_IN_FLIGHT);
         http.setConnectTimeout(5_000);
@@ -99,6 +108,10 @@ final class ApiPublisher implements AutoCloseable {
                     else refused.incrementAndGet();
                     done.run();
                 });
+    }
+
+    String protocol() {
+        return http2 ? "HTTP/2 (h2c)" : "HTTP/1.1";
     }
 
     long accepted() {

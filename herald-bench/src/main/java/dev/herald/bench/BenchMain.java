@@ -33,6 +33,9 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--pg-stats", description = "print the statements that took the most database time, per scenario")
     boolean pgStats;
 
+    @Option(names = "--api-http2", description = "the load generator publishes over HTTP/2 (h2c, multiplexed) instead of HTTP/1.1")
+    boolean apiHttp2;
+
     @Option(names = "--set", paramLabel = "HERALD_X=VALUE", description = "a setting for every Herald node, e.g. --set HERALD_MAX_IN_FLIGHT_PER_ENDPOINT=64")
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
@@ -73,10 +76,11 @@ public final class BenchMain implements Callable<Integer> {
         var runtime = Runtime.getRuntime();
         System.out.printf("Herald benchmark (%s): %d cores, max heap %d MB, JDK %s%n", quickRun ? "quick" : "full",
                 runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("java.version"));
-        try (var env = new BenchEnvironment(pgStats, nodeSettings); var receiver = new BenchReceiver(); var publisher = new ApiPublisher();
+        try (var env = new BenchEnvironment(pgStats, nodeSettings); var receiver = new BenchReceiver(); var publisher = new ApiPublisher(apiHttp2);
              var admin = new AdminApi()) {
             String pgVersion = env.jdbi().withHandle(h -> h.createQuery("show server_version").mapTo(String.class).one());
-            System.out.println("PostgreSQL " + pgVersion + " (embedded, fsync on, synchronous_commit on)");
+            System.out.println("PostgreSQL " + pgVersion + " (embedded, fsync on, synchronous_commit on); publishing over "
+                    + publisher.protocol());
             var scenarios = new Scenarios(env, receiver, publisher, admin, report, settings);
 
             // warm the JIT first: the first seconds of a JVM measure the compiler, not Herald

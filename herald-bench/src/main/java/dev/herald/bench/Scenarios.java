@@ -115,7 +115,7 @@ final class Scenarios {
         publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
         double rate = messages / ((System.nanoTime() - start) / 1e9);
         report.add("1c. publish only (delivery paused)", "publishes/s over the API", Report.rate(rate),
-                String.format("%,d msgs, %d in flight; %d refused; %s", messages, PUBLISH_CONCURRENCY, publisher.refused(),
+                String.format("%,d msgs, %d in flight over %s; %d refused; %s", messages, PUBLISH_CONCURRENCY, publisher.protocol(), publisher.refused(),
                         cpu.used().perUnit(messages, "publish")));
         return rate;
     }

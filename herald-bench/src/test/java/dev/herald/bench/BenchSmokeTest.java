@@ -27,4 +27,27 @@ class BenchSmokeTest {
                 "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |");
         assertThat(out).doesNotContain("NaN");
     }
+
+    @Test
+    void quick_run_publishing_over_http2() throws Exception {
+        var captured = new ByteArrayOutputStream();
+        var original = System.out;
+        System.setOut(new PrintStream(captured, true));
+        try {
+            var bench = new BenchMain();
+            bench.quick = true;
+            bench.apiHttp2 = true;
+            bench.only = java.util.EnumSet.of(BenchMain.Scenario.throughput1, BenchMain.Scenario.publishOnly);
+            assertThat(bench.run(true)).isTrue();
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString();
+        original.println(out);
+        assertThat(out).contains("publishing over HTTP/2 (h2c)");
+        assertThat(out.lines().filter(l -> l.startsWith("| 1c. publish only")).findFirst())
+                .hasValueSatisfying(row -> assertThat(row).contains("over HTTP/2 (h2c); 0 refused;"));
+        assertThat(out.lines().filter(l -> l.startsWith("| 1. throughput, 1 endpoint(s)/msg |")).findFirst())
+                .hasValueSatisfying(row -> assertThat(row).contains("; 0 refused;"));
+    }
 }

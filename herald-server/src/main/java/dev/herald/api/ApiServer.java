@@ -6,6 +6,11 @@ import io.javalin.json.JavalinJackson;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.VirtualThreads;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.ThreadPool;
@@ -19,8 +24,7 @@ public final class ApiServer implements AutoCloseable {
         this.javalin = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.jetty.threadPool = threadPool();
-            config.jetty.host = address.getHostString();
-            config.jetty.port = address.getPort();
+            config.jetty.addConnector((server, http) -> connector(server, http, address));
             config.http.maxRequestSize = maxRequestBytes;
             config.http.defaultContentType = "application/json";
             config.startup.showJavalinBanner = false;
@@ -46,6 +50,17 @@ public final class ApiServer implements AutoCloseable {
         pool.setName("herald-api");
         pool.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("herald-api-request"));
         return pool;
+    }
+
+    /**
+     * HTTP/1.1, and HTTP/2 over cleartext for clients that speak it from the start (prior knowledge): a client
+     * publishing at a high rate multiplexes its requests over one connection, and many arrive in one read.
+     */
+    private static ServerConnector connector(Server server, HttpConfiguration http, InetSocketAddress address) {
+        var connector = new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+        connector.setHost(address.getHostString());
+        connector.setPort(address.getPort());
+        return connector;
     }
 
     public ApiServer start() {
