@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.Message;
+import dev.herald.domain.NotFoundException;
 import dev.herald.store.MessageStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,8 +87,7 @@ public final class PublishBatcher implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(dev.herald.store.SqlErrors.isForeignKeyViolation(e)
-                        ? new dev.herald.domain.NotFoundException("Application") : e);
+                batch.get(0).done().completeExceptionally(e);
                 return;
             }
             for (Pending p : batch) {
@@ -96,16 +96,17 @@ public final class PublishBatcher implements AutoCloseable {
                     if (queued > 0) afterCommit.run();
                     complete(p, queued);
                 } catch (RuntimeException | AssertionError single) {
-                    p.done().completeExceptionally(dev.herald.store.SqlErrors.isForeignKeyViolation(single)
-                            ? new dev.herald.domain.NotFoundException("Application") : single);
+                    p.done().completeExceptionally(single);
                 }
             }
         }
     }
 
     private static void complete(Pending p, int queued) {
-        if (queued < 0) {
+        if (queued == MessageStore.DUPLICATE) {
             p.done().completeExceptionally(new ConflictException("A message with this eventId already exists for this application"));
+        } else if (queued == MessageStore.APPLICATION_GONE) {
+            p.done().completeExceptionally(new NotFoundException("Application"));
         } else {
             p.done().complete(queued);
         }

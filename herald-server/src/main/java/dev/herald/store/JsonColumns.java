@@ -51,6 +51,26 @@ public final class JsonColumns {
         return values == null ? null : values.toArray(String[]::new);
     }
 
+    /**
+     * The values as a PostgreSQL array literal, every element quoted (its quotes and backslashes escaped); null for null.
+     * For a text[] per row of a statement that takes its rows as arrays (an array of arrays must be rectangular).
+     */
+    public static String arrayLiteral(Set<String> values) {
+        if (values == null) return null;
+        var literal = new StringBuilder("{");
+        for (String v : values) {
+            if (literal.length() > 1) literal.append(',');
+            literal.append('"');
+            for (int i = 0; i < v.length(); i++) {
+                char c = v.charAt(i);
+                if (c == '"' || c == '\\') literal.append('\\');
+                literal.append(c);
+            }
+            literal.append('"');
+        }
+        return literal.append('}').toString();
+    }
+
     public static Set<String> stringSet(ResultSet rs, String column) throws SQLException {
         Array array = rs.getArray(column);
         if (array == null) return null;

@@ -10,11 +10,6 @@ public final class SqlErrors {
         return "23505".equals(sqlState(e));
     }
 
-    /** The application (or endpoint) a row points at was deleted meanwhile. */
-    public static boolean isForeignKeyViolation(Throwable e) {
-        return "23503".equals(sqlState(e));
-    }
-
     public static String constraint(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {

@@ -1,0 +1,95 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.domain.Message;
+import dev.herald.testing.TestDatabase;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.jdbi.v3.core.Jdbi;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The group-committed publish against the real database: what is stored, and what each message of a batch is told. */
+@ExtendWith(TestDatabase.class)
+class MessageStoreTest {
+    private static final Instant NOW = Instant.parse("2026-12-01T10:00:00.123456Z");
+
+    private final Jdbi jdbi = TestDatabase.jdbi();
+    private final MessageStore store = new MessageStore(jdbi, TestDatabase.hotPathJdbi());
+
+    @BeforeEach
+    void app_with_an_endpoint() {
+        jdbi.useHandle(h -> {
+            h.execute("insert into application (id, name, created_at, updated_at) values ('app_1', 'A', now(), now())");
+            h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_1', 'app_1', 'http://127.0.0.1/', now(), now())");
+        });
+    }
+
+    private List<String> strings(String sql) {
+        return jdbi.withHandle(h -> h.createQuery(sql).mapTo(String.class).list());
+    }
+
+    private static Message message(String id, String appId, String eventId, Set<String> channels, Set<String> tags) {
+        return new Message(id, appId, "invoice.paid", eventId, "{\"a\":\"q\\\"uote\"}", channels, tags, NOW, null,
+                NOW.plusSeconds(3600));
+    }
+
+    @Test
+    void every_field_comes_back_as_published_including_quotes_and_backslashes_in_tags_and_channels() {
+        var channels = new LinkedHashSet<>(List.of("eu", "a\"b", "back\\slash", "x,y", "{braces}", "NULL"));
+        var tags = new LinkedHashSet<>(List.of("t\\#1", "plain"));
+        var published = new Message("msg_1", "app_1", "invoice.paid", "evt-1", "{\"a\":\"q\\\"uote\"}", channels, tags, NOW,
+                NOW.plusSeconds(60), NOW.plusSeconds(3600));
+        var empty = message("msg_2", "app_1", null, Set.of(), null);
+
+        int[] queued = store.publishBatch(List.of(published, empty), List.of(NOW, NOW));
+
+        assertThat(queued).containsExactly(1, 1);
+        assertThat(store.find("app_1", "msg_1")).contains(published);
+        var stored = store.find("app_1", "msg_2").orElseThrow();
+        assertThat(stored.channels()).isEmpty();
+        assertThat(stored.tags()).isNull();
+        assertThat(stored.eventId()).isNull();
+        assertThat(stored.deliverAt()).isNull();
+    }
+
+    @Test
+    void a_duplicate_and_a_message_of_a_deleted_application_are_told_apart_and_fail_alone() {
+        store.publishBatch(List.of(message("msg_first", "app_1", "evt-1", null, null)), List.of(NOW));
+
+        int[] queued = store.publishBatch(List.of(
+                message("msg_ok", "app_1", "evt-2", null, null),
+                message("msg_dup", "app_1", "evt-1", null, null),
+                message("msg_orphan", "app_gone", null, null, null),
+                message("msg_orphan_dup", "app_gone", "evt-1", null, null)), List.of(NOW, NOW, NOW, NOW));
+
+        assertThat(queued).containsExactly(1, MessageStore.DUPLICATE, MessageStore.APPLICATION_GONE, MessageStore.APPLICATION_GONE);
+        assertThat(strings("select id from message order by id")).containsExactly("msg_first", "msg_ok");
+        assertThat(strings("select msg_id from delivery_queue order by msg_id")).containsExactly("msg_first", "msg_ok");
+    }
+
+    @Test
+    void deleting_an_application_deletes_its_messages_deliveries_and_attempts() {
+        jdbi.useHandle(h -> {
+            h.execute("insert into application (id, name, created_at, updated_at) values ('app_2', 'B', now(), now())");
+            h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_2', 'app_2', 'http://127.0.0.1/', now(), now())");
+        });
+        store.publishBatch(List.of(message("msg_a", "app_1", null, null, null), message("msg_b", "app_2", null, null, null)),
+                List.of(NOW, NOW));
+        jdbi.useHandle(h -> h.execute("""
+                insert into attempt (id, msg_id, endpoint_id, app_id, delivery_id, url, attempt_number, status,
+                                     response_status_code, response_duration_ms, trigger_type, created_at)
+                select 'atmpt_' || d.msg_id, d.msg_id, d.endpoint_id, d.app_id, d.id, 'http://127.0.0.1/', 1, 1, 500, 1, 0, now()
+                from delivery d"""));
+
+        jdbi.useHandle(h -> h.execute("delete from application where id = 'app_1'"));
+
+        for (String table : List.of("message", "delivery", "attempt", "delivery_queue")) {
+            assertThat(strings("select distinct app_id from " + table)).as(table).containsExactly("app_2");
+        }
+    }
+}
