@@ -133,16 +133,16 @@ public final class DeliveryQueue {
                 -- The ids come sorted, and width_bucket finds a row's position by binary search (array_position
                 -- reads the array from its start, so a batch's lookups grew with its square).
                 -- Only rows still this attempt's (the fence) change: a retry gets its time, a finished one leaves
+                -- Each part reads only its own rows: the ids still pending (retries) and the others (finished), so that a
+                -- batch of successes does not fetch every row once more only to find none of them retried.
                 update delivery_queue q
                 set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))], :now)
-                where q.delivery_id = any(cast(:ids as bigint[]))
-                  and (cast(:statuses as smallint[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))] = cast(:pending as smallint)
+                where q.delivery_id = any(cast(:retriedIds as bigint[]))
                   and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
                 returning q.delivery_id
             ), finished as (
                 delete from delivery_queue q
-                where q.delivery_id = any(cast(:ids as bigint[]))
-                  and (cast(:statuses as smallint[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))] <> cast(:pending as smallint)
+                where q.delivery_id = any(cast(:finishedIds as bigint[]))
                   and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
                 returning q.delivery_id
             ), states as (
@@ -457,21 +457,26 @@ public final class DeliveryQueue {
         var attemptNumbers = new Integer[n];
         var statuses = new Integer[n];
         var nexts = new String[n];
+        var retriedIds = new java.util.ArrayList<Long>();
+        var finishedIds = new java.util.ArrayList<Long>();
         for (int i = 0; i < n; i++) {
             var c = completed.get(i);
             ids[i] = c.deliveryId();
             attemptNumbers[i] = c.attemptNumber();
             statuses[i] = c.newStatus();
-            nexts[i] = c.newStatus() == DeliveryStatus.PENDING && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
+            boolean retried = c.newStatus() == DeliveryStatus.PENDING;
+            nexts[i] = retried && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
+            (retried ? retriedIds : finishedIds).add(c.deliveryId());
         }
         var query = h.createQuery(COMPLETE)
                 .bindByType("ids", ids, Long[].class)
+                .bindByType("retriedIds", retriedIds.toArray(Long[]::new), Long[].class)
+                .bindByType("finishedIds", finishedIds.toArray(Long[]::new), Long[].class)
                 .bindByType("attemptNumbers", attemptNumbers, Integer[].class)
                 .bindByType("statuses", statuses, Integer[].class)
                 .bindByType("nexts", nexts, String[].class)
                 .bindByType("touched", touched(failedEndpoints, succeededEndpoints), String[].class)
                 .bindByType("succeeded", succeededEndpoints.toArray(String[]::new), String[].class)
-                .bind("pending", DeliveryStatus.PENDING)
                 .bind("now", now);
         bindAttempts(query, attempts);
         query.mapTo(Long.class).one();
