@@ -47,7 +47,7 @@ public final class AttemptStore {
                        or (:codeClass = 0 and a.response_status_code = 0)
                        or (:codeClass > 0 and a.response_status_code / 100 = :codeClass))
                   and (cast(:eventTypes as text[]) is null and cast(:channel as text) is null and cast(:tag as text) is null
-                       or exists (select 1 from message m where m.id = a.msg_id
+                       or exists (select 1 from message m where m.app_id = a.app_id and m.id = a.msg_id
                                   and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
                                   and (cast(:channel as text) is null or :channel = any(m.channels))
                                   and (cast(:tag as text) is null or :tag = any(m.tags))))
@@ -91,13 +91,13 @@ public final class AttemptStore {
     public Page<DeliveryState> statesOfEndpoint(String endpointId, PageRequest page, MessageStateFilter f) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
                 select s.* from (
-                    select distinct on (d.msg_id) d.msg_id, d.endpoint_id, d.status, d.next_attempt_at, d.created_at
+                    select distinct on (d.msg_id) d.msg_id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at, d.created_at
                     from delivery d
                     where d.endpoint_id = :endpoint
                       and (cast(:cursor as text) is null or d.msg_id <cmp> :cursor)
                     order by d.msg_id <dir>, d.id desc
                 ) s
-                join message m on m.id = s.msg_id
+                join message m on m.app_id = s.app_id and m.id = s.msg_id
                 where (cast(:status as int) is null or s.status = :status)
                   and (cast(:before as timestamptz) is null or s.created_at < :before)
                   and (cast(:after as timestamptz) is null or s.created_at > :after)

@@ -29,14 +29,14 @@ public final class RetentionStore {
             try {
                 long payloads = repeat(h, """
                         update message set payload = null
-                        where id in (select id from message where payload is not null and payload_expires_at <= :now limit :batch)
+                        where (app_id, id) in (select app_id, id from message where payload is not null and payload_expires_at <= :now limit :batch)
                         """, now);
                 long attempts = repeat(h, """
-                        delete from attempt where id in (select id from attempt where created_at < :now limit :batch)
+                        delete from attempt where (msg_id, id) in (select msg_id, id from attempt where created_at < :now limit :batch)
                         """, retainAfter);
                 long messages = repeat(h, """
-                        delete from message where id in (
-                            select m.id from message m
+                        delete from message where (app_id, id) in (
+                            select m.app_id, m.id from message m
                             where m.created_at < :now
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
