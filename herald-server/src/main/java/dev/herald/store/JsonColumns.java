@@ -29,14 +29,6 @@ public final class JsonColumns {
         }
     }
 
-    public static String toJsonValue(Object value) {
-        try {
-            return MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     public static Map<String, String> stringMap(ResultSet rs, String column) throws SQLException {
         String json = rs.getString(column);
         if (json == null) return Map.of();

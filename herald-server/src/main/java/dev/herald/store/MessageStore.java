@@ -151,9 +151,9 @@ public final class MessageStore {
     public static final int APPLICATION_GONE = -2;
 
     /**
-     * The messages of a batch, as arrays (cheaper for both sides than a JSON document of rows: 17-26 against 22-29 µs of
-     * server CPU per row here, see BENCHMARKS.md), each only while its application exists. That check replaces a
-     * foreign key (see V10__message_without_foreign_key.sql): no row lock on the application per message.
+     * The messages of a batch, one array per column (cheaper for the database than a JSON document of rows: BENCHMARKS.md,
+     * session 13), each only while its application exists. That check replaces a foreign key
+     * (V10__message_without_foreign_key.sql): no row lock on the application per message.
      */
     static final String INSERT_MESSAGES = """
             insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at,
