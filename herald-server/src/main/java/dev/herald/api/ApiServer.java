@@ -57,10 +57,32 @@ public final class ApiServer implements AutoCloseable {
      * publishing at a high rate multiplexes its requests over one connection, and many arrive in one read.
      */
     private static ServerConnector connector(Server server, HttpConfiguration http, InetSocketAddress address) {
-        var connector = new ServerConnector(server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+        var connector = new ServerConnector(server, new HttpConnectionFactory(http), new PriorKnowledgeOnly(http));
         connector.setHost(address.getHostString());
         connector.setPort(address.getPort());
         return connector;
+    }
+
+    /**
+     * HTTP/2 for clients that start with it, but no upgrade from HTTP/1.1 ("Upgrade: h2c"), which the JDK's HttpClient
+     * asks for by default. Upgraded, such a client's POST answered before its body had arrived (a 401 or 403 decided
+     * on the headers) was reset under it, and the JDK client threw instead of returning the answer.
+     */
+    private static final class PriorKnowledgeOnly extends HTTP2CServerConnectionFactory {
+        PriorKnowledgeOnly(HttpConfiguration http) {
+            super(http);
+        }
+
+        @Override
+        public org.eclipse.jetty.io.Connection upgradeConnection(org.eclipse.jetty.server.Connector connector,
+                org.eclipse.jetty.io.EndPoint endPoint, org.eclipse.jetty.http.MetaData.Request request,
+                org.eclipse.jetty.http.HttpFields.Mutable response) {
+            // Jetty hands the prior-knowledge preface ("PRI * HTTP/2.0") here too
+            if (org.eclipse.jetty.http.HttpMethod.PRI.is(request.getMethod())) {
+                return super.upgradeConnection(connector, endPoint, request, response);
+            }
+            return null; // declined: the request goes on over HTTP/1.1
+        }
     }
 
     public ApiServer start() {

@@ -74,4 +74,27 @@ class Http2ApiTest {
             http2.stop();
         }
     }
+
+    /**
+     * The JDK's HttpClient asks plain-HTTP servers to upgrade to HTTP/2 ("Upgrade: h2c"). Accepted, its later POSTs ran
+     * over HTTP/2, and one answered (403) before its body had arrived was reset under it: the client threw "RST_STREAM
+     * received" instead of returning the 403 (TenantIsolationTest in CI). Herald declines the upgrade.
+     */
+    @Test
+    void a_client_that_asks_to_upgrade_stays_on_http1_and_gets_its_error_answers() throws Exception {
+        var jdk = java.net.http.HttpClient.newHttpClient();
+        try (var herald = TestHerald.start()) {
+            var health = jdk.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.baseUrl() + "/api/v1/health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+            for (int i = 0; i < 50; i++) {
+                var refused = jdk.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.baseUrl() + "/api/v1/app"))
+                                .header("authorization", "Bearer not-a-token")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"name\":\"x\"}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(401);
+                assertThat(refused.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+            }
+        }
+    }
 }
