@@ -36,7 +36,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dir, durable, 0, extraConfig), dir);
+        return new EmbeddedPostgresServer(startPostgres(dir, durable, 0, extraConfig, true), dir);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -45,17 +45,25 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, Map.of()), null);
+        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, Map.of(), false), null);
     }
 
-    /** {@code extraConfig}: further server settings (the benchmark's statement statistics, settings to try). */
-    private static EmbeddedPostgres startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig) {
+    /**
+     * {@code extraConfig}: further server settings (the benchmark's statement statistics, settings to try).
+     * {@code stopAtJvmExit}: the library's own shutdown hook stops the server. A server in a data directory is stopped by
+     * its owner instead, last (Herald's close, from the serve command's hook): the JVM runs its hooks at once, so the
+     * library's stopped PostgreSQL while Herald was still handing back work and writing results (each SIGTERM logged
+     * broken connections). One left running is stopped at the next start in that directory.
+     */
+    private static EmbeddedPostgres startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig,
+                                                  boolean stopAtJvmExit) {
         try {
             Files.createDirectories(dataDir);
             stopOrphanedPostmaster(dataDir);
             var builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(stopAtJvmExit)
                     .setPGStartupWait(Duration.ofSeconds(60))
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_connections", "300")

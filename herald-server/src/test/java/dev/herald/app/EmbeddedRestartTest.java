@@ -104,4 +104,24 @@ class EmbeddedRestartTest {
         dev.herald.testing.Receiver.await(Duration.ofSeconds(10),
                 () -> !ProcessHandle.of(current).map(ProcessHandle::isAlive).orElse(false), "embedded postgres to stop");
     }
+
+    @Test
+    void sigterm_stops_herald_before_its_embedded_postgres_with_nothing_broken_in_the_log() throws Exception {
+        var log = HeraldProcess.tempLog("sigterm").toPath();
+        var env = env();
+        env.remove("HERALD_HTTP_ADDR");
+        var herald = HeraldProcess.start(env, log);
+        long postmaster;
+        try {
+            assertThat(new ApiClient(herald.baseUrl(), TestHerald.ADMIN_TOKEN).post("/api/v1/app", json("name", "term")).status())
+                    .isEqualTo(201);
+            postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).trim());
+        } finally {
+            assertThat(herald.terminate(Duration.ofSeconds(30))).as("stopped within 30 s of SIGTERM").isNotEqualTo(-1);
+        }
+        String written = Files.readString(log);
+        assertThat(written).as(written).doesNotContain(" WARN ").doesNotContain(" ERROR ").doesNotContain("\tat ");
+        dev.herald.testing.Receiver.await(Duration.ofSeconds(10),
+                () -> !ProcessHandle.of(postmaster).map(ProcessHandle::isAlive).orElse(false), "embedded postgres to stop");
+    }
 }
