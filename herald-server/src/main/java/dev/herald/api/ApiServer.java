@@ -6,7 +6,13 @@ import io.javalin.json.JavalinJackson;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -74,11 +80,10 @@ public final class ApiServer implements AutoCloseable {
         }
 
         @Override
-        public org.eclipse.jetty.io.Connection upgradeConnection(org.eclipse.jetty.server.Connector connector,
-                org.eclipse.jetty.io.EndPoint endPoint, org.eclipse.jetty.http.MetaData.Request request,
-                org.eclipse.jetty.http.HttpFields.Mutable response) {
+        public Connection upgradeConnection(Connector connector, EndPoint endPoint, MetaData.Request request,
+                                            HttpFields.Mutable response) {
             // Jetty hands the prior-knowledge preface ("PRI * HTTP/2.0") here too
-            if (org.eclipse.jetty.http.HttpMethod.PRI.is(request.getMethod())) {
+            if (HttpMethod.PRI.is(request.getMethod())) {
                 return super.upgradeConnection(connector, endPoint, request, response);
             }
             return null; // declined: the request goes on over HTTP/1.1
