@@ -165,7 +165,7 @@ public final class DeliveryRecorder implements AutoCloseable {
     }
 
     /** Everything a batch changes, worked out before the transaction so it can be retried as is. */
-    private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded,
+    private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
 
     void write(List<Result> batch) {
@@ -173,7 +173,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
-            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), now);
+            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now);
             var list = new ArrayList<EndpointHealthStore.Disabled>();
             list.addAll(health.disableNow(h, plan.gone(), now));
             list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
@@ -204,6 +204,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         var completed = new ArrayList<CompletedDelivery>(batch.size());
         Set<String> failed = new LinkedHashSet<>();
         Set<String> succeeded = new LinkedHashSet<>();
+        Set<String> apps = new LinkedHashSet<>();
         Set<String> exhausted = new LinkedHashSet<>();
         Set<String> gone = new LinkedHashSet<>();
         List<Runnable> notices = new ArrayList<>();
@@ -214,6 +215,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                 continue;
             }
             DeliveryResult response = r.response();
+            apps.add(d.appId());
             Long retryAfter = RetryPolicy.parseRetryAfter(response.retryAfter(), now);
             DeliveryOutcome outcome = retryPolicy.decide(response, d.attemptNumber(), d.triggerType(), now, retryAfter);
             int status;
@@ -250,7 +252,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                     d.triggerType(), next, r.startedAt());
             completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
         }
-        return new Plan(completed, failed, succeeded, exhausted, gone, notices);
+        return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices);
     }
 
     /**

@@ -157,7 +157,10 @@ public final class DeliveryQueue {
             ), health as (
                 update endpoint e
                 set failing_since = case when e.id = any(:succeeded) then null else coalesce(e.failing_since, :now) end
-                where e.id = any(:touched)  -- one index probe per endpoint (an OR of two would need a bitmap scan)
+                -- one index probe per endpoint (an OR of two would need a bitmap scan). The applications key the
+                -- (app_id, id) index too: with the ids alone a plan made on empty tables read it as a skip scan, one
+                -- descent per application in the table
+                where e.id = any(:touched) and e.app_id = any(:touchedApps)
                   and case when e.id = any(:succeeded) then e.failing_since is not null else e.failing_since is null end
                 returning 1
             )
@@ -436,9 +439,9 @@ public final class DeliveryQueue {
                 .set());
     }
 
-    /** {@link #complete(Handle, List, Collection, Collection, Instant)} with no endpoint health to record. */
+    /** {@link #complete(Handle, List, Collection, Collection, Collection, Instant)} with no endpoint health to record. */
     public void complete(Handle h, List<CompletedDelivery> completed, Instant now) {
-        complete(h, completed, List.of(), List.of(), now);
+        complete(h, completed, List.of(), List.of(), List.of(), now);
     }
 
     /**
@@ -447,9 +450,12 @@ public final class DeliveryQueue {
      * failure starts it if it is not running, and an endpoint with both in the batch ends up not failing. Each part
      * works over arrays. A delivery whose attempt count moved on (another node took it over after its lease ran out)
      * keeps its state; an attempt whose delivery is gone (deleted with its endpoint or message) is not written.
+     *
+     * @param endpointApps the applications of the failed and succeeded endpoints (more do no harm): with them the
+     *                     endpoints are found by either index's full key
      */
     public void complete(Handle h, List<CompletedDelivery> completed, Collection<String> failedEndpoints,
-                        Collection<String> succeededEndpoints, Instant now) {
+                        Collection<String> succeededEndpoints, Collection<String> endpointApps, Instant now) {
         List<Attempt> attempts = completed.stream().map(CompletedDelivery::attempt).filter(a -> a != null).toList();
         completed = completed.stream().sorted(java.util.Comparator.comparingLong(CompletedDelivery::deliveryId)).toList();
         int n = completed.size();
@@ -476,6 +482,7 @@ public final class DeliveryQueue {
                 .bindByType("statuses", statuses, Integer[].class)
                 .bindByType("nexts", nexts, String[].class)
                 .bindByType("touched", touched(failedEndpoints, succeededEndpoints), String[].class)
+                .bindByType("touchedApps", endpointApps.toArray(String[]::new), String[].class)
                 .bindByType("succeeded", succeededEndpoints.toArray(String[]::new), String[].class)
                 .bind("now", now);
         bindAttempts(query, attempts);
