@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
@@ -412,8 +413,10 @@ final class Scenarios {
         // transaction), claims of up to 200, their results written in one transaction. Publishers wait while
         // SQL_LIMIT_BACKLOG deliveries are outstanding, so the figure is the rate the whole cycle sustains
         // (unchecked, inserts outran the claims and the figure measured the inserts' cost to the claims).
+        // a worker that dies stops the others and fails the scenario (a rate of 0 would make the ratio infinite)
+        var failure = new AtomicReference<Throwable>();
         for (int t = 0; t < 2; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
+            threads.add(Thread.ofPlatform().start(stoppingOnFailure(stop, failure, () -> {
                 while (!stop.get()) {
                     if (published.get() - completed.get() > SQL_LIMIT_BACKLOG) {
                         LockSupport.parkNanos(200_000);
@@ -429,10 +432,10 @@ final class Scenarios {
                     messages.publishBatch(batch, dues);
                     published.addAndGet(50);
                 }
-            }));
+            })));
         }
         for (int t = 0; t < 2; t++) {
-            threads.add(Thread.ofPlatform().start(() -> {
+            threads.add(Thread.ofPlatform().start(stoppingOnFailure(stop, failure, () -> {
                 while (!stop.get()) {
                     Instant now = Instant.now();
                     List<ClaimedDelivery> claimed = queue.claim(200, now, Duration.ofSeconds(60), List.of());
@@ -445,10 +448,10 @@ final class Scenarios {
                     }
                     // as Herald's recorder writes an all-success batch: one statement, autocommit
                     var succeeded = claimed.stream().map(ClaimedDelivery::endpointId).distinct().toList();
-                    queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, now));
+                    queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, List.of(app), now));
                     completed.addAndGet(results.size());
                 }
-            }));
+            })));
         }
         Thread.sleep(2_000); // past the first batches' cold caches
         long from = completed.get();
@@ -461,10 +464,23 @@ final class Scenarios {
         double rate = cycled / ((System.nanoTime() - start) / 1e9);
         stop.set(true);
         for (Thread t : threads) t.join();
+        if (failure.get() != null) throw new IllegalStateException("a worker of the SQL limit failed", failure.get());
         report.add("6b. limit: SQL only (no HTTP)", "deliveries/s, publish+claim+record", Report.rate(rate),
                 String.format("2 publishing threads, 50 per tx, at most %,d outstanding; 2 claim+record loops, 200 per claim; %s; %s",
                         SQL_LIMIT_BACKLOG, used.perUnit(cycled, "delivery"), env.maintenanceCounts().since(maintenance)));
         return rate;
+    }
+
+    /** {@code work}, which on any failure records it (the first one) and sets {@code stop}. */
+    private static Runnable stoppingOnFailure(AtomicBoolean stop, AtomicReference<Throwable> failure, Runnable work) {
+        return () -> {
+            try {
+                work.run();
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+                stop.set(true);
+            }
+        };
     }
 
     /** 7. The peer: db-scheduler, one task per delivery, same client, receiver and database. */
