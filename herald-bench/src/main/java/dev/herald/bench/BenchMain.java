@@ -40,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
     /** The scenarios, by the names {@code --only} takes. */
-    enum Scenario { throughput1, throughput10, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
+    enum Scenario { throughput1, throughput10, manyApplications, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
 
     private boolean runs(Scenario scenario) {
         return only == null || only.contains(scenario);
@@ -63,10 +63,10 @@ public final class BenchMain implements Callable<Integer> {
 
     Scenarios.Settings settings() {
         if (quick) {
-            return new Scenarios.Settings(2_000, 200, Duration.ofSeconds(2), new int[] {100}, Duration.ofSeconds(2),
+            return new Scenarios.Settings(2_000, 200, 50, Duration.ofSeconds(2), new int[] {100}, Duration.ofSeconds(2),
                     2_000, 10_000, 1_000, false);
         }
-        return new Scenarios.Settings(messages, messages / 10, Duration.ofSeconds(15), new int[] {100, 1_000, 2_000},
+        return new Scenarios.Settings(messages, messages / 10, messages / 10, Duration.ofSeconds(15), new int[] {100, 1_000, 2_000},
                 Duration.ofSeconds(15), 10_000, 1_000_000, 20_000, true);
     }
 
@@ -94,6 +94,7 @@ public final class BenchMain implements Callable<Integer> {
 
             double one = runs(Scenario.throughput1) ? scenarios.throughput(1, settings.messages()) : Double.NaN;
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
+            if (runs(Scenario.manyApplications)) scenarios.manyApplications(settings.applications(), settings.messages());
             if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
             if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 5, deadBacklog);

@@ -31,7 +31,8 @@ import java.util.function.BooleanSupplier;
 
 /** Each scenario of the harness: set up on a clean database, measure, add rows to the report. */
 final class Scenarios {
-    record Settings(int messages, int fanoutMessages, Duration latencyPhase, int[] rates, Duration phase,
+    /** @param applications of scenario 1d, one endpoint each */
+    record Settings(int messages, int fanoutMessages, int applications, Duration latencyPhase, int[] rates, Duration phase,
                     int backlogSmall, int backlogLarge, int peerMessages, boolean isolation) {}
 
     static final int SQL_LIMIT_BACKLOG = 20_000;
@@ -103,6 +104,52 @@ final class Scenarios {
                         messages / publishSeconds, publisher.refused(), cpu.used().perUnit(expected, "delivery"),
                         env.maintenanceCounts().since(maintenance)));
         return rate;
+    }
+
+    /**
+     * 1d. Many tenants: scenario 1 with the messages spread round robin over {@code applications} applications of one
+     * endpoint each, so the node sends to that many endpoints (each with its own lane, secret and health) instead of one.
+     */
+    double manyApplications(int applications, int messages) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of());
+        String[] apps = createTenants(node, applications);
+        var maintenance = env.maintenanceCounts();
+        var cpu = CpuMeter.start();
+        long start = System.nanoTime();
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> apps[i % apps.length], messages, PUBLISH_CONCURRENCY);
+        await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && env.pendingDeliveries() == 0);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = messages / seconds;
+        report.add(String.format("1d. throughput, %,d applications", applications), "deliveries/s, publish→recorded", Report.rate(rate),
+                String.format("one endpoint each, %,d msgs round robin in %.1f s; %d refused; %s; %s", messages, seconds,
+                        publisher.refused(), cpu.used().perUnit(messages, "delivery"), env.maintenanceCounts().since(maintenance)));
+        return rate;
+    }
+
+    /** {@code count} applications with one endpoint each (on the receiver), created over the API 32 at a time. */
+    private String[] createTenants(Herald node, int count) throws Exception {
+        var apps = new String[count];
+        var failure = new AtomicReference<Throwable>();
+        try (var creators = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var slots = new Semaphore(32);
+            for (int k = 0; k < count && failure.get() == null; k++) {
+                int index = k;
+                slots.acquire();
+                creators.submit(() -> {
+                    try {
+                        apps[index] = admin.createApp(node, "tenant-" + index);
+                        admin.createEndpoint(node, apps[index], receiver.url("/ok/" + index));
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        slots.release();
+                    }
+                });
+            }
+        }
+        if (failure.get() != null) throw new IllegalStateException("could not create the applications", failure.get());
+        return apps;
     }
 
     /** 1c. The API alone: publishes per second with delivery paused (what the publish path can take). */

@@ -2,6 +2,8 @@ package dev.herald.api;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.herald.domain.Application;
 import dev.herald.store.ApplicationStore;
 import io.javalin.http.Context;
@@ -12,16 +14,36 @@ import java.time.Duration;
  * scope: an application-scoped token sees another application as not found, never as forbidden.
  */
 public final class AppResolver {
-    /** Publishing looks its application up on every request; a second of staleness is harmless there. */
-    static final Duration CACHE_FOR = Duration.ofSeconds(1);
+    /**
+     * How long publishing trusts a uid it resolved: a uid can be given to another application, so it is looked up
+     * again after this (a second of staleness is harmless there).
+     */
+    static final Duration UID_CACHED_FOR = Duration.ofSeconds(1);
+    /**
+     * How long publishing trusts an application id it found. An id always names the same application and is never
+     * reused; one deleted meanwhile is caught by the message insert, which answers 404. (Refreshed every second like a
+     * uid, an id cost a lookup per publish once applications outnumbered publishes per second.)
+     */
+    static final Duration ID_CACHED_FOR = Duration.ofHours(1);
+    /** Entries kept: applications published to within {@link #ID_CACHED_FOR}, at about 150 bytes each. */
+    static final int MAX_CACHED = 100_000;
 
     private final ApplicationStore apps;
-    /** One lookup per application and second, however many requests find it expired at once. */
-    private final Cache<String, Application> cache = Caffeine.newBuilder()
-            .expireAfterWrite(CACHE_FOR).maximumSize(10_000).build();
+    /** Path key (id or uid) to application id; one lookup per key and expiry, however many requests miss at once. */
+    private final Cache<String, String> publishIds;
 
     public AppResolver(ApplicationStore apps) {
+        this(apps, Ticker.systemTicker());
+    }
+
+    /** @param ticker the cache's clock (tests move it) */
+    AppResolver(ApplicationStore apps, Ticker ticker) {
         this.apps = apps;
+        this.publishIds = Caffeine.newBuilder()
+                .expireAfter(Expiry.<String, String>creating((key, id) -> key.equals(id) ? ID_CACHED_FOR : UID_CACHED_FOR))
+                .maximumSize(MAX_CACHED)
+                .ticker(ticker)
+                .build();
     }
 
     public Application resolve(Context ctx) {
@@ -30,19 +52,28 @@ public final class AppResolver {
     }
 
     /**
-     * As {@link #resolve}, from a one-second cache: for the publish path only, where an application
-     * deleted meanwhile is caught by the database (its foreign key) and still answers 404.
+     * The id of the path's application, as {@link #resolve} finds it but from a cache: for the publish path only, where
+     * an application deleted meanwhile is caught by the message insert and still answers 404.
      */
-    public Application resolveCached(Context ctx) {
-        String key = ctx.pathParam("app_id");
-        Application app = cache.get(key, k -> apps.find(k).orElse(null)); // not found: not cached
-        if (app == null) throw ApiException.notFound("Application");
-        return scoped(ctx, app);
+    public String resolveCachedId(Context ctx) {
+        String id = cachedId(ctx.pathParam("app_id"));
+        if (id == null) throw ApiException.notFound("Application");
+        return scoped(ctx, id);
+    }
+
+    /** The id of the application that {@code key} (id or uid) names, or null; from the cache when it has one. */
+    String cachedId(String key) {
+        return publishIds.get(key, k -> apps.find(k).map(Application::id).orElse(null)); // not found: not cached
     }
 
     private static Application scoped(Context ctx, Application app) {
-        var owner = Auth.principal(ctx);
-        if (!owner.admin() && !owner.appId().equals(app.id())) throw ApiException.notFound("Application");
+        scoped(ctx, app.id());
         return app;
+    }
+
+    private static String scoped(Context ctx, String appId) {
+        var owner = Auth.principal(ctx);
+        if (!owner.admin() && !owner.appId().equals(appId)) throw ApiException.notFound("Application");
+        return appId;
     }
 }

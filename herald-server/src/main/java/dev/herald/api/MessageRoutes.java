@@ -80,11 +80,11 @@ public final class MessageRoutes {
         body.validate();
         eventTypes.check(eventType, payload); // archived types and schema violations: 422, from a cached catalog
 
-        Application app = appFor(ctx, body);
+        String appId = appIdFor(ctx, body);
         Instant now = clock.instant();
         Duration retention = retentionHours != null ? Duration.ofHours(retentionHours)
                 : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
-        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), eventType, eventId, payload, channels, tags, now,
+        var message = new Message(Ids.next(Ids.MESSAGE), appId, eventType, eventId, payload, channels, tags, now,
                 deliverAt, now.plus(retention));
         publisher.publish(message);
         ctx.status(202).json(MessageOut.of(message, true));
@@ -128,8 +128,8 @@ public final class MessageRoutes {
         return payload.toString();
     }
 
-    /** The path's application; with {@code application} in the body a missing one is created on the fly. */
-    private Application appFor(Context ctx, Body body) {
+    /** The path's application's id; with {@code application} in the body a missing one is created on the fly. */
+    private String appIdFor(Context ctx, Body body) {
         String key = ctx.pathParam("app_id");
         JsonNode appIn = body.raw("application");
         if (appIn != null && apps.find(key).isEmpty()) {
@@ -140,12 +140,12 @@ public final class MessageRoutes {
                 appBody.root().put("uid", key);
             }
             try {
-                return applicationRoutes.createFrom(appBody);
+                return applicationRoutes.createFrom(appBody).id();
             } catch (dev.herald.domain.ConflictException e) {
-                return resolver.resolve(ctx);
+                return resolver.resolve(ctx).id();
             }
         }
-        return resolver.resolveCached(ctx);
+        return resolver.resolveCachedId(ctx);
     }
 
     void list(Context ctx) {

@@ -106,7 +106,7 @@ class DeliveryEndToEndTest {
     @Test
     void publishing_to_an_application_deleted_a_moment_ago_is_a_404() {
         String app = app();
-        // warm the publish path's one-second application cache, then delete
+        // warm the publish path's application cache (an id is kept for an hour), then delete
         assertThat(herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"payload\":{}}").status()).isEqualTo(202);
         assertThat(herald.api.delete("/api/v1/app/" + app).status()).isEqualTo(204);
         var response = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"payload\":{}}");
