@@ -109,7 +109,12 @@ public final class DeliveryQueue {
 
     /** The results of a batch in one statement (see {@link #complete}). Package-private for the plan test. */
     static final String COMPLETE = """
-            with existing as materialized (
+            with args as materialized (
+                -- the per-delivery arrays converted once: each reads them through a scalar subquery (evaluated once per
+                -- statement); a cast written in a row's expression converted the whole array again for every row
+                select cast(:ids as bigint[]) as ids, cast(:attemptNumbers as int[]) as attempt_numbers,
+                       cast(:statuses as smallint[]) as statuses, cast(:nexts as timestamptz[]) as nexts
+            ), existing as materialized (
                 -- the batch's deliveries that still exist, sorted for the binary search below
                 select array(select d.id from delivery d where d.id = any(cast(:ids as bigint[])) order by d.id) as ids
             ), attempts as (
@@ -136,21 +141,21 @@ public final class DeliveryQueue {
                 -- Each part reads only its own rows: the ids still pending (retries) and the others (finished), so that a
                 -- batch of successes does not fetch every row once more only to find none of them retried.
                 update delivery_queue q
-                set next_attempt_at = coalesce((cast(:nexts as timestamptz[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))], :now)
+                set next_attempt_at = coalesce(((select nexts from args))[width_bucket(q.delivery_id, (select ids from args))], :now)
                 where q.delivery_id = any(cast(:retriedIds as bigint[]))
-                  and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
+                  and q.attempt_count = ((select attempt_numbers from args))[width_bucket(q.delivery_id, (select ids from args))]
                 returning q.delivery_id
             ), finished as (
                 delete from delivery_queue q
                 where q.delivery_id = any(cast(:finishedIds as bigint[]))
-                  and q.attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(q.delivery_id, cast(:ids as bigint[]))]
+                  and q.attempt_count = ((select attempt_numbers from args))[width_bucket(q.delivery_id, (select ids from args))]
                 returning q.delivery_id
             ), states as (
                 -- no indexed column changes here: the update can stay on the row's page (HOT)
                 update delivery d
-                set status = (cast(:statuses as smallint[]))[width_bucket(d.id, cast(:ids as bigint[]))],
-                    next_attempt_at = (cast(:nexts as timestamptz[]))[width_bucket(d.id, cast(:ids as bigint[]))],
-                    attempt_count = (cast(:attemptNumbers as int[]))[width_bucket(d.id, cast(:ids as bigint[]))],
+                set status = ((select statuses from args))[width_bucket(d.id, (select ids from args))],
+                    next_attempt_at = ((select nexts from args))[width_bucket(d.id, (select ids from args))],
+                    attempt_count = ((select attempt_numbers from args))[width_bucket(d.id, (select ids from args))],
                     updated_at = :now
                 where d.id = any(array(select delivery_id from retried union all select delivery_id from finished))
                 returning 1
@@ -158,8 +163,8 @@ public final class DeliveryQueue {
                 update endpoint e
                 set failing_since = case when e.id = any(:succeeded) then null else coalesce(e.failing_since, :now) end
                 -- one index probe per endpoint (an OR of two would need a bitmap scan). The applications key the
-                -- (app_id, id) index too: with the ids alone a plan made on empty tables read it as a skip scan, one
-                -- descent per application in the table
+                -- (app_id, id) index too: with the ids alone a plan made on empty tables could read all of that index
+                -- (a skip scan over every application)
                 where e.id = any(:touched) and e.app_id = any(:touchedApps)
                   and case when e.id = any(:succeeded) then e.failing_since is not null else e.failing_since is null end
                 returning 1
