@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -131,7 +132,7 @@ final class Scenarios {
     private String[] createTenants(Herald node, int count) throws Exception {
         var apps = new String[count];
         var failure = new AtomicReference<Throwable>();
-        try (var creators = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+        try (var creators = Executors.newVirtualThreadPerTaskExecutor()) {
             var slots = new Semaphore(32);
             for (int k = 0; k < count && failure.get() == null; k++) {
                 int index = k;
