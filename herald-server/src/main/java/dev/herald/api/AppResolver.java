@@ -25,7 +25,7 @@ public final class AppResolver {
      * uid, an id cost a lookup per publish once applications outnumbered publishes per second.)
      */
     static final Duration ID_CACHED_FOR = Duration.ofHours(1);
-    /** Entries kept: applications published to within {@link #ID_CACHED_FOR}, at about 150 bytes each. */
+    /** Entries kept: applications published to within {@link #ID_CACHED_FOR}, at about 200 bytes each. */
     static final int MAX_CACHED = 100_000;
 
     private final ApplicationStore apps;

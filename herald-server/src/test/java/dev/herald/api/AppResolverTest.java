@@ -28,7 +28,7 @@ class AppResolverTest {
     }
 
     @Test
-    void a_uid_given_to_another_application_is_followed_within_a_second() {
+    void a_uid_given_to_another_application_is_followed_after_a_second() {
         app("app_a", "acme");
         assertThat(resolver.cachedId("acme")).isEqualTo("app_a");
         jdbi.useHandle(h -> h.execute("update application set uid = 'acme-old' where id = 'app_a'"));
