@@ -1,10 +1,12 @@
 package dev.herald.delivery;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.security.SecretBox;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 
 /**
@@ -13,15 +15,26 @@ import java.util.function.BiFunction;
  * simply stops being asked for. It only saves decrypting the same secret for every claimed batch.
  */
 final class OpenedSecrets {
-    /** Far more endpoints than one node sends to at once; past it the cache starts over. */
-    static final int MAX_CACHED = 10_000;
+    /**
+     * More endpoints than one node sends to at once; past it the least useful entries go one by one. (Until session 15
+     * the whole cache was cleared when full, so above this many active endpoints every claim decrypted again.)
+     */
+    static final int MAX_CACHED = 50_000;
 
     private final BiFunction<SecretBox.Sealed, String, String> opener;
-    private final ConcurrentHashMap<String, String> opened = new ConcurrentHashMap<>();
+    private final Cache<String, String> opened;
 
     /** {@code opener}: (sealed secret, endpoint id) → the secret; throws when it cannot be opened. */
     OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener) {
+        this(opener, MAX_CACHED, null);
+    }
+
+    /** {@code maintenance}: where evictions run (null: Caffeine's default, the common pool); tests run them at once. */
+    OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener, int maxCached, Executor maintenance) {
         this.opener = opener;
+        var builder = Caffeine.newBuilder().maximumSize(maxCached);
+        if (maintenance != null) builder.executor(maintenance);
+        this.opened = builder.build();
     }
 
     /** The endpoint's secrets in the given order; throws (naming nothing secret) if one cannot be opened. */
@@ -29,14 +42,20 @@ final class OpenedSecrets {
         var secrets = new ArrayList<String>(sealed.size());
         for (var s : sealed) {
             String key = endpointId + '\n' + s.keyId() + '\n' + Base64.getEncoder().encodeToString(s.ciphertext());
-            String secret = opened.get(key);
+            // not computeIfAbsent: an opener that throws must reach the caller as it is, and nothing is cached for it
+            String secret = opened.getIfPresent(key);
             if (secret == null) {
                 secret = opener.apply(s, endpointId);
-                if (opened.size() >= MAX_CACHED) opened.clear();
                 opened.put(key, secret);
             }
             secrets.add(secret);
         }
         return secrets;
+    }
+
+    /** How many opened secrets are kept now (pending evictions done first). */
+    long cached() {
+        opened.cleanUp();
+        return opened.estimatedSize();
     }
 }
