@@ -94,7 +94,32 @@ public final class ApiErrors {
     }
 
     static void error(Context ctx, int status, String code, String detail) {
+        // a 401 must name the scheme (RFC 9110 §15.5.2): Jetty's HttpClient refuses one without it as a protocol violation
+        if (status == 401) ctx.header("WWW-Authenticate", "Bearer");
+        readUnreadBody(ctx);
         ctx.status(status).json(Map.of("code", code, "detail", detail == null ? "" : detail));
+    }
+
+    /** The most of a refused request's body read before answering; a larger one is cut off (see {@link #readUnreadBody}). */
+    static final long UNREAD_BODY_READ_AT_MOST = 16L * 1024 * 1024;
+
+    /**
+     * Reads and drops what is left of the request's body before an error answer. Answered with the body still coming (a
+     * bad token, a body declared too large), HTTP/2 ends the stream under the upload, and clients such as Jetty's then
+     * report "cancel_stream_error" instead of the answer; read first, the stream ends normally. Bounded: a body declared
+     * larger than {@link #UNREAD_BODY_READ_AT_MOST} is not read, and no more than that is read of one of unknown length.
+     */
+    private static void readUnreadBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared == 0 || declared > UNREAD_BODY_READ_AT_MOST) return;
+        try {
+            var in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            long left = UNREAD_BODY_READ_AT_MOST;
+            for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) >= 0; ) left -= n;
+        } catch (IOException | IllegalStateException e) {
+            // the client went away, or the body was taken as a reader: the answer goes out as it is
+        }
     }
 
     private static boolean isDataException(Throwable e) {

@@ -76,6 +76,43 @@ class Http2ApiTest {
     }
 
     /**
+     * An answer decided on the headers (a bad token) or on the declared size (too large) comes before the body has
+     * arrived, and HTTP/2 then ends the stream under the rest of the upload: the client must still get the answer and
+     * its error body, and the connection must serve the next request.
+     */
+    @Test
+    void an_answer_given_before_a_large_body_has_arrived_reaches_an_http2_client() throws Exception {
+        var http2 = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
+        http2.start();
+        try (var herald = TestHerald.start()) {
+            String almostMax = "{\"name\":\"" + "a".repeat(600_000) + "\"}";
+            String overMax = "{\"name\":\"" + "a".repeat(3_000_000) + "\"}";
+            for (int i = 0; i < 5; i++) {
+                var unauthenticated = post(http2, herald.baseUrl() + "/api/v1/app", "not-a-token", overMax);
+                assertThat(unauthenticated.getStatus()).isEqualTo(401);
+                assertThat(unauthenticated.getContentAsString()).contains("\"code\":\"authentication_failed\"");
+                var tooLarge = post(http2, herald.baseUrl() + "/api/v1/app", TestHerald.ADMIN_TOKEN, overMax);
+                assertThat(tooLarge.getStatus()).isEqualTo(413);
+                assertThat(tooLarge.getContentAsString()).contains("\"code\":\"payload_too_large\"");
+            }
+            var created = post(http2, herald.baseUrl() + "/api/v1/app", TestHerald.ADMIN_TOKEN, "{\"name\":\"after\"}");
+            assertThat(created.getVersion()).isEqualTo(HttpVersion.HTTP_2);
+            assertThat(created.getStatus()).isEqualTo(201);
+        } finally {
+            http2.stop();
+        }
+    }
+
+    private static ContentResponse post(HttpClient client, String url, String token, String body) throws Exception {
+        return client.newRequest(url)
+                .method(HttpMethod.POST)
+                .headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token))
+                .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
+                .timeout(10, TimeUnit.SECONDS)
+                .send();
+    }
+
+    /**
      * The JDK's HttpClient asks plain-HTTP servers to upgrade to HTTP/2 ("Upgrade: h2c"). Accepted, its later POSTs ran
      * over HTTP/2, and one answered (403) before its body had arrived was reset under it: the client threw "RST_STREAM
      * received" instead of returning the 403 (TenantIsolationTest in CI). Herald declines the upgrade.
