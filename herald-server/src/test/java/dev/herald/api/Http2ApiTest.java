@@ -85,7 +85,6 @@ class Http2ApiTest {
         var http2 = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
         http2.start();
         try (var herald = TestHerald.start()) {
-            String almostMax = "{\"name\":\"" + "a".repeat(600_000) + "\"}";
             String overMax = "{\"name\":\"" + "a".repeat(3_000_000) + "\"}";
             for (int i = 0; i < 5; i++) {
                 var unauthenticated = post(http2, herald.baseUrl() + "/api/v1/app", "not-a-token", overMax);
