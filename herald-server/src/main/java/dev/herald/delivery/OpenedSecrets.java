@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiFunction;
 
 /**
@@ -26,15 +27,13 @@ final class OpenedSecrets {
 
     /** {@code opener}: (sealed secret, endpoint id) → the secret; throws when it cannot be opened. */
     OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener) {
-        this(opener, MAX_CACHED, null);
+        this(opener, MAX_CACHED, ForkJoinPool.commonPool());
     }
 
-    /** {@code maintenance}: where evictions run (null: Caffeine's default, the common pool); tests run them at once. */
+    /** {@code maintenance}: where evictions run (Caffeine's default is the common pool); tests run them at once. */
     OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener, int maxCached, Executor maintenance) {
         this.opener = opener;
-        var builder = Caffeine.newBuilder().maximumSize(maxCached);
-        if (maintenance != null) builder.executor(maintenance);
-        this.opened = builder.build();
+        this.opened = Caffeine.newBuilder().maximumSize(maxCached).executor(maintenance).build();
     }
 
     /** The endpoint's secrets in the given order; throws (naming nothing secret) if one cannot be opened. */
