@@ -135,9 +135,6 @@ public final class Herald implements AutoCloseable {
             var queue = new DeliveryQueue(database.hotPathJdbi(), jdbi);
             // one group-commit writer: under load its batches grow (two writers halved them, and each batch costs
             // statements and round trips: 380 vs 473-504 µs of CPU per publish, BENCHMARKS.md run E)
-            var batcher = new PublishBatcher(messages, 1, signal::published);
-            started.add(batcher);
-            var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
             dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, guard::refusalForUrlHost),
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, metrics, onRecorded),
@@ -146,6 +143,20 @@ public final class Herald implements AutoCloseable {
                     config.circuitBreakerFailures()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
             dispatcher.setPaused(config.deliveryPaused());
+            // deliveries due at once are written leased to this node and sent without a claim (BENCHMARKS.md, session 16)
+            var batcher = new PublishBatcher(messages, 1, signal::published, new PublishBatcher.Leases() {
+                @Override
+                public MessageStore.Lease lease() {
+                    return dispatcher.leaseForPublish();
+                }
+
+                @Override
+                public void take(List<MessageStore.LeasedDelivery> leased) {
+                    dispatcher.takeLeased(leased);
+                }
+            });
+            started.add(batcher);
+            var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
 
             // API
             var resolver = new AppResolver(apps);

@@ -8,6 +8,7 @@ import dev.herald.queue.ClaimedDelivery;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.EndpointStore;
+import dev.herald.store.MessageStore;
 import dev.herald.store.ThrottleStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,8 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +78,13 @@ public final class Dispatcher implements AutoCloseable {
     /** When {@link #dropIdleLanes} next runs (System.nanoTime). */
     private long nextIdleLaneSweep = System.nanoTime();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
+    /**
+     * Deliveries this node published already leased to itself (see {@link #leaseForPublish}), waiting for the loop to
+     * start them as if it had claimed them; how many; and whether it takes such leases (started, not stopping).
+     */
+    private final ConcurrentLinkedQueue<ClaimedDelivery> leasedAtPublish = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger leasedWaiting = new AtomicInteger();
+    private volatile boolean takingLeases;
     private volatile boolean running = true;
     private volatile boolean paused;
     /**
@@ -106,7 +116,55 @@ public final class Dispatcher implements AutoCloseable {
     public Dispatcher start() {
         recorder.start();
         thread = Thread.ofPlatform().name("herald-dispatcher").start(this::loop);
+        takingLeases = true;
         return this;
+    }
+
+    /**
+     * The lease for deliveries this node is about to publish, or null when it should not take them now (not running,
+     * paused, or as many already waiting as it has slots). Deliveries written under it reach {@link #takeLeased} and are
+     * sent without a claim: no claim statement, no second write of their queue rows, no wait for the loop to claim.
+     */
+    public MessageStore.Lease leaseForPublish() {
+        if (!takingLeases || paused || leasedWaiting.get() >= inFlight.availablePermits()) return null;
+        Instant now = clock.instant();
+        return new MessageStore.Lease(now, now.plus(settings.lease()));
+    }
+
+    /** Deliveries just committed leased to this node (see {@link #leaseForPublish}): the loop starts them. */
+    public void takeLeased(List<MessageStore.LeasedDelivery> leased) {
+        if (leased.isEmpty()) return;
+        for (var d : leased) leasedAtPublish.add(ClaimedDelivery.leasedAtPublish(d));
+        leasedWaiting.addAndGet(leased.size());
+        metrics.leasedAtPublish(leased.size());
+        if (takingLeases) {
+            signal.nudge();
+            return;
+        }
+        try {
+            handBackLeased(); // stopping: the loop will not start them
+        } catch (RuntimeException e) {
+            log.warn("could not hand back deliveries leased while stopping; their leases will expire: {}", e.toString());
+        }
+    }
+
+    /** Starts as many of the deliveries leased at publishing as there are slots for; the others wait for room. */
+    private void startLeased() {
+        int room = inFlight.availablePermits();
+        if (room == 0 || leasedAtPublish.isEmpty()) return;
+        var taken = new ArrayList<ClaimedDelivery>(Math.min(room, leasedWaiting.get()));
+        for (ClaimedDelivery d; taken.size() < room && (d = leasedAtPublish.poll()) != null; ) taken.add(d);
+        leasedWaiting.addAndGet(-taken.size());
+        if (!taken.isEmpty()) start(taken, clock.instant());
+    }
+
+    /** Hands the deliveries leased at publishing and not started back to the queue, due (delivery paused or stopping). */
+    private void handBackLeased() {
+        var taken = new ArrayList<ClaimedDelivery>();
+        for (ClaimedDelivery d; (d = leasedAtPublish.poll()) != null; ) taken.add(d);
+        if (taken.isEmpty()) return;
+        leasedWaiting.addAndGet(-taken.size());
+        queue.handBack(taken, clock.instant());
     }
 
     /** Holds all delivery (maintenance); publishing goes on. */
@@ -115,19 +173,37 @@ public final class Dispatcher implements AutoCloseable {
         signal.wake();
     }
 
+    /**
+     * Starts the deliveries leased at publishing, and claims when told to (a wake: new or returned work, room freed
+     * for rows left due) or once per poll interval; a nudge alone (only leased deliveries arrived) makes no claim.
+     */
     private void loop() {
         long backoff = 100;
+        boolean claim = true;
+        long lastClaim = System.nanoTime();
         while (running) {
             try {
-                waitingForRoom = true;
                 if (paused || inFlight.availablePermits() == 0) {
+                    waitingForRoom = true;
+                    if (paused) handBackLeased();
                     signal.await(settings.pollInterval());
+                    claim = true;
+                    continue;
+                }
+                startLeased();
+                long sinceClaim = System.nanoTime() - lastClaim;
+                if (!claim && sinceClaim < settings.pollInterval().toNanos()) {
+                    claim = signal.await(min(idleWait(), Duration.ofNanos(settings.pollInterval().toNanos() - sinceClaim)));
                     continue;
                 }
                 int requested = Math.min(settings.batchSize(), inFlight.availablePermits());
+                if (requested == 0) continue; // the leased deliveries took every slot: the claim waits for room
+                waitingForRoom = true;
+                throttleWake = null;
+                lastClaim = System.nanoTime();
                 int claimed = dispatchOnce(requested);
                 backoff = 100;
-                if (claimed < requested) signal.await(idleWait());
+                claim = claimed >= requested || signal.await(idleWait());
             } catch (InterruptedException e) {
                 if (!running) return;
             } catch (RuntimeException | Error e) {
@@ -288,7 +364,6 @@ public final class Dispatcher implements AutoCloseable {
     /** How long to wait for work: the poll interval, or less when deferred throttled deliveries come due sooner. */
     private Duration idleWait() {
         Instant wake = throttleWake;
-        throttleWake = null;
         if (wake == null) return settings.pollInterval();
         Duration until = Duration.between(clock.instant(), wake);
         if (until.compareTo(Duration.ofMillis(1)) < 0) until = Duration.ofMillis(1);
@@ -484,6 +559,10 @@ public final class Dispatcher implements AutoCloseable {
         return Math.min(SLOW_ENDPOINT_IN_FLIGHT, settings.maxInFlightPerEndpoint());
     }
 
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
     public int outstanding() {
         return outstanding.size();
     }
@@ -502,6 +581,7 @@ public final class Dispatcher implements AutoCloseable {
      */
     @Override
     public void close() {
+        takingLeases = false;
         running = false;
         signal.wake();
         if (thread != null) {
@@ -514,6 +594,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         // deliveries still waiting for a slot were never started: hand them back at once
         var waiting = new ArrayList<ClaimedDelivery>();
+        for (ClaimedDelivery d; (d = leasedAtPublish.poll()) != null; ) waiting.add(d);
         for (var lane : lanes.values()) {
             for (var p : lane.drainWaiting()) {
                 if (outstanding.remove(p.delivery().id()) != null) {

@@ -27,9 +27,33 @@ public final class PublishBatcher implements AutoCloseable {
 
     private record Pending(Message message, Instant due, CompletableFuture<Integer> done) {}
 
+    /**
+     * Where the deliveries a batch writes leased to this node go (its dispatcher, which sends them without claiming
+     * them; see {@link MessageStore#publishBatch(List, List, MessageStore.Lease)}).
+     */
+    public interface Leases {
+        /** The lease for the next batch's deliveries due now, or null to write them all due. */
+        MessageStore.Lease lease();
+
+        /** Called by the writer right after the commit, before the batch's requests are answered. */
+        void take(List<MessageStore.LeasedDelivery> leased);
+
+        /** Takes no lease: every delivery is written due, for the dispatchers to claim. */
+        Leases NONE = new Leases() {
+            @Override
+            public MessageStore.Lease lease() {
+                return null;
+            }
+
+            @Override
+            public void take(List<MessageStore.LeasedDelivery> leased) {}
+        };
+    }
+
     private final MessageStore store;
-    /** Called by the writer right after a commit that queued deliveries (wakes the dispatchers). */
+    /** Called by the writer right after a commit that queued deliveries not leased (wakes the dispatchers). */
     private final Runnable afterCommit;
+    private final Leases leases;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final List<Thread> writers = new ArrayList<>();
     private volatile boolean running = true;
@@ -39,8 +63,14 @@ public final class PublishBatcher implements AutoCloseable {
      * are answered: the dispatcher is woken once per batch, without waiting for a request's thread to be scheduled.
      */
     public PublishBatcher(MessageStore store, int writerThreads, Runnable afterCommit) {
+        this(store, writerThreads, afterCommit, Leases.NONE);
+    }
+
+    /** {@code leases}: the deliveries due at once are written leased to this node and handed to it (see {@link Leases}). */
+    public PublishBatcher(MessageStore store, int writerThreads, Runnable afterCommit, Leases leases) {
         this.store = store;
         this.afterCommit = afterCommit;
+        this.leases = leases;
         for (int i = 0; i < writerThreads; i++) {
             writers.add(Thread.ofPlatform().name("herald-publish-" + i).start(this::loop));
         }
@@ -81,9 +111,11 @@ public final class PublishBatcher implements AutoCloseable {
 
     private void write(List<Pending> batch) {
         try {
-            int[] queued = store.publishBatch(batch.stream().map(Pending::message).toList(),
-                    batch.stream().map(Pending::due).toList());
-            if (Arrays.stream(queued).anyMatch(q -> q > 0)) afterCommit.run();
+            var published = store.publishBatch(batch.stream().map(Pending::message).toList(),
+                    batch.stream().map(Pending::due).toList(), leases.lease());
+            int[] queued = published.queued();
+            if (Arrays.stream(queued).filter(q -> q > 0).sum() > published.leased().size()) afterCommit.run();
+            leases.take(published.leased());
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {

@@ -16,6 +16,7 @@ public final class DeliveryMetrics {
     private final Counter handedBack;
     private final Counter paced;
     private final Counter unpaced;
+    private final Counter leasedAtPublish;
     /** Sees every claim's time as well (the benchmark's window on a node already running); none by default. */
     private volatile LongConsumer claimObserver;
 
@@ -32,6 +33,8 @@ public final class DeliveryMetrics {
                 .register(registry);
         this.unpaced = Counter.builder("herald.deliveries.unpaced")
                 .description("paced deliveries made due again because their endpoint answered well again").register(registry);
+        this.leasedAtPublish = Counter.builder("herald.deliveries.leased_at_publish")
+                .description("deliveries written leased to the node that published them, sent without a claim").register(registry);
     }
 
     public void claimed(Duration took) {
@@ -65,6 +68,15 @@ public final class DeliveryMetrics {
 
     public void unpaced(int count) {
         unpaced.increment(count);
+    }
+
+    public void leasedAtPublish(int count) {
+        leasedAtPublish.increment(count);
+    }
+
+    /** Deliveries sent without a claim so far (see {@link #leasedAtPublish(int)}). */
+    public double leasedAtPublishCount() {
+        return leasedAtPublish.count();
     }
 
     /** Paced deliveries made due again so far (see {@link #unpaced(int)}). */

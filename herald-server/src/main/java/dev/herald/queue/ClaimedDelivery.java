@@ -1,7 +1,12 @@
 package dev.herald.queue;
 
+import dev.herald.domain.DeliveryStatus;
+import dev.herald.domain.Endpoint;
+import dev.herald.domain.Message;
 import dev.herald.security.SecretBox;
+import dev.herald.store.MessageStore;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +40,19 @@ public record ClaimedDelivery(
         Long appThrottle,
         List<SecretBox.Sealed> secrets,
         boolean ordered) {
+
+    /**
+     * A delivery its publishing node wrote already leased to itself ({@link MessageStore#publishBatch(List, List,
+     * MessageStore.Lease)}): what a claim of its row would have returned, from what publishing had in hand.
+     */
+    public static ClaimedDelivery leasedAtPublish(MessageStore.LeasedDelivery leased) {
+        Message m = leased.message();
+        Endpoint e = leased.endpoint();
+        return new ClaimedDelivery(leased.id(), m.id(), e.id(), m.appId(), DeliveryStatus.TRIGGER_SCHEDULED, 1,
+                m.eventType(), m.payload(), m.createdAt().truncatedTo(ChronoUnit.MICROS), e.url(), e.headers(), e.disabled(),
+                leased.due(), m.eventId(), e.transformationJson(), leased.appUid(), leased.appName(), e.throttleRate(),
+                leased.appThrottle(), leased.secrets(), false);
+    }
 
     /** Requests per second allowed to the endpoint (or to all of the application's endpoints together); null when unlimited. */
     public Long endpointThrottleRate() {

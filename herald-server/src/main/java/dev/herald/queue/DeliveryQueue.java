@@ -1,14 +1,13 @@
 package dev.herald.queue;
 
 import static dev.herald.store.JsonColumns.instant;
+import static dev.herald.store.JsonColumns.sealedSecrets;
 import static dev.herald.store.JsonColumns.stringMap;
 
 import dev.herald.domain.Attempt;
 import dev.herald.domain.DeliveryStatus;
-import dev.herald.security.SecretBox;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -252,17 +251,6 @@ public final class DeliveryQueue {
                         rs.getBoolean("fifo")))
                 .list();
         });
-    }
-
-    private static List<SecretBox.Sealed> sealedSecrets(java.sql.ResultSet rs) throws java.sql.SQLException {
-        var keyIds = rs.getArray("secret_key_ids");
-        var ciphertexts = rs.getArray("secret_ciphertexts");
-        if (keyIds == null || ciphertexts == null) return List.of();
-        var ids = (String[]) keyIds.getArray();
-        var texts = (String[]) ciphertexts.getArray();
-        var sealed = new java.util.ArrayList<SecretBox.Sealed>(ids.length);
-        for (int i = 0; i < ids.length; i++) sealed.add(new SecretBox.Sealed(ids[i], Base64.getMimeDecoder().decode(texts[i])));
-        return sealed;
     }
 
     /**

@@ -41,6 +41,8 @@ public final class QueueSignal implements AutoCloseable {
     private final String nodeId = java.util.UUID.randomUUID().toString().replace("-", "");
     /** Set by a wake, cleared by the waiter that consumes it. */
     private final AtomicBoolean woken = new AtomicBoolean();
+    /** Set by a wake (not a nudge), cleared by the waiter that consumes it: it should claim. */
+    private final AtomicBoolean claimWanted = new AtomicBoolean();
     /** Threads in {@link #await}; a wake unparks them (no lock: every publishing request wakes). */
     private final Set<Thread> waiters = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean notifyPending = new AtomicBoolean();
@@ -79,25 +81,40 @@ public final class QueueSignal implements AutoCloseable {
         }
     }
 
+    /** Rows may have become claimable: the waiter should claim. */
     public void wake() {
+        claimWanted.set(true);
+        nudge();
+    }
+
+    /** Wakes the waiter for work handed to it in memory (deliveries leased as they were published): nothing to claim. */
+    public void nudge() {
         // while a wake is still pending, a waiter that has not consumed it yet looks at the queue after this caller's commit
         if (woken.getAndSet(true)) return;
         for (Thread waiter : waiters) LockSupport.unpark(waiter);
     }
 
-    /** Waits until woken or {@code max} passes; a wake that came before the call counts. */
-    public void await(Duration max) throws InterruptedException {
+    /**
+     * Waits until woken (or nudged) or {@code max} passes; one that came before the call counts. Returns whether to
+     * claim: a wake came, or {@code max} passed (a nudge alone asks for none).
+     */
+    public boolean await(Duration max) throws InterruptedException {
         Thread self = Thread.currentThread();
         waiters.add(self);
         try {
             long deadline = System.nanoTime() + max.toNanos();
+            boolean timedOut = false;
             while (!woken.get() && running) {
                 long nanos = deadline - System.nanoTime();
-                if (nanos <= 0) break;
+                if (nanos <= 0) {
+                    timedOut = true;
+                    break;
+                }
                 LockSupport.parkNanos(this, nanos);
                 if (Thread.interrupted()) throw new InterruptedException();
             }
             woken.set(false);
+            return claimWanted.getAndSet(false) || timedOut || !running;
         } finally {
             waiters.remove(self);
         }

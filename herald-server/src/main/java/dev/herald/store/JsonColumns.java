@@ -3,14 +3,18 @@ package dev.herald.store;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.security.SecretBox;
 import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -37,6 +41,21 @@ public final class JsonColumns {
         } catch (JsonProcessingException e) {
             throw new SQLException("column " + column + " holds invalid JSON", e);
         }
+    }
+
+    /**
+     * Signing secrets read as two parallel text arrays, {@code secret_key_ids} and {@code secret_ciphertexts} (base64:
+     * plain text arrays for the driver); none when the columns are null.
+     */
+    public static List<SecretBox.Sealed> sealedSecrets(ResultSet rs) throws SQLException {
+        Array keyIds = rs.getArray("secret_key_ids");
+        Array ciphertexts = rs.getArray("secret_ciphertexts");
+        if (keyIds == null || ciphertexts == null) return List.of();
+        var ids = (String[]) keyIds.getArray();
+        var texts = (String[]) ciphertexts.getArray();
+        var sealed = new ArrayList<SecretBox.Sealed>(ids.length);
+        for (int i = 0; i < ids.length; i++) sealed.add(new SecretBox.Sealed(ids[i], Base64.getMimeDecoder().decode(texts[i])));
+        return sealed;
     }
 
     public static String[] textArray(Set<String> values) {

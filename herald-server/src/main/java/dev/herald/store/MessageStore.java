@@ -10,6 +10,7 @@ import dev.herald.domain.Message;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import dev.herald.routing.EndpointFilters;
+import dev.herald.security.SecretBox;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -51,6 +52,28 @@ public final class MessageStore {
      * Returns, per message, the number of deliveries queued, {@link #DUPLICATE} or {@link #APPLICATION_GONE}.
      */
     public int[] publishBatch(List<Message> batch, List<Instant> dues) {
+        return publishBatch(batch, dues, null).queued();
+    }
+
+    /**
+     * A lease the publishing node takes on the deliveries it publishes that are due by {@code from}: they are written
+     * already claimed by it until {@code until}, and it sends them without claiming them (see the dispatcher). A node
+     * that dies first leaves them to come back when the lease runs out, as a claimed delivery does.
+     */
+    public record Lease(Instant from, Instant until) {}
+
+    /** A delivery written already leased to the publishing node, with what sending it needs. */
+    public record LeasedDelivery(long id, Message message, Endpoint endpoint, Instant due, String appUid, String appName,
+                                 Long appThrottle, List<SecretBox.Sealed> secrets) {}
+
+    /** Per message, what {@link #publishBatch(List, List)} answers; and the deliveries written leased. */
+    public record Published(int[] queued, List<LeasedDelivery> leased) {}
+
+    /**
+     * {@link #publishBatch(List, List)}, with the deliveries due by {@code lease.from()} written leased to this node
+     * (null: none), except those an ordered or paused endpoint's, or all while delivery is paused.
+     */
+    public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease) {
         return hotPath.inTransaction(h -> {
             int n = batch.size();
             var ids = new String[n];
@@ -92,10 +115,22 @@ public final class MessageStore {
             Set<String> apps = new java.util.HashSet<>();
             for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
             var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
-            if (!apps.isEmpty()) {
+            var sendingNeeds = new java.util.HashMap<String, SendingNeeds>();
+            if (!apps.isEmpty() && lease == null) {
                 h.createQuery(ENDPOINTS_OF_APPS)
                         .bindByType("apps", apps.toArray(String[]::new), String[].class)
                         .map(EndpointStore::map)
+                        .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
+            } else if (!apps.isEmpty()) {
+                h.createQuery(ENDPOINTS_OF_APPS_TO_SEND)
+                        .bindByType("apps", apps.toArray(String[]::new), String[].class)
+                        .bind("now", lease.from())
+                        .map((rs, ctx) -> {
+                            var e = EndpointStore.map(rs, ctx);
+                            sendingNeeds.put(e.id(), new SendingNeeds(rs.getString("app_uid"), rs.getString("app_name"),
+                                    rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs)));
+                            return e;
+                        })
                         .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
             }
             int[] queued = new int[batch.size()];
@@ -121,29 +156,88 @@ public final class MessageStore {
                     queued[i]++;
                 }
             }
+            var leased = new java.util.ArrayList<LeasedDelivery>();
             if (!msgIds.isEmpty()) {
                 Instant now = batch.get(0).createdAt();
-                h.createUpdate("""
-                        with queued as (
-                            insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
-                                                  next_attempt_at, created_at, updated_at, fifo)
-                            select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now, d.fifo
-                            from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
-                                        cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
-                            returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
-                        )
-                        """ + QUEUE_ROWS)
+                var byMessage = new java.util.HashMap<String, Integer>();
+                for (int i = 0; i < n; i++) byMessage.put(batch.get(i).id(), i);
+                h.createQuery(INSERT_DELIVERIES)
                         .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
                         .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
                         .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
                         .bindByType("due", due.toArray(String[]::new), String[].class)
                         .bindByType("fifo", fifo.toArray(Boolean[]::new), Boolean[].class)
                         .bind("now", now)
-                        .execute();
+                        .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
+                        .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
+                        .map((rs, ctx) -> rs.getBoolean("leased") ? new String[] {
+                                Long.toString(rs.getLong("delivery_id")), rs.getString("msg_id"), rs.getString("endpoint_id")} : null)
+                        .forEach(row -> {
+                            if (row == null) return;
+                            int i = byMessage.get(row[1]);
+                            Message m = batch.get(i);
+                            Endpoint e = endpointsByApp.get(m.appId()).stream().filter(x -> x.id().equals(row[2])).findFirst().orElseThrow();
+                            SendingNeeds needs = sendingNeeds.get(e.id());
+                            leased.add(new LeasedDelivery(Long.parseLong(row[0]), m, e, dues.get(i), needs.appUid(), needs.appName(),
+                                    needs.appThrottle(), needs.secrets()));
+                        });
             }
-            return queued;
+            return new Published(queued, leased);
         });
     }
+
+    /** What sending to an endpoint needs beyond the endpoint row, read with it when publishing leases. */
+    private record SendingNeeds(String appUid, String appName, Long appThrottle, List<SecretBox.Sealed> secrets) {}
+
+    /**
+     * {@link #ENDPOINTS_OF_APPS} with what sending needs besides (as the claim reads it): the application's uid, name
+     * and throttle, and the endpoint's live signing secrets, current first. Each a lookup by key. Public for the plan test.
+     */
+    public static final String ENDPOINTS_OF_APPS_TO_SEND = """
+            select e.*, a.uid as app_uid, a.name as app_name, a.throttle_rate as app_throttle,
+                   sec.secret_key_ids, sec.secret_ciphertexts
+            from endpoint e
+            left join lateral (select * from application a where a.id = e.app_id limit 1) a on true
+            left join lateral (
+                select array_agg(s.key_id order by s.expires_at desc nulls first) as secret_key_ids,
+                       array_agg(encode(s.ciphertext, 'base64') order by s.expires_at desc nulls first) as secret_ciphertexts
+                from endpoint_secret s
+                where s.endpoint_id = e.id and (s.expires_at is null or s.expires_at > :now)
+            ) sec on true
+            where e.app_id = any(:apps) and not e.disabled
+            order by e.app_id, e.id
+            """;
+
+    /**
+     * A batch's deliveries and their queue rows. With a lease ({@code :leaseUntil} not null) each row due by its start
+     * is written claimed by this node (attempt 1, due again when the lease ends), except an ordered endpoint's (its
+     * order is the claim's to keep), a paused endpoint's, and all while delivery is paused: as a claim would skip them.
+     * Public for the plan test.
+     */
+    public static final String INSERT_DELIVERIES = """
+            with queued as (
+                insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
+                                      next_attempt_at, created_at, updated_at, fifo)
+                select d.msg_id, d.endpoint_id, d.app_id, 0, 1, 0, d.due, :now, :now, d.fifo
+                from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
+                            cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
+                returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
+            ), leasing as materialized (
+                select cast(:leaseFrom as timestamptz) as lease_from, cast(:leaseUntil as timestamptz) as lease_until,
+                       array(select p.endpoint_id from endpoint_pause p) as paused
+                where cast(:leaseUntil as timestamptz) is not null
+                  and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
+            ), rows as (
+                select q.*, l.lease_until,
+                       coalesce(not q.fifo and q.next_attempt_at <= l.lease_from and q.endpoint_id <> all(l.paused), false) as leased
+                from queued q left join leasing l on true
+            )
+            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type)
+            select id, endpoint_id, case when leased then lease_until else next_attempt_at end, case when leased then 1 else 0 end,
+                   fifo, msg_id, app_id, trigger_type
+            from rows
+            returning delivery_id, msg_id, endpoint_id, attempt_count = 1 as leased
+            """;
 
     /** {@link #publishBatch}'s answer for a message whose eventId its application already has. */
     public static final int DUPLICATE = -1;

@@ -111,6 +111,21 @@ class HotPathPlanTest {
     }
 
     @Test
+    void a_leasing_publish_reads_its_apps_endpoints_and_their_applications_and_secrets_by_key() {
+        String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, MessageStore.ENDPOINTS_OF_APPS_TO_SEND));
+        assertThat(plan).containsPattern("Index Scan using endpoint_app_id_idx on endpoint e .*\n +Index Cond: \\(app_id = ANY");
+        assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
+        assertThat(unkeyedScans(plan)).as("applications and secrets looked up by key").isEmpty();
+    }
+
+    @Test
+    void a_publish_writes_its_deliveries_and_queue_rows_reading_no_table_whole() {
+        String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, MessageStore.INSERT_DELIVERIES));
+        assertThat(plan).contains("Insert on delivery_queue").contains("Insert on delivery ");
+        assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
+    }
+
+    @Test
     void without_the_hot_path_settings_the_same_generic_claim_plan_reads_the_whole_queue() {
         // what the settings guard against: the general pool's session, forced to a generic plan on the empty queue
         String plan = TestDatabase.jdbi().withHandle(h -> {

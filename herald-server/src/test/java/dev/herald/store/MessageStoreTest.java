@@ -73,6 +73,60 @@ class MessageStoreTest {
     }
 
     @Test
+    void with_a_lease_the_deliveries_due_at_its_start_are_written_claimed_and_come_back_with_what_sending_needs() {
+        jdbi.useHandle(h -> {
+            h.execute("update application set uid = 'acme' where id = 'app_1'");
+            h.execute("insert into endpoint_secret (endpoint_id, key_id, ciphertext, created_at, expires_at) values "
+                    + "('ep_1', 'k_old', '\\x01', now(), '2026-12-01T10:00:30Z'), ('ep_1', 'k_now', '\\x02', now(), null), "
+                    + "('ep_1', 'k_gone', '\\x03', now(), '2026-12-01T09:00:00Z')");
+            h.execute("insert into endpoint (id, app_id, url, ordering, created_at, updated_at) values ('ep_fifo', 'app_1', 'http://127.0.0.1/f', 'fifo', now(), now())");
+            h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_paused', 'app_1', 'http://127.0.0.1/p', now(), now())");
+            h.execute("insert into endpoint_pause (endpoint_id, paused_at) values ('ep_paused', now())");
+        });
+        var lease = new MessageStore.Lease(NOW, NOW.plusSeconds(60));
+
+        var published = store.publishBatch(List.of(message("msg_now", "app_1", null, null, null), message("msg_later", "app_1", null, null, null)),
+                List.of(NOW, NOW.plusSeconds(5)), lease);
+
+        assertThat(published.queued()).containsExactly(3, 3);
+        // only the plain endpoint's delivery due now: an ordered endpoint's order and a pause are the claim's to keep
+        assertThat(published.leased()).singleElement().satisfies(d -> {
+            assertThat(d.message().id()).isEqualTo("msg_now");
+            assertThat(d.endpoint().id()).isEqualTo("ep_1");
+            assertThat(d.endpoint().url()).isEqualTo("http://127.0.0.1/");
+            assertThat(d.due()).isEqualTo(NOW);
+            assertThat(d.appUid()).isEqualTo("acme");
+            assertThat(d.appName()).isEqualTo("A");
+            assertThat(d.secrets()).extracting(s -> s.keyId()).containsExactly("k_now", "k_old");
+        });
+        var leasedId = published.leased().get(0).id();
+        assertThat(strings("select delivery_id || ' ' || endpoint_id || ' ' || attempt_count || ' ' || (next_attempt_at = '" + lease.until()
+                + "') from delivery_queue where msg_id = 'msg_now' order by endpoint_id"))
+                .containsExactly(leasedId + " ep_1 1 true", idOf("msg_now", "ep_fifo") + " ep_fifo 0 false",
+                        idOf("msg_now", "ep_paused") + " ep_paused 0 false");
+        assertThat(strings("select attempt_count || ' ' || (next_attempt_at = '" + NOW.plusSeconds(5) + "') from delivery_queue where msg_id = 'msg_later'"))
+                .containsExactly("0 true", "0 true", "0 true");
+        assertThat(strings("select status || ' ' || attempt_count from delivery where id = " + leasedId)).containsExactly("1 0");
+    }
+
+    @Test
+    void nothing_is_leased_while_delivery_is_paused_or_without_a_lease() {
+        jdbi.useHandle(h -> h.execute("insert into herald_flag (name, set_at) values ('delivery_paused', now())"));
+        var lease = new MessageStore.Lease(NOW, NOW.plusSeconds(60));
+        assertThat(store.publishBatch(List.of(message("msg_paused", "app_1", null, null, null)), List.of(NOW), lease).leased()).isEmpty();
+
+        jdbi.useHandle(h -> h.execute("delete from herald_flag"));
+        assertThat(store.publishBatch(List.of(message("msg_unleased", "app_1", null, null, null)), List.of(NOW), null).leased()).isEmpty();
+
+        assertThat(strings("select attempt_count || ' ' || (next_attempt_at = '" + NOW + "') from delivery_queue"))
+                .containsExactly("0 true", "0 true");
+    }
+
+    private String idOf(String msgId, String endpointId) {
+        return strings("select id from delivery where msg_id = '" + msgId + "' and endpoint_id = '" + endpointId + "'").get(0);
+    }
+
+    @Test
     void deleting_an_application_deletes_its_messages_deliveries_and_attempts() {
         jdbi.useHandle(h -> {
             h.execute("insert into application (id, name, created_at, updated_at) values ('app_2', 'B', now(), now())");
