@@ -85,6 +85,11 @@ public final class Dispatcher implements AutoCloseable {
     private final ConcurrentLinkedQueue<ClaimedDelivery> leasedAtPublish = new ConcurrentLinkedQueue<>();
     private final AtomicInteger leasedWaiting = new AtomicInteger();
     private volatile boolean takingLeases;
+    /**
+     * The endpoints the last claim left out, or whose rows it parks or paces: their new deliveries are written due
+     * instead of leased, for the claims to keep them waiting as they keep the others.
+     */
+    private volatile List<String> heldBackAtLastClaim = List.of();
     private volatile boolean running = true;
     private volatile boolean paused;
     /**
@@ -127,8 +132,14 @@ public final class Dispatcher implements AutoCloseable {
      */
     public MessageStore.Lease leaseForPublish() {
         if (!takingLeases || paused || leasedWaiting.get() >= inFlight.availablePermits()) return null;
+        var notLeased = new ArrayList<>(heldBackAtLastClaim);
+        int minRoom = slowCap();
+        for (String endpointId : activeLanes) {
+            var lane = lanes.get(endpointId);
+            if (lane != null && (lane.held() || lane.room() < minRoom)) notLeased.add(endpointId);
+        }
         Instant now = clock.instant();
-        return new MessageStore.Lease(now, now.plus(settings.lease()));
+        return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased);
     }
 
     /** Deliveries just committed leased to this node (see {@link #leaseForPublish}): the loop starts them. */
@@ -258,6 +269,8 @@ public final class Dispatcher implements AutoCloseable {
             else if (!held) limit = Math.min(limit, room);
         }
         if (nowNanos - nextIdleLaneSweep >= 0) dropIdleLanes(nowNanos);
+        heldBackAtLastClaim = excluded.isEmpty() && withPark.isEmpty() && withPaced.isEmpty() ? List.of()
+                : java.util.stream.Stream.of(excluded, withPark, withPaced).flatMap(List::stream).distinct().toList();
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), excluded);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         // fewer rows than asked for and no endpoint left out: nothing due waits for room (a hand-back below sets it again)

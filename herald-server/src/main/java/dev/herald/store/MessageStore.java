@@ -58,9 +58,14 @@ public final class MessageStore {
     /**
      * A lease the publishing node takes on the deliveries it publishes that are due by {@code from}: they are written
      * already claimed by it until {@code until}, and it sends them without claiming them (see the dispatcher). A node
-     * that dies first leaves them to come back when the lease runs out, as a claimed delivery does.
+     * that dies first leaves them to come back when the lease runs out, as a claimed delivery does. The deliveries of
+     * {@code notLeased} endpoints are written due (the node's claims hold them back: slow, failing or full).
      */
-    public record Lease(Instant from, Instant until) {}
+    public record Lease(Instant from, Instant until, Collection<String> notLeased) {
+        public Lease(Instant from, Instant until) {
+            this(from, until, List.of());
+        }
+    }
 
     /** A delivery written already leased to the publishing node, with what sending it needs. */
     public record LeasedDelivery(long id, Message message, Endpoint endpoint, Instant due, String appUid, String appName,
@@ -170,6 +175,7 @@ public final class MessageStore {
                         .bind("now", now)
                         .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
                         .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
+                        .bindByType("notLeased", lease == null ? new String[0] : lease.notLeased().toArray(String[]::new), String[].class)
                         .map((rs, ctx) -> rs.getBoolean("leased") ? new String[] {
                                 Long.toString(rs.getLong("delivery_id")), rs.getString("msg_id"), rs.getString("endpoint_id")} : null)
                         .forEach(row -> {
@@ -211,7 +217,8 @@ public final class MessageStore {
     /**
      * A batch's deliveries and their queue rows. With a lease ({@code :leaseUntil} not null) each row due by its start
      * is written claimed by this node (attempt 1, due again when the lease ends), except an ordered endpoint's (its
-     * order is the claim's to keep), a paused endpoint's, and all while delivery is paused: as a claim would skip them.
+     * order is the claim's to keep), a paused endpoint's or one the lease names, and all while delivery is paused: as a
+     * claim would skip them.
      * Public for the plan test.
      */
     public static final String INSERT_DELIVERIES = """
@@ -224,12 +231,12 @@ public final class MessageStore {
                 returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
             ), leasing as materialized (
                 select cast(:leaseFrom as timestamptz) as lease_from, cast(:leaseUntil as timestamptz) as lease_until,
-                       array(select p.endpoint_id from endpoint_pause p) as paused
+                       array(select p.endpoint_id from endpoint_pause p) || cast(:notLeased as text[]) as not_leased
                 where cast(:leaseUntil as timestamptz) is not null
                   and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
             ), rows as (
                 select q.*, l.lease_until,
-                       coalesce(not q.fifo and q.next_attempt_at <= l.lease_from and q.endpoint_id <> all(l.paused), false) as leased
+                       coalesce(not q.fifo and q.next_attempt_at <= l.lease_from and q.endpoint_id <> all(l.not_leased), false) as leased
                 from queued q left join leasing l on true
             )
             insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type)

@@ -110,16 +110,20 @@ class MessageStoreTest {
     }
 
     @Test
-    void nothing_is_leased_while_delivery_is_paused_or_without_a_lease() {
+    void nothing_is_leased_while_delivery_is_paused_without_a_lease_or_for_an_endpoint_the_lease_names() {
         jdbi.useHandle(h -> h.execute("insert into herald_flag (name, set_at) values ('delivery_paused', now())"));
         var lease = new MessageStore.Lease(NOW, NOW.plusSeconds(60));
         assertThat(store.publishBatch(List.of(message("msg_paused", "app_1", null, null, null)), List.of(NOW), lease).leased()).isEmpty();
 
         jdbi.useHandle(h -> h.execute("delete from herald_flag"));
         assertThat(store.publishBatch(List.of(message("msg_unleased", "app_1", null, null, null)), List.of(NOW), null).leased()).isEmpty();
+        // an endpoint the node holds back (slow, failing, full) is named by the lease
+        var holdingEp1 = new MessageStore.Lease(NOW, NOW.plusSeconds(60), List.of("ep_other", "ep_1"));
+        assertThat(store.publishBatch(List.of(message("msg_held_back", "app_1", null, null, null)), List.of(NOW), holdingEp1).leased()).isEmpty();
 
         assertThat(strings("select attempt_count || ' ' || (next_attempt_at = '" + NOW + "') from delivery_queue"))
-                .containsExactly("0 true", "0 true");
+                .containsExactly("0 true", "0 true", "0 true");
+        assertThat(store.publishBatch(List.of(message("msg_leased", "app_1", null, null, null)), List.of(NOW), lease).leased()).hasSize(1);
     }
 
     private String idOf(String msgId, String endpointId) {
