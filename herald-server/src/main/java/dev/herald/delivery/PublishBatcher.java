@@ -111,10 +111,13 @@ public final class PublishBatcher implements AutoCloseable {
 
     private void write(List<Pending> batch) {
         try {
+            MessageStore.Lease lease = leases.lease();
             var published = store.publishBatch(batch.stream().map(Pending::message).toList(),
-                    batch.stream().map(Pending::due).toList(), leases.lease());
+                    batch.stream().map(Pending::due).toList(), lease);
             int[] queued = published.queued();
-            if (Arrays.stream(queued).filter(q -> q > 0).sum() > published.leased().size()) afterCommit.run();
+            // no wake for rows of endpoints this node holds back: its claims would leave them out, and the next claim
+            // (a result that frees room, or the poll) paces or parks them
+            if (lease == null ? Arrays.stream(queued).anyMatch(q -> q > 0) : published.forClaims() > 0) afterCommit.run();
             leases.take(published.leased());
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {

@@ -71,8 +71,11 @@ public final class MessageStore {
     public record LeasedDelivery(long id, Message message, Endpoint endpoint, Instant due, String appUid, String appName,
                                  Long appThrottle, List<SecretBox.Sealed> secrets) {}
 
-    /** Per message, what {@link #publishBatch(List, List)} answers; and the deliveries written leased. */
-    public record Published(int[] queued, List<LeasedDelivery> leased) {}
+    /**
+     * Per message, what {@link #publishBatch(List, List)} answers; the deliveries written leased; and how many were
+     * written due for the claims besides those of the endpoints the lease named (which the node holds back anyway).
+     */
+    public record Published(int[] queued, List<LeasedDelivery> leased, int forClaims) {}
 
     /**
      * {@link #publishBatch(List, List)}, with the deliveries due by {@code lease.from()} written leased to this node
@@ -162,6 +165,8 @@ public final class MessageStore {
                 }
             }
             var leased = new java.util.ArrayList<LeasedDelivery>();
+            int[] forClaims = {0};
+            Set<String> heldBack = lease == null ? Set.of() : Set.copyOf(lease.notLeased());
             if (!msgIds.isEmpty()) {
                 Instant now = batch.get(0).createdAt();
                 var byMessage = new java.util.HashMap<String, Integer>();
@@ -176,10 +181,13 @@ public final class MessageStore {
                         .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
                         .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
                         .bindByType("notLeased", lease == null ? new String[0] : lease.notLeased().toArray(String[]::new), String[].class)
-                        .map((rs, ctx) -> rs.getBoolean("leased") ? new String[] {
-                                Long.toString(rs.getLong("delivery_id")), rs.getString("msg_id"), rs.getString("endpoint_id")} : null)
+                        .map((rs, ctx) -> new String[] {Long.toString(rs.getLong("delivery_id")), rs.getString("msg_id"),
+                                rs.getString("endpoint_id"), rs.getBoolean("leased") ? "leased" : null})
                         .forEach(row -> {
-                            if (row == null) return;
+                            if (row[3] == null) {
+                                if (!heldBack.contains(row[2])) forClaims[0]++;
+                                return;
+                            }
                             int i = byMessage.get(row[1]);
                             Message m = batch.get(i);
                             Endpoint e = endpointsByApp.get(m.appId()).stream().filter(x -> x.id().equals(row[2])).findFirst().orElseThrow();
@@ -188,7 +196,7 @@ public final class MessageStore {
                                     needs.appThrottle(), needs.secrets()));
                         });
             }
-            return new Published(queued, leased);
+            return new Published(queued, leased, forClaims[0]);
         });
     }
 

@@ -89,6 +89,7 @@ class MessageStoreTest {
                 List.of(NOW, NOW.plusSeconds(5)), lease);
 
         assertThat(published.queued()).containsExactly(3, 3);
+        assertThat(published.forClaims()).as("the ordered and paused endpoints' rows, and the later message's").isEqualTo(5);
         // only the plain endpoint's delivery due now: an ordered endpoint's order and a pause are the claim's to keep
         assertThat(published.leased()).singleElement().satisfies(d -> {
             assertThat(d.message().id()).isEqualTo("msg_now");
@@ -119,7 +120,9 @@ class MessageStoreTest {
         assertThat(store.publishBatch(List.of(message("msg_unleased", "app_1", null, null, null)), List.of(NOW), null).leased()).isEmpty();
         // an endpoint the node holds back (slow, failing, full) is named by the lease
         var holdingEp1 = new MessageStore.Lease(NOW, NOW.plusSeconds(60), List.of("ep_other", "ep_1"));
-        assertThat(store.publishBatch(List.of(message("msg_held_back", "app_1", null, null, null)), List.of(NOW), holdingEp1).leased()).isEmpty();
+        var heldBack = store.publishBatch(List.of(message("msg_held_back", "app_1", null, null, null)), List.of(NOW), holdingEp1);
+        assertThat(heldBack.leased()).isEmpty();
+        assertThat(heldBack.forClaims()).as("the node holds the endpoint back: no claim is wanted for it").isZero();
 
         assertThat(strings("select attempt_count || ' ' || (next_attempt_at = '" + NOW + "') from delivery_queue"))
                 .containsExactly("0 true", "0 true", "0 true");
