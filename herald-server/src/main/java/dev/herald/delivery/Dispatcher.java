@@ -93,13 +93,19 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean paused;
     /**
-     * Whether the loop may have left due deliveries for want of room (no slots, a lane full or left out): only then
-     * does a recorded result, which frees room, wake it (an ordered endpoint's result always does, see
-     * {@link #recorded}). Set before each pass and cleared once a pass has taken every due row it could see, so a
+     * Whether the loop may have left due deliveries for want of a slot (none free, or the claim took all it asked for):
+     * then any recorded result, which frees one, wakes it (an ordered endpoint's result always does, see
+     * {@link #recorded}). Set before each claim and cleared once a claim has taken every due row it could see, so a
      * result recorded meanwhile wakes it at worst once too often. (Waking on every result made a second, empty claim
      * per delivery at moderate rates.)
      */
     private volatile boolean waitingForRoom = true;
+    /**
+     * The endpoints whose due deliveries the last claim left out, or handed back, for want of room in their lanes: a
+     * result of one of them frees room there and wakes the loop; other endpoints' results do not. (Any result did, so
+     * one slow endpoint left out made a claim per batch of results, all empty once deliveries were leased at publish.)
+     */
+    private volatile Set<String> waitingForRoomOf = ConcurrentHashMap.newKeySet();
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
@@ -271,10 +277,13 @@ public final class Dispatcher implements AutoCloseable {
         if (nowNanos - nextIdleLaneSweep >= 0) dropIdleLanes(nowNanos);
         heldBackAtLastClaim = excluded.isEmpty() && withPark.isEmpty() && withPaced.isEmpty() ? List.of()
                 : java.util.stream.Stream.of(excluded, withPark, withPaced).flatMap(List::stream).distinct().toList();
+        Set<String> leftOut = ConcurrentHashMap.newKeySet();
+        leftOut.addAll(excluded);
+        waitingForRoomOf = leftOut; // before the claim: a result from now on may find room for them
         List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), excluded);
         metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
         // fewer rows than asked for and no endpoint left out: nothing due waits for room (a hand-back below sets it again)
-        if (claimed.size() < limit && excluded.isEmpty()) waitingForRoom = false;
+        if (claimed.size() < limit) waitingForRoom = false;
         pace(excluded, now);
         int claimedCount = claimed.size();
         if (!claimed.isEmpty()) start(claimed, now);
@@ -306,6 +315,7 @@ public final class Dispatcher implements AutoCloseable {
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             if (!inFlight.tryAcquire()) {
+                waitingForRoom = true;
                 handBack.add(d);
                 continue;
             }
@@ -325,12 +335,12 @@ public final class Dispatcher implements AutoCloseable {
                 case FULL -> {
                     outstanding.remove(d.id());
                     inFlight.release();
+                    waitingForRoomOf.add(d.endpointId());
                     handBack.add(d);
                 }
             }
         }
         if (!handBack.isEmpty()) {
-            waitingForRoom = true;
             queue.handBack(handBack, now);
             metrics.handedBack(handBack.size());
         }
@@ -452,17 +462,18 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Called by the recorder once results are durable: frees their slots, and wakes the loop if it waits for room or if
-     * a result of an ordered endpoint made that endpoint's next delivery claimable.
+     * Called by the recorder once results are durable: frees their slots, and wakes the loop if it waits for a slot or
+     * for room in a result's lane, or if a result of an ordered endpoint made that endpoint's next delivery claimable.
      */
     private void recorded(List<ClaimedDelivery> done) {
-        boolean orderedDone = false;
+        boolean wake = waitingForRoom;
+        Set<String> leftOut = waitingForRoomOf;
         for (ClaimedDelivery d : done) {
-            orderedDone |= d.ordered();
+            wake |= d.ordered() || leftOut.contains(d.endpointId());
             if (outstanding.remove(d.id()) == null) continue;
             inFlight.release();
         }
-        if (waitingForRoom || orderedDone) signal.wake();
+        if (wake) signal.wake();
     }
 
     /**
