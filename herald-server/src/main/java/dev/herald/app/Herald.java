@@ -151,8 +151,8 @@ public final class Herald implements AutoCloseable {
                 }
 
                 @Override
-                public void take(List<MessageStore.LeasedDelivery> leased) {
-                    dispatcher.takeLeased(leased);
+                public void take(List<MessageStore.LeasedDelivery> leased, java.util.Set<String> heldBackWithRows) {
+                    dispatcher.takeLeased(leased, heldBackWithRows);
                 }
             });
             started.add(batcher);

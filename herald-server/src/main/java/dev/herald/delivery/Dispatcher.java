@@ -148,8 +148,19 @@ public final class Dispatcher implements AutoCloseable {
         return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased);
     }
 
-    /** Deliveries just committed leased to this node (see {@link #leaseForPublish}): the loop starts them. */
-    public void takeLeased(List<MessageStore.LeasedDelivery> leased) {
+    /**
+     * Deliveries just committed leased to this node (see {@link #leaseForPublish}): the loop starts them. The endpoints
+     * the lease named that had deliveries written due instead wait for room: a result of theirs wakes the loop to
+     * claim them, and so does a lane with room already (it had none when the lease was taken).
+     */
+    public void takeLeased(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {
+        boolean claimNow = false;
+        for (String endpointId : heldBackWithRows) {
+            waitingForRoomOf.add(endpointId); // first: a result from now on wakes the loop
+            var lane = lanes.get(endpointId);
+            claimNow |= lane == null || (!lane.held() && lane.room() >= slowCap());
+        }
+        if (claimNow) signal.wake();
         if (leased.isEmpty()) return;
         for (var d : leased) leasedAtPublish.add(ClaimedDelivery.leasedAtPublish(d));
         leasedWaiting.addAndGet(leased.size());

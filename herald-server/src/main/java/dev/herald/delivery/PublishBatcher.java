@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -35,8 +36,11 @@ public final class PublishBatcher implements AutoCloseable {
         /** The lease for the next batch's deliveries due now, or null to write them all due. */
         MessageStore.Lease lease();
 
-        /** Called by the writer right after the commit, before the batch's requests are answered. */
-        void take(List<MessageStore.LeasedDelivery> leased);
+        /**
+         * Called by the writer right after the commit, before the batch's requests are answered, with the deliveries
+         * leased and the endpoints the lease named that had deliveries written due.
+         */
+        void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows);
 
         /** Takes no lease: every delivery is written due, for the dispatchers to claim. */
         Leases NONE = new Leases() {
@@ -46,7 +50,7 @@ public final class PublishBatcher implements AutoCloseable {
             }
 
             @Override
-            public void take(List<MessageStore.LeasedDelivery> leased) {}
+            public void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {}
         };
     }
 
@@ -115,10 +119,9 @@ public final class PublishBatcher implements AutoCloseable {
             var published = store.publishBatch(batch.stream().map(Pending::message).toList(),
                     batch.stream().map(Pending::due).toList(), lease);
             int[] queued = published.queued();
-            // no wake for rows of endpoints this node holds back: its claims would leave them out, and the next claim
-            // (a result that frees room, or the poll) paces or parks them
+            // no wake for rows of endpoints this node holds back: its claims would leave them out (see Leases.take)
             if (lease == null ? Arrays.stream(queued).anyMatch(q -> q > 0) : published.forClaims() > 0) afterCommit.run();
-            leases.take(published.leased());
+            leases.take(published.leased(), published.heldBackWithRows());
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {

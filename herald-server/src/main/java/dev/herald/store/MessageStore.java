@@ -72,10 +72,10 @@ public final class MessageStore {
                                  Long appThrottle, List<SecretBox.Sealed> secrets) {}
 
     /**
-     * Per message, what {@link #publishBatch(List, List)} answers; the deliveries written leased; and how many were
-     * written due for the claims besides those of the endpoints the lease named (which the node holds back anyway).
+     * Per message, what {@link #publishBatch(List, List)} answers; the deliveries written leased; how many were written
+     * due for the claims besides those of the endpoints the lease named; and which of those named got rows written due.
      */
-    public record Published(int[] queued, List<LeasedDelivery> leased, int forClaims) {}
+    public record Published(int[] queued, List<LeasedDelivery> leased, int forClaims, Set<String> heldBackWithRows) {}
 
     /**
      * {@link #publishBatch(List, List)}, with the deliveries due by {@code lease.from()} written leased to this node
@@ -167,6 +167,7 @@ public final class MessageStore {
             var leased = new java.util.ArrayList<LeasedDelivery>();
             int[] forClaims = {0};
             Set<String> heldBack = lease == null ? Set.of() : Set.copyOf(lease.notLeased());
+            var heldBackWithRows = new java.util.HashSet<String>();
             if (!msgIds.isEmpty()) {
                 Instant now = batch.get(0).createdAt();
                 var byMessage = new java.util.HashMap<String, Integer>();
@@ -185,7 +186,8 @@ public final class MessageStore {
                                 rs.getString("endpoint_id"), rs.getBoolean("leased") ? "leased" : null})
                         .forEach(row -> {
                             if (row[3] == null) {
-                                if (!heldBack.contains(row[2])) forClaims[0]++;
+                                if (heldBack.contains(row[2])) heldBackWithRows.add(row[2]);
+                                else forClaims[0]++;
                                 return;
                             }
                             int i = byMessage.get(row[1]);
@@ -196,7 +198,7 @@ public final class MessageStore {
                                     needs.appThrottle(), needs.secrets()));
                         });
             }
-            return new Published(queued, leased, forClaims[0]);
+            return new Published(queued, leased, forClaims[0], heldBackWithRows);
         });
     }
 

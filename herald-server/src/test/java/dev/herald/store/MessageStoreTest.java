@@ -123,6 +123,7 @@ class MessageStoreTest {
         var heldBack = store.publishBatch(List.of(message("msg_held_back", "app_1", null, null, null)), List.of(NOW), holdingEp1);
         assertThat(heldBack.leased()).isEmpty();
         assertThat(heldBack.forClaims()).as("the node holds the endpoint back: no claim is wanted for it").isZero();
+        assertThat(heldBack.heldBackWithRows()).containsExactly("ep_1");
 
         assertThat(strings("select attempt_count || ' ' || (next_attempt_at = '" + NOW + "') from delivery_queue"))
                 .containsExactly("0 true", "0 true", "0 true");
