@@ -20,10 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,12 +76,8 @@ public final class Dispatcher implements AutoCloseable {
     /** When {@link #dropIdleLanes} next runs (System.nanoTime). */
     private long nextIdleLaneSweep = System.nanoTime();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
-    /**
-     * Deliveries this node published already leased to itself (see {@link #leaseForPublish}), waiting for the loop to
-     * start them as if it had claimed them; how many; and whether it takes such leases (started, not stopping).
-     */
-    private final ConcurrentLinkedQueue<ClaimedDelivery> leasedAtPublish = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger leasedWaiting = new AtomicInteger();
+    /** Deliveries this node published leased to itself (see {@link #leaseForPublish}); whether it takes such leases now. */
+    private final LeasedInbox leasedAtPublish = new LeasedInbox();
     private volatile boolean takingLeases;
     /**
      * The endpoints the last claim left out, or whose rows it parks or paces: their new deliveries are written due
@@ -137,7 +131,7 @@ public final class Dispatcher implements AutoCloseable {
      * sent without a claim: no claim statement, no second write of their queue rows, no wait for the loop to claim.
      */
     public MessageStore.Lease leaseForPublish() {
-        if (!takingLeases || paused || leasedWaiting.get() >= inFlight.availablePermits()) return null;
+        if (!takingLeases || paused || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
         var notLeased = new ArrayList<>(heldBackAtLastClaim);
         int minRoom = slowCap();
         for (String endpointId : activeLanes) {
@@ -162,8 +156,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         if (claimNow) signal.wake();
         if (leased.isEmpty()) return;
-        for (var d : leased) leasedAtPublish.add(ClaimedDelivery.leasedAtPublish(d));
-        leasedWaiting.addAndGet(leased.size());
+        leasedAtPublish.add(leased.stream().map(ClaimedDelivery::leasedAtPublish).toList());
         metrics.leasedAtPublish(leased.size());
         if (takingLeases) {
             signal.nudge();
@@ -179,20 +172,15 @@ public final class Dispatcher implements AutoCloseable {
     /** Starts as many of the deliveries leased at publishing as there are slots for; the others wait for room. */
     private void startLeased() {
         int room = inFlight.availablePermits();
-        if (room == 0 || leasedAtPublish.isEmpty()) return;
-        var taken = new ArrayList<ClaimedDelivery>(Math.min(room, leasedWaiting.get()));
-        for (ClaimedDelivery d; taken.size() < room && (d = leasedAtPublish.poll()) != null; ) taken.add(d);
-        leasedWaiting.addAndGet(-taken.size());
+        if (room == 0 || leasedAtPublish.size() == 0) return;
+        var taken = leasedAtPublish.take(room);
         if (!taken.isEmpty()) start(taken, clock.instant());
     }
 
     /** Hands the deliveries leased at publishing and not started back to the queue, due (delivery paused or stopping). */
     private void handBackLeased() {
-        var taken = new ArrayList<ClaimedDelivery>();
-        for (ClaimedDelivery d; (d = leasedAtPublish.poll()) != null; ) taken.add(d);
-        if (taken.isEmpty()) return;
-        leasedWaiting.addAndGet(-taken.size());
-        queue.handBack(taken, clock.instant());
+        var taken = leasedAtPublish.takeAll();
+        if (!taken.isEmpty()) queue.handBack(taken, clock.instant());
     }
 
     /** Holds all delivery (maintenance); publishing goes on. */
@@ -629,7 +617,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         // deliveries still waiting for a slot were never started: hand them back at once
         var waiting = new ArrayList<ClaimedDelivery>();
-        for (ClaimedDelivery d; (d = leasedAtPublish.poll()) != null; ) waiting.add(d);
+        waiting.addAll(leasedAtPublish.takeAll());
         for (var lane : lanes.values()) {
             for (var p : lane.drainWaiting()) {
                 if (outstanding.remove(p.delivery().id()) != null) {
