@@ -144,17 +144,7 @@ public final class Herald implements AutoCloseable {
                     new dev.herald.store.ThrottleStore(jdbi));
             dispatcher.setPaused(config.deliveryPaused());
             // deliveries due at once are written leased to this node and sent without a claim (BENCHMARKS.md, session 16)
-            var batcher = new PublishBatcher(messages, 1, signal::published, new PublishBatcher.Leases() {
-                @Override
-                public MessageStore.Lease lease() {
-                    return dispatcher.leaseForPublish();
-                }
-
-                @Override
-                public void take(List<MessageStore.LeasedDelivery> leased, java.util.Set<String> heldBackWithRows) {
-                    dispatcher.takeLeased(leased, heldBackWithRows);
-                }
-            });
+            var batcher = new PublishBatcher(messages, 1, signal::published, dispatcher);
             started.add(batcher);
             var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
 

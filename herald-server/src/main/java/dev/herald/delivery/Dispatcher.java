@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * (a nearly full lane is left out), so claimed rows are rarely handed straight back to the queue. An endpoint that
  * keeps failing is stopped for a while by its lane's {@link CircuitBreaker}, and its due deliveries held back.
  */
-public final class Dispatcher implements AutoCloseable {
+public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     /**
      * How far a throttled endpoint or application may run ahead of its rate: a bucket holds one second's worth
@@ -76,7 +76,7 @@ public final class Dispatcher implements AutoCloseable {
     /** When {@link #dropIdleLanes} next runs (System.nanoTime). */
     private long nextIdleLaneSweep = System.nanoTime();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
-    /** Deliveries this node published leased to itself (see {@link #leaseForPublish}); whether it takes such leases now. */
+    /** Deliveries this node published leased to itself (see {@link #lease}); whether it takes such leases now. */
     private final LeasedInbox leasedAtPublish = new LeasedInbox();
     private volatile boolean takingLeases;
     /**
@@ -127,10 +127,11 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * The lease for deliveries this node is about to publish, or null when it should not take them now (not running,
-     * paused, or as many already waiting as it has slots). Deliveries written under it reach {@link #takeLeased} and are
+     * paused, or as many already waiting as it has slots). Deliveries written under it reach {@link #take} and are
      * sent without a claim: no claim statement, no second write of their queue rows, no wait for the loop to claim.
      */
-    public MessageStore.Lease leaseForPublish() {
+    @Override
+    public MessageStore.Lease lease() {
         if (!takingLeases || paused || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
         var notLeased = new ArrayList<>(heldBackAtLastClaim);
         int minRoom = slowCap();
@@ -143,11 +144,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Deliveries just committed leased to this node (see {@link #leaseForPublish}): the loop starts them. The endpoints
+     * Deliveries just committed leased to this node (see {@link #lease}): the loop starts them. The endpoints
      * the lease named that had deliveries written due instead wait for room: a result of theirs wakes the loop to
      * claim them, and so does a lane with room already (it had none when the lease was taken).
      */
-    public void takeLeased(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {
+    @Override
+    public void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {
         boolean claimNow = false;
         for (String endpointId : heldBackWithRows) {
             waitingForRoomOf.add(endpointId); // first: a result from now on wakes the loop

@@ -41,17 +41,6 @@ public final class PublishBatcher implements AutoCloseable {
          * leased and the endpoints the lease named that had deliveries written due.
          */
         void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows);
-
-        /** Takes no lease: every delivery is written due, for the dispatchers to claim. */
-        Leases NONE = new Leases() {
-            @Override
-            public MessageStore.Lease lease() {
-                return null;
-            }
-
-            @Override
-            public void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {}
-        };
     }
 
     private final MessageStore store;
@@ -66,10 +55,6 @@ public final class PublishBatcher implements AutoCloseable {
      * {@code afterCommit} runs on the writer as soon as a batch that queued deliveries is committed, before its requests
      * are answered: the dispatcher is woken once per batch, without waiting for a request's thread to be scheduled.
      */
-    public PublishBatcher(MessageStore store, int writerThreads, Runnable afterCommit) {
-        this(store, writerThreads, afterCommit, Leases.NONE);
-    }
-
     /** {@code leases}: the deliveries due at once are written leased to this node and handed to it (see {@link Leases}). */
     public PublishBatcher(MessageStore store, int writerThreads, Runnable afterCommit, Leases leases) {
         this.store = store;

@@ -79,7 +79,7 @@ public final class MessageStore {
 
     /**
      * {@link #publishBatch(List, List)}, with the deliveries due by {@code lease.from()} written leased to this node
-     * (null: none), except those an ordered or paused endpoint's, or all while delivery is paused.
+     * (null: none), except an ordered or paused endpoint's or one the lease names, and none while delivery is paused.
      */
     public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease) {
         return hotPath.inTransaction(h -> {
@@ -123,7 +123,7 @@ public final class MessageStore {
             Set<String> apps = new java.util.HashSet<>();
             for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
             var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
-            var sendingNeeds = new java.util.HashMap<String, SendingNeeds>();
+            var sendingNeeds = new java.util.HashMap<String, SendingNeeds>(); // by endpoint id, with a lease only
             if (!apps.isEmpty() && lease == null) {
                 h.createQuery(ENDPOINTS_OF_APPS)
                         .bindByType("apps", apps.toArray(String[]::new), String[].class)
@@ -135,7 +135,7 @@ public final class MessageStore {
                         .bind("now", lease.from())
                         .map((rs, ctx) -> {
                             var e = EndpointStore.map(rs, ctx);
-                            sendingNeeds.put(e.id(), new SendingNeeds(rs.getString("app_uid"), rs.getString("app_name"),
+                            sendingNeeds.put(e.id(), new SendingNeeds(e, rs.getString("app_uid"), rs.getString("app_name"),
                                     rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs)));
                             return e;
                         })
@@ -182,28 +182,29 @@ public final class MessageStore {
                         .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
                         .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
                         .bindByType("notLeased", lease == null ? new String[0] : lease.notLeased().toArray(String[]::new), String[].class)
-                        .map((rs, ctx) -> new String[] {Long.toString(rs.getLong("delivery_id")), rs.getString("msg_id"),
-                                rs.getString("endpoint_id"), rs.getBoolean("leased") ? "leased" : null})
+                        .map((rs, ctx) -> new QueuedRow(rs.getLong("delivery_id"), rs.getString("msg_id"),
+                                rs.getString("endpoint_id"), rs.getBoolean("leased")))
                         .forEach(row -> {
-                            if (row[3] == null) {
-                                if (heldBack.contains(row[2])) heldBackWithRows.add(row[2]);
+                            if (!row.leased()) {
+                                if (heldBack.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
                                 else forClaims[0]++;
                                 return;
                             }
-                            int i = byMessage.get(row[1]);
-                            Message m = batch.get(i);
-                            Endpoint e = endpointsByApp.get(m.appId()).stream().filter(x -> x.id().equals(row[2])).findFirst().orElseThrow();
-                            SendingNeeds needs = sendingNeeds.get(e.id());
-                            leased.add(new LeasedDelivery(Long.parseLong(row[0]), m, e, dues.get(i), needs.appUid(), needs.appName(),
-                                    needs.appThrottle(), needs.secrets()));
+                            int i = byMessage.get(row.msgId());
+                            SendingNeeds needs = sendingNeeds.get(row.endpointId());
+                            leased.add(new LeasedDelivery(row.deliveryId(), batch.get(i), needs.endpoint(), dues.get(i),
+                                    needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets()));
                         });
             }
             return new Published(queued, leased, forClaims[0], heldBackWithRows);
         });
     }
 
-    /** What sending to an endpoint needs beyond the endpoint row, read with it when publishing leases. */
-    private record SendingNeeds(String appUid, String appName, Long appThrottle, List<SecretBox.Sealed> secrets) {}
+    /** What sending to an endpoint needs: its row, and what the lease's endpoint query reads with it. */
+    private record SendingNeeds(Endpoint endpoint, String appUid, String appName, Long appThrottle, List<SecretBox.Sealed> secrets) {}
+
+    /** A queue row {@link #INSERT_DELIVERIES} wrote, and whether it was written leased. */
+    private record QueuedRow(long deliveryId, String msgId, String endpointId, boolean leased) {}
 
     /**
      * {@link #ENDPOINTS_OF_APPS} with what sending needs besides (as the claim reads it): the application's uid, name
@@ -228,8 +229,7 @@ public final class MessageStore {
      * A batch's deliveries and their queue rows. With a lease ({@code :leaseUntil} not null) each row due by its start
      * is written claimed by this node (attempt 1, due again when the lease ends), except an ordered endpoint's (its
      * order is the claim's to keep), a paused endpoint's or one the lease names, and all while delivery is paused: as a
-     * claim would skip them.
-     * Public for the plan test.
+     * claim would skip them. Public for the plan test.
      */
     public static final String INSERT_DELIVERIES = """
             with queued as (
