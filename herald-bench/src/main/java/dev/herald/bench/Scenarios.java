@@ -85,8 +85,11 @@ final class Scenarios {
         return "http://127.0.0.1:" + node.port();
     }
 
+    /** A throughput run's figure, and the CPU its JIT compilers took per delivery (how warm the JVM was). */
+    record Throughput(double rate, double jitMicrosPerDelivery) {}
+
     /** 1. Sustained end-to-end throughput: publish over the API → signed request received → attempt recorded. */
-    double throughput(int endpoints, int messages) throws Exception {
+    Throughput throughput(int endpoints, int messages) throws Exception {
         reset();
         Herald node = env.startNode(Map.of());
         String app = admin.createApp(node, "tp");
@@ -100,11 +103,12 @@ final class Scenarios {
         await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= expected && env.pendingDeliveries() == 0);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = expected / seconds;
+        var used = cpu.used();
         report.add("1. throughput, " + endpoints + " endpoint(s)/msg", "deliveries/s, publish→recorded", Report.rate(rate),
                 String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused; %s; %s; %s", messages, expected, seconds,
                         messages / publishSeconds, publisher.refused(), leasedShare(node, expected),
-                        cpu.used().perUnit(expected, "delivery"), env.maintenanceCounts().since(maintenance)));
-        return rate;
+                        used.perUnit(expected, "delivery"), env.maintenanceCounts().since(maintenance)));
+        return new Throughput(rate, used.jitSeconds() * 1e6 / expected);
     }
 
     /**
