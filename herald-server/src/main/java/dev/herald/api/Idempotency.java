@@ -39,7 +39,7 @@ public final class Idempotency {
                 handler.handle(ctx);
                 return;
             }
-            if (key.length() > 256) throw ValidationException.query("idempotency-key", "idempotency-key is longer than 256 characters");
+            if (key.length() > 256) throw ValidationException.header("idempotency-key", "idempotency-key is longer than 256 characters");
             ctx.attribute(CLAIMED, Boolean.TRUE);
             String scope = Auth.principal(ctx).tokenId();
             Instant now = clock.instant();

@@ -21,6 +21,11 @@ public final class ValidationException extends RuntimeException {
         return new ValidationException(List.of(new Item(List.of("query", param), msg, "value_error")));
     }
 
+    /** A bad request header, located as Svix locates it: {@code ["header", name]}. */
+    public static ValidationException header(String name, String msg) {
+        return new ValidationException(List.of(new Item(List.of("header", name), msg, "value_error")));
+    }
+
     public List<Item> items() {
         return items;
     }

@@ -55,4 +55,14 @@ class IdempotencyTest {
         var fixed = herald.api.send("POST", "/api/v1/app", "{\"name\":\"n\"}", "idempotency-key", "k-retry");
         assertThat(fixed.status()).as("the key of a failed request can be used again").isEqualTo(201);
     }
+
+    @Test
+    void a_key_longer_than_256_characters_is_refused_as_a_bad_header() {
+        var response = herald.api.send("POST", "/api/v1/app", "{\"name\":\"n\"}", "idempotency-key", "k".repeat(257));
+        assertThat(response.status()).isEqualTo(422);
+        var item = response.body().path("detail").path(0);
+        assertThat(item.path("loc").toString()).isEqualTo("[\"header\",\"idempotency-key\"]");
+        assertThat(item.path("msg").asText()).contains("longer than 256");
+        assertThat(herald.api.get("/api/v1/app").body().path("data")).as("nothing created").isEmpty();
+    }
 }
