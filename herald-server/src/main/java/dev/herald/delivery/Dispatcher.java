@@ -73,6 +73,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * 10,000 of them cost 37 µs of CPU per delivery).
      */
     private final Set<String> activeLanes = ConcurrentHashMap.newKeySet();
+    /**
+     * The lanes a lease must look at: given work since a lease last found them idle, or held. The publish writer walks
+     * these once per batch and drops the idle ones (the claims' {@link #activeLanes} are pruned only once per poll
+     * interval while deliveries are leased: with 10,000 endpoints each lease walked thousands of idle lanes).
+     */
+    private final Set<String> lanesForLeases = ConcurrentHashMap.newKeySet();
     /** When {@link #dropIdleLanes} next runs (System.nanoTime). */
     private long nextIdleLaneSweep = System.nanoTime();
     private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
@@ -135,9 +141,16 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (!takingLeases || paused || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
         var notLeased = new ArrayList<>(heldBackAtLastClaim);
         int minRoom = slowCap();
-        for (String endpointId : activeLanes) {
+        for (var it = lanesForLeases.iterator(); it.hasNext(); ) {
+            String endpointId = it.next();
             var lane = lanes.get(endpointId);
-            if (lane != null && (lane.held() || lane.room() < minRoom)) notLeased.add(endpointId);
+            if (lane == null) {
+                it.remove();
+            } else if (lane.held() || lane.room() < minRoom) {
+                notLeased.add(endpointId);
+            } else if (lane.load() == 0) {
+                it.remove(); // idle: walked again once it is given work (start adds it before each admission)
+            }
         }
         Instant now = clock.instant();
         return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased);
@@ -323,6 +336,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
+            lanesForLeases.add(d.endpointId());
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
             outstanding.put(d.id(), d);
             boolean probe = lane.held();

@@ -100,4 +100,37 @@ class LeaseAtPublishTest {
             assertThat(herald.herald.metrics().leasedAtPublishCount()).isZero();
         }
     }
+
+    @Test
+    void an_endpoint_whose_breaker_opened_is_not_leased_once_idle_and_an_idle_healthy_one_is() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "3");
+        env.put("HERALD_POLL_INTERVAL", "1h"); // no claim in between, whose held-back list would name the endpoint too
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, new MutableClock(START))) {
+            receiver.reply(r -> Receiver.Reply.status(r.path().equals("/down") ? 500 : 200));
+            String downApp = app(herald.api, "held-down");
+            String down = endpoint(herald.api, downApp, receiver.url("/down"));
+            String upApp = app(herald.api, "held-up");
+            endpoint(herald.api, upApp, receiver.url("/up"));
+            for (int i = 0; i < 3; i++) publish(herald.api, downApp, "{\"eventType\":\"a.b\",\"payload\":{\"i\":" + i + "}}");
+            Receiver.await(WAIT, () -> failedAttempts(down) == 3, "three failures, which open the breaker");
+
+            // the healthy endpoint's lane goes idle between its two messages; each is leased
+            publish(herald.api, upApp, "{\"eventType\":\"a.b\",\"payload\":{}}");
+            Receiver.await(WAIT, () -> receiver.requests("/up").size() == 1, "the healthy endpoint's first message");
+            String second = publish(herald.api, upApp, "{\"eventType\":\"a.b\",\"payload\":{}}");
+            Receiver.await(WAIT, () -> queueRow(second).equals("gone"), "the healthy endpoint's second message");
+            // the failing endpoint's lane is idle too (no request out), but held: its new delivery is written due
+            String held = publish(herald.api, downApp, "{\"eventType\":\"a.b\",\"payload\":{\"i\":3}}");
+
+            assertThat(herald.herald.metrics().leasedAtPublishCount()).as("3 failing, 2 healthy leased; the held one not").isEqualTo(5.0);
+            assertThat(queueRow(held)).startsWith("0 ");
+            assertThat(receiver.requests("/down")).hasSize(3);
+        }
+    }
+
+    private static long failedAttempts(String endpointId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select count(*) from attempt where endpoint_id = :e and response_status_code = 500")
+                .bind("e", endpointId).mapTo(Long.class).one());
+    }
 }
