@@ -60,8 +60,12 @@ final class BenchEnvironment implements AutoCloseable {
     List<String> topStatements(int n) {
         if (!statementStats) return List.of();
         return jdbi().withHandle(h -> h.createQuery("""
-                select format('%8s ms total %8s calls %7s ms mean (%s plans, %s ms each) %9s rows  %s', round(total_exec_time + total_plan_time),
+                select format('%8s ms total %8s calls %7s ms mean (%s plans, %s ms each) %9s rows%s  %s', round(total_exec_time + total_plan_time),
                               calls, round(mean_exec_time::numeric, 3), plans, round(mean_plan_time::numeric, 3), rows,
+                              -- PostgreSQL's own JIT compiles a statement whose estimated cost passes jit_above_cost
+                              case when jit_functions > 0 then format(' (JIT: %s functions, %s ms)', jit_functions,
+                                  round((jit_generation_time + jit_inlining_time + jit_optimization_time + jit_emission_time)::numeric))
+                                  else '' end,
                               left(regexp_replace(query, '\\s+', ' ', 'g'), 100))
                 from pg_stat_statements order by total_exec_time + total_plan_time desc limit :n
                 """).bind("n", n).mapTo(String.class).list());
