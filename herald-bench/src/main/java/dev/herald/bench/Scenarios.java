@@ -29,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /** Each scenario of the harness: set up on a clean database, measure, add rows to the report. */
 final class Scenarios {
@@ -225,19 +226,20 @@ final class Scenarios {
     }
 
     /**
-     * 3. Isolation: healthy endpoints beside one 5-second endpoint and one always-500 endpoint. Runs without and with
-     * the bad ones alternate (without, with, with, without; {@link #ISOLATION_ROUNDS} times), so that the host's drift
-     * over a minute, often ±15% here, falls on both alike; each figure is its runs together. Healthy deliveries' CPU is printed beside: on a
-     * saturated machine the throughput kept is about the inverse of its ratio, and it moves less than rates do.
-     * {@code messages} per run; {@code deadBacklog} deliveries already due for the failing endpoint when a run with the
-     * bad ones starts (0 in the standard run: a dead endpoint that has piled up work).
-     */
-    /**
      * Rounds of the isolation scenario. With one (four runs) the figure kept moved between 76% and 103% in one hour of
      * session 17, for the same code: single runs of 20,000 messages moved ±15% with the host.
      */
     static final int ISOLATION_ROUNDS = 2;
 
+    /**
+     * 3. Isolation: healthy endpoints beside one 5-second endpoint and one always-500 endpoint. Runs without and with
+     * the bad ones alternate (without, with, with, without; {@link #ISOLATION_ROUNDS} times), so that the host's drift
+     * over a minute, often ±15% here, falls on both alike; each figure is its runs together. Healthy deliveries' CPU
+     * is printed beside: on a saturated machine the throughput kept is about the inverse of its ratio, and it moves
+     * less than rates do.
+     * {@code messages} per run; {@code deadBacklog} deliveries already due for the failing endpoint when a run with the
+     * bad ones starts (0 in the standard run: a dead endpoint that has piled up work).
+     */
     void isolation(int messages, int deadBacklog) throws Exception {
         var baseline = new ArrayList<IsolationRun>();
         var withBad = new ArrayList<IsolationRun>();
@@ -297,7 +299,7 @@ final class Scenarios {
 
         /** "8,650, 8,722, …": each run's healthy rate, in the order run. */
         static String rates(List<IsolationRun> runs) {
-            return runs.stream().map(r -> String.format("%,.0f", r.rate())).collect(java.util.stream.Collectors.joining(", "));
+            return runs.stream().map(r -> String.format("%,.0f", r.rate())).collect(Collectors.joining(", "));
         }
     }
 
