@@ -3,6 +3,7 @@ package dev.herald.api;
 import dev.herald.delivery.Publisher;
 import dev.herald.domain.Application;
 import dev.herald.domain.Attempt;
+import dev.herald.domain.BackgroundTask;
 import dev.herald.domain.DeliveryStatus;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.EventType;
@@ -32,12 +33,14 @@ public final class AttemptRoutes {
     private final AttemptStore attempts;
     private final EventTypeStore eventTypes;
     private final Publisher publisher;
+    private final BackgroundTaskRoutes tasks;
     private final Clock clock;
     private final Duration defaultRetention;
 
     public AttemptRoutes(AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                          EndpointStore endpoints, MessageStore messages, AttemptStore attempts,
-                         EventTypeStore eventTypes, Publisher publisher, Clock clock, Duration defaultRetention) {
+                         EventTypeStore eventTypes, Publisher publisher, BackgroundTaskRoutes tasks, Clock clock,
+                         Duration defaultRetention) {
         this.apps = apps;
         this.endpointRoutes = endpointRoutes;
         this.messageRoutes = messageRoutes;
@@ -46,6 +49,7 @@ public final class AttemptRoutes {
         this.attempts = attempts;
         this.eventTypes = eventTypes;
         this.publisher = publisher;
+        this.tasks = tasks;
         this.clock = clock;
         this.defaultRetention = defaultRetention;
     }
@@ -73,8 +77,6 @@ public final class AttemptRoutes {
 
     public record StatsOut(long success, long pending, long sending, long fail, long canceled) {}
 
-    public record RecoverOut(String id, String status, String task, Instant updatedAt) {}
-
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", this::byEndpoint);
         routes.get("/api/v1/app/{app_id}/attempt/msg/{msg_id}", this::byMessage);
@@ -83,6 +85,7 @@ public final class AttemptRoutes {
         routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", this::messagesOfEndpoint);
         routes.post("/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend", this::resend);
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover", this::recover);
+        routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing", this::replayMissing);
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example", this::sendExample);
         routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats", this::stats);
     }
@@ -161,17 +164,47 @@ public final class AttemptRoutes {
         ctx.status(202);
     }
 
+    /** Svix's recover: a manual attempt of each message whose delivery to the endpoint failed since {@code since}. */
     void recover(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        var body = Body.of(ctx);
+        var window = window(Body.of(ctx));
+        var failed = attempts.failedMessageIds(endpoint.id(), window.since(), window.until());
+        for (String msgId : failed) publisher.enqueueManual(msgId, app.id(), List.of(endpoint.id()));
+        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_RECOVER,
+                taskData(endpoint, window, failed.size())));
+    }
+
+    /**
+     * Svix's replay-missing: a manual attempt of each message since {@code since} that the endpoint never had a
+     * delivery of (it was created later, was disabled, or its filters left the message out then) and now accepts.
+     */
+    void replayMissing(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        var window = window(Body.of(ctx));
+        int queued = publisher.replayMissing(endpoint, window.since(), window.until());
+        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_REPLAY, taskData(endpoint, window, queued)));
+    }
+
+    private record Window(Instant since, Instant until) {}
+
+    /** Svix's RecoverIn and ReplayIn: {@code since} required, {@code until} optional. */
+    private static Window window(Body body) {
         Instant since = body.timestamp("since");
         if (since == null && !body.has("since")) body.fail("since", "field required", "value_error.missing");
         Instant until = body.timestamp("until");
         body.validate();
-        var failed = attempts.failedMessageIds(endpoint.id(), since, until);
-        for (String msgId : failed) publisher.enqueueManual(msgId, app.id(), List.of(endpoint.id()));
-        ctx.status(202).json(new RecoverOut(Ids.next("qtask_"), "finished", "endpoint.recover", clock.instant()));
+        return new Window(since, until);
+    }
+
+    private static Map<String, Object> taskData(Endpoint endpoint, Window window, int messagesQueued) {
+        var data = new java.util.LinkedHashMap<String, Object>();
+        data.put("endpointId", endpoint.id());
+        data.put("since", window.since().toString());
+        if (window.until() != null) data.put("until", window.until().toString());
+        data.put("messagesQueued", messagesQueued);
+        return data;
     }
 
     /** A test event to this endpoint alone, outside its filters: the type's schema example, or a stub. */

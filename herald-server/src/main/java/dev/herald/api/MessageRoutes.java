@@ -7,6 +7,7 @@ import dev.herald.domain.Application;
 import dev.herald.domain.Ids;
 import dev.herald.domain.Message;
 import dev.herald.store.ApplicationStore;
+import dev.herald.store.EndpointStore;
 import dev.herald.store.MessageStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -19,7 +20,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** {@code /api/v1/app/{app_id}/msg}: publish (202), list and read messages. */
+/** {@code /api/v1/app/{app_id}/msg}: publish (202), list and read messages, expunge their content, precheck. */
 public final class MessageRoutes {
     private static final Pattern EVENT_ID = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
     private static final Pattern TAG = Pattern.compile("^[a-zA-Z0-9\\-_./\\\\#]+$");
@@ -32,12 +33,14 @@ public final class MessageRoutes {
     private final Publisher publisher;
     private final EventTypeGate eventTypes;
     private final Idempotency idempotency;
+    private final EndpointStore endpoints;
+    private final BackgroundTaskRoutes tasks;
     private final Clock clock;
     private final int defaultRetentionDays;
 
     public MessageRoutes(ApplicationStore apps, AppResolver resolver, ApplicationRoutes applicationRoutes,
                          MessageStore messages, Publisher publisher, EventTypeGate eventTypes, Idempotency idempotency,
-                         Clock clock, int defaultRetentionDays) {
+                         EndpointStore endpoints, BackgroundTaskRoutes tasks, Clock clock, int defaultRetentionDays) {
         this.apps = apps;
         this.resolver = resolver;
         this.applicationRoutes = applicationRoutes;
@@ -45,6 +48,8 @@ public final class MessageRoutes {
         this.publisher = publisher;
         this.eventTypes = eventTypes;
         this.idempotency = idempotency;
+        this.endpoints = endpoints;
+        this.tasks = tasks;
         this.clock = clock;
         this.defaultRetentionDays = defaultRetentionDays;
     }
@@ -62,6 +67,44 @@ public final class MessageRoutes {
         routes.post("/api/v1/app/{app_id}/msg", idempotency.wrap(this::create));
         routes.get("/api/v1/app/{app_id}/msg", this::list);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}", this::get);
+        routes.delete("/api/v1/app/{app_id}/msg/{msg_id}/content", this::expungeContent);
+        routes.post("/api/v1/app/{app_id}/msg/expunge-all-contents", this::expungeAllContents);
+        routes.post("/api/v1/app/{app_id}/msg/precheck/active", this::precheck);
+    }
+
+    public record PrecheckOut(boolean active) {}
+
+    /**
+     * Svix's expunge content (204): the payload is blanked at once, as retention would. The message reads as
+     * {@code {"expired":true}} from then on, and its deliveries not yet sent are cancelled.
+     */
+    void expungeContent(Context ctx) {
+        var app = resolver.resolve(ctx);
+        var message = find(ctx, app);
+        messages.expungeContent(app.id(), message.id());
+        ctx.status(204);
+    }
+
+    /** Svix's expunge-all-contents: every payload of the application blanked, answered as a finished task. */
+    void expungeAllContents(Context ctx) {
+        var app = resolver.resolve(ctx);
+        long expunged = messages.expungeAllContents(app.id());
+        ctx.status(202).json(tasks.finished(app.id(), dev.herald.domain.BackgroundTask.APPLICATION_PURGE_CONTENT,
+                java.util.Map.of("messagesExpunged", expunged)));
+    }
+
+    /**
+     * Svix's precheck: whether a message of this type (and channels) would reach any endpoint now, so an app can skip
+     * building one nobody gets. An endpoint with a payload filter counts as reached: the filter needs the payload.
+     */
+    void precheck(Context ctx) {
+        var app = resolver.resolve(ctx);
+        var body = Body.of(ctx);
+        String eventType = body.requiredString("eventType", 1, 256);
+        Set<String> channels = body.stringSet("channels", 10, EndpointInput.CHANNEL, 128);
+        body.validate();
+        boolean active = endpoints.allOf(app.id()).stream().anyMatch(e -> e.accepts(eventType, channels));
+        ctx.json(new PrecheckOut(active));
     }
 
     void create(Context ctx) {

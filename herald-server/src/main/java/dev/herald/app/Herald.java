@@ -4,6 +4,7 @@ import dev.herald.api.ApiServer;
 import dev.herald.api.AppResolver;
 import dev.herald.api.ApplicationRoutes;
 import dev.herald.api.AttemptRoutes;
+import dev.herald.api.BackgroundTaskRoutes;
 import dev.herald.api.Auth;
 import dev.herald.api.EndpointListener;
 import dev.herald.api.EndpointRoutes;
@@ -41,6 +42,7 @@ import dev.herald.security.SecretBox;
 import dev.herald.security.Tokens;
 import dev.herald.store.ApplicationStore;
 import dev.herald.store.AttemptStore;
+import dev.herald.store.BackgroundTaskStore;
 import dev.herald.store.Database;
 import dev.herald.store.EmbeddedPostgresServer;
 import dev.herald.store.EndpointHealthStore;
@@ -158,18 +160,19 @@ public final class Herald implements AutoCloseable {
             EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(endpoint));
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
                     config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
+            var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
-                    idempotency, clock, config.payloadRetentionDays());
+                    idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
             var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, clock, guard::refusalForUrlHost);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
-                    eventTypes, publisher, clock, Duration.ofDays(config.payloadRetentionDays()));
+                    eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,
                     messageRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
-                    transformationRoutes::register,
+                    transformationRoutes::register, taskRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.domain.Endpoint;
 import dev.herald.domain.Message;
 import dev.herald.queue.QueueSignal;
 import dev.herald.store.MessageStore;
@@ -37,5 +38,12 @@ public final class Publisher {
         if (endpointIds.isEmpty()) return;
         messages.enqueueManual(msgId, appId, endpointIds, clock.instant());
         signal.published();
+    }
+
+    /** Svix's replay-missing (see {@link MessageStore#replayMissing}): returns how many manual deliveries were queued. */
+    public int replayMissing(Endpoint endpoint, Instant since, Instant until) {
+        int queued = messages.replayMissing(endpoint, since, until, clock.instant());
+        if (queued > 0) signal.published();
+        return queued;
     }
 }

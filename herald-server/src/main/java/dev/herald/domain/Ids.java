@@ -9,6 +9,7 @@ public final class Ids {
     public static final String MESSAGE = "msg_";
     public static final String ATTEMPT = "atmpt_";
     public static final String TOKEN = "tok_";
+    public static final String TASK = "qtask_";
 
     private Ids() {}
 

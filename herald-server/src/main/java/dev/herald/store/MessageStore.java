@@ -295,21 +295,23 @@ public final class MessageStore {
             select id, endpoint_id, next_attempt_at, 0, fifo, msg_id, app_id, trigger_type from queued
             """;
 
-    public void insertDeliveries(Handle h, String msgId, String appId, Collection<String> endpointIds, int trigger,
-                                 Instant due, Instant now) {
-        if (endpointIds.isEmpty()) return;
+    /** A delivery to queue: a message to an endpoint. */
+    private record Target(String msgId, String endpointId) {}
+
+    private static void insertDeliveries(Handle h, List<Target> targets, String appId, int trigger, Instant due, Instant now) {
+        if (targets.isEmpty()) return;
         var batch = h.prepareBatch("""
                 with queued as (
                     insert into delivery (msg_id, endpoint_id, app_id, trigger_type, status, attempt_count,
                                           next_attempt_at, created_at, updated_at, fifo)
                     values (:msgId, :endpointId, :appId, :trigger, 1, 0, :due, :now, :now,
-                            -- manual attempts (resend, recover) stay outside the order
+                            -- manual attempts (resend, recover, replay) stay outside the order
                             :trigger = 0 and coalesce((select e.ordering = 'fifo' from endpoint e where e.id = :endpointId), false))
                     returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
                 )
                 """ + QUEUE_ROWS);
-        for (String endpointId : endpointIds) {
-            batch.bind("msgId", msgId).bind("endpointId", endpointId).bind("appId", appId)
+        for (Target target : targets) {
+            batch.bind("msgId", target.msgId()).bind("endpointId", target.endpointId()).bind("appId", appId)
                     .bind("trigger", trigger).bind("due", due).bind("now", now).add();
         }
         batch.execute();
@@ -317,7 +319,67 @@ public final class MessageStore {
 
     /** Queues one manual delivery (resend, recover, send-example): a single attempt, never retried. */
     public void enqueueManual(String msgId, String appId, Collection<String> endpointIds, Instant now) {
-        jdbi.useTransaction(h -> insertDeliveries(h, msgId, appId, endpointIds, DeliveryStatus.TRIGGER_MANUAL, now, now));
+        var targets = endpointIds.stream().map(endpointId -> new Target(msgId, endpointId)).toList();
+        jdbi.useTransaction(h -> insertDeliveries(h, targets, appId, DeliveryStatus.TRIGGER_MANUAL, now, now));
+    }
+
+    /** Messages a replay reads and queues per transaction. */
+    static final int REPLAY_PAGE = 1_000;
+
+    /**
+     * Svix's replay-missing: queues a manual delivery to {@code endpoint} of each message of its application created
+     * from {@code since} (until {@code until}, if given) that its filters accept, whose payload is still kept, and that
+     * it never had a delivery of (it was created later, disabled, or filtered it out then). Returns how many were
+     * queued. Each page of messages is queued in its own transaction: a replay cut short leaves the rest missing, so
+     * running it again finishes it and queues nothing twice.
+     */
+    public int replayMissing(Endpoint endpoint, Instant since, Instant until, Instant now) {
+        int queued = 0;
+        String after = null;
+        while (true) {
+            String cursor = after;
+            List<Message> page = jdbi.withHandle(h -> h.createQuery("""
+                    select m.* from message m
+                    where m.app_id = :app and m.created_at >= :since
+                      and (cast(:until as timestamptz) is null or m.created_at < :until)
+                      and (cast(:cursor as text) is null or m.id > :cursor)
+                      and m.payload is not null
+                      and not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
+                    order by m.id
+                    limit :limit
+                    """)
+                    .bind("app", endpoint.appId()).bind("since", since).bindByType("until", until, Instant.class)
+                    .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", REPLAY_PAGE)
+                    .map(MessageStore::map).list());
+            var targets = page.stream().filter(m -> accepts(endpoint, m, viewOf(m)))
+                    .map(m -> new Target(m.id(), endpoint.id())).toList();
+            jdbi.useTransaction(h -> insertDeliveries(h, targets, endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now));
+            queued += targets.size();
+            if (page.size() < REPLAY_PAGE) return queued;
+            after = page.get(page.size() - 1).id();
+        }
+    }
+
+    /**
+     * Svix's expunge content: the message's payload is blanked at once, as retention would (the API then shows
+     * {@code {"expired":true}}, and its deliveries not yet sent are cancelled). False if there is no such message.
+     */
+    public boolean expungeContent(String appId, String msgId) {
+        return jdbi.withHandle(h -> h.createUpdate("update message set payload = null where app_id = :app and id = :id")
+                .bind("app", appId).bind("id", msgId).execute()) > 0;
+    }
+
+    /** Blanks every payload of the application (Svix's expunge-all-contents), in bounded batches; returns how many. */
+    public long expungeAllContents(String appId) {
+        long total = 0;
+        while (true) {
+            int changed = jdbi.withHandle(h -> h.createUpdate("""
+                    update message set payload = null
+                    where (app_id, id) in (select app_id, id from message where app_id = :app and payload is not null limit :batch)
+                    """).bind("app", appId).bind("batch", RetentionStore.BATCH).execute());
+            total += changed;
+            if (changed < RetentionStore.BATCH) return total;
+        }
     }
 
     public void insert(Message message) {

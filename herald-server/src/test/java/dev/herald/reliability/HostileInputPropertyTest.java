@@ -70,6 +70,8 @@ class HostileInputPropertyTest {
                 new Route("POST", e + "/secret/rotate", "{\"key\":\"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\"}", List.of()),
                 new Route("POST", a + "/msg", "{\"eventType\":\"fuzz.event\",\"payload\":{}}", List.of("eventType", "payload")),
                 new Route("POST", e + "/recover", "{\"since\":\"2026-01-01T00:00:00Z\"}", List.of("since")),
+                new Route("POST", e + "/replay-missing", "{\"since\":\"2026-01-01T00:00:00Z\"}", List.of("since")),
+                new Route("POST", a + "/msg/precheck/active", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", e + "/send-example", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()));
     }

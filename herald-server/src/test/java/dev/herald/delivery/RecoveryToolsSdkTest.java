@@ -1,0 +1,243 @@
+package dev.herald.delivery;
+
+import static dev.herald.delivery.DeliveryFixture.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.svix.Svix;
+import com.svix.SvixOptions;
+import com.svix.api.BackgroundTaskListOptions;
+import com.svix.exceptions.ApiException;
+import com.svix.models.ApplicationIn;
+import com.svix.models.BackgroundTaskStatus;
+import com.svix.models.BackgroundTaskType;
+import com.svix.models.EndpointIn;
+import com.svix.models.MessageAttemptTriggerType;
+import com.svix.models.MessageIn;
+import com.svix.models.MessageOut;
+import com.svix.models.MessagePrecheckIn;
+import com.svix.models.ReplayIn;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.net.URI;
+import java.time.Clock;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Svix's recovery and privacy tools driven by the official Java SDK: replay-missing, expunging content, precheck, and
+ * the background tasks they answer with.
+ */
+@ExtendWith(TestDatabase.class)
+class RecoveryToolsSdkTest {
+    static TestHerald herald;
+    static Svix svix;
+    Receiver receiver;
+
+    @BeforeAll
+    static void start() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0");
+        herald = TestHerald.start(env, Clock.systemUTC());
+        var options = new SvixOptions();
+        options.setServerUrl(herald.baseUrl());
+        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        herald.close();
+    }
+
+    @BeforeEach
+    void receiver() {
+        receiver = new Receiver();
+    }
+
+    @AfterEach
+    void closeReceiver() {
+        receiver.close();
+    }
+
+    private static <T> T sdk(java.util.concurrent.Callable<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A task's {@code data}, as the SDK reads it (a JSON object becomes a map). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> data(Object taskData) {
+        return (Map<String, Object>) taskData;
+    }
+
+    private Set<String> idsReceivedAt(String path) {
+        return receiver.requests(path).stream().map(r -> r.header("webhook-id")).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Endpoints may filter only on event types in the catalog. */
+    private static void eventTypes(String... names) {
+        for (String name : names) {
+            int status = herald.api.post("/api/v1/event-type", "{\"name\":\"" + name + "\",\"description\":\"test\"}").status();
+            assertThat(status).isIn(201, 409);
+        }
+    }
+
+    private MessageOut publish(String app, String eventType) throws Exception {
+        return svix.getMessage().create(app, new MessageIn().eventType(eventType).payload("{\"type\":\"" + eventType + "\"}"));
+    }
+
+    @Test
+    void replay_missing_sends_each_message_the_endpoint_never_had_and_that_its_filters_accept_once() throws Exception {
+        eventTypes("invoice.paid", "user.created");
+        String app = svix.getApplication().create(new ApplicationIn().name("replay")).getId();
+        svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/early"))));
+        var paid = publish(app, "invoice.paid");
+        var created = publish(app, "user.created");
+        Receiver.await(WAIT, () -> receiver.requests("/early").size() == 2, "the first endpoint's deliveries");
+
+        // created after the first two messages: it never had them, and it takes invoice.paid only
+        String late = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/late")))
+                .filterTypes(Set.of("invoice.paid"))).getId();
+        var paidAgain = publish(app, "invoice.paid");
+        Receiver.await(WAIT, () -> receiver.requests("/late").size() == 1, "the late endpoint's own delivery");
+
+        var replay = svix.getEndpoint().replayMissing(app, late, new ReplayIn().since(OffsetDateTime.now().minusHours(1)));
+        assertThat(replay.getTask()).isEqualTo(BackgroundTaskType.ENDPOINT_REPLAY);
+        assertThat(replay.getStatus()).isEqualTo(BackgroundTaskStatus.FINISHED);
+        assertThat(replay.getId()).startsWith("qtask_");
+        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, late).getSuccess()) == 2, "the replayed delivery");
+        assertThat(idsReceivedAt("/late")).containsExactlyInAnyOrder(paid.getId(), paidAgain.getId());
+        assertThat(svix.getMessageAttempt().listByMsg(app, paid.getId()).getData())
+                .filteredOn(a -> a.getEndpointId().equals(late))
+                .singleElement().extracting(a -> a.getTriggerType()).isEqualTo(MessageAttemptTriggerType.MANUAL);
+
+        var task = svix.getBackgroundTask().get(replay.getId());
+        assertThat(task.getTask()).isEqualTo(BackgroundTaskType.ENDPOINT_REPLAY);
+        assertThat(task.getStatus()).isEqualTo(BackgroundTaskStatus.FINISHED);
+        assertThat(data(task.getData())).containsEntry("messagesQueued", 1).containsEntry("endpointId", late);
+
+        // again: nothing is missing any more, so nothing is sent twice
+        var again = svix.getEndpoint().replayMissing(app, late, new ReplayIn().since(OffsetDateTime.now().minusHours(1)));
+        assertThat(data(svix.getBackgroundTask().get(again.getId()).getData())).containsEntry("messagesQueued", 0);
+
+        // until bounds the window: a new endpoint with no filter gets only what came before user.created
+        String windowed = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/windowed")))).getId();
+        var bounded = svix.getEndpoint().replayMissing(app, windowed, new ReplayIn()
+                .since(OffsetDateTime.now().minusHours(1)).until(created.getTimestamp()));
+        assertThat(data(svix.getBackgroundTask().get(bounded.getId()).getData())).containsEntry("messagesQueued", 1);
+        Receiver.await(WAIT, () -> receiver.requests("/windowed").size() == 1, "the windowed replay");
+        assertThat(idsReceivedAt("/windowed")).containsExactly(paid.getId());
+
+        var options = new BackgroundTaskListOptions();
+        options.setTask(BackgroundTaskType.ENDPOINT_REPLAY);
+        assertThat(svix.getBackgroundTask().list(options).getData()).extracting(t -> t.getId())
+                .contains(replay.getId(), again.getId(), bounded.getId());
+        options.setTask(BackgroundTaskType.ENDPOINT_RECOVER);
+        assertThat(svix.getBackgroundTask().list(options).getData()).extracting(t -> t.getId())
+                .doesNotContain(replay.getId());
+    }
+
+    @Test
+    void replay_missing_refuses_a_request_without_since() {
+        String app = herald.api.post("/api/v1/app", "{\"name\":\"replay-bad\"}").text("id");
+        String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + receiver.url("/x") + "\"}").text("id");
+        var missing = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/replay-missing", "{}");
+        assertThat(missing.status()).isEqualTo(422);
+        assertThat(missing.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"since\"]");
+        var notTime = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/replay-missing", "{\"since\":\"yesterday\"}");
+        assertThat(notTime.status()).isEqualTo(422);
+        assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/ep_nope/replay-missing",
+                "{\"since\":\"2026-01-01T00:00:00Z\"}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void expunged_content_reads_as_expired_and_is_never_sent() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("expunge")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/e")))).getId();
+        // paused: the message's delivery waits in the queue while its content is expunged
+        assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
+        var secret = publish(app, "card.viewed");
+        svix.getMessage().expungeContent(app, secret.getId());
+        assertThat(svix.getMessage().get(app, secret.getId()).getPayload()).isEqualTo(Map.of("expired", true));
+        assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
+        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getCanceled()) == 1, "the delivery cancelled");
+        assertThat(receiver.requests("/e")).isEmpty();
+
+        assertThatThrownBy(() -> svix.getMessage().expungeContent(app, "msg_nope"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    }
+
+    @Test
+    void expunge_all_contents_blanks_one_application_and_leaves_the_others() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("purge")).getId();
+        String other = svix.getApplication().create(new ApplicationIn().name("kept")).getId();
+        var first = publish(app, "a.b");
+        var second = publish(app, "a.b");
+        var kept = publish(other, "a.b");
+
+        // the SDK's expungeAllContents() is a POST without a body, which its HTTP client refuses to send (as resend)
+        var purge = herald.api.post("/api/v1/app/" + app + "/msg/expunge-all-contents", null);
+        assertThat(purge.status()).isEqualTo(202);
+        assertThat(purge.text("task")).isEqualTo("application.purge_content");
+        assertThat(purge.text("status")).isEqualTo("finished");
+        var task = svix.getBackgroundTask().get(purge.text("id"));
+        assertThat(task.getTask()).isEqualTo(BackgroundTaskType.APPLICATION_PURGE_CONTENT);
+        assertThat(data(task.getData())).containsEntry("messagesExpunged", 2);
+
+        assertThat(svix.getMessage().get(app, first.getId()).getPayload()).isEqualTo(Map.of("expired", true));
+        assertThat(svix.getMessage().get(app, second.getId()).getPayload()).isEqualTo(Map.of("expired", true));
+        assertThat(svix.getMessage().get(other, kept.getId()).getPayload()).isEqualTo(Map.of("type", "a.b"));
+    }
+
+    @Test
+    void precheck_says_whether_any_endpoint_would_get_the_message() throws Exception {
+        eventTypes("a.b", "c.d");
+        String app = svix.getApplication().create(new ApplicationIn().name("precheck")).getId();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b")).getActive()).isFalse();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/p")))
+                .filterTypes(Set.of("a.b")).channels(Set.of("eu"))).getId();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b").channels(Set.of("eu"))).getActive()).isTrue();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b")).getActive()).isFalse();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("c.d").channels(Set.of("eu"))).getActive()).isFalse();
+        assertThat(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, "{\"disabled\":true}").status()).isEqualTo(200);
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b").channels(Set.of("eu"))).getActive()).isFalse();
+
+        var noType = herald.api.post("/api/v1/app/" + app + "/msg/precheck/active", "{}");
+        assertThat(noType.status()).isEqualTo(422);
+        assertThat(noType.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"eventType\"]");
+    }
+
+    @Test
+    void an_application_token_sees_only_its_own_tasks() {
+        String mine = herald.api.post("/api/v1/app", "{\"name\":\"mine\"}").text("id");
+        String theirs = herald.api.post("/api/v1/app", "{\"name\":\"theirs\"}").text("id");
+        String myTask = herald.api.post("/api/v1/app/" + mine + "/msg/expunge-all-contents", null).text("id");
+        String theirTask = herald.api.post("/api/v1/app/" + theirs + "/msg/expunge-all-contents", null).text("id");
+        var tenant = herald.api.withToken(herald.api.post("/api/v1/auth/app-portal-access/" + mine, "{}").text("token"));
+
+        assertThat(tenant.get("/api/v1/background-task/" + myTask).status()).isEqualTo(200);
+        var hidden = tenant.get("/api/v1/background-task/" + theirTask);
+        assertThat(hidden.status()).isEqualTo(404);
+        assertThat(hidden.text("code")).isEqualTo("not_found");
+        var listed = tenant.get("/api/v1/background-task?limit=250").body().path("data");
+        assertThat(listed.findValuesAsText("id")).contains(myTask).doesNotContain(theirTask);
+        assertThat(herald.api.get("/api/v1/background-task?limit=250").body().path("data").findValuesAsText("id"))
+                .contains(myTask, theirTask);
+
+        var badStatus = herald.api.get("/api/v1/background-task?status=done");
+        assertThat(badStatus.status()).isEqualTo(422);
+        assertThat(badStatus.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"query\",\"status\"]");
+    }
+}
