@@ -330,35 +330,44 @@ public final class MessageStore {
      * Svix's replay-missing: queues a manual delivery to {@code endpoint} of each message of its application created
      * from {@code since} (until {@code until}, if given) that its filters accept, whose payload is still kept, and that
      * it never had a delivery of (it was created later, disabled, or filtered it out then). Returns how many were
-     * queued. Each page of messages is queued in its own transaction: a replay cut short leaves the rest missing, so
-     * running it again finishes it and queues nothing twice.
+     * queued. Each page of messages is read and queued in its own transaction, under a lock per endpoint: a replay cut
+     * short leaves the rest missing, so running it again finishes it, and replays at once queue nothing twice.
      */
     public int replayMissing(Endpoint endpoint, Instant since, Instant until, Instant now) {
         int queued = 0;
         String after = null;
         while (true) {
             String cursor = after;
-            List<Message> page = jdbi.withHandle(h -> h.createQuery("""
-                    select m.* from message m
-                    where m.app_id = :app and m.created_at >= :since
-                      and (cast(:until as timestamptz) is null or m.created_at < :until)
-                      and (cast(:cursor as text) is null or m.id > :cursor)
-                      and m.payload is not null
-                      and not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
-                    order by m.id
-                    limit :limit
-                    """)
-                    .bind("app", endpoint.appId()).bind("since", since).bindByType("until", until, Instant.class)
-                    .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", REPLAY_PAGE)
-                    .map(MessageStore::map).list());
-            var targets = page.stream().filter(m -> accepts(endpoint, m, viewOf(m)))
-                    .map(m -> new Target(m.id(), endpoint.id())).toList();
-            jdbi.useTransaction(h -> insertDeliveries(h, targets, endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now));
-            queued += targets.size();
-            if (page.size() < REPLAY_PAGE) return queued;
-            after = page.get(page.size() - 1).id();
+            var page = jdbi.inTransaction(h -> {
+                // two replays of one endpoint at once take turns, so the second sees what the first queued
+                h.createQuery("select pg_advisory_xact_lock(hashtext(:endpoint))").bind("endpoint", endpoint.id())
+                        .mapTo(String.class).one();
+                List<Message> missing = h.createQuery("""
+                        select m.* from message m
+                        where m.app_id = :app and m.created_at >= :since
+                          and (cast(:until as timestamptz) is null or m.created_at < :until)
+                          and (cast(:cursor as text) is null or m.id > :cursor)
+                          and m.payload is not null
+                          and not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
+                        order by m.id
+                        limit :limit
+                        """)
+                        .bind("app", endpoint.appId()).bind("since", since).bindByType("until", until, Instant.class)
+                        .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", REPLAY_PAGE)
+                        .map(MessageStore::map).list();
+                var targets = missing.stream().filter(m -> accepts(endpoint, m, viewOf(m)))
+                        .map(m -> new Target(m.id(), endpoint.id())).toList();
+                insertDeliveries(h, targets, endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now);
+                return new ReplayPage(missing.size(), targets.size(),
+                        missing.isEmpty() ? null : missing.get(missing.size() - 1).id());
+            });
+            queued += page.queued();
+            if (page.read() < REPLAY_PAGE) return queued;
+            after = page.lastId();
         }
     }
+
+    private record ReplayPage(int read, int queued, String lastId) {}
 
     /**
      * Svix's expunge content: the message's payload is blanked at once, as retention would (the API then shows

@@ -150,6 +150,36 @@ class RecoveryToolsSdkTest {
     }
 
     @Test
+    void replays_of_one_endpoint_at_once_queue_each_missing_message_once() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("replay-race")).getId();
+        int messages = 40;
+        for (int i = 0; i < messages; i++) publish(app, "race.event");
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/race")))).getId();
+
+        String path = "/api/v1/app/" + app + "/endpoint/" + ep + "/replay-missing";
+        String body = "{\"since\":\"" + OffsetDateTime.now().minusHours(1) + "\"}";
+        var start = new java.util.concurrent.CountDownLatch(1);
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var replies = new java.util.ArrayList<java.util.concurrent.Future<String>>();
+            for (int i = 0; i < 4; i++) {
+                replies.add(pool.submit(() -> {
+                    start.await();
+                    return herald.api.post(path, body).text("id");
+                }));
+            }
+            start.countDown();
+            int queued = 0;
+            for (var reply : replies) {
+                queued += ((Number) data(svix.getBackgroundTask().get(reply.get()).getData()).get("messagesQueued")).intValue();
+            }
+            assertThat(queued).isEqualTo(messages);
+        }
+        Receiver.await(WAIT, () -> receiver.requests("/race").size() >= messages, "the replayed deliveries");
+        assertThat(receiver.requests("/race")).hasSize(messages);
+        assertThat(idsReceivedAt("/race")).hasSize(messages);
+    }
+
+    @Test
     void replay_missing_refuses_a_request_without_since() {
         String app = herald.api.post("/api/v1/app", "{\"name\":\"replay-bad\"}").text("id");
         String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + receiver.url("/x") + "\"}").text("id");
