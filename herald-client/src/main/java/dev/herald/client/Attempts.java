@@ -5,9 +5,13 @@ import dev.herald.client.model.AttemptOut;
 import dev.herald.client.model.ListResponse;
 import dev.herald.client.model.RecoverIn;
 import dev.herald.client.model.RecoverOut;
+import dev.herald.client.model.ReplayIn;
 import java.util.Map;
 
-/** The attempt log, and the recovery tools: resend one message, recover an endpoint's failures. */
+/**
+ * The attempt log, and the recovery tools: resend one message, recover an endpoint's failures, replay what an endpoint
+ * never had.
+ */
 public final class Attempts {
     private static final JavaType ONE = Types.of(AttemptOut.class);
     private static final JavaType PAGE = Types.listOf(AttemptOut.class);
@@ -49,5 +53,14 @@ public final class Attempts {
     /** Resends every message that failed to this endpoint in the given window. */
     public RecoverOut recover(String app, String endpoint, RecoverIn in) {
         return transport.post(Transport.path("/api/v1/app/{}/endpoint/{}/recover", app, endpoint), in, null, RECOVER);
+    }
+
+    /**
+     * Sends an endpoint each message of the window it never had and its filters accept (it was created later, or
+     * disabled then). Running it again sends nothing twice. The answer's task says how many were queued
+     * ({@link BackgroundTasks#get}).
+     */
+    public RecoverOut replayMissing(String app, String endpoint, ReplayIn in) {
+        return transport.post(Transport.path("/api/v1/app/{}/endpoint/{}/replay-missing", app, endpoint), in, null, RECOVER);
     }
 }

@@ -25,6 +25,7 @@ public final class HeraldClient {
     private final Endpoints endpoints;
     private final Messages messages;
     private final Attempts attempts;
+    private final BackgroundTasks backgroundTasks;
 
     private HeraldClient(Transport transport) {
         this.applications = new Applications(transport);
@@ -32,6 +33,7 @@ public final class HeraldClient {
         this.endpoints = new Endpoints(transport);
         this.messages = new Messages(transport);
         this.attempts = new Attempts(transport);
+        this.backgroundTasks = new BackgroundTasks(transport);
     }
 
     public static Builder builder(String serverUrl, String token) {
@@ -52,6 +54,10 @@ public final class HeraldClient {
 
     public Messages messages() {
         return messages;
+    }
+
+    public BackgroundTasks backgroundTasks() {
+        return backgroundTasks;
     }
 
     public Attempts attempts() {

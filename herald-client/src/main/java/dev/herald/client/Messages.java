@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JavaType;
 import dev.herald.client.model.ListResponse;
 import dev.herald.client.model.MessageIn;
 import dev.herald.client.model.MessageOut;
+import dev.herald.client.model.PrecheckIn;
 import java.util.Map;
 
 /** {@code /api/v1/app/{app}/msg}: publishing events and reading them back. */
 public final class Messages {
     private static final JavaType ONE = Types.of(MessageOut.class);
     private static final JavaType PAGE = Types.listOf(MessageOut.class);
+    private static final JavaType PRECHECK = Types.of(Precheck.class);
+
+    private record Precheck(boolean active) {}
 
     private final Transport transport;
 
@@ -42,5 +46,15 @@ public final class Messages {
 
     public Paged<MessageOut> list(String app) {
         return list(app, ListOptions.defaults());
+    }
+
+    /** Blanks the message's payload now (it reads as {@code {"expired":true}}); its deliveries not yet sent are cancelled. */
+    public void expungeContent(String app, String message) {
+        transport.delete(Transport.path("/api/v1/app/{}/msg/{}/content", app, message));
+    }
+
+    /** Whether a message of this type (and channels) would reach any endpoint now: skip building one nobody gets. */
+    public boolean precheck(String app, PrecheckIn in) {
+        return transport.<Precheck>post(Transport.path("/api/v1/app/{}/msg/precheck/active", app), in, null, PRECHECK).active();
     }
 }
