@@ -48,9 +48,9 @@ public final class Janitor implements AutoCloseable {
     public RetentionStore.Swept runOnce() {
         Instant now = clock.instant();
         var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
-        if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() > 0)) {
-            log.info("retention: {} payloads expired, {} attempts and {} messages deleted", swept.payloadsExpired(),
-                    swept.attemptsDeleted(), swept.messagesDeleted());
+        if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() + swept.tasksDeleted() > 0)) {
+            log.info("retention: {} payloads expired, {} attempts, {} messages and {} background tasks deleted",
+                    swept.payloadsExpired(), swept.attemptsDeleted(), swept.messagesDeleted(), swept.tasksDeleted());
         }
         return swept;
     }

@@ -6,7 +6,7 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Retention sweeps in bounded batches, so removal stays cheap at millions of rows and never holds long
- * locks: expired payloads are blanked, old attempts and finished old messages are deleted.
+ * locks: expired payloads are blanked, old attempts, finished old messages and old background tasks are deleted.
  */
 public final class RetentionStore {
     static final int BATCH = 5_000;
@@ -19,7 +19,8 @@ public final class RetentionStore {
         this.jdbi = jdbi;
     }
 
-    public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted) {}
+    public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
+                        long tasksDeleted) {}
 
     /** Returns null when another node holds the sweep lock. */
     public Swept sweep(Instant now, Instant retainAfter, Instant idempotencyAfter) {
@@ -45,10 +46,13 @@ public final class RetentionStore {
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
                         """, idempotencyAfter);
+                long tasks = repeat(h, """
+                        delete from background_task where id in (select id from background_task where created_at < :now limit :batch)
+                        """, retainAfter);
                 // idle throttle buckets (their next slot long past) hold nothing worth keeping
                 h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
                         .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
-                return new Swept(payloads, attempts, messages, keys);
+                return new Swept(payloads, attempts, messages, keys, tasks);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }

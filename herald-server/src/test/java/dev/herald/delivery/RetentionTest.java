@@ -13,7 +13,7 @@ import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Retention that works: expired payloads are gone (and cannot be resent); old attempts and messages are removed. */
+/** Retention that works: expired payloads are gone (and cannot be resent); old attempts, messages and tasks are removed. */
 @ExtendWith(TestDatabase.class)
 class RetentionTest {
     @Test
@@ -41,6 +41,9 @@ class RetentionTest {
             herald.herald.runRetention();
             assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + shortLived).body().path("payload").toString()).isEqualTo("{\"expired\":true}");
             assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + longLived).body().path("payload").path("keep").asInt()).isEqualTo(1);
+            String task = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/recover",
+                    "{\"since\":\"2026-01-01T00:00:00Z\"}").text("id");
+            assertThat(herald.api.get("/api/v1/background-task/" + task).status()).isEqualTo(200);
             var resend = herald.api.post("/api/v1/app/" + app + "/msg/" + shortLived + "/endpoint/" + ep + "/resend", "");
             assertThat(resend.status()).isEqualTo(400);
             assertThat(resend.text("code")).isEqualTo("payload_expired");
@@ -50,6 +53,8 @@ class RetentionTest {
             var swept = herald.herald.runRetention();
             assertThat(swept.messagesDeleted()).isEqualTo(3);
             assertThat(swept.attemptsDeleted()).isEqualTo(3);
+            assertThat(swept.tasksDeleted()).isEqualTo(1);
+            assertThat(herald.api.get("/api/v1/background-task/" + task).status()).isEqualTo(404);
             assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + longLived).status()).isEqualTo(404);
             assertThat(herald.api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep).body().path("data")).isEmpty();
         }
