@@ -86,6 +86,7 @@ public final class AttemptRoutes {
         routes.post("/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend", this::resend);
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/recover", this::recover);
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/replay-missing", this::replayMissing);
+        routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/bulk-replay", this::bulkReplay);
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/send-example", this::sendExample);
         routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/stats", this::stats);
     }
@@ -183,8 +184,32 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         var window = window(Body.of(ctx));
-        int queued = publisher.replayMissing(endpoint, window.since(), window.until());
+        int queued = publisher.replay(endpoint, MessageStore.ReplayWindow.missing(window.since(), window.until()));
         ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_REPLAY, taskData(endpoint, window, queued)));
+    }
+
+    /**
+     * Svix's bulk-replay: a manual attempt of each message since {@code since} that the endpoint had a delivery of,
+     * whatever became of it, narrowed by {@code status} (of a delivery), {@code statusCodeClass} (of an attempt),
+     * {@code eventTypes}, {@code channel} and {@code tag} when given.
+     */
+    void bulkReplay(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Endpoint endpoint = endpointRoutes.find(ctx, app);
+        var body = Body.of(ctx);
+        Long status = body.longValue("status", DeliveryStatus.SUCCESS, DeliveryStatus.SENDING);
+        Long codeClass = body.longValue("statusCodeClass", 0, 500);
+        if (codeClass != null && codeClass % 100 != 0) {
+            body.fail("statusCodeClass", "statusCodeClass must be one of 0, 100, 200, 300, 400, 500", "value_error");
+        }
+        Set<String> eventTypes = body.stringSet("eventTypes", 250, EventTypeRoutes.NAME, 256);
+        String channel = body.string("channel", 1, 128, EndpointInput.CHANNEL);
+        String tag = body.string("tag", 1, 128, MessageRoutes.TAG);
+        var window = window(body);
+        int queued = publisher.replay(endpoint, new MessageStore.ReplayWindow(window.since(), window.until(), false,
+                status == null ? null : status.intValue(), codeClass == null ? null : (int) (codeClass / 100),
+                eventTypes == null || eventTypes.isEmpty() ? null : eventTypes, channel, tag));
+        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_BULK_REPLAY, taskData(endpoint, window, queued)));
     }
 
     private record Window(Instant since, Instant until) {}

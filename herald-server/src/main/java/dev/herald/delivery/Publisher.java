@@ -40,9 +40,9 @@ public final class Publisher {
         signal.published();
     }
 
-    /** Svix's replay-missing (see {@link MessageStore#replayMissing}): returns how many manual deliveries were queued. */
-    public int replayMissing(Endpoint endpoint, Instant since, Instant until) {
-        int queued = messages.replayMissing(endpoint, since, until, clock.instant());
+    /** Svix's replay-missing and bulk-replay (see {@link MessageStore#replay}): returns how many manual deliveries were queued. */
+    public int replay(Endpoint endpoint, MessageStore.ReplayWindow window) {
+        int queued = messages.replay(endpoint, window, clock.instant());
         if (queued > 0) signal.published();
         return queued;
     }

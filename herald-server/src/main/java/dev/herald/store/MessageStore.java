@@ -327,13 +327,25 @@ public final class MessageStore {
     static final int REPLAY_PAGE = 1_000;
 
     /**
-     * Svix's replay-missing: queues a manual delivery to {@code endpoint} of each message of its application created
-     * from {@code since} (until {@code until}, if given) that its filters accept, whose payload is still kept, and that
-     * it never had a delivery of (it was created later, disabled, or filtered it out then). Returns how many were
-     * queued. Each page of messages is read and queued in its own transaction, under a lock per endpoint: a replay cut
-     * short leaves the rest missing, so running it again finishes it, and replays at once queue nothing twice.
+     * Which messages of an endpoint's application a replay sends it, created from {@code since} (until {@code until},
+     * if given). Replay-missing ({@link #missing}) takes those it never had a delivery of and its filters accept now.
+     * A bulk replay takes those it had a delivery of, narrowed by the others when given: that delivery's status, an
+     * attempt's status-code class (0 for no response, 1 to 5), the event types, a channel, a tag.
      */
-    public int replayMissing(Endpoint endpoint, Instant since, Instant until, Instant now) {
+    public record ReplayWindow(Instant since, Instant until, boolean missingOnly, Integer status, Integer codeClass,
+                               Set<String> eventTypes, String channel, String tag) {
+        public static ReplayWindow missing(Instant since, Instant until) {
+            return new ReplayWindow(since, until, true, null, null, null, null, null);
+        }
+    }
+
+    /**
+     * Svix's replay-missing and bulk-replay: queues a manual delivery to {@code endpoint} of each message the window
+     * selects whose payload is still kept. Returns how many were queued. Each page of messages is read and queued in
+     * its own transaction, under a lock per endpoint: replay-missing cut short leaves the rest missing, so running it
+     * again finishes it, and replays at once queue nothing twice.
+     */
+    public int replay(Endpoint endpoint, ReplayWindow window, Instant now) {
         int queued = 0;
         String after = null;
         while (true) {
@@ -342,24 +354,40 @@ public final class MessageStore {
                 // two replays of one endpoint at once take turns, so the second sees what the first queued
                 h.createQuery("select pg_advisory_xact_lock(hashtext(:endpoint))").bind("endpoint", endpoint.id())
                         .mapTo(String.class).one();
-                List<Message> missing = h.createQuery("""
+                List<Message> selected = h.createQuery("""
                         select m.* from message m
                         where m.app_id = :app and m.created_at >= :since
                           and (cast(:until as timestamptz) is null or m.created_at < :until)
                           and (cast(:cursor as text) is null or m.id > :cursor)
                           and m.payload is not null
-                          and not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
+                          and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
+                          and (cast(:channel as text) is null or :channel = any(m.channels))
+                          and (cast(:tag as text) is null or :tag = any(m.tags))
+                          and case when :missingOnly
+                              then not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
+                              else exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint
+                                           and (cast(:status as int) is null or d.status = :status))
+                                   and (cast(:codeClass as int) is null or exists (
+                                           select 1 from attempt a where a.msg_id = m.id and a.endpoint_id = :endpoint
+                                             and a.response_status_code / 100 = :codeClass))
+                              end
                         order by m.id
                         limit :limit
                         """)
-                        .bind("app", endpoint.appId()).bind("since", since).bindByType("until", until, Instant.class)
+                        .bind("app", endpoint.appId()).bind("since", window.since())
+                        .bindByType("until", window.until(), Instant.class)
                         .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", REPLAY_PAGE)
+                        .bind("missingOnly", window.missingOnly())
+                        .bindByType("status", window.status(), Integer.class)
+                        .bindByType("codeClass", window.codeClass(), Integer.class)
+                        .bindByType("eventTypes", textArray(window.eventTypes()), String[].class)
+                        .bind("channel", window.channel()).bind("tag", window.tag())
                         .map(MessageStore::map).list();
-                var targets = missing.stream().filter(m -> accepts(endpoint, m, viewOf(m)))
+                var targets = selected.stream().filter(m -> !window.missingOnly() || accepts(endpoint, m, viewOf(m)))
                         .map(m -> new Target(m.id(), endpoint.id())).toList();
                 insertDeliveries(h, targets, endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now);
-                return new ReplayPage(missing.size(), targets.size(),
-                        missing.isEmpty() ? null : missing.get(missing.size() - 1).id());
+                return new ReplayPage(selected.size(), targets.size(),
+                        selected.isEmpty() ? null : selected.get(selected.size() - 1).id());
             });
             queued += page.queued();
             if (page.read() < REPLAY_PAGE) return queued;

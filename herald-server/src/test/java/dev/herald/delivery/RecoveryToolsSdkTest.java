@@ -10,13 +10,16 @@ import com.svix.api.BackgroundTaskListOptions;
 import com.svix.exceptions.ApiException;
 import com.svix.models.ApplicationIn;
 import com.svix.models.BackgroundTaskStatus;
+import com.svix.models.BulkReplayIn;
 import com.svix.models.BackgroundTaskType;
 import com.svix.models.EndpointIn;
 import com.svix.models.MessageAttemptTriggerType;
 import com.svix.models.MessageIn;
 import com.svix.models.MessageOut;
 import com.svix.models.MessagePrecheckIn;
+import com.svix.models.MessageStatus;
 import com.svix.models.ReplayIn;
+import com.svix.models.StatusCodeClass;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
@@ -34,8 +37,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Svix's recovery and privacy tools driven by the official Java SDK: replay-missing, expunging content, precheck, and
- * the background tasks they answer with.
+ * Svix's recovery and privacy tools driven by the official Java SDK: replay-missing, bulk replay, expunging content,
+ * precheck, and the background tasks they answer with.
  */
 @ExtendWith(TestDatabase.class)
 class RecoveryToolsSdkTest {
@@ -177,6 +180,50 @@ class RecoveryToolsSdkTest {
         Receiver.await(WAIT, () -> receiver.requests("/race").size() >= messages, "the replayed deliveries");
         assertThat(receiver.requests("/race")).hasSize(messages);
         assertThat(idsReceivedAt("/race")).hasSize(messages);
+    }
+
+    @Test
+    void bulk_replay_sends_again_what_the_endpoint_had_narrowed_by_status_code_class_type_channel_and_tag() throws Exception {
+        eventTypes("bulk.x", "bulk.y");
+        String app = svix.getApplication().create(new ApplicationIn().name("bulk")).getId();
+        receiver.reply(r -> r.body().contains("\"fail\":true") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/bulk")))).getId();
+        var ok = svix.getMessage().create(app, new MessageIn().eventType("bulk.x").payload("{\"fail\":false}")
+                .channels(Set.of("eu")).tags(Set.of("vip")));
+        var failed = svix.getMessage().create(app, new MessageIn().eventType("bulk.x").payload("{\"fail\":true}"));
+        var other = svix.getMessage().create(app, new MessageIn().eventType("bulk.y").payload("{\"fail\":false}"));
+        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 2
+                && sdk(() -> svix.getEndpoint().getStats(app, ep).getFail()) >= 1, "the first deliveries");
+        String late = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/late")))).getId();
+
+        var since = OffsetDateTime.now().minusHours(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since).status(MessageStatus.FAIL))).isEqualTo(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since).statusCodeClass(StatusCodeClass.CODE5XX))).isEqualTo(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since).eventTypes(Set.of("bulk.y")))).isEqualTo(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since).statusCodeClass(StatusCodeClass.CODE2XX)
+                .channel("eu").tag("vip"))).isEqualTo(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since).until(failed.getTimestamp()))).isEqualTo(1);
+        assertThat(bulkReplayed(app, ep, new BulkReplayIn().since(since))).isEqualTo(3);
+        assertThat(bulkReplayed(app, late, new BulkReplayIn().since(since))).isZero(); // it never had any
+
+        // the first message: its first delivery, the 2xx/channel/tag replay, the replay until the second, the whole one
+        Receiver.await(WAIT, () -> receiver.requests("/bulk").stream()
+                .filter(r -> r.header("webhook-id").equals(ok.getId())).count() == 4, "the replays of the first message");
+        assertThat(receiver.requests("/bulk").stream().filter(r -> r.header("webhook-id").equals(other.getId())).count())
+                .as("bulk.y: its first delivery, the event-type replay and the whole replay").isEqualTo(3);
+
+        String path = "/api/v1/app/" + app + "/endpoint/" + ep + "/bulk-replay";
+        var badClass = herald.api.post(path, "{\"since\":\"2026-01-01T00:00:00Z\",\"statusCodeClass\":150}");
+        assertThat(badClass.status()).isEqualTo(422);
+        assertThat(badClass.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"statusCodeClass\"]");
+        assertThat(herald.api.post(path, "{\"since\":\"2026-01-01T00:00:00Z\",\"status\":9}").status()).isEqualTo(422);
+        assertThat(herald.api.post(path, "{\"status\":0}").status()).isEqualTo(422);
+    }
+
+    private static int bulkReplayed(String app, String ep, BulkReplayIn in) throws Exception {
+        var task = svix.getEndpoint().bulkReplay(app, ep, in);
+        assertThat(task.getTask()).isEqualTo(BackgroundTaskType.ENDPOINT_BULK_REPLAY);
+        return ((Number) data(svix.getBackgroundTask().get(task.getId()).getData()).get("messagesQueued")).intValue();
     }
 
     @Test

@@ -71,6 +71,8 @@ class HostileInputPropertyTest {
                 new Route("POST", a + "/msg", "{\"eventType\":\"fuzz.event\",\"payload\":{}}", List.of("eventType", "payload")),
                 new Route("POST", e + "/recover", "{\"since\":\"2026-01-01T00:00:00Z\"}", List.of("since")),
                 new Route("POST", e + "/replay-missing", "{\"since\":\"2026-01-01T00:00:00Z\"}", List.of("since")),
+                new Route("POST", e + "/bulk-replay", "{\"since\":\"2026-01-01T00:00:00Z\",\"status\":2,\"statusCodeClass\":500,"
+                        + "\"eventTypes\":[\"fuzz.event\"],\"channel\":\"eu\",\"tag\":\"t\"}", List.of("since")),
                 new Route("POST", a + "/msg/precheck/active", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", e + "/send-example", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()));
