@@ -81,6 +81,7 @@ public final class AttemptRoutes {
         routes.get("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", this::byEndpoint);
         routes.get("/api/v1/app/{app_id}/attempt/msg/{msg_id}", this::byMessage);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}", this::one);
+        routes.delete("/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content", this::expungeResponse);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}/endpoint", this::endpointsOfMessage);
         routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg", this::messagesOfEndpoint);
         routes.post("/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/resend", this::resend);
@@ -125,6 +126,16 @@ public final class AttemptRoutes {
         var attempt = attempts.find(app.id(), message.id(), ctx.pathParam("attempt_id"))
                 .orElseThrow(() -> ApiException.notFound("Attempt"));
         ctx.json(AttemptOut.of(attempt, null));
+    }
+
+    /** Svix's attempt expunge content (204): the response body the endpoint answered is deleted. */
+    void expungeResponse(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        var attempt = attempts.find(app.id(), message.id(), ctx.pathParam("attempt_id"))
+                .orElseThrow(() -> ApiException.notFound("Attempt"));
+        attempts.expungeResponse(message.id(), attempt.id());
+        ctx.status(204);
     }
 
     void endpointsOfMessage(Context ctx) {

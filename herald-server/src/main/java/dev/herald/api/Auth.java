@@ -66,6 +66,14 @@ public final class Auth {
         return owner;
     }
 
+    /**
+     * Forgets the cached lookups of these tokens' owners, so a token expired just now is refused here at once (other
+     * nodes refuse it once their cached lookup ends, within {@link #CACHE_TTL}).
+     */
+    public void forget(java.util.function.Predicate<TokenOwner> which) {
+        cache.values().removeIf(cached -> cached.owner().filter(which).isPresent());
+    }
+
     public static TokenOwner principal(Context ctx) {
         TokenOwner owner = ctx.attribute(PRINCIPAL);
         if (owner == null) throw new ApiException(401, "authentication_failed", "Not authenticated");

@@ -12,7 +12,8 @@ import java.time.Instant;
 /**
  * {@code POST /api/v1/auth/app-portal-access/{app_id}} (admin only): a token scoped to one application,
  * for that application's owner (a customer portal). It reaches only its own application's endpoints,
- * messages and attempts; anything else answers 404, as if it did not exist.
+ * messages and attempts; anything else answers 404, as if it did not exist. Such tokens end by logout or, all of an
+ * application's at once, by expire-all.
  */
 public final class PortalAccessRoutes {
     static final Duration DEFAULT_EXPIRY = Duration.ofDays(7);
@@ -20,11 +21,13 @@ public final class PortalAccessRoutes {
 
     private final AppResolver apps;
     private final TokenStore tokens;
+    private final Auth auth;
     private final Clock clock;
 
-    public PortalAccessRoutes(AppResolver apps, TokenStore tokens, Clock clock) {
+    public PortalAccessRoutes(AppResolver apps, TokenStore tokens, Auth auth, Clock clock) {
         this.apps = apps;
         this.tokens = tokens;
+        this.auth = auth;
         this.clock = clock;
     }
 
@@ -32,6 +35,45 @@ public final class PortalAccessRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/auth/app-portal-access/{app_id}", this::create);
+        routes.post("/api/v1/auth/app/{app_id}/expire-all", this::expireAll);
+        routes.post("/api/v1/auth/logout", this::logout);
+    }
+
+    /**
+     * Svix's expire-all (admin, 204): every token of the application stops working after {@code expiry} seconds
+     * (default 0: now). Refused here at once; on other nodes within Auth's cache period (30 seconds).
+     */
+    void expireAll(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var app = apps.resolve(ctx);
+        long seconds = 0;
+        byte[] raw = ctx.bodyAsBytes();
+        if (raw.length > 0) {
+            var body = Body.of(raw);
+            Long expiry = body.longValue("expiry", 0, MAX_EXPIRY.toSeconds());
+            var sessions = body.raw("sessionIds");
+            if (sessions != null && !sessions.isNull() && !sessions.isEmpty()) {
+                body.fail("sessionIds", "Herald's tokens have no sessions: leave sessionIds out to expire every token",
+                        "value_error");
+            }
+            body.validate();
+            if (expiry != null) seconds = expiry;
+        }
+        Instant at = clock.instant().plusSeconds(seconds);
+        tokens.expireAppTokens(app.id(), at);
+        auth.forget(owner -> app.id().equals(owner.appId())); // looked up again, with the new expiry
+        ctx.status(204);
+    }
+
+    /** Svix's logout (204): the application token that calls it stops working now. An admin token cannot log out. */
+    void logout(Context ctx) {
+        var owner = Auth.principal(ctx);
+        if (owner.admin()) {
+            throw new ApiException(403, "insufficient_access", "Only an application token can log out");
+        }
+        tokens.expire(owner.tokenId(), clock.instant());
+        auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));
+        ctx.status(204);
     }
 
     void create(Context ctx) {

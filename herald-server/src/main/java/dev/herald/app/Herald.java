@@ -167,7 +167,7 @@ public final class Herald implements AutoCloseable {
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var health = new HealthRoutes(jdbi);
-            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, clock);
+            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     health::register, applicationRoutes::register, eventTypeRoutes::register, endpointRoutes::register,

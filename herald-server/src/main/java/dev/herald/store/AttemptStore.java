@@ -70,6 +70,12 @@ public final class AttemptStore {
         return Keyset.page(rows, page, Attempt::id);
     }
 
+    /** Deletes the response body an attempt recorded (Svix's expunge content). */
+    public void expungeResponse(String msgId, String attemptId) {
+        jdbi.useHandle(h -> h.createUpdate("update attempt set response = null where msg_id = :msg and id = :id")
+                .bind("msg", msgId).bind("id", attemptId).execute());
+    }
+
     public Optional<Attempt> find(String appId, String msgId, String attemptId) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select * from attempt where app_id = :app and msg_id = :msg and id = :id

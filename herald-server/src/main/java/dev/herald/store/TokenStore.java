@@ -43,6 +43,21 @@ public final class TokenStore {
                 .findOne());
     }
 
+    /** Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. */
+    public int expireAppTokens(String appId, Instant at) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                update api_token set expires_at = :at
+                where app_id = :app and (expires_at is null or expires_at > :at)
+                """).bind("app", appId).bind("at", at).execute());
+    }
+
+    /** Expires one token now. */
+    public void expire(String tokenId, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                update api_token set expires_at = :now where id = :id and (expires_at is null or expires_at > :now)
+                """).bind("id", tokenId).bind("now", now).execute());
+    }
+
     /**
      * Stores an admin token only if none exists yet; an advisory lock makes nodes starting together
      * agree on one. Returns whether this call stored it.

@@ -257,6 +257,21 @@ class RecoveryToolsSdkTest {
     }
 
     @Test
+    void an_attempts_response_can_be_expunged() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("expunge-attempt")).getId();
+        svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/answer"))));
+        var message = publish(app, "card.viewed");
+        Receiver.await(WAIT, () -> sdk(() -> svix.getMessageAttempt().listByMsg(app, message.getId()).getData().size()) == 1,
+                "the attempt");
+        var attempt = svix.getMessageAttempt().listByMsg(app, message.getId()).getData().get(0);
+        assertThat(attempt.getResponse()).isEqualTo("ok");
+        svix.getMessageAttempt().expungeContent(app, message.getId(), attempt.getId());
+        assertThat(svix.getMessageAttempt().get(app, message.getId(), attempt.getId()).getResponse()).isEmpty();
+        assertThatThrownBy(() -> svix.getMessageAttempt().expungeContent(app, message.getId(), "atmpt_nope"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    }
+
+    @Test
     void expunge_all_contents_blanks_one_application_and_leaves_the_others() throws Exception {
         String app = svix.getApplication().create(new ApplicationIn().name("purge")).getId();
         String other = svix.getApplication().create(new ApplicationIn().name("kept")).getId();

@@ -75,7 +75,8 @@ class HostileInputPropertyTest {
                         + "\"eventTypes\":[\"fuzz.event\"],\"channel\":\"eu\",\"tag\":\"t\"}", List.of("since")),
                 new Route("POST", a + "/msg/precheck/active", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", e + "/send-example", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
-                new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()));
+                new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()),
+                new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()));
     }
 
     static String snapshot() {
