@@ -33,6 +33,9 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.addConnector((server, http) -> connector(server, http, address));
             config.http.maxRequestSize = maxRequestBytes;
             config.http.defaultContentType = "application/json";
+            // the buffer Javalin copies each response through, allocated per response (32 KB unless set): the API's
+            // answers are mostly a few hundred bytes, and Jetty buffers what it is given anyway
+            config.http.responseBufferSize = 4096;
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             ApiErrors.register(config);

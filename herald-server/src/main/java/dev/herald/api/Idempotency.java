@@ -52,7 +52,7 @@ public final class Idempotency {
                 }
                 case IdempotencyStore.InProgress ignored ->
                         throw new ApiException(409, "conflict", "A request with this idempotency-key is still in progress");
-                case IdempotencyStore.Mismatch ignored -> throw ValidationException.query("idempotency-key",
+                case IdempotencyStore.Mismatch ignored -> throw ValidationException.header("idempotency-key",
                         "This idempotency-key was used with a different request");
                 case IdempotencyStore.Acquired ignored -> {}
             }

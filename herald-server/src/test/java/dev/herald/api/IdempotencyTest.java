@@ -45,6 +45,7 @@ class IdempotencyTest {
         var other = herald.api.send("POST", "/api/v1/app/" + app + "/endpoint", "{\"url\":\"http://127.0.0.1:9/other\"}",
                 "idempotency-key", "k-ep");
         assertThat(other.status()).isEqualTo(422);
+        assertThat(other.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"header\",\"idempotency-key\"]");
     }
 
     @Test
