@@ -3,6 +3,7 @@ package dev.herald.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.EventType;
+import dev.herald.domain.PageRequest;
 import dev.herald.routing.InvalidSchemaException;
 import dev.herald.routing.PayloadSchemaValidator;
 import dev.herald.store.EventTypeStore;
@@ -10,12 +11,16 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /** {@code /api/v1/event-type}: the catalog of event types. DELETE archives; {@code ?expunge=true} removes. */
 public final class EventTypeRoutes {
+    private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
     public static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
     private static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
 
@@ -55,6 +60,101 @@ public final class EventTypeRoutes {
         routes.put("/api/v1/event-type/{name}", this::put);
         routes.patch("/api/v1/event-type/{name}", this::patch);
         routes.delete("/api/v1/event-type/{name}", this::delete);
+        routes.post("/api/v1/event-type/import/openapi", this::importOpenApi);
+    }
+
+    /** Svix's EventTypeFromOpenApi: what an import writes, or would write (dry run). */
+    public record EventTypeFromOpenApi(String name, String description, JsonNode schemas, boolean deprecated,
+                                       String featureFlag, String groupName) {}
+
+    /** Svix's EventTypeImportOpenApiOutData; its wire name for what a dry run would change is {@code to_modify}. */
+    public record ImportData(List<String> modified,
+                             @com.fasterxml.jackson.annotation.JsonProperty("to_modify") List<EventTypeFromOpenApi> toModify) {}
+
+    public record ImportOut(ImportData data) {}
+
+    /**
+     * Svix's import from OpenAPI (admin): {@code spec} (the document as JSON) or {@code specRaw} (JSON or YAML text).
+     * Each webhook creates its event type or updates it (and unarchives it); {@code replaceAll} archives the types the
+     * document does not name; {@code dryRun} answers what would change and writes nothing. The whole document is
+     * checked first (names, references, schemas), so a bad one changes nothing.
+     */
+    void importOpenApi(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var body = Body.of(ctx);
+        JsonNode spec = body.raw("spec");
+        String specRaw = body.string("specRaw", 1, Integer.MAX_VALUE);
+        Boolean dryRun = body.bool("dryRun");
+        Boolean replaceAll = body.bool("replaceAll");
+        if ((spec == null || spec.isNull()) == (specRaw == null)) {
+            body.fail("spec", "give the document as spec (JSON) or as specRaw (JSON or YAML text), one of them", "value_error");
+        }
+        body.validate();
+        if (specRaw != null) spec = parseRaw(specRaw);
+        List<OpenApiEventTypes.Imported> imported;
+        try {
+            imported = OpenApiEventTypes.read(spec);
+        } catch (OpenApiEventTypes.InvalidSpec e) {
+            var loc = new ArrayList<String>(List.of("body", specRaw != null ? "specRaw" : "spec"));
+            loc.addAll(e.where);
+            throw new ValidationException(List.of(new ValidationException.Item(loc, e.getMessage(), "value_error.openapi")));
+        }
+        for (var type : imported) {
+            if (type.schemas() == null) continue;
+            try {
+                PayloadSchemaValidator.compile(type.schemas());
+            } catch (InvalidSchemaException e) {
+                throw ValidationException.of(specRaw != null ? "specRaw" : "spec",
+                        "the schema of " + type.name() + " cannot be used: " + e.getMessage(), "value_error.schema");
+            }
+        }
+        var described = imported.stream().map(t -> new EventTypeFromOpenApi(t.name(), t.description(), t.schemas(),
+                t.deprecated(), t.featureFlag(), t.groupName())).toList();
+        if (Boolean.TRUE.equals(dryRun)) {
+            ctx.json(new ImportOut(new ImportData(List.of(), described)));
+            return;
+        }
+        Instant now = clock.instant();
+        var modified = new ArrayList<String>();
+        for (var type : imported) {
+            String schemasJson = type.schemas() == null ? null : type.schemas().toString();
+            var existing = types.find(type.name());
+            if (existing.isPresent()) {
+                var e = existing.get();
+                saved(types.update(new EventType(e.name(), type.description(), schemasJson, false, type.deprecated(),
+                        type.featureFlag(), e.featureFlags(), type.groupName(), e.createdAt(), now, e.validatePayloads())));
+            } else {
+                saved(types.insert(new EventType(type.name(), type.description(), schemasJson, false, type.deprecated(),
+                        type.featureFlag(), null, type.groupName(), now, now, false)));
+            }
+            modified.add(type.name());
+        }
+        if (Boolean.TRUE.equals(replaceAll)) archiveAllBut(modified, now);
+        ctx.json(new ImportOut(new ImportData(modified, null)));
+    }
+
+    private static JsonNode parseRaw(String specRaw) {
+        try {
+            return YAML.readTree(specRaw); // YAML 1.1 reads JSON documents too
+        } catch (JsonProcessingException | RuntimeException e) {
+            throw ValidationException.of("specRaw", "specRaw is neither JSON nor YAML", "value_error.openapi");
+        }
+    }
+
+    /** replaceAll: every live event type the document does not name is archived. */
+    private void archiveAllBut(List<String> kept, Instant now) {
+        var keep = Set.copyOf(kept);
+        String cursor = null;
+        while (true) {
+            var page = types.list(new PageRequest(PageRequest.MAX_LIMIT, cursor, false), false);
+            for (EventType t : page.data()) {
+                if (keep.contains(t.name())) continue;
+                saved(types.update(new EventType(t.name(), t.description(), t.schemasJson(), true, t.deprecated(),
+                        t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), now, t.validatePayloads())));
+            }
+            if (page.done()) return;
+            cursor = page.iterator();
+        }
     }
 
     /** Reads the mutable fields; {@code base} supplies values absent from a PATCH. */

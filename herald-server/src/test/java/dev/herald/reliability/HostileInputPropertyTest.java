@@ -62,6 +62,8 @@ class HostileInputPropertyTest {
                 new Route("POST", "/api/v1/event-type", "{\"name\":\"x.y\",\"description\":\"d\"}", List.of("name", "description")),
                 new Route("PUT", "/api/v1/event-type/fuzz.event", "{\"description\":\"d\"}", List.of("description")),
                 new Route("PATCH", "/api/v1/event-type/fuzz.event", "{\"description\":\"d\"}", List.of()),
+                new Route("POST", "/api/v1/event-type/import/openapi", "{\"dryRun\":true,\"spec\":{\"webhooks\":{\"fuzz.event\":"
+                        + "{\"post\":{\"summary\":\"s\"}}}}}", List.of()),
                 new Route("POST", a + "/endpoint", "{\"url\":\"http://127.0.0.1:9/x\"}", List.of("url")),
                 new Route("PUT", e, "{\"url\":\"http://127.0.0.1:9/x\"}", List.of("url")),
                 new Route("PATCH", e, "{\"url\":\"http://127.0.0.1:9/x\"}", List.of()),

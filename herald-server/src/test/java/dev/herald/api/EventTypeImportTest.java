@@ -1,0 +1,142 @@
+package dev.herald.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.svix.Svix;
+import com.svix.SvixOptions;
+import com.svix.models.EventTypeImportOpenApiIn;
+import dev.herald.testing.ApiClient;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The event catalog imported from an OpenAPI document (Svix's import), with the official SDK. */
+@ExtendWith(TestDatabase.class)
+class EventTypeImportTest {
+    static TestHerald herald;
+    static Svix svix;
+
+    static final String SHOP_YAML = """
+            openapi: 3.1.0
+            info: {title: Shop, version: "1"}
+            webhooks:
+              order.created:
+                post:
+                  summary: An order was placed
+                  x-svix-group-name: orders
+                  requestBody:
+                    content:
+                      application/json:
+                        schema:
+                          $ref: '#/components/schemas/Order'
+              order.refunded:
+                post:
+                  description: Money went back
+                  deprecated: true
+                  requestBody:
+                    content:
+                      application/json:
+                        schema:
+                          type: object
+                          properties:
+                            order: {$ref: '#/components/schemas/Order'}
+            components:
+              schemas:
+                Order:
+                  type: object
+                  required: [id]
+                  properties:
+                    id: {type: string}
+                    total: {type: integer}
+            """;
+
+    @BeforeAll
+    static void start() {
+        herald = TestHerald.start();
+        var options = new SvixOptions();
+        options.setServerUrl(herald.baseUrl());
+        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+    }
+
+    @AfterAll
+    static void stop() {
+        herald.close();
+    }
+
+    @Test
+    void imports_webhooks_from_yaml_with_references_written_out_and_archives_the_rest_when_asked() throws Exception {
+        assertThat(herald.api.post("/api/v1/event-type", "{\"name\":\"legacy.type\",\"description\":\"old\"}").status()).isEqualTo(201);
+
+        var out = svix.getEventType().importOpenapi(new EventTypeImportOpenApiIn().specRaw(SHOP_YAML).replaceAll(true));
+        assertThat(out.getData().getModified()).containsExactly("order.created", "order.refunded");
+
+        var created = herald.api.get("/api/v1/event-type/order.created").body();
+        assertThat(created.path("description").asText()).isEqualTo("An order was placed");
+        assertThat(created.path("groupName").asText()).isEqualTo("orders");
+        assertThat(created.path("schemas").toString()).isEqualTo(
+                "{\"1\":{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{\"id\":{\"type\":\"string\"},\"total\":{\"type\":\"integer\"}}}}");
+        var refunded = herald.api.get("/api/v1/event-type/order.refunded").body();
+        assertThat(refunded.path("deprecated").asBoolean()).isTrue();
+        assertThat(refunded.path("description").asText()).isEqualTo("Money went back");
+        assertThat(refunded.path("schemas").path("1").path("properties").path("order").path("required").toString())
+                .isEqualTo("[\"id\"]");
+        assertThat(herald.api.get("/api/v1/event-type/legacy.type").body().path("archived").asBoolean()).isTrue();
+
+        // again, as JSON, without replaceAll: updates in place, archives nothing more, unarchives what it names
+        herald.api.delete("/api/v1/event-type/order.refunded");
+        var spec = Map.of("openapi", "3.1.0", "webhooks", Map.of("order.refunded", Map.of("post",
+                Map.of("summary", "Refunded", "requestBody", Map.of("content", Map.of("application/json",
+                        Map.of("schema", Map.of("type", "object"))))))));
+        var again = svix.getEventType().importOpenapi(new EventTypeImportOpenApiIn().spec(spec));
+        assertThat(again.getData().getModified()).containsExactly("order.refunded");
+        var updated = herald.api.get("/api/v1/event-type/order.refunded").body();
+        assertThat(updated.path("archived").asBoolean()).isFalse();
+        assertThat(updated.path("description").asText()).isEqualTo("Refunded");
+        assertThat(updated.path("deprecated").asBoolean()).isFalse();
+        assertThat(herald.api.get("/api/v1/event-type/order.created").body().path("archived").asBoolean()).isFalse();
+    }
+
+    @Test
+    void a_dry_run_answers_what_would_change_and_writes_nothing() throws Exception {
+        String yaml = SHOP_YAML.replace("order.created", "order.shipped").replace("order.refunded", "order.lost");
+        var out = svix.getEventType().importOpenapi(new EventTypeImportOpenApiIn().specRaw(yaml).dryRun(true));
+        assertThat(out.getData().getModified()).isNullOrEmpty(); // the SDK reads Herald's [] as null
+        assertThat(out.getData().getToModify()).extracting(t -> t.getName()).containsExactly("order.shipped", "order.lost");
+        assertThat(out.getData().getToModify().get(0).getGroupName()).isEqualTo("orders");
+        assertThat(herald.api.get("/api/v1/event-type/order.shipped").status()).isEqualTo(404);
+    }
+
+    @Test
+    void a_bad_document_is_refused_with_where_and_changes_nothing() {
+        String recursive = """
+                {"webhooks": {"tree.grown": {"post": {"requestBody": {"content": {"application/json":
+                  {"schema": {"$ref": "#/components/schemas/Node"}}}}}}},
+                 "components": {"schemas": {"Node": {"type": "object",
+                  "properties": {"child": {"$ref": "#/components/schemas/Node"}}}}}}""";
+        assertRefused("{\"spec\":" + recursive + "}", List.of("body", "spec", "webhooks", "tree.grown"));
+        assertRefused("{\"spec\":{\"webhooks\":{\"a.b\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":"
+                + "{\"schema\":{\"$ref\":\"https://example.com/x.json\"}}}}}}}}}", List.of("body", "spec", "webhooks", "a.b"));
+        assertRefused("{\"spec\":{\"webhooks\":{\"bad name\":{\"post\":{}}}}}", List.of("body", "spec", "webhooks", "bad name"));
+        assertRefused("{\"spec\":{\"openapi\":\"3.1.0\"}}", List.of("body", "spec"));
+        assertRefused("{\"specRaw\":\"webhooks: [unclosed\"}", List.of("body", "specRaw"));
+        assertRefused("{}", List.of("body", "spec"));
+        assertRefused("{\"spec\":{\"webhooks\":{\"a.b\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":"
+                + "{\"schema\":{\"type\":\"no-such-type\"}}}}}}}}}", List.of("body", "spec"));
+        assertThat(herald.api.get("/api/v1/event-type/tree.grown").status()).isEqualTo(404);
+        assertThat(herald.api.get("/api/v1/event-type/a.b").status()).isEqualTo(404);
+    }
+
+    private static void assertRefused(String body, List<String> loc) {
+        ApiClient.Response response = herald.api.post("/api/v1/event-type/import/openapi", body);
+        assertThat(response.status()).as(body).isEqualTo(422);
+        assertThat(response.body().path("detail").get(0).path("loc").findValuesAsText("")).isEmpty();
+        var actual = new java.util.ArrayList<String>();
+        response.body().path("detail").get(0).path("loc").forEach(n -> actual.add(n.asText()));
+        assertThat(actual).as(body + " → " + response.raw()).isEqualTo(loc);
+    }
+}
