@@ -19,6 +19,13 @@ import java.util.Map;
 final class OpenApiEventTypes {
     /** How deep references may nest; a deeper chain is taken for a cycle. */
     private static final int MAX_REF_DEPTH = 32;
+    /**
+     * How deep a written-out schema may be: stored schemas are read back with the API's nesting limit (64), under
+     * their version key and the schemas object.
+     */
+    static final int MAX_SCHEMA_DEPTH = 60;
+    /** How many values the written-out schemas of one document may hold: references used many times multiply. */
+    static final int MAX_SCHEMA_NODES = 200_000;
     private static final List<String> METHODS = List.of("post", "put", "patch", "get", "delete");
 
     /** One event type as the document describes it; {@code schemas} is null when the body has no JSON schema. */
@@ -45,6 +52,7 @@ final class OpenApiEventTypes {
             throw new InvalidSpec("the document has no webhooks (OpenAPI 3.1) or x-webhooks (3.0) object", List.of());
         }
         var imported = new ArrayList<Imported>();
+        var budget = new int[] {MAX_SCHEMA_NODES};
         for (Map.Entry<String, JsonNode> webhook : webhooks.properties()) {
             String name = webhook.getKey();
             List<String> where = List.of(section, name);
@@ -58,7 +66,7 @@ final class OpenApiEventTypes {
             ObjectNode schemas = null;
             if (!schema.isMissingNode()) {
                 schemas = JsonNodeFactory.instance.objectNode();
-                schemas.set("1", resolve(spec, schema, new ArrayDeque<>(), where));
+                schemas.set("1", resolve(spec, schema, new ArrayDeque<>(), where, 0, budget));
             }
             imported.add(new Imported(name, description == null ? "" : description, schemas,
                     operation.path("deprecated").asBoolean(false), text(operation, "x-svix-group-name"),
@@ -82,7 +90,14 @@ final class OpenApiEventTypes {
     }
 
     /** The schema with every local {@code $ref} replaced by what it points to. */
-    private static JsonNode resolve(JsonNode spec, JsonNode node, Deque<String> refs, List<String> where) {
+    private static JsonNode resolve(JsonNode spec, JsonNode node, Deque<String> refs, List<String> where, int depth,
+                                    int[] budget) {
+        if (depth > MAX_SCHEMA_DEPTH) {
+            throw new InvalidSpec("the schema, its references written out, nests deeper than " + MAX_SCHEMA_DEPTH, where);
+        }
+        if (--budget[0] < 0) {
+            throw new InvalidSpec("the schemas, their references written out, hold more than " + MAX_SCHEMA_NODES + " values", where);
+        }
         if (node.isObject()) {
             JsonNode ref = node.get("$ref");
             if (ref != null && ref.isTextual()) {
@@ -96,17 +111,17 @@ final class OpenApiEventTypes {
                 JsonNode target = spec.at(pointer.substring(1));
                 if (target.isMissingNode()) throw new InvalidSpec("reference not found: " + pointer, where);
                 refs.push(pointer);
-                JsonNode resolved = resolve(spec, target, refs, where);
+                JsonNode resolved = resolve(spec, target, refs, where, depth, budget);
                 refs.pop();
                 return resolved;
             }
             ObjectNode copy = JsonNodeFactory.instance.objectNode();
-            node.properties().forEach(e -> copy.set(e.getKey(), resolve(spec, e.getValue(), refs, where)));
+            node.properties().forEach(e -> copy.set(e.getKey(), resolve(spec, e.getValue(), refs, where, depth + 1, budget)));
             return copy;
         }
         if (node.isArray()) {
             ArrayNode copy = JsonNodeFactory.instance.arrayNode();
-            node.forEach(item -> copy.add(resolve(spec, item, refs, where)));
+            node.forEach(item -> copy.add(resolve(spec, item, refs, where, depth + 1, budget)));
             return copy;
         }
         return node;

@@ -127,6 +127,29 @@ class EventTypeImportTest {
         assertRefused("{}", List.of("body", "spec"));
         assertRefused("{\"spec\":{\"webhooks\":{\"a.b\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":"
                 + "{\"schema\":{\"type\":\"no-such-type\"}}}}}}}}}", List.of("body", "spec"));
+        // references used many times multiply: 12 levels of 10 uses each would write out 10^12 values
+        var bomb = new StringBuilder("{\"spec\":{\"webhooks\":{\"boom.now\":{\"post\":{\"requestBody\":{\"content\":"
+                + "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/L0\"}}}}}}},\"components\":{\"schemas\":{");
+        for (int level = 0; level < 12; level++) {
+            bomb.append(level == 0 ? "" : ",").append("\"L").append(level).append("\":{\"type\":\"object\",\"properties\":{");
+            for (int use = 0; use < 10; use++) {
+                bomb.append(use == 0 ? "" : ",").append("\"p").append(use).append("\":")
+                        .append(level == 11 ? "{\"type\":\"string\"}" : "{\"$ref\":\"#/components/schemas/L" + (level + 1) + "\"}");
+            }
+            bomb.append("}}");
+        }
+        bomb.append("}}}}");
+        assertRefused(bomb.toString(), List.of("body", "spec", "webhooks", "boom.now"));
+        // a chain of 30 references, three levels each, nests deeper than a stored schema may
+        var deep = new StringBuilder("{\"spec\":{\"webhooks\":{\"deep.one\":{\"post\":{\"requestBody\":{\"content\":"
+                + "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/D0\"}}}}}}},\"components\":{\"schemas\":{");
+        for (int level = 0; level < 30; level++) {
+            deep.append(level == 0 ? "" : ",").append("\"D").append(level).append("\":{\"type\":\"object\",\"properties\":{\"next\":")
+                    .append(level == 29 ? "{\"type\":\"string\"}" : "{\"$ref\":\"#/components/schemas/D" + (level + 1) + "\"}").append("}}");
+        }
+        deep.append("}}}}");
+        assertRefused(deep.toString(), List.of("body", "spec", "webhooks", "deep.one"));
+        assertThat(herald.api.get("/api/v1/event-type/boom.now").status()).isEqualTo(404);
         assertThat(herald.api.get("/api/v1/event-type/tree.grown").status()).isEqualTo(404);
         assertThat(herald.api.get("/api/v1/event-type/a.b").status()).isEqualTo(404);
     }
