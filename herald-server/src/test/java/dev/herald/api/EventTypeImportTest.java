@@ -3,10 +3,10 @@ package dev.herald.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.svix.Svix;
-import com.svix.SvixOptions;
 import com.svix.models.EventTypeImportOpenApiIn;
 import dev.herald.testing.ApiClient;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.SvixSdk;
 import dev.herald.testing.TestHerald;
 import java.util.List;
 import java.util.Map;
@@ -58,9 +58,7 @@ class EventTypeImportTest {
     @BeforeAll
     static void start() {
         herald = TestHerald.start();
-        var options = new SvixOptions();
-        options.setServerUrl(herald.baseUrl());
-        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+        svix = SvixSdk.client(herald);
     }
 
     @AfterAll

@@ -23,6 +23,7 @@ import com.svix.models.EventTypePatch;
 import com.svix.models.EventTypeUpdate;
 import com.svix.models.Ordering;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.SvixSdk;
 import dev.herald.testing.TestHerald;
 import java.net.URI;
 import java.util.List;
@@ -44,9 +45,7 @@ class SvixSdkCompatibilityTest {
     static void start() {
         TestDatabase.clean(); // leftover queued work from earlier classes must not reach this server
         herald = TestHerald.start();
-        var options = new SvixOptions();
-        options.setServerUrl(herald.baseUrl());
-        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+        svix = SvixSdk.client(herald);
     }
 
     @AfterAll

@@ -4,11 +4,11 @@ import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.svix.Svix;
-import com.svix.SvixOptions;
 import com.svix.models.ApplicationTokenExpireIn;
 import dev.herald.testing.ApiClient;
 import dev.herald.testing.MutableClock;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.SvixSdk;
 import dev.herald.testing.TestHerald;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,9 +28,7 @@ class TokenExpiryTest {
     @BeforeAll
     static void start() {
         herald = TestHerald.start(TestHerald.defaultEnv(), CLOCK);
-        var options = new SvixOptions();
-        options.setServerUrl(herald.baseUrl());
-        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+        svix = SvixSdk.client(herald);
     }
 
     @AfterAll

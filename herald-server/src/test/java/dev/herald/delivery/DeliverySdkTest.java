@@ -4,7 +4,6 @@ import static dev.herald.delivery.DeliveryFixture.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.svix.Svix;
-import com.svix.SvixOptions;
 import com.svix.api.EndpointGetStatsOptions;
 import com.svix.api.MessageAttemptListAttemptedMessagesOptions;
 import com.svix.api.MessageAttemptListByEndpointOptions;
@@ -21,6 +20,7 @@ import com.svix.models.RecoverIn;
 import com.svix.models.StatusCodeClass;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.SvixSdk;
 import dev.herald.testing.TestHerald;
 import java.net.URI;
 import java.time.Clock;
@@ -48,9 +48,7 @@ class DeliverySdkTest {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_RETRY_SCHEDULE", "0");
         herald = TestHerald.start(env, Clock.systemUTC());
-        var options = new SvixOptions();
-        options.setServerUrl(herald.baseUrl());
-        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+        svix = SvixSdk.client(herald);
     }
 
     @AfterAll
@@ -66,15 +64,6 @@ class DeliverySdkTest {
     @AfterEach
     void closeReceiver() {
         receiver.close();
-    }
-
-    /** An SDK call inside a polling condition (the SDK throws checked exceptions). */
-    private static <T> T sdk(java.util.concurrent.Callable<T> call) {
-        try {
-            return call.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The endpoint's attempts with the SDK's list options as {@code filter} sets them. */
@@ -98,7 +87,7 @@ class DeliverySdkTest {
         var plain = svix.getMessage().create(app, new MessageIn().eventType("invoice.sent").payload("{\"n\":2}"));
         Receiver.await(WAIT, () -> receiver.requests("/good").size() == 2 && receiver.requests("/bad").size() == 2, "fan-out");
         assertThat(receiver.requests("/good")).anyMatch(r -> r.body().equals(raw));
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, bad).getFail()) == 2, "failures recorded");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, bad).getFail()) == 2, "failures recorded");
 
         var ok = attemptsAt(app, good, o -> o.setStatusCodeClass(StatusCodeClass.CODE2XX));
         assertThat(ok).hasSize(2).allMatch(a -> a.getStatus() == MessageStatus.SUCCESS && a.getResponseStatusCode() == 200);
@@ -138,17 +127,17 @@ class DeliverySdkTest {
 
         receiver.reply(r -> Receiver.Reply.status(503));
         String msg = svix.getMessage().create(app, new MessageIn().eventType("user.created").payload("{\"n\":1}")).getId();
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getFail()) == 1, "the failure recorded");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getFail()) == 1, "the failure recorded");
 
         receiver.reply(r -> Receiver.Reply.status(200));
         var recovered = svix.getEndpoint().recover(app, ep, new RecoverIn().since(OffsetDateTime.now().minusHours(1)));
         assertThat(recovered.getStatus()).isIn(BackgroundTaskStatus.RUNNING, BackgroundTaskStatus.FINISHED);
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 1, "the recovered delivery");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 1, "the recovered delivery");
 
         // the SDK's resend() fails inside OkHttp before sending (a POST without a body), so send what it means to
         var resend = herald.api.post("/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + ep + "/resend", null);
         assertThat(resend.status()).isEqualTo(202);
-        Receiver.await(WAIT, () -> sdk(() -> svix.getMessageAttempt().listByMsg(app, msg).getData().size()) == 3, "the resent attempt");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getMessageAttempt().listByMsg(app, msg).getData().size()) == 3, "the resent attempt");
         assertThat(svix.getMessageAttempt().listByMsg(app, msg).getData())
                 .filteredOn(a -> a.getTriggerType() == MessageAttemptTriggerType.MANUAL).hasSize(2);
 

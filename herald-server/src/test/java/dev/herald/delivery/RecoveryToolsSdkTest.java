@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.svix.Svix;
-import com.svix.SvixOptions;
 import com.svix.api.BackgroundTaskListOptions;
 import com.svix.exceptions.ApiException;
 import com.svix.models.ApplicationIn;
@@ -22,6 +21,7 @@ import com.svix.models.ReplayIn;
 import com.svix.models.StatusCodeClass;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
+import dev.herald.testing.SvixSdk;
 import dev.herald.testing.TestHerald;
 import java.net.URI;
 import java.time.Clock;
@@ -51,9 +51,7 @@ class RecoveryToolsSdkTest {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_RETRY_SCHEDULE", "0");
         herald = TestHerald.start(env, Clock.systemUTC());
-        var options = new SvixOptions();
-        options.setServerUrl(herald.baseUrl());
-        svix = new Svix(TestHerald.ADMIN_TOKEN, options);
+        svix = SvixSdk.client(herald);
     }
 
     @AfterAll
@@ -69,14 +67,6 @@ class RecoveryToolsSdkTest {
     @AfterEach
     void closeReceiver() {
         receiver.close();
-    }
-
-    private static <T> T sdk(java.util.concurrent.Callable<T> call) {
-        try {
-            return call.call();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** A task's {@code data}, as the SDK reads it (a JSON object becomes a map). */
@@ -120,7 +110,7 @@ class RecoveryToolsSdkTest {
         assertThat(replay.getTask()).isEqualTo(BackgroundTaskType.ENDPOINT_REPLAY);
         assertThat(replay.getStatus()).isEqualTo(BackgroundTaskStatus.FINISHED);
         assertThat(replay.getId()).startsWith("qtask_");
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, late).getSuccess()) == 2, "the replayed delivery");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, late).getSuccess()) == 2, "the replayed delivery");
         assertThat(idsReceivedAt("/late")).containsExactlyInAnyOrder(paid.getId(), paidAgain.getId());
         assertThat(svix.getMessageAttempt().listByMsg(app, paid.getId()).getData())
                 .filteredOn(a -> a.getEndpointId().equals(late))
@@ -192,8 +182,8 @@ class RecoveryToolsSdkTest {
                 .channels(Set.of("eu")).tags(Set.of("vip")));
         var failed = svix.getMessage().create(app, new MessageIn().eventType("bulk.x").payload("{\"fail\":true}"));
         var other = svix.getMessage().create(app, new MessageIn().eventType("bulk.y").payload("{\"fail\":false}"));
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 2
-                && sdk(() -> svix.getEndpoint().getStats(app, ep).getFail()) >= 1, "the first deliveries");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 2
+                && SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getFail()) >= 1, "the first deliveries");
         String late = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/late")))).getId();
 
         var since = OffsetDateTime.now().minusHours(1);
@@ -249,7 +239,7 @@ class RecoveryToolsSdkTest {
         svix.getMessage().expungeContent(app, secret.getId());
         assertThat(svix.getMessage().get(app, secret.getId()).getPayload()).isEqualTo(Map.of("expired", true));
         assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
-        Receiver.await(WAIT, () -> sdk(() -> svix.getEndpoint().getStats(app, ep).getCanceled()) == 1, "the delivery cancelled");
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getCanceled()) == 1, "the delivery cancelled");
         assertThat(receiver.requests("/e")).isEmpty();
 
         assertThatThrownBy(() -> svix.getMessage().expungeContent(app, "msg_nope"))
@@ -261,7 +251,7 @@ class RecoveryToolsSdkTest {
         String app = svix.getApplication().create(new ApplicationIn().name("expunge-attempt")).getId();
         svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/answer"))));
         var message = publish(app, "card.viewed");
-        Receiver.await(WAIT, () -> sdk(() -> svix.getMessageAttempt().listByMsg(app, message.getId()).getData().size()) == 1,
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getMessageAttempt().listByMsg(app, message.getId()).getData().size()) == 1,
                 "the attempt");
         var attempt = svix.getMessageAttempt().listByMsg(app, message.getId()).getData().get(0);
         assertThat(attempt.getResponse()).isEqualTo("ok");
