@@ -181,10 +181,14 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         var window = window(Body.of(ctx));
-        var failed = attempts.failedMessageIds(endpoint.id(), window.since(), window.until());
-        for (String msgId : failed) publisher.enqueueManual(msgId, app.id(), List.of(endpoint.id()));
-        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_RECOVER,
-                taskData(endpoint, window, failed.size())));
+        ctx.status(202).json(tasks.run(app.id(), BackgroundTask.ENDPOINT_RECOVER, input(endpoint, window), heartbeat -> {
+            var failed = attempts.failedMessageIds(endpoint.id(), window.since(), window.until());
+            for (int i = 0; i < failed.size(); i++) {
+                publisher.enqueueManual(failed.get(i), app.id(), List.of(endpoint.id()));
+                if (i % 1_000 == 999) heartbeat.run();
+            }
+            return Map.of("messagesQueued", failed.size());
+        }));
     }
 
     /**
@@ -195,8 +199,8 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         var window = window(Body.of(ctx));
-        int queued = publisher.replay(endpoint, MessageStore.ReplayWindow.missing(window.since(), window.until()));
-        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_REPLAY, taskData(endpoint, window, queued)));
+        replay(ctx, app, endpoint, BackgroundTask.ENDPOINT_REPLAY, window,
+                MessageStore.ReplayWindow.missing(window.since(), window.until()));
     }
 
     /**
@@ -217,10 +221,16 @@ public final class AttemptRoutes {
         String channel = body.string("channel", 1, 128, EndpointInput.CHANNEL);
         String tag = body.string("tag", 1, 128, MessageRoutes.TAG);
         var window = window(body);
-        int queued = publisher.replay(endpoint, new MessageStore.ReplayWindow(window.since(), window.until(), false,
-                status == null ? null : status.intValue(), codeClass == null ? null : (int) (codeClass / 100),
-                eventTypes == null || eventTypes.isEmpty() ? null : eventTypes, channel, tag));
-        ctx.status(202).json(tasks.finished(app.id(), BackgroundTask.ENDPOINT_BULK_REPLAY, taskData(endpoint, window, queued)));
+        replay(ctx, app, endpoint, BackgroundTask.ENDPOINT_BULK_REPLAY, window, new MessageStore.ReplayWindow(
+                window.since(), window.until(), false, status == null ? null : status.intValue(),
+                codeClass == null ? null : (int) (codeClass / 100), eventTypes == null || eventTypes.isEmpty() ? null : eventTypes,
+                channel, tag));
+    }
+
+    private void replay(Context ctx, Application app, Endpoint endpoint, String task, Window window,
+                        MessageStore.ReplayWindow selection) {
+        ctx.status(202).json(tasks.run(app.id(), task, input(endpoint, window),
+                heartbeat -> Map.of("messagesQueued", publisher.replay(endpoint, selection, heartbeat))));
     }
 
     private record Window(Instant since, Instant until) {}
@@ -234,12 +244,12 @@ public final class AttemptRoutes {
         return new Window(since, until);
     }
 
-    private static Map<String, Object> taskData(Endpoint endpoint, Window window, int messagesQueued) {
+    /** What a recovery task records of its request: the endpoint and the window. */
+    private static Map<String, Object> input(Endpoint endpoint, Window window) {
         var data = new java.util.LinkedHashMap<String, Object>();
         data.put("endpointId", endpoint.id());
         data.put("since", window.since().toString());
         if (window.until() != null) data.put("until", window.until().toString());
-        data.put("messagesQueued", messagesQueued);
         return data;
     }
 

@@ -12,20 +12,32 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code /api/v1/background-task}: the tasks recover, replay and purge answered with, in Svix's shapes. Herald runs
- * them within their request, so each is recorded once it has finished. An application-scoped token sees its own.
+ * {@code /api/v1/background-task}: the tasks recover, replay and purge answered with, in Svix's shapes. A task runs in
+ * the background and is recorded as it goes: running, then finished or failed. An application-scoped token sees its
+ * own.
  */
 public final class BackgroundTaskRoutes {
     private static final Set<String> STATUSES = Set.of("running", "finished", "failed");
     private static final Set<String> TASKS = Set.of("endpoint.replay", "endpoint.recover", "application.stats",
             "message.broadcast", "sdk.generate", "event-type.aggregate", "application.purge_content", "endpoint.bulk-replay");
 
+    /** How long a request waits for its task: most end well within it, and the answer then says finished. */
+    static final java.time.Duration ANSWER_WITHIN = java.time.Duration.ofSeconds(2);
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackgroundTaskRoutes.class);
+
     private final BackgroundTaskStore tasks;
     private final Clock clock;
 
+    private final java.time.Duration answerWithin;
+
     public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock) {
+        this(tasks, clock, ANSWER_WITHIN);
+    }
+
+    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, java.time.Duration answerWithin) {
         this.tasks = tasks;
         this.clock = clock;
+        this.answerWithin = answerWithin;
     }
 
     /** What starting a task answers (Svix's ReplayOut, RecoverOut, ExpungeAllContentsOut). */
@@ -43,13 +55,55 @@ public final class BackgroundTaskRoutes {
         routes.get("/api/v1/background-task/{task_id}", this::get);
     }
 
-    /** Records a task of {@code appId} that has finished with {@code data} as its figures, and what to answer for it. */
-    TaskOut finished(String appId, String task, Map<String, Object> data) {
+    /** A running task's work: its figures once done. {@code heartbeat} says it is still going (call it per page). */
+    interface Work {
+        Map<String, Object> run(Runnable heartbeat);
+    }
+
+    /**
+     * Runs a task of {@code appId} on a virtual thread and answers how it stands after at most {@link #ANSWER_WITHIN}
+     * (2 seconds):
+     * a small task has finished by then (its figures are in its record), a large one goes on and is polled. A task
+     * whose node dies is marked failed once its heartbeat is {@link dev.herald.store.RetentionStore#TASK_LOST_AFTER}
+     * old.
+     */
+    TaskOut run(String appId, String task, Map<String, Object> input, Work work) {
         Instant now = clock.instant();
-        var record = new BackgroundTask(Ids.next(Ids.TASK), appId, task, BackgroundTask.FINISHED,
-                Json.MAPPER.valueToTree(data).toString(), now, now);
+        var record = new BackgroundTask(Ids.next(Ids.TASK), appId, task, BackgroundTask.RUNNING, json(input), now, now);
         tasks.insert(record);
-        return new TaskOut(record.id(), record.status(), record.task(), record.updatedAt());
+        var done = new java.util.concurrent.CompletableFuture<String>();
+        Thread.ofVirtual().name("herald-task-" + record.id()).start(() -> {
+            String status = BackgroundTask.FINISHED;
+            var data = new java.util.LinkedHashMap<>(input);
+            try {
+                data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
+            } catch (RuntimeException e) {
+                status = BackgroundTask.FAILED;
+                data.put("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                log.warn("background task {} ({}) failed: {}", record.id(), task, e.toString());
+            }
+            try {
+                tasks.end(record.id(), status, json(data), clock.instant());
+            } catch (RuntimeException e) {
+                log.warn("could not record the end of background task {}: {}", record.id(), e.toString());
+            }
+            done.complete(status);
+        });
+        try {
+            String status = done.get(answerWithin.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return new TaskOut(record.id(), status, task, clock.instant());
+        } catch (java.util.concurrent.TimeoutException e) {
+            return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static String json(Map<String, Object> data) {
+        return Json.MAPPER.valueToTree(data).toString();
     }
 
     void get(Context ctx) {

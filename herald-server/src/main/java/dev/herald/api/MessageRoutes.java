@@ -85,12 +85,11 @@ public final class MessageRoutes {
         ctx.status(204);
     }
 
-    /** Svix's expunge-all-contents: every payload of the application blanked, answered as a finished task. */
+    /** Svix's expunge-all-contents: every payload of the application blanked, as a background task. */
     void expungeAllContents(Context ctx) {
         var app = resolver.resolve(ctx);
-        long expunged = messages.expungeAllContents(app.id());
-        ctx.status(202).json(tasks.finished(app.id(), dev.herald.domain.BackgroundTask.APPLICATION_PURGE_CONTENT,
-                java.util.Map.of("messagesExpunged", expunged)));
+        ctx.status(202).json(tasks.run(app.id(), dev.herald.domain.BackgroundTask.APPLICATION_PURGE_CONTENT,
+                java.util.Map.of(), heartbeat -> java.util.Map.of("messagesExpunged", messages.expungeAllContents(app.id(), heartbeat))));
     }
 
     /**

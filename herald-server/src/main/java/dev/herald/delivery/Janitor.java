@@ -52,6 +52,9 @@ public final class Janitor implements AutoCloseable {
             log.info("retention: {} payloads expired, {} attempts, {} messages and {} background tasks deleted",
                     swept.payloadsExpired(), swept.attemptsDeleted(), swept.messagesDeleted(), swept.tasksDeleted());
         }
+        if (swept != null && swept.tasksLost() > 0) {
+            log.warn("{} background tasks were still running on a node that stopped: marked failed", swept.tasksLost());
+        }
         return swept;
     }
 

@@ -41,8 +41,8 @@ public final class Publisher {
     }
 
     /** Svix's replay-missing and bulk-replay (see {@link MessageStore#replay}): returns how many manual deliveries were queued. */
-    public int replay(Endpoint endpoint, MessageStore.ReplayWindow window) {
-        int queued = messages.replay(endpoint, window, clock.instant());
+    public int replay(Endpoint endpoint, MessageStore.ReplayWindow window, Runnable perPage) {
+        int queued = messages.replay(endpoint, window, clock.instant(), perPage);
         if (queued > 0) signal.published();
         return queued;
     }

@@ -7,6 +7,7 @@ import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
@@ -24,6 +25,19 @@ public final class BackgroundTaskStore {
                 insert into background_task (id, app_id, task, status, data, created_at, updated_at)
                 values (:id, :appId, :task, :status, cast(:dataJson as jsonb), :createdAt, :updatedAt)
                 """).bindMethods(task).execute());
+    }
+
+    /** The task has ended ({@code finished} or {@code failed}) with these figures. */
+    public void end(String id, String status, String dataJson, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                update background_task set status = :status, data = cast(:data as jsonb), updated_at = :now where id = :id
+                """).bind("id", id).bind("status", status).bind("data", dataJson).bind("now", now).execute());
+    }
+
+    /** The task is still running: a task not heard of for long is taken for lost (see RetentionStore). */
+    public void heartbeat(String id, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("update background_task set updated_at = :now where id = :id and status = 'running'")
+                .bind("id", id).bind("now", now).execute());
     }
 
     /** The task, if it exists and belongs to {@code appId} (null: any application's). */

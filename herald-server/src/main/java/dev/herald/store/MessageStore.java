@@ -341,11 +341,11 @@ public final class MessageStore {
 
     /**
      * Svix's replay-missing and bulk-replay: queues a manual delivery to {@code endpoint} of each message the window
-     * selects whose payload is still kept. Returns how many were queued. Each page of messages is read and queued in
-     * its own transaction, under a lock per endpoint: replay-missing cut short leaves the rest missing, so running it
-     * again finishes it, and replays at once queue nothing twice.
+     * selects whose payload is still kept. Returns how many were queued; {@code perPage} runs after each full page.
+     * Each page of messages is read and queued in its own transaction, under a lock per endpoint: replay-missing cut
+     * short leaves the rest missing, so running it again finishes it, and replay-missings at once queue nothing twice.
      */
-    public int replay(Endpoint endpoint, ReplayWindow window, Instant now) {
+    public int replay(Endpoint endpoint, ReplayWindow window, Instant now, Runnable perPage) {
         int queued = 0;
         String after = null;
         while (true) {
@@ -392,6 +392,7 @@ public final class MessageStore {
             queued += page.queued();
             if (page.read() < REPLAY_PAGE) return queued;
             after = page.lastId();
+            perPage.run();
         }
     }
 
@@ -406,8 +407,11 @@ public final class MessageStore {
                 .bind("app", appId).bind("id", msgId).execute()) > 0;
     }
 
-    /** Blanks every payload of the application (Svix's expunge-all-contents), in bounded batches; returns how many. */
-    public long expungeAllContents(String appId) {
+    /**
+     * Blanks every payload of the application (Svix's expunge-all-contents), in bounded batches ({@code perBatch} runs
+     * after each full one); returns how many.
+     */
+    public long expungeAllContents(String appId, Runnable perBatch) {
         long total = 0;
         while (true) {
             int changed = jdbi.withHandle(h -> h.createUpdate("""
@@ -416,6 +420,7 @@ public final class MessageStore {
                     """).bind("app", appId).bind("batch", RetentionStore.BATCH).execute());
             total += changed;
             if (changed < RetentionStore.BATCH) return total;
+            perBatch.run();
         }
     }
 

@@ -6,7 +6,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Retention sweeps in bounded batches, so removal stays cheap at millions of rows and never holds long
- * locks: expired payloads are blanked, old attempts, finished old messages and old background tasks are deleted.
+ * locks: expired payloads are blanked, old attempts, finished old messages and old background tasks are deleted, and
+ * background tasks whose node stopped while running them are marked failed.
  */
 public final class RetentionStore {
     static final int BATCH = 5_000;
@@ -19,8 +20,11 @@ public final class RetentionStore {
         this.jdbi = jdbi;
     }
 
+    /** A background task still running with no heartbeat for this long is taken for lost with its node. */
+    public static final java.time.Duration TASK_LOST_AFTER = java.time.Duration.ofMinutes(10);
+
     public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
-                        long tasksDeleted) {}
+                        long tasksDeleted, long tasksLost) {}
 
     /** Returns null when another node holds the sweep lock. */
     public Swept sweep(Instant now, Instant retainAfter, Instant idempotencyAfter) {
@@ -49,10 +53,15 @@ public final class RetentionStore {
                 long tasks = repeat(h, """
                         delete from background_task where id in (select id from background_task where created_at < :now limit :batch)
                         """, retainAfter);
+                int lost = h.createUpdate("""
+                        update background_task set status = 'failed', updated_at = :now,
+                               data = data || jsonb_build_object('error', 'the node running it stopped before it ended')
+                        where status = 'running' and updated_at < :lostBefore
+                        """).bind("now", now).bind("lostBefore", now.minus(TASK_LOST_AFTER)).execute();
                 // idle throttle buckets (their next slot long past) hold nothing worth keeping
                 h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
                         .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
-                return new Swept(payloads, attempts, messages, keys, tasks);
+                return new Swept(payloads, attempts, messages, keys, tasks, lost);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }

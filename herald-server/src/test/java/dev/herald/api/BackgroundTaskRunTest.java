@@ -1,0 +1,87 @@
+package dev.herald.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.domain.BackgroundTask;
+import dev.herald.store.BackgroundTaskStore;
+import dev.herald.store.RetentionStore;
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Background tasks on the real database: answered running or finished, ended as they end, and lost ones marked. */
+@ExtendWith(TestDatabase.class)
+class BackgroundTaskRunTest {
+    final MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+    final BackgroundTaskStore store = new BackgroundTaskStore(TestDatabase.jdbi());
+
+    private String app() {
+        String id = "app_" + System.nanoTime();
+        TestDatabase.jdbi().useHandle(h -> h.execute(
+                "insert into application (id, name, created_at, updated_at) values (?, 'tasks', now(), now())", id));
+        return id;
+    }
+
+    private BackgroundTask stored(String id) {
+        return store.find(id, null).orElseThrow();
+    }
+
+    @Test
+    void a_quick_task_is_answered_finished_and_a_long_one_running_until_it_ends() throws Exception {
+        String app = app();
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(200));
+
+        var quick = routes.run(app, BackgroundTask.ENDPOINT_REPLAY, Map.of("endpointId", "ep_1"), beat -> Map.of("messagesQueued", 3));
+        assertThat(quick.status()).isEqualTo("finished");
+        assertThat(stored(quick.id()).dataJson()).isEqualTo("{\"endpointId\": \"ep_1\", \"messagesQueued\": 3}");
+
+        var release = new CountDownLatch(1);
+        var slow = routes.run(app, BackgroundTask.ENDPOINT_RECOVER, Map.of(), beat -> {
+            beat.run();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Map.of("messagesQueued", 7);
+        });
+        assertThat(slow.status()).isEqualTo("running");
+        assertThat(stored(slow.id()).status()).isEqualTo("running");
+        release.countDown();
+        Receiver.await(Duration.ofSeconds(10), () -> stored(slow.id()).status().equals("finished"), "the task to end");
+        assertThat(stored(slow.id()).dataJson()).contains("\"messagesQueued\": 7");
+    }
+
+    @Test
+    void a_failing_task_is_recorded_failed_with_its_error() {
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofSeconds(5));
+        var failed = routes.run(app(), BackgroundTask.APPLICATION_PURGE_CONTENT, Map.of(), beat -> {
+            throw new IllegalStateException("database gone");
+        });
+        assertThat(failed.status()).isEqualTo("failed");
+        assertThat(stored(failed.id()).dataJson()).contains("database gone");
+    }
+
+    @Test
+    void a_task_left_running_by_a_node_that_stopped_is_marked_failed_by_the_sweep() {
+        String app = app();
+        Instant start = clock.instant();
+        store.insert(new BackgroundTask("qtask_lost", app, BackgroundTask.ENDPOINT_REPLAY, "running", "{}", start, start));
+        store.insert(new BackgroundTask("qtask_alive", app, BackgroundTask.ENDPOINT_REPLAY, "running", "{}", start, start));
+        clock.advance(Duration.ofMinutes(9));
+        store.heartbeat("qtask_alive", clock.instant());
+        var retention = new RetentionStore(TestDatabase.jdbi());
+        clock.advance(Duration.ofMinutes(2)); // the lost one 11 minutes quiet, the other 2
+        var swept = retention.sweep(clock.instant(), start.minus(Duration.ofDays(30)), start.minus(Duration.ofHours(12)));
+        assertThat(swept.tasksLost()).isEqualTo(1);
+        assertThat(stored("qtask_lost").status()).isEqualTo("failed");
+        assertThat(stored("qtask_lost").dataJson()).contains("stopped before it ended");
+        assertThat(stored("qtask_alive").status()).isEqualTo("running");
+    }
+}
