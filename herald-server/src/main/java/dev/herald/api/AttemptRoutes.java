@@ -238,7 +238,8 @@ public final class AttemptRoutes {
     /** Svix's RecoverIn and ReplayIn: {@code since} required, {@code until} optional. */
     private static Window window(Body body) {
         Instant since = body.timestamp("since");
-        if (since == null && !body.has("since")) body.fail("since", "field required", "value_error.missing");
+        var given = body.raw("since");
+        if (given == null || given.isNull()) body.fail("since", "field required", "value_error.missing");
         Instant until = body.timestamp("until");
         body.validate();
         return new Window(since, until);

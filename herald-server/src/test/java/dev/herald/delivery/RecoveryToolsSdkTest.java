@@ -225,6 +225,11 @@ class RecoveryToolsSdkTest {
         assertThat(missing.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"since\"]");
         var notTime = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/replay-missing", "{\"since\":\"yesterday\"}");
         assertThat(notTime.status()).isEqualTo(422);
+        for (String route : new String[] {"/replay-missing", "/recover", "/bulk-replay"}) {
+            var nullSince = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + route, "{\"since\":null}");
+            assertThat(nullSince.status()).as(route).isEqualTo(422);
+            assertThat(nullSince.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"since\"]");
+        }
         assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/ep_nope/replay-missing",
                 "{\"since\":\"2026-01-01T00:00:00Z\"}").status()).isEqualTo(404);
     }
