@@ -7,9 +7,17 @@ import dev.herald.store.BackgroundTaskStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code /api/v1/background-task}: the tasks recover, replay and purge answered with, in Svix's shapes. A task runs in
@@ -22,19 +30,18 @@ public final class BackgroundTaskRoutes {
             "message.broadcast", "sdk.generate", "event-type.aggregate", "application.purge_content", "endpoint.bulk-replay");
 
     /** How long a request waits for its task: most end well within it, and the answer then says finished. */
-    static final java.time.Duration ANSWER_WITHIN = java.time.Duration.ofSeconds(2);
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BackgroundTaskRoutes.class);
+    static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
+    private static final Logger log = LoggerFactory.getLogger(BackgroundTaskRoutes.class);
 
     private final BackgroundTaskStore tasks;
     private final Clock clock;
-
-    private final java.time.Duration answerWithin;
+    private final Duration answerWithin;
 
     public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock) {
         this(tasks, clock, ANSWER_WITHIN);
     }
 
-    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, java.time.Duration answerWithin) {
+    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, Duration answerWithin) {
         this.tasks = tasks;
         this.clock = clock;
         this.answerWithin = answerWithin;
@@ -61,8 +68,7 @@ public final class BackgroundTaskRoutes {
     }
 
     /**
-     * Runs a task of {@code appId} on a virtual thread and answers how it stands after at most {@link #ANSWER_WITHIN}
-     * (2 seconds):
+     * Runs a task of {@code appId} on a virtual thread and answers how it stands after at most {@link #ANSWER_WITHIN}:
      * a small task has finished by then (its figures are in its record), a large one goes on and is polled. A task
      * whose node dies is marked failed once its heartbeat is {@link dev.herald.store.RetentionStore#TASK_LOST_AFTER}
      * old.
@@ -71,13 +77,13 @@ public final class BackgroundTaskRoutes {
         Instant now = clock.instant();
         var record = new BackgroundTask(Ids.next(Ids.TASK), appId, task, BackgroundTask.RUNNING, json(input), now, now);
         tasks.insert(record);
-        var done = new java.util.concurrent.CompletableFuture<String>();
+        var done = new CompletableFuture<String>();
         Thread.ofVirtual().name("herald-task-" + record.id()).start(() -> {
             String status = BackgroundTask.FINISHED;
-            var data = new java.util.LinkedHashMap<>(input);
+            var data = new LinkedHashMap<>(input);
             try {
                 data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 status = BackgroundTask.FAILED;
                 data.put("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
                 log.warn("background task {} ({}) failed: {}", record.id(), task, e.toString());
@@ -90,14 +96,14 @@ public final class BackgroundTaskRoutes {
             done.complete(status);
         });
         try {
-            String status = done.get(answerWithin.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            String status = done.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
             return new TaskOut(record.id(), status, task, clock.instant());
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
     }
