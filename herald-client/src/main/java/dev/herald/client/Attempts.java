@@ -2,6 +2,7 @@ package dev.herald.client;
 
 import com.fasterxml.jackson.databind.JavaType;
 import dev.herald.client.model.AttemptOut;
+import dev.herald.client.model.BulkReplayIn;
 import dev.herald.client.model.ListResponse;
 import dev.herald.client.model.RecoverIn;
 import dev.herald.client.model.RecoverOut;
@@ -62,5 +63,10 @@ public final class Attempts {
      */
     public RecoverOut replayMissing(String app, String endpoint, ReplayIn in) {
         return transport.post(Transport.path("/api/v1/app/{}/endpoint/{}/replay-missing", app, endpoint), in, null, RECOVER);
+    }
+
+    /** Sends an endpoint again the messages of the window it had, narrowed as {@code in} says. */
+    public RecoverOut bulkReplay(String app, String endpoint, BulkReplayIn in) {
+        return transport.post(Transport.path("/api/v1/app/{}/endpoint/{}/bulk-replay", app, endpoint), in, null, RECOVER);
     }
 }

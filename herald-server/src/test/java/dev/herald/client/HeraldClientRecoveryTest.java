@@ -3,6 +3,7 @@ package dev.herald.client;
 import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.client.model.BulkReplayIn;
 import dev.herald.client.model.PrecheckIn;
 import dev.herald.client.model.ReplayIn;
 import dev.herald.testing.Receiver;
@@ -14,7 +15,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** herald-client's replay-missing, expunge, precheck and background tasks against the real server. */
+/** herald-client's replay-missing, bulk replay, expunge, precheck and background tasks against the real server. */
 @ExtendWith(TestDatabase.class)
 class HeraldClientRecoveryTest {
     @Test
@@ -34,6 +35,11 @@ class HeraldClientRecoveryTest {
             assertThat(task.data()).containsEntry("messagesQueued", 1);
             Receiver.await(Duration.ofSeconds(15), () -> receiver.requests("/late").size() == 1, "the replayed message");
             assertThat(receiver.requests("/late").get(0).header("webhook-id")).isEqualTo(early);
+
+            var bulk = client.attempts().bulkReplay("shop", ep, BulkReplayIn.since(Instant.now().minusSeconds(3600)));
+            assertThat(bulk.task()).isEqualTo("endpoint.bulk-replay");
+            assertThat(client.backgroundTasks().get(bulk.id()).data()).containsEntry("messagesQueued", 1);
+            Receiver.await(Duration.ofSeconds(15), () -> receiver.requests("/late").size() == 2, "the message sent again");
 
             client.messages().expungeContent("shop", early);
             assertThat(herald.api.get("/api/v1/app/shop/msg/" + early).body().path("payload").toString())
