@@ -123,6 +123,16 @@ class EventTypeImportTest {
         assertRefused("{\"spec\":{\"openapi\":\"3.1.0\"}}", List.of("body", "spec"));
         assertRefused("{\"specRaw\":\"webhooks: [unclosed\"}", List.of("body", "specRaw"));
         assertRefused("{}", List.of("body", "spec"));
+        // YAML's own bombs: aliases that would multiply to a million values are not expanded (answered at once, the
+        // alias read as its name), and nesting past any schema's is refused
+        String laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                + "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
+                + "webhooks: {laugh.now: {post: {summary: *f}}}\n";
+        var laughed = herald.api.post("/api/v1/event-type/import/openapi", ApiClient.json("specRaw", laughs, "dryRun", true));
+        assertThat(laughed.status()).isEqualTo(200);
+        assertThat(laughed.raw().length()).as(laughed.raw()).isLessThan(1_000);
+        assertRefused(ApiClient.json("specRaw", "[".repeat(5_000) + "]".repeat(5_000)), List.of("body", "specRaw"));
         assertRefused("{\"spec\":{\"webhooks\":{\"a.b\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":"
                 + "{\"schema\":{\"type\":\"no-such-type\"}}}}}}}}}", List.of("body", "spec"));
         // references used many times multiply: 12 levels of 10 uses each would write out 10^12 values
