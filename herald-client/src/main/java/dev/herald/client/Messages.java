@@ -48,7 +48,10 @@ public final class Messages {
         return list(app, ListOptions.defaults());
     }
 
-    /** Blanks the message's payload now (it reads as {@code {"expired":true}}); its deliveries not yet sent are cancelled. */
+    /**
+     * Blanks the message's payload now (it reads as {@code {"expired":true}}); its deliveries still queued are
+     * cancelled (one Herald has already taken may still go out).
+     */
     public void expungeContent(String app, String message) {
         transport.delete(Transport.path("/api/v1/app/{}/msg/{}/content", app, message));
     }

@@ -76,7 +76,8 @@ public final class MessageRoutes {
 
     /**
      * Svix's expunge content (204): the payload is blanked at once, as retention would. The message reads as
-     * {@code {"expired":true}} from then on, and its deliveries not yet sent are cancelled.
+     * {@code {"expired":true}} from then on, and its deliveries still queued are cancelled (one a node has already taken,
+     * with the payload in hand, may still go out).
      */
     void expungeContent(Context ctx) {
         var app = resolver.resolve(ctx);
