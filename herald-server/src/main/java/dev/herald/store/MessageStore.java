@@ -400,7 +400,8 @@ public final class MessageStore {
 
     /**
      * Svix's expunge content: the message's payload is blanked at once, as retention would (the API then shows
-     * {@code {"expired":true}}, and its deliveries still queued are cancelled when claimed). False if there is no such message.
+     * {@code {"expired":true}}, and its deliveries still queued are cancelled when claimed). False if there is no such
+     * message.
      */
     public boolean expungeContent(String appId, String msgId) {
         return jdbi.withHandle(h -> h.createUpdate("update message set payload = null where app_id = :app and id = :id")
