@@ -173,7 +173,7 @@ public final class AttemptRoutes {
             throw new ApiException(400, "payload_expired", "The payload of this message has expired and cannot be resent");
         }
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
-        ctx.status(202);
+        ctx.status(202).json(java.util.Map.of()); // Svix's EmptyResponse: the JS SDK parses the body as JSON
     }
 
     /** Svix's recover: a manual attempt of each message whose delivery to the endpoint failed since {@code since}. */

@@ -12,7 +12,9 @@ import java.time.Instant;
 
 /**
  * The {@code idempotency-key} header on POSTs: the same key with the same request within 12 hours
- * replays the first response and creates nothing new. A key reused for a different request is a 422;
+ * replays the first response and creates nothing new. A key belongs to its token and URL, as in Svix: the same key
+ * sent to another URL is another key. Reused on the same URL with a different body it is a 422 (Svix would replay the
+ * first answer, which would silently drop a second, different message);
  * a duplicate arriving while the first still runs is a 409 (retry later). Failed requests (no 2xx/4xx
  * response stored) release their key so a retry can run; a key whose request died with its node is taken
  * over after {@link #ABANDONED_AFTER}.
@@ -41,7 +43,9 @@ public final class Idempotency {
             }
             if (key.length() > 256) throw ValidationException.header("idempotency-key", "idempotency-key is longer than 256 characters");
             ctx.attribute(CLAIMED, Boolean.TRUE);
-            String scope = Auth.principal(ctx).tokenId();
+            // as Svix keys it: the token and the request's URL, so one key may serve requests to different resources
+            String query = ctx.queryString();
+            String scope = Auth.principal(ctx).tokenId() + " " + ctx.path() + (query == null ? "" : "?" + query);
             Instant now = clock.instant();
             var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP), now.minus(ABANDONED_AFTER));
             switch (claim) {

@@ -35,6 +35,8 @@ public final class PortalAccessRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/auth/app-portal-access/{app_id}", this::create);
+        // Svix's older name for the same (deprecated there, still in every SDK as dashboardAccess)
+        routes.post("/api/v1/auth/dashboard-access/{app_id}", this::create);
         routes.post("/api/v1/auth/app/{app_id}/expire-all", this::expireAll);
         routes.post("/api/v1/auth/logout", this::logout);
     }

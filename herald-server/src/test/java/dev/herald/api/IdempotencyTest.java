@@ -49,6 +49,21 @@ class IdempotencyTest {
     }
 
     @Test
+    void a_key_belongs_to_its_url_as_in_svix() {
+        // e.g. an app that uses its own event id as the key for creating the application and for publishing
+        var app = herald.api.send("POST", "/api/v1/app", "{\"name\":\"a\",\"uid\":\"key-url\"}", "idempotency-key", "evt-42");
+        var msg = herald.api.send("POST", "/api/v1/app/key-url/msg", "{\"eventType\":\"t\",\"payload\":{}}",
+                "idempotency-key", "evt-42");
+        assertThat(app.status()).isEqualTo(201);
+        assertThat(msg.status()).as(msg.toString()).isEqualTo(202);
+        assertThat(msg.text("id")).startsWith("msg_");
+        var again = herald.api.send("POST", "/api/v1/app/key-url/msg", "{\"eventType\":\"t\",\"payload\":{}}",
+                "idempotency-key", "evt-42");
+        assertThat(again.text("id")).as("replayed on its own URL").isEqualTo(msg.text("id"));
+        assertThat(herald.api.get("/api/v1/app/key-url/msg").body().path("data")).hasSize(1);
+    }
+
+    @Test
     void a_failed_request_releases_its_key() {
         var bad = herald.api.send("POST", "/api/v1/app", "{\"uid\":\"x\"}", "idempotency-key", "k-retry");
         assertThat(bad.status()).isEqualTo(422);

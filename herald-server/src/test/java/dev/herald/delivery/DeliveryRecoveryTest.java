@@ -83,6 +83,7 @@ class DeliveryRecoveryTest {
 
         var resend = api.post("/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + ep + "/resend", null);
         assertThat(resend.status()).as(resend.toString()).isEqualTo(202);
+        assertThat(resend.body().isObject() && resend.body().isEmpty()).as("Svix's EmptyResponse {}: " + resend).isTrue();
         var all = attempts(api, app, msg, 2);
         assertThat(all).hasSize(2);
         assertThat(all.get(0).path("triggerType").asInt()).isZero();

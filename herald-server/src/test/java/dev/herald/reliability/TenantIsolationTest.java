@@ -98,6 +98,18 @@ class TenantIsolationTest {
         assertThat(tenantA.post("/api/v1/app", "{\"name\":\"new\"}").status()).isEqualTo(403);
         assertThat(tenantA.post("/api/v1/event-type", "{\"name\":\"x\",\"description\":\"d\"}").status()).isEqualTo(403);
         assertThat(tenantA.post("/api/v1/auth/app-portal-access/" + appA, "{}").status()).isEqualTo(403);
+        assertThat(tenantA.post("/api/v1/auth/dashboard-access/" + appA, null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void dashboard_access_is_the_older_name_of_app_portal_access() {
+        // Svix's deprecated route, still the SDKs' dashboardAccess(): a POST without a body
+        var access = herald.api.post("/api/v1/auth/dashboard-access/tenant-a", null);
+        assertThat(access.status()).as(access.toString()).isEqualTo(200);
+        assertThat(access.text("url")).contains(appA);
+        var tenant = herald.api.withToken(access.text("token"));
+        assertThat(tenant.get("/api/v1/app/" + appA + "/msg/" + msgA).status()).isEqualTo(200);
+        assertThat(tenant.get("/api/v1/app/" + appB + "/msg/" + msgB).status()).isEqualTo(404);
     }
 
     @Test
