@@ -64,6 +64,9 @@ public final class ApiErrors {
         config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
     }
 
+    /** Svix's error body, its fields always in Svix's order (a Map.of's order changes from one JVM run to the next). */
+    public record ErrorOut(String code, String detail) {}
+
     static String codeFor(int status) {
         return switch (status) {
             case 401 -> "authentication_failed";
@@ -81,7 +84,7 @@ public final class ApiErrors {
             // Jetty's own 4xx reasons are safe to show; a 5xx message could describe internals
             boolean generic = status >= 500 || message == null || message.isBlank();
             String detail = generic ? HttpStatus.getMessage(status) : message;
-            byte[] body = Json.MAPPER.writeValueAsBytes(Map.of("code", codeFor(status), "detail", detail));
+            byte[] body = Json.MAPPER.writeValueAsBytes(new ErrorOut(codeFor(status), detail));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(body), callback);
         }
@@ -97,7 +100,7 @@ public final class ApiErrors {
         // a 401 must name the scheme (RFC 9110 §15.5.2): Jetty's HttpClient refuses one without it as a protocol violation
         if (status == 401) ctx.header("WWW-Authenticate", "Bearer");
         readUnreadBody(ctx);
-        ctx.status(status).json(Map.of("code", code, "detail", detail == null ? "" : detail));
+        ctx.status(status).json(new ErrorOut(code, detail == null ? "" : detail));
     }
 
     /** The most of a refused request's body read before answering; a larger one is cut off (see {@link #readUnreadBody}). */

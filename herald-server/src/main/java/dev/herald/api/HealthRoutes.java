@@ -18,7 +18,7 @@ public final class HealthRoutes {
                 ctx.status(204);
             } catch (RuntimeException e) {
                 ctx.header("Retry-After", "5");
-                ctx.status(503).json(java.util.Map.of("code", "service_unavailable", "detail", "database unavailable"));
+                ctx.status(503).json(new ApiErrors.ErrorOut("service_unavailable", "database unavailable"));
             }
         });
     }
