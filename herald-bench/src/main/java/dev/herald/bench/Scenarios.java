@@ -210,6 +210,8 @@ final class Scenarios {
         long offered = settings.latencyPhase().toSeconds() * rate;
         await(Duration.ofMinutes(2), () -> receiver.count("/ok") >= publisher.accepted());
         stalls.close();
+        String gc = pauses.since();
+        pauses.close();
         var s = recorder.summary();
         var a = answers.summary();
         var c = coldStart.summary();
@@ -219,7 +221,7 @@ final class Scenarios {
                 Report.ms(s.p50()) + " / " + Report.ms(s.p99()), String.format("max %.1f ms; API answer p50 / p99 %.1f / %.1f ms; "
                         + "%s; %s; %s; %s; %,d of %,d offered received; "
                         + "%,d not sent (512 already waiting); the %d s before (node just started, not counted): p99 %.1f ms, max %.1f ms, API answer p99 %.1f ms",
-                        s.max(), a.p50(), a.p99(), recorder.tailConcentration(3), stalls.summary(), pauses.since(),
+                        s.max(), a.p50(), a.p99(), recorder.tailConcentration(3), stalls.summary(), gc,
                         maintenanceAfter.since(maintenance),
                         s.count(), offered, publisher.skipped(), LATENCY_LEAD_IN.toSeconds(), c.p99(), c.max(), ca.p99()));
         return s;
