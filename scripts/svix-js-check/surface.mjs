@@ -155,6 +155,27 @@ await step("backgroundTask.get", async () => { const l = await svix.backgroundTa
 await step("backgroundTask.list filters", () => svix.backgroundTask.list({ status: "finished", task: "endpoint.recover", order: "ascending" }));
 await unsupported("statistics.aggregateEventTypes", () => svix.statistics.aggregateEventTypes());
 await step("eventType.delete expunge", () => svix.eventType.delete("invoice.voided", { expunge: true }));
+// operational webhook endpoints: managed like endpoints; they get Herald's operational events, signed
+const ops = svix.operationalWebhookEndpoint;
+const op = await step("operationalWebhookEndpoint.create", () => ops.create({ url: `http://127.0.0.1:${port}/ops`, filterTypes: ["endpoint.created"], uid: "ops-js", metadata: { t: "1" } }));
+await step("operationalWebhookEndpoint.list", () => ops.list({ limit: 10 }));
+await step("operationalWebhookEndpoint.get by uid", () => ops.get("ops-js"));
+await step("operationalWebhookEndpoint.update", () => ops.update(op.id, { url: `http://127.0.0.1:${port}/ops`, filterTypes: ["endpoint.created"], description: "ops" }));
+const opSecret = await step("operationalWebhookEndpoint.getSecret", () => ops.getSecret(op.id));
+await step("operationalWebhookEndpoint.getHeaders", () => ops.getHeaders(op.id));
+await step("operationalWebhookEndpoint.updateHeaders", () => ops.updateHeaders(op.id, { headers: { "X-Ops": "1" } }));
+const watched = await step("endpoint.create (raises endpoint.created)", () => svix.endpoint.create(uid, { url: `http://127.0.0.1:${port}/watched` }));
+await new Promise((r) => setTimeout(r, 2000));
+const opEvents = received.filter((x) => x.url === "/ops");
+check("operational event received", opEvents.some((x) => x.body.includes(watched?.id)), "received " + opEvents.length);
+for (const r of opEvents) {
+  try {
+    new Webhook(opSecret.key).verify(r.body, { "svix-id": r.headers["webhook-id"], "svix-timestamp": r.headers["webhook-timestamp"], "svix-signature": r.headers["webhook-signature"] });
+    check("operational event verified, type " + JSON.parse(r.body).type, JSON.parse(r.body).type === "endpoint.created" && r.headers["x-ops"] === "1");
+  } catch (e) { failures++; console.log("FAIL  operational verify", String(e)); }
+}
+await step("operationalWebhookEndpoint.rotateSecret", () => ops.rotateSecret(op.id, {}));
+await step("operationalWebhookEndpoint.delete", () => ops.delete(op.id));
 await step("app.delete main", () => svix.application.delete(uid));
 recv.close();
 console.log(failures === 0 ? "ALL OK" : failures + " FAILURES");

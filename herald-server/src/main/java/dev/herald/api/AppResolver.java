@@ -11,7 +11,8 @@ import java.time.Duration;
 
 /**
  * Turns the {@code {app_id}} path parameter (id or uid) into the application, enforcing the token's
- * scope: an application-scoped token sees another application as not found, never as forbidden.
+ * scope: an application-scoped token sees another application as not found, never as forbidden. Herald's own
+ * application (the operational webhook endpoints') is not found here either.
  */
 public final class AppResolver {
     /**
@@ -48,7 +49,7 @@ public final class AppResolver {
 
     public Application resolve(Context ctx) {
         String key = ctx.pathParam("app_id");
-        return scoped(ctx, apps.find(key).orElseThrow(() -> ApiException.notFound("Application")));
+        return scoped(ctx, apps.find(key).filter(a -> !a.operational()).orElseThrow(() -> ApiException.notFound("Application")));
     }
 
     /**
@@ -63,7 +64,8 @@ public final class AppResolver {
 
     /** The id of the application that {@code key} (id or uid) names, or null; from the cache when it has one. */
     String cachedId(String key) {
-        return publishIds.get(key, k -> apps.find(k).map(Application::id).orElse(null)); // not found: not cached
+        // not found: not cached. Herald's own application is not found here: its endpoints have routes of their own
+        return publishIds.get(key, k -> apps.find(k).filter(a -> !a.operational()).map(Application::id).orElse(null));
     }
 
     private static Application scoped(Context ctx, Application app) {

@@ -13,6 +13,7 @@ import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,14 +21,27 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
-/** {@code /api/v1/app/{app_id}/endpoint}: endpoints, their secret and their custom headers. */
+/**
+ * {@code /api/v1/app/{app_id}/endpoint}: endpoints, their secret and their custom headers. The same routes serve
+ * Svix's operational webhook endpoints ({@code /api/v1/operational-webhook/endpoint}, admin only), which are the
+ * endpoints of Herald's own application ({@link #operational}).
+ */
 public final class EndpointRoutes {
     static final Duration DEFAULT_GRACE = Duration.ofHours(24);
     private static final String BASE = "/api/v1/app/{app_id}/endpoint";
+    static final String OPERATIONAL_BASE = "/api/v1/operational-webhook/endpoint";
+
+    /** The application a request's endpoints belong to. */
+    @FunctionalInterface
+    public interface AppLookup {
+        Application resolve(Context ctx);
+    }
 
     private final EndpointStore endpoints;
-    private final EventTypeStore eventTypes;
-    private final AppResolver apps;
+    private final Function<Collection<String>, List<String>> missingTypes;
+    private final AppLookup apps;
+    private final String base;
+    private final Function<Endpoint, Object> out;
     private final Clock clock;
     private final int maxEndpointsPerApp;
     private final Function<String, Optional<String>> hostRefusal;
@@ -36,13 +50,48 @@ public final class EndpointRoutes {
     public EndpointRoutes(EndpointStore endpoints, EventTypeStore eventTypes, AppResolver apps, Clock clock,
                           int maxEndpointsPerApp, Function<String, Optional<String>> hostRefusal,
                           EndpointListener listener) {
+        this(endpoints, eventTypes::missing, apps::resolve, BASE, EndpointOut::of, clock, maxEndpointsPerApp, hostRefusal,
+                listener);
+    }
+
+    private EndpointRoutes(EndpointStore endpoints, Function<Collection<String>, List<String>> missingTypes, AppLookup apps,
+                           String base, Function<Endpoint, Object> out, Clock clock, int maxEndpointsPerApp,
+                           Function<String, Optional<String>> hostRefusal, EndpointListener listener) {
         this.endpoints = endpoints;
-        this.eventTypes = eventTypes;
+        this.missingTypes = missingTypes;
         this.apps = apps;
+        this.base = base;
+        this.out = out;
         this.clock = clock;
         this.maxEndpointsPerApp = maxEndpointsPerApp;
         this.hostRefusal = hostRefusal;
         this.listener = listener;
+    }
+
+    /**
+     * Svix's operational webhook endpoints (admin only): the endpoints of {@code application}, whose {@code filterTypes}
+     * may name only the {@code eventTypes} Herald raises, and which answer as Svix's OperationalWebhookEndpointOut.
+     */
+    public static EndpointRoutes operational(EndpointStore endpoints, java.util.function.Supplier<Application> application,
+                                             Set<String> eventTypes, Clock clock, int maxEndpoints,
+                                             Function<String, Optional<String>> hostRefusal, EndpointListener listener) {
+        AppLookup admin = ctx -> {
+            Auth.requireAdmin(ctx);
+            return application.get();
+        };
+        Function<Collection<String>, List<String>> missing = names -> names.stream().filter(n -> !eventTypes.contains(n)).toList();
+        return new EndpointRoutes(endpoints, missing, admin, OPERATIONAL_BASE, OperationalEndpointOut::of, clock, maxEndpoints,
+                hostRefusal, listener);
+    }
+
+    /** Svix's OperationalWebhookEndpointOut. */
+    public record OperationalEndpointOut(String id, String url, String description, String uid, Long rateLimit,
+                                         Long throttleRate, boolean disabled, Set<String> filterTypes,
+                                         Map<String, String> metadata, Instant createdAt, Instant updatedAt) {
+        static OperationalEndpointOut of(Endpoint e) {
+            return new OperationalEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.rateLimit(), e.throttleRate(),
+                    e.disabled(), e.filterTypes(), e.metadata(), e.createdAt(), e.updatedAt());
+        }
     }
 
     /** Svix's EndpointOut; {@code filter} and {@code transformation} are Herald's extras, left out when unset. */
@@ -73,17 +122,17 @@ public final class EndpointRoutes {
     public record HeadersOut(Map<String, String> headers, Set<String> sensitive) {}
 
     public void register(RoutesConfig routes) {
-        routes.post(BASE, this::create);
-        routes.get(BASE, this::list);
-        routes.get(BASE + "/{endpoint_id}", this::get);
-        routes.put(BASE + "/{endpoint_id}", this::put);
-        routes.patch(BASE + "/{endpoint_id}", this::patch);
-        routes.delete(BASE + "/{endpoint_id}", this::delete);
-        routes.get(BASE + "/{endpoint_id}/secret", this::getSecret);
-        routes.post(BASE + "/{endpoint_id}/secret/rotate", this::rotateSecret);
-        routes.get(BASE + "/{endpoint_id}/headers", this::getHeaders);
-        routes.put(BASE + "/{endpoint_id}/headers", this::putHeaders);
-        routes.patch(BASE + "/{endpoint_id}/headers", this::patchHeaders);
+        routes.post(base, this::create);
+        routes.get(base, this::list);
+        routes.get(base + "/{endpoint_id}", this::get);
+        routes.put(base + "/{endpoint_id}", this::put);
+        routes.patch(base + "/{endpoint_id}", this::patch);
+        routes.delete(base + "/{endpoint_id}", this::delete);
+        routes.get(base + "/{endpoint_id}/secret", this::getSecret);
+        routes.post(base + "/{endpoint_id}/secret/rotate", this::rotateSecret);
+        routes.get(base + "/{endpoint_id}/headers", this::getHeaders);
+        routes.put(base + "/{endpoint_id}/headers", this::putHeaders);
+        routes.patch(base + "/{endpoint_id}/headers", this::patchHeaders);
     }
 
     /**
@@ -133,7 +182,7 @@ public final class EndpointRoutes {
         String field = body.has("filterTypes") || !body.has("eventTypes") ? "filterTypes" : "eventTypes";
         Set<String> types = body.stringSet(field, 1000, EventTypeRoutes.NAME, 256);
         if (types == null || types.isEmpty()) return null;
-        List<String> missing = eventTypes.missing(types);
+        List<String> missing = missingTypes.apply(types);
         if (!missing.isEmpty()) {
             body.fail(field, "unknown event types: " + String.join(", ", missing), "value_error.event_type");
             return null;
@@ -149,16 +198,16 @@ public final class EndpointRoutes {
         var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : WebhookSecrets.generate(),
                 maxEndpointsPerApp);
         listener.onEndpointEvent("endpoint.created", created);
-        ctx.status(201).json(EndpointOut.of(created));
+        ctx.status(201).json(out.apply(created));
     }
 
     void list(Context ctx) {
         var app = apps.resolve(ctx);
-        ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true)), EndpointOut::of));
+        ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true)), out));
     }
 
     void get(Context ctx) {
-        ctx.json(EndpointOut.of(find(ctx, apps.resolve(ctx))));
+        ctx.json(out.apply(find(ctx, apps.resolve(ctx))));
     }
 
     /** PUT replaces the endpoint, or creates it when the path names a uid not yet used (as Svix does). */
@@ -174,12 +223,12 @@ public final class EndpointRoutes {
             }
             var created = endpoints.insert(endpoint, WebhookSecrets.generate(), maxEndpointsPerApp);
             listener.onEndpointEvent("endpoint.created", created);
-            ctx.status(201).json(EndpointOut.of(created));
+            ctx.status(201).json(out.apply(created));
             return;
         }
         var updated = endpoints.update(readWhole(body, app, existing.get().id(), existing.get()));
         listener.onEndpointEvent("endpoint.updated", updated);
-        ctx.json(EndpointOut.of(updated));
+        ctx.json(out.apply(updated));
     }
 
     private static Endpoint withUid(Endpoint e, String uid) {
@@ -219,7 +268,7 @@ public final class EndpointRoutes {
             endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
         }
         listener.onEndpointEvent("endpoint.updated", updated);
-        ctx.json(EndpointOut.of(updated));
+        ctx.json(out.apply(updated));
     }
 
     void delete(Context ctx) {

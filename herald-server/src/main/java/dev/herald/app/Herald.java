@@ -149,6 +149,11 @@ public final class Herald implements AutoCloseable {
             var batcher = new PublishBatcher(messages, 1, signal::published, dispatcher);
             started.add(batcher);
             var publisher = new Publisher(messages, batcher, signal, clock, retryPolicy.initialDelay());
+            // operational events also go to the operational endpoints made through the API, as messages of Herald's own app
+            var operationalApp = new dev.herald.delivery.OperationalApplication(apps, endpoints, clock,
+                    Duration.ofDays(config.payloadRetentionDays())).start(publisher);
+            started.add(operationalApp);
+            operational.deliverThrough(operationalApp);
 
             // API
             var resolver = new AppResolver(apps);
@@ -160,6 +165,9 @@ public final class Herald implements AutoCloseable {
             EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(endpoint));
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
                     config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
+            var operationalEndpointRoutes = EndpointRoutes.operational(endpoints, operationalApp::application,
+                    OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), guard::refusalForUrlHost,
+                    (type, endpoint) -> operationalApp.endpointsChanged());
             var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
                     idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
@@ -173,7 +181,7 @@ public final class Herald implements AutoCloseable {
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
-                    transformationRoutes::register, taskRoutes::register,
+                    transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

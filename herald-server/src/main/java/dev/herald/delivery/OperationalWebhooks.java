@@ -17,10 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Operational webhooks (Svix's names: endpoint.created|updated|deleted|disabled, message.attempt.failing|
- * exhausted|recovered) to {@code HERALD_OPERATIONAL_WEBHOOK_URL}, signed with its secret. Best effort:
- * sent straight away, logged when the receiver fails; they are notices, not the customer's data.
+ * exhausted|recovered). They go to the operational webhook endpoints made through Svix's API (delivered as messages,
+ * with retries: {@link OperationalApplication}) and to {@code HERALD_OPERATIONAL_WEBHOOK_URL}, signed with its secret.
+ * The latter is best effort: sent straight away, logged when the receiver fails.
  */
 public final class OperationalWebhooks {
+    /** The event types Herald raises: an operational endpoint's {@code filterTypes} may name only these. */
+    public static final java.util.Set<String> TYPES = java.util.Set.of("endpoint.created", "endpoint.updated",
+            "endpoint.deleted", "endpoint.disabled", "message.attempt.failing", "message.attempt.exhausted",
+            "message.attempt.recovered");
+
     private static final Logger log = LoggerFactory.getLogger(OperationalWebhooks.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
@@ -32,6 +38,7 @@ public final class OperationalWebhooks {
     private final WebhookClient client;
     private final SignedRequestFactory requests;
     private final Clock clock;
+    private volatile OperationalApplication application;
 
     public OperationalWebhooks(Optional<String> url, Optional<String> secret, WebhookClient client,
                                SignedRequestFactory requests, Clock clock) {
@@ -46,14 +53,24 @@ public final class OperationalWebhooks {
         return url.isPresent() && client != null;
     }
 
+    /** From now on events also go to the operational endpoints made through the API (see {@link OperationalApplication}). */
+    public void deliverThrough(OperationalApplication application) {
+        this.application = application;
+    }
+
     public void emit(String type, Map<String, Object> data) {
-        if (!enabled()) return;
+        var endpoints = application;
+        boolean toEndpoints = endpoints != null && endpoints.wants(data.get("appId") instanceof String appId ? appId : null);
+        if (!enabled() && !toEndpoints) return;
         try {
             var event = new LinkedHashMap<String, Object>();
             event.put("type", type);
             event.put("timestamp", clock.instant());
             event.put("data", data);
-            byte[] body = MAPPER.writeValueAsString(event).getBytes(StandardCharsets.UTF_8);
+            String json = MAPPER.writeValueAsString(event);
+            if (toEndpoints) endpoints.publish(type, json);
+            if (!enabled()) return;
+            byte[] body = json.getBytes(StandardCharsets.UTF_8);
             String id = Ids.next(Ids.MESSAGE);
             var request = requests.build(url.get(), id, clock.instant().getEpochSecond(), body,
                     secret.map(List::of).orElse(List.of()), Map.of());

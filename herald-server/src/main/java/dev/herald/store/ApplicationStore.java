@@ -52,13 +52,14 @@ public final class ApplicationStore {
                 .findOne());
     }
 
+    /** The applications the API shows: all but Herald's own ({@link Application#OPERATIONAL_UID}). */
     public Page<Application> list(PageRequest page) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
                 select * from application
-                where cast(:cursor as text) is null or id <cmp> :cursor
+                where (cast(:cursor as text) is null or id <cmp> :cursor) and uid is distinct from :operational
                 order by id <dir>
                 limit :limit
-                """), page).map(ApplicationStore::map).list());
+                """), page).bind("operational", Application.OPERATIONAL_UID).map(ApplicationStore::map).list());
         return Keyset.page(rows, page, Application::id);
     }
 

@@ -1,0 +1,182 @@
+package dev.herald.delivery;
+
+import static dev.herald.delivery.DeliveryFixture.WAIT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.svix.Svix;
+import com.svix.exceptions.ApiException;
+import com.svix.models.ApplicationIn;
+import com.svix.models.EndpointIn;
+import com.svix.models.OperationalWebhookEndpointHeadersIn;
+import com.svix.models.OperationalWebhookEndpointIn;
+import com.svix.models.OperationalWebhookEndpointSecretIn;
+import com.svix.models.OperationalWebhookEndpointUpdate;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.SvixSdk;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.net.URI;
+import java.net.http.HttpHeaders;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Svix's operational webhook endpoints through the official Svix Java SDK: managed like endpoints, hidden from the
+ * application routes, and sent Herald's operational events as messages are sent (signed, retried), never about their own
+ * deliveries.
+ */
+@ExtendWith(TestDatabase.class)
+class OperationalEndpointSdkTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static TestHerald herald;
+    static Svix svix;
+    Receiver receiver;
+
+    @BeforeAll
+    static void start() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,1"); // one retry, a second later
+        herald = TestHerald.start(env, Clock.systemUTC());
+        svix = SvixSdk.client(herald);
+    }
+
+    @AfterAll
+    static void stop() {
+        herald.close();
+    }
+
+    @BeforeEach
+    void receiver() {
+        receiver = new Receiver();
+    }
+
+    @AfterEach
+    void closeReceiver() {
+        receiver.close();
+    }
+
+    @Test
+    void are_managed_through_the_sdk_and_hidden_from_the_application_routes() throws Exception {
+        var ops = svix.getOperationalWebhookEndpoint();
+        var created = ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/ops")))
+                .uid("ops-main").description("alerts").filterTypes(Set.of("endpoint.disabled", "message.attempt.exhausted"))
+                .metadata(Map.of("team", "payments")));
+        assertThat(created.getId()).startsWith("ep_");
+        assertThat(created.getFilterTypes()).containsExactlyInAnyOrder("endpoint.disabled", "message.attempt.exhausted");
+        assertThat(ops.get("ops-main").getDescription()).isEqualTo("alerts");
+        assertThat(ops.list().getData()).extracting(o -> o.getId()).containsExactly(created.getId());
+
+        var updated = ops.update(created.getId(), new OperationalWebhookEndpointUpdate().url(URI.create(receiver.url("/ops2")))
+                .description("pager"));
+        assertThat(updated.getUrl().toString()).endsWith("/ops2");
+        assertThat(updated.getDescription()).isEqualTo("pager");
+
+        String secret = ops.getSecret(created.getId()).getKey();
+        assertThat(secret).startsWith("whsec_");
+        ops.rotateSecret(created.getId(), new OperationalWebhookEndpointSecretIn());
+        assertThat(ops.getSecret(created.getId()).getKey()).startsWith("whsec_").isNotEqualTo(secret);
+        ops.updateHeaders(created.getId(), new OperationalWebhookEndpointHeadersIn().headers(Map.of("X-Team", "payments")));
+        assertThat(ops.getHeaders(created.getId()).getHeaders()).containsEntry("X-Team", "payments");
+
+        // only the event types Herald raises can be filtered on
+        assertThatThrownBy(() -> ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/x")))
+                .filterTypes(Set.of("invoice.paid"))))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(422));
+        // admin only
+        String appId = svix.getApplication().create(new ApplicationIn().name("tenant")).getId();
+        var tenant = herald.api.withToken(herald.api.post("/api/v1/auth/app-portal-access/" + appId, "{}").text("token"));
+        assertThat(tenant.get("/api/v1/operational-webhook/endpoint").status()).isEqualTo(403);
+
+        // Herald's own application is nowhere among the applications
+        assertThat(svix.getApplication().list().getData()).extracting(a -> a.getId()).containsExactly(appId);
+        assertThat(herald.api.get("/api/v1/app/herald:operational").status()).isEqualTo(404);
+        assertThat(herald.api.post("/api/v1/app/herald:operational/msg", "{\"eventType\":\"t\",\"payload\":{}}").status())
+                .isEqualTo(404);
+        String ownId = herald.api.get("/api/v1/app/" + appId).text("id"); // the routes still work for the others
+        assertThat(ownId).isEqualTo(appId);
+        assertThat(operationalAppId()).isNotNull();
+        assertThat(herald.api.get("/api/v1/app/" + operationalAppId()).status()).isEqualTo(404);
+        assertThat(herald.api.get("/api/v1/app/" + operationalAppId() + "/endpoint").status()).isEqualTo(404);
+
+        ops.delete(created.getId());
+        assertThat(ops.list().getData()).isEmpty();
+    }
+
+    @Test
+    void receive_endpoint_events_signed_and_retried() throws Exception {
+        var seen = new java.util.concurrent.atomic.AtomicInteger();
+        receiver.reply(r -> seen.incrementAndGet() == 1 ? Receiver.Reply.status(503) : Receiver.Reply.status(200));
+        var ops = svix.getOperationalWebhookEndpoint();
+        String opsId = ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/ops")))
+                .filterTypes(Set.of("endpoint.created"))).getId();
+        String secret = ops.getSecret(opsId).getKey();
+
+        String app = svix.getApplication().create(new ApplicationIn().name("customer")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/customer"))).getId();
+
+        // the first try is refused (503) and the retry a second later succeeds
+        Receiver.await(WAIT, () -> receiver.requests("/ops").size() >= 2, "the endpoint.created event, retried");
+        var requests = receiver.requests("/ops");
+        assertThat(requests.get(0).header("webhook-id")).isEqualTo(requests.get(1).header("webhook-id"));
+        var last = requests.get(1);
+        JsonNode event = JSON.readTree(last.body());
+        assertThat(event.path("type").asText()).isEqualTo("endpoint.created");
+        assertThat(event.path("data").path("appId").asText()).isEqualTo(app);
+        assertThat(event.path("data").path("endpointId").asText()).isEqualTo(ep);
+        var headers = HttpHeaders.of(Map.of("webhook-id", List.of(last.header("webhook-id")),
+                "webhook-timestamp", List.of(last.header("webhook-timestamp")),
+                "webhook-signature", List.of(last.header("webhook-signature"))), (n, v) -> true);
+        assertThatCode(() -> new com.standardwebhooks.Webhook(secret).verify(last.body(), headers)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void filter_on_event_types_and_raise_nothing_about_their_own_deliveries() throws Exception {
+        receiver.reply(r -> r.path().equals("/broken") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+        var ops = svix.getOperationalWebhookEndpoint();
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/deletions")))
+                .filterTypes(Set.of("endpoint.deleted")));
+        // takes every event and fails every one: its exhausted deliveries must not become events in turn
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/broken"))));
+
+        String app = svix.getApplication().create(new ApplicationIn().name("customer")).getId();
+        String first = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/a"))).getId();
+        svix.getEndpoint().delete(app, first);
+        Receiver.await(WAIT, () -> receiver.requests("/deletions").size() == 1, "the endpoint.deleted event");
+        // two events, each tried twice (schedule "0,1"), then exhausted
+        Receiver.await(WAIT, () -> receiver.requests("/broken").size() == 4, "both events tried twice at /broken");
+        String second = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/b"))).getId();
+        Receiver.await(WAIT, () -> receiver.requests("/broken").stream().anyMatch(r -> r.body().contains(second)),
+                "the next event at /broken");
+
+        assertThat(receiver.requests("/deletions")).hasSize(1)
+                .allMatch(r -> r.body().contains("\"endpoint.deleted\"") && r.body().contains(first));
+        assertThat(receiver.requests("/broken")).extracting(r -> JSON.readTree(r.body()).path("type").asText())
+                .allMatch(type -> type.startsWith("endpoint."));
+        assertThat(operationalEventTypes()).as("events published into Herald's own application")
+                .containsOnly("endpoint.created", "endpoint.deleted");
+    }
+
+    private static String operationalAppId() {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select id from application where uid = 'herald:operational'")
+                .mapTo(String.class).findOne().orElse(null));
+    }
+
+    private static List<String> operationalEventTypes() {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select m.event_type from message m join application a on a.id = m.app_id where a.uid = 'herald:operational'
+                """).mapTo(String.class).list());
+    }
+}
