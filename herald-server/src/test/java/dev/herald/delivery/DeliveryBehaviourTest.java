@@ -280,7 +280,7 @@ class DeliveryBehaviourTest {
         assertThat(data(api, "/api/v1/app/" + app + "/msg")).hasSize(1);
     }
 
-    /** The row a claim of this exact request by the env admin token writes (hash of method, path and body). */
+    /** The row a claim of this exact request by the env admin token writes (scope: token and URL; hash of method, path and body). */
     private static void leaveInProgress(String key, String path, String body, java.time.Instant claimedAt) {
         byte[] hash;
         try {
@@ -291,8 +291,8 @@ class DeliveryBehaviourTest {
             throw new IllegalStateException(e);
         }
         TestDatabase.jdbi().useHandle(h -> h.createUpdate("""
-                insert into idempotency_key (scope, key, request_hash, created_at) values ('env', :key, :hash, :at)
-                """).bind("key", key).bind("hash", hash).bind("at", claimedAt).execute());
+                insert into idempotency_key (scope, key, request_hash, created_at) values (:scope, :key, :hash, :at)
+                """).bind("scope", "env " + path).bind("key", key).bind("hash", hash).bind("at", claimedAt).execute());
     }
 
     // --- publishing validation
