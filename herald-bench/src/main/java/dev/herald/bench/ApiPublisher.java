@@ -27,6 +27,8 @@ final class ApiPublisher implements AutoCloseable {
 
     private final HttpClient http;
     private final boolean http2;
+    /** Each publish carries an {@code idempotency-key} of its own, as the Svix SDKs send with every POST ("auto_" + a UUID). */
+    private volatile boolean idempotencyKeys;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
@@ -40,8 +42,9 @@ final class ApiPublisher implements AutoCloseable {
      * @param http2 HTTP/2 over cleartext (prior knowledge): the requests in flight share a few multiplexed connections;
      *              otherwise HTTP/1.1, one connection per request in flight
      */
-    ApiPublisher(boolean http2) throws Exception {
+    ApiPublisher(boolean http2, boolean idempotencyKeys) throws Exception {
         this.http2 = http2;
+        this.idempotencyKeys = idempotencyKeys;
         this.http = http2 ? new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client())) : new HttpClient();
         http.setMaxConnectionsPerDestination(MAX_OPEN_LOOP_IN_FLIGHT);
         http.setMaxRequestsQueuedPerDestination(4 * MAX_OPEN_LOOP_IN_FLIGHT);
@@ -99,7 +102,10 @@ final class ApiPublisher implements AutoCloseable {
                 + ",\"pad\":\"" + PAD + "\"}}";
         http.newRequest(baseUrl + "/api/v1/app/" + app + "/msg")
                 .method(HttpMethod.POST)
-                .headers(h -> h.put(HttpHeader.AUTHORIZATION, "Bearer " + token))
+                .headers(h -> {
+                    h.put(HttpHeader.AUTHORIZATION, "Bearer " + token);
+                    if (idempotencyKeys) h.put("idempotency-key", "auto_" + java.util.UUID.randomUUID());
+                })
                 .timeout(30, TimeUnit.SECONDS)
                 .body(new StringRequestContent("application/json", body, StandardCharsets.UTF_8))
                 .send(result -> {
@@ -110,8 +116,17 @@ final class ApiPublisher implements AutoCloseable {
                 });
     }
 
+    /** From now on each publish carries its own idempotency-key, or none. */
+    void sendIdempotencyKeys(boolean send) {
+        idempotencyKeys = send;
+    }
+
+    boolean sendsIdempotencyKeys() {
+        return idempotencyKeys;
+    }
+
     String protocol() {
-        return http2 ? "HTTP/2 (h2c)" : "HTTP/1.1";
+        return (http2 ? "HTTP/2 (h2c)" : "HTTP/1.1") + (idempotencyKeys ? ", an idempotency-key per publish" : "");
     }
 
     long accepted() {

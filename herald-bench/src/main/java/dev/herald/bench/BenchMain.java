@@ -36,11 +36,14 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--api-http2", description = "the load generator publishes over HTTP/2 (h2c, multiplexed) instead of HTTP/1.1")
     boolean apiHttp2;
 
+    @Option(names = "--idempotency-keys", description = "every publish carries its own idempotency-key, as the Svix SDKs send with each POST")
+    boolean idempotencyKeys;
+
     @Option(names = "--set", paramLabel = "HERALD_X=VALUE", description = "a setting for every Herald node, e.g. --set HERALD_MAX_IN_FLIGHT_PER_ENDPOINT=64")
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
     /** The scenarios, by the names {@code --only} takes. */
-    enum Scenario { throughput1, throughput10, manyApplications, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
+    enum Scenario { throughput1, throughput10, manyApplications, idempotencyKeys, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
 
     private boolean runs(Scenario scenario) {
         return only == null || only.contains(scenario);
@@ -95,7 +98,7 @@ public final class BenchMain implements Callable<Integer> {
         var runtime = Runtime.getRuntime();
         System.out.printf("Herald benchmark (%s): %d cores, max heap %d MB, JDK %s%n", quickRun ? "quick" : "full",
                 runtime.availableProcessors(), runtime.maxMemory() >> 20, System.getProperty("java.version"));
-        try (var env = new BenchEnvironment(pgStats, nodeSettings); var receiver = new BenchReceiver(); var publisher = new ApiPublisher(apiHttp2);
+        try (var env = new BenchEnvironment(pgStats, nodeSettings); var receiver = new BenchReceiver(); var publisher = new ApiPublisher(apiHttp2, idempotencyKeys);
              var admin = new AdminApi()) {
             String pgVersion = env.jdbi().withHandle(h -> h.createQuery("show server_version").mapTo(String.class).one());
             System.out.println("PostgreSQL " + pgVersion + " (embedded, fsync on, synchronous_commit on); publishing over "
@@ -112,6 +115,7 @@ public final class BenchMain implements Callable<Integer> {
             double one = runs(Scenario.throughput1) ? scenarios.throughput(1, settings.messages()).rate() : Double.NaN;
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
             if (runs(Scenario.manyApplications)) scenarios.manyApplications(settings.applications(), settings.messages());
+            if (runs(Scenario.idempotencyKeys)) scenarios.throughputWithIdempotencyKeys(settings.messages() / 2);
             if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
             if (settings.isolation() && runs(Scenario.isolation)) scenarios.isolation(settings.messages() / 5, deadBacklog);

@@ -91,6 +91,24 @@ final class Scenarios {
 
     /** 1. Sustained end-to-end throughput: publish over the API → signed request received → attempt recorded. */
     Throughput throughput(int endpoints, int messages) throws Exception {
+        return throughput(endpoints, messages, "1. throughput, " + endpoints + " endpoint(s)/msg");
+    }
+
+    /**
+     * 1e. Scenario 1 as the Svix SDKs publish: every POST they send carries an idempotency-key of its own ("auto_" + a
+     * UUID), which Herald must claim and answer (BENCHMARKS.md, session 19).
+     */
+    Throughput throughputWithIdempotencyKeys(int messages) throws Exception {
+        boolean before = publisher.sendsIdempotencyKeys();
+        publisher.sendIdempotencyKeys(true);
+        try {
+            return throughput(1, messages, "1e. throughput, 1 endpoint, an idempotency-key per publish (as the Svix SDKs send)");
+        } finally {
+            publisher.sendIdempotencyKeys(before);
+        }
+    }
+
+    private Throughput throughput(int endpoints, int messages, String label) throws Exception {
         reset();
         Herald node = env.startNode(Map.of());
         String app = admin.createApp(node, "tp");
@@ -105,7 +123,7 @@ final class Scenarios {
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = expected / seconds;
         var used = cpu.used();
-        report.add("1. throughput, " + endpoints + " endpoint(s)/msg", "deliveries/s, publish→recorded", Report.rate(rate),
+        report.add(label, "deliveries/s, publish→recorded", Report.rate(rate),
                 String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused; %s; %s; %s", messages, expected, seconds,
                         messages / publishSeconds, publisher.refused(), leasedShare(node, expected),
                         used.perUnit(expected, "delivery"), env.maintenanceCounts().since(maintenance)));

@@ -22,6 +22,29 @@ import java.time.Instant;
 public final class Idempotency {
     static final Duration KEEP = Duration.ofHours(12);
     private static final String CLAIMED = "herald.idempotency.claimed";
+    private static final String PENDING = "herald.idempotency.pending";
+    private static final String ANSWERED = "herald.idempotency.answered";
+
+    /** A key this request claimed and has not answered yet. */
+    public record Pending(String scope, String key) {
+        public IdempotencyStore.Answer answer(int status, String response) {
+            return new IdempotencyStore.Answer(scope, key, status, response);
+        }
+    }
+
+    /**
+     * The key this request claimed, for a handler that stores its answer in the transaction of its own effect (then it
+     * calls {@link #answered}); null when the request carried none. Publishing does: its answer then costs no commit of
+     * its own (BENCHMARKS.md, session 19).
+     */
+    static Pending pending(Context ctx) {
+        return ctx.attribute(PENDING);
+    }
+
+    /** The handler stored this request's answer itself (see {@link #pending}). */
+    static void answered(Context ctx) {
+        ctx.attribute(ANSWERED, Boolean.TRUE);
+    }
     /** Longer than any publish takes; an unanswered claim this old was left by a node that died mid-request. */
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(1);
 
@@ -58,13 +81,15 @@ public final class Idempotency {
                         throw new ApiException(409, "conflict", "A request with this idempotency-key is still in progress");
                 case IdempotencyStore.Mismatch ignored -> throw ValidationException.header("idempotency-key",
                         "This idempotency-key was used with a different request");
-                case IdempotencyStore.Acquired ignored -> {}
+                case IdempotencyStore.Acquired ignored -> ctx.attribute(PENDING, new Pending(scope, key));
             }
             boolean stored = false;
             try {
                 handler.handle(ctx);
                 int status = ctx.statusCode();
-                if (status < 500) {
+                if (ctx.attribute(ANSWERED) != null) {
+                    stored = true;
+                } else if (status < 500) {
                     store.complete(scope, key, status, ctx.result());
                     stored = true;
                 }

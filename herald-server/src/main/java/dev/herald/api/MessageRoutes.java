@@ -107,7 +107,7 @@ public final class MessageRoutes {
         ctx.json(new PrecheckOut(active));
     }
 
-    void create(Context ctx) {
+    void create(Context ctx) throws Exception {
         var body = Body.of(ctx);
         String eventType = body.requiredString("eventType", 1, 256);
         if (eventType != null && !EventTypeRoutes.NAME.matcher(eventType).matches()) {
@@ -129,8 +129,17 @@ public final class MessageRoutes {
                 : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
         var message = new Message(Ids.next(Ids.MESSAGE), appId, eventType, eventId, payload, channels, tags, now,
                 deliverAt, now.plus(retention));
-        publisher.publish(message);
-        ctx.status(202).json(MessageOut.of(message, true));
+        var key = Idempotency.pending(ctx);
+        if (key == null) {
+            publisher.publish(message);
+            ctx.status(202).json(MessageOut.of(message, true));
+            return;
+        }
+        // the answer is stored under the key in the message's own commit: no commit of its own per publish
+        String answer = Json.MAPPER.writeValueAsString(MessageOut.of(message, true));
+        publisher.publish(message, key.answer(202, answer));
+        Idempotency.answered(ctx);
+        ctx.status(202).contentType("application/json").result(answer);
     }
 
     /** The payload as exact JSON text: {@code payload}, its alias {@code data}, or the SDK's rawPayload string. */

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.Message;
 import dev.herald.domain.NotFoundException;
+import dev.herald.store.IdempotencyStore;
 import dev.herald.store.MessageStore;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class PublishBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PublishBatcher.class);
     static final int MAX_BATCH = 500;
 
-    private record Pending(Message message, Instant due, CompletableFuture<Integer> done) {}
+    private record Pending(Message message, Instant due, IdempotencyStore.Answer answer, CompletableFuture<Integer> done) {}
 
     /**
      * Where the deliveries a batch writes leased to this node go (its dispatcher, which sends them without claiming
@@ -67,8 +68,16 @@ public final class PublishBatcher implements AutoCloseable {
 
     /** Blocks until the message and its deliveries are committed; returns the number of deliveries queued. */
     public int publish(Message message, Instant due) {
+        return publish(message, due, null);
+    }
+
+    /**
+     * {@link #publish(Message, Instant)}, with the idempotency answer of the request committed with the message (null:
+     * the request carried no key).
+     */
+    public int publish(Message message, Instant due, IdempotencyStore.Answer answer) {
         if (!running) throw new IllegalStateException("Herald is shutting down");
-        var pending = new Pending(message, due, new CompletableFuture<>());
+        var pending = new Pending(message, due, answer, new CompletableFuture<>());
         queue.add(pending);
         try {
             return pending.done().join();
@@ -102,7 +111,7 @@ public final class PublishBatcher implements AutoCloseable {
         try {
             MessageStore.Lease lease = leases.lease();
             var published = store.publishBatch(batch.stream().map(Pending::message).toList(),
-                    batch.stream().map(Pending::due).toList(), lease);
+                    batch.stream().map(Pending::due).toList(), lease, answers(batch));
             int[] queued = published.queued();
             // no wake for rows of endpoints this node holds back: its claims would leave them out (see Leases.take)
             if (lease == null ? Arrays.stream(queued).anyMatch(q -> q > 0) : published.forClaims() > 0) afterCommit.run();
@@ -115,7 +124,8 @@ public final class PublishBatcher implements AutoCloseable {
             }
             for (Pending p : batch) {
                 try {
-                    int queued = store.publishBatch(List.of(p.message()), List.of(p.due()))[0];
+                    int queued = store.publishBatch(List.of(p.message()), List.of(p.due()), null,
+                            p.answer() == null ? null : List.of(p.answer())).queued()[0];
                     if (queued > 0) afterCommit.run();
                     complete(p, queued);
                 } catch (RuntimeException | AssertionError single) {
@@ -123,6 +133,12 @@ public final class PublishBatcher implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The batch's idempotency answers, parallel to it; null when none of its requests carried a key. */
+    private static List<IdempotencyStore.Answer> answers(List<Pending> batch) {
+        if (batch.stream().allMatch(p -> p.answer() == null)) return null;
+        return batch.stream().map(Pending::answer).toList();
     }
 
     private static void complete(Pending p, int queued) {

@@ -3,6 +3,7 @@ package dev.herald.delivery;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.Message;
 import dev.herald.queue.QueueSignal;
+import dev.herald.store.IdempotencyStore;
 import dev.herald.store.MessageStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,10 +28,15 @@ public final class Publisher {
 
     /** Returns the number of endpoints the message was queued for. */
     public int publish(Message message) {
+        return publish(message, null);
+    }
+
+    /** {@link #publish(Message)}, storing {@code answer} (null: none) under its idempotency key in the same commit. */
+    public int publish(Message message, IdempotencyStore.Answer answer) {
         Instant due = message.deliverAt() != null && message.deliverAt().isAfter(message.createdAt())
                 ? message.deliverAt()
                 : message.createdAt().plus(initialDelay);
-        return batcher.publish(message, due); // the batcher's writer signals the commit
+        return batcher.publish(message, due, answer); // the batcher's writer signals the commit
     }
 
     /** A manual attempt (resend, recover): one try per endpoint, no retries. */

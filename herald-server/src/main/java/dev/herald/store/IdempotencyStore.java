@@ -2,6 +2,7 @@ package dev.herald.store;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
@@ -34,6 +35,19 @@ public final class IdempotencyStore {
      */
     public Claim claim(String scope, String key, byte[] requestHash, Instant now, Instant expiredBefore,
                        Instant abandonedBefore) {
+        // the usual case, a new key: one statement whose commit does not wait for the disk. Safe: whatever the request
+        // then writes commits synchronously, and that flushes this claim's WAL with it; a request that writes nothing
+        // loses only its claim in a crash, and its retry runs again, as it would have
+        boolean claimed = jdbi.withHandle(h -> h.createQuery("""
+                with async_commit as materialized (select set_config('synchronous_commit', 'off', true) as setting)
+                insert into idempotency_key (scope, key, request_hash, created_at)
+                select :scope, :key, :hash, :now from async_commit
+                on conflict do nothing
+                returning true
+                """)
+                .bind("scope", scope).bind("key", key).bind("hash", requestHash).bind("now", now)
+                .mapTo(Boolean.class).findOne().isPresent());
+        if (claimed) return new Acquired();
         return jdbi.inTransaction(h -> {
             h.createUpdate("""
                     delete from idempotency_key
@@ -58,6 +72,28 @@ public final class IdempotencyStore {
                     }).findOne();
             return existing.orElse(new InProgress());
         });
+    }
+
+    /** An answer to store under a claimed key, in the transaction that makes the request's effect (see MessageStore). */
+    public record Answer(String scope, String key, int status, String response) {}
+
+    /**
+     * Stores the answers of a batch's requests under their keys, in the caller's transaction: an answer is durable
+     * exactly when its request's effect is.
+     */
+    static void complete(org.jdbi.v3.core.Handle h, List<Answer> answers) {
+        if (answers.isEmpty()) return;
+        h.createUpdate("""
+                update idempotency_key k set status = a.status, response = a.response
+                from unnest(cast(:scopes as text[]), cast(:keys as text[]), cast(:statuses as int[]), cast(:responses as text[]))
+                     as a(scope, key, status, response)
+                where k.scope = a.scope and k.key = a.key
+                """)
+                .bindByType("scopes", answers.stream().map(Answer::scope).toArray(String[]::new), String[].class)
+                .bindByType("keys", answers.stream().map(Answer::key).toArray(String[]::new), String[].class)
+                .bindByType("statuses", answers.stream().map(Answer::status).toArray(Integer[]::new), Integer[].class)
+                .bindByType("responses", answers.stream().map(Answer::response).toArray(String[]::new), String[].class)
+                .execute();
     }
 
     public void complete(String scope, String key, int status, String response) {

@@ -82,6 +82,15 @@ public final class MessageStore {
      * (null: none), except an ordered or paused endpoint's or one the lease names, and none while delivery is paused.
      */
     public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease) {
+        return publishBatch(batch, dues, lease, null);
+    }
+
+    /**
+     * {@link #publishBatch(List, List, Lease)}, storing besides, in the same transaction, the idempotency answer of each
+     * message inserted whose request carried a key ({@code answers} parallel to {@code batch}, null where none; a null
+     * list: none): the answer is durable exactly when the message is.
+     */
+    public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease, List<IdempotencyStore.Answer> answers) {
         return hotPath.inTransaction(h -> {
             int n = batch.size();
             var ids = new String[n];
@@ -119,6 +128,13 @@ public final class MessageStore {
                     .bindByType("deliverAt", deliverAt, String[].class)
                     .bindByType("payloadExpiresAt", payloadExpiresAt, String[].class)
                     .mapTo(String.class).list());
+            if (answers != null) {
+                var toStore = new java.util.ArrayList<IdempotencyStore.Answer>();
+                for (int i = 0; i < n; i++) {
+                    if (answers.get(i) != null && inserted.contains(batch.get(i).id())) toStore.add(answers.get(i));
+                }
+                IdempotencyStore.complete(h, toStore);
+            }
             Set<String> liveApps = inserted.size() == n ? Set.of() : existingApps(h, batch, inserted);
             Set<String> apps = new java.util.HashSet<>();
             for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());

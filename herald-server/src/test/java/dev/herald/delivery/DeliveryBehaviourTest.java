@@ -219,6 +219,34 @@ class DeliveryBehaviourTest {
     }
 
     @Test
+    void a_publish_stores_its_answer_under_its_key_in_the_message_commit() {
+        String app = app(api, "idem5");
+        String body = "{\"eventType\":\"i.t\",\"payload\":{\"n\":5}}";
+        var first = api.send("POST", "/api/v1/app/" + app + "/msg", body, "idempotency-key", "auto_key-5");
+        assertThat(first.status()).as(first.toString()).isEqualTo(202);
+        // the row the message's own transaction wrote: the exact answer sent, so a retry gets the same bytes
+        var stored = TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select status, response from idempotency_key where key = 'auto_key-5'")
+                .map((rs, ctx) -> rs.getInt("status") + " " + rs.getString("response")).one());
+        assertThat(stored).isEqualTo("202 " + first.raw());
+        var again = api.send("POST", "/api/v1/app/" + app + "/msg", body, "idempotency-key", "auto_key-5");
+        assertThat(again.raw()).isEqualTo(first.raw());
+        assertThat(data(api, "/api/v1/app/" + app + "/msg")).hasSize(1);
+    }
+
+    @Test
+    void a_publish_refused_as_a_duplicate_event_id_is_not_stored_as_accepted() {
+        String app = app(api, "idem6");
+        String body = "{\"eventType\":\"i.t\",\"eventId\":\"evt-6\",\"payload\":{}}";
+        assertThat(api.post("/api/v1/app/" + app + "/msg", body).status()).isEqualTo(202);
+        var refused = api.send("POST", "/api/v1/app/" + app + "/msg", body, "idempotency-key", "key-6");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+        var again = api.send("POST", "/api/v1/app/" + app + "/msg", body, "idempotency-key", "key-6");
+        assertThat(again.status()).as("no 202 was stored under the key of a refused publish").isEqualTo(409);
+        assertThat(data(api, "/api/v1/app/" + app + "/msg")).hasSize(1);
+    }
+
+    @Test
     void same_idempotency_key_with_a_different_body_is_refused() {
         String app = app(api, "idem2");
         var first = api.send("POST", "/api/v1/app/" + app + "/msg", "{\"eventType\":\"i.t\",\"payload\":{\"n\":1}}",
