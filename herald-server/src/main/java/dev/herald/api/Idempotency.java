@@ -19,7 +19,7 @@ import java.time.Instant;
  * response stored) release their key so a retry can run; a key whose request died with its node is taken
  * over after {@link #ABANDONED_AFTER}.
  */
-public final class Idempotency {
+public final class Idempotency implements AutoCloseable {
     static final Duration KEEP = Duration.ofHours(12);
     private static final String CLAIMED = "herald.idempotency.claimed";
     private static final String PENDING = "herald.idempotency.pending";
@@ -49,11 +49,18 @@ public final class Idempotency {
     static final Duration ABANDONED_AFTER = Duration.ofMinutes(1);
 
     private final IdempotencyStore store;
+    private final ClaimBatcher newClaims;
     private final Clock clock;
 
     public Idempotency(IdempotencyStore store, Clock clock) {
         this.store = store;
+        this.newClaims = new ClaimBatcher(store);
         this.clock = clock;
+    }
+
+    @Override
+    public void close() {
+        newClaims.close();
     }
 
     public Handler wrap(Handler handler) {
@@ -70,7 +77,10 @@ public final class Idempotency {
             String query = ctx.queryString();
             String scope = Auth.principal(ctx).tokenId() + " " + ctx.path() + (query == null ? "" : "?" + query);
             Instant now = clock.instant();
-            var claim = store.claim(scope, key, requestHash(ctx), now, now.minus(KEEP), now.minus(ABANDONED_AFTER));
+            byte[] hash = requestHash(ctx);
+            var claim = newClaims.claimNew(new IdempotencyStore.NewClaim(scope, key, hash, now))
+                    ? new IdempotencyStore.Acquired()
+                    : store.claimExisting(scope, key, hash, now, now.minus(KEEP), now.minus(ABANDONED_AFTER));
             switch (claim) {
                 case IdempotencyStore.Replay replay -> {
                     ctx.status(replay.status()).contentType("application/json");

@@ -159,6 +159,7 @@ public final class Herald implements AutoCloseable {
             var resolver = new AppResolver(apps);
             var auth = new Auth(tokens, config.adminToken(), clock);
             var idempotency = new Idempotency(new IdempotencyStore(jdbi), clock);
+            started.add(idempotency);
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);
             var eventTypeGate = new EventTypeGate(eventTypes, new PayloadSchemaCache(), config.validatePayloads());
             var eventTypeRoutes = new EventTypeRoutes(eventTypes, eventTypeGate, clock);

@@ -2,6 +2,8 @@ package dev.herald.store;
 
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -35,19 +37,48 @@ public final class IdempotencyStore {
      */
     public Claim claim(String scope, String key, byte[] requestHash, Instant now, Instant expiredBefore,
                        Instant abandonedBefore) {
-        // the usual case, a new key: one statement whose commit does not wait for the disk. Safe: whatever the request
-        // then writes commits synchronously, and that flushes this claim's WAL with it; a request that writes nothing
-        // loses only its claim in a crash, and its retry runs again, as it would have
-        boolean claimed = jdbi.withHandle(h -> h.createQuery("""
+        if (claimNew(List.of(new NewClaim(scope, key, requestHash, now)))[0]) return new Acquired();
+        return claimExisting(scope, key, requestHash, now, expiredBefore, abandonedBefore);
+    }
+
+    /** A key to claim if no request has it yet. */
+    public record NewClaim(String scope, String key, byte[] requestHash, Instant now) {}
+
+    /**
+     * Claims the keys no request has yet, all in one statement whose commit does not wait for the disk, and says which
+     * it claimed; for the others see {@link #claimExisting}. No two may name the same key. Safe without the disk: what a
+     * request then writes commits synchronously, which flushes its claim's WAL with it; a request that writes nothing
+     * loses only its claim in a crash, and a retry runs it again, as it would have.
+     */
+    public boolean[] claimNew(List<NewClaim> claims) {
+        record Key(String scope, String key) {}
+        Set<Key> claimed = jdbi.withHandle(h -> new HashSet<>(h.createQuery("""
                 with async_commit as materialized (select set_config('synchronous_commit', 'off', true) as setting)
                 insert into idempotency_key (scope, key, request_hash, created_at)
-                select :scope, :key, :hash, :now from async_commit
+                select c.scope, c.key, decode(c.request_hash, 'hex'), c.created_at
+                from unnest(cast(:scopes as text[]), cast(:keys as text[]), cast(:hashes as text[]),
+                            cast(:createdAt as timestamptz[])) as c(scope, key, request_hash, created_at)
+                cross join async_commit
                 on conflict do nothing
-                returning true
+                returning scope, key
                 """)
-                .bind("scope", scope).bind("key", key).bind("hash", requestHash).bind("now", now)
-                .mapTo(Boolean.class).findOne().isPresent());
-        if (claimed) return new Acquired();
+                .bindByType("scopes", claims.stream().map(NewClaim::scope).toArray(String[]::new), String[].class)
+                .bindByType("keys", claims.stream().map(NewClaim::key).toArray(String[]::new), String[].class)
+                .bindByType("hashes", claims.stream().map(c -> java.util.HexFormat.of().formatHex(c.requestHash()))
+                        .toArray(String[]::new), String[].class)
+                .bindByType("createdAt", claims.stream().map(c -> c.now().toString()).toArray(String[]::new), String[].class)
+                .map((rs, ctx) -> new Key(rs.getString("scope"), rs.getString("key"))).list()));
+        boolean[] result = new boolean[claims.size()];
+        for (int i = 0; i < result.length; i++) result[i] = claimed.contains(new Key(claims.get(i).scope(), claims.get(i).key()));
+        return result;
+    }
+
+    /**
+     * The claim of a key some request had: a forgotten (expired) or abandoned claim is taken over, else the first
+     * request's answer is replayed, or it is still running, or the key was used for another request.
+     */
+    public Claim claimExisting(String scope, String key, byte[] requestHash, Instant now, Instant expiredBefore,
+                               Instant abandonedBefore) {
         return jdbi.inTransaction(h -> {
             h.createUpdate("""
                     delete from idempotency_key

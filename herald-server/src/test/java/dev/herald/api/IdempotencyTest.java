@@ -64,6 +64,33 @@ class IdempotencyTest {
     }
 
     @Test
+    void concurrent_publishes_with_their_own_keys_each_publish_once_and_replay_their_own_answer() throws Exception {
+        // as the Svix SDKs publish: a key per POST; many arrive together, so their claims are written together
+        herald.api.post("/api/v1/app", "{\"name\":\"sdk\",\"uid\":\"sdk-keys\"}");
+        int n = 40;
+        var answers = new java.util.concurrent.ConcurrentHashMap<Integer, String>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int round = 0; round < 2; round++) { // the second round replays the first
+                var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                for (int i = 0; i < n; i++) {
+                    int k = i;
+                    futures.add(pool.submit(() -> {
+                        var r = herald.api.send("POST", "/api/v1/app/sdk-keys/msg",
+                                "{\"eventType\":\"t\",\"payload\":{\"k\":" + k + "}}", "idempotency-key", "auto_" + k);
+                        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+                        String previous = answers.putIfAbsent(k, r.raw());
+                        if (previous != null) assertThat(r.raw()).isEqualTo(previous);
+                    }));
+                }
+                for (var f : futures) f.get();
+            }
+        }
+        var listed = herald.api.get("/api/v1/app/sdk-keys/msg?limit=250").body().path("data");
+        assertThat(listed).hasSize(n);
+        assertThat(answers.values()).doesNotHaveDuplicates().hasSize(n);
+    }
+
+    @Test
     void a_failed_request_releases_its_key() {
         var bad = herald.api.send("POST", "/api/v1/app", "{\"uid\":\"x\"}", "idempotency-key", "k-retry");
         assertThat(bad.status()).isEqualTo(422);
