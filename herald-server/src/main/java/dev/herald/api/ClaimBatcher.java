@@ -1,12 +1,11 @@
 package dev.herald.api;
 
+import dev.herald.delivery.BatchWriter;
 import dev.herald.store.IdempotencyStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,13 +22,12 @@ final class ClaimBatcher implements AutoCloseable {
     private record Waiting(IdempotencyStore.NewClaim claim, CompletableFuture<Boolean> claimed) {}
 
     private final IdempotencyStore store;
-    private final LinkedBlockingQueue<Waiting> queue = new LinkedBlockingQueue<>();
-    private final Thread writer;
-    private volatile boolean running = true;
+    private final BatchWriter<Waiting> writer;
 
     ClaimBatcher(IdempotencyStore store) {
         this.store = store;
-        this.writer = Thread.ofPlatform().name("herald-idempotency-claims").daemon().start(this::loop);
+        this.writer = new BatchWriter<>("herald-idempotency-claims", 1, MAX_BATCH, this::write,
+                (batch, e) -> batch.forEach(w -> w.claimed().complete(false)));
     }
 
     /**
@@ -37,30 +35,8 @@ final class ClaimBatcher implements AutoCloseable {
      * batch failed: either way {@link IdempotencyStore#claimExisting} then decides, in a transaction of its own.
      */
     boolean claimNew(IdempotencyStore.NewClaim claim) {
-        if (!running) return false;
         var waiting = new Waiting(claim, new CompletableFuture<>());
-        queue.add(waiting);
-        return waiting.claimed().join();
-    }
-
-    private void loop() {
-        var batch = new ArrayList<Waiting>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Waiting first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                if (!running) break;
-            } catch (RuntimeException | Error e) {
-                log.error("idempotency claim writer error (continuing)", e);
-                batch.forEach(w -> w.claimed().complete(false));
-            } finally {
-                batch.clear();
-            }
-        }
+        return writer.add(waiting) && waiting.claimed().join();
     }
 
     private void write(List<Waiting> batch) {
@@ -82,12 +58,7 @@ final class ClaimBatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        try {
-            writer.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        queue.forEach(w -> w.claimed().complete(false));
+        writer.close(5_000);
+        writer.remaining().forEach(w -> w.claimed().complete(false));
     }
 }

@@ -6,16 +6,11 @@ import dev.herald.domain.NotFoundException;
 import dev.herald.store.IdempotencyStore;
 import dev.herald.store.MessageStore;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Group commit for publishing: concurrent API requests hand their message to a writer, which commits
@@ -24,7 +19,6 @@ import org.slf4j.LoggerFactory;
  * nothing. If a batch fails, its messages are retried one by one, so one bad message fails only itself.
  */
 public final class PublishBatcher implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(PublishBatcher.class);
     static final int MAX_BATCH = 500;
 
     private record Pending(Message message, Instant due, IdempotencyStore.Answer answer, CompletableFuture<Integer> done) {}
@@ -48,9 +42,7 @@ public final class PublishBatcher implements AutoCloseable {
     /** Called by the writer right after a commit that queued deliveries not leased (wakes the dispatchers). */
     private final Runnable afterCommit;
     private final Leases leases;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final List<Thread> writers = new ArrayList<>();
-    private volatile boolean running = true;
+    private final BatchWriter<Pending> writer;
 
     /**
      * {@code afterCommit} runs on the writer as soon as a batch that queued deliveries is committed, before its requests
@@ -61,9 +53,8 @@ public final class PublishBatcher implements AutoCloseable {
         this.store = store;
         this.afterCommit = afterCommit;
         this.leases = leases;
-        for (int i = 0; i < writerThreads; i++) {
-            writers.add(Thread.ofPlatform().name("herald-publish-" + i).start(this::loop));
-        }
+        this.writer = new BatchWriter<>("herald-publish", writerThreads, MAX_BATCH, this::write,
+                (batch, e) -> batch.forEach(p -> p.done().completeExceptionally(e)));
     }
 
     /** Blocks until the message and its deliveries are committed; returns the number of deliveries queued. */
@@ -76,34 +67,13 @@ public final class PublishBatcher implements AutoCloseable {
      * the request carried no key).
      */
     public int publish(Message message, Instant due, IdempotencyStore.Answer answer) {
-        if (!running) throw new IllegalStateException("Herald is shutting down");
         var pending = new Pending(message, due, answer, new CompletableFuture<>());
-        queue.add(pending);
+        if (!writer.add(pending)) throw new IllegalStateException("Herald is shutting down");
         try {
             return pending.done().join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException r) throw r;
             throw e;
-        }
-    }
-
-    private void loop() {
-        var batch = new ArrayList<Pending>(MAX_BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(200, TimeUnit.MILLISECONDS);
-                if (first == null) continue;
-                batch.add(first);
-                queue.drainTo(batch, MAX_BATCH - 1);
-                write(batch);
-            } catch (InterruptedException e) {
-                if (!running) break;
-            } catch (RuntimeException | Error e) {
-                log.error("publish writer error (continuing)", e);
-                batch.forEach(p -> p.done().completeExceptionally(e));
-            } finally {
-                batch.clear();
-            }
         }
     }
 
@@ -153,13 +123,6 @@ public final class PublishBatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        for (Thread t : writers) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        writer.close(10_000);
     }
 }
