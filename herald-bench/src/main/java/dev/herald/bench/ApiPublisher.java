@@ -54,6 +54,20 @@ final class ApiPublisher implements AutoCloseable {
         http.start();
     }
 
+    /**
+     * Sends {@code total} publishes with at most {@code concurrency} in flight; waits for all answers, whose times go to
+     * {@code answers}.
+     */
+    void closedLoop(String baseUrl, String token, IntFunction<String> appOf, int total, int concurrency, LatencyRecorder answers)
+            throws InterruptedException {
+        this.answers = answers;
+        try {
+            closedLoop(baseUrl, token, appOf, total, concurrency);
+        } finally {
+            this.answers = null;
+        }
+    }
+
     /** Sends {@code total} publishes with at most {@code concurrency} in flight; waits for all answers. */
     void closedLoop(String baseUrl, String token, IntFunction<String> appOf, int total, int concurrency) throws InterruptedException {
         var permits = new Semaphore(concurrency);

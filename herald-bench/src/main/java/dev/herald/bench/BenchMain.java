@@ -39,11 +39,15 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--idempotency-keys", description = "every publish carries its own idempotency-key, as the Svix SDKs send with each POST")
     boolean idempotencyKeys;
 
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = "publishes in flight in the closed-loop scenarios (default " + Scenarios.PUBLISH_CONCURRENCY + "; 64 until session 19)")
+    int concurrency = Scenarios.PUBLISH_CONCURRENCY;
+
     @Option(names = "--set", paramLabel = "HERALD_X=VALUE", description = "a setting for every Herald node, e.g. --set HERALD_MAX_IN_FLIGHT_PER_ENDPOINT=64")
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
     /** The scenarios, by the names {@code --only} takes. */
-    enum Scenario { throughput1, throughput10, manyApplications, idempotencyKeys, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
+    enum Scenario { throughput1, throughputAt64, throughput10, manyApplications, idempotencyKeys, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
 
     private boolean runs(Scenario scenario) {
         return only == null || only.contains(scenario);
@@ -86,10 +90,10 @@ public final class BenchMain implements Callable<Integer> {
     Scenarios.Settings settings() {
         if (quick) {
             return new Scenarios.Settings(2_000, 200, 50, Duration.ofSeconds(2), new int[] {100}, Duration.ofSeconds(2),
-                    2_000, 10_000, 1_000, false);
+                    2_000, 10_000, 1_000, false, concurrency);
         }
         return new Scenarios.Settings(messages, messages / 10, messages / 10, Duration.ofSeconds(15), new int[] {100, 1_000, 2_000},
-                Duration.ofSeconds(15), 10_000, 1_000_000, 20_000, true);
+                Duration.ofSeconds(15), 10_000, 1_000_000, 20_000, true, concurrency);
     }
 
     boolean run(boolean quickRun) throws Exception {
@@ -113,6 +117,7 @@ public final class BenchMain implements Callable<Integer> {
             report.mute(false);
 
             double one = runs(Scenario.throughput1) ? scenarios.throughput(1, settings.messages()).rate() : Double.NaN;
+            if (runs(Scenario.throughputAt64)) scenarios.throughputAtEarlierConcurrency(settings.messages() / 2);
             if (runs(Scenario.throughput10)) scenarios.throughput(10, settings.fanoutMessages());
             if (runs(Scenario.manyApplications)) scenarios.manyApplications(settings.applications(), settings.messages());
             if (runs(Scenario.idempotencyKeys)) scenarios.throughputWithIdempotencyKeys(settings.messages() / 2);

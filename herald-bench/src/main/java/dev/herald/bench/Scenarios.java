@@ -34,11 +34,23 @@ import java.util.stream.Collectors;
 /** Each scenario of the harness: set up on a clean database, measure, add rows to the report. */
 final class Scenarios {
     /** @param applications of scenario 1d, one endpoint each */
+    /** @param concurrency publishes in flight in the closed-loop scenarios */
     record Settings(int messages, int fanoutMessages, int applications, Duration latencyPhase, int[] rates, Duration phase,
-                    int backlogSmall, int backlogLarge, int peerMessages, boolean isolation) {}
+                    int backlogSmall, int backlogLarge, int peerMessages, boolean isolation, int concurrency) {}
 
     static final int SQL_LIMIT_BACKLOG = 20_000;
-    static final int PUBLISH_CONCURRENCY = 64;
+    /**
+     * Publishes in flight by default, to one endpoint each. Until session 19 it was 64, at which the one-endpoint
+     * scenarios left batches small: alternating in one JVM, scenario 1 sustained 25–44% more at 256 with less CPU per
+     * delivery, and less at 512 (BENCHMARKS.md, session 20). Scenario 1f keeps measuring 64.
+     */
+    static final int PUBLISH_CONCURRENCY = 256;
+    /**
+     * Publishes in flight at least, and the setting of sessions 1–19 (scenario 1f). Messages to several endpoints keep
+     * {@code --concurrency} deliveries in flight, but not fewer publishes than this: isolation's healthy-only runs at 256
+     * publishes (1,024 deliveries) in flight had 57–63% of their deliveries left to claims and a p99 of 6 s.
+     */
+    static final int EARLIER_CONCURRENCY = 64;
     static final String PAYLOAD = "{\"t\":0,\"pad\":\"" + "x".repeat(380) + "\"}";
 
     private final BenchEnvironment env;
@@ -91,7 +103,13 @@ final class Scenarios {
 
     /** 1. Sustained end-to-end throughput: publish over the API → signed request received → attempt recorded. */
     Throughput throughput(int endpoints, int messages) throws Exception {
-        return throughput(endpoints, messages, "1. throughput, " + endpoints + " endpoint(s)/msg");
+        return throughput(endpoints, messages, "1. throughput, " + endpoints + " endpoint(s)/msg", concurrency(endpoints));
+    }
+
+    /** 1f. Scenario 1 with 64 publishes in flight, the load generator's setting until session 19. */
+    Throughput throughputAtEarlierConcurrency(int messages) throws Exception {
+        return throughput(1, messages, "1f. throughput, 1 endpoint, " + EARLIER_CONCURRENCY + " in flight (sessions 1-19)",
+                EARLIER_CONCURRENCY);
     }
 
     /**
@@ -102,21 +120,23 @@ final class Scenarios {
         boolean before = publisher.sendsIdempotencyKeys();
         publisher.sendIdempotencyKeys(true);
         try {
-            return throughput(1, messages, "1e. throughput, 1 endpoint, an idempotency-key per publish (as the Svix SDKs send)");
+            return throughput(1, messages, "1e. throughput, 1 endpoint, an idempotency-key per publish (as the Svix SDKs send)",
+                    settings.concurrency());
         } finally {
             publisher.sendIdempotencyKeys(before);
         }
     }
 
-    private Throughput throughput(int endpoints, int messages, String label) throws Exception {
+    private Throughput throughput(int endpoints, int messages, String label, int concurrency) throws Exception {
         reset();
         Herald node = env.startNode(Map.of());
         String app = admin.createApp(node, "tp");
         for (int k = 0; k < endpoints; k++) admin.createEndpoint(node, app, receiver.url("/ok/" + k));
         var maintenance = env.maintenanceCounts();
+        var answers = new LatencyRecorder();
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
-        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, concurrency, answers);
         double publishSeconds = (System.nanoTime() - start) / 1e9;
         long expected = (long) messages * endpoints;
         await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= expected && env.pendingDeliveries() == 0);
@@ -124,10 +144,22 @@ final class Scenarios {
         double rate = expected / seconds;
         var used = cpu.used();
         report.add(label, "deliveries/s, publish→recorded", Report.rate(rate),
-                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s; %d refused; %s; %s; %s", messages, expected, seconds,
-                        messages / publishSeconds, publisher.refused(), leasedShare(node, expected),
+                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s, %d in flight, %s; %d refused; %s; %s; %s",
+                        messages, expected, seconds, messages / publishSeconds, concurrency, answerTimes(answers),
+                        publisher.refused(), leasedShare(node, expected),
                         used.perUnit(expected, "delivery"), env.maintenanceCounts().since(maintenance)));
         return new Throughput(rate, used.jitSeconds() * 1e6 / expected);
+    }
+
+    /** Publishes in flight for messages to {@code endpoints} endpoints each: {@code --concurrency} deliveries, at least 64 publishes. */
+    private int concurrency(int endpoints) {
+        return Math.max(EARLIER_CONCURRENCY, settings.concurrency() / endpoints);
+    }
+
+    /** The API's answer times of a closed loop: with more in flight than Herald batches at once, requests queue. */
+    private static String answerTimes(LatencyRecorder answers) {
+        var a = answers.summary();
+        return String.format("API answer p50 / p99 %.1f / %.1f ms", a.p50(), a.p99());
     }
 
     /**
@@ -141,7 +173,7 @@ final class Scenarios {
         var maintenance = env.maintenanceCounts();
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
-        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> apps[i % apps.length], messages, PUBLISH_CONCURRENCY);
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> apps[i % apps.length], messages, settings.concurrency());
         await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && env.pendingDeliveries() == 0);
         double seconds = (System.nanoTime() - start) / 1e9;
         double rate = messages / seconds;
@@ -190,10 +222,10 @@ final class Scenarios {
         admin.createEndpoint(node, app, receiver.url("/ok/pub"));
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
-        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, settings.concurrency());
         double rate = messages / ((System.nanoTime() - start) / 1e9);
         report.add("1c. publish only (delivery paused)", "publishes/s over the API", Report.rate(rate),
-                String.format("%,d msgs, %d in flight over %s; %d refused; %s", messages, PUBLISH_CONCURRENCY, publisher.protocol(), publisher.refused(),
+                String.format("%,d msgs, %d in flight over %s; %d refused; %s", messages, settings.concurrency(), publisher.protocol(), publisher.refused(),
                         cpu.used().perUnit(messages, "publish")));
         return rate;
     }
@@ -346,7 +378,7 @@ final class Scenarios {
         receiver.recordLatencies(recorder);
         var cpu = CpuMeter.start();
         long start = System.nanoTime();
-        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, PUBLISH_CONCURRENCY);
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, concurrency(4));
         await(Duration.ofMinutes(5), () -> receiver.count("/ok") >= 4L * messages);
         double seconds = (System.nanoTime() - start) / 1e9;
         var used = cpu.used();
@@ -458,12 +490,12 @@ final class Scenarios {
         long start = System.nanoTime();
         Thread other = Thread.ofPlatform().start(() -> {
             try {
-                publisher.closedLoop(base(b), BenchEnvironment.TOKEN, i -> app, messages / 2, PUBLISH_CONCURRENCY / 2);
+                publisher.closedLoop(base(b), BenchEnvironment.TOKEN, i -> app, messages / 2, settings.concurrency() / 2);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
-        publisher.closedLoop(base(a), BenchEnvironment.TOKEN, i -> app, messages - messages / 2, PUBLISH_CONCURRENCY / 2);
+        publisher.closedLoop(base(a), BenchEnvironment.TOKEN, i -> app, messages - messages / 2, settings.concurrency() / 2);
         other.join();
         await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && env.pendingDeliveries() == 0);
         double rate = messages / ((System.nanoTime() - start) / 1e9);
