@@ -41,8 +41,8 @@ final class Scenarios {
     static final int SQL_LIMIT_BACKLOG = 20_000;
     /**
      * Publishes in flight by default, to one endpoint each. Until session 19 it was 64, at which the one-endpoint
-     * scenarios left batches small: alternating in one JVM, scenario 1 sustained 25–44% more at 256 with less CPU per
-     * delivery, and less at 512 (BENCHMARKS.md, session 20). Scenario 1f keeps measuring 64.
+     * scenarios left batches small: alternating in one JVM, scenario 1 sustained 14–91% more at 256 (median 36%) with less
+     * CPU per delivery, and less at 512 (BENCHMARKS.md, session 20). Scenario 1f keeps measuring 64.
      */
     static final int PUBLISH_CONCURRENCY = 256;
     /**
