@@ -153,6 +153,7 @@ await step("endpoint.patch enabled", () => svix.endpoint.patch(uid, ep.id, { dis
 await step("app token via expired token 401", async () => { try { await new Svix("sk_wrong", { serverUrl: server }).application.list(); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });
 await step("backgroundTask.get", async () => { const l = await svix.backgroundTask.list({ limit: 1 }); return svix.backgroundTask.get(l.data[0].id); });
 await step("backgroundTask.list filters", () => svix.backgroundTask.list({ status: "finished", task: "endpoint.recover", order: "ascending" }));
+await step("statistics.aggregateAppStats", async () => { const t = await svix.statistics.aggregateAppStats({ since: new Date(Date.now() - 3600e3), until: new Date(Date.now() + 60e3), appIds: [uid, "app_nothing"] }); check("aggregateAppStats unresolved", JSON.stringify(t.unresolvedAppIds) === '["app_nothing"]', JSON.stringify(t)); return svix.backgroundTask.get(t.id); });
 await unsupported("statistics.aggregateEventTypes", () => svix.statistics.aggregateEventTypes());
 await step("eventType.delete expunge", () => svix.eventType.delete("invoice.voided", { expunge: true }));
 // operational webhook endpoints: managed like endpoints; they get Herald's operational events, signed

@@ -20,9 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /api/v1/background-task}: the tasks recover, replay and purge answered with, in Svix's shapes. A task runs in
- * the background and is recorded as it goes: running, then finished or failed. An application-scoped token sees its
- * own.
+ * {@code /api/v1/background-task}: the tasks recover, replay, purge and usage statistics answer with, in Svix's shapes.
+ * A task runs in the background and is recorded as it goes: running, then finished or failed. An application-scoped
+ * token sees its own application's tasks only.
  */
 public final class BackgroundTaskRoutes {
     private static final Set<String> STATUSES = Set.of("running", "finished", "failed");
@@ -68,7 +68,7 @@ public final class BackgroundTaskRoutes {
     }
 
     /**
-     * Runs a task of {@code appId} on a virtual thread and answers how it stands after at most {@link #ANSWER_WITHIN}:
+     * Runs a task of {@code appId} (null: of the whole environment) on a virtual thread and answers how it stands after at most {@link #ANSWER_WITHIN}:
      * a small task has finished by then (its figures are in its record), a large one goes on and is polled. A task
      * whose node dies is marked failed once its heartbeat is {@link dev.herald.store.RetentionStore#TASK_LOST_AFTER}
      * old.

@@ -175,6 +175,7 @@ public final class Herald implements AutoCloseable {
             var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, clock, guard::refusalForUrlHost);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
+            var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
@@ -182,7 +183,7 @@ public final class Herald implements AutoCloseable {
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
-                    transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register,
+                    transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

@@ -12,6 +12,8 @@ public record BackgroundTask(String id, String appId, String task, String status
     public static final String ENDPOINT_RECOVER = "endpoint.recover";
     public static final String ENDPOINT_BULK_REPLAY = "endpoint.bulk-replay";
     public static final String APPLICATION_PURGE_CONTENT = "application.purge_content";
+    /** Svix's usage statistics of the environment's applications: a task of no one application. */
+    public static final String APPLICATION_STATS = "application.stats";
     public static final String RUNNING = "running";
     public static final String FINISHED = "finished";
     public static final String FAILED = "failed";
