@@ -237,9 +237,7 @@ public final class AttemptRoutes {
 
     /** Svix's RecoverIn and ReplayIn: {@code since} required, {@code until} optional. */
     private static Window window(Body body) {
-        Instant since = body.timestamp("since");
-        var given = body.raw("since");
-        if (given == null || given.isNull()) body.fail("since", "field required", "value_error.missing");
+        Instant since = body.requiredTimestamp("since");
         Instant until = body.timestamp("until");
         body.validate();
         return new Window(since, until);

@@ -235,6 +235,14 @@ public final class Body {
         return set;
     }
 
+    /** {@link #timestamp}, and a failure when the field is missing or null. */
+    public Instant requiredTimestamp(String field) {
+        Instant value = timestamp(field);
+        JsonNode given = raw(field);
+        if (given == null || given.isNull()) fail(field, "field required", "value_error.missing");
+        return value;
+    }
+
     public Instant timestamp(String field) {
         JsonNode node = value(field);
         if (node == null) return null;

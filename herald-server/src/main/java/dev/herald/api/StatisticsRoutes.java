@@ -48,8 +48,8 @@ public final class StatisticsRoutes {
     void appUsage(Context ctx) {
         Auth.requireAdmin(ctx);
         var body = Body.of(ctx);
-        Instant since = required(body, "since");
-        Instant until = required(body, "until");
+        Instant since = body.requiredTimestamp("since");
+        Instant until = body.requiredTimestamp("until");
         Set<String> asked = body.stringSet("appIds", 250, null, 256);
         if (since != null && until != null && until.isBefore(since)) body.fail("until", "until must not be before since", "value_error");
         body.validate();
@@ -83,12 +83,5 @@ public final class StatisticsRoutes {
                     counts.containsKey(a.id()) ? counts.get(a.id()).destinations() : 0L)));
         }
         return out;
-    }
-
-    private static Instant required(Body body, String field) {
-        Instant value = body.timestamp(field);
-        var given = body.raw(field);
-        if (given == null || given.isNull()) body.fail(field, "field required", "value_error.missing");
-        return value;
     }
 }

@@ -78,7 +78,9 @@ class HostileInputPropertyTest {
                 new Route("POST", a + "/msg/precheck/active", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", e + "/send-example", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()),
-                new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()));
+                new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()),
+                new Route("POST", "/api/v1/stats/usage/app", "{\"since\":\"2026-01-01T00:00:00Z\",\"until\":\"2026-01-02T00:00:00Z\","
+                        + "\"appIds\":[\"" + app + "\"]}", List.of("since", "until")));
     }
 
     static String snapshot() {
