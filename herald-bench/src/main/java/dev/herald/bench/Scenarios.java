@@ -33,8 +33,10 @@ import java.util.stream.Collectors;
 
 /** Each scenario of the harness: set up on a clean database, measure, add rows to the report. */
 final class Scenarios {
-    /** @param applications of scenario 1d, one endpoint each */
-    /** @param concurrency publishes in flight in the closed-loop scenarios */
+    /**
+     * @param applications of scenario 1d, one endpoint each
+     * @param concurrency publishes in flight in the closed-loop scenarios (to one endpoint each; see {@link #concurrency(int)})
+     */
     record Settings(int messages, int fanoutMessages, int applications, Duration latencyPhase, int[] rates, Duration phase,
                     int backlogSmall, int backlogLarge, int peerMessages, boolean isolation, int concurrency) {}
 
