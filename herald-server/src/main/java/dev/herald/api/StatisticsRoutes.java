@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -55,7 +56,7 @@ public final class StatisticsRoutes {
         body.validate();
 
         var resolved = new LinkedHashMap<String, Application>();
-        var unresolved = new java.util.LinkedHashSet<String>();
+        var unresolved = new LinkedHashSet<String>();
         if (asked != null) {
             for (String key : asked) {
                 apps.find(key).filter(a -> !a.operational()).ifPresentOrElse(a -> resolved.put(a.id(), a), () -> unresolved.add(key));
