@@ -5,10 +5,17 @@ import dev.herald.domain.PageRequest;
 import io.javalin.http.Context;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /** Svix list conventions: {@code limit} (default 50, at most 250), {@code iterator}, {@code order}. */
 final class Lists {
     record ListResponse<T>(List<T> data, String iterator, String prevIterator, boolean done) {}
+
+    /**
+     * Every key a list pages by is an id ({@code msg_…}) or an event type name, both of this alphabet; a leading
+     * {@code -} pages backwards. Like Svix, anything else is a 422 rather than an empty page.
+     */
+    private static final Pattern ITERATOR = Pattern.compile("-?+[a-zA-Z0-9\\-_.]{1,256}");
 
     private Lists() {}
 
@@ -26,7 +33,7 @@ final class Lists {
             }
         }
         String iterator = ctx.queryParam("iterator");
-        if (iterator != null && (iterator.isBlank() || iterator.length() > 300 || iterator.chars().anyMatch(c -> c < 0x20))) {
+        if (iterator != null && !ITERATOR.matcher(iterator).matches()) {
             throw ValidationException.query("iterator", "invalid iterator");
         }
         boolean descending = descendingByDefault;

@@ -348,7 +348,7 @@ class ApplicationApiTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"limit=0", "limit=251", "limit=-1", "limit=ten", "limit=99999999999", "order=sideways",
-            "iterator=%00"})
+            "iterator=%00", "iterator=", "iterator=-", "iterator=%24%24invalid", "iterator=app%20x", "iterator=a%27%3B--"})
     void rejects_bad_list_parameters_with_422(String query) {
         var response = herald.api.get("/api/v1/app?" + query);
         assertThat(response.status()).as("%s", response).isEqualTo(422);
