@@ -75,7 +75,7 @@ check("empty list done", empty.done === true && empty.data.length === 0, JSON.st
 // limit bounds
 try { await svix.message.list(uid, { limit: 251 }); check("limit 251 refused or capped", true); } catch (e) { console.log("note  limit 251 ->", e.code, JSON.stringify(e.body)); }
 try { await svix.message.list(uid, { limit: 0 }); console.log("note  limit 0 accepted"); } catch (e) { console.log("note  limit 0 ->", e.code, JSON.stringify(e.body)); }
-try { await svix.message.list(uid, { iterator: "garbage" }); console.log("note  bad iterator accepted"); } catch (e) { console.log("note  bad iterator ->", e.code, JSON.stringify(e.body)); }
+try { await svix.message.list(uid, { iterator: "garbage" }); check("bad iterator refused", false, "accepted"); } catch (e) { check("bad iterator refused with 422", e.code === 422, JSON.stringify(e.body)); }
 recv.close();
 await svix.application.delete(uid);
 console.log(failures === 0 ? "ALL OK" : failures + " FAILURES");

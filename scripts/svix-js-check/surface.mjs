@@ -154,7 +154,7 @@ await step("app token via expired token 401", async () => { try { await new Svix
 await step("backgroundTask.get", async () => { const l = await svix.backgroundTask.list({ limit: 1 }); return svix.backgroundTask.get(l.data[0].id); });
 await step("backgroundTask.list filters", () => svix.backgroundTask.list({ status: "finished", task: "endpoint.recover", order: "ascending" }));
 await step("statistics.aggregateAppStats", async () => { const t = await svix.statistics.aggregateAppStats({ since: new Date(Date.now() - 3600e3), until: new Date(Date.now() + 60e3), appIds: [uid, "app_nothing"] }); check("aggregateAppStats unresolved", JSON.stringify(t.unresolvedAppIds) === '["app_nothing"]', JSON.stringify(t)); return svix.backgroundTask.get(t.id); });
-await unsupported("statistics.aggregateEventTypes", () => svix.statistics.aggregateEventTypes());
+await step("statistics.aggregateEventTypes", async () => { const t = await svix.statistics.aggregateEventTypes(); const done = await svix.backgroundTask.get(t.id); const mine = (done.data.event_types ?? []).find((s) => s.appId === app.id); check("aggregateEventTypes lists the app", t.task === "event-type.aggregate" && mine !== undefined && typeof mine.hasCatchAllEndpoint === "boolean" && Array.isArray(mine.explicitlySubscribedEventTypes), JSON.stringify(done).slice(0, 300)); return done; });
 await step("eventType.delete expunge", () => svix.eventType.delete("invoice.voided", { expunge: true }));
 // operational webhook endpoints: managed like endpoints; they get Herald's operational events, signed
 const ops = svix.operationalWebhookEndpoint;

@@ -96,7 +96,7 @@ public final class ApplicationRoutes {
 
     void list(Context ctx) {
         Auth.requireAdmin(ctx);
-        ctx.json(Lists.response(apps.list(Lists.request(ctx, true)), ApplicationOut::of));
+        ctx.json(Lists.response(apps.list(Lists.request(ctx, true, Ids.APP)), ApplicationOut::of));
     }
 
     void get(Context ctx) {

@@ -114,7 +114,7 @@ public final class AttemptRoutes {
                 statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
         boolean withMsg = "true".equals(ctx.queryParam("with_msg"));
-        var page = attempts.list(app.id(), Lists.request(ctx, true), filter);
+        var page = attempts.list(app.id(), Lists.request(ctx, true, Ids.ATTEMPT), filter);
         var cache = new HashMap<String, MessageRoutes.MessageOut>();
         ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg ? cache.computeIfAbsent(a.msgId(),
                 id -> messages.find(app.id(), id).map(m -> MessageRoutes.MessageOut.of(m, true)).orElse(null)) : null)));
@@ -156,7 +156,7 @@ public final class AttemptRoutes {
         var filter = new AttemptStore.MessageStateFilter(intParam(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
                 ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
-        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true), filter);
+        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
         ctx.json(Lists.response(page, s -> {
             Message m = messages.find(app.id(), s.msgId()).orElseThrow();
             var out = MessageRoutes.MessageOut.of(m, withContent);

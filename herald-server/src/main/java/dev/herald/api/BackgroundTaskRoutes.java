@@ -119,7 +119,7 @@ public final class BackgroundTaskRoutes {
     }
 
     void list(Context ctx) {
-        var page = Lists.request(ctx, true);
+        var page = Lists.request(ctx, true, Ids.TASK);
         String status = oneOf(ctx, "status", STATUSES);
         String task = oneOf(ctx, "task", TASKS);
         ctx.json(Lists.response(tasks.list(Auth.principal(ctx).appId(), page, status, task), BackgroundTaskOut::of));

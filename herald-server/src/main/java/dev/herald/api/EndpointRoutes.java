@@ -203,7 +203,7 @@ public final class EndpointRoutes {
 
     void list(Context ctx) {
         var app = apps.resolve(ctx);
-        ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true)), out));
+        ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true, Ids.ENDPOINT)), out));
     }
 
     void get(Context ctx) {

@@ -210,7 +210,7 @@ public final class EventTypeRoutes {
 
     void list(Context ctx) {
         boolean includeArchived = "true".equals(ctx.queryParam("include_archived"));
-        ctx.json(Lists.response(types.list(Lists.request(ctx, false), includeArchived), EventTypeOut::of));
+        ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived), EventTypeOut::of));
     }
 
     void get(Context ctx) {

@@ -12,14 +12,15 @@ final class Lists {
     record ListResponse<T>(List<T> data, String iterator, String prevIterator, boolean done) {}
 
     /**
-     * Every key a list pages by is an id ({@code msg_…}) or an event type name, both of this alphabet; a leading
-     * {@code -} pages backwards. Like Svix, anything else is a 422 rather than an empty page.
+     * An iterator is the key of a row of the list: an event type name, or an id of the list's kind (its prefix and a
+     * 27-character KSUID); a leading {@code -} pages backwards. Like Svix, anything else is a 422, not an empty page.
      */
-    private static final Pattern ITERATOR = Pattern.compile("-?+[a-zA-Z0-9\\-_.]{1,256}");
+    private static final Pattern NAME_ITERATOR = Pattern.compile("-?+[a-zA-Z0-9\\-_.]{1,256}");
 
     private Lists() {}
 
-    static PageRequest request(Context ctx, boolean descendingByDefault) {
+    /** A list keyed by ids of {@code idPrefix} (e.g. {@code Ids.MESSAGE}); null: keyed by event type name. */
+    static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix) {
         int limit = PageRequest.DEFAULT_LIMIT;
         String limitParam = ctx.queryParam("limit");
         if (limitParam != null) {
@@ -33,7 +34,7 @@ final class Lists {
             }
         }
         String iterator = ctx.queryParam("iterator");
-        if (iterator != null && !ITERATOR.matcher(iterator).matches()) {
+        if (iterator != null && !validIterator(iterator, idPrefix)) {
             throw ValidationException.query("iterator", "invalid iterator");
         }
         boolean descending = descendingByDefault;
@@ -46,6 +47,13 @@ final class Lists {
             };
         }
         return new PageRequest(limit, iterator, descending);
+    }
+
+    private static boolean validIterator(String iterator, String idPrefix) {
+        if (idPrefix == null) return NAME_ITERATOR.matcher(iterator).matches();
+        String id = iterator.startsWith("-") ? iterator.substring(1) : iterator;
+        return id.length() == idPrefix.length() + 27 && id.startsWith(idPrefix)
+                && id.chars().skip(idPrefix.length()).allMatch(c -> c < 128 && Character.isLetterOrDigit(c));
     }
 
     static <T, R> ListResponse<R> response(Page<T> page, Function<T, R> mapper) {

@@ -205,7 +205,7 @@ public final class MessageRoutes {
         var filter = new MessageStore.MessageFilter(eventTypes(ctx), ctx.queryParam("channel"),
                 timeParam(ctx, "before"), timeParam(ctx, "after"), ctx.queryParam("tag"));
         boolean withContent = !"false".equals(ctx.queryParam("with_content"));
-        ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true), filter), m -> MessageOut.of(m, withContent)));
+        ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true, Ids.MESSAGE), filter), m -> MessageOut.of(m, withContent)));
     }
 
     void get(Context ctx) {

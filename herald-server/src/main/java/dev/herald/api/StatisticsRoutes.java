@@ -15,14 +15,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Svix's statistics API, {@code POST /api/v1/stats/usage/app} (admin only): a background task that counts the message
- * destinations (deliveries) of each application over a period. Its figures are the task's {@code data.appStats}, a list
- * of Svix's ApplicationStats ({@code appId}, {@code appUid}, {@code messageDestinations}), read with
- * {@code GET /api/v1/background-task/{id}}.
+ * Svix's statistics API (admin only), background tasks whose figures are read with
+ * {@code GET /api/v1/background-task/{id}}:
+ * <ul>
+ *   <li>{@code POST /api/v1/stats/usage/app} counts the message destinations (deliveries) of each application over a
+ *       period: the task's {@code data.appStats}, a list of Svix's ApplicationStats ({@code appId}, {@code appUid},
+ *       {@code messageDestinations});</li>
+ *   <li>{@code PUT /api/v1/stats/usage/event-types} lists the event types each application's endpoints subscribe to:
+ *       {@code data.event_types}, a list of {@code appId}, {@code explicitlySubscribedEventTypes} and
+ *       {@code hasCatchAllEndpoint}, spelled as Svix documents the result.</li>
+ * </ul>
  */
 public final class StatisticsRoutes {
     /** Svix's AppUsageStatsOut: the task, and the ids or uids asked for that name no application. */
     public record AppUsageStatsOut(String id, String status, String task, Set<String> unresolvedAppIds, Instant updatedAt) {}
+
+    /** Svix's AggregateEventTypesOut: the task. */
+    public record AggregateEventTypesOut(String id, String status, String task) {}
 
     /** Svix's ApplicationStats. */
     public record ApplicationStats(String appId, String appUid, long messageDestinations) {}
@@ -39,6 +48,15 @@ public final class StatisticsRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/stats/usage/app", this::appUsage);
+        routes.put("/api/v1/stats/usage/event-types", this::eventTypes);
+    }
+
+    /** Every application's subscribed event types (see {@link UsageStatsStore#subscribedEventTypes}); takes no body. */
+    void eventTypes(Context ctx) {
+        Auth.requireAdmin(ctx);
+        var task = tasks.run(null, BackgroundTask.EVENT_TYPE_AGGREGATE, Map.of(),
+                heartbeat -> Map.of("event_types", usage.subscribedEventTypes()));
+        ctx.status(202).json(new AggregateEventTypesOut(task.id(), task.status(), task.task()));
     }
 
     /**

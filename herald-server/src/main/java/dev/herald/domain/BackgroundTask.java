@@ -14,6 +14,8 @@ public record BackgroundTask(String id, String appId, String task, String status
     public static final String APPLICATION_PURGE_CONTENT = "application.purge_content";
     /** Svix's usage statistics of the environment's applications: a task of no one application. */
     public static final String APPLICATION_STATS = "application.stats";
+    /** Svix's listing of the event types each application's endpoints subscribe to: also of no one application. */
+    public static final String EVENT_TYPE_AGGREGATE = "event-type.aggregate";
     public static final String RUNNING = "running";
     public static final String FINISHED = "finished";
     public static final String FAILED = "failed";

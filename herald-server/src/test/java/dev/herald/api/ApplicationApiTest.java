@@ -339,6 +339,17 @@ class ApplicationApiTest {
     }
 
     @Test
+    void accepts_an_iterator_shaped_as_an_application_id_that_names_no_row() {
+        create("after-iterator", null);
+        var before = herald.api.get("/api/v1/app?iterator=app_000000000000000000000000000");
+        assertThat(before.status()).as("%s", before).isEqualTo(200);
+        assertThat(before.body().path("data")).isEmpty();
+        var after = herald.api.get("/api/v1/app?order=ascending&iterator=app_000000000000000000000000000");
+        assertThat(after.status()).as("%s", after).isEqualTo(200);
+        assertThat(after.body().path("data")).isNotEmpty();
+    }
+
+    @Test
     void defaults_to_fifty_per_page() {
         IntStream.range(0, 51).forEach(i -> create("many-" + i, null));
         var page = herald.api.get("/api/v1/app");
@@ -348,7 +359,8 @@ class ApplicationApiTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"limit=0", "limit=251", "limit=-1", "limit=ten", "limit=99999999999", "order=sideways",
-            "iterator=%00", "iterator=", "iterator=-", "iterator=%24%24invalid", "iterator=app%20x", "iterator=a%27%3B--"})
+            "iterator=%00", "iterator=", "iterator=-", "iterator=%24%24invalid", "iterator=garbage", "iterator=ep_2bQz6gkxHTjGSiKhOjExcbsGeAq",
+            "iterator=app_2bQz6gkxHTjGSiKhOjExcbsGeA", "iterator=app_2bQz6gkxHTjGSiKhOjExcbsGe%2Bq", "iterator=--app_2bQz6gkxHTjGSiKhOjExcbsGeAq"})
     void rejects_bad_list_parameters_with_422(String query) {
         var response = herald.api.get("/api/v1/app?" + query);
         assertThat(response.status()).as("%s", response).isEqualTo(422);

@@ -10,6 +10,7 @@ import com.svix.models.ApplicationIn;
 import com.svix.models.BackgroundTaskStatus;
 import com.svix.models.BackgroundTaskType;
 import com.svix.models.EndpointIn;
+import com.svix.models.EventTypeIn;
 import com.svix.models.MessageIn;
 import dev.herald.domain.Application;
 import dev.herald.testing.Receiver;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Svix's statistics API ({@code statistics.aggregateAppStats}) driven by the official Java SDK. */
+/** Svix's statistics API ({@code statistics.aggregateAppStats}, {@code aggregateEventTypes}) driven by the official Java SDK. */
 @ExtendWith(TestDatabase.class)
 class StatisticsSdkTest {
     static TestHerald herald;
@@ -101,6 +102,64 @@ class StatisticsSdkTest {
         var later = appStats(svix.getStatistics().aggregateAppStats(new AppUsageStatsIn().since(inAnHour)
                 .until(inAnHour.plusHours(1)).appIds(Set.of(a))).getId());
         assertThat(later.get(a)).containsEntry("messageDestinations", 0);
+    }
+
+    /** The {@code event-type.aggregate} task's {@code data.event_types}, by application id. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> eventTypeStats(String taskId) throws Exception {
+        var task = svix.getBackgroundTask().get(taskId);
+        assertThat(task.getTask()).isEqualTo(BackgroundTaskType.EVENT_TYPE_AGGREGATE);
+        assertThat(task.getStatus()).isEqualTo(BackgroundTaskStatus.FINISHED);
+        var byApp = new java.util.LinkedHashMap<String, Map<String, Object>>();
+        ((List<Map<String, Object>>) ((Map<String, Object>) task.getData()).get("event_types"))
+                .forEach(s -> byApp.put((String) s.get("appId"), s));
+        return byApp;
+    }
+
+    @Test
+    void lists_the_event_types_each_applications_endpoints_subscribe_to() throws Exception {
+        for (String type : List.of("user.signup", "user.deleted", "invoice.paid", "card.viewed", "a.b")) {
+            svix.getEventType().create(new EventTypeIn().name(type).description(type));
+        }
+        String typed = svix.getApplication().create(new ApplicationIn().name("types-typed")).getId();
+        svix.getEndpoint().create(typed, new EndpointIn().url(URI.create(receiver.url("/t/1")))
+                .filterTypes(Set.of("user.signup", "invoice.paid")));
+        svix.getEndpoint().create(typed, new EndpointIn().url(URI.create(receiver.url("/t/2")))
+                .filterTypes(Set.of("user.signup", "user.deleted")));
+        // a disabled endpoint receives nothing: neither its types nor its catch-all count
+        svix.getEndpoint().create(typed, new EndpointIn().url(URI.create(receiver.url("/t/3"))).disabled(true)
+                .filterTypes(Set.of("card.viewed")));
+        svix.getEndpoint().create(typed, new EndpointIn().url(URI.create(receiver.url("/t/4"))).disabled(true));
+        String catchAll = svix.getApplication().create(new ApplicationIn().name("types-catch-all")).getId();
+        svix.getEndpoint().create(catchAll, new EndpointIn().url(URI.create(receiver.url("/c/1"))));
+        svix.getEndpoint().create(catchAll, new EndpointIn().url(URI.create(receiver.url("/c/2"))).filterTypes(Set.of("a.b")));
+        String none = svix.getApplication().create(new ApplicationIn().name("types-none")).getId();
+        assertThat(herald.api.post("/api/v1/operational-webhook/endpoint", "{\"url\":\"" + receiver.url("/ops2") + "\"}").status())
+                .isEqualTo(201);
+
+        // the Java SDK 1.99.1 cannot send this call (OkHttp refuses a PUT without a body); the JS SDK's check makes it
+        var out = herald.api.put("/api/v1/stats/usage/event-types", null);
+        assertThat(out.status()).isEqualTo(202);
+        assertThat(out.text("id")).startsWith("qtask_");
+        assertThat(out.text("task")).isEqualTo("event-type.aggregate");
+        assertThat(out.text("status")).isEqualTo("finished");
+        var stats = eventTypeStats(out.text("id"));
+        assertThat(stats.get(typed)).containsEntry("explicitlySubscribedEventTypes", List.of("invoice.paid", "user.deleted", "user.signup"))
+                .containsEntry("hasCatchAllEndpoint", false);
+        assertThat(stats.get(catchAll)).containsEntry("explicitlySubscribedEventTypes", List.of("a.b"))
+                .containsEntry("hasCatchAllEndpoint", true);
+        assertThat(stats.get(none)).containsEntry("explicitlySubscribedEventTypes", List.of())
+                .containsEntry("hasCatchAllEndpoint", false);
+        // Herald's own application (it has the operational endpoint) is not one of the environment's; every other is listed
+        String operational = TestDatabase.jdbi().withHandle(h -> h.createQuery("select id from application where uid = :uid")
+                .bind("uid", Application.OPERATIONAL_UID).mapTo(String.class).one());
+        assertThat(stats).doesNotContainKey(operational);
+        assertThat(stats.keySet()).containsExactlyInAnyOrderElementsOf(TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select id from application where id <> :operational").bind("operational", operational).mapTo(String.class).list()));
+
+        // admin only
+        var tenant = herald.api.withToken(herald.api.post("/api/v1/auth/app-portal-access/" + none, "{}").text("token"));
+        assertThat(tenant.put("/api/v1/stats/usage/event-types", null).status()).isEqualTo(403);
     }
 
     @Test
