@@ -21,10 +21,18 @@ import java.util.regex.Pattern;
  */
 public final class Body {
     private final ObjectNode root;
+    /** Where {@link #root} is in the request, e.g. {@code [body]} or {@code [body, eventTypes, 2]}: errors' {@code loc}. */
+    private final List<String> path;
     private final List<ValidationException.Item> errors = new ArrayList<>();
 
-    private Body(ObjectNode root) {
+    private Body(ObjectNode root, List<String> path) {
         this.root = root;
+        this.path = path;
+    }
+
+    /** One object inside a body (an item of a list of inputs), its problems located under {@code path}. */
+    static Body nested(ObjectNode node, List<String> path) {
+        return new Body(node, List.copyOf(path));
     }
 
     public static Body of(Context ctx) {
@@ -47,7 +55,7 @@ public final class Body {
             throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
                     "The body must be a JSON object", "type_error.dict")));
         }
-        return new Body(object);
+        return new Body(object, List.of("body"));
     }
 
     /**
@@ -100,7 +108,9 @@ public final class Body {
     }
 
     public void fail(String field, String msg, String type) {
-        errors.add(new ValidationException.Item(List.of("body", field), msg, type));
+        var loc = new ArrayList<>(path);
+        loc.add(field);
+        errors.add(new ValidationException.Item(loc, msg, type));
     }
 
     public String requiredString(String field, int minLength, int maxLength) {

@@ -158,7 +158,7 @@ public final class EventTypeRoutes {
     }
 
     /** Reads the mutable fields; {@code base} supplies values absent from a PATCH. */
-    private EventType read(Body body, String name, EventType base, boolean partial) {
+    EventType read(Body body, String name, EventType base, boolean partial) {
         Instant now = clock.instant();
         // required in EventTypeIn and EventTypeUpdate; a PATCH may leave it out but not null it
         String description = partial && !body.has("description") ? base.description()
@@ -195,10 +195,7 @@ public final class EventTypeRoutes {
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
         var body = Body.of(ctx);
-        String name = body.requiredString("name", 1, 256);
-        if (name != null && !NAME.matcher(name).matches()) {
-            body.fail("name", "string does not match regex \"" + NAME.pattern() + "\"", "value_error.str.regex");
-        }
+        String name = requiredName(body);
         var archived = name == null ? Optional.<EventType>empty() : types.find(name).filter(EventType::archived);
         if (archived.isPresent()) {
             // Svix: creating an archived type unarchives it, replacing description and schemas
@@ -206,6 +203,15 @@ public final class EventTypeRoutes {
             return;
         }
         ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
+    }
+
+    /** EventTypeIn's {@code name}: required, of Svix's alphabet. */
+    static String requiredName(Body body) {
+        String name = body.requiredString("name", 1, 256);
+        if (name != null && !NAME.matcher(name).matches()) {
+            body.fail("name", "string does not match regex \"" + NAME.pattern() + "\"", "value_error.str.regex");
+        }
+        return name;
     }
 
     void list(Context ctx) {
@@ -255,7 +261,7 @@ public final class EventTypeRoutes {
     }
 
     /** Publishing caches event types for a second; this node's own changes apply at once. */
-    private EventType saved(EventType written) {
+    EventType saved(EventType written) {
         gate.forget(written.name());
         return written;
     }

@@ -176,6 +176,7 @@ public final class Herald implements AutoCloseable {
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);
+            var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
@@ -184,6 +185,7 @@ public final class Herald implements AutoCloseable {
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
+                    environmentRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

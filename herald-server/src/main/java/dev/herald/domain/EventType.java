@@ -18,4 +18,10 @@ public record EventType(
         String groupName,
         Instant createdAt,
         Instant updatedAt,
-        boolean validatePayloads) {}
+        boolean validatePayloads) {
+
+    public EventType withValidatePayloads(boolean validate) {
+        return new EventType(name, description, schemasJson, archived, deprecated, featureFlag, featureFlags, groupName,
+                createdAt, updatedAt, validate);
+    }
+}

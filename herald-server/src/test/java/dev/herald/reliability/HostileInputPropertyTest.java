@@ -80,7 +80,10 @@ class HostileInputPropertyTest {
                 new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()),
                 new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()),
                 new Route("POST", "/api/v1/stats/usage/app", "{\"since\":\"2026-01-01T00:00:00Z\",\"until\":\"2026-01-02T00:00:00Z\","
-                        + "\"appIds\":[\"" + app + "\"]}", List.of("since", "until")));
+                        + "\"appIds\":[\"" + app + "\"]}", List.of("since", "until")),
+                // nothing required: an import without event types changes nothing
+                new Route("POST", "/api/v1/environment/import", "{\"eventTypes\":[{\"name\":\"fuzz.imported\",\"description\":\"x\"}]}",
+                        List.of()));
     }
 
     static String snapshot() {
