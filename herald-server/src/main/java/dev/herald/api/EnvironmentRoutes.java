@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
 import dev.herald.domain.PageRequest;
 import dev.herald.store.EventTypeStore;
@@ -94,10 +95,17 @@ public final class EnvironmentRoutes {
             if (existing != null && !itemBody.has("validatePayloads")) read = read.withValidatePayloads(existing.validatePayloads());
             imported.add(read);
         }
-        for (EventType type : imported) {
-            boolean exists = types.find(type.name()).isPresent();
-            eventTypeRoutes.saved(exists ? types.update(type) : types.insert(type));
-        }
+        for (EventType type : imported) eventTypeRoutes.saved(upsert(type));
         ctx.status(204);
+    }
+
+    /** Created, or replaced when it exists (also when another request created it since the import read it). */
+    private EventType upsert(EventType type) {
+        if (types.find(type.name()).isPresent()) return types.update(type);
+        try {
+            return types.insert(type);
+        } catch (ConflictException raced) {
+            return types.update(type);
+        }
     }
 }
