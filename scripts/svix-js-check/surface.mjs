@@ -157,6 +157,15 @@ await step("statistics.aggregateAppStats", async () => { const t = await svix.st
 await step("statistics.aggregateEventTypes", async () => { const t = await svix.statistics.aggregateEventTypes(); const done = await svix.backgroundTask.get(t.id); const mine = (done.data.event_types ?? []).find((s) => s.appId === app.id); check("aggregateEventTypes lists the app", t.task === "event-type.aggregate" && mine !== undefined && typeof mine.hasCatchAllEndpoint === "boolean" && Array.isArray(mine.explicitlySubscribedEventTypes), JSON.stringify(done).slice(0, 300)); return done; });
 const exportedEnv = await step("environment.export", async () => { const e = await svix.environment.export(); check("export lists the catalog", e.version === 1 && Array.isArray(e.eventTypes) && e.eventTypes.some((t) => t.name === "invoice.paid"), JSON.stringify(e).slice(0, 300)); return e; });
 await step("environment.import", async () => { await svix.environment.import({ eventTypes: [{ name: "env.imported", description: "from an export" }] }); const t = await svix.eventType.get("env.imported"); check("import created the type", t.description === "from an export", JSON.stringify(t)); await svix.environment.import({ eventTypes: exportedEnv.eventTypes.map((x) => ({ name: x.name, description: x.description, schemas: x.schemas, archived: x.archived, deprecated: x.deprecated, featureFlags: x.featureFlags, groupName: x.groupName })) }); });
+const integ = await step("integration.create", () => svix.integration.create(uid, { name: "Zap", featureFlags: ["beta"] }));
+await step("integration.list", () => svix.integration.list(uid, { limit: 10 }));
+await step("integration.get", () => svix.integration.get(uid, integ.id));
+await step("integration.update", () => svix.integration.update(uid, integ.id, { name: "Zap 2" }));
+const integKey = await step("integration.getKey", () => svix.integration.getKey(uid, integ.id));
+await step("integration key speaks for its app", async () => { const asInteg = new Svix(integKey.key, { serverUrl: server }); const eps = await asInteg.endpoint.list(uid); check("integration key lists the app's endpoints", Array.isArray(eps.data), JSON.stringify(eps).slice(0, 200)); return eps.data.length; });
+const integRotated = await step("integration.rotateKey", () => svix.integration.rotateKey(uid, integ.id));
+check("rotateKey gives a new key", integRotated.key && integRotated.key !== integKey.key, JSON.stringify(integRotated));
+await step("integration.delete", () => svix.integration.delete(uid, integ.id));
 await step("eventType.delete expunge", () => svix.eventType.delete("invoice.voided", { expunge: true }));
 // operational webhook endpoints: managed like endpoints; they get Herald's operational events, signed
 const ops = svix.operationalWebhookEndpoint;

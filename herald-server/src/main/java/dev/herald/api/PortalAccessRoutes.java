@@ -13,7 +13,7 @@ import java.time.Instant;
  * {@code POST /api/v1/auth/app-portal-access/{app_id}} (admin only): a token scoped to one application,
  * for that application's owner (a customer portal). It reaches only its own application's endpoints,
  * messages and attempts; anything else answers 404, as if it did not exist. Such tokens end by logout or, all of an
- * application's at once, by expire-all.
+ * application's at once, by expire-all (integration keys excepted: see {@link IntegrationRoutes}).
  */
 public final class PortalAccessRoutes {
     static final Duration DEFAULT_EXPIRY = Duration.ofDays(7);
@@ -72,6 +72,9 @@ public final class PortalAccessRoutes {
         var owner = Auth.principal(ctx);
         if (owner.admin()) {
             throw new ApiException(403, "insufficient_access", "Only an application token can log out");
+        }
+        if (tokens.isIntegrationKey(owner.tokenId())) {
+            throw new ApiException(403, "insufficient_access", "An integration's key ends by rotating it or deleting the integration");
         }
         tokens.expire(owner.tokenId(), clock.instant());
         auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));

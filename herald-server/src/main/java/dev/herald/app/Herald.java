@@ -177,6 +177,8 @@ public final class Herald implements AutoCloseable {
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);
             var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
+            var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
+                    new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
@@ -185,7 +187,7 @@ public final class Herald implements AutoCloseable {
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
-                    environmentRoutes::register,
+                    environmentRoutes::register, integrationRoutes::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

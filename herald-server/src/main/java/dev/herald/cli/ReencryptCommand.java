@@ -7,11 +7,12 @@ import dev.herald.security.SecretBox;
 import dev.herald.store.Database;
 import dev.herald.store.EmbeddedPostgresServer;
 import dev.herald.store.EndpointStore;
+import dev.herald.store.IntegrationStore;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 @Command(name = "reencrypt-secrets", mixinStandardHelpOptions = true,
-        description = "Re-encrypt every endpoint secret under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD).")
+        description = "Re-encrypt every endpoint secret and integration key under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD).")
 public final class ReencryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -34,8 +35,10 @@ public final class ReencryptCommand implements Callable<Integer> {
                 key = config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
             }
             try (var db = Database.connect(url, 2, 1)) {
-                int changed = new EndpointStore(db.jdbi(), new SecretBox(key, config.oldEncryptionKeys())).reencryptAll();
-                out.println("re-encrypted " + changed + " secrets");
+                var box = new SecretBox(key, config.oldEncryptionKeys());
+                int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
+                int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
+                out.println("re-encrypted " + changed + " secrets and " + keys + " integration keys");
             }
             return 0;
         } finally {

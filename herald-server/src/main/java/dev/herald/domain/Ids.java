@@ -10,6 +10,7 @@ public final class Ids {
     public static final String ATTEMPT = "atmpt_";
     public static final String TOKEN = "tok_";
     public static final String TASK = "qtask_";
+    public static final String INTEGRATION = "integ_";
 
     private Ids() {}
 

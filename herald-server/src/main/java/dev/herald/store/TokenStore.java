@@ -43,12 +43,22 @@ public final class TokenStore {
                 .findOne());
     }
 
-    /** Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. */
+    /**
+     * Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. Integration
+     * keys are not among them: they end by rotation or with their integration.
+     */
     public int expireAppTokens(String appId, Instant at) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                update api_token set expires_at = :at
-                where app_id = :app and (expires_at is null or expires_at > :at)
+                update api_token t set expires_at = :at
+                where t.app_id = :app and (t.expires_at is null or t.expires_at > :at)
+                  and not exists (select 1 from integration i where i.token_id = t.id)
                 """).bind("app", appId).bind("at", at).execute());
+    }
+
+    /** Whether the token is an integration's key. */
+    public boolean isIntegrationKey(String tokenId) {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from integration where token_id = :id)")
+                .bind("id", tokenId).mapTo(Boolean.class).one());
     }
 
     /** Expires one token now. */
