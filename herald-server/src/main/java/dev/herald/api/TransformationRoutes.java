@@ -38,6 +38,20 @@ public final class TransformationRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation/simulate", this::simulate);
+        routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::svixTransformation);
+        routes.patch("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::svixTransformation);
+    }
+
+    /**
+     * Svix's transformation routes ({@code transformationGet}, {@code patchTransformation}) carry JavaScript, which
+     * Herald does not run: a 501 that says what to use instead, rather than a 404 that reads as a missing endpoint.
+     */
+    void svixTransformation(Context ctx) {
+        var app = apps.resolve(ctx);
+        endpoints.find(ctx, app);
+        throw new ApiException(501, "not_implemented", "Herald does not run JavaScript transformations: set the endpoint's "
+                + "transformation (method, url, headers and body templates) with PUT or PATCH on the endpoint, and try it with "
+                + "POST …/transformation/simulate");
     }
 
     void simulate(Context ctx) {

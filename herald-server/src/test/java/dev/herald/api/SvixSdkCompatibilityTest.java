@@ -218,4 +218,20 @@ class SvixSdkCompatibilityTest {
         assertThatThrownBy(() -> new Svix("sk_wrong", unauthorised).getApplication().list())
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(401));
     }
+
+    @Test
+    void says_javascript_transformations_are_not_run_rather_than_not_found() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("Transforms")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/t"))).getId();
+        assertThatThrownBy(() -> svix.getEndpoint().transformationGet(app, ep))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(501);
+                    assertThat(e.getResponseBody()).contains("\"code\":\"not_implemented\"").contains("simulate");
+                });
+        var patch = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation", "{\"code\":\"x\",\"enabled\":true}");
+        Problems.assertError(patch, 501, "not_implemented");
+        // an endpoint that does not exist is still a 404
+        assertThatThrownBy(() -> svix.getEndpoint().transformationGet(app, "ep_missing"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
+    }
 }
