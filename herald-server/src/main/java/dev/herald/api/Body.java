@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 public final class Body {
     private final ObjectNode root;
-    /** Where {@link #root} is in the request, e.g. {@code [body]} or {@code [body, eventTypes, 2]}: errors' {@code loc}. */
+    /** Where {@link #root} is in the request, e.g. {@code [body]} or {@code [body, eventTypes, [2]]}: errors' {@code loc}. */
     private final List<String> path;
     private final List<ValidationException.Item> errors = new ArrayList<>();
 

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
-import dev.herald.domain.PageRequest;
 import dev.herald.store.EventTypeStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -49,14 +48,7 @@ public final class EnvironmentRoutes {
     /** Every event type, archived ones too (an import restores them as they were), by name. */
     void export(Context ctx) {
         Auth.requireAdmin(ctx);
-        var out = new ArrayList<EventTypeRoutes.EventTypeOut>();
-        String cursor = null;
-        while (true) {
-            var page = types.list(new PageRequest(PageRequest.MAX_LIMIT, cursor, false), true);
-            page.data().forEach(t -> out.add(EventTypeRoutes.EventTypeOut.of(t)));
-            if (page.done()) break;
-            cursor = page.iterator();
-        }
+        var out = types.all(true).stream().map(EventTypeRoutes.EventTypeOut::of).toList();
         ctx.json(new EnvironmentOut(clock.instant(), VERSION, out, List.of(), Map.of()));
     }
 

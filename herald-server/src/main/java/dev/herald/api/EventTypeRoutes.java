@@ -3,7 +3,6 @@ package dev.herald.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.EventType;
-import dev.herald.domain.PageRequest;
 import dev.herald.routing.InvalidSchemaException;
 import dev.herald.routing.PayloadSchemaValidator;
 import dev.herald.store.EventTypeStore;
@@ -144,16 +143,10 @@ public final class EventTypeRoutes {
     /** replaceAll: every live event type the document does not name is archived. */
     private void archiveAllBut(List<String> kept, Instant now) {
         var keep = Set.copyOf(kept);
-        String cursor = null;
-        while (true) {
-            var page = types.list(new PageRequest(PageRequest.MAX_LIMIT, cursor, false), false);
-            for (EventType t : page.data()) {
-                if (keep.contains(t.name())) continue;
-                saved(types.update(new EventType(t.name(), t.description(), t.schemasJson(), true, t.deprecated(),
-                        t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), now, t.validatePayloads())));
-            }
-            if (page.done()) return;
-            cursor = page.iterator();
+        for (EventType t : types.all(false)) {
+            if (keep.contains(t.name())) continue;
+            saved(types.update(new EventType(t.name(), t.description(), t.schemasJson(), true, t.deprecated(),
+                    t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), now, t.validatePayloads())));
         }
     }
 

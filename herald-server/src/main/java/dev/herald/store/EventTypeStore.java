@@ -71,6 +71,12 @@ public final class EventTypeStore {
         return Keyset.page(rows, page, EventType::name);
     }
 
+    /** The whole catalog by name (a catalog is small: its types are named by hand). */
+    public List<EventType> all(boolean includeArchived) {
+        return jdbi.withHandle(h -> h.createQuery("select * from event_type where (:includeArchived or not archived) order by name")
+                .bind("includeArchived", includeArchived).map(EventTypeStore::map).list());
+    }
+
     public EventType update(EventType type) {
         return jdbi.withHandle(h -> h.createQuery("""
                 update event_type
