@@ -25,17 +25,31 @@ public final class Idempotency implements AutoCloseable {
     private static final String PENDING = "herald.idempotency.pending";
     private static final String ANSWERED = "herald.idempotency.answered";
 
-    /** A key this request claimed and has not answered yet. */
-    public record Pending(String scope, String key) {
-        public IdempotencyStore.Answer answer(int status, String response) {
+    /** This request's key, for a handler that stores its answer in the transaction of its own effect. */
+    public sealed interface Pending {
+        IdempotencyStore.KeyedAnswer answer(int status, String response);
+    }
+
+    /** A key this request claimed before it ran, not answered yet. */
+    record Claimed(String scope, String key) implements Pending {
+        @Override
+        public IdempotencyStore.KeyedAnswer answer(int status, String response) {
             return new IdempotencyStore.Answer(scope, key, status, response);
         }
     }
 
+    /** A key to claim with the answer, in the effect's transaction ({@link #wrapClaimingWithEffect}). */
+    record Unclaimed(IdempotencyStore.NewClaim claim) implements Pending {
+        @Override
+        public IdempotencyStore.KeyedAnswer answer(int status, String response) {
+            return new IdempotencyStore.ClaimingAnswer(claim, status, response);
+        }
+    }
+
     /**
-     * The key this request claimed, for a handler that stores its answer in the transaction of its own effect (then it
+     * This request's key, for a handler that stores its answer in the transaction of its own effect (then it
      * calls {@link #answered}); null when the request carried none. Publishing does: its answer then costs no commit of
-     * its own (BENCHMARKS.md, session 19).
+     * its own (BENCHMARKS.md, session 19), and no claim before it runs (session 22).
      */
     static Pending pending(Context ctx) {
         return ctx.attribute(PENDING);
@@ -63,50 +77,99 @@ public final class Idempotency implements AutoCloseable {
         newClaims.close();
     }
 
+    /**
+     * The route's handler behind the key: claimed first (an insert), then run, then its answer stored. A route wrapped
+     * by {@link #wrapClaimingWithEffect} is returned as it is.
+     */
     public Handler wrap(Handler handler) {
+        if (handler instanceof ClaimingWithEffect) return handler;
         return ctx -> {
-            String key = ctx.header("idempotency-key");
-            // one claim per request, even where a route is wrapped twice (globally and by itself)
-            if (key == null || key.isBlank() || ctx.attribute(CLAIMED) != null) {
+            var request = keyOf(ctx);
+            if (request == null) {
                 handler.handle(ctx);
                 return;
             }
-            if (key.length() > 256) throw ValidationException.header("idempotency-key", "idempotency-key is longer than 256 characters");
-            ctx.attribute(CLAIMED, Boolean.TRUE);
-            // as Svix keys it: the token and the request's URL, so one key may serve requests to different resources
-            String query = ctx.queryString();
-            String scope = Auth.principal(ctx).tokenId() + " " + ctx.path() + (query == null ? "" : "?" + query);
-            Instant now = clock.instant();
-            byte[] hash = requestHash(ctx);
-            var claim = newClaims.claimNew(new IdempotencyStore.NewClaim(scope, key, hash, now))
-                    ? new IdempotencyStore.Acquired()
-                    : store.claimExisting(scope, key, hash, now, now.minus(KEEP), now.minus(ABANDONED_AFTER));
-            switch (claim) {
-                case IdempotencyStore.Replay replay -> {
-                    ctx.status(replay.status()).contentType("application/json");
-                    if (replay.response() != null) ctx.result(replay.response());
-                    return;
-                }
-                case IdempotencyStore.InProgress ignored ->
-                        throw new ApiException(409, "conflict", "A request with this idempotency-key is still in progress");
-                case IdempotencyStore.Mismatch ignored -> throw ValidationException.header("idempotency-key",
-                        "This idempotency-key was used with a different request");
-                case IdempotencyStore.Acquired ignored -> ctx.attribute(PENDING, new Pending(scope, key));
+            var claim = newClaims.claimNew(request) ? new IdempotencyStore.Acquired() : claimExisting(request);
+            runClaimed(ctx, handler, request, claim);
+        };
+    }
+
+    /**
+     * For a handler that makes its effect by {@link dev.herald.delivery.Publisher publishing}, passing
+     * {@link #pending}'s answer: the key is not claimed before it runs, but with the message, in its transaction (one
+     * row written once; BENCHMARKS.md, session 22). If another request has or had the key, nothing was published and the
+     * key is settled as {@link #wrap} would have: its answer replayed, 409 while it runs, 422 for another request, or,
+     * for a key forgotten or abandoned, claimed and the handler run again.
+     */
+    public Handler wrapClaimingWithEffect(Handler handler) {
+        return (ClaimingWithEffect) ctx -> {
+            var request = keyOf(ctx);
+            if (request == null) {
+                handler.handle(ctx);
+                return;
             }
-            boolean stored = false;
+            ctx.attribute(PENDING, new Unclaimed(request));
             try {
                 handler.handle(ctx);
-                int status = ctx.statusCode();
-                if (ctx.attribute(ANSWERED) != null) {
-                    stored = true;
-                } else if (status < 500) {
-                    store.complete(scope, key, status, ctx.result());
-                    stored = true;
-                }
-            } finally {
-                if (!stored) store.release(scope, key);
+            } catch (IdempotencyStore.KeyTakenException taken) {
+                ctx.attribute(PENDING, null);
+                runClaimed(ctx, handler, request, claimExisting(request));
             }
         };
+    }
+
+    /** A handler whose key is claimed in the transaction of its effect. */
+    private interface ClaimingWithEffect extends Handler {}
+
+    /** The request's key to claim; null when it carries none, or it was taken care of already (a route wrapped twice). */
+    private IdempotencyStore.NewClaim keyOf(Context ctx) {
+        String key = ctx.header("idempotency-key");
+        // one claim per request, even where a route is wrapped twice (globally and by itself)
+        if (key == null || key.isBlank() || ctx.attribute(CLAIMED) != null) return null;
+        if (key.length() > 256) throw ValidationException.header("idempotency-key", "idempotency-key is longer than 256 characters");
+        ctx.attribute(CLAIMED, Boolean.TRUE);
+        // as Svix keys it: the token and the request's URL, so one key may serve requests to different resources
+        String query = ctx.queryString();
+        String scope = Auth.principal(ctx).tokenId() + " " + ctx.path() + (query == null ? "" : "?" + query);
+        return new IdempotencyStore.NewClaim(scope, key, requestHash(ctx), clock.instant());
+    }
+
+    private IdempotencyStore.Claim claimExisting(IdempotencyStore.NewClaim request) {
+        Instant now = request.now();
+        return store.claimExisting(request.scope(), request.key(), request.requestHash(), now, now.minus(KEEP),
+                now.minus(ABANDONED_AFTER));
+    }
+
+    /** Replays, refuses, or runs the handler under the key it acquired and stores its answer (or releases the key). */
+    private void runClaimed(Context ctx, Handler handler, IdempotencyStore.NewClaim request, IdempotencyStore.Claim claim)
+            throws Exception {
+        String scope = request.scope();
+        String key = request.key();
+        switch (claim) {
+            case IdempotencyStore.Replay replay -> {
+                ctx.status(replay.status()).contentType("application/json");
+                if (replay.response() != null) ctx.result(replay.response());
+                return;
+            }
+            case IdempotencyStore.InProgress ignored ->
+                    throw new ApiException(409, "conflict", "A request with this idempotency-key is still in progress");
+            case IdempotencyStore.Mismatch ignored -> throw ValidationException.header("idempotency-key",
+                    "This idempotency-key was used with a different request");
+            case IdempotencyStore.Acquired ignored -> ctx.attribute(PENDING, new Claimed(scope, key));
+        }
+        boolean stored = false;
+        try {
+            handler.handle(ctx);
+            int status = ctx.statusCode();
+            if (ctx.attribute(ANSWERED) != null) {
+                stored = true;
+            } else if (status < 500) {
+                store.complete(scope, key, status, ctx.result());
+                stored = true;
+            }
+        } finally {
+            if (!stored) store.release(scope, key);
+        }
     }
 
     private static byte[] requestHash(Context ctx) {

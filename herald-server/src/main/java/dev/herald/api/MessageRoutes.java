@@ -64,7 +64,7 @@ public final class MessageRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.post("/api/v1/app/{app_id}/msg", idempotency.wrap(this::create));
+        routes.post("/api/v1/app/{app_id}/msg", idempotency.wrapClaimingWithEffect(this::create));
         routes.get("/api/v1/app/{app_id}/msg", this::list);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}", this::get);
         routes.delete("/api/v1/app/{app_id}/msg/{msg_id}/content", this::expungeContent);

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletionException;
 public final class PublishBatcher implements AutoCloseable {
     static final int MAX_BATCH = 500;
 
-    private record Pending(Message message, Instant due, IdempotencyStore.Answer answer, CompletableFuture<Integer> done) {}
+    private record Pending(Message message, Instant due, IdempotencyStore.KeyedAnswer answer, CompletableFuture<Integer> done) {}
 
     /**
      * Where the deliveries a batch writes leased to this node go (its dispatcher, which sends them without claiming
@@ -64,9 +64,10 @@ public final class PublishBatcher implements AutoCloseable {
 
     /**
      * {@link #publish(Message, Instant)}, with the idempotency answer of the request committed with the message (null:
-     * the request carried no key).
+     * the request carried no key). Throws {@link IdempotencyStore.KeyTakenException} when the answer claims its key and
+     * another request has or had it: then nothing was written.
      */
-    public int publish(Message message, Instant due, IdempotencyStore.Answer answer) {
+    public int publish(Message message, Instant due, IdempotencyStore.KeyedAnswer answer) {
         var pending = new Pending(message, due, answer, new CompletableFuture<>());
         if (!writer.add(pending)) throw new IllegalStateException("Herald is shutting down");
         try {
@@ -106,7 +107,7 @@ public final class PublishBatcher implements AutoCloseable {
     }
 
     /** The batch's idempotency answers, parallel to it; null when none of its requests carried a key. */
-    private static List<IdempotencyStore.Answer> answers(List<Pending> batch) {
+    private static List<IdempotencyStore.KeyedAnswer> answers(List<Pending> batch) {
         if (batch.stream().allMatch(p -> p.answer() == null)) return null;
         return batch.stream().map(Pending::answer).toList();
     }
@@ -116,6 +117,8 @@ public final class PublishBatcher implements AutoCloseable {
             p.done().completeExceptionally(new ConflictException("A message with this eventId already exists for this application"));
         } else if (queued == MessageStore.APPLICATION_GONE) {
             p.done().completeExceptionally(new NotFoundException("Application"));
+        } else if (queued == MessageStore.KEY_TAKEN) {
+            p.done().completeExceptionally(new IdempotencyStore.KeyTakenException());
         } else {
             p.done().complete(queued);
         }

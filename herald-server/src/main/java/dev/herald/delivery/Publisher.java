@@ -32,7 +32,7 @@ public final class Publisher {
     }
 
     /** {@link #publish(Message)}, storing {@code answer} (null: none) under its idempotency key in the same commit. */
-    public int publish(Message message, IdempotencyStore.Answer answer) {
+    public int publish(Message message, IdempotencyStore.KeyedAnswer answer) {
         Instant due = message.deliverAt() != null && message.deliverAt().isAfter(message.createdAt())
                 ? message.deliverAt()
                 : message.createdAt().plus(initialDelay);

@@ -105,8 +105,76 @@ public final class IdempotencyStore {
         });
     }
 
-    /** An answer to store under a claimed key, in the transaction that makes the request's effect (see MessageStore). */
-    public record Answer(String scope, String key, int status, String response) {}
+    /** A request's answer to store with its effect, in the same transaction (see MessageStore). */
+    public sealed interface KeyedAnswer {}
+
+    /** An answer to store under a key the request claimed before it ran ({@link #claimNew}, {@link #claimExisting}). */
+    public record Answer(String scope, String key, int status, String response) implements KeyedAnswer {}
+
+    /**
+     * A key claimed together with its answer, in the transaction of the request's effect: one row written once, and no
+     * claim of its own before the request runs. If another request has or had the key, the effect is not made, and
+     * the request learns it from a {@link KeyTakenException}, then settles the key with {@link #claimExisting}.
+     */
+    public record ClaimingAnswer(NewClaim claim, int status, String response) implements KeyedAnswer {}
+
+    /** The request's key was claimed by another request, so its effect was not made. */
+    public static final class KeyTakenException extends RuntimeException {
+        public KeyTakenException() {
+            super("idempotency-key already claimed", null, false, false);
+        }
+    }
+
+    /**
+     * Claims the keys of {@code claiming} with their answers, in the caller's transaction, and says which it claimed. A
+     * key given twice is claimed for its first request only. Keys are written in one order (scope, key) so that two
+     * batches sharing keys wait for each other instead of deadlocking; a key another open transaction holds waits for
+     * it, and is not claimed if that one commits.
+     */
+    static boolean[] claimWithAnswers(org.jdbi.v3.core.Handle h, List<ClaimingAnswer> claiming) {
+        record Key(String scope, String key) {}
+        var firsts = new java.util.TreeMap<Key, ClaimingAnswer>(
+                java.util.Comparator.comparing(Key::scope).thenComparing(Key::key));
+        for (ClaimingAnswer a : claiming) firsts.putIfAbsent(new Key(a.claim().scope(), a.claim().key()), a);
+        var rows = List.copyOf(firsts.values());
+        var hex = java.util.HexFormat.of();
+        Set<Key> claimed = new HashSet<>(h.createQuery("""
+                insert into idempotency_key (scope, key, request_hash, created_at, status, response)
+                select c.scope, c.key, decode(c.request_hash, 'hex'), c.created_at, c.status, c.response
+                from unnest(cast(:scopes as text[]), cast(:keys as text[]), cast(:hashes as text[]),
+                            cast(:createdAt as timestamptz[]), cast(:statuses as int[]), cast(:responses as text[]))
+                     as c(scope, key, request_hash, created_at, status, response)
+                on conflict do nothing
+                returning scope, key
+                """)
+                .bindByType("scopes", rows.stream().map(a -> a.claim().scope()).toArray(String[]::new), String[].class)
+                .bindByType("keys", rows.stream().map(a -> a.claim().key()).toArray(String[]::new), String[].class)
+                .bindByType("hashes", rows.stream().map(a -> hex.formatHex(a.claim().requestHash())).toArray(String[]::new), String[].class)
+                .bindByType("createdAt", rows.stream().map(a -> a.claim().now().toString()).toArray(String[]::new), String[].class)
+                .bindByType("statuses", rows.stream().map(ClaimingAnswer::status).toArray(Integer[]::new), Integer[].class)
+                .bindByType("responses", rows.stream().map(ClaimingAnswer::response).toArray(String[]::new), String[].class)
+                .map((rs, ctx) -> new Key(rs.getString("scope"), rs.getString("key"))).list());
+        boolean[] result = new boolean[claiming.size()];
+        for (int i = 0; i < result.length; i++) {
+            ClaimingAnswer a = claiming.get(i);
+            Key key = new Key(a.claim().scope(), a.claim().key());
+            result[i] = firsts.get(key) == a && claimed.contains(key);
+        }
+        return result;
+    }
+
+    /** Deletes keys claimed in the caller's transaction whose request then made no effect (so it stores no answer). */
+    static void unclaim(org.jdbi.v3.core.Handle h, List<ClaimingAnswer> claimed) {
+        if (claimed.isEmpty()) return;
+        h.createUpdate("""
+                delete from idempotency_key k
+                using unnest(cast(:scopes as text[]), cast(:keys as text[])) as c(scope, key)
+                where k.scope = c.scope and k.key = c.key
+                """)
+                .bindByType("scopes", claimed.stream().map(a -> a.claim().scope()).toArray(String[]::new), String[].class)
+                .bindByType("keys", claimed.stream().map(a -> a.claim().key()).toArray(String[]::new), String[].class)
+                .execute();
+    }
 
     /**
      * Stores the answers of a batch's requests under their keys, in the caller's transaction: an answer is durable

@@ -88,132 +88,185 @@ public final class MessageStore {
     /**
      * {@link #publishBatch(List, List, Lease)}, storing besides, in the same transaction, the idempotency answer of each
      * message inserted whose request carried a key ({@code answers} parallel to {@code batch}, null where none; a null
-     * list: none): the answer is durable exactly when the message is.
+     * list: none): the answer is durable exactly when the message is. A message whose key is sent with its answer
+     * ({@link IdempotencyStore.ClaimingAnswer}) and that another request has or had is not written: {@link #KEY_TAKEN}.
      */
-    public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease, List<IdempotencyStore.Answer> answers) {
+    public Published publishBatch(List<Message> batch, List<Instant> dues, Lease lease, List<IdempotencyStore.KeyedAnswer> answers) {
         return hotPath.inTransaction(h -> {
-            int n = batch.size();
-            var ids = new String[n];
-            var messageAppIds = new String[n];
-            var eventTypes = new String[n];
-            var eventIds = new String[n];
-            var payloads = new String[n];
-            var channels = new String[n];
-            var tags = new String[n];
-            var createdAt = new String[n];
-            var deliverAt = new String[n];
-            var payloadExpiresAt = new String[n];
-            for (int i = 0; i < n; i++) {
-                Message m = batch.get(i);
-                ids[i] = m.id();
-                messageAppIds[i] = m.appId();
-                eventTypes[i] = m.eventType();
-                eventIds[i] = m.eventId();
-                payloads[i] = m.payload();
-                channels[i] = JsonColumns.arrayLiteral(m.channels());
-                tags[i] = JsonColumns.arrayLiteral(m.tags());
-                createdAt[i] = m.createdAt().toString();
-                deliverAt[i] = m.deliverAt() == null ? null : m.deliverAt().toString();
-                payloadExpiresAt[i] = m.payloadExpiresAt() == null ? null : m.payloadExpiresAt().toString();
-            }
-            Set<String> inserted = new java.util.HashSet<>(h.createQuery(INSERT_MESSAGES)
-                    .bindByType("ids", ids, String[].class)
-                    .bindByType("appIds", messageAppIds, String[].class)
-                    .bindByType("eventTypes", eventTypes, String[].class)
-                    .bindByType("eventIds", eventIds, String[].class)
-                    .bindByType("payloads", payloads, String[].class)
-                    .bindByType("channels", channels, String[].class)
-                    .bindByType("tags", tags, String[].class)
-                    .bindByType("createdAt", createdAt, String[].class)
-                    .bindByType("deliverAt", deliverAt, String[].class)
-                    .bindByType("payloadExpiresAt", payloadExpiresAt, String[].class)
-                    .mapTo(String.class).list());
-            if (answers != null) {
-                var toStore = new java.util.ArrayList<IdempotencyStore.Answer>();
-                for (int i = 0; i < n; i++) {
-                    if (answers.get(i) != null && inserted.contains(batch.get(i).id())) toStore.add(answers.get(i));
-                }
-                IdempotencyStore.complete(h, toStore);
-            }
-            Set<String> liveApps = inserted.size() == n ? Set.of() : existingApps(h, batch, inserted);
-            Set<String> apps = new java.util.HashSet<>();
-            for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
-            var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
-            var sendingNeeds = new java.util.HashMap<String, SendingNeeds>(); // by endpoint id, with a lease only
-            if (!apps.isEmpty() && lease == null) {
-                h.createQuery(ENDPOINTS_OF_APPS)
-                        .bindByType("apps", apps.toArray(String[]::new), String[].class)
-                        .map(EndpointStore::map)
-                        .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
-            } else if (!apps.isEmpty()) {
-                h.createQuery(ENDPOINTS_OF_APPS_TO_SEND)
-                        .bindByType("apps", apps.toArray(String[]::new), String[].class)
-                        .bind("now", lease.from())
-                        .map((rs, ctx) -> {
-                            var e = EndpointStore.map(rs, ctx);
-                            sendingNeeds.put(e.id(), new SendingNeeds(e, rs.getString("app_uid"), rs.getString("app_name"),
-                                    rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs)));
-                            return e;
-                        })
-                        .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
-            }
-            int[] queued = new int[batch.size()];
-            var msgIds = new java.util.ArrayList<String>();
-            var endpointIds = new java.util.ArrayList<String>();
-            var appIds = new java.util.ArrayList<String>();
-            var due = new java.util.ArrayList<String>();
-            var fifo = new java.util.ArrayList<Boolean>();
+            boolean[] taken = keysTaken(h, answers);
+            if (taken == null) return write(h, batch, dues, lease, answers);
+            // the messages whose key another request has or had are not written: their requests settle the key
+            var keptBatch = new java.util.ArrayList<Message>();
+            var keptDues = new java.util.ArrayList<Instant>();
+            var keptAnswers = new java.util.ArrayList<IdempotencyStore.KeyedAnswer>();
             for (int i = 0; i < batch.size(); i++) {
-                Message m = batch.get(i);
-                if (!inserted.contains(m.id())) {
-                    queued[i] = liveApps.contains(m.appId()) ? DUPLICATE : APPLICATION_GONE;
-                    continue;
-                }
-                var view = viewOf(m);
-                for (Endpoint e : endpointsByApp.getOrDefault(m.appId(), List.of())) {
-                    if (!accepts(e, m, view)) continue;
-                    msgIds.add(m.id());
-                    endpointIds.add(e.id());
-                    appIds.add(m.appId());
-                    due.add(dues.get(i).toString());
-                    fifo.add(e.fifo());
-                    queued[i]++;
-                }
+                if (taken[i]) continue;
+                keptBatch.add(batch.get(i));
+                keptDues.add(dues.get(i));
+                keptAnswers.add(answers.get(i));
             }
-            var leased = new java.util.ArrayList<LeasedDelivery>();
-            int[] forClaims = {0};
-            Set<String> heldBack = lease == null ? Set.of() : Set.copyOf(lease.notLeased());
-            var heldBackWithRows = new java.util.HashSet<String>();
-            if (!msgIds.isEmpty()) {
-                Instant now = batch.get(0).createdAt();
-                var byMessage = new java.util.HashMap<String, Integer>();
-                for (int i = 0; i < n; i++) byMessage.put(batch.get(i).id(), i);
-                h.createQuery(INSERT_DELIVERIES)
-                        .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
-                        .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
-                        .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
-                        .bindByType("due", due.toArray(String[]::new), String[].class)
-                        .bindByType("fifo", fifo.toArray(Boolean[]::new), Boolean[].class)
-                        .bind("now", now)
-                        .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
-                        .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
-                        .bindByType("notLeased", lease == null ? new String[0] : lease.notLeased().toArray(String[]::new), String[].class)
-                        .map((rs, ctx) -> new QueuedRow(rs.getLong("delivery_id"), rs.getString("msg_id"),
-                                rs.getString("endpoint_id"), rs.getBoolean("leased")))
-                        .forEach(row -> {
-                            if (!row.leased()) {
-                                if (heldBack.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
-                                else forClaims[0]++;
-                                return;
-                            }
-                            int i = byMessage.get(row.msgId());
-                            SendingNeeds needs = sendingNeeds.get(row.endpointId());
-                            leased.add(new LeasedDelivery(row.deliveryId(), batch.get(i), needs.endpoint(), dues.get(i),
-                                    needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets()));
-                        });
-            }
-            return new Published(queued, leased, forClaims[0], heldBackWithRows);
+            Published written = keptBatch.isEmpty() ? new Published(new int[0], List.of(), 0, Set.of())
+                    : write(h, keptBatch, keptDues, lease, keptAnswers);
+            int[] queued = new int[batch.size()];
+            for (int i = 0, k = 0; i < batch.size(); i++) queued[i] = taken[i] ? KEY_TAKEN : written.queued()[k++];
+            return new Published(queued, written.leased(), written.forClaims(), written.heldBackWithRows());
         });
+    }
+
+    /**
+     * Claims the keys the batch's requests send with their answers ({@link IdempotencyStore.ClaimingAnswer}), first in
+     * the transaction; per message, whether another request has or had its key. Null when none was taken.
+     */
+    private static boolean[] keysTaken(Handle h, List<IdempotencyStore.KeyedAnswer> answers) {
+        if (answers == null) return null;
+        var claiming = new java.util.ArrayList<IdempotencyStore.ClaimingAnswer>();
+        var at = new java.util.ArrayList<Integer>();
+        for (int i = 0; i < answers.size(); i++) {
+            if (answers.get(i) instanceof IdempotencyStore.ClaimingAnswer c) {
+                claiming.add(c);
+                at.add(i);
+            }
+        }
+        if (claiming.isEmpty()) return null;
+        boolean[] claimed = IdempotencyStore.claimWithAnswers(h, claiming);
+        boolean[] taken = new boolean[answers.size()];
+        boolean any = false;
+        for (int j = 0; j < claimed.length; j++) {
+            if (!claimed[j]) {
+                taken[at.get(j)] = true;
+                any = true;
+            }
+        }
+        return any ? taken : null;
+    }
+
+    private Published write(Handle h, List<Message> batch, List<Instant> dues, Lease lease,
+                            List<IdempotencyStore.KeyedAnswer> answers) {
+        int n = batch.size();
+        var ids = new String[n];
+        var messageAppIds = new String[n];
+        var eventTypes = new String[n];
+        var eventIds = new String[n];
+        var payloads = new String[n];
+        var channels = new String[n];
+        var tags = new String[n];
+        var createdAt = new String[n];
+        var deliverAt = new String[n];
+        var payloadExpiresAt = new String[n];
+        for (int i = 0; i < n; i++) {
+            Message m = batch.get(i);
+            ids[i] = m.id();
+            messageAppIds[i] = m.appId();
+            eventTypes[i] = m.eventType();
+            eventIds[i] = m.eventId();
+            payloads[i] = m.payload();
+            channels[i] = JsonColumns.arrayLiteral(m.channels());
+            tags[i] = JsonColumns.arrayLiteral(m.tags());
+            createdAt[i] = m.createdAt().toString();
+            deliverAt[i] = m.deliverAt() == null ? null : m.deliverAt().toString();
+            payloadExpiresAt[i] = m.payloadExpiresAt() == null ? null : m.payloadExpiresAt().toString();
+        }
+        Set<String> inserted = new java.util.HashSet<>(h.createQuery(INSERT_MESSAGES)
+                .bindByType("ids", ids, String[].class)
+                .bindByType("appIds", messageAppIds, String[].class)
+                .bindByType("eventTypes", eventTypes, String[].class)
+                .bindByType("eventIds", eventIds, String[].class)
+                .bindByType("payloads", payloads, String[].class)
+                .bindByType("channels", channels, String[].class)
+                .bindByType("tags", tags, String[].class)
+                .bindByType("createdAt", createdAt, String[].class)
+                .bindByType("deliverAt", deliverAt, String[].class)
+                .bindByType("payloadExpiresAt", payloadExpiresAt, String[].class)
+                .mapTo(String.class).list());
+        if (answers != null) {
+            var toStore = new java.util.ArrayList<IdempotencyStore.Answer>();
+            var noEffect = new java.util.ArrayList<IdempotencyStore.ClaimingAnswer>();
+            for (int i = 0; i < n; i++) {
+                boolean written = inserted.contains(batch.get(i).id());
+                if (answers.get(i) instanceof IdempotencyStore.Answer a && written) toStore.add(a);
+                if (answers.get(i) instanceof IdempotencyStore.ClaimingAnswer c && !written) noEffect.add(c);
+            }
+            IdempotencyStore.complete(h, toStore);
+            IdempotencyStore.unclaim(h, noEffect); // a duplicate eventId or a deleted application: no 202 to keep
+        }
+        Set<String> liveApps = inserted.size() == n ? Set.of() : existingApps(h, batch, inserted);
+        Set<String> apps = new java.util.HashSet<>();
+        for (Message m : batch) if (inserted.contains(m.id())) apps.add(m.appId());
+        var endpointsByApp = new java.util.HashMap<String, List<Endpoint>>();
+        var sendingNeeds = new java.util.HashMap<String, SendingNeeds>(); // by endpoint id, with a lease only
+        if (!apps.isEmpty() && lease == null) {
+            h.createQuery(ENDPOINTS_OF_APPS)
+                    .bindByType("apps", apps.toArray(String[]::new), String[].class)
+                    .map(EndpointStore::map)
+                    .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
+        } else if (!apps.isEmpty()) {
+            h.createQuery(ENDPOINTS_OF_APPS_TO_SEND)
+                    .bindByType("apps", apps.toArray(String[]::new), String[].class)
+                    .bind("now", lease.from())
+                    .map((rs, ctx) -> {
+                        var e = EndpointStore.map(rs, ctx);
+                        sendingNeeds.put(e.id(), new SendingNeeds(e, rs.getString("app_uid"), rs.getString("app_name"),
+                                rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs)));
+                        return e;
+                    })
+                    .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
+        }
+        int[] queued = new int[batch.size()];
+        var msgIds = new java.util.ArrayList<String>();
+        var endpointIds = new java.util.ArrayList<String>();
+        var appIds = new java.util.ArrayList<String>();
+        var due = new java.util.ArrayList<String>();
+        var fifo = new java.util.ArrayList<Boolean>();
+        for (int i = 0; i < batch.size(); i++) {
+            Message m = batch.get(i);
+            if (!inserted.contains(m.id())) {
+                queued[i] = liveApps.contains(m.appId()) ? DUPLICATE : APPLICATION_GONE;
+                continue;
+            }
+            var view = viewOf(m);
+            for (Endpoint e : endpointsByApp.getOrDefault(m.appId(), List.of())) {
+                if (!accepts(e, m, view)) continue;
+                msgIds.add(m.id());
+                endpointIds.add(e.id());
+                appIds.add(m.appId());
+                due.add(dues.get(i).toString());
+                fifo.add(e.fifo());
+                queued[i]++;
+            }
+        }
+        var leased = new java.util.ArrayList<LeasedDelivery>();
+        int[] forClaims = {0};
+        Set<String> heldBack = lease == null ? Set.of() : Set.copyOf(lease.notLeased());
+        var heldBackWithRows = new java.util.HashSet<String>();
+        if (!msgIds.isEmpty()) {
+            Instant now = batch.get(0).createdAt();
+            var byMessage = new java.util.HashMap<String, Integer>();
+            for (int i = 0; i < n; i++) byMessage.put(batch.get(i).id(), i);
+            h.createQuery(INSERT_DELIVERIES)
+                    .bindByType("msgIds", msgIds.toArray(String[]::new), String[].class)
+                    .bindByType("endpointIds", endpointIds.toArray(String[]::new), String[].class)
+                    .bindByType("appIds", appIds.toArray(String[]::new), String[].class)
+                    .bindByType("due", due.toArray(String[]::new), String[].class)
+                    .bindByType("fifo", fifo.toArray(Boolean[]::new), Boolean[].class)
+                    .bind("now", now)
+                    .bindByType("leaseFrom", lease == null ? null : lease.from(), Instant.class)
+                    .bindByType("leaseUntil", lease == null ? null : lease.until(), Instant.class)
+                    .bindByType("notLeased", lease == null ? new String[0] : lease.notLeased().toArray(String[]::new), String[].class)
+                    .map((rs, ctx) -> new QueuedRow(rs.getLong("delivery_id"), rs.getString("msg_id"),
+                            rs.getString("endpoint_id"), rs.getBoolean("leased")))
+                    .forEach(row -> {
+                        if (!row.leased()) {
+                            if (heldBack.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
+                            else forClaims[0]++;
+                            return;
+                        }
+                        int i = byMessage.get(row.msgId());
+                        SendingNeeds needs = sendingNeeds.get(row.endpointId());
+                        leased.add(new LeasedDelivery(row.deliveryId(), batch.get(i), needs.endpoint(), dues.get(i),
+                                needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets()));
+                    });
+        }
+        return new Published(queued, leased, forClaims[0], heldBackWithRows);
     }
 
     /** What sending to an endpoint needs: its row, and what the lease's endpoint query reads with it. */
@@ -276,6 +329,8 @@ public final class MessageStore {
     public static final int DUPLICATE = -1;
     /** {@link #publishBatch}'s answer for a message whose application is gone (deleted since the API looked it up). */
     public static final int APPLICATION_GONE = -2;
+    /** {@link #publishBatch}'s answer for a message not written because another request has or had its idempotency key. */
+    public static final int KEY_TAKEN = -3;
 
     /**
      * The messages of a batch, one array per column (cheaper for the database than a JSON document of rows: BENCHMARKS.md,
