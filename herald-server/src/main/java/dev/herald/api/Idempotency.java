@@ -113,8 +113,7 @@ public final class Idempotency implements AutoCloseable {
             try {
                 handler.handle(ctx);
             } catch (IdempotencyStore.KeyTakenException taken) {
-                ctx.attribute(PENDING, null);
-                runClaimed(ctx, handler, request, claimExisting(request));
+                runClaimed(ctx, handler, request, claimExisting(request)); // replaces PENDING if it runs the handler again
             }
         };
     }

@@ -51,8 +51,7 @@ public final class IdempotencyStore {
      * loses only its claim in a crash, and a retry runs it again, as it would have.
      */
     public boolean[] claimNew(List<NewClaim> claims) {
-        record Key(String scope, String key) {}
-        Set<Key> claimed = jdbi.withHandle(h -> new HashSet<>(h.createQuery("""
+        Set<Key> claimed = jdbi.withHandle(h -> new HashSet<>(bindClaims(h.createQuery("""
                 with async_commit as materialized (select set_config('synchronous_commit', 'off', true) as setting)
                 insert into idempotency_key (scope, key, request_hash, created_at)
                 select c.scope, c.key, decode(c.request_hash, 'hex'), c.created_at
@@ -61,16 +60,32 @@ public final class IdempotencyStore {
                 cross join async_commit
                 on conflict do nothing
                 returning scope, key
-                """)
+                """), claims)
+                .map(Key::read).list()));
+        boolean[] result = new boolean[claims.size()];
+        for (int i = 0; i < result.length; i++) result[i] = claimed.contains(Key.of(claims.get(i)));
+        return result;
+    }
+
+    /** A key as the table keys it: its scope (token and URL) and the client's key. */
+    private record Key(String scope, String key) {
+        static Key of(NewClaim claim) {
+            return new Key(claim.scope(), claim.key());
+        }
+
+        static Key read(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws java.sql.SQLException {
+            return new Key(rs.getString("scope"), rs.getString("key"));
+        }
+    }
+
+    /** Binds the claims' {@code :scopes}, {@code :keys}, {@code :hashes} (hex) and {@code :createdAt} as parallel arrays. */
+    private static org.jdbi.v3.core.statement.Query bindClaims(org.jdbi.v3.core.statement.Query query, List<NewClaim> claims) {
+        var hex = java.util.HexFormat.of();
+        return query
                 .bindByType("scopes", claims.stream().map(NewClaim::scope).toArray(String[]::new), String[].class)
                 .bindByType("keys", claims.stream().map(NewClaim::key).toArray(String[]::new), String[].class)
-                .bindByType("hashes", claims.stream().map(c -> java.util.HexFormat.of().formatHex(c.requestHash()))
-                        .toArray(String[]::new), String[].class)
-                .bindByType("createdAt", claims.stream().map(c -> c.now().toString()).toArray(String[]::new), String[].class)
-                .map((rs, ctx) -> new Key(rs.getString("scope"), rs.getString("key"))).list()));
-        boolean[] result = new boolean[claims.size()];
-        for (int i = 0; i < result.length; i++) result[i] = claimed.contains(new Key(claims.get(i).scope(), claims.get(i).key()));
-        return result;
+                .bindByType("hashes", claims.stream().map(c -> hex.formatHex(c.requestHash())).toArray(String[]::new), String[].class)
+                .bindByType("createdAt", claims.stream().map(c -> c.now().toString()).toArray(String[]::new), String[].class);
     }
 
     /**
@@ -132,13 +147,11 @@ public final class IdempotencyStore {
      * it, and is not claimed if that one commits.
      */
     static boolean[] claimWithAnswers(org.jdbi.v3.core.Handle h, List<ClaimingAnswer> claiming) {
-        record Key(String scope, String key) {}
         var firsts = new java.util.TreeMap<Key, ClaimingAnswer>(
                 java.util.Comparator.comparing(Key::scope).thenComparing(Key::key));
-        for (ClaimingAnswer a : claiming) firsts.putIfAbsent(new Key(a.claim().scope(), a.claim().key()), a);
+        for (ClaimingAnswer a : claiming) firsts.putIfAbsent(Key.of(a.claim()), a);
         var rows = List.copyOf(firsts.values());
-        var hex = java.util.HexFormat.of();
-        Set<Key> claimed = new HashSet<>(h.createQuery("""
+        Set<Key> claimed = new HashSet<>(bindClaims(h.createQuery("""
                 insert into idempotency_key (scope, key, request_hash, created_at, status, response)
                 select c.scope, c.key, decode(c.request_hash, 'hex'), c.created_at, c.status, c.response
                 from unnest(cast(:scopes as text[]), cast(:keys as text[]), cast(:hashes as text[]),
@@ -146,18 +159,14 @@ public final class IdempotencyStore {
                      as c(scope, key, request_hash, created_at, status, response)
                 on conflict do nothing
                 returning scope, key
-                """)
-                .bindByType("scopes", rows.stream().map(a -> a.claim().scope()).toArray(String[]::new), String[].class)
-                .bindByType("keys", rows.stream().map(a -> a.claim().key()).toArray(String[]::new), String[].class)
-                .bindByType("hashes", rows.stream().map(a -> hex.formatHex(a.claim().requestHash())).toArray(String[]::new), String[].class)
-                .bindByType("createdAt", rows.stream().map(a -> a.claim().now().toString()).toArray(String[]::new), String[].class)
+                """), rows.stream().map(ClaimingAnswer::claim).toList())
                 .bindByType("statuses", rows.stream().map(ClaimingAnswer::status).toArray(Integer[]::new), Integer[].class)
                 .bindByType("responses", rows.stream().map(ClaimingAnswer::response).toArray(String[]::new), String[].class)
-                .map((rs, ctx) -> new Key(rs.getString("scope"), rs.getString("key"))).list());
+                .map(Key::read).list());
         boolean[] result = new boolean[claiming.size()];
         for (int i = 0; i < result.length; i++) {
             ClaimingAnswer a = claiming.get(i);
-            Key key = new Key(a.claim().scope(), a.claim().key());
+            Key key = Key.of(a.claim());
             result[i] = firsts.get(key) == a && claimed.contains(key);
         }
         return result;
