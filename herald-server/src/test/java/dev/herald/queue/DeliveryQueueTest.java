@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.domain.Attempt;
 import dev.herald.domain.DeliveryStatus;
+import dev.herald.domain.Ids;
 import dev.herald.testing.TestDatabase;
 import java.time.Duration;
 import java.time.Instant;
@@ -161,6 +162,41 @@ class DeliveryQueueTest {
         assertThat(strings("select msg_id || ' ' || status || ' ' || attempt_count from delivery order by id"))
                 .as("each result on its own row, whatever the order it came in")
                 .containsExactly("ep_a_msg_000001 1 1", "ep_a_msg_000002 0 1", "ep_a_msg_000003 0 1");
+    }
+
+    @Test
+    void a_batch_finishing_whole_pages_of_deliveries_updates_every_one_in_place() {
+        // ids as long as Herald's own (a prefix and a KSUID): the row size the pages' room is meant for
+        String app = Ids.next(Ids.APP);
+        String endpoint = Ids.next(Ids.ENDPOINT);
+        int n = 200; // several pages, each finished whole by the one batch
+        jdbi.useHandle(h -> {
+            h.execute("insert into application (id, name, created_at, updated_at) values (?, 'A', now(), now())", app);
+            h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values (?, ?, 'http://127.0.0.1/', now(), now())", endpoint, app);
+            var insert = h.prepareBatch("""
+                    insert into delivery (msg_id, endpoint_id, app_id, status, attempt_count, next_attempt_at, created_at, updated_at)
+                    values (:msg, :ep, :app, 1, 0, :due, :now, :now)""");
+            for (int i = 0; i < n; i++) {
+                insert.bind("msg", Ids.next(Ids.MESSAGE)).bind("ep", endpoint).bind("app", app)
+                        .bind("due", NOW.minusSeconds(1)).bind("now", NOW).add();
+            }
+            insert.execute();
+            queueNewRows(h);
+        });
+        var claimed = queue.claim(n, NOW, LEASE, List.of());
+        assertThat(claimed).hasSize(n);
+        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
+                DeliveryStatus.SUCCESS, null)).toList();
+        String counts = "select pg_stat_get_xact_tuples_updated('delivery'::regclass) || ' ' "
+                + "|| pg_stat_get_xact_tuples_hot_updated('delivery'::regclass)";
+        String change = jdbi.inTransaction(h -> {
+            String[] before = h.createQuery(counts).mapTo(String.class).one().split(" ");
+            queue.complete(h, results, NOW);
+            String[] after = h.createQuery(counts).mapTo(String.class).one().split(" ");
+            return (Long.parseLong(after[0]) - Long.parseLong(before[0])) + " updated, "
+                    + (Long.parseLong(after[1]) - Long.parseLong(before[1])) + " HOT";
+        });
+        assertThat(change).as("every page keeps room for all its rows' next versions").isEqualTo(n + " updated, " + n + " HOT");
     }
 
     @Test
