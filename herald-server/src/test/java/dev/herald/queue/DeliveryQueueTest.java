@@ -140,15 +140,11 @@ class DeliveryQueueTest {
                 .containsExactly("ok\u00e9", "ok\u00e9", "ok\u00e9");
     }
 
-    @Test
-    void results_update_delivery_rows_in_place_and_only_the_queue_rows_index_entries_change() {
-        due("ep_a", 3);
-        var claimed = queue.claim(100, NOW, LEASE, List.of());
-        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
-                d.msgId().endsWith("1") ? DeliveryStatus.PENDING : DeliveryStatus.SUCCESS, NOW.plusSeconds(5))).toList().reversed();
+    /** "3 updated, 3 HOT": the updates of delivery rows that recording {@code results} made, and how many were HOT. */
+    private String deliveryUpdatesOf(List<CompletedDelivery> results) {
         String counts = "select pg_stat_get_xact_tuples_updated('delivery'::regclass) || ' ' "
                 + "|| pg_stat_get_xact_tuples_hot_updated('delivery'::regclass)";
-        String change = jdbi.inTransaction(h -> {
+        return jdbi.inTransaction(h -> {
             // this session's counts not yet flushed, before and after: no other session's work is in them
             String[] before = h.createQuery(counts).mapTo(String.class).one().split(" ");
             queue.complete(h, results, NOW);
@@ -156,7 +152,15 @@ class DeliveryQueueTest {
             return (Long.parseLong(after[0]) - Long.parseLong(before[0])) + " updated, "
                     + (Long.parseLong(after[1]) - Long.parseLong(before[1])) + " HOT";
         });
-        assertThat(change).as("a result changes no indexed column of delivery: each update is HOT").isEqualTo("3 updated, 3 HOT");
+    }
+
+    @Test
+    void results_update_delivery_rows_in_place_and_only_the_queue_rows_index_entries_change() {
+        due("ep_a", 3);
+        var claimed = queue.claim(100, NOW, LEASE, List.of());
+        var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
+                d.msgId().endsWith("1") ? DeliveryStatus.PENDING : DeliveryStatus.SUCCESS, NOW.plusSeconds(5))).toList().reversed();
+        assertThat(deliveryUpdatesOf(results)).as("a result changes no indexed column of delivery: each update is HOT").isEqualTo("3 updated, 3 HOT");
         assertThat(strings("select attempt_count || ' ' || extract(epoch from next_attempt_at - cast('" + NOW + "' as timestamptz))"
                 + " from " + QUEUED + " order by id")).as("the retried one stays queued, due at its retry").containsExactly("1 5.000000");
         assertThat(strings("select msg_id || ' ' || status || ' ' || attempt_count from delivery order by id"))
@@ -187,16 +191,7 @@ class DeliveryQueueTest {
         assertThat(claimed).hasSize(n);
         var results = claimed.stream().map(d -> new CompletedDelivery(d.id(), d.attemptNumber(), null,
                 DeliveryStatus.SUCCESS, null)).toList();
-        String counts = "select pg_stat_get_xact_tuples_updated('delivery'::regclass) || ' ' "
-                + "|| pg_stat_get_xact_tuples_hot_updated('delivery'::regclass)";
-        String change = jdbi.inTransaction(h -> {
-            String[] before = h.createQuery(counts).mapTo(String.class).one().split(" ");
-            queue.complete(h, results, NOW);
-            String[] after = h.createQuery(counts).mapTo(String.class).one().split(" ");
-            return (Long.parseLong(after[0]) - Long.parseLong(before[0])) + " updated, "
-                    + (Long.parseLong(after[1]) - Long.parseLong(before[1])) + " HOT";
-        });
-        assertThat(change).as("every page keeps room for all its rows' next versions").isEqualTo(n + " updated, " + n + " HOT");
+        assertThat(deliveryUpdatesOf(results)).as("every page keeps room for all its rows' next versions").isEqualTo(n + " updated, " + n + " HOT");
     }
 
     @Test
