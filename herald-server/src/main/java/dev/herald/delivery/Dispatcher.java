@@ -64,6 +64,11 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private final ThrottleStore throttles;
     /** The earliest time a delivery this node deferred for throttling is due again (dispatcher thread only). */
     private Instant throttleWake;
+    /**
+     * The latest time a delivery this node deferred for throttling is due again (dispatcher thread only): until then
+     * its rows come due by time, so no claim is skipped as a repeat of a dry one (see {@link DryClaims}).
+     */
+    private Instant throttledDueUntil;
     private final OpenedSecrets openedSecrets;
     private final Semaphore inFlight;
     private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
@@ -106,6 +111,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * one slow endpoint left out made a claim per batch of results, all empty once deliveries were leased at publish.)
      */
     private volatile Set<String> waitingForRoomOf = ConcurrentHashMap.newKeySet();
+    /** The last claim that left endpoints out and ran dry, so that it is not repeated for nothing (loop thread only). */
+    private final DryClaims dryClaims;
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
@@ -120,6 +127,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         this.metrics = metrics;
         this.throttles = throttles;
         this.inFlight = new Semaphore(settings.maxInFlight());
+        this.dryClaims = new DryClaims(settings.pollInterval());
         this.openedSecrets = new OpenedSecrets(endpoints::openSecret);
         this.recorder = recorderFactory.create(this::recorded);
     }
@@ -294,8 +302,16 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         Set<String> leftOut = ConcurrentHashMap.newKeySet();
         leftOut.addAll(excluded);
         waitingForRoomOf = leftOut; // before the claim: a result from now on may find room for them
-        List<ClaimedDelivery> claimed = queue.claim(limit, now, settings.lease(), excluded);
-        metrics.claimed(Duration.ofNanos(System.nanoTime() - started));
+        long workSignals = signal.workSignals();
+        List<ClaimedDelivery> claimed;
+        if (dryClaims.wouldRepeat(leftOut, workSignals, nowNanos) && !throttledComingDue(now)) {
+            claimed = List.of(); // the last claim saw every row this one could take: no statement
+        } else {
+            claimed = queue.claim(limit, now, settings.lease(), excluded);
+            long claimedAt = System.nanoTime();
+            metrics.claimed(Duration.ofNanos(claimedAt - started));
+            dryClaims.claimed(excluded, limit, claimed.size(), workSignals, started, claimedAt);
+        }
         // fewer rows than asked for and no endpoint left out: nothing due waits for room (a hand-back below sets it again)
         if (claimed.size() < limit) waitingForRoom = false;
         pace(excluded, now);
@@ -358,6 +374,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (!handBack.isEmpty()) {
             queue.handBack(handBack, now);
             metrics.handedBack(handBack.size());
+            dryClaims.forget();
         }
     }
 
@@ -393,10 +410,16 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             if (at == null) continue;
             deferred.put(throttled.get(i), at);
             if (throttleWake == null || at.isBefore(throttleWake)) throttleWake = at;
+            if (throttledDueUntil == null || at.isAfter(throttledDueUntil)) throttledDueUntil = at;
         }
         if (deferred.isEmpty()) return claimed;
         queue.deferUntil(deferred, now);
         return claimed.stream().filter(d -> !deferred.containsKey(d)).toList();
+    }
+
+    /** Whether deliveries this node deferred for throttling come due now or soon (one poll interval after the last). */
+    private boolean throttledComingDue(Instant now) {
+        return throttledDueUntil != null && !now.isAfter(throttledDueUntil.plus(settings.pollInterval()));
     }
 
     /** How long to wait for work: the poll interval, or less when deferred throttled deliveries come due sooner. */
@@ -481,14 +504,17 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * for room in a result's lane, or if a result of an ordered endpoint made that endpoint's next delivery claimable.
      */
     private void recorded(List<ClaimedDelivery> done) {
-        boolean wake = waitingForRoom;
+        boolean room = waitingForRoom;
+        boolean work = false;
         Set<String> leftOut = waitingForRoomOf;
         for (ClaimedDelivery d : done) {
-            wake |= d.ordered() || leftOut.contains(d.endpointId());
+            work |= d.ordered();
+            room |= leftOut.contains(d.endpointId());
             if (outstanding.remove(d.id()) == null) continue;
             inFlight.release();
         }
-        if (wake) signal.wake();
+        if (work) signal.wake();
+        else if (room) signal.roomFreed();
     }
 
     /**
@@ -577,7 +603,10 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (moved > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", moved, endpointId, park.from());
         if (!lane.probing() && park.needsProbeRow(now)) {
             Instant until = lane.heldUntil(Duration.ZERO); // the end of the open period, or now once it is over
-            if (queue.readyProbe(endpointId, park.from(), park.through(), until)) park.probeRowAt(until);
+            if (queue.readyProbe(endpointId, park.from(), park.through(), until)) {
+                park.probeRowAt(until);
+                dryClaims.forget();
+            }
         }
     }
 
@@ -590,7 +619,10 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         }
         int released = queue.release(endpointId, now, park.from(), park.through(), EndpointPark.RELEASE_CHUNK);
         park.released(released, nowNanos);
-        if (released > 0) log.debug("released {} parked deliveries of endpoint {}", released, endpointId);
+        if (released > 0) {
+            log.debug("released {} parked deliveries of endpoint {}", released, endpointId);
+            dryClaims.forget();
+        }
     }
 
     /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */

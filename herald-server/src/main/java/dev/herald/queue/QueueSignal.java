@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
@@ -41,6 +42,8 @@ public final class QueueSignal implements AutoCloseable {
     private final String nodeId = java.util.UUID.randomUUID().toString().replace("-", "");
     /** Set by a wake, cleared by the waiter that consumes it. */
     private final AtomicBoolean woken = new AtomicBoolean();
+    /** Counts the wakes for work (not for room): see {@link #workSignals()}. */
+    private final AtomicLong workSignals = new AtomicLong();
     /** Set by a wake (not a nudge), cleared by the waiter that consumes it: it should claim. */
     private final AtomicBoolean claimWanted = new AtomicBoolean();
     /** Threads in {@link #await}; a wake unparks them (no lock: every publishing request wakes). */
@@ -83,8 +86,25 @@ public final class QueueSignal implements AutoCloseable {
 
     /** Rows may have become claimable: the waiter should claim. */
     public void wake() {
+        workSignals.incrementAndGet();
+        roomFreed();
+    }
+
+    /**
+     * A slot or a lane's room was freed: the waiter should claim, but no row became claimable (a claim that just saw
+     * every claimable row of the endpoints it included would find nothing new among them; see {@link #workSignals()}).
+     */
+    public void roomFreed() {
         claimWanted.set(true);
         nudge();
+    }
+
+    /**
+     * How many times rows may have become claimable ({@link #wake}, which publishes and other nodes' notifications call):
+     * a claim that ran dry knows nothing of rows made claimable after this count moved.
+     */
+    public long workSignals() {
+        return workSignals.get();
     }
 
     /** Wakes the waiter for work handed to it in memory (deliveries leased as they were published): nothing to claim. */

@@ -127,6 +127,60 @@ class DeliveryConcurrencyTest {
         }
     }
 
+    @Test
+    void claims_that_could_only_repeat_a_dry_one_are_not_made() {
+        // cap 4, also the slow cap: with any request out the lane has less room than a claim includes it for, and a claim
+        // leaving it out finds nothing. No poll: every claim here is one a result woke
+        try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "1h"))) {
+            // the four of a round answered 50 ms apart, so their results are recorded one by one
+            var requests = new java.util.concurrent.atomic.AtomicInteger();
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(10 + 50 * (requests.getAndIncrement() % 4))));
+            var api = herald.api;
+            String app = app(api, "full");
+            String ep = endpoint(api, app, receiver.url("/full"));
+            // a backlog due all at once, so that claims (not leases at publish) carry it
+            assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
+            publishMany(api, app, 40);
+            var claims = new java.util.concurrent.atomic.AtomicInteger();
+            herald.herald.metrics().observeClaims(nanos -> claims.incrementAndGet());
+            assertThat(api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
+
+            Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/full").size() == 40, "all 40 deliveries");
+            // ten rounds of four: a claim that takes four per round, and one dry claim leaving the endpoint out (the
+            // results after it change nothing for the others). Each result woke one before: 28 claims
+            assertThat(claims.get()).as("claims for 40 deliveries, four at a time").isBetween(10, 14);
+        }
+    }
+
+    @Test
+    void work_signalled_while_claims_run_dry_beside_a_full_lane_is_claimed_at_once() {
+        // as above, a lane of four with a backlog, rounds of some 300 ms: about three seconds to drain
+        try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "1h"))) {
+            var requests = new java.util.concurrent.atomic.AtomicInteger();
+            receiver.reply(r -> r.path().startsWith("/full")
+                    ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(10 + 100 * (requests.getAndIncrement() % 4)))
+                    : Receiver.Reply.status(200));
+            var api = herald.api;
+            String fullApp = app(api, "full");
+            String otherApp = app(api, "other");
+            String full = endpoint(api, fullApp, receiver.url("/full"));
+            String other = endpoint(api, otherApp, receiver.url("/other"));
+            assertThat(api.post("/api/v1/app/" + fullApp + "/endpoint/" + full + "/pause", "").status()).isEqualTo(204);
+            assertThat(api.post("/api/v1/app/" + otherApp + "/endpoint/" + other + "/pause", "").status()).isEqualTo(204);
+            publishMany(api, fullApp, 40);
+            publishMany(api, otherApp, 3);
+            assertThat(api.post("/api/v1/app/" + fullApp + "/endpoint/" + full + "/resume", "").status()).isEqualTo(204);
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/full").size() >= 8, "two rounds of the full lane");
+
+            // the resume signals work: the next claim is made, although the last ones that left the full lane out were dry
+            assertThat(api.post("/api/v1/app/" + otherApp + "/endpoint/" + other + "/resume", "").status()).isEqualTo(204);
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/other").size() == 3, "the other endpoint's three");
+            assertThat(receiver.requests("/full").size())
+                    .as("the other endpoint served while the full one still has a backlog (its rows are due later)")
+                    .isLessThan(40);
+        }
+    }
+
     /** Pending deliveries never tried whose due time was moved ahead (a claim's lease would count an attempt). */
     private static int pacedRows() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
