@@ -58,6 +58,8 @@ public final class BenchMain implements Callable<Integer> {
      * 20 seconds into a run warmed with 10,000 (perf, thread "C2 CompilerThread"): that measured the compiler.
      */
     static final int WARM_UP_MESSAGES = 60_000;
+    /** Deliveries each backlog drain's node sends before it is measured: some five seconds here (see Scenarios.backlogRun). */
+    static final int BACKLOG_LEAD_IN = 60_000;
 
     /** A warm-up round compiling less than this, in CPU per delivery, ends the warm-up. */
     static final double WARM_JIT_MICROS = 8;
@@ -90,10 +92,10 @@ public final class BenchMain implements Callable<Integer> {
     Scenarios.Settings settings() {
         if (quick) {
             return new Scenarios.Settings(2_000, 200, 50, Duration.ofSeconds(2), new int[] {100}, Duration.ofSeconds(2),
-                    2_000, 10_000, 1_000, false, concurrency);
+                    2_000, 10_000, 2_000, 1_000, false, concurrency);
         }
         return new Scenarios.Settings(messages, messages / 10, messages / 10, Duration.ofSeconds(15), new int[] {100, 1_000, 2_000},
-                Duration.ofSeconds(15), 10_000, 1_000_000, 20_000, true, concurrency);
+                Duration.ofSeconds(15), 10_000, 1_000_000, BACKLOG_LEAD_IN, 20_000, true, concurrency);
     }
 
     boolean run(boolean quickRun) throws Exception {
