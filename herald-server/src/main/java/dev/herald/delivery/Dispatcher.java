@@ -64,11 +64,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private final ThrottleStore throttles;
     /** The earliest time a delivery this node deferred for throttling is due again (dispatcher thread only). */
     private Instant throttleWake;
-    /**
-     * The latest time a delivery this node deferred for throttling is due again (dispatcher thread only): until then
-     * its rows come due by time, so no claim is skipped as a repeat of a dry one (see {@link DryClaims}).
-     */
-    private Instant throttledDueUntil;
     private final OpenedSecrets openedSecrets;
     private final Semaphore inFlight;
     private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
@@ -240,7 +235,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 waitingForRoom = true;
                 throttleWake = null;
                 lastClaim = System.nanoTime();
-                int claimed = dispatchOnce(requested);
+                int claimed = dispatchOnce(requested, lastClaim);
                 backoff = 100;
                 claim = claimed >= requested || signal.await(idleWait());
             } catch (InterruptedException e) {
@@ -254,7 +249,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /**
-     * Claims up to {@code requested} due deliveries and starts sending them; returns how many were claimed.
+     * Claims up to {@code requested} due deliveries and starts sending them; returns how many were claimed. {@code started}
+     * is when the loop began it ({@link System#nanoTime}), the time its poll interval counts from.
      *
      * <p>The claim is the plain one (due order, no ranking per endpoint): each endpoint's share is kept by what it is
      * asked for. A lane with less room than a new lane's slow cap is left out (it still has at least that many
@@ -265,9 +261,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * (Ranking rows per endpoint in SQL instead read four times the batch, sorted it, and was the costliest statement
      * Herald ran.)
      */
-    int dispatchOnce(int requested) {
+    int dispatchOnce(int requested, long started) {
         Instant now = clock.instant();
-        long started = System.nanoTime();
         int minRoom = slowCap();
         int limit = requested;
         var excluded = new ArrayList<String>();
@@ -304,7 +299,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         waitingForRoomOf = leftOut; // before the claim: a result from now on may find room for them
         long workSignals = signal.workSignals();
         List<ClaimedDelivery> claimed;
-        if (dryClaims.wouldRepeat(leftOut, workSignals, nowNanos) && !throttledComingDue(now)) {
+        if (dryClaims.wouldRepeat(leftOut, workSignals, nowNanos)) {
             claimed = List.of(); // the last claim saw every row this one could take: no statement
         } else {
             claimed = queue.claim(limit, now, settings.lease(), excluded);
@@ -410,16 +405,11 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             if (at == null) continue;
             deferred.put(throttled.get(i), at);
             if (throttleWake == null || at.isBefore(throttleWake)) throttleWake = at;
-            if (throttledDueUntil == null || at.isAfter(throttledDueUntil)) throttledDueUntil = at;
+            dryClaims.deferred(System.nanoTime() + Math.max(0, Duration.between(now, at).toNanos()));
         }
         if (deferred.isEmpty()) return claimed;
         queue.deferUntil(deferred, now);
         return claimed.stream().filter(d -> !deferred.containsKey(d)).toList();
-    }
-
-    /** Whether deliveries this node deferred for throttling come due now or soon (one poll interval after the last). */
-    private boolean throttledComingDue(Instant now) {
-        return throttledDueUntil != null && !now.isAfter(throttledDueUntil.plus(settings.pollInterval()));
     }
 
     /** How long to wait for work: the poll interval, or less when deferred throttled deliveries come due sooner. */

@@ -11,28 +11,34 @@ import java.util.Set;
  * 0.1–1.5 s to find nothing, a few times a second (BENCHMARKS.md, session 23).
  *
  * <p>Until a row may have become claimable, a claim that leaves out the same endpoints (or more) can find only rows that
- * came due by time since, which the poll is for. So it is skipped unless work was signalled since the dry claim
- * began ({@link dev.herald.queue.QueueSignal#workSignals()}, or this node made rows due: {@link #forget}), and made
- * again only once the poll interval has passed and at least {@link #COST_FACTOR} times the dry claim's duration: such
- * scans take at most a tenth of the dispatcher's time, however large the backlog left out. A claim that includes
- * another endpoint is never skipped. Dispatcher thread only.
+ * came due by time since, which the poll is for. So it is skipped unless work was signalled since the dry claim began
+ * ({@link dev.herald.queue.QueueSignal#workSignals()}) or this node made rows due ({@link #forget}), and made again
+ * only once a poll interval has passed since the dry claim began and at least {@link #COST_FACTOR} times its duration
+ * since it ended: such scans take at most a tenth of the dispatcher's time, however large the backlog left out. A claim
+ * that includes an endpoint the dry one left out is never skipped, and none is while rows this node deferred for
+ * throttling still come due ({@link #deferred}). Dispatcher thread only.
  */
 final class DryClaims {
     /** A dry claim is repeated, without new work, no sooner than this many times its own duration after it. */
     static final int COST_FACTOR = 9;
 
-    private final Duration pollInterval;
+    private final long pollNanos;
     /** The endpoints the dry claim left out; null when none is known. */
     private Set<String> leftOut;
     private long workSignalsBefore;
     private long repeatAt;
+    /** Until when rows deferred by this node come due, and one poll interval more (System.nanoTime). */
+    private long deferredDueUntil;
+    private boolean deferring;
 
     DryClaims(Duration pollInterval) {
-        this.pollInterval = pollInterval;
+        this.pollNanos = pollInterval.toNanos();
     }
 
     /** Whether a claim leaving out {@code excluded} now would only repeat the last dry claim. */
     boolean wouldRepeat(Collection<String> excluded, long workSignals, long nowNanos) {
+        if (deferring && nowNanos - deferredDueUntil < 0) return false;
+        deferring = false;
         return leftOut != null && workSignals == workSignalsBefore && nowNanos - repeatAt < 0 && excluded.containsAll(leftOut);
     }
 
@@ -45,11 +51,24 @@ final class DryClaims {
         if (excluded.isEmpty() || claimed >= limit) return;
         this.leftOut = Set.copyOf(excluded);
         this.workSignalsBefore = workSignalsBefore;
-        this.repeatAt = endNanos + Math.max(pollInterval.toNanos(), COST_FACTOR * (endNanos - startNanos));
+        long afterPoll = startNanos + pollNanos;
+        long afterCost = endNanos + COST_FACTOR * (endNanos - startNanos);
+        this.repeatAt = afterPoll - afterCost > 0 ? afterPoll : afterCost;
     }
 
     /** This node made rows due (handed back, released, made due again): the next claim looks for them. */
     void forget() {
         leftOut = null;
+    }
+
+    /**
+     * This node put rows back due at {@code dueNanos} (a throttle's next slot): until then, and a poll interval more, no
+     * claim is skipped, so that those the poll (or a throttle's wake) finds are sent at the throttle's pace however
+     * long a dry claim took.
+     */
+    void deferred(long dueNanos) {
+        long until = dueNanos + pollNanos;
+        if (!deferring || until - deferredDueUntil > 0) deferredDueUntil = until;
+        deferring = true;
     }
 }

@@ -25,8 +25,8 @@ class DryClaimsTest {
     @Test
     void a_dry_claim_is_repeated_after_the_poll_interval_or_nine_times_its_own_duration_whichever_is_later() {
         dry.claimed(List.of("ep_a"), 100, 3, 0, 0, 5 * MS);
-        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 1_004 * MS)).isTrue();
-        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 1_005 * MS)).as("one poll interval after it ended").isFalse();
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 999 * MS)).isTrue();
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 1_000 * MS)).as("one poll interval after it began").isFalse();
 
         // a scan of 1.5 s behind a large backlog: repeated no sooner than 13.5 s after it
         dry.claimed(List.of("ep_a"), 100, 0, 0, 2_000 * MS, 3_500 * MS);
@@ -41,6 +41,16 @@ class DryClaimsTest {
 
         dry.claimed(List.of(), 100, 0, 0, 0, 5 * MS);
         assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 10 * MS)).as("left nothing out").isFalse();
+    }
+
+    @Test
+    void while_rows_deferred_here_come_due_no_claim_is_skipped() {
+        dry.claimed(List.of("ep_a"), 100, 0, 0, 0, 1_500 * MS); // a long scan: not repeated for 15 s
+        dry.deferred(2_000 * MS); // a throttled delivery put back due at 2 s
+
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 100 * MS)).isFalse();
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 2_999 * MS)).as("one poll interval after the deferred row is due").isFalse();
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 3_000 * MS)).isTrue();
     }
 
     @Test
