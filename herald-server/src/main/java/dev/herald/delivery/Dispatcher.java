@@ -108,6 +108,11 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private volatile Set<String> waitingForRoomOf = ConcurrentHashMap.newKeySet();
     /** The last claim that left endpoints out and ran dry, so that it is not repeated for nothing (loop thread only). */
     private final DryClaims dryClaims;
+    /**
+     * Endpoints whose deliveries publishing wrote due (held back, with no wake) since the loop last looked: a claim that
+     * includes one of them is never a repeat of a dry claim made before (see {@link DryClaims#queued}).
+     */
+    private final Set<String> queuedDue = ConcurrentHashMap.newKeySet();
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
@@ -168,6 +173,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     public void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {
         boolean claimNow = false;
         for (String endpointId : heldBackWithRows) {
+            queuedDue.add(endpointId); // before the wake below: the claim it makes must not be skipped
             waitingForRoomOf.add(endpointId); // first: a result from now on wakes the loop
             var lane = lanes.get(endpointId);
             claimNow |= lane == null || (!lane.held() && lane.room() >= slowCap());
@@ -298,6 +304,10 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         leftOut.addAll(excluded);
         waitingForRoomOf = leftOut; // before the claim: a result from now on may find room for them
         long workSignals = signal.workSignals();
+        for (var it = queuedDue.iterator(); it.hasNext(); ) {
+            dryClaims.queued(it.next()); // committed before they were added: the claim below would see their rows
+            it.remove();
+        }
         List<ClaimedDelivery> claimed;
         if (dryClaims.wouldRepeat(leftOut, workSignals, nowNanos)) {
             claimed = List.of(); // the last claim saw every row this one could take: no statement

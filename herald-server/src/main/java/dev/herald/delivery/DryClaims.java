@@ -2,6 +2,7 @@ package dev.herald.delivery;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -12,7 +13,8 @@ import java.util.Set;
  *
  * <p>Until a row may have become claimable, a claim that leaves out the same endpoints (or more) can find only rows that
  * came due by time since, which the poll is for. So it is skipped unless work was signalled since the dry claim began
- * ({@link dev.herald.queue.QueueSignal#workSignals()}) or this node made rows due ({@link #forget}), and made again
+ * ({@link dev.herald.queue.QueueSignal#workSignals()}), this node made rows due ({@link #forget}) or publishing wrote
+ * due rows of an endpoint the claim includes ({@link #queued}), and made again
  * only once a poll interval has passed since the dry claim began and at least {@link #COST_FACTOR} times its duration
  * since it ended: such scans take at most a tenth of the dispatcher's time, however large the backlog left out. A claim
  * that includes an endpoint the dry one left out is never skipped, and none is while rows this node deferred for
@@ -25,6 +27,8 @@ final class DryClaims {
     private final long pollNanos;
     /** The endpoints the dry claim left out; null when none is known. */
     private Set<String> leftOut;
+    /** Endpoints given due rows since the dry claim began (see {@link #queued}). */
+    private final Set<String> queuedSince = new HashSet<>();
     private long workSignalsBefore;
     private long repeatAt;
     /** Until when rows deferred by this node come due, and one poll interval more (System.nanoTime). */
@@ -39,7 +43,8 @@ final class DryClaims {
     boolean wouldRepeat(Collection<String> excluded, long workSignals, long nowNanos) {
         if (deferring && nowNanos - deferredDueUntil < 0) return false;
         deferring = false;
-        return leftOut != null && workSignals == workSignalsBefore && nowNanos - repeatAt < 0 && excluded.containsAll(leftOut);
+        return leftOut != null && workSignals == workSignalsBefore && nowNanos - repeatAt < 0 && excluded.containsAll(leftOut)
+                && excluded.containsAll(queuedSince);
     }
 
     /**
@@ -50,6 +55,7 @@ final class DryClaims {
     void claimed(Collection<String> excluded, int limit, int claimed, long workSignalsBefore, long startNanos, long endNanos) {
         if (excluded.isEmpty() || claimed >= limit) return;
         this.leftOut = Set.copyOf(excluded);
+        this.queuedSince.clear();
         this.workSignalsBefore = workSignalsBefore;
         long afterPoll = startNanos + pollNanos;
         long afterCost = endNanos + COST_FACTOR * (endNanos - startNanos);
@@ -59,6 +65,15 @@ final class DryClaims {
     /** This node made rows due (handed back, released, made due again): the next claim looks for them. */
     void forget() {
         leftOut = null;
+        queuedSince.clear();
+    }
+
+    /**
+     * Publishing wrote due rows of {@code endpointId} without a wake (its endpoint was held back): a claim that includes
+     * it may find them, one that leaves it out cannot.
+     */
+    void queued(String endpointId) {
+        if (leftOut != null) queuedSince.add(endpointId);
     }
 
     /**

@@ -44,6 +44,18 @@ class DryClaimsTest {
     }
 
     @Test
+    void rows_published_due_for_a_held_back_endpoint_end_the_repeat_for_claims_that_include_it() {
+        dry.claimed(List.of("ep_a"), 100, 0, 0, 0, 5 * MS);
+        dry.queued("ep_b"); // its lane was full as publishing wrote its rows due, with no wake
+
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 10 * MS)).as("ep_b's lane has room again: its rows may be claimed").isFalse();
+        assertThat(dry.wouldRepeat(Set.of("ep_a", "ep_b"), 0, 10 * MS)).as("ep_b still left out").isTrue();
+
+        dry.claimed(List.of("ep_a"), 100, 0, 0, 20 * MS, 25 * MS); // a dry claim that saw ep_b's rows
+        assertThat(dry.wouldRepeat(Set.of("ep_a"), 0, 30 * MS)).isTrue();
+    }
+
+    @Test
     void while_rows_deferred_here_come_due_no_claim_is_skipped() {
         dry.claimed(List.of("ep_a"), 100, 0, 0, 0, 1_500 * MS); // a long scan: not repeated for 15 s
         dry.deferred(2_000 * MS); // a throttled delivery put back due at 2 s
