@@ -14,11 +14,11 @@ import java.util.Set;
  * <p>Until a row may have become claimable, a claim that leaves out the same endpoints (or more) can find only rows that
  * came due by time since, which the poll is for. So it is skipped unless work was signalled since the dry claim began
  * ({@link dev.herald.queue.QueueSignal#workSignals()}), this node made rows due ({@link #forget}) or publishing wrote
- * due rows of an endpoint the claim includes ({@link #queued}), and made again
- * only once a poll interval has passed since the dry claim began and at least {@link #COST_FACTOR} times its duration
- * since it ended: such scans take at most a tenth of the dispatcher's time, however large the backlog left out. A claim
- * that includes an endpoint the dry one left out is never skipped, and none is while rows this node deferred for
- * throttling still come due ({@link #deferred}). Dispatcher thread only.
+ * due rows of an endpoint the claim includes ({@link #queued}); and it is made again only once a poll interval has
+ * passed since the dry claim began and at least {@link #COST_FACTOR} times its duration since it ended, so such scans
+ * take at most a tenth of the dispatcher's time, however large the backlog left out. A claim that includes an endpoint
+ * the dry one left out is never skipped, and none is while rows this node deferred for throttling still come due
+ * ({@link #deferred}). Dispatcher thread only.
  */
 final class DryClaims {
     /** A dry claim is repeated, without new work, no sooner than this many times its own duration after it. */
