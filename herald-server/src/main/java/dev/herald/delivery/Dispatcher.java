@@ -410,14 +410,16 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             return claimed.stream().filter(d -> !d.throttled()).toList();
         }
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
+        Instant lastDeferral = null;
         for (int i = 0; i < throttled.size(); i++) {
             Instant at = retry.get(i);
             if (at == null) continue;
             deferred.put(throttled.get(i), at);
             if (throttleWake == null || at.isBefore(throttleWake)) throttleWake = at;
-            dryClaims.deferred(System.nanoTime() + Math.max(0, Duration.between(now, at).toNanos()));
+            if (lastDeferral == null || at.isAfter(lastDeferral)) lastDeferral = at;
         }
         if (deferred.isEmpty()) return claimed;
+        dryClaims.deferred(System.nanoTime() + Math.max(0, Duration.between(now, lastDeferral).toNanos()));
         queue.deferUntil(deferred, now);
         return claimed.stream().filter(d -> !deferred.containsKey(d)).toList();
     }
