@@ -113,6 +113,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * includes one of them is never a repeat of a dry claim made before (see {@link DryClaims#queued}).
      */
     private final Set<String> queuedDue = ConcurrentHashMap.newKeySet();
+    /** Moves of queue rows (pacing, parking), run beside the loop. */
+    private final RowMoves moves;
     private Thread thread;
 
     public Dispatcher(DeliveryQueue queue, EndpointStore endpoints, WebhookClient client, DeliveryRequests requests,
@@ -130,6 +132,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         this.dryClaims = new DryClaims(settings.pollInterval());
         this.openedSecrets = new OpenedSecrets(endpoints::openSecret);
         this.recorder = recorderFactory.create(this::recorded);
+        this.moves = new RowMoves(signal::nudge);
     }
 
     public Dispatcher start() {
@@ -223,6 +226,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         long lastClaim = System.nanoTime();
         while (running) {
             try {
+                moves.applyFinished();
                 if (paused || inFlight.availablePermits() == 0) {
                     waitingForRoom = true;
                     if (paused) handBackLeased();
@@ -522,23 +526,23 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     /**
      * Spreads the due deliveries of slow, full lanes left out of the claims over the time they will need (see
      * {@link DeliveryQueue#pace}), every {@link #PACE_INTERVAL} at most per endpoint. Left due, every claim would read
-     * past them.
+     * past them. Like every move of queue rows, it runs beside the loop (see {@link RowMoves}).
      */
     private void pace(List<String> leftOut, Instant now) {
         long nowNanos = System.nanoTime();
         for (String endpointId : leftOut) {
             var lane = lanes.get(endpointId);
-            if (lane == null || lane.held() || !lane.slowAndFull(nowNanos)) continue;
+            if (lane == null || moves.underWay(endpointId) || lane.held() || !lane.slowAndFull(nowNanos)) continue;
             if (!lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) continue;
-            try {
-                var moved = queue.pace(endpointId, now, lane.pacedThrough(), lane.timePerDelivery(nowNanos), PACE_HORIZON, PACE_MAX_ROWS);
+            Instant dueSince = lane.pacedThrough();
+            Duration step = lane.timePerDelivery(nowNanos);
+            moves.start(endpointId, "pace", () -> queue.pace(endpointId, now, dueSince, step, PACE_HORIZON, PACE_MAX_ROWS), moved -> {
                 if (!moved.isEmpty()) log.debug("paced {} due deliveries of slow endpoint {}", moved.size(), endpointId);
                 lane.paced().add(moved, now.plus(PACE_HORIZON));
                 metrics.paced(moved.size());
                 lane.moved(moved.size(), PACE_MAX_ROWS, now);
-            } catch (RuntimeException e) {
-                log.warn("could not pace the deliveries of endpoint {}: {}", endpointId, e.toString());
-            }
+                if (moved.size() >= PACE_MAX_ROWS) pace(List.of(endpointId), clock.instant()); // more left due
+            });
         }
     }
 
@@ -551,17 +555,15 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         long nowNanos = System.nanoTime();
         for (String endpointId : withPaced) {
             var lane = lanes.get(endpointId);
-            if (lane == null || lane.held() || !lane.recovered(nowNanos)) continue;
-            try {
-                int made = queue.unpace(endpointId, lane.paced().take(), now);
+            if (lane == null || moves.underWay(endpointId) || lane.held() || !lane.recovered(nowNanos)) continue;
+            var rows = lane.paced().take();
+            moves.start(endpointId, "make due again", () -> queue.unpace(endpointId, rows, now), made -> {
                 metrics.unpaced(made);
                 if (made > 0) {
                     log.debug("made {} paced deliveries of endpoint {} due again: it answers well again", made, endpointId);
                     signal.wake(); // they are due now: claim them without waiting for the poll
                 }
-            } catch (RuntimeException e) {
-                log.warn("could not make the paced deliveries of endpoint {} due again: {}", endpointId, e.toString());
-            }
+            });
         }
     }
 
@@ -573,18 +575,17 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         long nowNanos = System.nanoTime();
         for (String endpointId : withPark) {
             var lane = lanes.get(endpointId);
-            if (lane == null) continue;
-            try {
-                if (lane.held()) {
-                    if (lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) park(endpointId, lane, now);
-                } else {
-                    release(endpointId, lane.park(), now, nowNanos);
-                }
-            } catch (RuntimeException e) {
-                log.warn("could not park or release the deliveries of endpoint {}: {}", endpointId, e.toString());
+            if (lane == null || moves.underWay(endpointId)) continue;
+            if (lane.held()) {
+                if (lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) park(endpointId, lane, now);
+            } else {
+                release(endpointId, lane.park(), now, nowNanos);
             }
         }
     }
+
+    /** What one park did: rows that waited in the lane, rows moved from the due ones, whether a probe row was readied. */
+    private record Parked(int waited, int moved, boolean probeReadied) {}
 
     /** A held lane's waiting and due deliveries go to its park; the oldest parked one is made due for the next probe. */
     private void park(String endpointId, EndpointLane lane, Instant now) {
@@ -597,19 +598,29 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             inFlight.release();
             deferred.put(p.delivery(), slot.plusNanos(1_000L * (deferred.size() + 1)));
         }
-        queue.deferUntil(deferred, now);
-        park.parked(deferred.size());
-        int moved = queue.park(endpointId, now, lane.pacedThrough(), park.slot(now), PACE_MAX_ROWS);
-        park.parked(moved);
-        lane.moved(moved, PACE_MAX_ROWS, now);
-        if (moved > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", moved, endpointId, park.from());
-        if (!lane.probing() && park.needsProbeRow(now)) {
-            Instant until = lane.heldUntil(Duration.ZERO); // the end of the open period, or now once it is over
-            if (queue.readyProbe(endpointId, park.from(), park.through(), until)) {
-                park.probeRowAt(until);
+        Instant dueSince = lane.pacedThrough();
+        Instant from = park.from();
+        // the rows due go after the waiting ones
+        Instant movedSlot = slot.plusNanos(1_000L * deferred.size());
+        // the end of the open period (or now once it is over): when a probe may go, so when its row should be due
+        Instant probeAt = !lane.probing() && park.needsProbeRow(now) ? lane.heldUntil(Duration.ZERO) : null;
+        moves.start(endpointId, "park", () -> {
+            queue.deferUntil(deferred, now);
+            int moved = queue.park(endpointId, now, dueSince, movedSlot, PACE_MAX_ROWS);
+            Instant through = movedSlot.plusNanos(1_000L * moved);
+            boolean probeReadied = probeAt != null && queue.readyProbe(endpointId, from, through, probeAt);
+            return new Parked(deferred.size(), moved, probeReadied);
+        }, parked -> {
+            park.parked(parked.waited());
+            park.parked(parked.moved());
+            lane.moved(parked.moved(), PACE_MAX_ROWS, now);
+            if (parked.moved() > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", parked.moved(), endpointId, park.from());
+            if (parked.probeReadied()) {
+                park.probeRowAt(probeAt);
                 dryClaims.forget();
             }
-        }
+            if (parked.moved() >= PACE_MAX_ROWS) parkOrRelease(List.of(endpointId), clock.instant()); // more left due
+        });
     }
 
     /** The breaker has closed: the park's next chunk is made due once the endpoint has taken half of the last one. */
@@ -619,12 +630,14 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             park.clear(); // all of it came due by itself
             return;
         }
-        int released = queue.release(endpointId, now, park.from(), park.through(), EndpointPark.RELEASE_CHUNK);
-        park.released(released, nowNanos);
-        if (released > 0) {
-            log.debug("released {} parked deliveries of endpoint {}", released, endpointId);
-            dryClaims.forget();
-        }
+        Instant from = park.from(), through = park.through();
+        moves.start(endpointId, "release", () -> queue.release(endpointId, now, from, through, EndpointPark.RELEASE_CHUNK), released -> {
+            park.released(released, nowNanos);
+            if (released > 0) {
+                log.debug("released {} parked deliveries of endpoint {}", released, endpointId);
+                dryClaims.forget();
+            }
+        });
     }
 
     /** What a lane may use while its endpoint is new or slow: at most {@link #SLOW_ENDPOINT_IN_FLIGHT}. */
@@ -665,6 +678,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        moves.close();
         // deliveries still waiting for a slot were never started: hand them back at once
         var waiting = new ArrayList<ClaimedDelivery>();
         waiting.addAll(leasedAtPublish.takeAll());

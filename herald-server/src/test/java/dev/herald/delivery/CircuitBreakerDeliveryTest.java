@@ -83,6 +83,68 @@ class CircuitBreakerDeliveryTest {
         }
     }
 
+    /**
+     * Moving a failing endpoint's rows to its park runs beside the dispatcher's loop: while a park statement cannot
+     * finish, the healthy endpoint's new deliveries (leased at publish, started by the loop) still go out. The park is
+     * held up by a trigger that waits for an advisory lock this test holds; when the loop ran the park itself, none of
+     * them arrived until it was let go.
+     */
+    @Test
+    void a_park_that_takes_long_does_not_hold_up_the_other_endpoints_deliveries() throws Exception {
+        var clock = new MutableClock(T0);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+        long lockKey = 4_242_424_242L;
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock);
+             var lockHolder = TestDatabase.jdbi().open()) {
+            receiver.reply(r -> Receiver.Reply.status(r.path().equals("/down") ? 500 : 200));
+            var api = herald.api;
+            String app = app(api, "slow-park");
+            String failing = endpoint(api, app, receiver.url("/down"));
+            endpoint(api, app, receiver.url("/up"));
+            lockHolder.createQuery("select pg_advisory_lock(:key)").bind("key", lockKey).mapTo(String.class).one();
+            // the function's body is built with the test's constants: identifiers and numbers only
+            TestDatabase.jdbi().useHandle(h -> h.execute("""
+                    create function herald_test_slow_park() returns trigger language plpgsql as $$
+                    begin perform pg_advisory_xact_lock_shared(%d); return new; end $$;
+                    create trigger herald_test_slow_park before update on delivery_queue for each row
+                    when (old.endpoint_id = '%s' and new.next_attempt_at >= old.next_attempt_at + interval '8 minutes')
+                    execute function herald_test_slow_park();
+                    """.formatted(lockKey, failing)));
+            try {
+                for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+                Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == MESSAGES, "the first messages");
+                Receiver.await(Duration.ofSeconds(10), () -> parksWaiting() == 1, "the breaker open and its park held up");
+
+                for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
+                Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == 2 * MESSAGES,
+                        "the healthy endpoint's later messages while the park waits");
+                assertThat(parksWaiting()).as("the park still held up when they arrived").isEqualTo(1);
+                assertThat(heldRows(failing, T0.plus(EndpointPark.PARK_FOR))).as("nothing parked yet").isZero();
+
+                lockHolder.createQuery("select pg_advisory_unlock(:key)").bind("key", lockKey).mapTo(Boolean.class).one();
+                Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(EndpointPark.PARK_FOR)) >= 2 * MESSAGES - 7,
+                        "the failing endpoint's deliveries parked once let go");
+                assertThat(receiver.requests("/up")).as("each healthy message once").hasSize(2 * MESSAGES);
+            } finally {
+                // let a park still waiting go first: dropping the trigger waits for it
+                lockHolder.createQuery("select pg_advisory_unlock_all()").mapTo(String.class).one();
+                TestDatabase.jdbi().useHandle(h -> h.execute("""
+                        drop trigger herald_test_slow_park on delivery_queue;
+                        drop function herald_test_slow_park();
+                        """));
+            }
+        }
+    }
+
+    /** Statements waiting for the test's advisory lock (the held-up park). */
+    private static int parksWaiting() {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'
+                """).mapTo(Integer.class).one());
+    }
+
     /** Pending deliveries of the endpoint never tried and due no earlier than {@code until}. */
     private static int heldRows(String endpointId, Instant until) {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
