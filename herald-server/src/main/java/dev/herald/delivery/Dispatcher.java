@@ -90,6 +90,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * instead of leased, for the claims to keep them waiting as they keep the others.
      */
     private volatile List<String> heldBackAtLastClaim = List.of();
+    /**
+     * The endpoints a breaker holds whose park has rows, each with the end of its park: while the breaker holds it, a
+     * lease has their new deliveries written there (see {@link MessageStore.Lease#parkedAt}), not due and then moved
+     * by the next park. Replaced whole by the loop, read by publishing.
+     */
+    private volatile Map<String, Instant> parkEnds = Map.of();
     private volatile boolean running = true;
     private volatile boolean paused;
     /**
@@ -163,8 +169,15 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 it.remove(); // idle: walked again once it is given work (start adds it before each admission)
             }
         }
+        Map<String, Instant> parkedAt = new HashMap<>();
+        parkEnds.forEach((endpointId, end) -> {
+            var lane = lanes.get(endpointId);
+            if (lane == null || !lane.held()) return; // closed since: its deliveries are due again
+            parkedAt.put(endpointId, end);
+            if (!notLeased.contains(endpointId)) notLeased.add(endpointId);
+        });
         Instant now = clock.instant();
-        return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased);
+        return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased, parkedAt);
     }
 
     /**
@@ -575,6 +588,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         long nowNanos = System.nanoTime();
         for (String endpointId : withPark) {
             var lane = lanes.get(endpointId);
+            if (lane == null || !lane.held()) parkEnd(endpointId, null); // publishing writes its deliveries due again
             if (lane == null || moves.underWay(endpointId)) continue;
             if (lane.held()) {
                 if (lane.pacingDue(nowNanos, PACE_INTERVAL.toNanos())) park(endpointId, lane, now);
@@ -614,6 +628,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             park.parked(parked.waited());
             park.parked(parked.moved());
             lane.moved(parked.moved(), PACE_MAX_ROWS, now);
+            if (lane.held()) parkEnd(endpointId, park.through());
             if (parked.moved() > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", parked.moved(), endpointId, park.from());
             if (parked.probeReadied()) {
                 park.probeRowAt(probeAt);
@@ -621,6 +636,16 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             }
             if (parked.moved() >= PACE_MAX_ROWS) parkOrRelease(List.of(endpointId), clock.instant()); // more left due
         });
+    }
+
+    /** Sets (or with null, removes) where publishing writes the endpoint's new deliveries: see {@link #parkEnds}. */
+    private void parkEnd(String endpointId, Instant end) {
+        var ends = parkEnds;
+        if (end == null ? !ends.containsKey(endpointId) : end.equals(ends.get(endpointId))) return;
+        var changed = new HashMap<>(ends);
+        if (end == null) changed.remove(endpointId);
+        else changed.put(endpointId, end);
+        parkEnds = Map.copyOf(changed);
     }
 
     /** The breaker has closed: the park's next chunk is made due once the endpoint has taken half of the last one. */

@@ -30,6 +30,8 @@ final class EndpointPark {
     private int lastReleased;
     private int takenSinceRelease;
     private long releasedAtNanos;
+    /** A release found less than a chunk: one more, a while later, takes what was still being written here. */
+    private boolean drained;
 
     /** Whether rows may be parked here (and not released yet). */
     boolean active() {
@@ -42,6 +44,7 @@ final class EndpointPark {
             from = now.plus(PARK_FOR);
             next = from;
             lastReleased = 0;
+            drained = false;
         }
         return next;
     }
@@ -80,16 +83,22 @@ final class EndpointPark {
 
     /** Whether the next chunk should be released now that the breaker is closed. */
     boolean releaseDue(long nowNanos) {
-        return active() && (takenSinceRelease * 2 >= lastReleased
-                || nowNanos - releasedAtNanos >= RELEASE_AT_LEAST_EVERY.toNanos());
+        boolean waited = nowNanos - releasedAtNanos >= RELEASE_AT_LEAST_EVERY.toNanos();
+        return active() && (waited || (!drained && takenSinceRelease * 2 >= lastReleased));
     }
 
-    /** {@code count} rows were released: fewer than a chunk empties the park. */
+    /**
+     * {@code count} rows were released. Fewer than a chunk twice in a row, the second {@link #RELEASE_AT_LEAST_EVERY}
+     * after the first, empties the park: publishing writes a held endpoint's deliveries here, and one whose lease was
+     * taken just before the breaker closed commits after the release that first found the park nearly empty.
+     */
     void released(int count, long nowNanos) {
         lastReleased = count;
         takenSinceRelease = 0;
         releasedAtNanos = nowNanos;
-        if (count < RELEASE_CHUNK) clear();
+        if (count >= RELEASE_CHUNK) drained = false;
+        else if (drained) clear();
+        else drained = true;
     }
 
     /** Nothing is parked any more (released, or come due by itself). */
@@ -97,5 +106,6 @@ final class EndpointPark {
         from = null;
         next = null;
         probeRowAt = null;
+        drained = false;
     }
 }

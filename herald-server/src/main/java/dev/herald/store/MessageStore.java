@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Handle;
@@ -59,11 +60,17 @@ public final class MessageStore {
      * A lease the publishing node takes on the deliveries it publishes that are due by {@code from}: they are written
      * already claimed by it until {@code until}, and it sends them without claiming them (see the dispatcher). A node
      * that dies first leaves them to come back when the lease runs out, as a claimed delivery does. The deliveries of
-     * {@code notLeased} endpoints are written due (the node's claims hold them back: slow, failing or full).
+     * {@code notLeased} endpoints are written due (the node's claims hold them back: slow, failing or full), except
+     * those of {@code parkedAt}: endpoints a breaker holds, whose deliveries (unordered, and not due later anyway) are
+     * written straight to their park, due at the time given. Written due, each was moved there by the next park.
      */
-    public record Lease(Instant from, Instant until, Collection<String> notLeased) {
+    public record Lease(Instant from, Instant until, Collection<String> notLeased, Map<String, Instant> parkedAt) {
         public Lease(Instant from, Instant until) {
             this(from, until, List.of());
+        }
+
+        public Lease(Instant from, Instant until, Collection<String> notLeased) {
+            this(from, until, notLeased, Map.of());
         }
     }
 
@@ -217,6 +224,8 @@ public final class MessageStore {
         var appIds = new java.util.ArrayList<String>();
         var due = new java.util.ArrayList<String>();
         var fifo = new java.util.ArrayList<Boolean>();
+        Map<String, Instant> parkedAt = lease == null ? Map.of() : lease.parkedAt();
+        var writtenDue = new java.util.HashSet<String>(); // endpoints with a row not written to a park
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
             if (!inserted.contains(m.id())) {
@@ -229,7 +238,13 @@ public final class MessageStore {
                 msgIds.add(m.id());
                 endpointIds.add(e.id());
                 appIds.add(m.appId());
-                due.add(dues.get(i).toString());
+                Instant parked = e.fifo() ? null : parkedAt.get(e.id());
+                if (parked != null && parked.isAfter(dues.get(i))) {
+                    due.add(parked.toString());
+                } else {
+                    due.add(dues.get(i).toString());
+                    writtenDue.add(e.id());
+                }
                 fifo.add(e.fifo());
                 queued[i]++;
             }
@@ -256,8 +271,8 @@ public final class MessageStore {
                             rs.getString("endpoint_id"), rs.getBoolean("leased")))
                     .forEach(row -> {
                         if (!row.leased()) {
-                            if (heldBack.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
-                            else forClaims[0]++;
+                            if (!heldBack.contains(row.endpointId())) forClaims[0]++;
+                            else if (writtenDue.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
                             return;
                         }
                         int i = byMessage.get(row.msgId());

@@ -84,6 +84,62 @@ class CircuitBreakerDeliveryTest {
     }
 
     /**
+     * While a breaker holds an endpoint, its new deliveries are written straight to its park (not due, then moved
+     * there): each later message's delivery row keeps the park's time it was written with (a move changes only the
+     * queue row). Once the endpoint answers again, the release takes them with the rest, long before the park ends.
+     */
+    @Test
+    void deliveries_published_while_an_endpoint_is_held_are_written_to_its_park_and_released_with_it() {
+        var clock = new MutableClock(T0);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+        var down = new AtomicBoolean(true);
+        Set<String> acceptedAtDown = ConcurrentHashMap.newKeySet();
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            receiver.reply(r -> {
+                if (!r.path().equals("/down")) return Receiver.Reply.status(200);
+                if (down.get()) return Receiver.Reply.status(500);
+                acceptedAtDown.add(r.header("webhook-id"));
+                return Receiver.Reply.status(200);
+            });
+            var api = herald.api;
+            String app = app(api, "written-parked");
+            String failing = endpoint(api, app, receiver.url("/down"));
+            endpoint(api, app, receiver.url("/up"));
+            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(EndpointPark.PARK_FOR)) >= MESSAGES - 6,
+                    "the failing endpoint's deliveries parked");
+
+            // once the loop has taken the park in, a publish writes there (one message per look until it does; some of
+            // the first may have been already)
+            int[] published = {MESSAGES};
+            Receiver.await(Duration.ofSeconds(10), () -> {
+                publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"until\":" + published[0]++ + "}}");
+                return writtenToPark(failing) > 0;
+            }, "a delivery written to the park");
+            int before = writtenToPark(failing);
+            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
+            int total = published[0] + MESSAGES;
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == total, "the healthy endpoint's messages");
+            assertThat(writtenToPark(failing)).as("each later delivery of the held endpoint written to its park").isEqualTo(before + MESSAGES);
+
+            // back: the probe succeeds, the breaker closes, and the park is released long before it would come due
+            down.set(false);
+            clock.advance(CircuitBreaker.FIRST_OPEN.plusSeconds(5)); // the open period, and the first failures' retry
+            Receiver.await(Duration.ofSeconds(20), () -> acceptedAtDown.size() == total, "every message at the recovered endpoint");
+            assertThat(clock.instant()).isBefore(T0.plus(EndpointPark.PARK_FOR));
+        }
+    }
+
+    /** The endpoint's deliveries written due at or after the park's period (a move changes only the queue row). */
+    private static int writtenToPark(String endpointId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from delivery where endpoint_id = :ep and next_attempt_at >= :parked
+                """).bind("ep", endpointId).bind("parked", T0.plus(EndpointPark.PARK_FOR)).mapTo(Integer.class).one());
+    }
+
+    /**
      * Moving a failing endpoint's rows to its park runs beside the dispatcher's loop: while a park statement cannot
      * finish, the healthy endpoint's new deliveries (leased at publish, started by the loop) still go out. The park is
      * held up by a trigger that waits for an advisory lock this test holds; when the loop ran the park itself, none of

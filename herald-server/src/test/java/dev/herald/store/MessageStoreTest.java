@@ -130,6 +130,34 @@ class MessageStoreTest {
         assertThat(store.publishBatch(List.of(message("msg_leased", "app_1", null, null, null)), List.of(NOW), lease).leased()).hasSize(1);
     }
 
+    @Test
+    void a_held_endpoints_deliveries_are_written_to_its_park_unless_ordered_or_due_later() {
+        jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, ordering, created_at, updated_at) values ('ep_fifo', 'app_1', 'http://127.0.0.1/f', 'fifo', now(), now())"));
+        Instant park = NOW.plusSeconds(600);
+        var held = new MessageStore.Lease(NOW, NOW.plusSeconds(60), List.of("ep_1", "ep_fifo"),
+                java.util.Map.of("ep_1", park, "ep_fifo", park));
+
+        var now = store.publishBatch(List.of(message("msg_now", "app_1", null, null, null)), List.of(NOW), held);
+        assertThat(now.leased()).isEmpty();
+        assertThat(now.forClaims()).isZero();
+        assertThat(now.heldBackWithRows()).as("only the ordered endpoint got a row due (its order is the claim's)").containsExactly("ep_fifo");
+        assertThat(strings("select endpoint_id || ' ' || attempt_count || ' ' || next_attempt_at from delivery_queue where msg_id = 'msg_now' order by endpoint_id"))
+                .containsExactly("ep_1 0 " + timestamp(park), "ep_fifo 0 " + timestamp(NOW));
+        assertThat(strings("select endpoint_id || ' ' || next_attempt_at from delivery where msg_id = 'msg_now' order by endpoint_id"))
+                .as("the delivery row says when it is due").containsExactly("ep_1 " + timestamp(park), "ep_fifo " + timestamp(NOW));
+
+        Instant later = park.plusSeconds(100);
+        var scheduled = store.publishBatch(List.of(message("msg_later", "app_1", null, null, null)), List.of(later), held);
+        assertThat(strings("select endpoint_id || ' ' || next_attempt_at from delivery_queue where msg_id = 'msg_later' order by endpoint_id"))
+                .as("a message due after the park keeps its time").containsExactly("ep_1 " + timestamp(later), "ep_fifo " + timestamp(later));
+        assertThat(scheduled.heldBackWithRows()).containsExactlyInAnyOrder("ep_1", "ep_fifo");
+    }
+
+    /** How PostgreSQL prints a timestamptz of this session's time zone (UTC in the tests). */
+    private String timestamp(Instant at) {
+        return strings("select cast('" + at + "' as timestamptz)::text").get(0);
+    }
+
     private String idOf(String msgId, String endpointId) {
         return strings("select id from delivery where msg_id = '" + msgId + "' and endpoint_id = '" + endpointId + "'").get(0);
     }
