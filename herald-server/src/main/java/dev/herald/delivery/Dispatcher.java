@@ -169,8 +169,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 it.remove(); // idle: walked again once it is given work (start adds it before each admission)
             }
         }
-        Map<String, Instant> parkedAt = new HashMap<>();
-        parkEnds.forEach((endpointId, end) -> {
+        var ends = parkEnds;
+        Map<String, Instant> parkedAt = ends.isEmpty() ? Map.of() : new HashMap<>();
+        ends.forEach((endpointId, end) -> {
             var lane = lanes.get(endpointId);
             if (lane == null || !lane.held()) return; // closed since: its deliveries are due again
             parkedAt.put(endpointId, end);
