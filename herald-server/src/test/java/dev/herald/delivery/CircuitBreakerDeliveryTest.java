@@ -3,7 +3,6 @@ package dev.herald.delivery;
 import static dev.herald.delivery.DeliveryFixture.app;
 import static dev.herald.delivery.DeliveryFixture.endpoint;
 import static dev.herald.delivery.DeliveryFixture.pause;
-import static dev.herald.delivery.DeliveryFixture.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.MutableClock;
@@ -31,55 +30,39 @@ class CircuitBreakerDeliveryTest {
 
     @Test
     void a_failing_endpoint_is_held_back_probed_once_per_open_period_and_gets_everything_once_it_is_back() {
-        var clock = new MutableClock(T0);
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
-        var down = new AtomicBoolean(true);
-        Set<String> acceptedAtDown = ConcurrentHashMap.newKeySet();
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
-            receiver.reply(r -> {
-                if (!r.path().equals("/down")) return Receiver.Reply.status(200);
-                if (down.get()) return Receiver.Reply.status(500);
-                acceptedAtDown.add(r.header("webhook-id"));
-                return Receiver.Reply.status(200);
-            });
-            var api = herald.api;
-            String app = app(api, "breaker");
-            String failing = endpoint(api, app, receiver.url("/down"));
-            endpoint(api, app, receiver.url("/up"));
-            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+        try (var f = new DownAndUp("breaker")) {
+            for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
 
-            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == MESSAGES, "the healthy endpoint's messages");
+            Receiver.await(Duration.ofSeconds(10), () -> f.receiver.requests("/up").size() == MESSAGES, "the healthy endpoint's messages");
             // five failures open the breaker; at most the other request in flight (cap 2) fails after them
-            Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(CircuitBreaker.FIRST_OPEN)) >= MESSAGES - 6,
+            Receiver.await(Duration.ofSeconds(10), () -> heldRows(f.failing, T0.plus(CircuitBreaker.FIRST_OPEN)) >= MESSAGES - 6,
                     "the failing endpoint's due deliveries held until the breaker's probe");
             pause(Duration.ofSeconds(1));
-            int beforeProbe = receiver.requests("/down").size();
+            int beforeProbe = f.receiver.requests("/down").size();
             assertThat(beforeProbe).as("requests to the failing endpoint before it was held back").isBetween(5, 6);
-            assertThat(attemptRows(failing)).isEqualTo(beforeProbe);
+            assertThat(attemptRows(f.failing)).isEqualTo(beforeProbe);
 
             // the open period ends: one probe, it fails, and the breaker opens for twice as long
-            Map<Long, Instant> parked = parkedRows(failing);
+            Map<Long, Instant> parked = parkedRows(f.failing);
             assertThat(parked).as("held deliveries parked well past the open period").hasSizeGreaterThanOrEqualTo(MESSAGES - 7);
-            clock.advance(CircuitBreaker.FIRST_OPEN);
-            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/down").size() == beforeProbe + 1, "one probe");
+            f.clock.advance(CircuitBreaker.FIRST_OPEN);
+            Receiver.await(Duration.ofSeconds(10), () -> f.receiver.requests("/down").size() == beforeProbe + 1, "one probe");
             pause(Duration.ofSeconds(2));
-            assertThat(receiver.requests("/down")).as("only one probe per open period").hasSize(beforeProbe + 1);
+            assertThat(f.receiver.requests("/down")).as("only one probe per open period").hasSize(beforeProbe + 1);
             // a failed probe does not move the backlog again: at most the probe's row and the next probe's left the park
-            Map<Long, Instant> after = parkedRows(failing);
+            Map<Long, Instant> after = parkedRows(f.failing);
             long unmoved = parked.entrySet().stream().filter(e -> e.getValue().equals(after.get(e.getKey()))).count();
             assertThat(unmoved).as("parked rows left where they were by the failed probe").isGreaterThanOrEqualTo(parked.size() - 2);
-            assertThat(receiver.requests("/up")).as("the healthy endpoint got each message once").hasSize(MESSAGES);
+            assertThat(f.receiver.requests("/up")).as("the healthy endpoint got each message once").hasSize(MESSAGES);
 
             // the endpoint is back; past the next open period (and the failed probe's retry) all arrive
-            down.set(false);
-            clock.advance(Duration.ofSeconds(400)); // 300 s with its ±20% jitter
-            Receiver.await(Duration.ofSeconds(20), () -> acceptedAtDown.size() == MESSAGES, "every message at the recovered endpoint");
-            int sent = receiver.requests("/down").size();
+            f.down.set(false);
+            f.clock.advance(Duration.ofSeconds(400)); // 300 s with its ±20% jitter
+            Receiver.await(Duration.ofSeconds(20), () -> f.acceptedAtDown.size() == MESSAGES, "every message at the recovered endpoint");
+            int sent = f.receiver.requests("/down").size();
             assertThat(sent).as("the failed requests, the probe and one success per message").isEqualTo(beforeProbe + 1 + MESSAGES);
             // one attempt row per request sent: holding a delivery back counted no attempt
-            Receiver.await(Duration.ofSeconds(10), () -> attemptRows(failing) == sent, "an attempt row per request");
+            Receiver.await(Duration.ofSeconds(10), () -> attemptRows(f.failing) == sent, "an attempt row per request");
         }
     }
 
@@ -90,45 +73,29 @@ class CircuitBreakerDeliveryTest {
      */
     @Test
     void deliveries_published_while_an_endpoint_is_held_are_written_to_its_park_and_released_with_it() {
-        var clock = new MutableClock(T0);
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
-        var down = new AtomicBoolean(true);
-        Set<String> acceptedAtDown = ConcurrentHashMap.newKeySet();
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
-            receiver.reply(r -> {
-                if (!r.path().equals("/down")) return Receiver.Reply.status(200);
-                if (down.get()) return Receiver.Reply.status(500);
-                acceptedAtDown.add(r.header("webhook-id"));
-                return Receiver.Reply.status(200);
-            });
-            var api = herald.api;
-            String app = app(api, "written-parked");
-            String failing = endpoint(api, app, receiver.url("/down"));
-            endpoint(api, app, receiver.url("/up"));
-            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
-            Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(EndpointPark.PARK_FOR)) >= MESSAGES - 6,
+        try (var f = new DownAndUp("written-parked")) {
+            for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            Receiver.await(Duration.ofSeconds(10), () -> heldRows(f.failing, T0.plus(EndpointPark.PARK_FOR)) >= MESSAGES - 6,
                     "the failing endpoint's deliveries parked");
 
             // once the loop has taken the park in, a publish writes there (one message per look until it does; some of
             // the first may have been already)
             int[] published = {MESSAGES};
             Receiver.await(Duration.ofSeconds(10), () -> {
-                publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"until\":" + published[0]++ + "}}");
-                return writtenToPark(failing) > 0;
+                f.publish("{\"eventType\":\"c.t\",\"payload\":{\"until\":" + published[0]++ + "}}");
+                return writtenToPark(f.failing) > 0;
             }, "a delivery written to the park");
-            int before = writtenToPark(failing);
-            for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
+            int before = writtenToPark(f.failing);
+            for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
             int total = published[0] + MESSAGES;
-            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == total, "the healthy endpoint's messages");
-            assertThat(writtenToPark(failing)).as("each later delivery of the held endpoint written to its park").isEqualTo(before + MESSAGES);
+            Receiver.await(Duration.ofSeconds(10), () -> f.receiver.requests("/up").size() == total, "the healthy endpoint's messages");
+            assertThat(writtenToPark(f.failing)).as("each later delivery of the held endpoint written to its park").isEqualTo(before + MESSAGES);
 
             // back: the probe succeeds, the breaker closes, and the park is released long before it would come due
-            down.set(false);
-            clock.advance(CircuitBreaker.FIRST_OPEN.plusSeconds(5)); // the open period, and the first failures' retry
-            Receiver.await(Duration.ofSeconds(20), () -> acceptedAtDown.size() == total, "every message at the recovered endpoint");
-            assertThat(clock.instant()).isBefore(T0.plus(EndpointPark.PARK_FOR));
+            f.down.set(false);
+            f.clock.advance(CircuitBreaker.FIRST_OPEN.plusSeconds(5)); // the open period, and the first failures' retry
+            Receiver.await(Duration.ofSeconds(20), () -> f.acceptedAtDown.size() == total, "every message at the recovered endpoint");
+            assertThat(f.clock.instant()).isBefore(T0.plus(EndpointPark.PARK_FOR));
         }
     }
 
@@ -147,18 +114,8 @@ class CircuitBreakerDeliveryTest {
      */
     @Test
     void a_park_that_takes_long_does_not_hold_up_the_other_endpoints_deliveries() throws Exception {
-        var clock = new MutableClock(T0);
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
-        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
         long lockKey = 4_242_424_242L;
-        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock);
-             var lockHolder = TestDatabase.jdbi().open()) {
-            receiver.reply(r -> Receiver.Reply.status(r.path().equals("/down") ? 500 : 200));
-            var api = herald.api;
-            String app = app(api, "slow-park");
-            String failing = endpoint(api, app, receiver.url("/down"));
-            endpoint(api, app, receiver.url("/up"));
+        try (var f = new DownAndUp("slow-park"); var lockHolder = TestDatabase.jdbi().open()) {
             lockHolder.createQuery("select pg_advisory_lock(:key)").bind("key", lockKey).mapTo(String.class).one();
             // the function's body is built with the test's constants: identifiers and numbers only
             TestDatabase.jdbi().useHandle(h -> h.execute("""
@@ -167,22 +124,22 @@ class CircuitBreakerDeliveryTest {
                     create trigger herald_test_slow_park before update on delivery_queue for each row
                     when (old.endpoint_id = '%s' and new.next_attempt_at >= old.next_attempt_at + interval '8 minutes')
                     execute function herald_test_slow_park();
-                    """.formatted(lockKey, failing)));
+                    """.formatted(lockKey, f.failing)));
             try {
-                for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
-                Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == MESSAGES, "the first messages");
+                for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+                Receiver.await(Duration.ofSeconds(10), () -> f.receiver.requests("/up").size() == MESSAGES, "the first messages");
                 Receiver.await(Duration.ofSeconds(10), () -> parksWaiting() == 1, "the breaker open and its park held up");
 
-                for (int i = 0; i < MESSAGES; i++) publish(api, app, "{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
-                Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/up").size() == 2 * MESSAGES,
+                for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"later\":" + i + "}}");
+                Receiver.await(Duration.ofSeconds(10), () -> f.receiver.requests("/up").size() == 2 * MESSAGES,
                         "the healthy endpoint's later messages while the park waits");
                 assertThat(parksWaiting()).as("the park still held up when they arrived").isEqualTo(1);
-                assertThat(heldRows(failing, T0.plus(EndpointPark.PARK_FOR))).as("nothing parked yet").isZero();
+                assertThat(heldRows(f.failing, T0.plus(EndpointPark.PARK_FOR))).as("nothing parked yet").isZero();
 
                 lockHolder.createQuery("select pg_advisory_unlock(:key)").bind("key", lockKey).mapTo(Boolean.class).one();
-                Receiver.await(Duration.ofSeconds(10), () -> heldRows(failing, T0.plus(EndpointPark.PARK_FOR)) >= 2 * MESSAGES - 7,
+                Receiver.await(Duration.ofSeconds(10), () -> heldRows(f.failing, T0.plus(EndpointPark.PARK_FOR)) >= 2 * MESSAGES - 7,
                         "the failing endpoint's deliveries parked once let go");
-                assertThat(receiver.requests("/up")).as("each healthy message once").hasSize(2 * MESSAGES);
+                assertThat(f.receiver.requests("/up")).as("each healthy message once").hasSize(2 * MESSAGES);
             } finally {
                 // let a park still waiting go first: dropping the trigger waits for it
                 lockHolder.createQuery("select pg_advisory_unlock_all()").mapTo(String.class).one();
@@ -199,6 +156,47 @@ class CircuitBreakerDeliveryTest {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
                 select count(*) from pg_stat_activity where wait_event_type = 'Lock' and wait_event = 'advisory'
                 """).mapTo(Integer.class).one());
+    }
+
+    /**
+     * A node whose breakers open after five failed requests in a row (two requests in flight per endpoint), a receiver
+     * whose "/down" answers 500 while {@link #down} is set and then 200 (noting each webhook-id it accepts), and an
+     * application with an endpoint at "/down" and one at "/up" (always 200).
+     */
+    private static final class DownAndUp implements AutoCloseable {
+        final MutableClock clock = new MutableClock(T0);
+        final AtomicBoolean down = new AtomicBoolean(true);
+        final Set<String> acceptedAtDown = ConcurrentHashMap.newKeySet();
+        final Receiver receiver = new Receiver();
+        final TestHerald herald;
+        final String app;
+        final String failing;
+
+        DownAndUp(String appName) {
+            var env = new HashMap<>(TestHerald.defaultEnv());
+            env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "5");
+            env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+            receiver.reply(r -> {
+                if (!r.path().equals("/down")) return Receiver.Reply.status(200);
+                if (down.get()) return Receiver.Reply.status(500);
+                acceptedAtDown.add(r.header("webhook-id"));
+                return Receiver.Reply.status(200);
+            });
+            herald = TestHerald.start(env, clock);
+            app = app(herald.api, appName);
+            failing = endpoint(herald.api, app, receiver.url("/down"));
+            endpoint(herald.api, app, receiver.url("/up"));
+        }
+
+        void publish(String body) {
+            DeliveryFixture.publish(herald.api, app, body);
+        }
+
+        @Override
+        public void close() {
+            herald.close();
+            receiver.close();
+        }
     }
 
     /** Pending deliveries of the endpoint never tried and due no earlier than {@code until}. */
