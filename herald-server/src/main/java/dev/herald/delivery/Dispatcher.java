@@ -626,8 +626,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             boolean probeReadied = probeAt != null && queue.readyProbe(endpointId, from, through, probeAt);
             return new Parked(deferred.size(), moved, probeReadied);
         }, parked -> {
-            park.parked(parked.waited());
-            park.parked(parked.moved());
+            park.parked(parked.waited() + parked.moved());
             lane.moved(parked.moved(), PACE_MAX_ROWS, now);
             if (lane.held()) parkEnd(endpointId, park.through());
             if (parked.moved() > 0) log.debug("parked {} due deliveries of failing endpoint {} until {}", parked.moved(), endpointId, park.from());
