@@ -96,6 +96,17 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * by the next park. Replaced whole by the loop, read by publishing.
      */
     private volatile Map<String, Instant> parkEnds = Map.of();
+    /**
+     * Where each paced endpoint's pacing has got to: while it stays slow, a lease has its new deliveries written after
+     * that (see {@link MessageStore.Lease#pacedAt}), not due and then moved by the next pacing. Set by the loop (each
+     * pacing), moved by publishing too.
+     */
+    private final Map<String, PaceCursor> paceCursors = new ConcurrentHashMap<>();
+    /**
+     * The rows publishing wrote paced, by endpoint, not yet kept by their lanes: the loop keeps them (see
+     * {@link EndpointLane#paced()}) so that they are made due again should the endpoint answer well again.
+     */
+    private final java.util.Queue<Map.Entry<String, List<Long>>> pacedAtPublish = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile boolean paused;
     /**
@@ -177,19 +188,33 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             parkedAt.put(endpointId, end);
             if (!notLeased.contains(endpointId)) notLeased.add(endpointId);
         });
+        Map<String, MessageStore.Pace> pacedAt = paceCursors.isEmpty() ? Map.of() : new HashMap<>();
+        long nowNanos = System.nanoTime();
+        paceCursors.forEach((endpointId, cursor) -> {
+            var lane = lanes.get(endpointId);
+            if (lane == null || lane.held() || !lane.slow(nowNanos)) return; // not (or no longer) slow: written as usual
+            pacedAt.put(endpointId, cursor);
+            if (!notLeased.contains(endpointId)) notLeased.add(endpointId);
+        });
         Instant now = clock.instant();
-        return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased, parkedAt);
+        return new MessageStore.Lease(now, now.plus(settings.lease()), notLeased, parkedAt, pacedAt);
     }
 
     /**
      * Deliveries just committed leased to this node (see {@link #lease}): the loop starts them. The endpoints
      * the lease named that had deliveries written due instead wait for room: a result of theirs wakes the loop to
-     * claim them, and so does a lane with room already (it had none when the lease was taken).
+     * claim them, and so does a lane with room already (it had none when the lease was taken). Rows written paced go
+     * to their lanes' {@link EndpointLane#paced()} on the loop's next claim.
      */
     @Override
-    public void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows) {
+    public void take(MessageStore.Published published) {
+        var leased = published.leased();
+        published.paced().forEach((endpointId, ids) -> {
+            pacedAtPublish.add(Map.entry(endpointId, ids));
+            metrics.paced(ids.size());
+        });
         boolean claimNow = false;
-        for (String endpointId : heldBackWithRows) {
+        for (String endpointId : published.heldBackWithRows()) {
             queuedDue.add(endpointId); // before the wake below: the claim it makes must not be skipped
             waitingForRoomOf.add(endpointId); // first: a result from now on wakes the loop
             var lane = lanes.get(endpointId);
@@ -287,6 +312,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      */
     int dispatchOnce(int requested, long started) {
         Instant now = clock.instant();
+        keepPacedAtPublish(now);
         int minRoom = slowCap();
         int limit = requested;
         var excluded = new ArrayList<String>();
@@ -346,6 +372,17 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         return claimedCount;
     }
 
+    /** The rows publishing wrote paced (see {@link #pacedAtPublish}), kept by their lanes as a pacing's moved rows are. */
+    private void keepPacedAtPublish(Instant now) {
+        for (Map.Entry<String, List<Long>> written; (written = pacedAtPublish.poll()) != null; ) {
+            var lane = lanes.get(written.getKey());
+            if (lane == null) continue; // dropped (idle for minutes): they come due by themselves
+            lane.paced().add(written.getValue().stream().map(id -> new DeliveryQueue.PacedRow(id, 0)).toList(),
+                    now.plus(PACE_HORIZON));
+            activeLanes.add(written.getKey()); // walked, so that it is made due again should the endpoint recover
+        }
+    }
+
     /**
      * Drops the lanes idle for {@link #IDLE_LANE_KEPT} (an endpoint sent to again starts at the slow cap), once a
      * minute: a walk over every lane, which the claims no longer make.
@@ -354,8 +391,10 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         nextIdleLaneSweep = nowNanos + TimeUnit.MINUTES.toNanos(1);
         lanes.entrySet().removeIf(entry -> {
             var lane = entry.getValue();
-            return !activeLanes.contains(entry.getKey()) && lane.load() == 0 && !lane.held() && !lane.park().active()
+            boolean drop = !activeLanes.contains(entry.getKey()) && lane.load() == 0 && !lane.held() && !lane.park().active()
                     && lane.idleFor(nowNanos) > IDLE_LANE_KEPT.toNanos();
+            if (drop) paceCursors.remove(entry.getKey());
+            return drop;
         });
     }
 
@@ -553,6 +592,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             moves.start(endpointId, "pace", () -> queue.pace(endpointId, now, dueSince, step, PACE_HORIZON, PACE_MAX_ROWS), moved -> {
                 if (!moved.isEmpty()) log.debug("paced {} due deliveries of slow endpoint {}", moved.size(), endpointId);
                 lane.paced().add(moved, now.plus(PACE_HORIZON));
+                // publishing writes the endpoint's next deliveries after these
+                Instant through = now.plus(min(step.multipliedBy(moved.size()), PACE_HORIZON));
+                paceCursors.computeIfAbsent(endpointId, k -> new PaceCursor(through, step, PACE_HORIZON)).paced(through, step);
                 metrics.paced(moved.size());
                 lane.moved(moved.size(), PACE_MAX_ROWS, now);
                 if (moved.size() >= PACE_MAX_ROWS) pace(List.of(endpointId), clock.instant()); // more left due
@@ -570,6 +612,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         for (String endpointId : withPaced) {
             var lane = lanes.get(endpointId);
             if (lane == null || moves.underWay(endpointId) || lane.held() || !lane.recovered(nowNanos)) continue;
+            paceCursors.remove(endpointId); // first: rows published from now on are written due (any written paced meanwhile come here next)
             var rows = lane.paced().take();
             moves.start(endpointId, "make due again", () -> queue.unpace(endpointId, rows, now), made -> {
                 metrics.unpaced(made);
@@ -606,6 +649,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private void park(String endpointId, EndpointLane lane, Instant now) {
         var park = lane.park();
         lane.paced().clear(); // the park takes them over
+        paceCursors.remove(endpointId);
         Instant slot = park.slot(now);
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
         for (var p : lane.drainWaiting()) {

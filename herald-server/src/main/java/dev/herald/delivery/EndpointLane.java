@@ -167,7 +167,12 @@ final class EndpointLane {
      * can only wait.
      */
     synchronized boolean slowAndFull(long nowNanos) {
-        return cap == slowCap && inFlight >= cap && !waiting.isEmpty() && responseMs(nowNanos) > SLOW_MS;
+        return slow(nowNanos) && inFlight >= cap && !waiting.isEmpty();
+    }
+
+    /** At the slow cap and slow (see {@link #slowAndFull}), whether or not its slots are full just now. */
+    synchronized boolean slow(long nowNanos) {
+        return cap == slowCap && responseMs(nowNanos) > SLOW_MS;
     }
 
     /** How long this lane takes per delivery at its cap, from its response time. */

@@ -32,10 +32,10 @@ public final class PublishBatcher implements AutoCloseable {
         MessageStore.Lease lease();
 
         /**
-         * Called by the writer right after the commit, before the batch's requests are answered, with the deliveries
-         * leased and the endpoints the lease named that had deliveries written due.
+         * Called by the writer right after the commit, before the batch's requests are answered, with what it wrote: the
+         * deliveries leased, the endpoints the lease named that had deliveries written due, the rows written paced.
          */
-        void take(List<MessageStore.LeasedDelivery> leased, Set<String> heldBackWithRows);
+        void take(MessageStore.Published published);
     }
 
     private final MessageStore store;
@@ -86,7 +86,7 @@ public final class PublishBatcher implements AutoCloseable {
             int[] queued = published.queued();
             // no wake for rows of endpoints this node holds back: its claims would leave them out (see Leases.take)
             if (lease == null ? Arrays.stream(queued).anyMatch(q -> q > 0) : published.forClaims() > 0) afterCommit.run();
-            leases.take(published.leased(), published.heldBackWithRows());
+            leases.take(published);
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             if (batch.size() == 1) {

@@ -29,7 +29,7 @@ public final class DeliveryMetrics {
         this.failedAttempts = Counter.builder("herald.attempts.failed").register(registry);
         this.exhausted = Counter.builder("herald.deliveries.exhausted").register(registry);
         this.handedBack = Counter.builder("herald.deliveries.handed_back").register(registry);
-        this.paced = Counter.builder("herald.deliveries.paced").description("due deliveries of slow endpoints spread ahead")
+        this.paced = Counter.builder("herald.deliveries.paced").description("deliveries of slow endpoints spread ahead: due ones moved, new ones written so")
                 .register(registry);
         this.unpaced = Counter.builder("herald.deliveries.unpaced")
                 .description("paced deliveries made due again because their endpoint answered well again").register(registry);
@@ -77,6 +77,11 @@ public final class DeliveryMetrics {
     /** Deliveries sent without a claim so far (see {@link #leasedAtPublish(int)}). */
     public double leasedAtPublishCount() {
         return leasedAtPublish.count();
+    }
+
+    /** Deliveries of slow endpoints spread ahead so far, moved or written so (see {@link #paced(int)}). */
+    public double pacedCount() {
+        return paced.count();
     }
 
     /** Paced deliveries made due again so far (see {@link #unpaced(int)}). */

@@ -62,16 +62,28 @@ public final class MessageStore {
      * that dies first leaves them to come back when the lease runs out, as a claimed delivery does. The deliveries of
      * {@code notLeased} endpoints are written due (the node's claims hold them back: slow, failing or full), except
      * those of {@code parkedAt}: endpoints a breaker holds, whose deliveries (unordered, and not due later anyway) are
-     * written straight to their park, due at the time given. Written due, each was moved there by the next park.
+     * written straight to their park, due at the time given. Written due, each was moved there by the next park. And
+     * except those of {@code pacedAt}: slow endpoints, whose unordered deliveries are written where their pacing puts
+     * them (see {@link Pace}) instead of due and then moved by the next pacing.
      */
-    public record Lease(Instant from, Instant until, Collection<String> notLeased, Map<String, Instant> parkedAt) {
+    public record Lease(Instant from, Instant until, Collection<String> notLeased, Map<String, Instant> parkedAt,
+                        Map<String, Pace> pacedAt) {
         public Lease(Instant from, Instant until) {
             this(from, until, List.of());
         }
 
         public Lease(Instant from, Instant until, Collection<String> notLeased) {
-            this(from, until, notLeased, Map.of());
+            this(from, until, notLeased, Map.of(), Map.of());
         }
+    }
+
+    /**
+     * Where a slow endpoint's next deliveries go: each one gets a due time of its own, not before the time it was to be
+     * due, spaced as the endpoint can take them. Called once per delivery, in order, by any of the publish writers.
+     */
+    public interface Pace {
+        /** The due time for the endpoint's next delivery, due at {@code due} otherwise; later than {@code due}. */
+        Instant next(Instant due);
     }
 
     /** A delivery written already leased to the publishing node, with what sending it needs. */
@@ -80,9 +92,15 @@ public final class MessageStore {
 
     /**
      * Per message, what {@link #publishBatch(List, List)} answers; the deliveries written leased; how many were written
-     * due for the claims besides those of the endpoints the lease named; and which of those named got rows written due.
+     * due for the claims besides those of the endpoints the lease named; which of those named got rows written due; and
+     * the keys of the rows written paced, by endpoint (see {@link Lease#pacedAt}).
      */
-    public record Published(int[] queued, List<LeasedDelivery> leased, int forClaims, Set<String> heldBackWithRows) {}
+    public record Published(int[] queued, List<LeasedDelivery> leased, int forClaims, Set<String> heldBackWithRows,
+                            Map<String, List<Long>> paced) {
+        public Published(int[] queued, List<LeasedDelivery> leased, int forClaims, Set<String> heldBackWithRows) {
+            this(queued, leased, forClaims, heldBackWithRows, Map.of());
+        }
+    }
 
     /**
      * {@link #publishBatch(List, List)}, with the deliveries due by {@code lease.from()} written leased to this node
@@ -116,7 +134,7 @@ public final class MessageStore {
                     : write(h, keptBatch, keptDues, lease, keptAnswers);
             int[] queued = new int[batch.size()];
             for (int i = 0, k = 0; i < batch.size(); i++) queued[i] = taken[i] ? KEY_TAKEN : written.queued()[k++];
-            return new Published(queued, written.leased(), written.forClaims(), written.heldBackWithRows());
+            return new Published(queued, written.leased(), written.forClaims(), written.heldBackWithRows(), written.paced());
         });
     }
 
@@ -225,7 +243,9 @@ public final class MessageStore {
         var due = new java.util.ArrayList<String>();
         var fifo = new java.util.ArrayList<Boolean>();
         Map<String, Instant> parkedAt = lease == null ? Map.of() : lease.parkedAt();
-        var writtenDue = new java.util.HashSet<String>(); // endpoints with a row not written to a park
+        Map<String, Pace> pacedAt = lease == null ? Map.of() : lease.pacedAt();
+        var writtenDue = new java.util.HashSet<String>(); // endpoints with a row not written to a park or a pace
+        var writtenPaced = new java.util.HashSet<String>();
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
             if (!inserted.contains(m.id())) {
@@ -239,8 +259,14 @@ public final class MessageStore {
                 endpointIds.add(e.id());
                 appIds.add(m.appId());
                 Instant parked = e.fifo() ? null : parkedAt.get(e.id());
+                // only what is due now: a scheduled message is paced, if need be, when it comes due
+                Pace pace = pacedAt.isEmpty() || e.fifo() || parked != null || dues.get(i).isAfter(lease.from()) ? null
+                        : pacedAt.get(e.id());
                 if (parked != null && parked.isAfter(dues.get(i))) {
                     due.add(parked.toString());
+                } else if (pace != null) {
+                    due.add(pace.next(dues.get(i)).toString());
+                    writtenPaced.add(e.id());
                 } else {
                     due.add(dues.get(i).toString());
                     writtenDue.add(e.id());
@@ -253,6 +279,7 @@ public final class MessageStore {
         int[] forClaims = {0};
         Set<String> heldBack = lease == null ? Set.of() : Set.copyOf(lease.notLeased());
         var heldBackWithRows = new java.util.HashSet<String>();
+        var paced = new java.util.HashMap<String, List<Long>>();
         if (!msgIds.isEmpty()) {
             Instant now = batch.get(0).createdAt();
             var byMessage = new java.util.HashMap<String, Integer>();
@@ -271,8 +298,13 @@ public final class MessageStore {
                             rs.getString("endpoint_id"), rs.getBoolean("leased")))
                     .forEach(row -> {
                         if (!row.leased()) {
-                            if (!heldBack.contains(row.endpointId())) forClaims[0]++;
-                            else if (writtenDue.contains(row.endpointId())) heldBackWithRows.add(row.endpointId());
+                            if (writtenPaced.contains(row.endpointId())) {
+                                paced.computeIfAbsent(row.endpointId(), k -> new java.util.ArrayList<>()).add(row.deliveryId());
+                            } else if (!heldBack.contains(row.endpointId())) {
+                                forClaims[0]++;
+                            } else if (writtenDue.contains(row.endpointId())) {
+                                heldBackWithRows.add(row.endpointId());
+                            }
                             return;
                         }
                         int i = byMessage.get(row.msgId());
@@ -281,7 +313,7 @@ public final class MessageStore {
                                 needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets()));
                     });
         }
-        return new Published(queued, leased, forClaims[0], heldBackWithRows);
+        return new Published(queued, leased, forClaims[0], heldBackWithRows, paced);
     }
 
     /** What sending to an endpoint needs: its row, and what the lease's endpoint query reads with it. */

@@ -128,6 +128,33 @@ class DeliveryConcurrencyTest {
     }
 
     @Test
+    void deliveries_published_while_an_endpoint_is_slow_are_written_paced_and_due_again_once_it_answers_fast() {
+        try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "100ms"))) {
+            var answered = new java.util.concurrent.atomic.AtomicInteger();
+            // a cold start again: the first four requests take 1.5 s, every later one is fast
+            receiver.reply(r -> answered.incrementAndGet() <= 4
+                    ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500))
+                    : Receiver.Reply.status(200));
+            var api = herald.api;
+            String app = app(api, "cold");
+            endpoint(api, app, receiver.url("/cold"));
+            long start = System.nanoTime();
+            publishMany(api, app, 20);
+            Receiver.await(Duration.ofSeconds(10), () -> herald.herald.metrics().pacedCount() > 0, "the first deliveries to be paced");
+
+            // its first requests still unanswered, the endpoint is slow: these are written where its pacing has got to
+            // (their delivery rows due well after they were made), not due and then moved
+            publishMany(api, app, 20);
+            assertThat(writtenPaced()).as("deliveries written paced").isEqualTo(20);
+            // answering fast again, the paced ones are made due at once, those written paced too
+            Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/cold").size() == 40, "all forty deliveries");
+            assertThat(Duration.ofNanos(System.nanoTime() - start))
+                    .as("not spread over the pacing (the last one written paced would have come after some 13 s)")
+                    .isLessThan(Duration.ofSeconds(9));
+        }
+    }
+
+    @Test
     void claims_that_could_only_repeat_a_dry_one_are_not_made() {
         // cap 4, also the slow cap: with any request out the lane has less room than a claim includes it for, and a claim
         // leaving it out finds nothing. No poll: every claim here is one a result woke
@@ -185,6 +212,13 @@ class DeliveryConcurrencyTest {
     private static int pacedRows() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
                 select count(*) from delivery_queue where attempt_count = 0 and next_attempt_at > now() + interval '500 ms'
+                """).mapTo(Integer.class).one());
+    }
+
+    /** Deliveries whose row was written due a good while after it was made: written paced, not moved (a move changes only the queue row). */
+    private static int writtenPaced() {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from delivery where next_attempt_at > created_at + interval '300 ms'
                 """).mapTo(Integer.class).one());
     }
 

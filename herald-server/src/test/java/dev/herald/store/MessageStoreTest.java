@@ -135,7 +135,7 @@ class MessageStoreTest {
         jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, ordering, created_at, updated_at) values ('ep_fifo', 'app_1', 'http://127.0.0.1/f', 'fifo', now(), now())"));
         Instant park = NOW.plusSeconds(600);
         var held = new MessageStore.Lease(NOW, NOW.plusSeconds(60), List.of("ep_1", "ep_fifo"),
-                java.util.Map.of("ep_1", park, "ep_fifo", park));
+                java.util.Map.of("ep_1", park, "ep_fifo", park), java.util.Map.of());
 
         var now = store.publishBatch(List.of(message("msg_now", "app_1", null, null, null)), List.of(NOW), held);
         assertThat(now.leased()).isEmpty();
@@ -151,6 +151,38 @@ class MessageStoreTest {
         assertThat(strings("select endpoint_id || ' ' || next_attempt_at from delivery_queue where msg_id = 'msg_later' order by endpoint_id"))
                 .as("a message due after the park keeps its time").containsExactly("ep_1 " + timestamp(later), "ep_fifo " + timestamp(later));
         assertThat(scheduled.heldBackWithRows()).containsExactlyInAnyOrder("ep_1", "ep_fifo");
+    }
+
+    @Test
+    void a_slow_endpoints_deliveries_due_now_are_written_where_its_pace_puts_them_unless_ordered() {
+        jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, ordering, created_at, updated_at) values ('ep_fifo', 'app_1', 'http://127.0.0.1/f', 'fifo', now(), now())"));
+        var asked = new java.util.concurrent.atomic.AtomicInteger();
+        MessageStore.Pace pace = due -> due.plusSeconds(10L * asked.incrementAndGet());
+        var slow = new MessageStore.Lease(NOW, NOW.plusSeconds(60), List.of("ep_1", "ep_fifo"), java.util.Map.of(),
+                java.util.Map.of("ep_1", pace, "ep_fifo", pace));
+
+        var now = store.publishBatch(List.of(message("msg_a", "app_1", null, null, null), message("msg_b", "app_1", null, null, null)),
+                List.of(NOW, NOW), slow);
+        assertThat(now.leased()).isEmpty();
+        assertThat(now.forClaims()).isZero();
+        assertThat(now.heldBackWithRows()).as("only the ordered endpoint got rows due (its order is the claim's)").containsExactly("ep_fifo");
+        assertThat(now.paced()).containsOnlyKeys("ep_1");
+        assertThat(now.paced().get("ep_1")).containsExactlyInAnyOrder(Long.parseLong(idOf("msg_a", "ep_1")),
+                Long.parseLong(idOf("msg_b", "ep_1")));
+        assertThat(asked).as("the pace asked once per paced delivery, never for the ordered endpoint's").hasValue(2);
+        assertThat(strings("select msg_id || ' ' || endpoint_id || ' ' || attempt_count || ' ' || next_attempt_at from delivery_queue order by msg_id, endpoint_id"))
+                .containsExactly("msg_a ep_1 0 " + timestamp(NOW.plusSeconds(10)), "msg_a ep_fifo 0 " + timestamp(NOW),
+                        "msg_b ep_1 0 " + timestamp(NOW.plusSeconds(20)), "msg_b ep_fifo 0 " + timestamp(NOW));
+        assertThat(strings("select msg_id || ' ' || next_attempt_at from delivery where endpoint_id = 'ep_1' order by msg_id"))
+                .as("the delivery row says when it is due").containsExactly("msg_a " + timestamp(NOW.plusSeconds(10)),
+                        "msg_b " + timestamp(NOW.plusSeconds(20)));
+
+        Instant later = NOW.plusSeconds(5);
+        var scheduled = store.publishBatch(List.of(message("msg_later", "app_1", null, null, null)), List.of(later), slow);
+        assertThat(scheduled.paced()).as("a scheduled message is paced, if need be, when it comes due").isEmpty();
+        assertThat(strings("select endpoint_id || ' ' || next_attempt_at from delivery_queue where msg_id = 'msg_later' order by endpoint_id"))
+                .containsExactly("ep_1 " + timestamp(later), "ep_fifo " + timestamp(later));
+        assertThat(asked).hasValue(2);
     }
 
     /** How PostgreSQL prints a timestamptz of this session's time zone (UTC in the tests). */
