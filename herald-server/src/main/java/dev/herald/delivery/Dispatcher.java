@@ -192,7 +192,13 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         long nowNanos = System.nanoTime();
         paceCursors.forEach((endpointId, cursor) -> {
             var lane = lanes.get(endpointId);
-            if (lane == null || lane.held() || !lane.slow(nowNanos)) return; // not (or no longer) slow: written as usual
+            if (lane == null || lane.held()) return; // held: the park takes its deliveries
+            if (!lane.slow(nowNanos)) {
+                // no longer slow: written as usual, and the cursor dropped so that leases do not walk it (a next
+                // pacing makes a new one)
+                paceCursors.remove(endpointId, cursor);
+                return;
+            }
             pacedAt.put(endpointId, cursor);
             if (!notLeased.contains(endpointId)) notLeased.add(endpointId);
         });
