@@ -106,14 +106,8 @@ class DeliveryConcurrencyTest {
     void deliveries_paced_while_an_endpoint_was_slow_are_due_again_once_it_answers_fast() {
         // rounds every 100 ms: the lane is found silent in the half second before its first answers
         try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "100ms"))) {
-            var answered = new java.util.concurrent.atomic.AtomicInteger();
-            // a cold start: the first four requests take 1.5 s, every later one is fast
-            receiver.reply(r -> answered.incrementAndGet() <= 4
-                    ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500))
-                    : Receiver.Reply.status(200));
             var api = herald.api;
-            String app = app(api, "cold");
-            endpoint(api, app, receiver.url("/cold"));
+            String app = coldStartingEndpoint(api, receiver);
             long start = System.nanoTime();
             publishMany(api, app, 60);
 
@@ -130,14 +124,8 @@ class DeliveryConcurrencyTest {
     @Test
     void deliveries_published_while_an_endpoint_is_slow_are_written_paced_and_due_again_once_it_answers_fast() {
         try (var receiver = new Receiver(); var herald = withCap(4, Map.of("HERALD_POLL_INTERVAL", "100ms"))) {
-            var answered = new java.util.concurrent.atomic.AtomicInteger();
-            // a cold start again: the first four requests take 1.5 s, every later one is fast
-            receiver.reply(r -> answered.incrementAndGet() <= 4
-                    ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500))
-                    : Receiver.Reply.status(200));
             var api = herald.api;
-            String app = app(api, "cold");
-            endpoint(api, app, receiver.url("/cold"));
+            String app = coldStartingEndpoint(api, receiver);
             long start = System.nanoTime();
             publishMany(api, app, 20);
             Receiver.await(Duration.ofSeconds(10), () -> herald.herald.metrics().pacedCount() > 0, "the first deliveries to be paced");
@@ -206,6 +194,20 @@ class DeliveryConcurrencyTest {
                     .as("the other endpoint served while the full one still has a backlog (its rows are due later)")
                     .isLessThan(40);
         }
+    }
+
+    /**
+     * An application with one endpoint at {@code /cold} that starts cold: its first four requests take 1.5 s, every later
+     * one is fast. Returns the application.
+     */
+    private static String coldStartingEndpoint(dev.herald.testing.ApiClient api, Receiver receiver) {
+        var answered = new java.util.concurrent.atomic.AtomicInteger();
+        receiver.reply(r -> answered.incrementAndGet() <= 4
+                ? new Receiver.Reply(200, Map.of(), Duration.ofMillis(1_500))
+                : Receiver.Reply.status(200));
+        String app = app(api, "cold");
+        endpoint(api, app, receiver.url("/cold"));
+        return app;
     }
 
     /** Pending deliveries never tried whose due time was moved ahead (a claim's lease would count an attempt). */
