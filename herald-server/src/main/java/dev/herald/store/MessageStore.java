@@ -245,7 +245,7 @@ public final class MessageStore {
         Map<String, Instant> parkedAt = lease == null ? Map.of() : lease.parkedAt();
         Map<String, Pace> pacedAt = lease == null ? Map.of() : lease.pacedAt();
         var writtenDue = new java.util.HashSet<String>(); // endpoints with a row not written to a park or a pace
-        var writtenPaced = new java.util.HashSet<String>();
+        var writtenPaced = new java.util.HashSet<String>(); // the rows written paced: message id, space, endpoint id
         for (int i = 0; i < batch.size(); i++) {
             Message m = batch.get(i);
             if (!inserted.contains(m.id())) {
@@ -266,7 +266,7 @@ public final class MessageStore {
                     due.add(parked.toString());
                 } else if (pace != null) {
                     due.add(pace.next(dues.get(i)).toString());
-                    writtenPaced.add(e.id());
+                    writtenPaced.add(m.id() + " " + e.id());
                 } else {
                     due.add(dues.get(i).toString());
                     writtenDue.add(e.id());
@@ -298,7 +298,7 @@ public final class MessageStore {
                             rs.getString("endpoint_id"), rs.getBoolean("leased")))
                     .forEach(row -> {
                         if (!row.leased()) {
-                            if (writtenPaced.contains(row.endpointId())) {
+                            if (!writtenPaced.isEmpty() && writtenPaced.contains(row.msgId() + " " + row.endpointId())) {
                                 paced.computeIfAbsent(row.endpointId(), k -> new java.util.ArrayList<>()).add(row.deliveryId());
                             } else if (!heldBack.contains(row.endpointId())) {
                                 forClaims[0]++;

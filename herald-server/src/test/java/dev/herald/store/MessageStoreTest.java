@@ -177,12 +177,18 @@ class MessageStoreTest {
                 .as("the delivery row says when it is due").containsExactly("msg_a " + timestamp(NOW.plusSeconds(10)),
                         "msg_b " + timestamp(NOW.plusSeconds(20)));
 
+        // a scheduled message in the same batch as one due now: only the one due now is paced, and only its row is named
         Instant later = NOW.plusSeconds(5);
-        var scheduled = store.publishBatch(List.of(message("msg_later", "app_1", null, null, null)), List.of(later), slow);
-        assertThat(scheduled.paced()).as("a scheduled message is paced, if need be, when it comes due").isEmpty();
+        var mixed = store.publishBatch(List.of(message("msg_later", "app_1", null, null, null), message("msg_c", "app_1", null, null, null)),
+                List.of(later, NOW), slow);
+        assertThat(mixed.paced()).as("a scheduled message is paced, if need be, when it comes due").containsOnlyKeys("ep_1");
+        assertThat(mixed.paced().get("ep_1")).containsExactly(Long.parseLong(idOf("msg_c", "ep_1")));
+        assertThat(mixed.forClaims()).isZero();
+        assertThat(mixed.heldBackWithRows()).as("the scheduled row is written due (at its time) like the ordered one's")
+                .containsExactlyInAnyOrder("ep_1", "ep_fifo");
         assertThat(strings("select endpoint_id || ' ' || next_attempt_at from delivery_queue where msg_id = 'msg_later' order by endpoint_id"))
                 .containsExactly("ep_1 " + timestamp(later), "ep_fifo " + timestamp(later));
-        assertThat(asked).hasValue(2);
+        assertThat(asked).hasValue(3);
     }
 
     /** How PostgreSQL prints a timestamptz of this session's time zone (UTC in the tests). */
