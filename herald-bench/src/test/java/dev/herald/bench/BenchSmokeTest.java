@@ -14,7 +14,8 @@ class BenchSmokeTest {
         String out = quickRun(new BenchMain());
         assertThat(out).contains("| 1. throughput, 1 endpoint(s)/msg |", "| 1d. throughput, 50 applications |", "| 2. latency at 100/s offered |",
                 "| 6a. limit: HTTP only (no DB) |", "| 6b. limit: SQL only (no HTTP) |", "| 7. peer: db-scheduler |",
-                "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |");
+                "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |",
+                "| ratio | Herald / its bound with no overhead, 1 / (2/6a + 1/6b) |");
         // a rate of 0 (a scenario's worker died) and the infinite ratio it makes
         assertThat(out).doesNotContain("NaN", "Infinity", "| 0/s |");
     }
