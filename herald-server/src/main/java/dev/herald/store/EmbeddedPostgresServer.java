@@ -65,6 +65,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(stopAtJvmExit)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    // initdb took its locale from LANG/LC_ALL and failed on a machine without that locale (LANG sent
+                    // over ssh, a container's en_US.UTF-8 never generated): the first start died. "C" exists
+                    // everywhere, sorts by byte as ids need (V19), and Herald's SQL needs no language rules.
+                    .setLocaleConfig("locale", "C")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("max_wal_size", "2GB")

@@ -106,6 +106,26 @@ class EmbeddedRestartTest {
     }
 
     @Test
+    void first_start_works_whatever_locale_the_environment_names() throws Exception {
+        var log = HeraldProcess.tempLog("locale").toPath();
+        var env = env();
+        env.remove("HERALD_HTTP_ADDR");
+        env.put("LANG", "zz_ZZ.UTF-8"); // a locale no machine has: initdb failed on it and the first start died
+        env.put("LC_ALL", "zz_ZZ.UTF-8");
+        var herald = HeraldProcess.start(env, log);
+        try {
+            var api = new ApiClient(herald.baseUrl(), TestHerald.ADMIN_TOKEN);
+            String app = api.post("/api/v1/app", json("name", "anywhere")).text("id");
+            assertThat(api.post("/api/v1/app/" + app + "/msg", json("eventType", "a.b", "payload", Map.of("k", "é"))).status())
+                    .isEqualTo(202);
+            assertThat(api.get("/api/v1/app/" + app + "/msg").body().path("data").get(0).path("payload").path("k").asText())
+                    .isEqualTo("é");
+        } finally {
+            herald.terminate(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void sigterm_stops_herald_before_its_embedded_postgres_with_nothing_broken_in_the_log() throws Exception {
         var log = HeraldProcess.tempLog("sigterm").toPath();
         var env = env();
