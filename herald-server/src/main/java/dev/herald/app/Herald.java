@@ -85,6 +85,7 @@ public final class Herald implements AutoCloseable {
     }
 
     public Herald start(PrintStream out) {
+        StartupErrors.requireFreeAddress(config.httpAddress());
         try {
             String url;
             byte[] encryptionKey;
@@ -108,6 +109,8 @@ public final class Herald implements AutoCloseable {
                 database = Database.connect(url, 40, 8);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
+            } catch (RuntimeException e) {
+                throw StartupErrors.unusableDatabase(e, config.embedded()).orElseThrow(() -> e);
             }
             started.add(database);
             var jdbi = database.jdbi();

@@ -63,6 +63,7 @@ public final class Database implements AutoCloseable {
     /** {@code poolSize} general connections and {@code hotPathPoolSize} for publishing, claims and results. */
     public static Database connect(String url, int poolSize, int hotPathPoolSize) {
         var jdbc = JdbcUrl.parse(url);
+        requireReachable(jdbc);
         var general = new HikariDataSource(pool(jdbc, "herald", poolSize, GENERAL_SESSION));
         HikariDataSource hotPath;
         try {
@@ -83,6 +84,22 @@ public final class Database implements AutoCloseable {
             throw e;
         }
         return database;
+    }
+
+    /**
+     * One connection before the pools: a database that is down, refuses the login or does not exist fails here at once
+     * with the driver's own error, not after a pool's connection timeout and its shutdown (10 s and more).
+     */
+    private static void requireReachable(JdbcUrl jdbc) {
+        var properties = new java.util.Properties();
+        if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
+        if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
+        properties.setProperty("connectTimeout", "5");
+        try (var connection = java.sql.DriverManager.getConnection(jdbc.url(), properties)) {
+            connection.isValid(5);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot connect to the database: " + e.getMessage(), e);
+        }
     }
 
     private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql) {

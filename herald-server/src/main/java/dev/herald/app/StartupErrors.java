@@ -1,0 +1,61 @@
+package dev.herald.app;
+
+import dev.herald.config.ConfigException;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * The failures a first start meets most (the port taken, the database not there or refusing the login) as one line
+ * naming the setting, like a bad value, instead of a pool's or a web server's stack trace.
+ */
+final class StartupErrors {
+    private StartupErrors() {}
+
+    /**
+     * Fails when another process listens on {@code address}, before anything is started (Javalin would log its own
+     * stack trace first). Port 0 picks a free one: nothing to check.
+     */
+    static void requireFreeAddress(InetSocketAddress address) {
+        if (address.getPort() == 0) return;
+        try (var socket = new ServerSocket()) {
+            socket.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
+            socket.bind(address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address);
+        } catch (BindException e) {
+            throw new ConfigException("HERALD_HTTP_ADDR: cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + ": " + e.getMessage() + " (another process, or another Herald, is using it)");
+        } catch (IOException e) {
+            throw new ConfigException("HERALD_HTTP_ADDR: cannot listen on " + address.getHostString() + ":" + address.getPort()
+                    + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The database's own answer when {@code failure} (from connecting and migrating) is that it could not be reached,
+     * the login was refused or the database does not exist (SQL states 08, 28 and 3D000), or Herald's user may not
+     * create its tables (42501: since PostgreSQL 15 a new user may not create tables in schema public unless granted).
+     */
+    static Optional<ConfigException> unusableDatabase(RuntimeException failure, boolean embedded) {
+        SQLException cause = null;
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null && refuses(s.getSQLState())) cause = s;
+        }
+        if (cause == null) return Optional.empty();
+        String setting = embedded ? "the embedded PostgreSQL (HERALD_DATA_DIR)" : "HERALD_DATABASE_URL";
+        String message = cause.getMessage().strip().lines().findFirst().orElse(""); // not the statement's "Position: 14"
+        return Optional.of(new ConfigException(cause.getSQLState().equals(INSUFFICIENT_PRIVILEGE)
+                ? setting + ": Herald's database user may not create or use its tables: " + message
+                        + " (grant it the schema, e.g. `grant all on schema public to <user>`, or make it the database's owner)"
+                : setting + ": cannot connect: " + message));
+    }
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+    private static boolean refuses(String sqlState) {
+        return sqlState.startsWith("08") || sqlState.startsWith("28") || sqlState.equals("3D000")
+                || sqlState.equals(INSUFFICIENT_PRIVILEGE);
+    }
+}

@@ -1,0 +1,86 @@
+package dev.herald.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.config.ConfigException;
+import dev.herald.config.HeraldConfig;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** What a first start most often meets, told in one line naming the setting (Main prints a ConfigException as is). */
+class StartupErrorsTest {
+
+    private static Herald herald(Map<String, String> changes) {
+        var env = TestHerald.defaultEnv();
+        env.putAll(changes);
+        return new Herald(HeraldConfig.fromEnvironment(env), Clock.systemUTC());
+    }
+
+    private static void start(Herald herald) {
+        herald.start(new PrintStream(new ByteArrayOutputStream())).close();
+    }
+
+    @Test
+    void a_port_another_process_listens_on_is_named_before_anything_starts() throws Exception {
+        try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var address = "127.0.0.1:" + taken.getLocalPort();
+            // the database is one nothing listens on: had the port check come after it, this would fail on the database
+            var herald = herald(Map.of("HERALD_HTTP_ADDR", address, "HERALD_DATABASE_URL", "postgres://u:p@127.0.0.1:1/none"));
+            assertThatThrownBy(() -> start(herald))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_HTTP_ADDR: cannot listen on " + address + ": ")
+                    .hasMessageContaining("in use");
+        }
+    }
+
+    @Test
+    void a_database_nothing_listens_on_is_named_with_its_address() throws Exception {
+        int closed;
+        try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        var herald = herald(Map.of("HERALD_DATABASE_URL", "postgres://u:p@127.0.0.1:" + closed + "/herald"));
+        assertThatThrownBy(() -> start(herald))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DATABASE_URL: cannot connect: Connection to 127.0.0.1:" + closed + " refused");
+    }
+
+    @Test
+    void a_database_that_does_not_exist_is_named() {
+        var herald = herald(Map.of("HERALD_DATABASE_URL", TestDatabase.jdbcUrl().replace("/postgres?", "/herald_no_such_database?")));
+        assertThatThrownBy(() -> start(herald))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("HERALD_DATABASE_URL: cannot connect: FATAL: database \"herald_no_such_database\" does not exist");
+    }
+
+    @Test
+    void a_user_that_may_not_create_tables_is_told_what_to_grant() throws Exception {
+        try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+            s.execute("drop database if exists herald_not_granted with (force)");
+            s.execute("drop role if exists herald_not_granted");
+            s.execute("create role herald_not_granted login");
+            s.execute("create database herald_not_granted"); // owned by postgres: schema public is not the new role's
+        }
+        try {
+            String url = TestDatabase.jdbcUrl().replace("/postgres?", "/herald_not_granted?").replace("user=postgres", "user=herald_not_granted");
+            assertThat(url).contains("user=herald_not_granted");
+            assertThatThrownBy(() -> start(herald(Map.of("HERALD_DATABASE_URL", url))))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_DATABASE_URL: Herald's database user may not create or use its tables: ERROR: permission denied for schema public (grant");
+        } finally {
+            try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+                s.execute("drop database if exists herald_not_granted with (force)");
+                s.execute("drop role if exists herald_not_granted");
+            }
+        }
+    }
+}
