@@ -90,7 +90,12 @@ public final class Herald implements AutoCloseable {
             String url;
             byte[] encryptionKey;
             if (config.embedded()) {
-                var postgres = EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), config.embeddedDurable());
+                EmbeddedPostgresServer postgres;
+                try {
+                    postgres = EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), config.embeddedDurable());
+                } catch (dev.herald.store.DataDirectoryLock.InUseException e) {
+                    throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
+                }
                 started.add(postgres);
                 url = postgres.jdbcUrl();
                 encryptionKey = config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()));

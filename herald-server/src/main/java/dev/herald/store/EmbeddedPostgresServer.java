@@ -22,11 +22,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final EmbeddedPostgres postgres;
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
+    private final DataDirectoryLock lock;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path throwawayDir) {
-        this.postgres = postgres;
+    private EmbeddedPostgresServer(Started started, Path throwawayDir) {
+        this.postgres = started.postgres();
+        this.lock = started.lock();
         this.throwawayDir = throwawayDir;
     }
+
+    private record Started(EmbeddedPostgres postgres, DataDirectoryLock lock) {}
 
     /** A server in a new temporary directory that {@link #close()} deletes: a benchmark run writes gigabytes. */
     public static EmbeddedPostgresServer startThrowaway(String prefix, boolean durable, Map<String, String> extraConfig) {
@@ -55,10 +59,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * library's stopped PostgreSQL while Herald was still handing back work and writing results (each SIGTERM logged
      * broken connections). One left running is stopped at the next start in that directory.
      */
-    private static EmbeddedPostgres startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig,
-                                                  boolean stopAtJvmExit) {
+    private static Started startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig,
+                                         boolean stopAtJvmExit) {
+        DataDirectoryLock lock = null;
         try {
             Files.createDirectories(dataDir);
+            lock = DataDirectoryLock.acquire(dataDir); // only then is a live postmaster in it an orphan
             stopOrphanedPostmaster(dataDir);
             var builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
@@ -83,9 +89,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
-            return builder.start();
+            return new Started(builder.start(), lock);
         } catch (IOException e) {
+            if (lock != null) lock.close();
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            if (lock != null) lock.close();
+            throw e;
         }
     }
 
@@ -129,6 +139,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         }
         if (throwawayDir != null) deleteTree(throwawayDir);
+        lock.close();
+        if (throwawayDir != null) lock.delete();
     }
 
     private static void deleteTree(Path root) {

@@ -2,6 +2,7 @@ package dev.herald.app;
 
 import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.herald.config.HeraldConfig;
 import dev.herald.testing.ApiClient;
@@ -103,6 +104,30 @@ class EmbeddedRestartTest {
         // SIGTERM stops the embedded postgres with Herald
         dev.herald.testing.Receiver.await(Duration.ofSeconds(10),
                 () -> !ProcessHandle.of(current).map(ProcessHandle::isAlive).orElse(false), "embedded postgres to stop");
+    }
+
+    @Test
+    void a_second_herald_on_the_same_data_directory_is_refused_and_the_first_keeps_its_database() throws Exception {
+        try (var first = new Herald(HeraldConfig.fromEnvironment(env()), Clock.systemUTC()).start(new PrintStream(new ByteArrayOutputStream()))) {
+            var api = new ApiClient("http://127.0.0.1:" + first.port(), TestHerald.ADMIN_TOKEN);
+            assertThat(api.post("/api/v1/app", json("name", "first", "uid", "first")).status()).isEqualTo(201);
+            long postmaster = Long.parseLong(Files.readAllLines(dataDir.resolve("pg/postmaster.pid")).get(0).trim());
+
+            var log = HeraldProcess.tempLog("second").toPath();
+            var env = env();
+            env.remove("HERALD_HTTP_ADDR"); // a port of its own: only the directory is shared
+            assertThatThrownBy(() -> HeraldProcess.start(env, log).close()).hasMessageContaining("Herald process exited");
+            assertThat(Files.readString(log)).contains("herald: HERALD_DATA_DIR: " + dataDir.resolve("pg").toAbsolutePath()
+                    + " is in use by another running Herald");
+
+            assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("the first one's postmaster").contains(true);
+            assertThat(api.get("/api/v1/app/first").status()).isEqualTo(200);
+        }
+        // once the first has stopped, the directory is free again
+        try (var again = new Herald(HeraldConfig.fromEnvironment(env()), Clock.systemUTC()).start(new PrintStream(new ByteArrayOutputStream()))) {
+            assertThat(new ApiClient("http://127.0.0.1:" + again.port(), TestHerald.ADMIN_TOKEN).get("/api/v1/app/first").status())
+                    .isEqualTo(200);
+        }
     }
 
     @Test
