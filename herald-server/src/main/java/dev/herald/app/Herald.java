@@ -90,12 +90,7 @@ public final class Herald implements AutoCloseable {
             String url;
             byte[] encryptionKey;
             if (config.embedded()) {
-                EmbeddedPostgresServer postgres;
-                try {
-                    postgres = EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), config.embeddedDurable());
-                } catch (dev.herald.store.DataDirectoryLock.InUseException e) {
-                    throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
-                }
+                var postgres = startEmbedded(config, config.embeddedDurable());
                 started.add(postgres);
                 url = postgres.jdbcUrl();
                 encryptionKey = config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()));
@@ -208,6 +203,15 @@ public final class Herald implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The embedded PostgreSQL in HERALD_DATA_DIR, which one process at a time may use (a second is refused in one line). */
+    public static EmbeddedPostgresServer startEmbedded(HeraldConfig config, boolean durable) {
+        try {
+            return EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), durable);
+        } catch (dev.herald.store.DataDirectoryLock.InUseException e) {
+            throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
         }
     }
 

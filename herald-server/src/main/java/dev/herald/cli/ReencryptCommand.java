@@ -27,7 +27,7 @@ public final class ReencryptCommand implements Callable<Integer> {
             String url;
             byte[] key;
             if (config.embedded()) {
-                postgres = EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), true);
+                postgres = dev.herald.app.Herald.startEmbedded(config, true);
                 url = postgres.jdbcUrl();
                 key = config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()));
             } else {

@@ -120,6 +120,11 @@ class EmbeddedRestartTest {
             assertThat(Files.readString(log)).contains("herald: HERALD_DATA_DIR: " + dataDir.resolve("pg").toAbsolutePath()
                     + " is in use by another running Herald");
 
+            // so is re-encryption, which starts the embedded database too (and stopped the live one the same way)
+            assertThatThrownBy(() -> dev.herald.cli.ReencryptCommand.run(env(), new PrintStream(new ByteArrayOutputStream())))
+                    .isInstanceOf(dev.herald.config.ConfigException.class)
+                    .hasMessageStartingWith("HERALD_DATA_DIR: " + dataDir.resolve("pg").toAbsolutePath() + " is in use");
+
             assertThat(ProcessHandle.of(postmaster).map(ProcessHandle::isAlive)).as("the first one's postmaster").contains(true);
             assertThat(api.get("/api/v1/app/first").status()).isEqualTo(200);
         }
