@@ -186,7 +186,7 @@ public final class Herald implements AutoCloseable {
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first
-            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes() + 64L * 1024, auth, idempotency, List.of(
+            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
