@@ -9,8 +9,9 @@ import java.sql.SQLException;
 import java.util.Optional;
 
 /**
- * The failures a first start meets most (the port taken, the database not there or refusing the login) as one line
- * naming the setting, like a bad value, instead of a pool's or a web server's stack trace.
+ * The failures a first start meets most (the port taken; the database not there, refusing the login, or not letting
+ * Herald's user create its tables) as one line naming the setting, like a bad value, instead of a pool's or a web
+ * server's stack trace.
  */
 final class StartupErrors {
     private StartupErrors() {}
