@@ -43,6 +43,16 @@ class StartupErrorsTest {
     }
 
     @Test
+    void an_address_this_machine_does_not_have_is_named_without_blaming_another_process() {
+        // 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails at once, no packet is sent
+        var herald = herald(Map.of("HERALD_HTTP_ADDR", "192.0.2.1:8071"));
+        assertThatThrownBy(() -> start(herald))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_HTTP_ADDR: cannot listen on 192.0.2.1:8071: ")
+                .hasMessageNotContaining("another process");
+    }
+
+    @Test
     void a_database_nothing_listens_on_is_named_with_its_address() throws Exception {
         int closed;
         try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
