@@ -25,13 +25,10 @@ final class StartupErrors {
         try (var socket = new ServerSocket()) {
             socket.setReuseAddress(true); // as Jetty binds: a port left in TIME_WAIT is free
             socket.bind(address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address);
-        } catch (BindException e) { // in use, or an address this machine does not have
-            boolean inUse = String.valueOf(e.getMessage()).contains("in use");
+        } catch (IOException e) { // in use, or an address this machine does not have
+            boolean inUse = e instanceof BindException && String.valueOf(e.getMessage()).contains("in use");
             throw new ConfigException("HERALD_HTTP_ADDR: cannot listen on " + address.getHostString() + ":" + address.getPort()
                     + ": " + e.getMessage() + (inUse ? " (another process, or another Herald, is using it)" : ""));
-        } catch (IOException e) {
-            throw new ConfigException("HERALD_HTTP_ADDR: cannot listen on " + address.getHostString() + ":" + address.getPort()
-                    + ": " + e.getMessage());
         }
     }
 

@@ -138,9 +138,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         }
-        if (throwawayDir != null) deleteTree(throwawayDir);
         lock.close();
-        if (throwawayDir != null) lock.delete();
+        if (throwawayDir != null) {
+            deleteTree(throwawayDir);
+            lock.delete();
+        }
     }
 
     private static void deleteTree(Path root) {
