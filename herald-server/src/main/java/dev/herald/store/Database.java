@@ -3,6 +3,7 @@ package dev.herald.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import org.flywaydb.core.Flyway;
@@ -139,24 +140,50 @@ public final class Database implements AutoCloseable {
         dataSource.close();
     }
 
-    /** Accepts {@code jdbc:postgresql://…} as is and {@code postgres(ql)://user:pass@host:port/db?…}. */
+    /**
+     * Accepts {@code jdbc:postgresql://…} as is and {@code postgres(ql)://user:pass@host:port/db?…}, read as libpq reads
+     * it: the user name and password are percent-decoded, and a {@code +} in them stays a plus. No message repeats the
+     * URL, since it may hold the password.
+     */
     public record JdbcUrl(String url, String user, String password) {
+        private static final String FORM = "postgres://user:password@host:5432/database or jdbc:postgresql://host:5432/database";
+        private static final String ESCAPES = "a '@', '#', '/', '?' or ':' in the user name or password is written %40, %23, %2F, %3F or %3A";
+
         public static JdbcUrl parse(String url) {
-            if (url.startsWith("jdbc:")) return new JdbcUrl(url, null, null);
+            if (url.startsWith("jdbc:postgresql:")) return new JdbcUrl(url, null, null);
             if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
-                throw new IllegalArgumentException("not a PostgreSQL URL");
+                throw new IllegalArgumentException("not a PostgreSQL URL (expected " + FORM + ")");
             }
-            URI uri = URI.create(url);
+            URI uri;
+            try {
+                uri = new URI(url);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException("not a valid URL: " + e.getReason() + " at character " + (e.getIndex() + 1)
+                        + " (" + ESCAPES + ", a space %20, a '%' %25)");
+            }
+            if (uri.getHost() == null) {
+                throw new IllegalArgumentException("names no host (expected " + FORM + "; " + ESCAPES
+                        + "; Unix-domain sockets are not supported)");
+            }
+            if (uri.getRawFragment() != null) {
+                throw new IllegalArgumentException("has a '#' after the host (" + ESCAPES + ")");
+            }
             String user = null;
             String password = null;
             if (uri.getRawUserInfo() != null) {
                 String[] parts = uri.getRawUserInfo().split(":", 2);
-                user = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
-                if (parts.length == 2) password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+                user = percentDecoded(parts[0]);
+                if (parts.length == 2) password = percentDecoded(parts[1]);
             }
             String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
             String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
             return new JdbcUrl("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, password);
+        }
+
+        /** URLDecoder reads form encoding, where '+' is a space; in a URL's user info it is a plus. */
+        private static String percentDecoded(String raw) {
+            // URI has refused a '%' without two hex digits already
+            return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         }
     }
 }

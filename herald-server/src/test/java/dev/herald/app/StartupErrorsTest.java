@@ -93,4 +93,38 @@ class StartupErrorsTest {
             }
         }
     }
+
+    @Test
+    void a_user_name_with_a_plus_logs_in_as_written() throws Exception {
+        try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+            s.execute("drop database if exists herald_plus with (force)");
+            s.execute("drop role if exists \"herald+plus\"");
+            s.execute("create role \"herald+plus\" login");
+            s.execute("create database herald_plus owner \"herald+plus\"");
+        }
+        try {
+            var port = java.net.URI.create(TestDatabase.jdbcUrl().substring("jdbc:".length())).getPort();
+            // read as a form would read it, the user was "herald plus", a role that does not exist
+            start(herald(Map.of("HERALD_DATABASE_URL", "postgres://herald+plus:unused@127.0.0.1:" + port + "/herald_plus")));
+            try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl().replace("/postgres?", "/herald_plus?"));
+                 var s = c.createStatement();
+                 var owner = s.executeQuery("select tableowner from pg_tables where tablename = 'message'")) {
+                assertThat(owner.next()).isTrue();
+                assertThat(owner.getString(1)).isEqualTo("herald+plus");
+            }
+        } finally {
+            try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+                s.execute("drop database if exists herald_plus with (force)");
+                s.execute("drop role if exists \"herald+plus\"");
+            }
+        }
+    }
+
+    @Test
+    void a_database_url_that_cannot_be_read_is_named_without_its_password() {
+        assertThatThrownBy(() -> start(herald(Map.of("HERALD_DATABASE_URL", "postgres://herald:s3cr@t@127.0.0.1:1/herald"))))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DATABASE_URL: names no host")
+                .hasMessageNotContaining("s3cr");
+    }
 }

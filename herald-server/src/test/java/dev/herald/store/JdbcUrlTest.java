@@ -1,0 +1,84 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.store.Database.JdbcUrl;
+import org.junit.jupiter.api.Test;
+
+/** HERALD_DATABASE_URL read as libpq reads a connection URI, and refused in words that never repeat the password. */
+class JdbcUrlTest {
+
+    @Test
+    void user_and_password_are_percent_decoded_and_a_plus_stays_a_plus() {
+        var url = JdbcUrl.parse("postgres://herald%2Bops:a+b%40c%3Ad%2F%23@db.internal:6432/herald?sslmode=require");
+        assertThat(url.url()).isEqualTo("jdbc:postgresql://db.internal:6432/herald?sslmode=require");
+        assertThat(url.user()).isEqualTo("herald+ops");
+        assertThat(url.password()).isEqualTo("a+b@c:d/#");
+    }
+
+    @Test
+    void the_postgresql_scheme_an_ipv6_host_and_a_missing_password_are_taken() {
+        var url = JdbcUrl.parse("postgresql://herald@[::1]/herald");
+        assertThat(url.url()).isEqualTo("jdbc:postgresql://[::1]/herald");
+        assertThat(url.user()).isEqualTo("herald");
+        assertThat(url.password()).isNull();
+    }
+
+    @Test
+    void a_jdbc_url_is_passed_as_it_is() {
+        var jdbc = "jdbc:postgresql://localhost:5432/herald?user=h&password=a+b";
+        assertThat(JdbcUrl.parse(jdbc)).isEqualTo(new JdbcUrl(jdbc, null, null));
+    }
+
+    @Test
+    void a_raw_at_sign_in_the_password_is_refused_with_the_escape_to_use() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cr@t@db:5432/herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("names no host")
+                .hasMessageContaining("%40")
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void a_raw_hash_in_the_password_is_refused_with_the_escape_to_use() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cr#t@db:5432/herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("%23")
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void a_space_in_the_password_is_refused_without_repeating_the_url() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cr t@db:5432/herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a valid URL: Illegal character in authority at character 23")
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void a_percent_without_hex_digits_is_refused_without_repeating_the_password() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cr%zz@db:5432/herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("not a valid URL: Malformed escape pair at character 23")
+                .hasMessageContaining("%25")
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void a_url_without_a_host_is_refused_since_unix_sockets_are_not_supported() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres:///herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("names no host")
+                .hasMessageContaining("Unix-domain sockets are not supported");
+    }
+
+    @Test
+    void other_databases_urls_are_refused() {
+        for (var other : new String[] {"mysql://u:p@db/herald", "jdbc:mysql://db/herald", "db:5432/herald"}) {
+            assertThatThrownBy(() -> JdbcUrl.parse(other))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("not a PostgreSQL URL (expected postgres://user:password@host:5432/database");
+        }
+    }
+}
