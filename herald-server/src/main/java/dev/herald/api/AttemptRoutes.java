@@ -169,26 +169,36 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Message message = messageRoutes.find(ctx, app);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
+        resend(app, message, endpoint);
+        ctx.status(202).json(java.util.Map.of()); // Svix's EmptyResponse: the JS SDK parses the body as JSON
+    }
+
+    /** A manual attempt of the message to the endpoint, whatever became of its earlier ones. */
+    public void resend(Application app, Message message, Endpoint endpoint) {
         if (message.payload() == null) {
             throw new ApiException(400, "payload_expired", "The payload of this message has expired and cannot be resent");
         }
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
-        ctx.status(202).json(java.util.Map.of()); // Svix's EmptyResponse: the JS SDK parses the body as JSON
     }
 
     /** Svix's recover: a manual attempt of each message whose delivery to the endpoint failed since {@code since}. */
     void recover(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        var window = window(Body.of(ctx));
-        ctx.status(202).json(tasks.run(app.id(), BackgroundTask.ENDPOINT_RECOVER, input(endpoint, window), heartbeat -> {
+        ctx.status(202).json(recover(app, endpoint, Body.of(ctx)));
+    }
+
+    /** Svix's recover, its RecoverIn in {@code body}: the task, finished or still running. */
+    public BackgroundTaskRoutes.TaskOut recover(Application app, Endpoint endpoint, Body body) {
+        var window = window(body);
+        return tasks.run(app.id(), BackgroundTask.ENDPOINT_RECOVER, input(endpoint, window), heartbeat -> {
             var failed = attempts.failedMessageIds(endpoint.id(), window.since(), window.until());
             for (int i = 0; i < failed.size(); i++) {
                 publisher.enqueueManual(failed.get(i), app.id(), List.of(endpoint.id()));
                 if (i % 1_000 == 999) heartbeat.run();
             }
             return Map.of("messagesQueued", failed.size());
-        }));
+        });
     }
 
     /**
@@ -303,11 +313,15 @@ public final class AttemptRoutes {
     void stats(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id(), MessageRoutes.timeParam(ctx, "since"),
-                MessageRoutes.timeParam(ctx, "until"));
-        ctx.json(new StatsOut(counts.getOrDefault(DeliveryStatus.SUCCESS, 0L), counts.getOrDefault(DeliveryStatus.PENDING, 0L),
+        ctx.json(stats(endpoint, MessageRoutes.timeParam(ctx, "since"), MessageRoutes.timeParam(ctx, "until")));
+    }
+
+    /** How the endpoint's deliveries stand, counted by status (null bounds: all time). */
+    public StatsOut stats(Endpoint endpoint, Instant since, Instant until) {
+        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id(), since, until);
+        return new StatsOut(counts.getOrDefault(DeliveryStatus.SUCCESS, 0L), counts.getOrDefault(DeliveryStatus.PENDING, 0L),
                 counts.getOrDefault(DeliveryStatus.SENDING, 0L), counts.getOrDefault(DeliveryStatus.FAIL, 0L),
-                counts.getOrDefault(DeliveryStatus.CANCELED, 0L)));
+                counts.getOrDefault(DeliveryStatus.CANCELED, 0L));
     }
 
     /**

@@ -40,10 +40,15 @@ public final class Auth {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
         }
-        String token = header.substring(7).trim();
+        authenticate(ctx, header.substring(7).trim());
+    }
+
+    /** Makes the owner of {@code token} the request's principal (the app portal's cookie carries one), or answers 401. */
+    public TokenOwner authenticate(Context ctx, String token) {
         TokenOwner owner = resolve(token)
                 .orElseThrow(() -> new ApiException(401, "authentication_failed", "Invalid token"));
         ctx.attribute(PRINCIPAL, owner);
+        return owner;
     }
 
     private Optional<TokenOwner> resolve(String token) {

@@ -114,8 +114,13 @@ public final class BackgroundTaskRoutes {
 
     void get(Context ctx) {
         String id = ctx.pathParam("task_id");
-        var task = tasks.find(id, Auth.principal(ctx).appId()).orElseThrow(() -> ApiException.notFound("Background task"));
+        var task = find(id, Auth.principal(ctx).appId()).orElseThrow(() -> ApiException.notFound("Background task"));
         ctx.json(BackgroundTaskOut.of(task));
+    }
+
+    /** A task of {@code appId} (null: any), with the figures it recorded. */
+    public java.util.Optional<BackgroundTask> find(String id, String appId) {
+        return tasks.find(id, appId);
     }
 
     void list(Context ctx) {

@@ -191,14 +191,17 @@ public final class EndpointRoutes {
     }
 
     void create(Context ctx) {
-        var app = apps.resolve(ctx);
-        var body = Body.of(ctx);
+        ctx.status(201).json(out.apply(create(apps.resolve(ctx), Body.of(ctx))));
+    }
+
+    /** EndpointIn read, checked and stored (the API's POST and the app portal's form). */
+    public Endpoint create(Application app, Body body) {
         String secret = EndpointInput.secret(body, "secret");
         var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
         var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : WebhookSecrets.generate(),
                 maxEndpointsPerApp);
         listener.onEndpointEvent("endpoint.created", created);
-        ctx.status(201).json(out.apply(created));
+        return created;
     }
 
     void list(Context ctx) {
@@ -239,8 +242,11 @@ public final class EndpointRoutes {
 
     void patch(Context ctx) {
         var app = apps.resolve(ctx);
-        var current = find(ctx, app);
-        var body = Body.of(ctx);
+        ctx.json(out.apply(patch(app, find(ctx, app), Body.of(ctx))));
+    }
+
+    /** EndpointPatch: the fields given replace the endpoint's (the API's PATCH and the app portal's buttons). */
+    public Endpoint patch(Application app, Endpoint current, Body body) {
         String url = body.has("url") ? EndpointInput.url(body, "url", true, hostRefusal) : current.url();
         String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
         String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
@@ -268,20 +274,27 @@ public final class EndpointRoutes {
             endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
         }
         listener.onEndpointEvent("endpoint.updated", updated);
-        ctx.json(out.apply(updated));
+        return updated;
     }
 
     void delete(Context ctx) {
         var app = apps.resolve(ctx);
-        var endpoint = find(ctx, app);
-        endpoints.delete(app.id(), endpoint.id());
-        listener.onEndpointEvent("endpoint.deleted", endpoint);
+        delete(app, find(ctx, app));
         ctx.status(204);
     }
 
+    public void delete(Application app, Endpoint endpoint) {
+        endpoints.delete(app.id(), endpoint.id());
+        listener.onEndpointEvent("endpoint.deleted", endpoint);
+    }
+
     void getSecret(Context ctx) {
-        var endpoint = find(ctx, apps.resolve(ctx));
-        ctx.json(new SecretOut(endpoints.currentSecret(endpoint.id())));
+        ctx.json(new SecretOut(secret(find(ctx, apps.resolve(ctx)))));
+    }
+
+    /** The endpoint's current signing secret ({@code whsec_…}). */
+    public String secret(Endpoint endpoint) {
+        return endpoints.currentSecret(endpoint.id());
     }
 
     void rotateSecret(Context ctx) {

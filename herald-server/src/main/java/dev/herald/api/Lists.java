@@ -8,7 +8,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /** Svix list conventions: {@code limit} (default 50, at most 250), {@code iterator}, {@code order}. */
-final class Lists {
+public final class Lists {
     record ListResponse<T>(List<T> data, String iterator, String prevIterator, boolean done) {}
 
     /**
@@ -20,7 +20,7 @@ final class Lists {
     private Lists() {}
 
     /** A list keyed by ids of {@code idPrefix} (e.g. {@code Ids.MESSAGE}); null: keyed by event type name. */
-    static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix) {
+    public static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix) {
         int limit = PageRequest.DEFAULT_LIMIT;
         String limitParam = ctx.queryParam("limit");
         if (limitParam != null) {

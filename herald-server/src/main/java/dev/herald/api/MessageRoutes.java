@@ -214,12 +214,12 @@ public final class MessageRoutes {
         ctx.json(MessageOut.of(message, !"false".equals(ctx.queryParam("with_content"))));
     }
 
-    Message find(Context ctx, Application app) {
+    public Message find(Context ctx, Application app) {
         return messages.find(app.id(), ctx.pathParam("msg_id")).orElseThrow(() -> ApiException.notFound("Message"));
     }
 
     /** {@code event_types} as repeated parameters or comma-separated (the SDK joins with commas). */
-    static Set<String> eventTypes(Context ctx) {
+    public static Set<String> eventTypes(Context ctx) {
         List<String> values = ctx.queryParams("event_types");
         if (values.isEmpty()) return null;
         var set = new LinkedHashSet<String>();

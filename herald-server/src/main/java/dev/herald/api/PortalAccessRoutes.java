@@ -69,7 +69,12 @@ public final class PortalAccessRoutes {
 
     /** Svix's logout (204): the application token that calls it stops working now. An admin token cannot log out. */
     void logout(Context ctx) {
-        var owner = Auth.principal(ctx);
+        logout(Auth.principal(ctx));
+        ctx.status(204);
+    }
+
+    /** Ends an application token now (the API's logout and the app portal's sign-out). */
+    public void logout(dev.herald.store.TokenStore.TokenOwner owner) {
         if (owner.admin()) {
             throw new ApiException(403, "insufficient_access", "Only an application token can log out");
         }
@@ -78,7 +83,6 @@ public final class PortalAccessRoutes {
         }
         tokens.expire(owner.tokenId(), clock.instant());
         auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));
-        ctx.status(204);
     }
 
     void create(Context ctx) {

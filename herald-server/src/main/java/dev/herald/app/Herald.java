@@ -184,13 +184,15 @@ public final class Herald implements AutoCloseable {
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
+            var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
+                    portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, clock);
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
-                    environmentRoutes::register, integrationRoutes::register,
+                    environmentRoutes::register, integrationRoutes::register, portal::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

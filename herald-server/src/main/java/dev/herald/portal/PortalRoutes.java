@@ -1,0 +1,320 @@
+package dev.herald.portal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.api.ApiException;
+import dev.herald.api.AttemptRoutes;
+import dev.herald.api.BackgroundTaskRoutes;
+import dev.herald.api.Body;
+import dev.herald.api.EndpointRoutes;
+import dev.herald.api.Json;
+import dev.herald.api.Lists;
+import dev.herald.api.MessageRoutes;
+import dev.herald.api.PortalAccessRoutes;
+import dev.herald.api.ValidationException;
+import dev.herald.domain.Application;
+import dev.herald.domain.BackgroundTask;
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.EventType;
+import dev.herald.domain.Ids;
+import dev.herald.domain.NotFoundException;
+import dev.herald.domain.PageRequest;
+import dev.herald.portal.PortalViews.Delivery;
+import dev.herald.portal.PortalViews.EndpointForm;
+import dev.herald.portal.PortalViews.Shell;
+import dev.herald.store.AttemptStore;
+import dev.herald.store.EndpointStore;
+import dev.herald.store.EventTypeStore;
+import dev.herald.store.MessageStore;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The app portal, where an application's owner (a customer) manages its endpoints, reads its messages and their
+ * attempts, and resends or recovers what failed: the page an app-portal-access link ({@code /portal/{app_id}#token=…})
+ * opens. Server-rendered (jte), with htmx for the buttons and forms. Every read and change goes through the same
+ * stores and the same route methods as the API, so a form is checked exactly as a POST to the API is.
+ */
+public final class PortalRoutes {
+    private static final String BASE = "/portal/{app_id}";
+    /** Pages: no inline script or style, nothing from elsewhere, never in a frame. */
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    private static final int ATTEMPTS_SHOWN = 50;
+
+    /** A portal page's work once its session is known. */
+    @FunctionalInterface
+    private interface PageHandler {
+        void handle(Context ctx, Application app);
+    }
+
+    private final PortalSession session;
+    private final PortalAssets assets = new PortalAssets();
+    private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+    private final EndpointRoutes endpointRoutes;
+    private final MessageRoutes messageRoutes;
+    private final AttemptRoutes attemptRoutes;
+    private final PortalAccessRoutes access;
+    private final BackgroundTaskRoutes tasks;
+    private final EndpointStore endpoints;
+    private final MessageStore messages;
+    private final AttemptStore attempts;
+    private final EventTypeStore eventTypes;
+
+    public PortalRoutes(dev.herald.api.Auth auth, dev.herald.api.AppResolver apps, EndpointRoutes endpointRoutes,
+                        MessageRoutes messageRoutes, AttemptRoutes attemptRoutes, PortalAccessRoutes access,
+                        BackgroundTaskRoutes tasks, EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
+                        java.time.Clock clock) {
+        this.session = new PortalSession(auth, apps, clock);
+        this.endpointRoutes = endpointRoutes;
+        this.messageRoutes = messageRoutes;
+        this.attemptRoutes = attemptRoutes;
+        this.access = access;
+        this.tasks = tasks;
+        this.endpoints = endpoints;
+        this.messages = messages;
+        this.attempts = attempts;
+        this.eventTypes = eventTypes;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get(PortalAssets.PATH + "{name}", assets::serve);
+        routes.get(BASE, ctx -> {
+            pageHeaders(ctx);
+            render(ctx, 200, "signin", Map.of());
+        });
+        routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));
+        routes.post(BASE + "/logout", ctx -> page(ctx, true, this::signOut));
+        routes.get(BASE + "/endpoints", ctx -> page(ctx, true, this::endpointList));
+        routes.post(BASE + "/endpoints", ctx -> page(ctx, true, this::createEndpoint));
+        routes.get(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::endpoint));
+        routes.get(BASE + "/endpoints/{endpoint_id}/secret", ctx -> page(ctx, true, this::secret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/enable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, false)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/disable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, true)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> page(ctx, true, this::deleteEndpoint));
+        routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> page(ctx, true, this::recover));
+        routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
+        routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
+        routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> page(ctx, true, this::resend));
+    }
+
+    /**
+     * Runs a page once its session is known ({@code signedIn}: from the cookie; otherwise the sign-in page's token),
+     * and answers any refusal as a page, or to htmx as a fragment for the spot it was to fill.
+     */
+    private void page(Context ctx, boolean signedIn, PageHandler handler) {
+        pageHeaders(ctx);
+        try {
+            if (ctx.method() == HandlerType.POST) PortalSession.requireOwnPage(ctx);
+            var app = signedIn ? session.signedIn(ctx) : session.signIn(ctx, ctx.formParam("token"));
+            handler.handle(ctx, app);
+        } catch (ApiException e) {
+            refused(ctx, e.status(), e.getMessage());
+        } catch (NotFoundException e) {
+            refused(ctx, 404, e.getMessage());
+        } catch (ConflictException e) {
+            refused(ctx, 409, e.getMessage());
+        } catch (ValidationException e) {
+            refused(ctx, 422, String.join("; ", e.items().stream().map(ValidationException.Item::msg).toList()));
+        }
+    }
+
+    private static void pageHeaders(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cache-Control", "no-store");
+        ctx.header("X-Content-Type-Options", "nosniff");
+    }
+
+    private static String form(Context ctx, String name) {
+        String value = ctx.formParam(name);
+        return value == null ? "" : value.trim();
+    }
+
+    private void refused(Context ctx, int status, String detail) {
+        boolean htmx = "true".equals(ctx.header("HX-Request"));
+        // a session that ended under an open page: the whole page is reloaded, to show it signed out
+        if (htmx && status == 401) ctx.header("HX-Refresh", "true");
+        if (htmx) {
+            render(ctx, status, "notice", Map.of("text", detail, "error", true));
+        } else {
+            render(ctx, status, "error", Map.of("title", title(status), "detail", detail));
+        }
+    }
+
+    private static String title(int status) {
+        return switch (status) {
+            case 401 -> "Signed out";
+            case 403 -> "Not allowed";
+            case 404 -> "Not found";
+            default -> "Cannot do that";
+        };
+    }
+
+    private void signOut(Context ctx, Application app) {
+        access.logout(PortalSession.owner(ctx));
+        session.signOut(ctx, app);
+        ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints");
+        ctx.status(204);
+    }
+
+    private void endpointList(Context ctx, Application app) {
+        var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
+        render(ctx, 200, "endpoints", Map.of("shell", shell(app, "endpoints"), "endpoints", list,
+                "form", EndpointForm.empty(catalog())));
+    }
+
+    /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */
+    private void createEndpoint(Context ctx, Application app) {
+        String url = form(ctx, "url");
+        String description = form(ctx, "description");
+        var types = new LinkedHashSet<>(ctx.formParams("filterTypes"));
+        ObjectNode in = Json.MAPPER.createObjectNode();
+        in.put("url", url);
+        if (!description.isEmpty()) in.put("description", description);
+        if (!types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+        try {
+            var created = endpointRoutes.create(app, Body.of(Json.MAPPER.writeValueAsBytes(in)));
+            ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints/" + created.id());
+            ctx.status(201);
+        } catch (ValidationException e) {
+            var errors = new HashMap<String, String>();
+            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
+            formAgain(ctx, 422, app, url, description, types, errors);
+        } catch (ApiException | ConflictException e) {
+            int status = e instanceof ApiException api ? api.status() : 409;
+            formAgain(ctx, status, app, url, description, types, Map.of("form", e.getMessage()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void formAgain(Context ctx, int status, Application app, String url, String description,
+                           java.util.Set<String> types, Map<String, String> errors) {
+        render(ctx, status, "endpointForm", Map.of("base", "/portal/" + app.id(),
+                "form", new EndpointForm(url, description, types, catalog(), errors)));
+    }
+
+    private void endpoint(Context ctx, Application app) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
+                new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
+        render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
+                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent));
+    }
+
+    private void secret(Context ctx, Application app) {
+        render(ctx, 200, "secret", Map.of("secret", endpointRoutes.secret(endpointRoutes.find(ctx, app))));
+    }
+
+    private void setDisabled(Context ctx, Application app, boolean disabled) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        endpointRoutes.patch(app, endpoint, Body.of(("{\"disabled\":" + disabled + "}").getBytes()));
+        ctx.header("HX-Refresh", "true");
+        ctx.status(204);
+    }
+
+    private void deleteEndpoint(Context ctx, Application app) {
+        endpointRoutes.delete(app, endpointRoutes.find(ctx, app));
+        ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints");
+        ctx.status(204);
+    }
+
+    /** Svix's recover from the form's {@code since}, a UTC date and time as a datetime-local field gives it. */
+    private void recover(Context ctx, Application app) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        String typed = form(ctx, "since");
+        java.time.Instant from;
+        try {
+            from = LocalDateTime.parse(typed).toInstant(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            throw ValidationException.of("since", "a date and time is needed, e.g. 2026-12-01T09:00", "value_error.datetime");
+        }
+        var in = Json.MAPPER.createObjectNode().put("since", from.toString());
+        var task = attemptRoutes.recover(app, endpoint, Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        var record = tasks.find(task.id(), app.id()).orElseThrow();
+        String since = PortalFormat.time(from);
+        if (BackgroundTask.FAILED.equals(record.status())) {
+            // the request was answered; the task it started is what failed
+            render(ctx, 200, "notice", Map.of("text", "The recovery failed; try again in a moment.", "error", true));
+            return;
+        }
+        String text = "Started: the messages that failed since " + since + " are being queued again.";
+        if (BackgroundTask.FINISHED.equals(record.status())) {
+            long queued = messagesQueued(record);
+            text = queued == 0 ? "Nothing failed since " + since + "."
+                    : "Done: " + queued + (queued == 1 ? " message" : " messages") + " that failed since " + since
+                    + (queued == 1 ? " is" : " are") + " being sent again.";
+        }
+        render(ctx, 202, "notice", Map.of("text", text, "error", false));
+    }
+
+    private static long messagesQueued(BackgroundTask task) {
+        try {
+            return Json.MAPPER.readTree(task.dataJson()).path("messagesQueued").asLong();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a task's stored figures are not JSON", e);
+        }
+    }
+
+    private void messageList(Context ctx, Application app) {
+        var request = Lists.request(ctx, true, Ids.MESSAGE);
+        var types = MessageRoutes.eventTypes(ctx);
+        var page = messages.list(app.id(), request, new MessageStore.MessageFilter(types, null, null, null, null));
+        String filter = types == null ? "" : "&event_types=" + java.net.URLEncoder.encode(String.join(",", types),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String list = "/portal/" + app.id() + "/messages?iterator=";
+        var params = new LinkedHashMap<String, Object>();
+        params.put("shell", shell(app, "messages"));
+        params.put("messages", page.data());
+        params.put("older", page.done() || page.iterator() == null ? null : list + page.iterator() + filter);
+        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null : list + page.prevIterator() + filter);
+        params.put("eventTypes", catalog());
+        params.put("selected", types == null ? "" : String.join(",", types));
+        render(ctx, 200, "messages", params);
+    }
+
+    private void message(Context ctx, Application app) {
+        var message = messageRoutes.find(ctx, app);
+        var deliveries = attempts.statesOfMessage(message.id()).stream()
+                .flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream()
+                        .map(e -> new Delivery(e.id(), e.url(), s.status(), s.nextAttempt())))
+                .toList();
+        var log = attempts.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, true),
+                new AttemptStore.AttemptFilter(message.id(), null, null, null, null, null, null, null, null)).data();
+        render(ctx, 200, "message", Map.of("shell", shell(app, "messages"), "message", message,
+                "deliveries", deliveries, "attempts", log));
+    }
+
+    private void resend(Context ctx, Application app) {
+        var message = messageRoutes.find(ctx, app);
+        attemptRoutes.resend(app, message, endpointRoutes.find(ctx, app));
+        render(ctx, 202, "notice", Map.of("text", "Queued: it will be sent again in a moment.", "error", false));
+    }
+
+    private List<String> catalog() {
+        return eventTypes.list(new PageRequest(PageRequest.MAX_LIMIT, null, false), false).data().stream()
+                .map(EventType::name).toList();
+    }
+
+    private static Shell shell(Application app, String section) {
+        return new Shell(app.id(), app.name(), section);
+    }
+
+    private void render(Context ctx, int status, String template, Map<String, Object> params) {
+        var out = new StringOutput();
+        templates.render("portal/" + template + ".jte", params, out);
+        ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
+    }
+}

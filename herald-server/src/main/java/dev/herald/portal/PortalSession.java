@@ -1,0 +1,101 @@
+package dev.herald.portal;
+
+import dev.herald.api.ApiException;
+import dev.herald.api.AppResolver;
+import dev.herald.api.Auth;
+import dev.herald.domain.Application;
+import dev.herald.store.TokenStore.TokenOwner;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Who is signed in to an application's portal. The app-portal-access token, handed over once by the sign-in page,
+ * lives in an HttpOnly cookie that only that application's pages receive ({@code Path=/portal/{app_id}}), with
+ * {@code SameSite=Strict}; every change also needs htmx's {@code HX-Request} header, which another site's form cannot
+ * send. Tokens are checked as the API checks them ({@link Auth}), so expiry, logout and expire-all end a session.
+ */
+final class PortalSession {
+    static final String COOKIE = "herald_portal";
+
+    private final Auth auth;
+    private final AppResolver apps;
+    private final Clock clock;
+
+    PortalSession(Auth auth, AppResolver apps, Clock clock) {
+        this.auth = auth;
+        this.apps = apps;
+        this.clock = clock;
+    }
+
+    /** The application whose pages the request's cookie opens; 401 with none or an ended token, 404 for another's. */
+    Application signedIn(Context ctx) {
+        String token = ctx.cookie(COOKIE);
+        if (token == null || token.isBlank()) throw signedOut();
+        return appOf(ctx, token);
+    }
+
+    /** Takes the token the sign-in page read from the link, and keeps it in the cookie. */
+    Application signIn(Context ctx, String token) {
+        if (token == null || token.isBlank()) throw signedOut();
+        var app = appOf(ctx, token);
+        var owner = Auth.principal(ctx);
+        ctx.header("Set-Cookie", cookie(ctx, app, token, maxAge(owner)));
+        return app;
+    }
+
+    /** Ends the cookie (the caller ends the token). */
+    void signOut(Context ctx, Application app) {
+        ctx.header("Set-Cookie", cookie(ctx, app, "", Duration.ZERO));
+    }
+
+    /** A change (any POST) must come from the portal's own pages: htmx marks its requests, a cross-site form cannot. */
+    static void requireOwnPage(Context ctx) {
+        if (!"true".equals(ctx.header("HX-Request"))) {
+            throw new ApiException(403, "insufficient_access", "Changes are made from the portal's own pages");
+        }
+    }
+
+    static TokenOwner owner(Context ctx) {
+        return Auth.principal(ctx);
+    }
+
+    private Application appOf(Context ctx, String token) {
+        TokenOwner owner;
+        try {
+            owner = auth.authenticate(ctx, token);
+        } catch (ApiException e) {
+            throw signedOut();
+        }
+        // the operator's own token never goes into a browser's cookie: the portal is for one application's owner
+        if (owner.admin()) throw new ApiException(403, "insufficient_access", "The app portal opens with an app portal link, not an admin token");
+        return apps.resolve(ctx);
+    }
+
+    private static ApiException signedOut() {
+        return new ApiException(401, "authentication_failed", "This portal link has expired or was signed out");
+    }
+
+    /** Until the token ends, or for the browser session when it has no expiry (an integration's key). */
+    private Duration maxAge(TokenOwner owner) {
+        if (owner.expiresAt() == null) return null;
+        var left = Duration.between(clock.instant(), owner.expiresAt());
+        return left.isNegative() ? Duration.ZERO : left;
+    }
+
+    private static String cookie(Context ctx, Application app, String value, Duration maxAge) {
+        var cookie = new StringBuilder(COOKIE).append('=').append(value)
+                .append("; Path=/portal/").append(app.id())
+                .append("; HttpOnly; SameSite=Strict");
+        if (maxAge != null) cookie.append("; Max-Age=").append(maxAge.toSeconds());
+        if (secure(ctx)) cookie.append("; Secure");
+        return cookie.toString();
+    }
+
+    /** Behind a TLS-terminating proxy the request arrives as plain HTTP; the proxy says what the browser used. */
+    private static boolean secure(Context ctx) {
+        return "https".equals(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
+    }
+
+}

@@ -1,0 +1,110 @@
+// The app portal in a real browser (Debian's Chromium, driven by playwright-core): the link the Svix SDK's
+// appPortalAccess gives is opened, and a customer's whole round is clicked through, each step checked through the SDK.
+import http from 'node:http';
+import { chromium } from 'playwright-core';
+import { Svix } from 'svix';
+
+const url = process.env.HERALD_URL;
+const svix = new Svix(process.env.HERALD_TOKEN, { serverUrl: url });
+const shots = process.env.SHOTS; // a folder for screenshots, if given
+let failures = 0;
+const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if (!ok) failures++; };
+
+// a receiver on 127.0.0.1 that fails its first request
+let received = 0;
+const receiver = http.createServer((req, res) => { req.resume(); req.on('end', () => { received++; res.statusCode = received === 1 ? 500 : 200; res.end('ok'); }); });
+await new Promise(r => receiver.listen(0, '127.0.0.1', r));
+const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+const until = async (cond, what) => { for (let i = 0; i < 100; i++) { if (await cond()) return true; await new Promise(r => setTimeout(r, 100)); } check(false, `waited for ${what}`); return false; };
+
+for (const name of ['invoice.paid', 'invoice.voided']) await svix.eventType.create({ name, description: name }).catch(() => {});
+const app = await svix.application.create({ name: 'Acme Corp' });
+const access = await svix.authentication.appPortalAccess(app.id, {});
+check(access.url.startsWith(`${url}/portal/${app.id}#token=`), 'appPortalAccess gives a link to the portal');
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+const problems = [];
+page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+page.on('pageerror', e => problems.push(e.message));
+page.on('dialog', d => d.accept());
+const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
+
+await page.goto(access.url);
+await page.waitForURL(/\/endpoints$/);
+check(await page.locator('h1').textContent() === 'Endpoints', 'the link signs in and opens the endpoints');
+check(!page.url().includes('token='), 'the token is gone from the address bar');
+const cookies = await page.context().cookies();
+check(cookies.length === 1 && cookies[0].httpOnly && cookies[0].sameSite === 'Strict', 'the session is an HttpOnly, SameSite=Strict cookie');
+
+await page.fill('input[name=url]', 'http://10.0.0.1/hook');
+await page.click('text=Add endpoint');
+await page.locator('.field-error').waitFor();
+check((await page.locator('.field-error').textContent()).includes('blocked address 10.0.0.1'), 'a private address is refused in the form');
+await shot('1-form-refused');
+
+await page.fill('input[name=url]', hook);
+await page.fill('input[name=description]', 'Billing');
+await page.check('input[value="invoice.paid"]');
+await page.click('text=Add endpoint');
+await page.waitForURL(/\/endpoints\/ep_/);
+const endpointId = page.url().split('/').pop();
+const made = await svix.endpoint.get(app.id, endpointId);
+check(made.url === hook && made.description === 'Billing' && JSON.stringify(made.filterTypes) === '["invoice.paid"]', 'the endpoint added in the form is in the API');
+
+await page.click('text=Reveal');
+await page.locator('code.secret').waitFor();
+check(await page.locator('code.secret').textContent() === (await svix.endpoint.getSecret(app.id, endpointId)).key, 'Reveal shows the signing secret');
+await shot('2-endpoint');
+
+const msg = await svix.message.create(app.id, { eventType: 'invoice.paid', payload: { invoice: 'in_42', amount: 1200 } });
+await until(async () => received === 1, 'the first (failing) attempt');
+await until(async () => (await svix.messageAttempt.listByMsg(app.id, msg.id)).data.length === 1, 'the attempt recorded');
+await page.click('text=Messages');
+await page.waitForURL(/\/messages$/);
+await page.click(`text=${msg.id}`);
+await page.waitForURL(new RegExp(`/messages/${msg.id}$`));
+check((await page.locator('pre.payload').textContent()).includes('"invoice" : "in_42"'), 'the message page shows the payload');
+check(await page.locator('td.fail').count() >= 1, 'the message page shows the failed attempt');
+await page.click('text=Resend');
+await page.locator('.notice.ok').waitFor();
+check((await page.locator('.notice.ok').textContent()).startsWith('Queued'), 'Resend says it is queued');
+await until(async () => received === 2, 'the resent delivery');
+await until(async () => (await svix.messageAttempt.listByMsg(app.id, msg.id)).data.length === 2, 'the resend recorded');
+await page.reload();
+check(await page.locator('td.success').count() >= 1, 'after the resend the message page shows a success');
+await shot('3-message');
+
+await page.goto(`${url}/portal/${app.id}/endpoints/${endpointId}`);
+await page.click('button:has-text("Disable")');
+await page.locator('text=Disabled: nothing is sent to it').waitFor();
+check((await svix.endpoint.get(app.id, endpointId)).disabled === true, 'Disable disables the endpoint');
+await page.click('button:has-text("Enable")');
+await page.locator('button:has-text("Disable")').waitFor();
+check((await svix.endpoint.get(app.id, endpointId)).disabled === false, 'Enable enables it again');
+
+await page.fill('input[name=since]', new Date(Date.now() - 3600_000).toISOString().slice(0, 16));
+await page.click('text=Send them again');
+await page.locator('#recovered .notice').waitFor();
+check(/^(Done|Started): /.test(await page.locator('#recovered .notice').textContent()), 'Recover answers in the page');
+await shot('4-recovered');
+
+await page.click('button:has-text("Delete")');
+await page.waitForURL(/\/endpoints$/);
+check((await svix.endpoint.list(app.id)).data.length === 0, 'Delete (confirmed) deletes the endpoint');
+
+await page.click('text=Sign out');
+await page.locator('h1:has-text("Signed out")').waitFor();
+check(true, 'Sign out ends the session');
+const refused = await fetch(`${url}/api/v1/app/${app.id}`, { headers: { Authorization: `Bearer ${access.token}` } });
+check(refused.status === 401, 'the signed-out token no longer opens the API');
+await shot('5-signed-out');
+
+// the refused form (422) and the signed-out page (401) are answers the steps asked for; anything else is a fault
+const unexpected = problems.filter(p => !/status of (422|401)\b/.test(p));
+check(unexpected.length === 0, `no other console errors, no CSP violation${unexpected.length ? ': ' + unexpected.join(' | ') : ''}`);
+await browser.close();
+receiver.close();
+console.log(failures === 0 ? 'ALL OK' : `${failures} FAILED`);
+process.exit(failures === 0 ? 0 : 1);
