@@ -85,6 +85,18 @@ public final class PortalAccessRoutes {
         auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));
     }
 
+    /**
+     * The scheme the caller used: behind a proxy that ends TLS the request arrives as plain HTTP, and the proxy says
+     * what the browser used ({@code X-Forwarded-Proto}).
+     */
+    public static String publicScheme(Context ctx) {
+        String forwarded = ctx.header("X-Forwarded-Proto");
+        if (forwarded != null && (forwarded.equalsIgnoreCase("https") || forwarded.equalsIgnoreCase("http"))) {
+            return forwarded.toLowerCase(java.util.Locale.ROOT);
+        }
+        return ctx.scheme();
+    }
+
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
         var app = apps.resolve(ctx);
@@ -99,7 +111,7 @@ public final class PortalAccessRoutes {
         String token = Tokens.generate("appsk_");
         Instant now = clock.instant();
         tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry));
-        String base = ctx.scheme() + "://" + ctx.host();
+        String base = publicScheme(ctx) + "://" + ctx.host();
         ctx.json(new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token));
     }
 }

@@ -3,6 +3,7 @@ package dev.herald.portal;
 import dev.herald.api.ApiException;
 import dev.herald.api.AppResolver;
 import dev.herald.api.Auth;
+import dev.herald.api.PortalAccessRoutes;
 import dev.herald.domain.Application;
 import dev.herald.store.TokenStore.TokenOwner;
 import io.javalin.http.Context;
@@ -89,13 +90,9 @@ final class PortalSession {
                 .append("; Path=/portal/").append(app.id())
                 .append("; HttpOnly; SameSite=Strict");
         if (maxAge != null) cookie.append("; Max-Age=").append(maxAge.toSeconds());
-        if (secure(ctx)) cookie.append("; Secure");
+        if (PortalAccessRoutes.publicScheme(ctx).equals("https")) cookie.append("; Secure");
         return cookie.toString();
     }
 
-    /** Behind a TLS-terminating proxy the request arrives as plain HTTP; the proxy says what the browser used. */
-    private static boolean secure(Context ctx) {
-        return "https".equals(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
-    }
 
 }

@@ -57,15 +57,17 @@ final class PortalBrowser {
         return post(path, form, true);
     }
 
-    Page post(String path, Map<String, String> form, boolean htmx) {
+    /** With headers a proxy in front of Herald would add. */
+    Page post(String path, Map<String, String> form, boolean htmx, String... headers) {
         String body = form.entrySet().stream()
                 .map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
-        return postRaw(path, body, htmx);
+        return postRaw(path, body, htmx, headers);
     }
 
-    Page postRaw(String path, String formBody, boolean htmx) {
+    Page postRaw(String path, String formBody, boolean htmx, String... headers) {
         var request = request(path, htmx).header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(formBody));
+        if (headers.length > 0) request.headers(headers);
         return send(path, request);
     }
 
