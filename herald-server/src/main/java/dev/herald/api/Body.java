@@ -261,11 +261,32 @@ public final class Body {
             return null;
         }
         try {
-            return OffsetDateTime.parse(node.textValue()).toInstant();
+            return parseTimestamp(node.textValue());
         } catch (DateTimeParseException e) {
-            fail(field, "invalid datetime format", "value_error.datetime");
+            fail(field, e.getMessage(), "value_error.datetime");
             return null;
         }
+    }
+
+    private static final Instant EARLIEST = Instant.parse("0001-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
+
+    /**
+     * An ISO 8601 timestamp with its offset, in years 1 to 9999 (as Svix's): java.time reads years of up to nine
+     * digits, which no PostgreSQL timestamp holds and which overflowed on the way to the database (a 500, or a
+     * failed background task).
+     */
+    public static Instant parseTimestamp(String text) {
+        Instant instant;
+        try {
+            instant = OffsetDateTime.parse(text).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new DateTimeParseException("invalid datetime format", text, e.getErrorIndex());
+        }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new DateTimeParseException("datetime out of range (years 1 to 9999)", text, 0);
+        }
+        return instant;
     }
 
     public JsonNode object(String field) {

@@ -231,9 +231,9 @@ public final class MessageRoutes {
         String value = ctx.queryParam(name);
         if (value == null || value.isBlank()) return null;
         try {
-            return java.time.OffsetDateTime.parse(value).toInstant();
+            return Body.parseTimestamp(value);
         } catch (java.time.format.DateTimeParseException e) {
-            throw ValidationException.query(name, "invalid datetime format");
+            throw ValidationException.query(name, e.getMessage());
         }
     }
 }

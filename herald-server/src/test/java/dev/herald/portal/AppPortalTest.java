@@ -300,6 +300,9 @@ class AppPortalTest {
         var unreadable = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", "yesterday"));
         assertThat(unreadable.status()).isEqualTo(422);
         assertThat(unreadable.body()).contains("a date and time is needed");
+        var farOff = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", "+999999999-12-31T23:59"));
+        assertThat(farOff.status()).isEqualTo(422);
+        assertThat(farOff.body()).contains("datetime out of range (years 1 to 9999)");
 
         String since = LocalDateTime.ofInstant(Instant.now().minus(1, ChronoUnit.HOURS), ZoneOffset.UTC)
                 .truncatedTo(ChronoUnit.MINUTES).toString();
@@ -310,7 +313,8 @@ class AppPortalTest {
         Receiver.await(WAIT, () -> receiver.requests("/down").size() == 4, "both failed messages sent again");
         assertThat(receiver.requests("/down").subList(2, 4).stream().map(r -> r.header("webhook-id")))
                 .containsExactlyInAnyOrder(first, second);
-        assertThat(browser.get(base + "/endpoints/" + ep).body()).contains("Delivered <strong>2</strong>");
+        Receiver.await(WAIT, () -> browser.get(base + "/endpoints/" + ep).body().contains("Delivered <strong>2</strong>"),
+                "both successes counted on the endpoint's page");
         var nothing = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", since));
         assertThat(nothing.body()).contains("Nothing failed since");
     }
