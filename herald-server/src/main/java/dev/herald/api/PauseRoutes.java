@@ -38,7 +38,7 @@ public final class PauseRoutes {
         routes.post("/api/v1/admin/resume", ctx -> setGlobal(ctx, false));
         routes.get("/api/v1/admin/pause", ctx -> {
             Auth.requireAdmin(ctx);
-            ctx.json(new PauseOut(pauses.deliveryPaused()));
+            ctx.json(new PauseOut(deliveryPaused()));
         });
     }
 
@@ -62,8 +62,17 @@ public final class PauseRoutes {
 
     void setGlobal(Context ctx, boolean paused) {
         Auth.requireAdmin(ctx);
+        setDeliveryPaused(paused);
+        ctx.status(204);
+    }
+
+    /** Holds or resumes all delivery, on every node (the API's admin pause and the dashboard's button). */
+    public void setDeliveryPaused(boolean paused) {
         pauses.setDeliveryPaused(paused, clock.instant());
         if (!paused) signal.published();
-        ctx.status(204);
+    }
+
+    public boolean deliveryPaused() {
+        return pauses.deliveryPaused();
     }
 }

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.domain.Application;
 import dev.herald.domain.Ids;
 import dev.herald.security.Tokens;
 import dev.herald.store.TokenStore;
@@ -108,10 +109,15 @@ public final class PortalAccessRoutes {
             body.validate();
             if (seconds != null) expiry = Duration.ofSeconds(seconds);
         }
+        ctx.json(open(ctx, app, expiry));
+    }
+
+    /** A new token for the application's portal, and the link (on the host the request came to) that opens it. */
+    public AppPortalAccessOut open(Context ctx, Application app, Duration expiry) {
         String token = Tokens.generate("appsk_");
         Instant now = clock.instant();
         tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry));
         String base = publicScheme(ctx) + "://" + ctx.host();
-        ctx.json(new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token));
+        return new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token);
     }
 }

@@ -9,10 +9,10 @@ import java.util.Map;
  * The portal's static files, read from the classpath once: htmx from its webjar, and the portal's own script and
  * style sheet (separate files, so the pages' Content-Security-Policy can forbid inline script and style).
  */
-final class PortalAssets {
+public final class PortalAssets {
     /** The webjar's version (herald-server/pom.xml's htmx.version); part of the file's name, so it may be cached for good. */
     static final String HTMX_VERSION = "2.0.8";
-    static final String HTMX = "htmx-" + HTMX_VERSION + ".min.js";
+    public static final String HTMX = "htmx-" + HTMX_VERSION + ".min.js";
     static final String PATH = "/portal/assets/";
 
     private record Asset(byte[] bytes, String contentType, String cacheControl) {}

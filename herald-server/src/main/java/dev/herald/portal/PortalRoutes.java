@@ -16,7 +16,6 @@ import dev.herald.domain.BackgroundTask;
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
 import dev.herald.domain.Ids;
-import dev.herald.domain.NotFoundException;
 import dev.herald.domain.PageRequest;
 import dev.herald.portal.PortalViews.Delivery;
 import dev.herald.portal.PortalViews.EndpointForm;
@@ -25,12 +24,8 @@ import dev.herald.store.AttemptStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.MessageStore;
-import gg.jte.ContentType;
-import gg.jte.TemplateEngine;
-import gg.jte.output.StringOutput;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -48,9 +43,6 @@ import java.util.Map;
  */
 public final class PortalRoutes {
     private static final String BASE = "/portal/{app_id}";
-    /** Pages: no inline script or style, nothing from elsewhere, never in a frame. */
-    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
     private static final int ATTEMPTS_SHOWN = 50;
 
     /** A portal page's work once its session is known. */
@@ -61,7 +53,7 @@ public final class PortalRoutes {
 
     private final PortalSession session;
     private final PortalAssets assets = new PortalAssets();
-    private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
+    private final Pages pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.");
     private final EndpointRoutes endpointRoutes;
     private final MessageRoutes messageRoutes;
     private final AttemptRoutes attemptRoutes;
@@ -91,8 +83,8 @@ public final class PortalRoutes {
     public void register(RoutesConfig routes) {
         routes.get(PortalAssets.PATH + "{name}", assets::serve);
         routes.get(BASE, ctx -> {
-            pageHeaders(ctx);
-            render(ctx, 200, "signin", Map.of());
+            Pages.headers(ctx);
+            pages.render(ctx, 200, "signin", Map.of());
         });
         routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));
         routes.post(BASE + "/logout", ctx -> page(ctx, true, this::signOut));
@@ -109,57 +101,9 @@ public final class PortalRoutes {
         routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> page(ctx, true, this::resend));
     }
 
-    /**
-     * Runs a page once its session is known ({@code signedIn}: from the cookie; otherwise the sign-in page's token),
-     * and answers any refusal as a page, or to htmx as a fragment for the spot it was to fill.
-     */
+    /** Runs a page once its session is known ({@code signedIn}: from the cookie; otherwise the sign-in page's token). */
     private void page(Context ctx, boolean signedIn, PageHandler handler) {
-        pageHeaders(ctx);
-        try {
-            if (ctx.method() == HandlerType.POST) PortalSession.requireOwnPage(ctx);
-            var app = signedIn ? session.signedIn(ctx) : session.signIn(ctx, ctx.formParam("token"));
-            handler.handle(ctx, app);
-        } catch (ApiException e) {
-            refused(ctx, e.status(), e.getMessage());
-        } catch (NotFoundException e) {
-            refused(ctx, 404, e.getMessage());
-        } catch (ConflictException e) {
-            refused(ctx, 409, e.getMessage());
-        } catch (ValidationException e) {
-            refused(ctx, 422, String.join("; ", e.items().stream().map(ValidationException.Item::msg).toList()));
-        }
-    }
-
-    private static void pageHeaders(Context ctx) {
-        ctx.header("Content-Security-Policy", CSP);
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Cache-Control", "no-store");
-        ctx.header("X-Content-Type-Options", "nosniff");
-    }
-
-    private static String form(Context ctx, String name) {
-        String value = ctx.formParam(name);
-        return value == null ? "" : value.trim();
-    }
-
-    private void refused(Context ctx, int status, String detail) {
-        boolean htmx = "true".equals(ctx.header("HX-Request"));
-        // a session that ended under an open page: the whole page is reloaded, to show it signed out
-        if (htmx && status == 401) ctx.header("HX-Refresh", "true");
-        if (htmx) {
-            render(ctx, status, "notice", Map.of("text", detail, "error", true));
-        } else {
-            render(ctx, status, "error", Map.of("title", title(status), "detail", detail));
-        }
-    }
-
-    private static String title(int status) {
-        return switch (status) {
-            case 401 -> "Signed out";
-            case 403 -> "Not allowed";
-            case 404 -> "Not found";
-            default -> "Cannot do that";
-        };
+        pages.answer(ctx, () -> handler.handle(ctx, signedIn ? session.signedIn(ctx) : session.signIn(ctx, ctx.formParam("token"))));
     }
 
     private void signOut(Context ctx, Application app) {
@@ -171,14 +115,14 @@ public final class PortalRoutes {
 
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
-        render(ctx, 200, "endpoints", Map.of("shell", shell(app, "endpoints"), "endpoints", list,
+        pages.render(ctx, 200, "endpoints", Map.of("shell", shell(app, "endpoints"), "endpoints", list,
                 "form", EndpointForm.empty(catalog())));
     }
 
     /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */
     private void createEndpoint(Context ctx, Application app) {
-        String url = form(ctx, "url");
-        String description = form(ctx, "description");
+        String url = Pages.form(ctx, "url");
+        String description = Pages.form(ctx, "description");
         var types = new LinkedHashSet<>(ctx.formParams("filterTypes"));
         ObjectNode in = Json.MAPPER.createObjectNode();
         in.put("url", url);
@@ -202,7 +146,7 @@ public final class PortalRoutes {
 
     private void formAgain(Context ctx, int status, Application app, String url, String description,
                            java.util.Set<String> types, Map<String, String> errors) {
-        render(ctx, status, "endpointForm", Map.of("base", "/portal/" + app.id(),
+        pages.render(ctx, status, "endpointForm", Map.of("base", "/portal/" + app.id(),
                 "form", new EndpointForm(url, description, types, catalog(), errors)));
     }
 
@@ -210,12 +154,12 @@ public final class PortalRoutes {
         var endpoint = endpointRoutes.find(ctx, app);
         var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
-        render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
+        pages.render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent));
     }
 
     private void secret(Context ctx, Application app) {
-        render(ctx, 200, "secret", Map.of("secret", endpointRoutes.secret(endpointRoutes.find(ctx, app))));
+        pages.render(ctx, 200, "secret", Map.of("secret", endpointRoutes.secret(endpointRoutes.find(ctx, app))));
     }
 
     private void setDisabled(Context ctx, Application app, boolean disabled) {
@@ -234,7 +178,7 @@ public final class PortalRoutes {
     /** Svix's recover from the form's {@code since}, a UTC date and time as a datetime-local field gives it. */
     private void recover(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
-        String typed = form(ctx, "since");
+        String typed = Pages.form(ctx, "since");
         java.time.Instant from;
         try {
             from = LocalDateTime.parse(typed).toInstant(ZoneOffset.UTC);
@@ -247,7 +191,7 @@ public final class PortalRoutes {
         String since = PortalFormat.time(from);
         if (BackgroundTask.FAILED.equals(record.status())) {
             // the request was answered; the task it started is what failed
-            render(ctx, 200, "notice", Map.of("text", "The recovery failed; try again in a moment.", "error", true));
+            pages.render(ctx, 200, "notice", Map.of("text", "The recovery failed; try again in a moment.", "error", true));
             return;
         }
         String text = "Started: the messages that failed since " + since + " are being queued again.";
@@ -257,7 +201,7 @@ public final class PortalRoutes {
                     : "Done: " + queued + (queued == 1 ? " message" : " messages") + " that failed since " + since
                     + (queued == 1 ? " is" : " are") + " being sent again.";
         }
-        render(ctx, 202, "notice", Map.of("text", text, "error", false));
+        pages.render(ctx, 202, "notice", Map.of("text", text, "error", false));
     }
 
     private static long messagesQueued(BackgroundTask task) {
@@ -282,7 +226,7 @@ public final class PortalRoutes {
         params.put("newer", request.cursor() == null || page.prevIterator() == null ? null : list + page.prevIterator() + filter);
         params.put("eventTypes", catalog());
         params.put("selected", types == null ? "" : String.join(",", types));
-        render(ctx, 200, "messages", params);
+        pages.render(ctx, 200, "messages", params);
     }
 
     private void message(Context ctx, Application app) {
@@ -293,14 +237,14 @@ public final class PortalRoutes {
                 .toList();
         var log = attempts.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, true),
                 new AttemptStore.AttemptFilter(message.id(), null, null, null, null, null, null, null, null)).data();
-        render(ctx, 200, "message", Map.of("shell", shell(app, "messages"), "message", message,
+        pages.render(ctx, 200, "message", Map.of("shell", shell(app, "messages"), "message", message,
                 "deliveries", deliveries, "attempts", log));
     }
 
     private void resend(Context ctx, Application app) {
         var message = messageRoutes.find(ctx, app);
         attemptRoutes.resend(app, message, endpointRoutes.find(ctx, app));
-        render(ctx, 202, "notice", Map.of("text", "Queued: it will be sent again in a moment.", "error", false));
+        pages.render(ctx, 202, "notice", Map.of("text", "Queued: it will be sent again in a moment.", "error", false));
     }
 
     private List<String> catalog() {
@@ -312,9 +256,4 @@ public final class PortalRoutes {
         return new Shell(app.id(), app.name(), section);
     }
 
-    private void render(Context ctx, int status, String template, Map<String, Object> params) {
-        var out = new StringOutput();
-        templates.render("portal/" + template + ".jte", params, out);
-        ctx.status(status).contentType("text/html; charset=utf-8").result(out.toString());
-    }
 }

@@ -3,7 +3,6 @@ package dev.herald.portal;
 import dev.herald.api.ApiException;
 import dev.herald.api.AppResolver;
 import dev.herald.api.Auth;
-import dev.herald.api.PortalAccessRoutes;
 import dev.herald.domain.Application;
 import dev.herald.store.TokenStore.TokenOwner;
 import io.javalin.http.Context;
@@ -51,13 +50,6 @@ final class PortalSession {
         ctx.header("Set-Cookie", cookie(ctx, app, "", Duration.ZERO));
     }
 
-    /** A change (any POST) must come from the portal's own pages: htmx marks its requests, a cross-site form cannot. */
-    static void requireOwnPage(Context ctx) {
-        if (!"true".equals(ctx.header("HX-Request"))) {
-            throw new ApiException(403, "insufficient_access", "Changes are made from the portal's own pages");
-        }
-    }
-
     static TokenOwner owner(Context ctx) {
         return Auth.principal(ctx);
     }
@@ -86,12 +78,7 @@ final class PortalSession {
     }
 
     private static String cookie(Context ctx, Application app, String value, Duration maxAge) {
-        var cookie = new StringBuilder(COOKIE).append('=').append(value)
-                .append("; Path=/portal/").append(app.id())
-                .append("; HttpOnly; SameSite=Strict");
-        if (maxAge != null) cookie.append("; Max-Age=").append(maxAge.toSeconds());
-        if (PortalAccessRoutes.publicScheme(ctx).equals("https")) cookie.append("; Secure");
-        return cookie.toString();
+        return Pages.cookie(ctx, COOKIE, "/portal/" + app.id(), value, maxAge);
     }
 
 

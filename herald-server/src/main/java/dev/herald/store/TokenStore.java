@@ -69,13 +69,13 @@ public final class TokenStore {
     }
 
     /**
-     * Stores an admin token only if none exists yet; an advisory lock makes nodes starting together
+     * Stores an admin token only if no lasting one exists yet; an advisory lock makes nodes starting together
      * agree on one. Returns whether this call stored it.
      */
     public boolean insertFirstAdmin(String id, byte[] hash, Instant now) {
         return jdbi.inTransaction(h -> {
             h.execute("select pg_advisory_xact_lock(7243001)");
-            boolean exists = h.createQuery("select exists (select 1 from api_token where app_id is null)")
+            boolean exists = h.createQuery("select exists (select 1 from api_token where app_id is null and expires_at is null)")
                     .mapTo(Boolean.class).one();
             if (exists) return false;
             h.createUpdate("insert into api_token (id, token_hash, app_id, created_at) values (:id, :hash, null, :now)")
@@ -84,8 +84,9 @@ public final class TokenStore {
         });
     }
 
+    /** A lasting admin token; the dashboard's sessions are admin tokens too, but end, and do not count. */
     public boolean anyAdminToken() {
-        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from api_token where app_id is null)")
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from api_token where app_id is null and expires_at is null)")
                 .mapTo(Boolean.class).one());
     }
 }

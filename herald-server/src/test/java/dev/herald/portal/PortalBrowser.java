@@ -23,11 +23,18 @@ final class PortalBrowser {
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final String baseUrl;
+    private final String cookieName;
     private String cookie;
     private String cookiePath;
 
     PortalBrowser(String baseUrl) {
+        this(baseUrl, PortalSession.COOKIE);
+    }
+
+    /** A browser keeping the cookie named {@code cookieName} (the portal's or the dashboard's). */
+    PortalBrowser(String baseUrl, String cookieName) {
         this.baseUrl = baseUrl;
+        this.cookieName = cookieName;
     }
 
     /** Opens an app-portal-access link: the page, then what its script does with the token in the fragment. */
@@ -84,7 +91,7 @@ final class PortalBrowser {
     private HttpRequest.Builder request(String path, boolean htmx) {
         var builder = HttpRequest.newBuilder(URI.create(baseUrl + path));
         if (cookie != null && !cookie.isEmpty() && path.startsWith(cookiePath)) {
-            builder.header("Cookie", PortalSession.COOKIE + "=" + cookie);
+            builder.header("Cookie", cookieName + "=" + cookie);
         }
         if (htmx) builder.header("HX-Request", "true");
         return builder;
@@ -105,8 +112,8 @@ final class PortalBrowser {
 
     private void remember(String setCookie) {
         var parts = setCookie.split(";\\s*");
-        if (!parts[0].startsWith(PortalSession.COOKIE + "=")) return;
-        String value = parts[0].substring(PortalSession.COOKIE.length() + 1);
+        if (!parts[0].startsWith(cookieName + "=")) return;
+        String value = parts[0].substring(cookieName.length() + 1);
         String path = "/";
         boolean expired = false;
         for (var part : parts) {

@@ -1,0 +1,140 @@
+package dev.herald.portal;
+
+import dev.herald.api.ApiException;
+import dev.herald.api.AppResolver;
+import dev.herald.api.Auth;
+import dev.herald.api.Lists;
+import dev.herald.api.PauseRoutes;
+import dev.herald.api.PortalAccessRoutes;
+import dev.herald.domain.Ids;
+import dev.herald.security.Tokens;
+import dev.herald.store.ApplicationStore;
+import dev.herald.store.TokenStore;
+import dev.herald.store.TokenStore.TokenOwner;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The operator's dashboard ({@code /dashboard}): every application, each one's portal a click away, and the switch
+ * that holds all delivery. Signing in takes an admin token once and keeps, in an HttpOnly {@code SameSite=Strict}
+ * cookie, a session token of its own that ends after {@link #SESSION} or at sign-out, so the lasting admin token is
+ * never kept by the browser.
+ */
+public final class DashboardRoutes {
+    static final String COOKIE = "herald_dashboard";
+    static final String BASE = "/dashboard";
+    static final Duration SESSION = Duration.ofHours(12);
+    /** An application's portal opened from here: long enough for a look. */
+    static final Duration PORTAL_VISIT = Duration.ofHours(1);
+
+    private final Pages pages = new Pages("Sign in again at " + BASE + " with an admin token.");
+    private final Auth auth;
+    private final TokenStore tokens;
+    private final ApplicationStore apps;
+    private final AppResolver resolver;
+    private final PortalAccessRoutes access;
+    private final PauseRoutes pause;
+    private final Clock clock;
+
+    public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
+                           PortalAccessRoutes access, PauseRoutes pause, Clock clock) {
+        this.auth = auth;
+        this.tokens = tokens;
+        this.apps = apps;
+        this.resolver = resolver;
+        this.access = access;
+        this.pause = pause;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get(BASE, ctx -> pages.answer(ctx, () -> pages.render(ctx, 200, "dashboardSignin", Map.of())));
+        routes.post(BASE + "/session", ctx -> pages.answer(ctx, () -> signIn(ctx)));
+        routes.post(BASE + "/logout", ctx -> pages.answer(ctx, () -> signOut(ctx, signedIn(ctx))));
+        routes.get(BASE + "/apps", ctx -> pages.answer(ctx, () -> applications(ctx, signedIn(ctx))));
+        routes.post(BASE + "/pause", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), true)));
+        routes.post(BASE + "/resume", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), false)));
+        routes.post(BASE + "/apps/{app_id}/portal", ctx -> pages.answer(ctx, () -> openPortal(ctx, signedIn(ctx))));
+    }
+
+    /** An admin token, given once, for a session token that ends. */
+    private void signIn(Context ctx) {
+        String given = Pages.form(ctx, "token");
+        TokenOwner owner;
+        try {
+            owner = given.isEmpty() ? null : auth.authenticate(ctx, given);
+        } catch (ApiException e) {
+            owner = null;
+        }
+        if (owner == null || !owner.admin()) {
+            // said beside the form: a refusal of an open page's request would reload it, as for a session that ended
+            pages.render(ctx, 401, "notice", Map.of("text", "That is not an admin token", "error", true));
+            return;
+        }
+        String session = Tokens.generate("sk_");
+        Instant now = clock.instant();
+        tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(session), null, now, now.plus(SESSION));
+        ctx.header("Set-Cookie", cookie(ctx, session, SESSION));
+        ctx.header("HX-Redirect", BASE + "/apps");
+        ctx.status(204);
+    }
+
+    private TokenOwner signedIn(Context ctx) {
+        String token = ctx.cookie(COOKIE);
+        TokenOwner owner = null;
+        if (token != null && !token.isBlank()) {
+            try {
+                owner = auth.authenticate(ctx, token);
+            } catch (ApiException e) {
+                // ended: as if there were no cookie
+            }
+        }
+        if (owner == null || !owner.admin()) {
+            throw new ApiException(401, "authentication_failed", "Your dashboard session has ended");
+        }
+        return owner;
+    }
+
+    private void signOut(Context ctx, TokenOwner owner) {
+        tokens.expire(owner.tokenId(), clock.instant());
+        auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));
+        ctx.header("Set-Cookie", cookie(ctx, "", Duration.ZERO));
+        ctx.header("HX-Redirect", BASE);
+        ctx.status(204);
+    }
+
+    private void applications(Context ctx, TokenOwner owner) {
+        var request = Lists.request(ctx, true, Ids.APP);
+        var page = apps.list(request);
+        String list = BASE + "/apps?iterator=";
+        var params = new LinkedHashMap<String, Object>();
+        params.put("apps", page.data());
+        params.put("older", page.done() || page.iterator() == null ? null : list + page.iterator());
+        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null : list + page.prevIterator());
+        params.put("paused", pause.deliveryPaused());
+        pages.render(ctx, 200, "dashboard", params);
+    }
+
+    private void setPaused(Context ctx, TokenOwner owner, boolean paused) {
+        pause.setDeliveryPaused(paused);
+        ctx.header("HX-Refresh", "true");
+        ctx.status(204);
+    }
+
+    /** The application's portal, as its owner sees it, opened with a token of its own that ends within the hour. */
+    private void openPortal(Context ctx, TokenOwner owner) {
+        var app = resolver.resolve(ctx); // the session's principal is an admin: any application
+        var link = access.open(ctx, app, PORTAL_VISIT);
+        ctx.header("HX-Redirect", link.url().substring(link.url().indexOf("/portal/")));
+        ctx.status(204);
+    }
+
+    private static String cookie(Context ctx, String value, Duration maxAge) {
+        return Pages.cookie(ctx, COOKIE, BASE, value, maxAge);
+    }
+}
