@@ -124,6 +124,27 @@ class AppPortalTest {
     }
 
     @Test
+    void no_page_carries_inline_script_style_or_handlers_which_its_policy_would_block() {
+        String ep = endpoint("http://127.0.0.1:9/policy");
+        String msg = publish("invoice.paid");
+        var html = new java.util.ArrayList<String>();
+        for (var path : java.util.List.of(base, base + "/endpoints", base + "/endpoints/" + ep, base + "/messages",
+                base + "/messages/" + msg, base + "/messages/msg_unknown")) {
+            html.add(browser.get(path).body());
+        }
+        html.add(new PortalBrowser(herald.baseUrl()).get(base + "/endpoints").body()); // signed out
+        html.add(browser.post(base + "/endpoints", Map.of("url", "ftp://x")).body()); // the form with its objection
+        html.add(new PortalBrowser(herald.baseUrl()).get("/dashboard").body());
+        for (String page : html) {
+            assertThat(page).isNotBlank()
+                    .doesNotContainPattern("<script(?![^>]*\\ssrc=\"/portal/assets/)")
+                    .doesNotContainPattern("\\sstyle=")
+                    .doesNotContainPattern("\\son[a-z]+=")
+                    .doesNotContainPattern("(src|href)=\"(https?:)?//");
+        }
+    }
+
+    @Test
     void without_a_live_session_the_pages_say_signed_out() {
         var stranger = new PortalBrowser(herald.baseUrl());
         var none = stranger.get(base + "/endpoints");
