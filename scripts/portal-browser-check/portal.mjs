@@ -56,6 +56,15 @@ check(made.url === hook && made.description === 'Billing' && JSON.stringify(made
 await page.click('text=Reveal');
 await page.locator('code.secret').waitFor();
 check(await page.locator('code.secret').textContent() === (await svix.endpoint.getSecret(app.id, endpointId)).key, 'Reveal shows the signing secret');
+const before = (await svix.endpoint.getSecret(app.id, endpointId)).key;
+await page.click('button:has-text("Rotate")');
+await page.locator('#rotated .notice').waitFor();
+check((await svix.endpoint.getSecret(app.id, endpointId)).key !== before, 'Rotate makes a new signing secret');
+await page.click('summary:has-text("Edit")');
+await page.fill('#edit-endpoint input[name=description]', 'Billing, edited');
+await page.click('#edit-endpoint button:has-text("Save")');
+await page.locator('dd', { hasText: 'Billing, edited' }).waitFor();
+check((await svix.endpoint.get(app.id, endpointId)).description === 'Billing, edited', 'Edit saves through the API');
 await shot('2-endpoint');
 
 const msg = await svix.message.create(app.id, { eventType: 'invoice.paid', payload: { invoice: 'in_42', amount: 1200 } });
@@ -83,6 +92,11 @@ check((await svix.endpoint.get(app.id, endpointId)).disabled === true, 'Disable 
 await page.click('button:has-text("Enable")');
 await page.locator('button:has-text("Disable")').waitFor();
 check((await svix.endpoint.get(app.id, endpointId)).disabled === false, 'Enable enables it again');
+await page.selectOption('select[name=eventType]', 'invoice.paid');
+await page.click('button:has-text("Send")');
+await page.locator('#example .notice').waitFor();
+check((await page.locator('#example .notice').textContent()).startsWith('Sent: a test invoice.paid message'), 'Send a test event says it is sent');
+await until(async () => received === 3, 'the test event at the receiver');
 
 await page.fill('input[name=since]', new Date(Date.now() - 3600_000).toISOString().slice(0, 16));
 await page.click('text=Send them again');

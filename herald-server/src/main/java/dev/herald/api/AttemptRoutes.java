@@ -266,7 +266,11 @@ public final class AttemptRoutes {
     void sendExample(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        var body = Body.of(ctx);
+        ctx.status(202).json(MessageRoutes.MessageOut.of(sendExample(app, endpoint, Body.of(ctx)), true));
+    }
+
+    /** Svix's EventExampleIn in {@code body}: the message made and sent to the endpoint alone. */
+    public Message sendExample(Application app, Endpoint endpoint, Body body) {
         String eventType = body.requiredString("eventType", 1, 256);
         Long index = body.longValue("exampleIndex", 0, 1000);
         body.validate();
@@ -280,7 +284,7 @@ public final class AttemptRoutes {
                 now.plus(defaultRetention));
         messages.insert(message);
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
-        ctx.status(202).json(MessageRoutes.MessageOut.of(message, true));
+        return message;
     }
 
     /**

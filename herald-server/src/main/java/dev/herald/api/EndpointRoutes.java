@@ -297,6 +297,12 @@ public final class EndpointRoutes {
         return endpoints.currentSecret(endpoint.id());
     }
 
+    /** A new generated secret; the old one keeps signing beside it for {@link #DEFAULT_GRACE} (Svix's default). */
+    public void rotateSecret(Endpoint endpoint) {
+        Instant now = clock.instant();
+        endpoints.rotateSecret(endpoint.id(), WebhookSecrets.generate(), now, now.plus(DEFAULT_GRACE));
+    }
+
     void rotateSecret(Context ctx) {
         var endpoint = find(ctx, apps.resolve(ctx));
         byte[] raw = ctx.bodyAsBytes();

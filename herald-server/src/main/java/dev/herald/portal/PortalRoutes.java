@@ -91,7 +91,10 @@ public final class PortalRoutes {
         routes.get(BASE + "/endpoints", ctx -> page(ctx, true, this::endpointList));
         routes.post(BASE + "/endpoints", ctx -> page(ctx, true, this::createEndpoint));
         routes.get(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::endpoint));
+        routes.post(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::editEndpoint));
         routes.get(BASE + "/endpoints/{endpoint_id}/secret", ctx -> page(ctx, true, this::secret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/secret/rotate", ctx -> page(ctx, true, this::rotateSecret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/example", ctx -> page(ctx, true, this::sendExample));
         routes.post(BASE + "/endpoints/{endpoint_id}/enable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, false)));
         routes.post(BASE + "/endpoints/{endpoint_id}/disable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, true)));
         routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> page(ctx, true, this::deleteEndpoint));
@@ -121,41 +124,86 @@ public final class PortalRoutes {
 
     /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */
     private void createEndpoint(Context ctx, Application app) {
-        String url = Pages.form(ctx, "url");
-        String description = Pages.form(ctx, "description");
-        var types = new LinkedHashSet<>(ctx.formParams("filterTypes"));
-        ObjectNode in = Json.MAPPER.createObjectNode();
-        in.put("url", url);
-        if (!description.isEmpty()) in.put("description", description);
-        if (!types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
-        try {
-            var created = endpointRoutes.create(app, Body.of(Json.MAPPER.writeValueAsBytes(in)));
+        var form = EndpointFields.read(ctx);
+        submit(ctx, form, "new-endpoint", "/portal/" + app.id() + "/endpoints", "Add endpoint", () -> {
+            var created = endpointRoutes.create(app, form.body(false));
             ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints/" + created.id());
             ctx.status(201);
-        } catch (ValidationException e) {
-            var errors = new HashMap<String, String>();
-            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
-            formAgain(ctx, 422, app, url, description, types, errors);
-        } catch (ApiException | ConflictException e) {
-            int status = e instanceof ApiException api ? api.status() : 409;
-            formAgain(ctx, status, app, url, description, types, Map.of("form", e.getMessage()));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
+        });
+    }
+
+    /** The same form as an EndpointPatch of the three fields it shows: none ticked is every event type again. */
+    private void editEndpoint(Context ctx, Application app) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        var form = EndpointFields.read(ctx);
+        submit(ctx, form, "edit-endpoint", "/portal/" + app.id() + "/endpoints/" + endpoint.id(), "Save", () -> {
+            endpointRoutes.patch(app, endpoint, form.body(true));
+            ctx.header("HX-Refresh", "true");
+            ctx.status(204);
+        });
+    }
+
+    /** What the endpoint form sent. */
+    private record EndpointFields(String url, String description, java.util.Set<String> types) {
+        static EndpointFields read(Context ctx) {
+            return new EndpointFields(Pages.form(ctx, "url"), Pages.form(ctx, "description"),
+                    new LinkedHashSet<>(ctx.formParams("filterTypes")));
+        }
+
+        /** As the API's JSON; {@code whole}: every field, so that an emptied one is emptied. */
+        Body body(boolean whole) {
+            ObjectNode in = Json.MAPPER.createObjectNode();
+            in.put("url", url);
+            if (whole || !description.isEmpty()) in.put("description", description);
+            if (whole || !types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+            return Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
 
-    private void formAgain(Context ctx, int status, Application app, String url, String description,
-                           java.util.Set<String> types, Map<String, String> errors) {
-        pages.render(ctx, status, "endpointForm", Map.of("base", "/portal/" + app.id(),
-                "form", new EndpointForm(url, description, types, catalog(), errors)));
+    /** Runs a form's change; the API's objections come back in the form, beside the fields they name. */
+    private void submit(Context ctx, EndpointFields form, String id, String action, String label, Pages.Work change) {
+        try {
+            change.run();
+        } catch (ValidationException e) {
+            var errors = new HashMap<String, String>();
+            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
+            formAgain(ctx, 422, form, id, action, label, errors);
+        } catch (ApiException | ConflictException e) {
+            int status = e instanceof ApiException api ? api.status() : 409;
+            formAgain(ctx, status, form, id, action, label, Map.of("form", e.getMessage()));
+        }
+    }
+
+    private void formAgain(Context ctx, int status, EndpointFields fields, String id, String action, String label,
+                           Map<String, String> errors) {
+        pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
+                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), catalog(), errors)));
+    }
+
+    private void rotateSecret(Context ctx, Application app) {
+        endpointRoutes.rotateSecret(endpointRoutes.find(ctx, app));
+        pages.render(ctx, 200, "notice", Map.of("text", "Rotated: webhooks are signed with the new secret from now on, and with "
+                + "the old one beside it for 24 hours, so a receiver can switch without failing any.", "error", false));
+    }
+
+    /** Svix's send-example: the event type's example (or a stub) to this endpoint alone. */
+    private void sendExample(Context ctx, Application app) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        var in = Json.MAPPER.createObjectNode().put("eventType", Pages.form(ctx, "eventType"));
+        var sent = attemptRoutes.sendExample(app, endpoint, Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        pages.render(ctx, 202, "notice", Map.of("text", "Sent: a test " + sent.eventType() + " message (" + sent.id()
+                + ") is on its way; its attempt shows below and under Messages.", "error", false));
     }
 
     private void endpoint(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
         var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
+        var catalog = catalog();
+        var edit = new EndpointForm(endpoint.url(), endpoint.description(),
+                endpoint.filterTypes() == null ? java.util.Set.of() : endpoint.filterTypes(), catalog, Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
-                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent));
+                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit));
     }
 
     private void secret(Context ctx, Application app) {

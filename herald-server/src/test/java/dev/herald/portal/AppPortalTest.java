@@ -308,6 +308,69 @@ class AppPortalTest {
     }
 
     @Test
+    void the_endpoint_is_edited_with_the_same_checks_and_emptied_fields_are_emptied() {
+        herald.api.post("/api/v1/event-type", json("name", "invoice.paid", "description", "paid"));
+        String ep = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                json("url", "http://127.0.0.1:9/before", "description", "Before")).text("id");
+        var page = browser.get(base + "/endpoints/" + ep).body();
+        assertThat(page).contains("id=\"edit-endpoint\"").contains("value=\"http://127.0.0.1:9/before\"").contains("value=\"Before\"");
+
+        var refused = browser.post(base + "/endpoints/" + ep, Map.of("url", "http://169.254.169.254/latest"));
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body()).contains("id=\"edit-endpoint\"").contains("blocked address 169.254.169.254");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).text("url")).isEqualTo("http://127.0.0.1:9/before");
+
+        var saved = browser.postRaw(base + "/endpoints/" + ep,
+                "url=" + enc(receiver.url("/edited")) + "&description=&filterTypes=invoice.paid", true);
+        assertThat(saved.status()).isEqualTo(204);
+        assertThat(saved.header("HX-Refresh")).isEqualTo("true");
+        var after = herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body();
+        assertThat(after.path("url").asText()).isEqualTo(receiver.url("/edited"));
+        assertThat(after.path("description").asText()).isEmpty();
+        assertThat(after.path("filterTypes").toString()).isEqualTo("[\"invoice.paid\"]");
+
+        browser.post(base + "/endpoints/" + ep, Map.of("url", receiver.url("/edited")));
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("filterTypes").isNull()).isTrue();
+    }
+
+    @Test
+    void a_rotated_secret_signs_beside_the_old_one_and_a_test_event_reaches_the_endpoint_alone() throws Exception {
+        herald.api.post("/api/v1/event-type", json("name", "invoice.paid", "description", "paid"));
+        String ep = endpoint(receiver.url("/tested"));
+        endpoint(receiver.url("/untouched"));
+        String old = herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret").text("key");
+        var rotated = browser.post(base + "/endpoints/" + ep + "/secret/rotate", Map.of());
+        assertThat(rotated.status()).isEqualTo(200);
+        assertThat(rotated.body()).contains("Rotated");
+        String current = herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret").text("key");
+        assertThat(current).startsWith("whsec_").isNotEqualTo(old);
+        assertThat(browser.htmxGet(base + "/endpoints/" + ep + "/secret").body()).contains(current);
+
+        assertThat(browser.get(base + "/endpoints/" + ep).body()).contains("<option value=\"invoice.paid\">");
+        var sent = browser.post(base + "/endpoints/" + ep + "/example", Map.of("eventType", "invoice.paid"));
+        assertThat(sent.status()).isEqualTo(202);
+        assertThat(sent.body()).contains("Sent: a test invoice.paid message (msg_");
+        Receiver.await(WAIT, () -> receiver.requests("/tested").size() == 1, "the test event");
+        var request = receiver.requests("/tested").get(0);
+        assertThat(request.body()).contains("\"example\":true");
+        // signed with both secrets while the old one's grace lasts
+        assertThat(request.header("webhook-signature").split(" ")).hasSize(2);
+        new com.standardwebhooks.Webhook(old).verify(request.body(), standardHeaders(request));
+        new com.standardwebhooks.Webhook(current).verify(request.body(), standardHeaders(request));
+        assertThat(receiver.requests("/untouched")).isEmpty();
+
+        var unknown = browser.post(base + "/endpoints/" + ep + "/example", Map.of("eventType", "no.such.type"));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body()).contains("Event type not found");
+    }
+
+    private static Map<String, java.util.List<String>> standardHeaders(Receiver.Request request) {
+        return Map.of("webhook-id", java.util.List.of(request.header("webhook-id")),
+                "webhook-timestamp", java.util.List.of(request.header("webhook-timestamp")),
+                "webhook-signature", java.util.List.of(request.header("webhook-signature")));
+    }
+
+    @Test
     void recover_sends_again_what_failed_since_the_time_given() {
         receiver.reply(r -> Receiver.Reply.status(r.path().equals("/down") && receiver.requests("/down").size() <= 2 ? 500 : 200));
         String ep = endpoint(receiver.url("/down"));
