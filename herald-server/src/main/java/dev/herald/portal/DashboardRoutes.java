@@ -111,11 +111,9 @@ public final class DashboardRoutes {
     private void applications(Context ctx, TokenOwner owner) {
         var request = Lists.request(ctx, true, Ids.APP);
         var page = apps.list(request);
-        String list = BASE + "/apps?iterator=";
         var params = new LinkedHashMap<String, Object>();
         params.put("apps", page.data());
-        params.put("older", page.done() || page.iterator() == null ? null : list + page.iterator());
-        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null : list + page.prevIterator());
+        Pages.pager(params, request, page, BASE + "/apps", "");
         params.put("paused", pause.deliveryPaused());
         pages.render(ctx, 200, "dashboard", params);
     }

@@ -109,6 +109,17 @@ final class Pages {
         return cookie.toString();
     }
 
+    /**
+     * The links to the pages before and after {@code page} of a list newest first: {@code list} + an iterator +
+     * {@code query} (the list's other parameters); null where there is no such page.
+     */
+    static void pager(Map<String, Object> params, dev.herald.domain.PageRequest request, dev.herald.domain.Page<?> page,
+                      String list, String query) {
+        params.put("older", page.done() || page.iterator() == null ? null : list + "?iterator=" + page.iterator() + query);
+        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null
+                : list + "?iterator=" + page.prevIterator() + query);
+    }
+
     static String form(Context ctx, String name) {
         String value = ctx.formParam(name);
         return value == null ? "" : value.trim();

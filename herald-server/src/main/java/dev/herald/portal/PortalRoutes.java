@@ -266,12 +266,10 @@ public final class PortalRoutes {
         var page = messages.list(app.id(), request, new MessageStore.MessageFilter(types, null, null, null, null));
         String filter = types == null ? "" : "&event_types=" + java.net.URLEncoder.encode(String.join(",", types),
                 java.nio.charset.StandardCharsets.UTF_8);
-        String list = "/portal/" + app.id() + "/messages?iterator=";
         var params = new LinkedHashMap<String, Object>();
         params.put("shell", shell(app, "messages"));
         params.put("messages", page.data());
-        params.put("older", page.done() || page.iterator() == null ? null : list + page.iterator() + filter);
-        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null : list + page.prevIterator() + filter);
+        Pages.pager(params, request, page, "/portal/" + app.id() + "/messages", filter);
         params.put("eventTypes", catalog());
         params.put("selected", types == null ? "" : String.join(",", types));
         pages.render(ctx, 200, "messages", params);
