@@ -24,7 +24,10 @@ public final class RetentionStore {
     public static final java.time.Duration TASK_LOST_AFTER = java.time.Duration.ofMinutes(10);
 
     public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
-                        long tasksDeleted, long tasksLost) {}
+                        long tasksDeleted, long tasksLost, long tokensDeleted) {}
+
+    /** An ended token's row is kept this long after its end (a portal link, a dashboard session). */
+    static final java.time.Duration ENDED_TOKENS_KEPT = java.time.Duration.ofDays(1);
 
     /** Returns null when another node holds the sweep lock. */
     public Swept sweep(Instant now, Instant retainAfter, Instant idempotencyAfter) {
@@ -61,7 +64,15 @@ public final class RetentionStore {
                 // idle throttle buckets (their next slot long past) hold nothing worth keeping
                 h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
                         .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
-                return new Swept(payloads, attempts, messages, keys, tasks, lost);
+                // every app-portal link and dashboard sign-in leaves a token; an integration's key has no end and is
+                // deleted with its rotation, and the test keeps a cascade from ever taking an integration with it
+                long tokens = repeat(h, """
+                        delete from api_token where id in (
+                            select t.id from api_token t
+                            where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
+                            limit :batch)
+                        """, now.minus(ENDED_TOKENS_KEPT));
+                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }

@@ -59,4 +59,27 @@ class RetentionTest {
             assertThat(herald.api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep).body().path("data")).isEmpty();
         }
     }
+
+    @Test
+    void ended_tokens_are_removed_a_day_after_their_end_and_nothing_else() {
+        var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        try (var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            String app = herald.api.post("/api/v1/app", json("name", "t")).text("id");
+            String shortLink = herald.api.post("/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}").text("token");
+            String weekLink = herald.api.post("/api/v1/auth/app-portal-access/" + app, "{}").text("token");
+            String integration = herald.api.post("/api/v1/app/" + app + "/integration", json("name", "i")).text("id");
+            String key = herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key");
+
+            clock.advance(Duration.ofHours(12)); // the short link ended 12 hours ago: kept a day
+            assertThat(herald.herald.runRetention().tokensDeleted()).isZero();
+            clock.advance(Duration.ofDays(1));
+            assertThat(herald.herald.runRetention().tokensDeleted()).isEqualTo(1);
+
+            assertThat(herald.api.withToken(shortLink).get("/api/v1/app/" + app).status()).isEqualTo(401);
+            assertThat(herald.api.withToken(weekLink).get("/api/v1/app/" + app).status()).isEqualTo(200);
+            assertThat(herald.api.withToken(key).get("/api/v1/app/" + app).status()).isEqualTo(200);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/integration/" + integration).status()).isEqualTo(200);
+            assertThat(herald.api.get("/api/v1/app").status()).isEqualTo(200);
+        }
+    }
 }
