@@ -291,7 +291,7 @@ public final class AttemptRoutes {
      * The {@code index}-th example of the type's schemas (Svix's {@code exampleIndex}); a stub when the type has
      * no examples at all, null when it has examples but not that many.
      */
-    static String examplePayload(EventType type, int index) {
+    public static String examplePayload(EventType type, int index) {
         boolean hasExamples = false;
         if (type.schemasJson() != null) {
             try {

@@ -100,6 +100,7 @@ public final class PortalRoutes {
         routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> page(ctx, true, this::deleteEndpoint));
         routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> page(ctx, true, this::recover));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
+        routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
         routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> page(ctx, true, this::resend));
     }
@@ -294,8 +295,32 @@ public final class PortalRoutes {
     }
 
     private List<String> catalog() {
+        return catalogTypes().stream().map(EventType::name).toList();
+    }
+
+    /**
+     * The event types a customer may see: not archived, and with no feature flag (Svix shows a flagged type only to
+     * portal tokens that carry its flag; Herald's carry none).
+     */
+    private List<EventType> catalogTypes() {
         return eventTypes.list(new PageRequest(PageRequest.MAX_LIMIT, null, false), false).data().stream()
-                .map(EventType::name).toList();
+                .filter(t -> t.featureFlag() == null && (t.featureFlags() == null || t.featureFlags().isEmpty()))
+                .toList();
+    }
+
+    /** The event catalog: what each type means and what its payload looks like (the schema's example, or a stub). */
+    private void eventTypeList(Context ctx, Application app) {
+        var types = catalogTypes();
+        var examples = new LinkedHashMap<String, String>();
+        for (var type : types) {
+            String example = AttemptRoutes.examplePayload(type, 0);
+            examples.put(type.name(), example == null ? null : PortalFormat.pretty(example));
+        }
+        var params = new HashMap<String, Object>();
+        params.put("shell", shell(app, "event-types"));
+        params.put("types", types);
+        params.put("examples", examples);
+        pages.render(ctx, 200, "eventTypes", params);
     }
 
     private static Shell shell(Application app, String section) {

@@ -128,7 +128,7 @@ class AppPortalTest {
         String ep = endpoint("http://127.0.0.1:9/policy");
         String msg = publish("invoice.paid");
         var html = new java.util.ArrayList<String>();
-        for (var path : java.util.List.of(base, base + "/endpoints", base + "/endpoints/" + ep, base + "/messages",
+        for (var path : java.util.List.of(base, base + "/endpoints", base + "/endpoints/" + ep, base + "/messages", base + "/event-types",
                 base + "/messages/" + msg, base + "/messages/msg_unknown")) {
             html.add(browser.get(path).body());
         }
@@ -232,6 +232,28 @@ class AppPortalTest {
 
     private static String enc(String s) {
         return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void the_event_catalog_shows_each_types_description_example_and_schema_but_not_flagged_or_archived_types() {
+        var schema = "{\"1\":{\"type\":\"object\",\"properties\":{\"invoice\":{\"type\":\"string\"}},"
+                + "\"examples\":[{\"invoice\":\"in_1\",\"amount\":1200}]}}";
+        assertThat(herald.api.post("/api/v1/event-type", "{\"name\":\"invoice.paid\",\"description\":\"An invoice was paid\","
+                + "\"groupName\":\"Billing\",\"schemas\":" + schema + "}").status()).isEqualTo(201);
+        assertThat(herald.api.post("/api/v1/event-type", "{\"name\":\"card.beta\",\"description\":\"b\",\"featureFlags\":[\"beta\"]}")
+                .status()).isEqualTo(201);
+        assertThat(herald.api.post("/api/v1/event-type", json("name", "old.type", "description", "o")).status()).isEqualTo(201);
+        assertThat(herald.api.delete("/api/v1/event-type/old.type").status()).isEqualTo(204); // archived
+
+        var catalog = browser.get(base + "/event-types");
+        assertThat(catalog.status()).isEqualTo(200);
+        assertThat(catalog.body())
+                .contains("<strong>invoice.paid</strong>").contains("An invoice was paid").contains("Billing")
+                .contains("\"invoice\" : \"in_1\"") // the schema's example, indented
+                .contains("\"type\" : \"object\"") // the schema
+                .doesNotContain("card.beta").doesNotContain("old.type");
+        var form = browser.get(base + "/endpoints").body();
+        assertThat(form).contains("value=\"invoice.paid\"").doesNotContain("card.beta").doesNotContain("old.type");
     }
 
     @Test
