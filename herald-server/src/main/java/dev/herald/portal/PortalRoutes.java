@@ -2,7 +2,9 @@ package dev.herald.portal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.api.ApiException;
+import dev.herald.api.AppResolver;
 import dev.herald.api.AttemptRoutes;
+import dev.herald.api.Auth;
 import dev.herald.api.BackgroundTaskRoutes;
 import dev.herald.api.Body;
 import dev.herald.api.EndpointRoutes;
@@ -26,6 +28,7 @@ import dev.herald.store.EventTypeStore;
 import dev.herald.store.MessageStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -64,10 +67,10 @@ public final class PortalRoutes {
     private final AttemptStore attempts;
     private final EventTypeStore eventTypes;
 
-    public PortalRoutes(dev.herald.api.Auth auth, dev.herald.api.AppResolver apps, EndpointRoutes endpointRoutes,
-                        MessageRoutes messageRoutes, AttemptRoutes attemptRoutes, PortalAccessRoutes access,
-                        BackgroundTaskRoutes tasks, EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
-                        java.time.Clock clock) {
+    public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
+                        AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
+                        EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
+                        Clock clock) {
         this.session = new PortalSession(auth, apps, clock);
         this.endpointRoutes = endpointRoutes;
         this.messageRoutes = messageRoutes;
@@ -178,7 +181,17 @@ public final class PortalRoutes {
     private void formAgain(Context ctx, int status, EndpointFields fields, String id, String action, String label,
                            Map<String, String> errors) {
         pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
-                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), catalog(), errors)));
+                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), choices(fields.types()), errors)));
+    }
+
+    /**
+     * The catalog's types to tick, and those already ticked that it leaves out (flagged or archived since): an edit
+     * that did not show them would drop them, and an endpoint left with none takes every type.
+     */
+    private List<String> choices(java.util.Set<String> ticked) {
+        var choices = new java.util.ArrayList<>(catalog());
+        ticked.stream().filter(t -> !choices.contains(t)).sorted().forEach(choices::add);
+        return choices;
     }
 
     private void rotateSecret(Context ctx, Application app) {
@@ -200,9 +213,8 @@ public final class PortalRoutes {
         var endpoint = endpointRoutes.find(ctx, app);
         var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
-        var catalog = catalog();
-        var edit = new EndpointForm(endpoint.url(), endpoint.description(),
-                endpoint.filterTypes() == null ? java.util.Set.of() : endpoint.filterTypes(), catalog, Map.of());
+        var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
+        var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed, choices(subscribed), Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit));
     }

@@ -254,6 +254,15 @@ class AppPortalTest {
                 .doesNotContain("card.beta").doesNotContain("old.type");
         var form = browser.get(base + "/endpoints").body();
         assertThat(form).contains("value=\"invoice.paid\"").doesNotContain("card.beta").doesNotContain("old.type");
+
+        // an endpoint subscribed (through the API) to a flagged type keeps it when its owner saves the form
+        String ep = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                "{\"url\":\"http://127.0.0.1:9/beta\",\"filterTypes\":[\"card.beta\"]}").text("id");
+        assertThat(browser.get(base + "/endpoints/" + ep).body())
+                .contains("<input type=\"checkbox\" name=\"filterTypes\" value=\"card.beta\" checked>");
+        browser.postRaw(base + "/endpoints/" + ep, "url=" + enc("http://127.0.0.1:9/beta") + "&filterTypes=card.beta", true);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("filterTypes").toString())
+                .isEqualTo("[\"card.beta\"]");
     }
 
     @Test
