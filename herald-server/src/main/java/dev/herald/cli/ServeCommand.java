@@ -35,7 +35,8 @@ public final class ServeCommand implements Callable<Integer> {
             herald.close();
             stopped.countDown();
         }, "herald-shutdown"));
-        System.out.println("Herald listening on http://" + config.httpAddress().getHostString() + ":" + herald.port());
+        String base = "http://" + config.httpAddress().getHostString() + ":" + herald.port();
+        System.out.println("Herald listening on " + base + " (dashboard: " + base + "/dashboard)");
         stopped.await();
         return 0;
     }
