@@ -29,6 +29,7 @@ const problems = [];
 page.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
 page.on('pageerror', e => problems.push(e.message));
 page.on('dialog', d => d.accept());
+if (shots) (await import('node:fs')).mkdirSync(shots, { recursive: true });
 const shot = async name => { if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true }); };
 
 await page.goto(access.url);
@@ -36,7 +37,9 @@ await page.waitForURL(/\/endpoints$/);
 check(await page.locator('h1').textContent() === 'Endpoints', 'the link signs in and opens the endpoints');
 check(!page.url().includes('token='), 'the token is gone from the address bar');
 const cookies = await page.context().cookies();
-check(cookies.length === 1 && cookies[0].httpOnly && cookies[0].sameSite === 'Strict', 'the session is an HttpOnly, SameSite=Strict cookie');
+const framedMode = Boolean(process.env.FRAMING_PORT);
+check(cookies.length === 1 && cookies[0].httpOnly && cookies[0].sameSite === (framedMode ? 'None' : 'Strict'),
+  `the session is an HttpOnly, SameSite=${framedMode ? 'None' : 'Strict'} cookie`);
 
 await page.fill('input[name=url]', 'http://10.0.0.1/hook');
 await page.click('text=Add endpoint');
@@ -143,6 +146,28 @@ if (shots) await ops.screenshot({ path: `${shots}/6-dashboard.png`, fullPage: tr
 await ops.locator('tr', { hasText: app.id }).locator('text=Open its portal').click();
 await ops.waitForURL(new RegExp(`/portal/${app.id}/endpoints$`));
 check(await ops.locator('h1').textContent() === 'Endpoints', 'Open its portal opens the application\'s portal');
+
+// the portal in a frame of another site's page (HERALD_PORTAL_FRAME_ANCESTORS), as Svix's portal is embedded
+if (framedMode) {
+const framed = await svix.authentication.appPortalAccess(app.id, {});
+const framing = http.createServer((req, res) => {
+  res.setHeader('Content-Type', 'text/html');
+  res.end(`<!DOCTYPE html><title>Acme dashboard</title><iframe id="portal" src="${framed.url}" width="1150" height="850"></iframe>`);
+});
+await new Promise(r => framing.listen(Number(process.env.FRAMING_PORT), '127.0.0.1', r));
+const host = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+host.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+await host.goto(`http://localhost:${process.env.FRAMING_PORT}/`);
+const frame = host.frameLocator('#portal');
+await frame.locator('h1', { hasText: 'Endpoints' }).waitFor();
+check(true, 'the portal signs in inside another site\'s frame');
+await frame.locator('input[name=url]').fill(`${hook}?framed`);
+await frame.locator('text=Add endpoint').click();
+await frame.locator('h1', { hasText: '?framed' }).waitFor();
+check((await svix.endpoint.list(app.id)).data.some(e => e.url === `${hook}?framed`), 'a change made inside the frame reaches the API');
+if (shots) await host.screenshot({ path: `${shots}/7-framed.png` });
+framing.close();
+}
 
 // the refused form (422) and the signed-out page (401) are answers the steps asked for; anything else is a fault
 const unexpected = problems.filter(p => !/status of (422|401)\b/.test(p));

@@ -40,7 +40,8 @@ public record HeraldConfig(
         int retentionDays,
         Duration janitorInterval,
         boolean validatePayloads,
-        int circuitBreakerFailures) {
+        int circuitBreakerFailures,
+        List<String> portalFrameAncestors) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -93,7 +94,8 @@ public record HeraldConfig(
                 reader.positiveInt("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
                 reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL),
                 reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS),
-                reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES));
+                reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES),
+                reader.list("HERALD_PORTAL_FRAME_ANCESTORS").stream().map(HeraldConfig::origin).toList());
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */
@@ -119,6 +121,27 @@ public record HeraldConfig(
             throw new ConfigException(variable + ": must decode to 32 bytes, got " + key.length);
         }
         return key;
+    }
+
+    /**
+     * A web origin that may show the app portal in a frame: {@code https://host[:port]}, or plain HTTP on this
+     * machine's own names (a dashboard in development). Written back as the origin alone, for the CSP.
+     */
+    static String origin(String value) {
+        String problem = "HERALD_PORTAL_FRAME_ANCESTORS: '" + value + "' is not an origin like https://app.example.com";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(problem);
+        }
+        String host = uri.getHost();
+        boolean local = host != null && (host.equals("localhost") || host.equals("127.0.0.1") || host.equals("[::1]"));
+        boolean scheme = "https".equals(uri.getScheme()) || ("http".equals(uri.getScheme()) && local);
+        boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
+        if (host == null || !scheme || !bare) throw new ConfigException(problem);
+        return uri.getScheme() + "://" + host.toLowerCase(java.util.Locale.ROOT) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     }
 
     private static List<byte[]> oldKeys(String value) {

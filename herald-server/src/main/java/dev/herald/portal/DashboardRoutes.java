@@ -32,7 +32,8 @@ public final class DashboardRoutes {
     /** An application's portal opened from here: long enough for a look. */
     static final Duration PORTAL_VISIT = Duration.ofHours(1);
 
-    private final Pages pages = new Pages("Sign in again at " + BASE + " with an admin token.");
+    /** Never in a frame: the operator's own pages. */
+    private final Pages pages = new Pages("Sign in again at " + BASE + " with an admin token.", java.util.List.of());
     private final Auth auth;
     private final TokenStore tokens;
     private final ApplicationStore apps;
@@ -133,6 +134,6 @@ public final class DashboardRoutes {
     }
 
     private static String cookie(Context ctx, String value, Duration maxAge) {
-        return Pages.cookie(ctx, COOKIE, BASE, value, maxAge);
+        return Pages.cookie(ctx, COOKIE, BASE, value, maxAge, false);
     }
 }

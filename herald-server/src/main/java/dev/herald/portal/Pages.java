@@ -17,9 +17,9 @@ import java.util.Map;
  * or to htmx as a fragment for the spot it was to fill. Refusals are the API's own exceptions.
  */
 final class Pages {
-    /** No inline script or style, nothing from elsewhere, never in a frame. */
+    /** No inline script or style, nothing from elsewhere; in a frame only of the origins named. */
     private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+            + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ";
 
     /** A page's work; it throws the API's exceptions to refuse. */
     @FunctionalInterface
@@ -30,9 +30,12 @@ final class Pages {
     private final TemplateEngine templates = TemplateEngine.createPrecompiled(ContentType.Html);
     /** What the error page says when a session has ended: where to get a new one. */
     private final String signedOutHint;
+    private final String policy;
 
-    Pages(String signedOutHint) {
+    /** @param frameAncestors the origins whose pages may show these in a frame; none: no frame at all */
+    Pages(String signedOutHint, java.util.List<String> frameAncestors) {
         this.signedOutHint = signedOutHint;
+        this.policy = CSP + (frameAncestors.isEmpty() ? "'none'" : String.join(" ", frameAncestors));
     }
 
     /** Runs a page's work with the pages' headers; a change (any POST) must come from the pages themselves. */
@@ -52,8 +55,8 @@ final class Pages {
         }
     }
 
-    static void headers(Context ctx) {
-        ctx.header("Content-Security-Policy", CSP);
+    void headers(Context ctx) {
+        ctx.header("Content-Security-Policy", policy);
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Cache-Control", "no-store");
         ctx.header("X-Content-Type-Options", "nosniff");
@@ -98,14 +101,21 @@ final class Pages {
     }
 
     /**
-     * A session cookie: HttpOnly (no script reads it), {@code SameSite=Strict} (no other site's request carries it),
-     * only for {@code path}, {@code Secure} when the browser came over HTTPS; {@code maxAge} null: the browser's session.
+     * A session cookie: HttpOnly (no script reads it), only for {@code path}; {@code maxAge} null: the browser's
+     * session. Unless {@code framed}, {@code SameSite=Strict} (no other site's request carries it), and {@code Secure}
+     * when the browser came over HTTPS. {@code framed}: the pages are shown in another site's frame, where a strict
+     * cookie is never sent, so it is {@code SameSite=None; Secure; Partitioned} (kept for that site's frames alone);
+     * changes still need htmx's header, which no other site can add.
      */
-    static String cookie(Context ctx, String name, String path, String value, java.time.Duration maxAge) {
-        var cookie = new StringBuilder(name).append('=').append(value)
-                .append("; Path=").append(path).append("; HttpOnly; SameSite=Strict");
+    static String cookie(Context ctx, String name, String path, String value, java.time.Duration maxAge, boolean framed) {
+        var cookie = new StringBuilder(name).append('=').append(value).append("; Path=").append(path).append("; HttpOnly");
         if (maxAge != null) cookie.append("; Max-Age=").append(maxAge.toSeconds());
-        if (dev.herald.api.PortalAccessRoutes.publicScheme(ctx).equals("https")) cookie.append("; Secure");
+        if (framed) {
+            cookie.append("; SameSite=None; Secure; Partitioned");
+        } else {
+            cookie.append("; SameSite=Strict");
+            if (dev.herald.api.PortalAccessRoutes.publicScheme(ctx).equals("https")) cookie.append("; Secure");
+        }
         return cookie.toString();
     }
 

@@ -56,7 +56,7 @@ public final class PortalRoutes {
 
     private final PortalSession session;
     private final PortalAssets assets = new PortalAssets();
-    private final Pages pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.");
+    private final Pages pages;
     private final EndpointRoutes endpointRoutes;
     private final MessageRoutes messageRoutes;
     private final AttemptRoutes attemptRoutes;
@@ -70,8 +70,9 @@ public final class PortalRoutes {
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
-                        Clock clock) {
-        this.session = new PortalSession(auth, apps, clock);
+                        Clock clock, List<String> frameAncestors) {
+        this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
+        this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
         this.endpointRoutes = endpointRoutes;
         this.messageRoutes = messageRoutes;
         this.attemptRoutes = attemptRoutes;
@@ -86,7 +87,7 @@ public final class PortalRoutes {
     public void register(RoutesConfig routes) {
         routes.get(PortalAssets.PATH + "{name}", assets::serve);
         routes.get(BASE, ctx -> {
-            Pages.headers(ctx);
+            pages.headers(ctx);
             pages.render(ctx, 200, "signin", Map.of());
         });
         routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));

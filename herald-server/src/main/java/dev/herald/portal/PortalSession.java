@@ -22,11 +22,14 @@ final class PortalSession {
     private final Auth auth;
     private final AppResolver apps;
     private final Clock clock;
+    /** The portal is shown in other sites' frames (HERALD_PORTAL_FRAME_ANCESTORS). */
+    private final boolean framed;
 
-    PortalSession(Auth auth, AppResolver apps, Clock clock) {
+    PortalSession(Auth auth, AppResolver apps, Clock clock, boolean framed) {
         this.auth = auth;
         this.apps = apps;
         this.clock = clock;
+        this.framed = framed;
     }
 
     /** The application whose pages the request's cookie opens; 401 with none or an ended token, 404 for another's. */
@@ -77,8 +80,8 @@ final class PortalSession {
         return left.isNegative() ? Duration.ZERO : left;
     }
 
-    private static String cookie(Context ctx, Application app, String value, Duration maxAge) {
-        return Pages.cookie(ctx, COOKIE, "/portal/" + app.id(), value, maxAge);
+    private String cookie(Context ctx, Application app, String value, Duration maxAge) {
+        return Pages.cookie(ctx, COOKIE, "/portal/" + app.id(), value, maxAge, framed);
     }
 
 

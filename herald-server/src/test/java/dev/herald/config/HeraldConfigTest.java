@@ -80,4 +80,20 @@ class HeraldConfigTest {
         assertThat(bad.waitFor()).isEqualTo(2);
         assertThat(output).isEqualTo("herald: HERALD_MAX_ENDPOINTS_PER_APP: must be a positive integer, got '-3'");
     }
+
+    @Test
+    void portal_frame_ancestors_are_origins_written_back_bare() {
+        assertThat(HeraldConfig.fromEnvironment(Map.of()).portalFrameAncestors()).isEmpty();
+        var config = HeraldConfig.fromEnvironment(Map.of("HERALD_PORTAL_FRAME_ANCESTORS",
+                "https://App.Example.com/, https://dash.example.com:8443, http://localhost:3000"));
+        assertThat(config.portalFrameAncestors())
+                .containsExactly("https://app.example.com", "https://dash.example.com:8443", "http://localhost:3000");
+        for (String bad : new String[] {"app.example.com", "http://app.example.com", "https://app.example.com/portal",
+                "https://*.example.com", "'self'", "https://a.example.com; script-src *", "javascript:alert(1)"}) {
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_PORTAL_FRAME_ANCESTORS", bad)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_PORTAL_FRAME_ANCESTORS: '")
+                    .hasMessageEndingWith("' is not an origin like https://app.example.com");
+        }
+    }
 }
