@@ -299,8 +299,14 @@ public final class EndpointRoutes {
 
     /** A new generated secret; the old one keeps signing beside it for {@link #DEFAULT_GRACE} (Svix's default). */
     public void rotateSecret(Endpoint endpoint) {
+        rotateSecret(endpoint, null, DEFAULT_GRACE);
+    }
+
+    /** {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. */
+    private void rotateSecret(Endpoint endpoint, String key, Duration grace) {
         Instant now = clock.instant();
-        endpoints.rotateSecret(endpoint.id(), WebhookSecrets.generate(), now, now.plus(DEFAULT_GRACE));
+        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : WebhookSecrets.generate(),
+                now, now.plus(grace));
     }
 
     void rotateSecret(Context ctx) {
@@ -315,9 +321,7 @@ public final class EndpointRoutes {
             body.validate();
             if (seconds != null) grace = Duration.ofSeconds(seconds);
         }
-        Instant now = clock.instant();
-        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : WebhookSecrets.generate(),
-                now, now.plus(grace));
+        rotateSecret(endpoint, key, grace);
         ctx.status(204);
     }
 

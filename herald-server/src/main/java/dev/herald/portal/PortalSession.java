@@ -8,13 +8,13 @@ import dev.herald.store.TokenStore.TokenOwner;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 
 /**
  * Who is signed in to an application's portal. The app-portal-access token, handed over once by the sign-in page,
  * lives in an HttpOnly cookie that only that application's pages receive ({@code Path=/portal/{app_id}}), with
- * {@code SameSite=Strict}; every change also needs htmx's {@code HX-Request} header, which another site's form cannot
- * send. Tokens are checked as the API checks them ({@link Auth}), so expiry, logout and expire-all end a session.
+ * {@code SameSite=Strict} (or, when other sites may frame the portal, one their frames receive: {@link Pages#cookie});
+ * every change also needs htmx's {@code HX-Request} header, which another site's form cannot send. Tokens are checked
+ * as the API checks them ({@link Auth}), so expiry, logout and expire-all end a session.
  */
 final class PortalSession {
     static final String COOKIE = "herald_portal";
