@@ -40,8 +40,16 @@ public final class Auth {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() <= 7) {
             throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
         }
-        authenticate(ctx, header.substring(7).trim());
+        var owner = authenticate(ctx, header.substring(7).trim());
+        if (owner.readOnly() && !READS.contains(ctx.method()) && !ctx.path().equals(LOGOUT)) {
+            throw new ApiException(403, "insufficient_access", "This token is read-only");
+        }
     }
+
+    private static final java.util.Set<io.javalin.http.HandlerType> READS =
+            java.util.Set.of(io.javalin.http.HandlerType.GET, io.javalin.http.HandlerType.HEAD);
+    /** A read-only token may still end itself. */
+    private static final String LOGOUT = "/api/v1/auth/logout";
 
     /** Makes the owner of {@code token} the request's principal (the app portal's cookie carries one), or answers 401. */
     public TokenOwner authenticate(Context ctx, String token) {

@@ -102,21 +102,27 @@ public final class PortalAccessRoutes {
         Auth.requireAdmin(ctx);
         var app = apps.resolve(ctx);
         Duration expiry = DEFAULT_EXPIRY;
+        boolean readOnly = false;
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > 0) {
             var body = Body.of(raw);
             Long seconds = body.longValue("expiry", 1, MAX_EXPIRY.toSeconds());
+            Boolean readOnlyIn = body.bool("readOnly");
             body.validate();
             if (seconds != null) expiry = Duration.ofSeconds(seconds);
+            readOnly = Boolean.TRUE.equals(readOnlyIn);
         }
-        ctx.json(open(ctx, app, expiry));
+        ctx.json(open(ctx, app, expiry, readOnly));
     }
 
-    /** A new token for the application's portal, and the link (on the host the request came to) that opens it. */
-    public AppPortalAccessOut open(Context ctx, Application app, Duration expiry) {
+    /**
+     * A new token for the application's portal, and the link (on the host the request came to) that opens it;
+     * {@code readOnly} (Svix's AppPortalAccessIn.readOnly): the token, in the portal and on the API, may only read.
+     */
+    public AppPortalAccessOut open(Context ctx, Application app, Duration expiry, boolean readOnly) {
         String token = Tokens.generate("appsk_");
         Instant now = clock.instant();
-        tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry));
+        tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry), readOnly);
         String base = publicScheme(ctx) + "://" + ctx.host();
         return new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token);
     }

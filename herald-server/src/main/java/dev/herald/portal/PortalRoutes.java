@@ -93,25 +93,35 @@ public final class PortalRoutes {
         routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));
         routes.post(BASE + "/logout", ctx -> page(ctx, true, this::signOut));
         routes.get(BASE + "/endpoints", ctx -> page(ctx, true, this::endpointList));
-        routes.post(BASE + "/endpoints", ctx -> page(ctx, true, this::createEndpoint));
+        routes.post(BASE + "/endpoints", ctx -> change(ctx, this::createEndpoint));
         routes.get(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::endpoint));
-        routes.post(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::editEndpoint));
+        routes.post(BASE + "/endpoints/{endpoint_id}", ctx -> change(ctx, this::editEndpoint));
         routes.get(BASE + "/endpoints/{endpoint_id}/secret", ctx -> page(ctx, true, this::secret));
-        routes.post(BASE + "/endpoints/{endpoint_id}/secret/rotate", ctx -> page(ctx, true, this::rotateSecret));
-        routes.post(BASE + "/endpoints/{endpoint_id}/example", ctx -> page(ctx, true, this::sendExample));
-        routes.post(BASE + "/endpoints/{endpoint_id}/enable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, false)));
-        routes.post(BASE + "/endpoints/{endpoint_id}/disable", ctx -> page(ctx, true, (c, app) -> setDisabled(c, app, true)));
-        routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> page(ctx, true, this::deleteEndpoint));
-        routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> page(ctx, true, this::recover));
+        routes.post(BASE + "/endpoints/{endpoint_id}/secret/rotate", ctx -> change(ctx, this::rotateSecret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/example", ctx -> change(ctx, this::sendExample));
+        routes.post(BASE + "/endpoints/{endpoint_id}/enable", ctx -> change(ctx, (c, app) -> setDisabled(c, app, false)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/disable", ctx -> change(ctx, (c, app) -> setDisabled(c, app, true)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> change(ctx, this::deleteEndpoint));
+        routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> change(ctx, this::recover));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
-        routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> page(ctx, true, this::resend));
+        routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> change(ctx, this::resend));
     }
 
     /** Runs a page once its session is known ({@code signedIn}: from the cookie; otherwise the sign-in page's token). */
     private void page(Context ctx, boolean signedIn, PageHandler handler) {
         pages.answer(ctx, () -> handler.handle(ctx, signedIn ? session.signedIn(ctx) : session.signIn(ctx, ctx.formParam("token"))));
+    }
+
+    /** A change: refused to a read-only token (Svix's readOnly portal), as the API refuses it. */
+    private void change(Context ctx, PageHandler handler) {
+        page(ctx, true, (c, app) -> {
+            if (PortalSession.owner(c).readOnly()) {
+                throw new ApiException(403, "insufficient_access", "This portal is read-only");
+            }
+            handler.handle(c, app);
+        });
     }
 
     private void signOut(Context ctx, Application app) {
@@ -123,7 +133,7 @@ public final class PortalRoutes {
 
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
-        pages.render(ctx, 200, "endpoints", Map.of("shell", shell(app, "endpoints"), "endpoints", list,
+        pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
                 "form", EndpointForm.empty(catalog())));
     }
 
@@ -216,7 +226,7 @@ public final class PortalRoutes {
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
         var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
         var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed, choices(subscribed), Map.of());
-        pages.render(ctx, 200, "endpoint", Map.of("shell", shell(app, "endpoints"), "endpoint", endpoint,
+        pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit));
     }
 
@@ -281,7 +291,7 @@ public final class PortalRoutes {
         String filter = types == null ? "" : "&event_types=" + java.net.URLEncoder.encode(String.join(",", types),
                 java.nio.charset.StandardCharsets.UTF_8);
         var params = new LinkedHashMap<String, Object>();
-        params.put("shell", shell(app, "messages"));
+        params.put("shell", shell(ctx, app, "messages"));
         params.put("messages", page.data());
         Pages.pager(params, request, page, "/portal/" + app.id() + "/messages", filter);
         params.put("eventTypes", catalog());
@@ -297,7 +307,7 @@ public final class PortalRoutes {
                 .toList();
         var log = attempts.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, true),
                 new AttemptStore.AttemptFilter(message.id(), null, null, null, null, null, null, null, null)).data();
-        pages.render(ctx, 200, "message", Map.of("shell", shell(app, "messages"), "message", message,
+        pages.render(ctx, 200, "message", Map.of("shell", shell(ctx, app, "messages"), "message", message,
                 "deliveries", deliveries, "attempts", log));
     }
 
@@ -330,14 +340,14 @@ public final class PortalRoutes {
             examples.put(type.name(), example == null ? null : PortalFormat.pretty(example));
         }
         var params = new HashMap<String, Object>();
-        params.put("shell", shell(app, "event-types"));
+        params.put("shell", shell(ctx, app, "event-types"));
         params.put("types", types);
         params.put("examples", examples);
         pages.render(ctx, 200, "eventTypes", params);
     }
 
-    private static Shell shell(Application app, String section) {
-        return new Shell(app.id(), app.name(), section);
+    private static Shell shell(Context ctx, Application app, String section) {
+        return new Shell(app.id(), app.name(), section, PortalSession.owner(ctx).readOnly());
     }
 
 }

@@ -9,8 +9,11 @@ import java.util.Set;
 public final class PortalViews {
     private PortalViews() {}
 
-    /** Every page's frame: the application and which part of the portal is open. */
-    public record Shell(String appId, String appName, String section) {
+    /**
+     * Every page's frame: the application, which part of the portal is open, and whether its token may only read
+     * (then no page offers a change).
+     */
+    public record Shell(String appId, String appName, String section, boolean readOnly) {
         public String base() {
             return "/portal/" + appId;
         }

@@ -12,10 +12,10 @@ public final class TokenStore {
         this.jdbi = jdbi;
     }
 
-    /** Who a token speaks for: {@code appId} null means admin. */
-    public record TokenOwner(String tokenId, String appId, Instant expiresAt) {
+    /** Who a token speaks for: {@code appId} null means admin; {@code readOnly}: it may read, not change. */
+    public record TokenOwner(String tokenId, String appId, Instant expiresAt, boolean readOnly) {
         public TokenOwner(String tokenId, String appId) {
-            this(tokenId, appId, null);
+            this(tokenId, appId, null, false);
         }
 
         public boolean admin() {
@@ -24,22 +24,27 @@ public final class TokenStore {
     }
 
     public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt) {
+        insert(id, hash, appId, createdAt, expiresAt, false);
+    }
+
+    public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt, boolean readOnly) {
         jdbi.useHandle(h -> h.createUpdate("""
-                insert into api_token (id, token_hash, app_id, created_at, expires_at)
-                values (:id, :hash, :appId, :createdAt, :expiresAt)
+                insert into api_token (id, token_hash, app_id, created_at, expires_at, read_only)
+                values (:id, :hash, :appId, :createdAt, :expiresAt, :readOnly)
                 """)
                 .bind("id", id).bind("hash", hash).bind("appId", appId)
-                .bind("createdAt", createdAt).bind("expiresAt", expiresAt)
+                .bind("createdAt", createdAt).bind("expiresAt", expiresAt).bind("readOnly", readOnly)
                 .execute());
     }
 
     public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
-                select id, app_id, expires_at from api_token
+                select id, app_id, expires_at, read_only from api_token
                 where token_hash = :hash and (expires_at is null or expires_at > :now)
                 """)
                 .bind("hash", hash).bind("now", now)
-                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id"), JsonColumns.instant(rs, "expires_at")))
+                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id"), JsonColumns.instant(rs, "expires_at"),
+                        rs.getBoolean("read_only")))
                 .findOne());
     }
 
