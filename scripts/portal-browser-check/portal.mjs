@@ -169,6 +169,15 @@ if (shots) await host.screenshot({ path: `${shots}/7-framed.png` });
 framing.close();
 }
 
+// a read-only link (AppPortalAccessIn.readOnly): everything shown, no change offered
+const lookOnly = await svix.authentication.appPortalAccess(app.id, { readOnly: true });
+const looker = await browser.newPage();
+looker.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+await looker.goto(lookOnly.url);
+await looker.waitForURL(/\/endpoints$/);
+check((await looker.locator('header').textContent()).includes('read-only') && await looker.locator('text=Add endpoint').count() === 0,
+  'a read-only link opens a portal that offers no change');
+
 // the refused form (422) and the signed-out page (401) are answers the steps asked for; anything else is a fault
 const unexpected = problems.filter(p => !/status of (422|401)\b/.test(p));
 check(unexpected.length === 0, `no other console errors, no CSP violation${unexpected.length ? ': ' + unexpected.join(' | ') : ''}`);
