@@ -109,12 +109,22 @@ public final class DashboardRoutes {
         ctx.status(204);
     }
 
+    /** Every application a page at a time, or the one whose id or uid {@code find} names. */
     private void applications(Context ctx, TokenOwner owner) {
-        var request = Lists.request(ctx, true, Ids.APP);
-        var page = apps.list(request);
         var params = new LinkedHashMap<String, Object>();
-        params.put("apps", page.data());
-        Pages.pager(params, request, page, BASE + "/apps", "");
+        String find = ctx.queryParam("find") == null ? "" : ctx.queryParam("find").trim();
+        if (find.isEmpty()) {
+            var request = Lists.request(ctx, true, Ids.APP);
+            var page = apps.list(request);
+            params.put("apps", page.data());
+            Pages.pager(params, request, page, BASE + "/apps", "");
+        } else {
+            // as the API finds an application; Herald's own is not among them
+            params.put("apps", apps.find(find).filter(a -> !a.operational()).stream().toList());
+            params.put("older", null);
+            params.put("newer", null);
+        }
+        params.put("find", find);
         params.put("paused", pause.deliveryPaused());
         pages.render(ctx, 200, "dashboard", params);
     }

@@ -87,6 +87,19 @@ class DashboardTest {
     }
 
     @Test
+    void an_application_is_found_by_its_id_or_uid() {
+        String app = herald.api.post("/api/v1/app", json("name", "Findable", "uid", "findable-co")).text("id");
+        herald.api.post("/api/v1/app", json("name", "Other"));
+        for (String key : new String[] {app, "findable-co"}) {
+            var found = operator.get("/dashboard/apps?find=" + key).body();
+            assertThat(found).contains("Findable").doesNotContain("Other").contains("/dashboard/apps/" + app + "/portal");
+        }
+        assertThat(operator.get("/dashboard/apps?find=no-such-app").body()).contains("No application has the id or uid no-such-app");
+        // Herald's own application (the operational webhook endpoints') is not one of them
+        assertThat(operator.get("/dashboard/apps?find=herald:operational").body()).contains("No application has the id or uid");
+    }
+
+    @Test
     void the_switch_holds_and_resumes_all_delivery_and_only_from_the_page() {
         assertThat(operator.get("/dashboard/apps").body()).contains("Delivery is running.");
         assertThat(operator.post("/dashboard/pause", Map.of(), false).status()).isEqualTo(403);
