@@ -62,6 +62,29 @@ public final class ApplicationRoutes {
         return insert(Fields.read(body));
     }
 
+    /**
+     * Svix's {@code application} beside a request (publishing, app-portal-access): when no application has the path's
+     * key, one is created from it (admin only), the key its uid unless it names one. Null when the body has no
+     * {@code application} or the path's application exists; the application itself when one was made, or when another
+     * request made it meanwhile.
+     */
+    public Application createIfMissing(Context ctx, Body body) {
+        String key = ctx.pathParam("app_id");
+        com.fasterxml.jackson.databind.JsonNode appIn = body.raw("application");
+        if (appIn == null || appIn.isNull() || apps.find(key).isPresent()) return null;
+        Auth.requireAdmin(ctx);
+        if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
+        var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (!appBody.has("uid") && UID.matcher(key).matches() && !key.startsWith(Ids.APP)) {
+            appBody.root().put("uid", key);
+        }
+        try {
+            return createFrom(appBody);
+        } catch (ConflictException e) {
+            return resolver.resolve(ctx);
+        }
+    }
+
     private Application insert(Fields in) {
         Instant now = clock.instant();
         return apps.insert(new Application(Ids.next(Ids.APP), in.uid(), in.name(), in.rateLimit(), in.throttleRate(),

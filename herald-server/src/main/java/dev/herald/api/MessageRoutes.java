@@ -182,22 +182,8 @@ public final class MessageRoutes {
 
     /** The path's application's id; with {@code application} in the body a missing one is created on the fly. */
     private String appIdFor(Context ctx, Body body) {
-        String key = ctx.pathParam("app_id");
-        JsonNode appIn = body.raw("application");
-        if (appIn != null && apps.find(key).isEmpty()) {
-            Auth.requireAdmin(ctx);
-            if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
-            var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            if (!appBody.has("uid") && ApplicationRoutes.UID.matcher(key).matches() && !key.startsWith(Ids.APP)) {
-                appBody.root().put("uid", key);
-            }
-            try {
-                return applicationRoutes.createFrom(appBody).id();
-            } catch (dev.herald.domain.ConflictException e) {
-                return resolver.resolve(ctx).id();
-            }
-        }
-        return resolver.resolveCachedId(ctx);
+        var created = applicationRoutes.createIfMissing(ctx, body);
+        return created != null ? created.id() : resolver.resolveCachedId(ctx);
     }
 
     void list(Context ctx) {

@@ -21,12 +21,14 @@ public final class PortalAccessRoutes {
     static final Duration MAX_EXPIRY = Duration.ofDays(365);
 
     private final AppResolver apps;
+    private final ApplicationRoutes applications;
     private final TokenStore tokens;
     private final Auth auth;
     private final Clock clock;
 
-    public PortalAccessRoutes(AppResolver apps, TokenStore tokens, Auth auth, Clock clock) {
+    public PortalAccessRoutes(AppResolver apps, ApplicationRoutes applications, TokenStore tokens, Auth auth, Clock clock) {
         this.apps = apps;
+        this.applications = applications;
         this.tokens = tokens;
         this.auth = auth;
         this.clock = clock;
@@ -98,11 +100,12 @@ public final class PortalAccessRoutes {
         return ctx.scheme();
     }
 
+    /** Svix's AppPortalAccessIn: {@code expiry}, {@code readOnly}, and {@code application} to create a missing one. */
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
-        var app = apps.resolve(ctx);
         Duration expiry = DEFAULT_EXPIRY;
         boolean readOnly = false;
+        Application created = null;
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > 0) {
             var body = Body.of(raw);
@@ -111,8 +114,9 @@ public final class PortalAccessRoutes {
             body.validate();
             if (seconds != null) expiry = Duration.ofSeconds(seconds);
             readOnly = Boolean.TRUE.equals(readOnlyIn);
+            created = applications.createIfMissing(ctx, body);
         }
-        ctx.json(open(ctx, app, expiry, readOnly));
+        ctx.json(open(ctx, created != null ? created : apps.resolve(ctx), expiry, readOnly));
     }
 
     /**

@@ -183,7 +183,7 @@ public final class Herald implements AutoCloseable {
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
             var health = new HealthRoutes(jdbi);
-            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, tokens, auth, clock);
+            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
                     portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, clock,
                     config.portalFrameAncestors());

@@ -110,6 +110,24 @@ class AppPortalTest {
     }
 
     @Test
+    void app_portal_access_creates_a_missing_application_from_application_as_svix_does() {
+        assertThat(herald.api.post("/api/v1/auth/app-portal-access/new-customer", "{}").status()).isEqualTo(404);
+        var access = herald.api.post("/api/v1/auth/app-portal-access/new-customer", "{\"application\":{\"name\":\"New Customer\"}}");
+        assertThat(access.status()).isEqualTo(200);
+        var made = herald.api.get("/api/v1/app/new-customer");
+        assertThat(made.status()).isEqualTo(200);
+        assertThat(made.text("name")).isEqualTo("New Customer");
+        assertThat(access.text("url")).contains("/portal/" + made.text("id") + "#token=appsk_");
+        // the application exists now: given again, application is ignored
+        var again = herald.api.post("/api/v1/auth/app-portal-access/new-customer", "{\"application\":{\"name\":\"Renamed\"}}");
+        assertThat(again.text("url")).contains("/portal/" + made.text("id") + "#");
+        assertThat(herald.api.get("/api/v1/app/new-customer").text("name")).isEqualTo("New Customer");
+        var fresh = new PortalBrowser(herald.baseUrl());
+        assertThat(fresh.open(access.text("url")).status()).isEqualTo(204);
+        assertThat(fresh.get("/portal/" + made.text("id") + "/endpoints").body()).contains("New Customer");
+    }
+
+    @Test
     void the_scripts_and_style_are_served_from_the_portal_itself() {
         var htmx = browser.get(PortalAssets.PATH + PortalAssets.HTMX);
         assertThat(htmx.status()).isEqualTo(200);
