@@ -125,6 +125,31 @@ if (portal?.token) {
   await step("auth.logout", () => appSvix.authentication.logout());
   await step("app token after logout -> 401", async () => { try { await appSvix.endpoint.list(uid); return "NO ERROR"; } catch (e) { return e.code; } });
 }
+// capabilities, feature flags and sessions (AppPortalAccessIn, ApplicationTokenExpireIn)
+const codeOf = async (fn) => { try { await fn(); return 200; } catch (e) { return e.code; } };
+await step("event types behind a flag", async () => {
+  await svix.eventType.create({ name: "probe.beta-" + uid, description: "b", featureFlags: ["probe-beta"] });
+});
+const limited = await step("auth.appPortalAccess capabilities + featureFlags + sessionId", () => svix.authentication.appPortalAccess(uid,
+  { capabilities: ["ViewBase", "CreateAttempts"], featureFlags: ["probe-beta"], sessionId: "probe-session" }));
+const plainPortal = await step("auth.appPortalAccess no flags", () => svix.authentication.appPortalAccess(uid, { sessionId: "other-session" }));
+if (limited?.token && plainPortal?.token) {
+  const lim = new Svix(limited.token, { serverUrl: server });
+  const plainSvix = new Svix(plainPortal.token, { serverUrl: server });
+  check("limited token reads endpoints", (await codeOf(() => lim.endpoint.list(uid))) === 200);
+  check("limited token: endpoint.create 403", (await codeOf(() => lim.endpoint.create(uid, { url: "http://127.0.0.1:9/x" }))) === 403);
+  check("limited token: endpoint.getSecret 403", (await codeOf(() => lim.endpoint.getSecret(uid, ep.id))) === 403);
+  check("limited token: endpoint.recover (CreateAttempts) ok", (await codeOf(() => lim.endpoint.recover(uid, ep.id, { since: new Date(Date.now() - 60e3) }))) === 200);
+  const seen = (await lim.eventType.list({ limit: 250 })).data.map((t) => t.name);
+  check("flagged type listed to a token bearing its flag", seen.includes("probe.beta-" + uid), JSON.stringify(seen));
+  const unseen = (await plainSvix.eventType.list({ limit: 250 })).data.map((t) => t.name);
+  check("flagged type hidden from a token without its flag", !unseen.includes("probe.beta-" + uid), JSON.stringify(unseen));
+  check("hidden flagged type: eventType.get 404", (await codeOf(() => plainSvix.eventType.get("probe.beta-" + uid))) === 404);
+  await step("auth.expireAll sessionIds", () => svix.authentication.expireAll(uid, { sessionIds: ["probe-session"] }));
+  check("the session's token ended", (await codeOf(() => lim.endpoint.list(uid))) === 401);
+  check("another session's token lives", (await codeOf(() => plainSvix.endpoint.list(uid))) === 200);
+  check("capabilities without ViewBase 422", (await codeOf(() => svix.authentication.appPortalAccess(uid, { capabilities: ["ManageEndpoint"] }))) === 422);
+}
 await step("auth.expireAll", () => svix.authentication.expireAll(uid, {}));
 await step("endpoint.delete", () => svix.endpoint.delete(uid, ep2.id));
 await step("bad input 422", async () => { try { await svix.endpoint.create(uid, { url: "not a url" }); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });

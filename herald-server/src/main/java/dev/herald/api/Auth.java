@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.domain.Capability;
 import dev.herald.security.Tokens;
 import dev.herald.store.TokenStore;
 import dev.herald.store.TokenStore.TokenOwner;
@@ -41,15 +42,18 @@ public final class Auth {
             throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
         }
         var owner = authenticate(ctx, header.substring(7).trim());
-        if (owner.readOnly() && !READS.contains(ctx.method()) && !ctx.path().equals(LOGOUT)) {
-            throw new ApiException(403, "insufficient_access", "This token is read-only");
-        }
+        if (owner.capabilities() != null) requireCapability(ctx, owner);
     }
 
-    private static final java.util.Set<io.javalin.http.HandlerType> READS =
-            java.util.Set.of(io.javalin.http.HandlerType.GET, io.javalin.http.HandlerType.HEAD);
-    /** A read-only token may still end itself. */
-    private static final String LOGOUT = "/api/v1/auth/logout";
+    /** A token given a list of capabilities reaches only the routes one of them opens ({@link RouteCapabilities}). */
+    private static void requireCapability(Context ctx, TokenOwner owner) {
+        var route = ctx.endpoints().matchedHttpEndpoint();
+        var needed = route == null ? Optional.<Capability>empty() : RouteCapabilities.required(ctx.method(), route.path);
+        if (needed.isPresent() && owner.can(needed.get())) return;
+        throw new ApiException(403, "insufficient_access", owner.readOnly() ? "This token is read-only"
+                : needed.map(c -> "This token lacks the " + c.wireName + " capability")
+                        .orElse("This token may not do this: it was given a list of capabilities"));
+    }
 
     /** Makes the owner of {@code token} the request's principal (the app portal's cookie carries one), or answers 401. */
     public TokenOwner authenticate(Context ctx, String token) {
@@ -62,7 +66,7 @@ public final class Auth {
     private Optional<TokenOwner> resolve(String token) {
         byte[] hash = Tokens.hash(token);
         if (configuredAdminHash.isPresent() && MessageDigest.isEqual(hash, configuredAdminHash.get())) {
-            return Optional.of(new TokenOwner("env", null));
+            return Optional.of(TokenOwner.admin("env"));
         }
         String key = HexFormat.of().formatHex(hash);
         Instant now = clock.instant();

@@ -207,13 +207,18 @@ public final class EventTypeRoutes {
         return name;
     }
 
+    /** An application token sees the types without a feature flag, and those with one it bears (as Svix does). */
     void list(Context ctx) {
         boolean includeArchived = "true".equals(ctx.queryParam("include_archived"));
-        ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived), EventTypeOut::of));
+        var flags = Auth.principal(ctx).featureFlags();
+        ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived, flags), EventTypeOut::of));
     }
 
+    /** A type hidden from the token by its feature flags is not found. */
     void get(Context ctx) {
-        ctx.json(EventTypeOut.of(find(ctx)));
+        var type = find(ctx);
+        if (!type.visibleWith(Auth.principal(ctx).featureFlags())) throw ApiException.notFound("Event type");
+        ctx.json(EventTypeOut.of(type));
     }
 
     /** PUT creates a missing event type (201), as Svix does. */

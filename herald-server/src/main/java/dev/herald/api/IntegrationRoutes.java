@@ -92,6 +92,8 @@ public final class IntegrationRoutes {
         var in = Input.read(ctx);
         var updated = integrations.update(new Integration(current.id(), app.id(), in.name(), in.featureFlags(),
                 current.createdAt(), clock.instant())).orElseThrow(IntegrationRoutes::notFound);
+        // its key bears the integration's feature flags: looked up again here now, on other nodes within Auth's cache period
+        auth.forget(owner -> app.id().equals(owner.appId()));
         ctx.json(IntegrationOut.of(updated));
     }
 

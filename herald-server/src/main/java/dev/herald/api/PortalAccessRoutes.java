@@ -1,14 +1,20 @@
 package dev.herald.api;
 
 import dev.herald.domain.Application;
+import dev.herald.domain.Capability;
 import dev.herald.domain.Ids;
 import dev.herald.security.Tokens;
 import dev.herald.store.TokenStore;
+import dev.herald.store.TokenStore.Grant;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * {@code POST /api/v1/auth/app-portal-access/{app_id}} (admin only): a token scoped to one application,
@@ -19,6 +25,10 @@ import java.time.Instant;
 public final class PortalAccessRoutes {
     static final Duration DEFAULT_EXPIRY = Duration.ofDays(7);
     static final Duration MAX_EXPIRY = Duration.ofDays(365);
+    private static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+    private static final int MAX_FEATURE_FLAGS = 100;
+    private static final int MAX_SESSION_IDS = 1000;
+    private static final int MAX_SESSION_ID_LENGTH = 256;
 
     private final AppResolver apps;
     private final ApplicationRoutes applications;
@@ -46,26 +56,25 @@ public final class PortalAccessRoutes {
 
     /**
      * Svix's expire-all (admin, 204): every token of the application stops working after {@code expiry} seconds
-     * (default 0: now). Refused here at once; on other nodes within Auth's cache period (30 seconds).
+     * (default 0: now); with {@code sessionIds}, only the tokens made with one of those sessions. Refused here at once;
+     * on other nodes within Auth's cache period (30 seconds).
      */
     void expireAll(Context ctx) {
         Auth.requireAdmin(ctx);
         var app = apps.resolve(ctx);
         long seconds = 0;
+        Set<String> sessions = null;
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > 0) {
             var body = Body.of(raw);
             Long expiry = body.longValue("expiry", 0, MAX_EXPIRY.toSeconds());
-            var sessions = body.raw("sessionIds");
-            if (sessions != null && !sessions.isNull() && !sessions.isEmpty()) {
-                body.fail("sessionIds", "Herald's tokens have no sessions: leave sessionIds out to expire every token",
-                        "value_error");
-            }
+            sessions = body.stringSet("sessionIds", MAX_SESSION_IDS, null, MAX_SESSION_ID_LENGTH);
             body.validate();
             if (expiry != null) seconds = expiry;
+            if (sessions != null && sessions.isEmpty()) sessions = null; // Svix: an empty list is no list
         }
         Instant at = clock.instant().plusSeconds(seconds);
-        tokens.expireAppTokens(app.id(), at);
+        tokens.expireAppTokens(app.id(), at, sessions);
         auth.forget(owner -> app.id().equals(owner.appId())); // looked up again, with the new expiry
         ctx.status(204);
     }
@@ -100,33 +109,62 @@ public final class PortalAccessRoutes {
         return ctx.scheme();
     }
 
-    /** Svix's AppPortalAccessIn: {@code expiry}, {@code readOnly}, and {@code application} to create a missing one. */
+    /**
+     * Svix's AppPortalAccessIn: {@code expiry}; {@code capabilities} (every one when left out; the list must hold
+     * ViewBase) and the older {@code readOnly} (ViewBase alone, whatever the list says); {@code featureFlags} (the
+     * flagged event types the token sees); {@code sessionId} (for expire-all); {@code application} to create a missing one.
+     */
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
         Duration expiry = DEFAULT_EXPIRY;
-        boolean readOnly = false;
+        Grant grant = Grant.FULL;
         Application created = null;
         byte[] raw = ctx.bodyAsBytes();
         if (raw.length > 0) {
             var body = Body.of(raw);
             Long seconds = body.longValue("expiry", 1, MAX_EXPIRY.toSeconds());
-            Boolean readOnlyIn = body.bool("readOnly");
+            Boolean readOnly = body.bool("readOnly");
+            Set<Capability> capabilities = capabilities(body);
+            Set<String> flags = body.stringSet("featureFlags", MAX_FEATURE_FLAGS, FLAG, 256);
+            String sessionId = body.string("sessionId", 1, MAX_SESSION_ID_LENGTH);
             body.validate();
             if (seconds != null) expiry = Duration.ofSeconds(seconds);
-            readOnly = Boolean.TRUE.equals(readOnlyIn);
+            if (Boolean.TRUE.equals(readOnly)) capabilities = EnumSet.of(Capability.VIEW_BASE);
+            grant = new Grant(capabilities, flags == null ? Set.of() : flags, sessionId);
             created = applications.createIfMissing(ctx, body);
         }
-        ctx.json(open(ctx, created != null ? created : apps.resolve(ctx), expiry, readOnly));
+        ctx.json(open(ctx, created != null ? created : apps.resolve(ctx), expiry, grant));
+    }
+
+    /** {@code capabilities}: null when left out (every capability); otherwise known names, ViewBase among them. */
+    private static Set<Capability> capabilities(Body body) {
+        Set<String> names = body.stringSet("capabilities", Capability.values().length, null, 64);
+        if (names == null) return null;
+        var set = EnumSet.noneOf(Capability.class);
+        for (String name : names) {
+            var capability = Capability.byWireName(name);
+            if (capability.isEmpty()) {
+                body.fail("capabilities", "unknown capability '" + name + "': the capabilities are "
+                        + String.join(", ", Arrays.stream(Capability.values()).map(c -> c.wireName).toList()), "value_error");
+                return null;
+            }
+            set.add(capability.get());
+        }
+        if (!set.contains(Capability.VIEW_BASE)) {
+            body.fail("capabilities", "the ViewBase capability is always required", "value_error");
+            return null;
+        }
+        return set;
     }
 
     /**
-     * A new token for the application's portal, and the link (on the host the request came to) that opens it;
-     * {@code readOnly} (Svix's AppPortalAccessIn.readOnly): the token, in the portal and on the API, may only read.
+     * A new token for the application's portal, and the link (on the host the request came to) that opens it. The
+     * token, in the portal and on the API, may do what {@code grant} allows.
      */
-    public AppPortalAccessOut open(Context ctx, Application app, Duration expiry, boolean readOnly) {
+    public AppPortalAccessOut open(Context ctx, Application app, Duration expiry, Grant grant) {
         String token = Tokens.generate("appsk_");
         Instant now = clock.instant();
-        tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry), readOnly);
+        tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry), grant);
         String base = publicScheme(ctx) + "://" + ctx.host();
         return new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token);
     }

@@ -138,7 +138,7 @@ public final class DashboardRoutes {
     /** The application's portal, as its owner sees it, opened with a token of its own that ends within the hour. */
     private void openPortal(Context ctx, TokenOwner owner) {
         var app = resolver.resolve(ctx); // the session's principal is an admin: any application
-        var link = access.open(ctx, app, PORTAL_VISIT, false);
+        var link = access.open(ctx, app, PORTAL_VISIT, TokenStore.Grant.FULL);
         ctx.header("HX-Redirect", link.url().substring(link.url().indexOf("/portal/")));
         ctx.status(204);
     }

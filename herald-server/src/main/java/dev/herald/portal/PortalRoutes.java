@@ -15,6 +15,7 @@ import dev.herald.api.PortalAccessRoutes;
 import dev.herald.api.ValidationException;
 import dev.herald.domain.Application;
 import dev.herald.domain.BackgroundTask;
+import dev.herald.domain.Capability;
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
 import dev.herald.domain.Ids;
@@ -93,20 +94,24 @@ public final class PortalRoutes {
         routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));
         routes.post(BASE + "/logout", ctx -> page(ctx, true, this::signOut));
         routes.get(BASE + "/endpoints", ctx -> page(ctx, true, this::endpointList));
-        routes.post(BASE + "/endpoints", ctx -> change(ctx, this::createEndpoint));
+        routes.post(BASE + "/endpoints", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, this::createEndpoint));
         routes.get(BASE + "/endpoints/{endpoint_id}", ctx -> page(ctx, true, this::endpoint));
-        routes.post(BASE + "/endpoints/{endpoint_id}", ctx -> change(ctx, this::editEndpoint));
-        routes.get(BASE + "/endpoints/{endpoint_id}/secret", ctx -> page(ctx, true, this::secret));
-        routes.post(BASE + "/endpoints/{endpoint_id}/secret/rotate", ctx -> change(ctx, this::rotateSecret));
-        routes.post(BASE + "/endpoints/{endpoint_id}/example", ctx -> change(ctx, this::sendExample));
-        routes.post(BASE + "/endpoints/{endpoint_id}/enable", ctx -> change(ctx, (c, app) -> setDisabled(c, app, false)));
-        routes.post(BASE + "/endpoints/{endpoint_id}/disable", ctx -> change(ctx, (c, app) -> setDisabled(c, app, true)));
-        routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> change(ctx, this::deleteEndpoint));
-        routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> change(ctx, this::recover));
+        routes.post(BASE + "/endpoints/{endpoint_id}", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, this::editEndpoint));
+        routes.get(BASE + "/endpoints/{endpoint_id}/secret", ctx -> change(ctx, Capability.VIEW_ENDPOINT_SECRET, this::secret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/secret/rotate",
+                ctx -> change(ctx, Capability.MANAGE_ENDPOINT_SECRET, this::rotateSecret));
+        routes.post(BASE + "/endpoints/{endpoint_id}/example", ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::sendExample));
+        routes.post(BASE + "/endpoints/{endpoint_id}/enable",
+                ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setDisabled(c, app, false)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/disable",
+                ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setDisabled(c, app, true)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, this::deleteEndpoint));
+        routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::recover));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
-        routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend", ctx -> change(ctx, this::resend));
+        routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend",
+                ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::resend));
     }
 
     /** Runs a page once its session is known ({@code signedIn}: from the cookie; otherwise the sign-in page's token). */
@@ -114,11 +119,16 @@ public final class PortalRoutes {
         pages.answer(ctx, () -> handler.handle(ctx, signedIn ? session.signedIn(ctx) : session.signIn(ctx, ctx.formParam("token"))));
     }
 
-    /** A change: refused to a read-only token (Svix's readOnly portal), as the API refuses it. */
-    private void change(Context ctx, PageHandler handler) {
+    /**
+     * A change (or the secret): refused to a token without the capability it needs (Svix's capabilities, or its
+     * readOnly portal), as the API refuses it.
+     */
+    private void change(Context ctx, Capability needed, PageHandler handler) {
         page(ctx, true, (c, app) -> {
-            if (PortalSession.owner(c).readOnly()) {
-                throw new ApiException(403, "insufficient_access", "This portal is read-only");
+            var owner = PortalSession.owner(c);
+            if (!owner.can(needed)) {
+                throw new ApiException(403, "insufficient_access", owner.readOnly() ? "This portal is read-only"
+                        : "This portal may not do this (it lacks the " + needed.wireName + " capability)");
             }
             handler.handle(c, app);
         });
@@ -134,7 +144,7 @@ public final class PortalRoutes {
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
         pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
-                "form", EndpointForm.empty(catalog())));
+                "form", EndpointForm.empty(catalog(ctx))));
     }
 
     /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */
@@ -192,15 +202,15 @@ public final class PortalRoutes {
     private void formAgain(Context ctx, int status, EndpointFields fields, String id, String action, String label,
                            Map<String, String> errors) {
         pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
-                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), choices(fields.types()), errors)));
+                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), choices(ctx, fields.types()), errors)));
     }
 
     /**
      * The catalog's types to tick, and those already ticked that it leaves out (flagged or archived since): an edit
      * that did not show them would drop them, and an endpoint left with none takes every type.
      */
-    private List<String> choices(java.util.Set<String> ticked) {
-        var choices = new java.util.ArrayList<>(catalog());
+    private List<String> choices(Context ctx, java.util.Set<String> ticked) {
+        var choices = new java.util.ArrayList<>(catalog(ctx));
         ticked.stream().filter(t -> !choices.contains(t)).sorted().forEach(choices::add);
         return choices;
     }
@@ -225,7 +235,7 @@ public final class PortalRoutes {
         var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
         var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
-        var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed, choices(subscribed), Map.of());
+        var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed, choices(ctx, subscribed), Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit));
     }
@@ -294,7 +304,7 @@ public final class PortalRoutes {
         params.put("shell", shell(ctx, app, "messages"));
         params.put("messages", page.data());
         Pages.pager(params, request, page, "/portal/" + app.id() + "/messages", filter);
-        params.put("eventTypes", catalog());
+        params.put("eventTypes", catalog(ctx));
         params.put("selected", types == null ? "" : String.join(",", types));
         pages.render(ctx, 200, "messages", params);
     }
@@ -317,23 +327,22 @@ public final class PortalRoutes {
         pages.render(ctx, 202, "notice", Map.of("text", "Queued: it will be sent again in a moment.", "error", false));
     }
 
-    private List<String> catalog() {
-        return catalogTypes().stream().map(EventType::name).toList();
+    private List<String> catalog(Context ctx) {
+        return catalogTypes(ctx).stream().map(EventType::name).toList();
     }
 
     /**
-     * The event types a customer may see: not archived, and with no feature flag (Svix shows a flagged type only to
-     * portal tokens that carry its flag; Herald's carry none).
+     * The event types the customer may see: not archived, and without a feature flag unless the portal's token bears
+     * one of the type's flags (as the API's list shows them to that token).
      */
-    private List<EventType> catalogTypes() {
-        return eventTypes.list(new PageRequest(PageRequest.MAX_LIMIT, null, false), false).data().stream()
-                .filter(t -> t.featureFlag() == null && (t.featureFlags() == null || t.featureFlags().isEmpty()))
-                .toList();
+    private List<EventType> catalogTypes(Context ctx) {
+        return eventTypes.list(new PageRequest(PageRequest.MAX_LIMIT, null, false), false,
+                PortalSession.owner(ctx).featureFlags()).data();
     }
 
     /** The event catalog: what each type means and what its payload looks like (the schema's example, or a stub). */
     private void eventTypeList(Context ctx, Application app) {
-        var types = catalogTypes();
+        var types = catalogTypes(ctx);
         var examples = new LinkedHashMap<String, String>();
         for (var type : types) {
             String example = AttemptRoutes.examplePayload(type, 0);
@@ -347,7 +356,7 @@ public final class PortalRoutes {
     }
 
     private static Shell shell(Context ctx, Application app, String section) {
-        return new Shell(app.id(), app.name(), section, PortalSession.owner(ctx).readOnly());
+        return new Shell(app.id(), app.name(), section, PortalSession.owner(ctx));
     }
 
 }

@@ -1,5 +1,7 @@
 package dev.herald.portal;
 
+import dev.herald.domain.Capability;
+import dev.herald.store.TokenStore.TokenOwner;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +12,33 @@ public final class PortalViews {
     private PortalViews() {}
 
     /**
-     * Every page's frame: the application, which part of the portal is open, and whether its token may only read
-     * (then no page offers a change).
+     * Every page's frame: the application, which part of the portal is open, and what its token may do (a page offers
+     * only the changes it may make).
      */
-    public record Shell(String appId, String appName, String section, boolean readOnly) {
+    public record Shell(String appId, String appName, String section, TokenOwner owner) {
         public String base() {
             return "/portal/" + appId;
+        }
+
+        public boolean readOnly() {
+            return owner.readOnly();
+        }
+
+        public boolean manageEndpoints() {
+            return owner.can(Capability.MANAGE_ENDPOINT);
+        }
+
+        public boolean viewSecret() {
+            return owner.can(Capability.VIEW_ENDPOINT_SECRET);
+        }
+
+        public boolean rotateSecret() {
+            return owner.can(Capability.MANAGE_ENDPOINT_SECRET);
+        }
+
+        /** Resend, recover and test events. */
+        public boolean createAttempts() {
+            return owner.can(Capability.CREATE_ATTEMPTS);
         }
     }
 

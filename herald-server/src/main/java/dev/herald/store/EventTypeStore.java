@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -61,13 +62,26 @@ public final class EventTypeStore {
     }
 
     public Page<EventType> list(PageRequest page, boolean includeArchived) {
+        return list(page, includeArchived, null);
+    }
+
+    /**
+     * A page of the catalog as a token bearing {@code flags} sees it (null: every type), as
+     * {@link EventType#visibleWith} decides: a type without flags, or with one of the token's.
+     */
+    public Page<EventType> list(PageRequest page, boolean includeArchived, Set<String> flags) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
                 select * from event_type
                 where (cast(:cursor as text) is null or name <cmp> :cursor)
                   and (:includeArchived or not archived)
+                  and (cast(:flags as text[]) is null
+                       or (feature_flag is null and coalesce(cardinality(feature_flags), 0) = 0)
+                       or feature_flag = any(cast(:flags as text[]))
+                       or feature_flags && cast(:flags as text[]))
                 order by name <dir>
                 limit :limit
-                """), page).bind("includeArchived", includeArchived).map(EventTypeStore::map).list());
+                """), page).bind("includeArchived", includeArchived)
+                .bindByType("flags", textArray(flags), String[].class).map(EventTypeStore::map).list());
         return Keyset.page(rows, page, EventType::name);
     }
 

@@ -1,7 +1,12 @@
 package dev.herald.store;
 
+import static dev.herald.store.JsonColumns.textArray;
+
+import dev.herald.domain.Capability;
 import java.time.Instant;
+import java.util.EnumSet;
 import java.util.Optional;
+import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
 
 /** Bearer tokens by hash; the plaintext never reaches the database. */
@@ -12,40 +17,85 @@ public final class TokenStore {
         this.jdbi = jdbi;
     }
 
-    /** Who a token speaks for: {@code appId} null means admin; {@code readOnly}: it may read, not change. */
-    public record TokenOwner(String tokenId, String appId, Instant expiresAt, boolean readOnly) {
-        public TokenOwner(String tokenId, String appId) {
-            this(tokenId, appId, null, false);
+    /**
+     * Who a token speaks for: {@code appId} null means admin. {@code capabilities}: what the token may do (Svix's
+     * AppPortalCapability), null for everything; {@code featureFlags}: the flagged event types it sees, null for all.
+     */
+    public record TokenOwner(String tokenId, String appId, Instant expiresAt, Set<Capability> capabilities,
+                             Set<String> featureFlags) {
+        public static TokenOwner admin(String tokenId) {
+            return new TokenOwner(tokenId, null, null, null, null);
         }
 
         public boolean admin() {
             return appId == null;
         }
+
+        public boolean can(Capability needed) {
+            return capabilities == null || Capability.effective(capabilities).contains(needed);
+        }
+
+        /** Holds no capability beyond reading (Svix's readOnly portal). */
+        public boolean readOnly() {
+            return capabilities != null && Capability.effective(capabilities).equals(EnumSet.of(Capability.VIEW_BASE));
+        }
     }
 
+    /** What an application token is given: {@code capabilities} and {@code featureFlags} as in TokenOwner. */
+    public record Grant(Set<Capability> capabilities, Set<String> featureFlags, String sessionId) {
+        public static final Grant FULL = new Grant(null, Set.of(), null);
+    }
+
+    /** An admin token ({@code appId} null) or an application token with every capability and no feature flag. */
     public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt) {
-        insert(id, hash, appId, createdAt, expiresAt, false);
+        insert(id, hash, appId, createdAt, expiresAt, Grant.FULL);
     }
 
-    public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt, boolean readOnly) {
+    public void insert(String id, byte[] hash, String appId, Instant createdAt, Instant expiresAt, Grant grant) {
+        String[] capabilities = grant.capabilities() == null ? null
+                : grant.capabilities().stream().map(c -> c.wireName).toArray(String[]::new);
         jdbi.useHandle(h -> h.createUpdate("""
-                insert into api_token (id, token_hash, app_id, created_at, expires_at, read_only)
-                values (:id, :hash, :appId, :createdAt, :expiresAt, :readOnly)
+                insert into api_token (id, token_hash, app_id, created_at, expires_at, read_only, capabilities,
+                                       feature_flags, session_id)
+                values (:id, :hash, :appId, :createdAt, :expiresAt, :readOnly, :capabilities, :flags, :session)
                 """)
                 .bind("id", id).bind("hash", hash).bind("appId", appId)
-                .bind("createdAt", createdAt).bind("expiresAt", expiresAt).bind("readOnly", readOnly)
+                .bind("createdAt", createdAt).bind("expiresAt", expiresAt)
+                .bind("readOnly", capabilities != null) // how a node of the version before V21 sees a limited token
+                .bindByType("capabilities", capabilities, String[].class)
+                .bindByType("flags", textArray(grant.featureFlags()), String[].class)
+                .bind("session", grant.sessionId())
                 .execute());
     }
 
+    /**
+     * The live token with this hash. An integration's key bears its integration's feature flags (read here, so a change
+     * of them reaches the key); another application token its own, none if it was given none; an admin token every one.
+     */
     public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
-                select id, app_id, expires_at, read_only from api_token
-                where token_hash = :hash and (expires_at is null or expires_at > :now)
+                select t.id, t.app_id, t.expires_at, t.capabilities,
+                       case when i.id is not null then coalesce(i.feature_flags, '{}')
+                            else coalesce(t.feature_flags, '{}') end as feature_flags
+                from api_token t left join integration i on i.token_id = t.id
+                where t.token_hash = :hash and (t.expires_at is null or t.expires_at > :now)
                 """)
                 .bind("hash", hash).bind("now", now)
-                .map((rs, ctx) -> new TokenOwner(rs.getString("id"), rs.getString("app_id"), JsonColumns.instant(rs, "expires_at"),
-                        rs.getBoolean("read_only")))
+                .map((rs, ctx) -> {
+                    String appId = rs.getString("app_id");
+                    return new TokenOwner(rs.getString("id"), appId, JsonColumns.instant(rs, "expires_at"),
+                            capabilities(JsonColumns.stringSet(rs, "capabilities")),
+                            appId == null ? null : JsonColumns.stringSet(rs, "feature_flags"));
+                })
                 .findOne());
+    }
+
+    /** Stored names to capabilities; a name this version does not know grants nothing. */
+    private static Set<Capability> capabilities(Set<String> names) {
+        if (names == null) return null;
+        var set = EnumSet.noneOf(Capability.class);
+        names.forEach(n -> Capability.byWireName(n).ifPresent(set::add));
+        return set;
     }
 
     /**
@@ -53,11 +103,18 @@ public final class TokenStore {
      * keys are not among them: they end by rotation or with their integration.
      */
     public int expireAppTokens(String appId, Instant at) {
+        return expireAppTokens(appId, at, null);
+    }
+
+    /** As {@link #expireAppTokens(String, Instant)}, only the tokens made with one of {@code sessionIds} (null: all). */
+    public int expireAppTokens(String appId, Instant at, Set<String> sessionIds) {
         return jdbi.withHandle(h -> h.createUpdate("""
                 update api_token t set expires_at = :at
                 where t.app_id = :app and (t.expires_at is null or t.expires_at > :at)
+                  and (cast(:sessions as text[]) is null or t.session_id = any(cast(:sessions as text[])))
                   and not exists (select 1 from integration i where i.token_id = t.id)
-                """).bind("app", appId).bind("at", at).execute());
+                """).bind("app", appId).bind("at", at)
+                .bindByType("sessions", textArray(sessionIds), String[].class).execute());
     }
 
     /** Whether the token is an integration's key. */

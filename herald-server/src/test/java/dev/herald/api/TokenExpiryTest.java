@@ -4,6 +4,7 @@ import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.svix.Svix;
+import com.svix.models.AppPortalAccessIn;
 import com.svix.models.ApplicationTokenExpireIn;
 import dev.herald.testing.ApiClient;
 import dev.herald.testing.MutableClock;
@@ -38,6 +39,41 @@ class TokenExpiryTest {
 
     private static String app(String name) {
         return herald.api.post("/api/v1/app", json("name", name)).text("id");
+    }
+
+    private static ApiClient tenant(String app, String session) throws Exception {
+        var in = new AppPortalAccessIn().sessionId(session);
+        return herald.api.withToken(svix.getAuthentication().appPortalAccess(app, in).getToken()); // the official SDK's call
+    }
+
+    @Test
+    void expire_all_with_session_ids_ends_only_the_tokens_made_with_those_sessions() throws Exception {
+        String app = app("sessions");
+        var s1 = tenant(app, "s1");
+        var s1again = tenant(app, "s1");
+        var s2 = tenant(app, "s2");
+        var none = tenant(app);
+        for (var t : List.of(s1, s1again, s2, none)) assertThat(t.get("/api/v1/app/" + app).status()).isEqualTo(200);
+
+        svix.getAuthentication().expireAll(app, new ApplicationTokenExpireIn().sessionIds(List.of("s1", "s-unknown")));
+        assertThat(s1.get("/api/v1/app/" + app).status()).isEqualTo(401);
+        assertThat(s1again.get("/api/v1/app/" + app).status()).isEqualTo(401);
+        assertThat(s2.get("/api/v1/app/" + app).status()).as("another session").isEqualTo(200);
+        assertThat(none.get("/api/v1/app/" + app).status()).as("a token made without a session").isEqualTo(200);
+
+        // an empty list is no list (as Svix reads it): every token
+        svix.getAuthentication().expireAll(app, new ApplicationTokenExpireIn().sessionIds(List.of()));
+        assertThat(s2.get("/api/v1/app/" + app).status()).isEqualTo(401);
+        assertThat(none.get("/api/v1/app/" + app).status()).isEqualTo(401);
+
+        for (String bad : List.of("{\"sessionIds\":\"s1\"}", "{\"sessionIds\":[1]}", "{\"sessionIds\":[\"\"]}")) {
+            var refused = herald.api.post("/api/v1/auth/app/" + app + "/expire-all", bad);
+            assertThat(refused.status()).as(bad).isEqualTo(422);
+            assertThat(refused.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"sessionIds\"]");
+        }
+        var tooLong = herald.api.post("/api/v1/auth/app-portal-access/" + app, json("sessionId", "s".repeat(257)));
+        assertThat(tooLong.status()).isEqualTo(422);
+        assertThat(tooLong.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"sessionId\"]");
     }
 
     private static ApiClient tenant(String app) {
@@ -83,9 +119,6 @@ class TokenExpiryTest {
         CLOCK.advance(Duration.ofMinutes(2));
         assertThat(later.get("/api/v1/app/" + a).status()).isEqualTo(401);
 
-        var sessions = herald.api.post("/api/v1/auth/app/" + a + "/expire-all", "{\"sessionIds\":[\"s1\"]}");
-        assertThat(sessions.status()).isEqualTo(422);
-        assertThat(sessions.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"sessionIds\"]");
         assertThat(tenant(b).post("/api/v1/auth/app/" + b + "/expire-all", "{}").status())
                 .as("an application token cannot expire tokens").isEqualTo(403);
     }

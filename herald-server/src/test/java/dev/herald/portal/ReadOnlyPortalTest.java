@@ -51,7 +51,8 @@ class ReadOnlyPortalTest {
                 looker.patch("/api/v1/app/" + app + "/endpoint/" + endpoint, "{\"disabled\":true}"),
                 looker.delete("/api/v1/app/" + app + "/endpoint/" + endpoint),
                 looker.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{}}"),
-                looker.post("/api/v1/app/" + app + "/msg/" + message + "/endpoint/" + endpoint + "/resend", "")}) {
+                looker.post("/api/v1/app/" + app + "/msg/" + message + "/endpoint/" + endpoint + "/resend", ""),
+                looker.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret")}) {
             assertThat(refused.status()).isEqualTo(403);
             assertThat(refused.text("detail")).isEqualTo("This token is read-only");
         }
@@ -78,7 +79,10 @@ class ReadOnlyPortalTest {
         var endpoints = browser.get(base + "/endpoints").body();
         assertThat(endpoints).contains("read-only").contains("http://127.0.0.1:9/ro").doesNotContain("new-endpoint");
         var page = browser.get(base + "/endpoints/" + endpoint).body();
-        assertThat(page).contains("Reveal").doesNotContain("hx-post=\"" + base + "/endpoints/" + endpoint);
+        // Svix's readOnly is its ViewBase capability alone, which does not show an endpoint's secret
+        assertThat(page).contains("not shown to this portal").doesNotContain("Reveal")
+                .doesNotContain("hx-post=\"" + base + "/endpoints/" + endpoint);
+        assertThat(browser.get(base + "/endpoints/" + endpoint + "/secret").status()).isEqualTo(403);
         var msg = browser.get(base + "/messages/" + message).body();
         assertThat(msg).contains("\"a\" : 1").doesNotContain("/resend");
 

@@ -10,9 +10,14 @@ public final class SvixSdk {
 
     /** A client of {@code herald} with its admin token. */
     public static Svix client(TestHerald herald) {
+        return client(herald, TestHerald.ADMIN_TOKEN);
+    }
+
+    /** A client of {@code herald} with another token (an application's). */
+    public static Svix client(TestHerald herald, String token) {
         var options = new SvixOptions();
         options.setServerUrl(herald.baseUrl());
-        return new Svix(TestHerald.ADMIN_TOKEN, options);
+        return new Svix(token, options);
     }
 
     /** An SDK call inside a polling condition (the SDK throws checked exceptions). */
