@@ -19,20 +19,25 @@ public final class Lists {
 
     private Lists() {}
 
+    /** The {@code limit} query parameter: 1 to {@link PageRequest#MAX_LIMIT}, {@link PageRequest#DEFAULT_LIMIT} if absent. */
+    public static int limit(Context ctx) {
+        String limitParam = ctx.queryParam("limit");
+        if (limitParam == null) return PageRequest.DEFAULT_LIMIT;
+        int limit;
+        try {
+            limit = Integer.parseInt(limitParam);
+        } catch (NumberFormatException e) {
+            throw ValidationException.query("limit", "value is not a valid integer");
+        }
+        if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
+            throw ValidationException.query("limit", "limit must be between 1 and " + PageRequest.MAX_LIMIT);
+        }
+        return limit;
+    }
+
     /** A list keyed by ids of {@code idPrefix} (e.g. {@code Ids.MESSAGE}); null: keyed by event type name. */
     public static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix) {
-        int limit = PageRequest.DEFAULT_LIMIT;
-        String limitParam = ctx.queryParam("limit");
-        if (limitParam != null) {
-            try {
-                limit = Integer.parseInt(limitParam);
-            } catch (NumberFormatException e) {
-                throw ValidationException.query("limit", "value is not a valid integer");
-            }
-            if (limit < 1 || limit > PageRequest.MAX_LIMIT) {
-                throw ValidationException.query("limit", "limit must be between 1 and " + PageRequest.MAX_LIMIT);
-            }
-        }
+        int limit = limit(ctx);
         String iterator = ctx.queryParam("iterator");
         if (iterator != null && !validIterator(iterator, idPrefix)) {
             throw ValidationException.query("iterator", "invalid iterator");

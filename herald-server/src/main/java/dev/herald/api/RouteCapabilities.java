@@ -45,6 +45,12 @@ final class RouteCapabilities {
         put(POST, ENDPOINT + "/pause", Capability.MANAGE_ENDPOINT);
         put(POST, ENDPOINT + "/resume", Capability.MANAGE_ENDPOINT);
 
+        put(POST, APP + "/polling-endpoint", Capability.MANAGE_ENDPOINT);
+        put(PATCH, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
+        put(DELETE, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
+        // moves only where this reader of a polling endpoint reads from next
+        put(POST, APP + "/poller/{sink_id}/consumer/{consumer_id}/seek", Capability.VIEW_BASE);
+
         // changes nothing: which of the application's endpoints would take these event types
         put(POST, APP + "/msg/precheck/active", Capability.VIEW_BASE);
         // every token may end itself

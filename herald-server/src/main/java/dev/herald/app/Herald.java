@@ -182,6 +182,8 @@ public final class Herald implements AutoCloseable {
             var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
+            var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, new dev.herald.store.PollerStore(jdbi),
+                    eventTypes::missing, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
@@ -194,7 +196,8 @@ public final class Herald implements AutoCloseable {
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
-                    environmentRoutes::register, integrationRoutes::register, portal::register, dashboard::register,
+                    environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, portal::register,
+                    dashboard::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();
             started.add(api);

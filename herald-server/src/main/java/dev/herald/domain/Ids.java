@@ -11,6 +11,7 @@ public final class Ids {
     public static final String TOKEN = "tok_";
     public static final String TASK = "qtask_";
     public static final String INTEGRATION = "integ_";
+    public static final String POLLER = "poll_";
 
     private Ids() {}
 

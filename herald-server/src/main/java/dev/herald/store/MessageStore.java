@@ -385,18 +385,30 @@ public final class MessageStore {
      * (V10__message_without_foreign_key.sql): no row lock on the application per message.
      */
     static final String INSERT_MESSAGES = """
-            insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at,
-                                 payload_expires_at)
-            select r.id, r.app_id, r.event_type, r.event_id, r.payload, cast(r.channels as text[]), cast(r.tags as text[]),
-                   r.created_at, r.deliver_at, r.payload_expires_at
-            from unnest(cast(:ids as text[]), cast(:appIds as text[]), cast(:eventTypes as text[]), cast(:eventIds as text[]),
-                        cast(:payloads as text[]), cast(:channels as text[]), cast(:tags as text[]),
-                        cast(:createdAt as timestamptz[]), cast(:deliverAt as timestamptz[]),
-                        cast(:payloadExpiresAt as timestamptz[]))
-                 as r(id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at, payload_expires_at)
-            where exists (select 1 from application a where a.id = r.app_id)
-            on conflict (app_id, event_id) where event_id is not null do nothing
-            returning id
+            with inserted as (
+                insert into message (id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at,
+                                     payload_expires_at)
+                select r.id, r.app_id, r.event_type, r.event_id, r.payload, cast(r.channels as text[]), cast(r.tags as text[]),
+                       r.created_at, r.deliver_at, r.payload_expires_at
+                from unnest(cast(:ids as text[]), cast(:appIds as text[]), cast(:eventTypes as text[]), cast(:eventIds as text[]),
+                            cast(:payloads as text[]), cast(:channels as text[]), cast(:tags as text[]),
+                            cast(:createdAt as timestamptz[]), cast(:deliverAt as timestamptz[]),
+                            cast(:payloadExpiresAt as timestamptz[]))
+                     as r(id, app_id, event_type, event_id, payload, channels, tags, created_at, deliver_at, payload_expires_at)
+                where exists (select 1 from application a where a.id = r.app_id)
+                on conflict (app_id, event_id) where event_id is not null do nothing
+                returning id, app_id, event_type, channels, created_at
+            ), polled as (
+                -- the polling endpoints' entries, in the same statement and transaction as their messages
+                insert into poll_entry (poller_id, msg_id, created_at)
+                select p.id, i.id, i.created_at
+                from inserted i join poller p on p.app_id = i.app_id
+                -- Svix's rule, as Endpoint.accepts: no types is every type; channels, when set, must overlap
+                where (coalesce(cardinality(p.filter_types), 0) = 0 or i.event_type = any(p.filter_types))
+                  and (coalesce(cardinality(p.channels), 0) = 0 or p.channels && i.channels)
+                order by i.id
+            )
+            select id from inserted
             """;
 
     /** The applications, of a batch's messages not inserted, that still exist (the others' messages were turned away for them). */

@@ -24,7 +24,7 @@ public final class RetentionStore {
     public static final java.time.Duration TASK_LOST_AFTER = java.time.Duration.ofMinutes(10);
 
     public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
-                        long tasksDeleted, long tasksLost, long tokensDeleted) {}
+                        long tasksDeleted, long tasksLost, long tokensDeleted, long pollEntriesDeleted) {}
 
     /** An ended token's row is kept this long after its end (a portal link, a dashboard session). */
     static final java.time.Duration ENDED_TOKENS_KEPT = java.time.Duration.ofDays(1);
@@ -49,6 +49,11 @@ public final class RetentionStore {
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
                         """, retainAfter);
+                // a polling endpoint's entries go with the messages they name (the read joins the message: one gone is skipped)
+                long pollEntries = repeat(h, """
+                        delete from poll_entry where (poller_id, xid, seq) in (
+                            select poller_id, xid, seq from poll_entry where created_at < :now limit :batch)
+                        """, retainAfter);
                 long keys = repeat(h, """
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
@@ -72,7 +77,7 @@ public final class RetentionStore {
                             where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
                             limit :batch)
                         """, now.minus(ENDED_TOKENS_KEPT));
-                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens);
+                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }

@@ -1,0 +1,224 @@
+package dev.herald.api;
+
+import dev.herald.api.MessageRoutes.MessageOut;
+import dev.herald.domain.Application;
+import dev.herald.domain.Ids;
+import dev.herald.domain.Poller;
+import dev.herald.store.PollerStore;
+import dev.herald.store.PollerStore.Position;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Polling endpoints. Svix's poller routes read them: {@code GET /api/v1/app/{app}/poller/{sink}} (the reader keeps the
+ * iterator) and {@code …/consumer/{consumer}} (Herald keeps it, by consumer), with {@code …/seek}. Svix makes them in
+ * its app portal only; Herald's {@code /api/v1/app/{app}/polling-endpoint} routes (and its portal) make, change and
+ * delete them. A poller holds the messages published after it was made, in the order they were committed.
+ */
+public final class PollerRoutes {
+    private static final String MANAGE = "/api/v1/app/{app_id}/polling-endpoint";
+    private static final String POLL = "/api/v1/app/{app_id}/poller/{sink_id}";
+    /** The most polling endpoints an application may have: each adds a row to every message it takes. */
+    static final int MAX_PER_APP = 10;
+
+    private final AppResolver apps;
+    private final PollerStore pollers;
+    private final java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes;
+    private final Clock clock;
+
+    public PollerRoutes(AppResolver apps, PollerStore pollers,
+                        java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes, Clock clock) {
+        this.apps = apps;
+        this.pollers = pollers;
+        this.missingTypes = missingTypes;
+        this.clock = clock;
+    }
+
+    /** A polling endpoint as the API shows it, with the path that reads it. */
+    public record PollerOut(String id, String uid, String description, Set<String> filterTypes, Set<String> channels,
+                            String pollPath, Instant createdAt, Instant updatedAt) {
+        public static PollerOut of(Poller p) {
+            return new PollerOut(p.id(), p.uid(), p.description(), p.filterTypes(), p.channels(),
+                    "/api/v1/app/" + p.appId() + "/poller/" + p.id(), p.createdAt(), p.updatedAt());
+        }
+    }
+
+    /** Svix's PollingEndpointMessageOut. */
+    public record PolledMessage(String id, String eventType, String eventId, @com.fasterxml.jackson.annotation.JsonRawValue String payload,
+                                Set<String> channels, Set<String> tags, Instant deliverAt, Instant timestamp,
+                                java.util.Map<String, String> headers) {}
+
+    /** Svix's PollingEndpointOut. */
+    public record PollOut(List<PolledMessage> data, String iterator, boolean done) {}
+
+    public record SeekOut(String iterator) {}
+
+    public void register(RoutesConfig routes) {
+        routes.post(MANAGE, this::create);
+        routes.get(MANAGE, this::list);
+        routes.get(MANAGE + "/{poller_id}", ctx -> ctx.json(PollerOut.of(find(ctx, apps.resolve(ctx), "poller_id"))));
+        routes.patch(MANAGE + "/{poller_id}", this::patch);
+        routes.delete(MANAGE + "/{poller_id}", this::delete);
+        routes.get(POLL, this::poll);
+        routes.get(POLL + "/consumer/{consumer_id}", this::consumerPoll);
+        routes.post(POLL + "/consumer/{consumer_id}/seek", this::seek);
+    }
+
+    void create(Context ctx) {
+        ctx.status(201).json(PollerOut.of(create(apps.resolve(ctx), Body.of(ctx))));
+    }
+
+    /** {@code {uid?, description?, filterTypes?, channels?}} checked and stored (the API's POST and the app portal's form). */
+    public Poller create(Application app, Body body) {
+        String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
+        String description = body.string("description", 0, 10_000);
+        Set<String> types = filterTypes(body);
+        Set<String> channels = EndpointInput.channels(body);
+        body.validate();
+        if (pollers.count(app.id()) >= MAX_PER_APP) {
+            throw new dev.herald.domain.ConflictException("limit_reached",
+                    "An application may have at most " + MAX_PER_APP + " polling endpoints");
+        }
+        Instant now = clock.instant();
+        return pollers.insert(new Poller(Ids.next(Ids.POLLER), app.id(), uid, description == null ? "" : description,
+                emptyIsNull(types), emptyIsNull(channels), now, now));
+    }
+
+    void patch(Context ctx) {
+        var app = apps.resolve(ctx);
+        var current = find(ctx, app, "poller_id");
+        var body = Body.of(ctx);
+        String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
+        String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
+        Set<String> types = body.has("filterTypes") ? filterTypes(body) : current.filterTypes();
+        Set<String> channels = body.has("channels") ? EndpointInput.channels(body) : current.channels();
+        body.validate();
+        var updated = pollers.update(new Poller(current.id(), app.id(), uid, description == null ? "" : description,
+                emptyIsNull(types), emptyIsNull(channels), current.createdAt(), clock.instant()));
+        ctx.json(PollerOut.of(updated.orElseThrow(PollerRoutes::notFound)));
+    }
+
+    void delete(Context ctx) {
+        var app = apps.resolve(ctx);
+        delete(app, find(ctx, app, "poller_id"));
+        ctx.status(204);
+    }
+
+    public void delete(Application app, Poller poller) {
+        if (!pollers.delete(app.id(), poller.id())) throw notFound();
+    }
+
+    void list(Context ctx) {
+        var app = apps.resolve(ctx);
+        ctx.json(Lists.response(pollers.list(app.id(), Lists.request(ctx, false, Ids.POLLER)), PollerOut::of));
+    }
+
+    /** Svix's poll: from the iterator, or from {@code after} (a time), or from the poller's first message. */
+    void poll(Context ctx) {
+        var poller = find(ctx, apps.resolve(ctx), "sink_id");
+        int limit = Lists.limit(ctx);
+        String iterator = ctx.queryParam("iterator");
+        Instant after = MessageRoutes.timeParam(ctx, "after");
+        Position from = iterator != null ? decode(iterator)
+                : after != null ? pollers.positionAfter(poller.id(), after) : Position.START;
+        ctx.json(read(poller, from, limit, ctx.queryParam("event_type"), ctx.queryParam("channel")));
+    }
+
+    /**
+     * Svix's consumer poll: from the given iterator, else from where this consumer read to. Herald keeps the position
+     * after the page it answers, so the next call goes on from there; a consumer that must not lose a page to a crash
+     * passes the iterator of the last page it finished with, and reads the page after it again if need be.
+     */
+    void consumerPoll(Context ctx) {
+        var poller = find(ctx, apps.resolve(ctx), "sink_id");
+        String consumer = consumerId(ctx);
+        int limit = Lists.limit(ctx);
+        String iterator = ctx.queryParam("iterator");
+        Position from = iterator != null ? decode(iterator) : pollers.consumerPosition(poller.id(), consumer);
+        var out = read(poller, from, limit, null, null);
+        pollers.saveConsumerPosition(poller.id(), consumer, decode(out.iterator()), clock.instant());
+        ctx.json(out);
+    }
+
+    /** Svix's consumer seek: the consumer next reads the messages created after {@code after}. */
+    void seek(Context ctx) {
+        var poller = find(ctx, apps.resolve(ctx), "sink_id");
+        String consumer = consumerId(ctx);
+        var body = Body.of(ctx);
+        Instant after = body.requiredTimestamp("after");
+        body.validate();
+        Position position = pollers.positionAfter(poller.id(), after);
+        pollers.saveConsumerPosition(poller.id(), consumer, position, clock.instant());
+        ctx.json(new SeekOut(encode(position)));
+    }
+
+    private PollOut read(Poller poller, Position from, int limit, String eventType, String channel) {
+        var read = pollers.read(poller.id(), from, limit, eventType, channel);
+        var data = read.messages().stream().map(m -> {
+            var out = MessageOut.of(m, true);
+            return new PolledMessage(out.id(), out.eventType(), out.eventId(), out.payload(), out.channels(), out.tags(),
+                    out.deliverAt(), out.timestamp(), null);
+        }).toList();
+        return new PollOut(data, encode(read.next()), read.done());
+    }
+
+    private Poller find(Context ctx, Application app, String param) {
+        return pollers.find(app.id(), ctx.pathParam(param)).orElseThrow(PollerRoutes::notFound);
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("Polling endpoint");
+    }
+
+    private Set<String> filterTypes(Body body) {
+        Set<String> types = body.stringSet("filterTypes", 1000, EventTypeRoutes.NAME, 256);
+        if (types == null || types.isEmpty()) return null;
+        List<String> missing = missingTypes.apply(types);
+        if (!missing.isEmpty()) {
+            body.fail("filterTypes", "unknown event types: " + String.join(", ", missing), "value_error.event_type");
+            return null;
+        }
+        return types;
+    }
+
+    private static <T> Set<T> emptyIsNull(Set<T> set) {
+        return set == null || set.isEmpty() ? null : set;
+    }
+
+    private static final Pattern CONSUMER = Pattern.compile("^[a-zA-Z0-9\\-_.]{1,256}$");
+
+    private static String consumerId(Context ctx) {
+        String consumer = ctx.pathParam("consumer_id");
+        if (!CONSUMER.matcher(consumer).matches()) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("path", "consumer_id"),
+                    "a consumer id is 1 to 256 letters, digits, '-', '_' or '.'", "value_error.str.regex")));
+        }
+        return consumer;
+    }
+
+    /** An iterator names a position; it is opaque to the reader, as Svix's are. */
+    static String encode(Position position) {
+        String text = position.xid() + "." + position.seq();
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static Position decode(String iterator) {
+        try {
+            String text = new String(Base64.getUrlDecoder().decode(iterator), StandardCharsets.US_ASCII);
+            int dot = text.indexOf('.');
+            long xid = Long.parseLong(text.substring(0, dot));
+            long seq = Long.parseLong(text.substring(dot + 1));
+            if (xid < 0 || seq < 0) throw new NumberFormatException("negative");
+            return new Position(xid, seq);
+        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+            throw ValidationException.query("iterator", "invalid iterator");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package dev.herald.store;
+
+import static dev.herald.store.JsonColumns.stringSet;
+import static dev.herald.store.JsonColumns.textArray;
+
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.Message;
+import dev.herald.domain.Page;
+import dev.herald.domain.PageRequest;
+import dev.herald.domain.Poller;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Polling endpoints and what they hold. A poller's entries are written with the messages themselves
+ * ({@link MessageStore#INSERT_MESSAGES}); reading them follows V22__polling_endpoints.sql: in (xid, seq) order, and only
+ * below the oldest transaction still running, so that no entry can ever appear behind a position already read.
+ */
+public final class PollerStore {
+    private final Jdbi jdbi;
+
+    public PollerStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** A place in a poller's entries: after the entry (xid, seq); (0, 0) is before the first. */
+    public record Position(long xid, long seq) {
+        public static final Position START = new Position(0, 0);
+
+        boolean after(Position other) {
+            return xid != other.xid ? Long.compareUnsigned(xid, other.xid) > 0 : seq > other.seq;
+        }
+    }
+
+    /** A page read: the messages, the position after the last entry considered, and whether the reader caught up. */
+    public record Read(List<Message> messages, Position next, boolean done) {}
+
+    public Poller insert(Poller poller) {
+        try {
+            return insertRow(poller);
+        } catch (RuntimeException e) {
+            throw conflictOrRethrow(e);
+        }
+    }
+
+    private static RuntimeException conflictOrRethrow(RuntimeException e) {
+        return SqlErrors.isUniqueViolation(e) ? new ConflictException("A polling endpoint with this uid already exists") : e;
+    }
+
+    private Poller insertRow(Poller poller) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                insert into poller (id, app_id, uid, description, filter_types, channels, created_at, updated_at)
+                values (:id, :appId, :uid, :description, :types, :channels, :createdAt, :updatedAt)
+                returning *
+                """)
+                .bindMethods(poller)
+                .bindByType("types", textArray(poller.filterTypes()), String[].class)
+                .bindByType("channels", textArray(poller.channels()), String[].class)
+                .map(PollerStore::map).one());
+    }
+
+    public Optional<Poller> update(Poller poller) {
+        try {
+            return updateRow(poller);
+        } catch (RuntimeException e) {
+            throw conflictOrRethrow(e);
+        }
+    }
+
+    private Optional<Poller> updateRow(Poller poller) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                update poller set uid = :uid, description = :description, filter_types = :types, channels = :channels,
+                                  updated_at = :updatedAt
+                where app_id = :appId and id = :id
+                returning *
+                """)
+                .bindMethods(poller)
+                .bindByType("types", textArray(poller.filterTypes()), String[].class)
+                .bindByType("channels", textArray(poller.channels()), String[].class)
+                .map(PollerStore::map).findOne());
+    }
+
+    /** By id or uid, within the application. */
+    public Optional<Poller> find(String appId, String idOrUid) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select * from poller where app_id = :app and (id = :key or uid = :key) order by (id = :key) desc limit 1
+                """).bind("app", appId).bind("key", idOrUid).map(PollerStore::map).findOne());
+    }
+
+    public Page<Poller> list(String appId, PageRequest page) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select * from poller
+                where app_id = :app and (cast(:cursor as text) is null or id <cmp> :cursor)
+                order by id <dir>
+                limit :limit
+                """), page).bind("app", appId).map(PollerStore::map).list());
+        return Keyset.page(rows, page, Poller::id);
+    }
+
+    public int count(String appId) {
+        return jdbi.withHandle(h -> h.createQuery("select count(*) from poller where app_id = :app")
+                .bind("app", appId).mapTo(Integer.class).one());
+    }
+
+    /** Deletes the poller, its entries (a trigger) and its consumers' positions. */
+    public boolean delete(String appId, String id) {
+        return jdbi.withHandle(h -> h.createUpdate("delete from poller where app_id = :app and id = :id")
+                .bind("app", appId).bind("id", id).execute()) > 0;
+    }
+
+    /**
+     * Up to {@code limit} of the poller's messages after {@code from}, oldest entry first, narrowed by an event type and
+     * a channel (null: any). When fewer than {@code limit} match, the reader has caught up and the position moves past
+     * every settled entry, matching or not, so that a narrow reader does not scan the same entries again.
+     */
+    public Read read(String pollerId, Position from, int limit, String eventType, String channel) {
+        return jdbi.inTransaction(h -> {
+            long fence = h.createQuery("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+                    .mapTo(Long.class).one();
+            var messages = new ArrayList<Message>();
+            Position[] last = {from};
+            h.createQuery("""
+                    select e.xid::text::bigint as entry_xid, e.seq as entry_seq, m.*
+                    from poll_entry e join message m on m.id = e.msg_id
+                    where e.poller_id = :poller
+                      and (e.xid, e.seq) > (cast(cast(:xid as text) as xid8), :seq)
+                      and e.xid < cast(cast(:fence as text) as xid8)
+                      and (cast(:eventType as text) is null or m.event_type = :eventType)
+                      and (cast(:channel as text) is null or :channel = any(m.channels))
+                    order by e.xid, e.seq
+                    limit :limit
+                    """)
+                    .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
+                    .bind("eventType", eventType).bind("channel", channel).bind("limit", limit)
+                    .map((rs, ctx) -> {
+                        last[0] = new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq"));
+                        return MessageStore.map(rs, ctx);
+                    })
+                    .forEach(messages::add);
+            boolean done = messages.size() < limit;
+            Position next = last[0];
+            if (done) {
+                Position settled = lastSettled(h, pollerId, fence);
+                if (settled != null && settled.after(next)) next = settled;
+            }
+            return new Read(messages, next, done);
+        });
+    }
+
+    /** The newest entry below the fence: everything up to it has been written or never will be. */
+    private static Position lastSettled(Handle h, String pollerId, long fence) {
+        return h.createQuery("""
+                select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
+                where poller_id = :poller and xid < cast(cast(:fence as text) as xid8)
+                order by xid desc, seq desc limit 1
+                """).bind("poller", pollerId).bind("fence", fence)
+                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
+                .findOne().orElse(null);
+    }
+
+    /**
+     * The position just before the first entry of a message created after {@code after}: reading from it gives the
+     * messages created after then (Svix's {@code after} and seek). Entries are in commit order, and messages are
+     * created close to it, so this is the last entry whose message was created at or before then.
+     */
+    public Position positionAfter(String pollerId, Instant after) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
+                where poller_id = :poller and created_at <= :after
+                order by xid desc, seq desc limit 1
+                """).bind("poller", pollerId).bind("after", after)
+                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
+                .findOne().orElse(Position.START));
+    }
+
+    /** Where the named consumer has read to; the start if it has not read yet. */
+    public Position consumerPosition(String pollerId, String consumerId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select xid::text::bigint as entry_xid, seq as entry_seq from poll_consumer
+                where poller_id = :poller and consumer_id = :consumer
+                """).bind("poller", pollerId).bind("consumer", consumerId)
+                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
+                .findOne().orElse(Position.START));
+    }
+
+    public void saveConsumerPosition(String pollerId, String consumerId, Position position, Instant now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
+                values (:poller, :consumer, cast(cast(:xid as text) as xid8), :seq, :now)
+                on conflict (poller_id, consumer_id) do update set xid = excluded.xid, seq = excluded.seq, updated_at = :now
+                """).bind("poller", pollerId).bind("consumer", consumerId).bind("xid", position.xid())
+                .bind("seq", position.seq()).bind("now", now).execute());
+    }
+
+    static Poller map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Poller(rs.getString("id"), rs.getString("app_id"), rs.getString("uid"), rs.getString("description"),
+                stringSet(rs, "filter_types"), stringSet(rs, "channels"), JsonColumns.instant(rs, "created_at"),
+                JsonColumns.instant(rs, "updated_at"));
+    }
+}
