@@ -42,7 +42,16 @@ public final class Auth {
             throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
         }
         var owner = authenticate(ctx, header.substring(7).trim());
+        if (owner.pollerKey()) requirePollerRoute(ctx);
         if (owner.capabilities() != null) requireCapability(ctx, owner);
+    }
+
+    /** A polling endpoint's key reaches Svix's poller routes only (and, there, its own poller: PollerRoutes). */
+    private static void requirePollerRoute(Context ctx) {
+        var route = ctx.endpoints().matchedHttpEndpoint();
+        if (route == null || !route.path.startsWith(PollerRoutes.POLL)) {
+            throw new ApiException(403, "insufficient_access", "This key reads one polling endpoint and nothing else");
+        }
     }
 
     /** A token given a list of capabilities reaches only the routes one of them opens ({@link RouteCapabilities}). */

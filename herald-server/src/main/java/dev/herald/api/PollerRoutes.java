@@ -24,19 +24,24 @@ import java.util.regex.Pattern;
  */
 public final class PollerRoutes {
     private static final String MANAGE = "/api/v1/app/{app_id}/polling-endpoint";
-    private static final String POLL = "/api/v1/app/{app_id}/poller/{sink_id}";
+    static final String POLL = "/api/v1/app/{app_id}/poller/{sink_id}";
+    static final String KEY_PREFIX = "pollsk_";
     /** The most polling endpoints an application may have: each adds a row to every message it takes. */
     static final int MAX_PER_APP = 10;
 
     private final AppResolver apps;
     private final PollerStore pollers;
+    private final dev.herald.store.TokenStore tokens;
+    private final Auth auth;
     private final java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes;
     private final Clock clock;
 
-    public PollerRoutes(AppResolver apps, PollerStore pollers,
+    public PollerRoutes(AppResolver apps, PollerStore pollers, dev.herald.store.TokenStore tokens, Auth auth,
                         java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes, Clock clock) {
         this.apps = apps;
         this.pollers = pollers;
+        this.tokens = tokens;
+        this.auth = auth;
         this.missingTypes = missingTypes;
         this.clock = clock;
     }
@@ -60,12 +65,19 @@ public final class PollerRoutes {
 
     public record SeekOut(String iterator) {}
 
+    /** A polling endpoint's new key, shown once: Herald keeps only its hash. */
+    public record PollerKeyOut(String key) {}
+
     public void register(RoutesConfig routes) {
         routes.post(MANAGE, this::create);
         routes.get(MANAGE, this::list);
         routes.get(MANAGE + "/{poller_id}", ctx -> ctx.json(PollerOut.of(find(ctx, apps.resolve(ctx), "poller_id"))));
         routes.patch(MANAGE + "/{poller_id}", this::patch);
         routes.delete(MANAGE + "/{poller_id}", this::delete);
+        routes.post(MANAGE + "/{poller_id}/key/rotate", ctx -> {
+            var app = apps.resolve(ctx);
+            ctx.json(rotateKey(app, find(ctx, app, "poller_id")));
+        });
         routes.get(POLL, this::poll);
         routes.get(POLL + "/consumer/{consumer_id}", this::consumerPoll);
         routes.post(POLL + "/consumer/{consumer_id}/seek", this::seek);
@@ -111,8 +123,19 @@ public final class PollerRoutes {
         ctx.status(204);
     }
 
+    /** Deletes the poller with its entries and its keys (refused here at once, on other nodes within 30 seconds). */
     public void delete(Application app, Poller poller) {
         if (!pollers.delete(app.id(), poller.id())) throw notFound();
+        auth.forget(owner -> poller.id().equals(owner.pollerId()));
+    }
+
+    /** A new key that reads this poller only; its earlier keys end now (here at once, on other nodes within 30 s). */
+    public PollerKeyOut rotateKey(Application app, Poller poller) {
+        String key = dev.herald.security.Tokens.generate(KEY_PREFIX);
+        var ended = tokens.rotatePollerKey(app.id(), poller.id(), Ids.next(Ids.TOKEN),
+                dev.herald.security.Tokens.hash(key), clock.instant());
+        auth.forget(owner -> ended.contains(owner.tokenId()));
+        return new PollerKeyOut(key);
     }
 
     void list(Context ctx) {
@@ -169,8 +192,12 @@ public final class PollerRoutes {
         return new PollOut(data, encode(read.next()), read.done());
     }
 
+    /** The path's poller; a poller's key finds its own only (any other is not found, as another app's is). */
     private Poller find(Context ctx, Application app, String param) {
-        return pollers.find(app.id(), ctx.pathParam(param)).orElseThrow(PollerRoutes::notFound);
+        var owner = Auth.principal(ctx);
+        return pollers.find(app.id(), ctx.pathParam(param))
+                .filter(p -> !owner.pollerKey() || p.id().equals(owner.pollerId()))
+                .orElseThrow(PollerRoutes::notFound);
     }
 
     private static ApiException notFound() {

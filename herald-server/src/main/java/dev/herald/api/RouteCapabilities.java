@@ -48,6 +48,7 @@ final class RouteCapabilities {
         put(POST, APP + "/polling-endpoint", Capability.MANAGE_ENDPOINT);
         put(PATCH, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
+        put(POST, APP + "/polling-endpoint/{poller_id}/key/rotate", Capability.MANAGE_ENDPOINT);
         // moves only where this reader of a polling endpoint reads from next
         put(POST, APP + "/poller/{sink_id}/consumer/{consumer_id}/seek", Capability.VIEW_BASE);
 

@@ -182,8 +182,8 @@ public final class Herald implements AutoCloseable {
             var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
-            var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, new dev.herald.store.PollerStore(jdbi),
-                    eventTypes::missing, clock);
+            var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, new dev.herald.store.PollerStore(jdbi), tokens,
+                    auth, eventTypes::missing, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,

@@ -5,6 +5,7 @@ import static dev.herald.store.JsonColumns.textArray;
 import dev.herald.domain.Capability;
 import java.time.Instant;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.jdbi.v3.core.Jdbi;
@@ -22,9 +23,14 @@ public final class TokenStore {
      * AppPortalCapability), null for everything; {@code featureFlags}: the flagged event types it sees, null for all.
      */
     public record TokenOwner(String tokenId, String appId, Instant expiresAt, Set<Capability> capabilities,
-                             Set<String> featureFlags) {
+                             Set<String> featureFlags, String pollerId) {
         public static TokenOwner admin(String tokenId) {
-            return new TokenOwner(tokenId, null, null, null, null);
+            return new TokenOwner(tokenId, null, null, null, null, null);
+        }
+
+        /** A polling endpoint's key: it reads that poller and nothing else. */
+        public boolean pollerKey() {
+            return pollerId != null;
         }
 
         public boolean admin() {
@@ -74,7 +80,7 @@ public final class TokenStore {
      */
     public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
-                select t.id, t.app_id, t.expires_at, t.capabilities,
+                select t.id, t.app_id, t.expires_at, t.capabilities, t.poller_id,
                        case when i.id is not null then coalesce(i.feature_flags, '{}')
                             else coalesce(t.feature_flags, '{}') end as feature_flags
                 from api_token t left join integration i on i.token_id = t.id
@@ -85,7 +91,7 @@ public final class TokenStore {
                     String appId = rs.getString("app_id");
                     return new TokenOwner(rs.getString("id"), appId, JsonColumns.instant(rs, "expires_at"),
                             capabilities(JsonColumns.stringSet(rs, "capabilities")),
-                            appId == null ? null : JsonColumns.stringSet(rs, "feature_flags"));
+                            appId == null ? null : JsonColumns.stringSet(rs, "feature_flags"), rs.getString("poller_id"));
                 })
                 .findOne());
     }
@@ -100,7 +106,7 @@ public final class TokenStore {
 
     /**
      * Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. Integration
-     * keys are not among them: they end by rotation or with their integration.
+     * and polling endpoint keys are not among them: they end by rotation or with their integration or poller.
      */
     public int expireAppTokens(String appId, Instant at) {
         return expireAppTokens(appId, at, null);
@@ -113,8 +119,29 @@ public final class TokenStore {
                 where t.app_id = :app and (t.expires_at is null or t.expires_at > :at)
                   and (cast(:sessions as text[]) is null or t.session_id = any(cast(:sessions as text[])))
                   and not exists (select 1 from integration i where i.token_id = t.id)
+                  and t.poller_id is null
                 """).bind("app", appId).bind("at", at)
                 .bindByType("sessions", textArray(sessionIds), String[].class).execute());
+    }
+
+    /**
+     * Makes a new key for the poller (a token that may only read it) and ends its earlier keys now, in one transaction;
+     * returns the ids of the keys ended.
+     */
+    public List<String> rotatePollerKey(String appId, String pollerId, String id, byte[] hash, Instant now) {
+        return jdbi.inTransaction(h -> {
+            var ended = h.createQuery("""
+                    update api_token set expires_at = :now
+                    where poller_id = :poller and (expires_at is null or expires_at > :now)
+                    returning id
+                    """).bind("poller", pollerId).bind("now", now).mapTo(String.class).list();
+            h.createUpdate("""
+                    insert into api_token (id, token_hash, app_id, created_at, read_only, capabilities, poller_id)
+                    values (:id, :hash, :app, :now, true, '{ViewBase}', :poller)
+                    """).bind("id", id).bind("hash", hash).bind("app", appId).bind("now", now).bind("poller", pollerId)
+                    .execute();
+            return ended;
+        });
     }
 
     /** Whether the token is an integration's key. */

@@ -219,4 +219,35 @@ class PollingEndpointTest {
         assertThat(list).hasSize(1);
         assertThat(list.get(0).path("pollPath").asText()).isEqualTo("/api/v1/app/" + app + "/poller/" + sink);
     }
+
+    @Test
+    void a_pollers_key_reads_that_poller_only_and_ends_when_rotated() throws Exception {
+        String sink = poller("{}");
+        String otherSink = poller("{}");
+        String sent = publish("user.created", "{}");
+        var rotated = herald.api.post("/api/v1/app/" + app + "/polling-endpoint/" + sink + "/key/rotate", "");
+        assertThat(rotated.status()).isEqualTo(200);
+        String key = rotated.text("key");
+        assertThat(key).startsWith("pollsk_");
+        var reader = SvixSdk.client(herald, key);
+        assertThat(ids(reader.getMessage().getPoller().poll(app, sink))).containsExactly(sent);
+        assertThat(ids(reader.getMessage().getPoller().consumerPoll(app, sink, "mine"))).containsExactly(sent);
+        var keyClient = herald.api.withToken(key);
+        assertThat(keyClient.get("/api/v1/app/" + app + "/poller/" + otherSink).status()).as("another poller").isEqualTo(404);
+        for (var refused : List.of(keyClient.get("/api/v1/app/" + app + "/msg"), keyClient.get("/api/v1/app/" + app + "/endpoint"),
+                keyClient.get("/api/v1/app/" + app + "/polling-endpoint"), keyClient.post("/api/v1/auth/logout", ""))) {
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(403);
+            assertThat(refused.text("detail")).isEqualTo("This key reads one polling endpoint and nothing else");
+        }
+        // expire-all ends portal tokens, not a poller's key
+        assertThat(herald.api.post("/api/v1/auth/app/" + app + "/expire-all", "{}").status()).isEqualTo(204);
+        assertThat(keyClient.get("/api/v1/app/" + app + "/poller/" + sink).status()).isEqualTo(200);
+
+        String second = herald.api.post("/api/v1/app/" + app + "/polling-endpoint/" + sink + "/key/rotate", "").text("key");
+        assertThat(keyClient.get("/api/v1/app/" + app + "/poller/" + sink).status()).as("the rotated key").isEqualTo(401);
+        assertThat(herald.api.withToken(second).get("/api/v1/app/" + app + "/poller/" + sink).status()).isEqualTo(200);
+        assertThat(herald.api.delete("/api/v1/app/" + app + "/polling-endpoint/" + sink).status()).isEqualTo(204);
+        assertThat(herald.api.withToken(second).get("/api/v1/app/" + app + "/poller/" + sink).status())
+                .as("the poller's deletion deletes its key").isEqualTo(401);
+    }
 }
