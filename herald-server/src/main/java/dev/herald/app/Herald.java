@@ -182,12 +182,13 @@ public final class Herald implements AutoCloseable {
             var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
-            var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, new dev.herald.store.PollerStore(jdbi), tokens,
-                    auth, eventTypes::missing, clock);
+
+            var pollers = new dev.herald.store.PollerStore(jdbi);
+            var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, pollers, tokens, auth, eventTypes::missing, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
-                    portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, clock,
+                    portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, pollerRoutes, pollers, clock,
                     config.portalFrameAncestors());
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first

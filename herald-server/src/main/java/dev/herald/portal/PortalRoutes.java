@@ -67,10 +67,12 @@ public final class PortalRoutes {
     private final MessageStore messages;
     private final AttemptStore attempts;
     private final EventTypeStore eventTypes;
+    private final PollingPages polling;
 
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
+                        dev.herald.api.PollerRoutes pollerRoutes, dev.herald.store.PollerStore pollers,
                         Clock clock, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
@@ -83,6 +85,7 @@ public final class PortalRoutes {
         this.messages = messages;
         this.attempts = attempts;
         this.eventTypes = eventTypes;
+        this.polling = new PollingPages(pages, pollerRoutes, pollers);
     }
 
     public void register(RoutesConfig routes) {
@@ -109,6 +112,11 @@ public final class PortalRoutes {
         routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::recover));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
+        routes.get(BASE + "/polling", ctx -> page(ctx, true, (c, app) -> polling.list(c, app, shell(c, app, "polling"), catalog(c))));
+        routes.post(BASE + "/polling", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> polling.create(c, app, () -> catalog(c))));
+        routes.get(BASE + "/polling/{poller_id}", ctx -> page(ctx, true, (c, app) -> polling.show(c, app, shell(c, app, "polling"))));
+        routes.post(BASE + "/polling/{poller_id}/key", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, polling::rotateKey));
+        routes.post(BASE + "/polling/{poller_id}/delete", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, polling::delete));
         routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
         routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend",
                 ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::resend));

@@ -54,6 +54,18 @@ public final class PortalViews {
         }
     }
 
+    /** The new-polling-endpoint form: what was typed, the event types to choose from, and the API's objections. */
+    public record PollerForm(String description, Set<String> filterTypes, String channels, List<String> eventTypes,
+                             Map<String, String> errors) {
+        static PollerForm empty(List<String> eventTypes) {
+            return new PollerForm("", Set.of(), "", eventTypes, Map.of());
+        }
+
+        public String error(String field) {
+            return errors.get(field);
+        }
+    }
+
     /** How a message stands at one endpoint. */
     public record Delivery(String endpointId, String url, int status, Instant nextAttempt) {}
 }

@@ -145,13 +145,16 @@ class AppPortalTest {
     void no_page_carries_inline_script_style_or_handlers_which_its_policy_would_block() {
         String ep = endpoint("http://127.0.0.1:9/policy");
         String msg = publish("invoice.paid");
+        String poller = herald.api.post("/api/v1/app/" + app + "/polling-endpoint", "{}").text("id");
         var html = new java.util.ArrayList<String>();
         for (var path : java.util.List.of(base, base + "/endpoints", base + "/endpoints/" + ep, base + "/messages", base + "/event-types",
-                base + "/messages/" + msg, base + "/messages/msg_unknown")) {
+                base + "/messages/" + msg, base + "/messages/msg_unknown", base + "/polling", base + "/polling/" + poller)) {
             html.add(browser.get(path).body());
         }
         html.add(new PortalBrowser(herald.baseUrl()).get(base + "/endpoints").body()); // signed out
         html.add(browser.post(base + "/endpoints", Map.of("url", "ftp://x")).body()); // the form with its objection
+        html.add(browser.post(base + "/polling", Map.of("channels", "no spaces allowed")).body());
+        html.add(browser.post(base + "/polling/" + poller + "/key", Map.of()).body());
         html.add(new PortalBrowser(herald.baseUrl()).get("/dashboard").body());
         for (String page : html) {
             assertThat(page).isNotBlank()

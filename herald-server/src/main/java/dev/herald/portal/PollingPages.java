@@ -1,0 +1,106 @@
+package dev.herald.portal;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.api.ApiException;
+import dev.herald.api.Body;
+import dev.herald.api.Json;
+import dev.herald.api.PollerRoutes;
+import dev.herald.api.PortalAccessRoutes;
+import dev.herald.api.ValidationException;
+import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
+import dev.herald.domain.PageRequest;
+import dev.herald.domain.Poller;
+import dev.herald.portal.PortalViews.PollerForm;
+import dev.herald.portal.PortalViews.Shell;
+import dev.herald.store.PollerStore;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The portal's polling endpoints: for a customer who cannot take webhooks, a poller to read its messages from, with
+ * the URL to read and a key that reads that poller only. Changes go through {@link PollerRoutes}, as the API's do.
+ */
+final class PollingPages {
+    private final Pages pages;
+    private final PollerRoutes routes;
+    private final PollerStore pollers;
+
+    PollingPages(Pages pages, PollerRoutes routes, PollerStore pollers) {
+        this.pages = pages;
+        this.routes = routes;
+        this.pollers = pollers;
+    }
+
+    void list(Context ctx, Application app, Shell shell, List<String> catalog) {
+        var list = pollers.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
+        pages.render(ctx, 200, "polling", Map.of("shell", shell, "pollers", list, "form", PollerForm.empty(catalog)));
+    }
+
+    void create(Context ctx, Application app, Supplier<List<String>> catalog) {
+        var fields = Fields.read(ctx);
+        try {
+            var created = routes.create(app, fields.body());
+            ctx.header("HX-Redirect", "/portal/" + app.id() + "/polling/" + created.id());
+            ctx.status(201);
+        } catch (ValidationException e) {
+            var errors = new HashMap<String, String>();
+            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
+            formAgain(ctx, app, 422, fields, catalog.get(), errors);
+        } catch (ApiException | ConflictException e) {
+            formAgain(ctx, app, e instanceof ApiException api ? api.status() : 409, fields, catalog.get(), Map.of("form", e.getMessage()));
+        }
+    }
+
+    void show(Context ctx, Application app, Shell shell) {
+        var poller = find(ctx, app);
+        String url = PortalAccessRoutes.publicScheme(ctx) + "://" + ctx.host() + PollerRoutes.PollerOut.of(poller).pollPath();
+        pages.render(ctx, 200, "poller", Map.of("shell", shell, "poller", poller, "url", url));
+    }
+
+    /** A new key, shown once; the poller's earlier keys end now. */
+    void rotateKey(Context ctx, Application app) {
+        var key = routes.rotateKey(app, find(ctx, app));
+        pages.render(ctx, 200, "pollerKey", Map.of("key", key.key()));
+    }
+
+    void delete(Context ctx, Application app) {
+        routes.delete(app, find(ctx, app));
+        ctx.header("HX-Redirect", "/portal/" + app.id() + "/polling");
+        ctx.status(204);
+    }
+
+    private Poller find(Context ctx, Application app) {
+        return pollers.find(app.id(), ctx.pathParam("poller_id"))
+                .orElseThrow(() -> ApiException.notFound("Polling endpoint"));
+    }
+
+    private void formAgain(Context ctx, Application app, int status, Fields fields, List<String> catalog,
+                           Map<String, String> errors) {
+        pages.render(ctx, status, "pollerForm", Map.of("action", "/portal/" + app.id() + "/polling", "form",
+                new PollerForm(fields.description(), fields.types(), fields.channels(), catalog, errors)));
+    }
+
+    /** What the form sent: channels as one comma-separated field. */
+    private record Fields(String description, java.util.Set<String> types, String channels) {
+        static Fields read(Context ctx) {
+            return new Fields(Pages.form(ctx, "description"), new LinkedHashSet<>(ctx.formParams("filterTypes")),
+                    Pages.form(ctx, "channels"));
+        }
+
+        Body body() {
+            ObjectNode in = Json.MAPPER.createObjectNode();
+            if (!description.isEmpty()) in.put("description", description);
+            if (!types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+            var names = Arrays.stream(channels.split(",")).map(String::trim).filter(c -> !c.isEmpty()).toList();
+            if (!names.isEmpty()) names.forEach(in.putArray("channels")::add);
+            return Body.of(in.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}
