@@ -151,6 +151,26 @@ if (limited?.token && plainPortal?.token) {
   check("capabilities without ViewBase 422", (await codeOf(() => svix.authentication.appPortalAccess(uid, { capabilities: ["ManageEndpoint"] }))) === 422);
 }
 await step("auth.expireAll", () => svix.authentication.expireAll(uid, {}));
+// polling endpoints: made through Herald's route (Svix makes them in its portal), read with the SDK's message poller
+const pollerMade = await step("polling-endpoint create (Herald's route)", async () => {
+  const r = await fetch(server + "/api/v1/app/" + uid + "/polling-endpoint", { method: "POST", headers: { authorization: "Bearer " + process.env.HERALD_TOKEN, "content-type": "application/json" }, body: JSON.stringify({ filterTypes: ["invoice.paid"] }) });
+  return r.status === 201 ? await r.json() : { status: r.status, body: await r.text() };
+});
+if (pollerMade?.id) {
+  const polledMsg = await svix.message.create(uid, { eventType: "invoice.paid", payload: { polled: true } });
+  await svix.message.create(uid, { eventType: "x.y", payload: {} });
+  const page = await step("message.poller.poll", () => svix.message.poller.poll(uid, pollerMade.id, { limit: 10 }));
+  check("poll: the message its filter takes, and only it", page?.data?.length === 1 && page.data[0].id === polledMsg.id && page.data[0].payload?.polled === true, JSON.stringify(page));
+  const next = await step("message.poller.poll iterator", () => svix.message.poller.poll(uid, pollerMade.id, { iterator: page?.iterator }));
+  check("poll from the iterator: nothing new", next?.data?.length === 0 && next?.done === true);
+  const c1 = await step("message.poller.consumerPoll", () => svix.message.poller.consumerPoll(uid, pollerMade.id, "probe-consumer"));
+  check("consumerPoll: the message", c1?.data?.length === 1);
+  const c2 = await step("message.poller.consumerPoll again", () => svix.message.poller.consumerPoll(uid, pollerMade.id, "probe-consumer"));
+  check("consumerPoll: the kept place moved on", c2?.data?.length === 0);
+  await step("message.poller.consumerSeek", () => svix.message.poller.consumerSeek(uid, pollerMade.id, "probe-consumer", { after: new Date(Date.now() - 3600e3) }));
+  const c3 = await step("message.poller.consumerPoll after seek", () => svix.message.poller.consumerPoll(uid, pollerMade.id, "probe-consumer"));
+  check("consumerPoll after seek: the message again", c3?.data?.length === 1);
+}
 await step("endpoint.delete", () => svix.endpoint.delete(uid, ep2.id));
 await step("bad input 422", async () => { try { await svix.endpoint.create(uid, { url: "not a url" }); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });
 await step("not found 404", async () => { try { await svix.application.get("nope-nope"); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });
