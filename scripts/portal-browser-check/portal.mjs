@@ -115,6 +115,26 @@ await page.click('button:has-text("Delete")');
 await page.waitForURL(/\/endpoints$/);
 check((await svix.endpoint.list(app.id)).data.length === 0, 'Delete (confirmed) deletes the endpoint');
 
+// a polling endpoint: made in the page, its key shown once, read with the SDK's message poller and that key
+await page.click('nav >> text=Polling');
+await page.waitForURL(/\/polling$/);
+await page.fill('#new-poller input[name=channels]', 'eu');
+await page.click('#new-poller button:has-text("Add polling endpoint")');
+await page.waitForURL(/\/polling\/poll_/);
+const pollerId = page.url().split('/').pop();
+await page.click('button:has-text("Make a new key")');
+await page.locator('#key code.secret').waitFor();
+const pollKey = await page.locator('#key code.secret').textContent();
+check(pollKey.startsWith('pollsk_'), 'Make a new key shows the key');
+const euMsg = await svix.message.create(app.id, { eventType: 'invoice.paid', payload: { region: 'eu' }, channels: ['eu'] });
+await svix.message.create(app.id, { eventType: 'invoice.paid', payload: { region: 'us' }, channels: ['us'] });
+const polled = await new Svix(pollKey, { serverUrl: url }).message.poller.poll(app.id, pollerId);
+check(polled.data.length === 1 && polled.data[0].id === euMsg.id, 'the key reads the poller: the eu message only');
+await shot('4b-poller');
+await page.click('button:has-text("Delete")');
+await page.waitForURL(/\/polling$/);
+check((await page.locator('text=No polling endpoints yet').count()) === 1, 'Delete (confirmed) deletes the polling endpoint');
+
 await page.click('text=Sign out');
 await page.locator('h1:has-text("Signed out")').waitFor();
 check(true, 'Sign out ends the session');
