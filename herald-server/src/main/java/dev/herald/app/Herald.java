@@ -192,7 +192,10 @@ public final class Herald implements AutoCloseable {
                     config.portalFrameAncestors());
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first
-            var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes, clock);
+            var healthStore = new dev.herald.store.HealthStore(jdbi);
+            var healthGauges = new dev.herald.metrics.HealthGauges(healthStore, clock).register(registry);
+            var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes,
+                    healthGauges, healthStore, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,

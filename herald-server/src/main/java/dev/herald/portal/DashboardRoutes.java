@@ -31,6 +31,7 @@ public final class DashboardRoutes {
     static final Duration SESSION = Duration.ofHours(12);
     /** An application's portal opened from here: long enough for a look. */
     static final Duration PORTAL_VISIT = Duration.ofHours(1);
+    static final int FAILING_SHOWN = 50;
 
     /** Never in a frame: the operator's own pages. */
     private final Pages pages = new Pages("Sign in again at " + BASE + " with an admin token.", java.util.List.of());
@@ -40,16 +41,21 @@ public final class DashboardRoutes {
     private final AppResolver resolver;
     private final PortalAccessRoutes access;
     private final PauseRoutes pause;
+    private final dev.herald.metrics.HealthGauges health;
+    private final dev.herald.store.HealthStore healthStore;
     private final Clock clock;
 
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
-                           PortalAccessRoutes access, PauseRoutes pause, Clock clock) {
+                           PortalAccessRoutes access, PauseRoutes pause, dev.herald.metrics.HealthGauges health,
+                           dev.herald.store.HealthStore healthStore, Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
         this.resolver = resolver;
         this.access = access;
         this.pause = pause;
+        this.health = health;
+        this.healthStore = healthStore;
         this.clock = clock;
     }
 
@@ -58,6 +64,7 @@ public final class DashboardRoutes {
         routes.post(BASE + "/session", ctx -> pages.answer(ctx, () -> signIn(ctx)));
         routes.post(BASE + "/logout", ctx -> pages.answer(ctx, () -> signOut(ctx, signedIn(ctx))));
         routes.get(BASE + "/apps", ctx -> pages.answer(ctx, () -> applications(ctx, signedIn(ctx))));
+        routes.get(BASE + "/health", ctx -> pages.answer(ctx, () -> health(ctx, signedIn(ctx))));
         routes.post(BASE + "/pause", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), true)));
         routes.post(BASE + "/resume", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), false)));
         routes.post(BASE + "/apps/{app_id}/portal", ctx -> pages.answer(ctx, () -> openPortal(ctx, signedIn(ctx))));
@@ -127,6 +134,16 @@ public final class DashboardRoutes {
         params.put("find", find);
         params.put("paused", pause.deliveryPaused());
         pages.render(ctx, 200, "dashboard", params);
+    }
+
+    /** The queue's backlog and lag, and the endpoints failing longest (the same figures as the gauges on /metrics). */
+    private void health(Context ctx, TokenOwner owner) {
+        var params = new LinkedHashMap<String, Object>();
+        params.put("health", health.snapshot());
+        params.put("cap", dev.herald.store.HealthStore.COUNT_CAP);
+        params.put("failing", healthStore.failingEndpoints(FAILING_SHOWN));
+        params.put("paused", pause.deliveryPaused());
+        pages.render(ctx, 200, "dashboardHealth", params);
     }
 
     private void setPaused(Context ctx, TokenOwner owner, boolean paused) {
