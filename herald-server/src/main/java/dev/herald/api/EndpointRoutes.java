@@ -119,7 +119,24 @@ public final class EndpointRoutes {
 
     public record SecretOut(String key) {}
 
-    public record HeadersOut(Map<String, String> headers, Set<String> sensitive) {}
+    /**
+     * Svix's EndpointHeadersOut: the headers, but those that carry credentials by name only ({@code sensitive}), as
+     * Svix answers: a token that may read the endpoint (a view-only portal's) does not get its credentials.
+     */
+    public record HeadersOut(Map<String, String> headers, Set<String> sensitive) {
+        static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "x-auth-token",
+                "www-authenticate", "proxy-authenticate");
+
+        public static HeadersOut of(Map<String, String> stored) {
+            var shown = new LinkedHashMap<String, String>();
+            var withheld = new java.util.LinkedHashSet<String>();
+            stored.forEach((name, value) -> {
+                if (SENSITIVE.contains(name.toLowerCase(java.util.Locale.ROOT))) withheld.add(name);
+                else shown.put(name, value);
+            });
+            return new HeadersOut(shown, withheld);
+        }
+    }
 
     public void register(RoutesConfig routes) {
         routes.post(base, this::create);
@@ -327,7 +344,7 @@ public final class EndpointRoutes {
 
     void getHeaders(Context ctx) {
         var endpoint = find(ctx, apps.resolve(ctx));
-        ctx.json(new HeadersOut(endpoint.headers(), Set.of()));
+        ctx.json(HeadersOut.of(endpoint.headers()));
     }
 
     void putHeaders(Context ctx) {

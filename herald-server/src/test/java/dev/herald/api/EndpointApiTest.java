@@ -428,6 +428,16 @@ class EndpointApiTest {
         assertThat(patched.status()).isEqualTo(204);
         assertThat(herald.api.get(path).body().path("headers").toString()).isEqualTo("{\"X-Four\":\"4\"}");
 
+        // a credential is shown by name only (Svix's EndpointHeadersOut.sensitive), and still sent
+        assertThat(herald.api.patch(path, "{\"headers\": {\"Authorization\": \"Bearer s3cret\", \"X-Auth-Token\": \"t\"}}")
+                .status()).isEqualTo(204);
+        var withheld = herald.api.get(path);
+        assertThat(withheld.raw()).doesNotContain("s3cret");
+        assertThat(withheld.body().path("headers").toString()).isEqualTo("{\"X-Four\":\"4\"}");
+        var names = new java.util.ArrayList<String>();
+        withheld.body().path("sensitive").forEach(n -> names.add(n.asText()));
+        assertThat(names).containsExactlyInAnyOrder("Authorization", "X-Auth-Token");
+
         assertThat(herald.api.patch(path, json("headers", Map.of("X-Five", "5"), "deleteHeaders", List.of("X-Four")))
                 .status()).isEqualTo(204);
         assertThat(herald.api.get(path).body().path("headers").toString()).isEqualTo("{\"X-Five\":\"5\"}");
