@@ -361,8 +361,12 @@ public final class EndpointRoutes {
     /** Merges: a header set to null, or named in {@code deleteHeaders}, is removed. */
     void patchHeaders(Context ctx) {
         var app = apps.resolve(ctx);
-        var endpoint = find(ctx, app);
-        var body = Body.of(ctx);
+        patchHeaders(find(ctx, app), Body.of(ctx));
+        ctx.status(204);
+    }
+
+    /** Svix's EndpointHeadersPatchIn: {@code headers} set (null removes one), {@code deleteHeaders} removed. */
+    public void patchHeaders(Endpoint endpoint, Body body) {
         var merged = new LinkedHashMap<>(endpoint.headers());
         var raw = body.object("headers");
         if (raw != null) {
@@ -383,7 +387,6 @@ public final class EndpointRoutes {
         if (deletes != null) deletes.forEach(merged::remove);
         if (merged.size() > 50) throw ValidationException.of("headers", "at most 50 headers are allowed", "value_error");
         saveHeaders(endpoint, merged);
-        ctx.status(204);
     }
 
     private void saveHeaders(Endpoint e, Map<String, String> headers) {

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 /** {@code /api/v1/app/{app_id}/msg}: publish (202), list and read messages, expunge their content, precheck. */
 public final class MessageRoutes {
-    private static final Pattern EVENT_ID = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
+    public static final Pattern EVENT_ID = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
     static final Pattern TAG = Pattern.compile("^[a-zA-Z0-9\\-_./\\\\#]+$");
     static final String EXPIRED_PAYLOAD = "{\"expired\":true}";
 

@@ -110,6 +110,10 @@ public final class PortalRoutes {
                 ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setDisabled(c, app, true)));
         routes.post(BASE + "/endpoints/{endpoint_id}/delete", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, this::deleteEndpoint));
         routes.post(BASE + "/endpoints/{endpoint_id}/recover", ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::recover));
+        routes.post(BASE + "/endpoints/{endpoint_id}/headers",
+                ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setHeader(c, app, false)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/headers/delete",
+                ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setHeader(c, app, true)));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/polling", ctx -> page(ctx, true, (c, app) -> polling.list(c, app, shell(c, app, "polling"), catalog(c))));
@@ -165,7 +169,7 @@ public final class PortalRoutes {
         });
     }
 
-    /** The same form as an EndpointPatch of the three fields it shows: none ticked is every event type again. */
+    /** The same form as an EndpointPatch of the fields it shows: none ticked is every event type again. */
     private void editEndpoint(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
         var form = EndpointFields.read(ctx);
@@ -177,10 +181,10 @@ public final class PortalRoutes {
     }
 
     /** What the endpoint form sent. */
-    private record EndpointFields(String url, String description, java.util.Set<String> types) {
+    private record EndpointFields(String url, String description, java.util.Set<String> types, String rateLimit) {
         static EndpointFields read(Context ctx) {
             return new EndpointFields(Pages.form(ctx, "url"), Pages.form(ctx, "description"),
-                    new LinkedHashSet<>(ctx.formParams("filterTypes")));
+                    new LinkedHashSet<>(ctx.formParams("filterTypes")), Pages.form(ctx, "rateLimit").trim());
         }
 
         /** As the API's JSON; {@code whole}: every field, so that an emptied one is emptied. */
@@ -189,6 +193,10 @@ public final class PortalRoutes {
             in.put("url", url);
             if (whole || !description.isEmpty()) in.put("description", description);
             if (whole || !types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+            // digits go as a number; anything else as typed, for the API to refuse beside the field
+            if (rateLimit.matches("[0-9]{1,18}")) in.put("rateLimit", Long.parseLong(rateLimit));
+            else if (!rateLimit.isEmpty()) in.put("rateLimit", rateLimit);
+            else if (whole) in.putNull("rateLimit");
             return Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
@@ -210,7 +218,8 @@ public final class PortalRoutes {
     private void formAgain(Context ctx, int status, EndpointFields fields, String id, String action, String label,
                            Map<String, String> errors) {
         pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
-                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), choices(ctx, fields.types()), errors)));
+                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), fields.rateLimit(),
+                        choices(ctx, fields.types()), errors)));
     }
 
     /**
@@ -243,9 +252,38 @@ public final class PortalRoutes {
         var recent = attempts.list(app.id(), new PageRequest(ATTEMPTS_SHOWN, null, true),
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
         var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
-        var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed, choices(ctx, subscribed), Map.of());
+        var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed,
+                endpoint.rateLimit() == null ? "" : String.valueOf(endpoint.rateLimit()), choices(ctx, subscribed), Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
-                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit));
+                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit,
+                "headers", EndpointRoutes.HeadersOut.of(endpoint.headers())));
+    }
+
+    /**
+     * Sets one custom header ({@code name}, {@code value}) or removes one, through the API's header patch; answers the
+     * headers again, with the API's objection above them if it had one.
+     */
+    private void setHeader(Context ctx, Application app, boolean remove) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        String name = Pages.form(ctx, "name").trim();
+        ObjectNode in = Json.MAPPER.createObjectNode();
+        if (remove) in.putArray("deleteHeaders").add(name);
+        else in.putObject("headers").put(name, Pages.form(ctx, "value"));
+        String error = null;
+        int status = 200;
+        try {
+            endpointRoutes.patchHeaders(endpoint, Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (ValidationException e) {
+            error = e.items().get(0).msg();
+            status = 422;
+        }
+        var now = endpointRoutes.find(ctx, app);
+        var params = new HashMap<String, Object>();
+        params.put("here", "/portal/" + app.id() + "/endpoints/" + now.id());
+        params.put("headers", EndpointRoutes.HeadersOut.of(now.headers()));
+        params.put("manage", true);
+        params.put("error", error);
+        pages.render(ctx, status, "endpointHeaders", params);
     }
 
     private void secret(Context ctx, Application app) {
@@ -303,6 +341,15 @@ public final class PortalRoutes {
     }
 
     private void messageList(Context ctx, Application app) {
+        // a message by its id or its event id (the sender's own id for it), as the API's GET …/msg/{id} finds one
+        String find = ctx.queryParam("find") == null ? "" : ctx.queryParam("find").trim();
+        if (!find.isEmpty() && MessageRoutes.EVENT_ID.matcher(find).matches() && find.length() <= 256) {
+            var found = messages.find(app.id(), find);
+            if (found.isPresent()) {
+                ctx.redirect("/portal/" + app.id() + "/messages/" + found.get().id());
+                return;
+            }
+        }
         var request = Lists.request(ctx, true, Ids.MESSAGE);
         var types = MessageRoutes.eventTypes(ctx);
         var page = messages.list(app.id(), request, new MessageStore.MessageFilter(types, null, null, null, null));
@@ -314,6 +361,7 @@ public final class PortalRoutes {
         Pages.pager(params, request, page, "/portal/" + app.id() + "/messages", filter);
         params.put("eventTypes", catalog(ctx));
         params.put("selected", types == null ? "" : String.join(",", types));
+        params.put("find", find);
         pages.render(ctx, 200, "messages", params);
     }
 
