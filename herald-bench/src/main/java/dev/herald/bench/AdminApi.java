@@ -23,6 +23,21 @@ final class AdminApi implements AutoCloseable {
         return post(node, "/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + url + "\"}");
     }
 
+    String createPoller(Herald node, String app) throws Exception {
+        return post(node, "/api/v1/app/" + app + "/polling-endpoint", "{}");
+    }
+
+    /** One page of a polling endpoint (Svix's poller route): the JSON answer. */
+    com.fasterxml.jackson.databind.JsonNode poll(Herald node, String app, String poller, String iterator) throws Exception {
+        var response = http.newRequest("http://127.0.0.1:" + node.port() + "/api/v1/app/" + app + "/poller/" + poller
+                        + "?limit=250" + (iterator == null ? "" : "&iterator=" + iterator))
+                .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))
+                .timeout(30, TimeUnit.SECONDS)
+                .send();
+        if (response.getStatus() != 200) throw new IllegalStateException("poll answered " + response.getStatus());
+        return MAPPER.readTree(response.getContentAsString());
+    }
+
     private String post(Herald node, String path, String json) throws Exception {
         var response = http.POST("http://127.0.0.1:" + node.port() + path)
                 .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))

@@ -47,7 +47,7 @@ public final class BenchMain implements Callable<Integer> {
     java.util.Map<String, String> nodeSettings = new java.util.HashMap<>();
 
     /** The scenarios, by the names {@code --only} takes. */
-    enum Scenario { throughput1, throughputAt64, throughput10, manyApplications, idempotencyKeys, publishOnly, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
+    enum Scenario { throughput1, throughputAt64, throughput10, manyApplications, idempotencyKeys, publishOnly, polling, latency, isolation, backlog, twoNodes, httpLimit, sqlLimit, peer }
 
     private boolean runs(Scenario scenario) {
         return only == null || only.contains(scenario);
@@ -131,6 +131,7 @@ public final class BenchMain implements Callable<Integer> {
                 scenarios.throughputWithIdempotencyKeys(settings.messages() / 2);
             }
             if (runs(Scenario.publishOnly)) scenarios.publishOnly(settings.messages());
+            if (runs(Scenario.polling)) scenarios.polling(settings.messages());
             if (runs(Scenario.latency)) for (int rate : settings.rates()) scenarios.latency(rate);
             if (settings.isolation() && runs(Scenario.isolation)) {
                 // the bad endpoints' paths compiled first, as scenario 1e's are (see Scenarios.isolationWarmUp)

@@ -240,6 +240,42 @@ final class Scenarios {
     }
 
     /**
+     * 1g. Scenario 1c with a polling endpoint on the application: each message also writes the poller's entry, in the
+     * same statement. Then 1h: the whole poller read back through Svix's poller route, 250 a page, as a consumer would.
+     */
+    void polling(int messages) throws Exception {
+        reset();
+        Herald node = env.startNode(Map.of("HERALD_DELIVERY_PAUSED", "true"));
+        String app = admin.createApp(node, "poll");
+        admin.createEndpoint(node, app, receiver.url("/ok/poll"));
+        String poller = admin.createPoller(node, app);
+        var cpu = CpuMeter.start();
+        long start = System.nanoTime();
+        publisher.closedLoop(base(node), BenchEnvironment.TOKEN, i -> app, messages, settings.concurrency());
+        double rate = messages / ((System.nanoTime() - start) / 1e9);
+        report.add("1g. publish only, with a polling endpoint", "publishes/s over the API", Report.rate(rate),
+                String.format("%,d msgs, %d in flight; %d refused; %s; compare 1c", messages, settings.concurrency(),
+                        publisher.refused(), cpu.used().perUnit(messages, "publish")));
+        long readStart = System.nanoTime();
+        var readCpu = CpuMeter.start();
+        long read = 0;
+        int pages = 0;
+        String iterator = null;
+        while (read < publisher.accepted()) {
+            var page = admin.poll(node, app, poller, iterator);
+            read += page.path("data").size();
+            iterator = page.path("iterator").asText();
+            pages++;
+            if (page.path("data").isEmpty()) break;
+        }
+        double seconds = (System.nanoTime() - readStart) / 1e9;
+        report.add("1h. polling endpoint read back", "messages/s read", Report.rate(read / seconds),
+                String.format("%,d of %,d messages in %,d pages of up to 250 over HTTP/1.1, one reader; %s", read,
+                        publisher.accepted(), pages, readCpu.used().perUnit(Math.max(1, read), "message")));
+        if (read < publisher.accepted()) throw new IllegalStateException("the poller gave " + read + " of " + publisher.accepted());
+    }
+
+    /**
      * Offered first, unmeasured, to a node just started: in its first few hundred milliseconds under load deliveries
      * stall by 150-500 ms (cause not found; BENCHMARKS.md run G), which is not the steady state.
      */

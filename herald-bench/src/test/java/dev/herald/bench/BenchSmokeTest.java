@@ -13,6 +13,7 @@ class BenchSmokeTest {
     void quick_run_prints_every_figure_and_ratio() throws Exception {
         String out = quickRun(new BenchMain());
         assertThat(out).contains("| 1. throughput, 1 endpoint(s)/msg |", "| 1d. throughput, 50 applications |", "| 2. latency at 100/s offered |",
+                "| 1g. publish only, with a polling endpoint |", "| 1h. polling endpoint read back |",
                 "| 6a. limit: HTTP only (no DB) |", "| 6b. limit: SQL only (no HTTP) |", "| 7. peer: db-scheduler |",
                 "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |",
                 "| ratio | Herald / its bound with no overhead, 1 / (2/6a + 1/6b) |");
