@@ -101,6 +101,22 @@ final class EndpointInput {
         return secret;
     }
 
+    /**
+     * A list of event type names at {@code field} (an endpoint's or a poller's filter): null when absent or empty, every
+     * name one the catalog has ({@code missingTypes} answers those it lacks).
+     */
+    static Set<String> eventTypes(Body body, String field,
+                                  java.util.function.Function<java.util.Collection<String>, java.util.List<String>> missingTypes) {
+        Set<String> types = body.stringSet(field, 1000, EventTypeRoutes.NAME, 256);
+        if (types == null || types.isEmpty()) return null;
+        var missing = missingTypes.apply(types);
+        if (!missing.isEmpty()) {
+            body.fail(field, "unknown event types: " + String.join(", ", missing), "value_error.event_type");
+            return null;
+        }
+        return types;
+    }
+
     static Set<String> channels(Body body) {
         return body.stringSet("channels", MAX_CHANNELS, CHANNEL, 128);
     }

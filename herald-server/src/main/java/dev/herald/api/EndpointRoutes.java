@@ -197,14 +197,7 @@ public final class EndpointRoutes {
     /** {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. */
     private Set<String> filterTypes(Body body) {
         String field = body.has("filterTypes") || !body.has("eventTypes") ? "filterTypes" : "eventTypes";
-        Set<String> types = body.stringSet(field, 1000, EventTypeRoutes.NAME, 256);
-        if (types == null || types.isEmpty()) return null;
-        List<String> missing = missingTypes.apply(types);
-        if (!missing.isEmpty()) {
-            body.fail(field, "unknown event types: " + String.join(", ", missing), "value_error.event_type");
-            return null;
-        }
-        return types;
+        return EndpointInput.eventTypes(body, field, missingTypes);
     }
 
     void create(Context ctx) {

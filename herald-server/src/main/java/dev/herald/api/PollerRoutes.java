@@ -205,14 +205,7 @@ public final class PollerRoutes {
     }
 
     private Set<String> filterTypes(Body body) {
-        Set<String> types = body.stringSet("filterTypes", 1000, EventTypeRoutes.NAME, 256);
-        if (types == null || types.isEmpty()) return null;
-        List<String> missing = missingTypes.apply(types);
-        if (!missing.isEmpty()) {
-            body.fail("filterTypes", "unknown event types: " + String.join(", ", missing), "value_error.event_type");
-            return null;
-        }
-        return types;
+        return EndpointInput.eventTypes(body, "filterTypes", missingTypes);
     }
 
     private static <T> Set<T> emptyIsNull(Set<T> set) {

@@ -130,6 +130,13 @@ final class Pages {
                 : list + "?iterator=" + page.prevIterator() + query);
     }
 
+    /** The API's objections by the field each names (the last part of its location), to show beside a form's fields. */
+    static Map<String, String> errorsByField(dev.herald.api.ValidationException e) {
+        var errors = new java.util.HashMap<String, String>();
+        for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (x, y) -> x + "; " + y);
+        return errors;
+    }
+
     static String form(Context ctx, String name) {
         String value = ctx.formParam(name);
         return value == null ? "" : value.trim();

@@ -17,7 +17,6 @@ import dev.herald.store.PollerStore;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +49,7 @@ final class PollingPages {
             ctx.header("HX-Redirect", "/portal/" + app.id() + "/polling/" + created.id());
             ctx.status(201);
         } catch (ValidationException e) {
-            var errors = new HashMap<String, String>();
-            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
+            var errors = Pages.errorsByField(e);
             formAgain(ctx, app, 422, fields, catalog.get(), errors);
         } catch (ApiException | ConflictException e) {
             formAgain(ctx, app, e instanceof ApiException api ? api.status() : 409, fields, catalog.get(), Map.of("form", e.getMessage()));

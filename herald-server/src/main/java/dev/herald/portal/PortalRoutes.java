@@ -206,8 +206,7 @@ public final class PortalRoutes {
         try {
             change.run();
         } catch (ValidationException e) {
-            var errors = new HashMap<String, String>();
-            for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (a, b) -> a + "; " + b);
+            var errors = Pages.errorsByField(e);
             formAgain(ctx, 422, form, id, action, label, errors);
         } catch (ApiException | ConflictException e) {
             int status = e instanceof ApiException api ? api.status() : 409;
