@@ -26,6 +26,7 @@ public final class HeraldClient {
     private final Messages messages;
     private final Attempts attempts;
     private final BackgroundTasks backgroundTasks;
+    private final Pollers pollers;
 
     private HeraldClient(Transport transport) {
         this.applications = new Applications(transport);
@@ -34,6 +35,7 @@ public final class HeraldClient {
         this.messages = new Messages(transport);
         this.attempts = new Attempts(transport);
         this.backgroundTasks = new BackgroundTasks(transport);
+        this.pollers = new Pollers(transport);
     }
 
     public static Builder builder(String serverUrl, String token) {
@@ -62,6 +64,11 @@ public final class HeraldClient {
 
     public Attempts attempts() {
         return attempts;
+    }
+
+    /** Polling endpoints: making them, and reading them (with an admin, application or poller key). */
+    public Pollers pollers() {
+        return pollers;
     }
 
     public static final class Builder {

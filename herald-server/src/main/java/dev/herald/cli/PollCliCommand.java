@@ -1,0 +1,103 @@
+package dev.herald.cli;
+
+import dev.herald.client.HeraldClient;
+import dev.herald.client.HeraldException;
+import dev.herald.client.Pollers;
+import dev.herald.client.model.PollingPage;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code herald poll URL --key pollsk_…}: reads a polling endpoint and prints each message as a line of JSON, for a
+ * developer who cannot take webhooks on their machine. Stops once caught up, or with {@code --follow} keeps reading.
+ */
+@Command(name = "poll", mixinStandardHelpOptions = true,
+        description = "Read a polling endpoint: print each message as a line of JSON.")
+public final class PollCliCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "URL", description = "the polling endpoint's URL (…/api/v1/app/{app}/poller/{id})")
+    String url;
+
+    @Option(names = "--key", defaultValue = "${env:HERALD_POLL_KEY}",
+            description = "the polling endpoint's key, or any token of its application (default $HERALD_POLL_KEY)")
+    String key;
+
+    @Option(names = "--consumer", description = "read as this named consumer: Herald keeps its place between runs")
+    String consumer;
+
+    @Option(names = "--iterator", description = "read on from this iterator (printed to stderr when the command ends)")
+    String iterator;
+
+    @Option(names = "--follow", description = "keep reading new messages as they come")
+    boolean follow;
+
+    @Option(names = "--interval", defaultValue = "2", description = "seconds between reads once caught up (--follow)")
+    int interval;
+
+    private final PrintStream out;
+
+    public PollCliCommand() {
+        this(System.out);
+    }
+
+    PollCliCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    /** The URL split into Herald's address, the application and the poller. */
+    record Target(String server, String app, String poller) {
+        static Target of(String url) {
+            URI uri = URI.create(url);
+            String[] parts = uri.getPath().split("/");
+            // ["", "api", "v1", "app", {app}, "poller", {poller}]
+            if (uri.getScheme() == null || uri.getHost() == null || parts.length != 7 || !"app".equals(parts[3])
+                    || !"poller".equals(parts[5])) {
+                throw new IllegalArgumentException("not a polling endpoint's URL (…/api/v1/app/{app}/poller/{id}): " + url);
+            }
+            return new Target(uri.getScheme() + "://" + uri.getRawAuthority(), parts[4], parts[6]);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Target target;
+        try {
+            target = Target.of(url);
+        } catch (IllegalArgumentException e) {
+            System.err.println("herald poll: " + e.getMessage());
+            return 2;
+        }
+        if (key == null || key.isBlank()) {
+            System.err.println("herald poll: give the polling endpoint's key with --key or $HERALD_POLL_KEY");
+            return 2;
+        }
+        var pollers = HeraldClient.builder(target.server(), key).build().pollers();
+        String at = iterator;
+        try {
+            while (true) {
+                PollingPage page = read(pollers, target, at);
+                page.data().forEach(m -> out.println(dev.herald.client.HeraldJson.write(m)));
+                out.flush();
+                at = page.iterator();
+                if (!page.done()) continue;
+                if (!follow) break;
+                Thread.sleep(Duration.ofSeconds(Math.max(1, interval)));
+            }
+        } catch (HeraldException e) {
+            System.err.println("herald poll: " + e.getMessage());
+            return 1;
+        } finally {
+            if (at != null) System.err.println("iterator: " + at);
+        }
+        return 0;
+    }
+
+    private PollingPage read(Pollers pollers, Target target, String at) {
+        return consumer == null ? pollers.poll(target.app(), target.poller(), at, Pollers.MAX_PAGE)
+                : pollers.consumerPoll(target.app(), target.poller(), consumer, at, Pollers.MAX_PAGE);
+    }
+}
