@@ -34,6 +34,14 @@ public final class Database implements AutoCloseable {
             set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set enable_bitmapscan = off;
             set enable_hashjoin = off; set enable_mergejoin = off""";
 
+    /**
+     * The same restriction for one transaction of the general pool, for a read that must stay an index range scan
+     * however stale the statistics are (a polling endpoint's page over tables that filled since they were analyzed).
+     */
+    public static final String INDEX_ACCESS_ONLY_IN_TRANSACTION = """
+            set local enable_seqscan = off; set local enable_bitmapscan = off; set local enable_hashjoin = off;
+            set local enable_mergejoin = off""";
+
     /** How long a hot-path connection (and so its cached plans) lives; Hikari retires each a little earlier, staggered. */
     static final java.time.Duration HOT_PATH_PLAN_LIFETIME = java.time.Duration.ofMinutes(5);
 
