@@ -1,19 +1,26 @@
 package dev.herald.api;
 
+import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.herald.api.MessageRoutes.MessageOut;
 import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.Ids;
 import dev.herald.domain.Poller;
+import dev.herald.security.Tokens;
 import dev.herald.store.PollerStore;
 import dev.herald.store.PollerStore.Position;
+import dev.herald.store.TokenStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -31,13 +38,13 @@ public final class PollerRoutes {
 
     private final AppResolver apps;
     private final PollerStore pollers;
-    private final dev.herald.store.TokenStore tokens;
+    private final TokenStore tokens;
     private final Auth auth;
-    private final java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes;
+    private final Function<Collection<String>, List<String>> missingTypes;
     private final Clock clock;
 
-    public PollerRoutes(AppResolver apps, PollerStore pollers, dev.herald.store.TokenStore tokens, Auth auth,
-                        java.util.function.Function<java.util.Collection<String>, List<String>> missingTypes, Clock clock) {
+    public PollerRoutes(AppResolver apps, PollerStore pollers, TokenStore tokens, Auth auth,
+                        Function<Collection<String>, List<String>> missingTypes, Clock clock) {
         this.apps = apps;
         this.pollers = pollers;
         this.tokens = tokens;
@@ -56,9 +63,9 @@ public final class PollerRoutes {
     }
 
     /** Svix's PollingEndpointMessageOut. */
-    public record PolledMessage(String id, String eventType, String eventId, @com.fasterxml.jackson.annotation.JsonRawValue String payload,
+    public record PolledMessage(String id, String eventType, String eventId, @JsonRawValue String payload,
                                 Set<String> channels, Set<String> tags, Instant deliverAt, Instant timestamp,
-                                java.util.Map<String, String> headers) {}
+                                Map<String, String> headers) {}
 
     /** Svix's PollingEndpointOut. */
     public record PollOut(List<PolledMessage> data, String iterator, boolean done) {}
@@ -95,7 +102,7 @@ public final class PollerRoutes {
         Set<String> channels = EndpointInput.channels(body);
         body.validate();
         if (pollers.count(app.id()) >= MAX_PER_APP) {
-            throw new dev.herald.domain.ConflictException("limit_reached",
+            throw new ConflictException("limit_reached",
                     "An application may have at most " + MAX_PER_APP + " polling endpoints");
         }
         Instant now = clock.instant();
@@ -131,9 +138,8 @@ public final class PollerRoutes {
 
     /** A new key that reads this poller only; its earlier keys end now (here at once, on other nodes within 30 s). */
     public PollerKeyOut rotateKey(Application app, Poller poller) {
-        String key = dev.herald.security.Tokens.generate(KEY_PREFIX);
-        var ended = tokens.rotatePollerKey(app.id(), poller.id(), Ids.next(Ids.TOKEN),
-                dev.herald.security.Tokens.hash(key), clock.instant());
+        String key = Tokens.generate(KEY_PREFIX);
+        var ended = tokens.rotatePollerKey(app.id(), poller.id(), Ids.next(Ids.TOKEN), Tokens.hash(key), clock.instant());
         auth.forget(owner -> ended.contains(owner.tokenId()));
         return new PollerKeyOut(key);
     }

@@ -7,8 +7,10 @@ import dev.herald.api.Lists;
 import dev.herald.api.PauseRoutes;
 import dev.herald.api.PortalAccessRoutes;
 import dev.herald.domain.Ids;
+import dev.herald.metrics.HealthGauges;
 import dev.herald.security.Tokens;
 import dev.herald.store.ApplicationStore;
+import dev.herald.store.HealthStore;
 import dev.herald.store.TokenStore;
 import dev.herald.store.TokenStore.TokenOwner;
 import io.javalin.config.RoutesConfig;
@@ -41,13 +43,13 @@ public final class DashboardRoutes {
     private final AppResolver resolver;
     private final PortalAccessRoutes access;
     private final PauseRoutes pause;
-    private final dev.herald.metrics.HealthGauges health;
-    private final dev.herald.store.HealthStore healthStore;
+    private final HealthGauges health;
+    private final HealthStore healthStore;
     private final Clock clock;
 
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
-                           PortalAccessRoutes access, PauseRoutes pause, dev.herald.metrics.HealthGauges health,
-                           dev.herald.store.HealthStore healthStore, Clock clock) {
+                           PortalAccessRoutes access, PauseRoutes pause, HealthGauges health,
+                           HealthStore healthStore, Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
@@ -140,7 +142,7 @@ public final class DashboardRoutes {
     private void health(Context ctx, TokenOwner owner) {
         var params = new LinkedHashMap<String, Object>();
         params.put("health", health.snapshot());
-        params.put("cap", dev.herald.store.HealthStore.COUNT_CAP);
+        params.put("cap", HealthStore.COUNT_CAP);
         params.put("failing", healthStore.failingEndpoints(FAILING_SHOWN));
         params.put("paused", pause.deliveryPaused());
         pages.render(ctx, 200, "dashboardHealth", params);

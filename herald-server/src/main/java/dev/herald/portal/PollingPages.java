@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -86,7 +87,7 @@ final class PollingPages {
     }
 
     /** What the form sent: channels as one comma-separated field. */
-    private record Fields(String description, java.util.Set<String> types, String channels) {
+    private record Fields(String description, Set<String> types, String channels) {
         static Fields read(Context ctx) {
             return new Fields(Pages.form(ctx, "description"), new LinkedHashSet<>(ctx.formParams("filterTypes")),
                     Pages.form(ctx, "channels"));

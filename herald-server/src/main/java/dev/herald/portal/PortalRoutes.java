@@ -11,6 +11,7 @@ import dev.herald.api.EndpointRoutes;
 import dev.herald.api.Json;
 import dev.herald.api.Lists;
 import dev.herald.api.MessageRoutes;
+import dev.herald.api.PollerRoutes;
 import dev.herald.api.PortalAccessRoutes;
 import dev.herald.api.ValidationException;
 import dev.herald.domain.Application;
@@ -27,6 +28,7 @@ import dev.herald.store.AttemptStore;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.MessageStore;
+import dev.herald.store.PollerStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -72,7 +74,7 @@ public final class PortalRoutes {
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
-                        dev.herald.api.PollerRoutes pollerRoutes, dev.herald.store.PollerStore pollers,
+                        PollerRoutes pollerRoutes, PollerStore pollers,
                         Clock clock, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);

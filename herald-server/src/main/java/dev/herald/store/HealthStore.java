@@ -1,5 +1,6 @@
 package dev.herald.store;
 
+import dev.herald.domain.Application;
 import java.time.Instant;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
@@ -61,7 +62,7 @@ public final class HealthStore {
                 where e.failing_since is not null and not e.disabled
                 order by e.failing_since, e.id
                 limit :limit
-                """).bind("limit", limit).bind("operational", dev.herald.domain.Application.OPERATIONAL_UID)
+                """).bind("limit", limit).bind("operational", Application.OPERATIONAL_UID)
                 .map((rs, ctx) -> new FailingEndpoint(rs.getString("app_id"), rs.getString("app_name"),
                         rs.getBoolean("operational"), rs.getString("id"),
                         rs.getString("url"), JsonColumns.instant(rs, "failing_since")))
