@@ -3,7 +3,6 @@ package dev.herald.api;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.herald.api.MessageRoutes.MessageOut;
 import dev.herald.domain.Application;
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.Ids;
 import dev.herald.domain.Poller;
 import dev.herald.security.Tokens;
@@ -101,13 +100,9 @@ public final class PollerRoutes {
         Set<String> types = filterTypes(body);
         Set<String> channels = EndpointInput.channels(body);
         body.validate();
-        if (pollers.count(app.id()) >= MAX_PER_APP) {
-            throw new ConflictException("limit_reached",
-                    "An application may have at most " + MAX_PER_APP + " polling endpoints");
-        }
         Instant now = clock.instant();
         return pollers.insert(new Poller(Ids.next(Ids.POLLER), app.id(), uid, description == null ? "" : description,
-                emptyIsNull(types), emptyIsNull(channels), now, now));
+                emptyIsNull(types), emptyIsNull(channels), now, now), MAX_PER_APP);
     }
 
     void patch(Context ctx) {

@@ -5,6 +5,7 @@ import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.Message;
+import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import dev.herald.domain.Poller;
@@ -55,9 +56,24 @@ public final class PollerStore {
     /** A page read: the messages, the position after the last entry considered, and whether the reader caught up. */
     public record Read(List<Message> messages, Position next, boolean done) {}
 
-    public Poller insert(Poller poller) {
+    /**
+     * Inserts under a row lock on the application, as endpoints are, so concurrent creates cannot pass
+     * {@code maxPerApp} together.
+     */
+    public Poller insert(Poller poller, int maxPerApp) {
         try {
-            return insertRow(poller);
+            return jdbi.inTransaction(h -> {
+                boolean appExists = h.createQuery("select true from application where id = :app for update")
+                        .bind("app", poller.appId()).mapTo(Boolean.class).findOne().isPresent();
+                if (!appExists) throw new NotFoundException("application");
+                int count = h.createQuery("select count(*) from poller where app_id = :app")
+                        .bind("app", poller.appId()).mapTo(Integer.class).one();
+                if (count >= maxPerApp) {
+                    throw new ConflictException("limit_reached",
+                            "An application may have at most " + maxPerApp + " polling endpoints");
+                }
+                return insertRow(h, poller);
+            });
         } catch (RuntimeException e) {
             throw conflictOrRethrow(e);
         }
@@ -67,8 +83,8 @@ public final class PollerStore {
         return SqlErrors.isUniqueViolation(e) ? new ConflictException("A polling endpoint with this uid already exists") : e;
     }
 
-    private Poller insertRow(Poller poller) {
-        return jdbi.withHandle(h -> h.createQuery("""
+    private static Poller insertRow(Handle h, Poller poller) {
+        return h.createQuery("""
                 insert into poller (id, app_id, uid, description, filter_types, channels, created_at, updated_at)
                 values (:id, :appId, :uid, :description, :types, :channels, :createdAt, :updatedAt)
                 returning *
@@ -76,7 +92,7 @@ public final class PollerStore {
                 .bindMethods(poller)
                 .bindByType("types", textArray(poller.filterTypes()), String[].class)
                 .bindByType("channels", textArray(poller.channels()), String[].class)
-                .map(PollerStore::map).one());
+                .map(PollerStore::map).one();
     }
 
     public Optional<Poller> update(Poller poller) {
@@ -115,11 +131,6 @@ public final class PollerStore {
                 limit :limit
                 """), page).bind("app", appId).map(PollerStore::map).list());
         return Keyset.page(rows, page, Poller::id);
-    }
-
-    public int count(String appId) {
-        return jdbi.withHandle(h -> h.createQuery("select count(*) from poller where app_id = :app")
-                .bind("app", appId).mapTo(Integer.class).one());
     }
 
     /** Deletes the poller, its entries (a trigger) and its consumers' positions. */

@@ -189,6 +189,11 @@ class PollingEndpointTest {
         assertThat(unknownType.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"filterTypes\"]");
         poller("{\"uid\":\"taken\"}");
         assertThat(herald.api.post("/api/v1/app/" + app + "/polling-endpoint", json("uid", "taken")).status()).isEqualTo(409);
+        // at most ten an application (this one has two): the eleventh is refused
+        for (int i = 0; i < 8; i++) poller("{}");
+        var eleventh = herald.api.post("/api/v1/app/" + app + "/polling-endpoint", "{}");
+        assertThat(eleventh.status()).isEqualTo(409);
+        assertThat(eleventh.text("code")).isEqualTo("limit_reached");
         // another application's poller is not found from here
         String other = herald.api.post("/api/v1/app", json("name", "Other")).text("id");
         assertThat(herald.api.get("/api/v1/app/" + other + "/poller/" + sink).status()).isEqualTo(404);
