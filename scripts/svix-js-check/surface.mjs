@@ -151,6 +151,11 @@ if (limited?.token && plainPortal?.token) {
   check("capabilities without ViewBase 422", (await codeOf(() => svix.authentication.appPortalAccess(uid, { capabilities: ["ManageEndpoint"] }))) === 422);
 }
 await step("auth.expireAll", () => svix.authentication.expireAll(uid, {}));
+// a credential among an endpoint's headers comes back by name only, as Svix's EndpointHeadersOut gives it
+await step("endpoint.patchHeaders with a credential", () => svix.endpoint.patchHeaders(uid, ep.id, { headers: { Authorization: "Bearer probe-secret" } }));
+const withheld = await step("endpoint.getHeaders", () => svix.endpoint.getHeaders(uid, ep.id));
+check("a credential header: named in sensitive, its value not returned", withheld && (withheld.sensitive ?? []).includes("Authorization")
+  && !JSON.stringify(withheld).includes("probe-secret"), JSON.stringify(withheld));
 // polling endpoints: made through Herald's route (Svix makes them in its portal), read with the SDK's message poller
 const pollerMade = await step("polling-endpoint create (Herald's route)", async () => {
   const r = await fetch(server + "/api/v1/app/" + uid + "/polling-endpoint", { method: "POST", headers: { authorization: "Bearer " + process.env.HERALD_TOKEN, "content-type": "application/json" }, body: JSON.stringify({ filterTypes: ["invoice.paid"] }) });
