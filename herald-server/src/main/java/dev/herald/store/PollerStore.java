@@ -34,6 +34,8 @@ public final class PollerStore {
     /** A place in a poller's entries: after the entry (xid, seq); (0, 0) is before the first. */
     public record Position(long xid, long seq) {
         public static final Position START = new Position(0, 0);
+        /** After every entry there can be (a bound for searching backwards). */
+        static final Position MAX = new Position(Long.MAX_VALUE, Long.MAX_VALUE);
 
         boolean after(Position other) {
             return xid != other.xid ? Long.compareUnsigned(xid, other.xid) > 0 : seq > other.seq;
@@ -183,18 +185,46 @@ public final class PollerStore {
     }
 
     /**
-     * The position just before the first entry of a message created after {@code after}: reading from it gives the
-     * messages created after then (Svix's {@code after} and seek). Entries are in commit order, and messages are
-     * created close to it, so this is the last entry whose message was created at or before then.
+     * How far a message's commit can trail its creation. Entries are in commit order; a message created before another
+     * can commit after it, but never by this much (a publish is one short transaction).
+     */
+    static final java.time.Duration COMMIT_SKEW = java.time.Duration.ofMinutes(1);
+
+    /**
+     * The position just before the first entry, in reading order, of a message created after {@code after} (Svix's
+     * {@code after} and seek): reading from it gives every message created after then, and perhaps a few created just
+     * before then that committed late, never fewer. The search starts at the last entry created {@link #COMMIT_SKEW}
+     * before then, found from the newest end, so it reads the entries near that time, not the poller's whole history.
      */
     public Position positionAfter(String pollerId, Instant after) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
-                where poller_id = :poller and created_at <= :after
-                order by xid desc, seq desc limit 1
-                """).bind("poller", pollerId).bind("after", after)
-                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
-                .findOne().orElse(Position.START));
+        return jdbi.inTransaction(h -> {
+            h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
+            Position floor = h.createQuery("""
+                    select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
+                    where poller_id = :poller and created_at <= :floor
+                    order by xid desc, seq desc limit 1
+                    """).bind("poller", pollerId).bind("floor", after.minus(COMMIT_SKEW))
+                    .map(PollerStore::position).findOne().orElse(Position.START);
+            // from there on, the first entry created after then: the entries read are those of about COMMIT_SKEW
+            Position firstLater = h.createQuery("""
+                    select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
+                    where poller_id = :poller and (xid, seq) > (cast(cast(:xid as text) as xid8), :seq) and created_at > :after
+                    order by xid, seq limit 1
+                    """).bind("poller", pollerId).bind("xid", floor.xid()).bind("seq", floor.seq()).bind("after", after)
+                    .map(PollerStore::position).findOne().orElse(null);
+            // and the entry just before it; none created after then: the newest, so reading starts with what comes
+            Position before = firstLater == null ? Position.MAX : firstLater;
+            return h.createQuery("""
+                    select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
+                    where poller_id = :poller and (xid, seq) < (cast(cast(:xid as text) as xid8), :seq)
+                    order by xid desc, seq desc limit 1
+                    """).bind("poller", pollerId).bind("xid", before.xid()).bind("seq", before.seq())
+                    .map(PollerStore::position).findOne().orElse(Position.START);
+        });
+    }
+
+    private static Position position(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq"));
     }
 
     /** Where the named consumer has read to; the start if it has not read yet. */

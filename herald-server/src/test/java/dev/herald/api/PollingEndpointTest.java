@@ -255,4 +255,40 @@ class PollingEndpointTest {
         assertThat(herald.api.withToken(second).get("/api/v1/app/" + app + "/poller/" + sink).status())
                 .as("the poller's deletion deletes its key").isEqualTo(401);
     }
+
+    /**
+     * Seek and {@code after} read by creation time, while entries are in commit order: a message created after the time
+     * but committed before one created just before it must still be read from that time.
+     */
+    @Test
+    void after_a_time_includes_a_message_created_after_it_that_committed_before_an_older_one() throws Exception {
+        String sink = poller("{}");
+        Instant t = Instant.now().minusSeconds(600);
+        String later = "msg_" + "1".repeat(27);
+        String earlier = "msg_" + "2".repeat(27);
+        String early = "msg_" + "3".repeat(27);
+        // committed in this order: one created well before t, one created after t, then one created just before t
+        for (var m : List.of(java.util.Map.entry(early, t.minusSeconds(300)), java.util.Map.entry(later, t.plusSeconds(2)),
+                java.util.Map.entry(earlier, t.minusSeconds(2)))) {
+            TestDatabase.jdbi().useTransaction(h -> {
+                h.createUpdate("insert into message (id, app_id, event_type, payload, created_at) values (:id, :app, 'user.created', '{}', :at)")
+                        .bind("id", m.getKey()).bind("app", app).bind("at", m.getValue()).execute();
+                h.createUpdate("insert into poll_entry (poller_id, msg_id, created_at) values (:p, :id, :at)")
+                        .bind("p", sink).bind("id", m.getKey()).bind("at", m.getValue()).execute();
+            });
+        }
+        var options = new MessagePollerPollOptions();
+        options.setAfter(OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
+        var fromT = ids(svix.getMessage().getPoller().poll(app, sink, options));
+        assertThat(fromT).as("from t in reading order: the later one, and the one that committed after it")
+                .containsExactly(later, earlier).doesNotContain(early);
+
+        var seek = svix.getMessage().getPoller().consumerSeek(app, sink, "c",
+                new PollingEndpointConsumerSeekIn().after(OffsetDateTime.ofInstant(t, ZoneOffset.UTC)));
+        assertThat(ids(svix.getMessage().getPoller().consumerPoll(app, sink, "c"))).containsExactly(later, earlier);
+        assertThat(seek.getIterator()).isNotBlank();
+        // after the newest: nothing until something new comes
+        options.setAfter(OffsetDateTime.ofInstant(t.plusSeconds(60), ZoneOffset.UTC));
+        assertThat(svix.getMessage().getPoller().poll(app, sink, options).getData()).isEmpty();
+    }
 }
