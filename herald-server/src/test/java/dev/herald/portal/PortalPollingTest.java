@@ -71,6 +71,13 @@ class PortalPollingTest {
         assertThat(matcher.find()).as(keyAnswer).isTrue();
         var reader = herald.api.withToken(matcher.group(1));
 
+        // the key opens no portal: it reads its poller and nothing else
+        var keyHolder = new PortalBrowser(herald.baseUrl());
+        assertThat(keyHolder.post(base + "/session", Map.of("token", matcher.group(1))).status()).isEqualTo(403);
+        keyHolder.setCookie(matcher.group(1), base);
+        assertThat(keyHolder.get(base + "/messages").status()).isEqualTo(403);
+        assertThat(keyHolder.get(base + "/endpoints").body()).doesNotContain("Polls");
+
         herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"order.placed\",\"payload\":{},\"channels\":[\"eu\"]}");
         String shipped = herald.api.post("/api/v1/app/" + app + "/msg",
                 "{\"eventType\":\"order.shipped\",\"payload\":{\"o\":1},\"channels\":[\"eu\"]}").text("id");
