@@ -159,7 +159,7 @@ public final class PollerStore {
                     .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
                     .bind("eventType", eventType).bind("channel", channel).bind("limit", limit)
                     .map((rs, ctx) -> {
-                        last[0] = new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq"));
+                        last[0] = position(rs, ctx);
                         return MessageStore.map(rs, ctx);
                     })
                     .forEach(messages::add);
@@ -180,7 +180,7 @@ public final class PollerStore {
                 where poller_id = :poller and xid < cast(cast(:fence as text) as xid8)
                 order by xid desc, seq desc limit 1
                 """).bind("poller", pollerId).bind("fence", fence)
-                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
+                .map(PollerStore::position)
                 .findOne().orElse(null);
     }
 
@@ -233,7 +233,7 @@ public final class PollerStore {
                 select xid::text::bigint as entry_xid, seq as entry_seq from poll_consumer
                 where poller_id = :poller and consumer_id = :consumer
                 """).bind("poller", pollerId).bind("consumer", consumerId)
-                .map((rs, ctx) -> new Position(rs.getLong("entry_xid"), rs.getLong("entry_seq")))
+                .map(PollerStore::position)
                 .findOne().orElse(Position.START));
     }
 
