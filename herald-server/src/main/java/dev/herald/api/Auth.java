@@ -49,7 +49,7 @@ public final class Auth {
     /** A polling endpoint's key reaches Svix's poller routes only (and, there, its own poller: PollerRoutes). */
     private static void requirePollerRoute(Context ctx) {
         var route = ctx.endpoints().matchedHttpEndpoint();
-        if (route == null || !route.path.startsWith(PollerRoutes.POLL)) {
+        if (route == null || !PollerRoutes.readsOnePoller(route.path)) {
             throw new ApiException(403, "insufficient_access", "This key reads one polling endpoint and nothing else");
         }
     }

@@ -157,6 +157,12 @@ public final class Body {
         return text;
     }
 
+    /** {@link #longValue}, and a failure when the field is missing or null. */
+    public Long requiredLong(String field, long min, long max) {
+        if (value(field) == null) fail(field, "field required", "value_error.missing");
+        return longValue(field, min, max);
+    }
+
     public Long longValue(String field, long min, long max) {
         JsonNode node = value(field);
         if (node == null) return null;

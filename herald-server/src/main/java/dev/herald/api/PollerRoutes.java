@@ -13,7 +13,9 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
@@ -31,6 +33,10 @@ import java.util.regex.Pattern;
 public final class PollerRoutes {
     private static final String MANAGE = "/api/v1/app/{app_id}/polling-endpoint";
     static final String POLL = "/api/v1/app/{app_id}/poller/{sink_id}";
+    /** Svix's second consumer: a poll leases what it answers, a commit moves the consumer's place. */
+    static final String LEASE = MANAGE + "/{poller_id}/consumer/{consumer_id}";
+    static final Duration DEFAULT_LEASE = Duration.ofSeconds(30);
+    static final long MIN_LEASE_MS = 1_000, MAX_LEASE_MS = 3_600_000;
     static final String KEY_PREFIX = "pollsk_";
     /** The most polling endpoints an application may have: each adds a row to every message it takes. */
     static final int MAX_PER_APP = 10;
@@ -71,6 +77,14 @@ public final class PollerRoutes {
 
     public record SeekOut(String iterator) {}
 
+    /** Svix's PollerV2MessageOut: a message with the offset that commits it. */
+    public record LeasedMessage(String id, String eventType, String eventId, @JsonRawValue String payload,
+                                Set<String> channels, Set<String> tags, Instant deliverAt, Instant timestamp,
+                                Map<String, String> headers, long offset) {}
+
+    /** Svix's PollerV2PollOut. */
+    public record LeasedPollOut(List<LeasedMessage> data, boolean done) {}
+
     /** A polling endpoint's new key, shown once: Herald keeps only its hash. */
     public record PollerKeyOut(String key) {}
 
@@ -87,6 +101,13 @@ public final class PollerRoutes {
         routes.get(POLL, this::poll);
         routes.get(POLL + "/consumer/{consumer_id}", this::consumerPoll);
         routes.post(POLL + "/consumer/{consumer_id}/seek", this::seek);
+        routes.get(LEASE, this::leasePoll);
+        routes.post(LEASE + "/commit", this::commit);
+    }
+
+    /** Whether a route reads one poller, the only routes a polling endpoint's key reaches. */
+    static boolean readsOnePoller(String routePath) {
+        return routePath.startsWith(POLL) || routePath.startsWith(LEASE);
     }
 
     void create(Context ctx) {
@@ -181,6 +202,72 @@ public final class PollerRoutes {
         Position position = pollers.positionAfter(poller.id(), after);
         pollers.saveConsumerPosition(poller.id(), consumer, position, clock.instant());
         ctx.json(new SeekOut(encode(position)));
+    }
+
+    /**
+     * Svix's second consumer poll ({@code limit}, {@code lease_duration_ms}, {@code starting_position}): the messages
+     * after the consumer's committed place, leased to it. While the lease runs another poll is refused (409, with
+     * Retry-After); once it has run out without a commit, the same messages come again.
+     */
+    void leasePoll(Context ctx) {
+        var poller = find(ctx, apps.resolve(ctx), "poller_id");
+        String consumer = consumerId(ctx);
+        int limit = Lists.limit(ctx);
+        Duration lease = leaseDuration(ctx);
+        boolean latest = startsLatest(ctx);
+        Instant now = clock.instant();
+        var leased = pollers.leasePoll(poller.id(), consumer, limit, lease, latest, now);
+        if (leased.heldUntil() != null) {
+            long seconds = Math.max(1, (Duration.between(now, leased.heldUntil()).toMillis() + 999) / 1000);
+            ctx.header("Retry-After", Long.toString(seconds));
+            throw new ApiException(409, "lease_held", "Consumer '" + consumer + "' holds a lease until "
+                    + leased.heldUntil() + ": commit the offset of the last message processed, or poll once it ends");
+        }
+        var data = new ArrayList<LeasedMessage>(leased.messages().size());
+        for (int i = 0; i < leased.messages().size(); i++) {
+            var out = MessageOut.of(leased.messages().get(i), true);
+            data.add(new LeasedMessage(out.id(), out.eventType(), out.eventId(), out.payload(), out.channels(),
+                    out.tags(), out.deliverAt(), out.timestamp(), null, leased.offsets().get(i)));
+        }
+        ctx.json(new LeasedPollOut(data, leased.done()));
+    }
+
+    /** Svix's commit ({@code {offset}}): the consumer has processed every message up to that offset. */
+    void commit(Context ctx) {
+        var poller = find(ctx, apps.resolve(ctx), "poller_id");
+        String consumer = consumerId(ctx);
+        var body = Body.of(ctx);
+        Long offset = body.requiredLong("offset", 0, Long.MAX_VALUE);
+        body.validate();
+        if (pollers.commit(poller.id(), consumer, offset, clock.instant()) == PollerStore.Commit.NOT_LEASED) {
+            throw new ApiException(409, "offset_not_leased", "Offset " + offset + " was not handed out by consumer '"
+                    + consumer + "''s last poll: commit an offset it answered");
+        }
+        ctx.status(204);
+    }
+
+    private static Duration leaseDuration(Context ctx) {
+        String text = ctx.queryParam("lease_duration_ms");
+        if (text == null) return DEFAULT_LEASE;
+        long ms;
+        try {
+            ms = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ValidationException.query("lease_duration_ms", "value is not a valid integer");
+        }
+        if (ms < MIN_LEASE_MS || ms > MAX_LEASE_MS) {
+            throw ValidationException.query("lease_duration_ms",
+                    "lease_duration_ms must be between " + MIN_LEASE_MS + " and " + MAX_LEASE_MS);
+        }
+        return Duration.ofMillis(ms);
+    }
+
+    /** Where a consumer that has not polled before starts: {@code earliest} (the default) or {@code latest}. */
+    private static boolean startsLatest(Context ctx) {
+        String position = ctx.queryParam("starting_position");
+        if (position == null || position.equals("earliest")) return false;
+        if (position.equals("latest")) return true;
+        throw ValidationException.query("starting_position", "starting_position is 'earliest' or 'latest'");
     }
 
     private PollOut read(Poller poller, Position from, int limit, String eventType, String channel) {

@@ -51,6 +51,7 @@ final class RouteCapabilities {
         put(POST, APP + "/polling-endpoint/{poller_id}/key/rotate", Capability.MANAGE_ENDPOINT);
         // moves only where this reader of a polling endpoint reads from next
         put(POST, APP + "/poller/{sink_id}/consumer/{consumer_id}/seek", Capability.VIEW_BASE);
+        put(POST, APP + "/polling-endpoint/{poller_id}/consumer/{consumer_id}/commit", Capability.VIEW_BASE);
 
         // changes nothing: which of the application's endpoints would take these event types
         put(POST, APP + "/msg/precheck/active", Capability.VIEW_BASE);

@@ -9,11 +9,14 @@ import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import dev.herald.domain.Poller;
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -151,8 +154,7 @@ public final class PollerStore {
             // a page is an index range scan and a key lookup per entry; with the planner's figures from before the
             // tables filled, it chose a hash join over every message instead: 130 ms a page (BENCHMARKS.md, session 29)
             h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
-            long fence = h.createQuery("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-                    .mapTo(Long.class).one();
+            long fence = fence(h);
             var messages = new ArrayList<Message>();
             Position[] last = {from};
             h.createQuery(PAGE)
@@ -173,6 +175,11 @@ public final class PollerStore {
         });
     }
 
+    /** The oldest transaction still running: entries below it are settled, no more can appear among them. */
+    private static long fence(Handle h) {
+        return h.createQuery("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint").mapTo(Long.class).one();
+    }
+
     /** The newest entry below the fence: everything up to it has been written or never will be. */
     private static Position lastSettled(Handle h, String pollerId, long fence) {
         return h.createQuery("""
@@ -188,7 +195,7 @@ public final class PollerStore {
      * How far a message's commit can trail its creation. Entries are in commit order; a message created before another
      * can commit after it, but never by this much (a publish is one short transaction).
      */
-    static final java.time.Duration COMMIT_SKEW = java.time.Duration.ofMinutes(1);
+    static final Duration COMMIT_SKEW = Duration.ofMinutes(1);
 
     /**
      * The position just before the first entry, in reading order, of a message created after {@code after} (Svix's
@@ -237,13 +244,162 @@ public final class PollerStore {
                 .findOne().orElse(Position.START));
     }
 
+    /** Sets where the consumer reads from next (Svix's first consumer poll, and seek); a lease it held ends. */
     public void saveConsumerPosition(String pollerId, String consumerId, Position position, Instant now) {
         jdbi.useHandle(h -> h.createUpdate("""
                 insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
                 values (:poller, :consumer, cast(cast(:xid as text) as xid8), :seq, :now)
-                on conflict (poller_id, consumer_id) do update set xid = excluded.xid, seq = excluded.seq, updated_at = :now
+                on conflict (poller_id, consumer_id) do update
+                set xid = excluded.xid, seq = excluded.seq, updated_at = :now,
+                    committed_offset = null, lease_until = null, lease_offsets = null, lease_xids = null, lease_seqs = null
                 """).bind("poller", pollerId).bind("consumer", consumerId).bind("xid", position.xid())
                 .bind("seq", position.seq()).bind("now", now).execute());
+    }
+
+    /**
+     * Bits of an offset below the entry's transaction: an offset is {@code xid << 20 | rank}, the rank being the entry's
+     * place among the poller's entries of that transaction. A publish transaction writes at most 500 messages
+     * (PublishBatcher), far below 2^20; an xid8 stays below 2^43 for 2,048 wraparounds of the 32-bit counter.
+     */
+    static final int OFFSET_RANK_BITS = 20;
+
+    /** A lease poll's answer: the messages with their offsets; or, while another poll's lease runs, when it ends. */
+    public record Leased(List<Message> messages, List<Long> offsets, boolean done, Instant heldUntil) {}
+
+    /**
+     * Svix's second consumer poll: up to {@code limit} of the poller's messages after the consumer's committed place,
+     * leased to it until {@code now + lease}. While a lease runs, another poll is refused ({@link Leased#heldUntil});
+     * once it has run out, the next poll answers the uncommitted messages again. A consumer polling for the first time
+     * starts at the poller's first entry, or with {@code latest} after its newest settled one. An empty answer takes no
+     * lease.
+     */
+    public Leased leasePoll(String pollerId, String consumerId, int limit, Duration lease, boolean latest, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
+            // read before this transaction writes (and so takes an xid of its own): an earlier fence is only lower
+            long fence = fence(h);
+            Position start = latest ? Objects.requireNonNullElse(lastSettled(h, pollerId, fence), Position.START)
+                    : Position.START;
+            h.createUpdate("""
+                    insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
+                    values (:poller, :consumer, cast(cast(:xid as text) as xid8), :seq, :now)
+                    on conflict (poller_id, consumer_id) do nothing
+                    """).bind("poller", pollerId).bind("consumer", consumerId).bind("xid", start.xid())
+                    .bind("seq", start.seq()).bind("now", now).execute();
+            var consumer = h.createQuery("""
+                    select xid::text::bigint as entry_xid, seq as entry_seq, lease_until from poll_consumer
+                    where poller_id = :poller and consumer_id = :consumer for update
+                    """).bind("poller", pollerId).bind("consumer", consumerId)
+                    .map((rs, ctx) -> new Place(position(rs, ctx), JsonColumns.instant(rs, "lease_until"))).one();
+            if (consumer.leaseUntil() != null && consumer.leaseUntil().isAfter(now)) {
+                return new Leased(List.of(), List.of(), false, consumer.leaseUntil());
+            }
+            Position from = consumer.committed();
+
+            var messages = new ArrayList<Message>();
+            var positions = new ArrayList<Position>();
+            h.createQuery(PAGE)
+                    .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
+                    .bind("eventType", (String) null).bind("channel", (String) null).bind("limit", limit)
+                    .map((rs, ctx) -> {
+                        positions.add(position(rs, ctx));
+                        return MessageStore.map(rs, ctx);
+                    })
+                    .forEach(messages::add);
+            boolean done = messages.size() < limit;
+            if (messages.isEmpty()) return new Leased(List.of(), List.of(), true, null);
+
+            var offsets = offsets(h, pollerId, positions);
+            h.createUpdate("""
+                    update poll_consumer
+                    set lease_until = :until, lease_offsets = :offsets, lease_xids = :xids, lease_seqs = :seqs,
+                        updated_at = :now
+                    where poller_id = :poller and consumer_id = :consumer
+                    """).bind("poller", pollerId).bind("consumer", consumerId).bind("until", now.plus(lease))
+                    .bindByType("offsets", offsets.toArray(Long[]::new), Long[].class)
+                    .bindByType("xids", positions.stream().map(Position::xid).toArray(Long[]::new), Long[].class)
+                    .bindByType("seqs", positions.stream().map(Position::seq).toArray(Long[]::new), Long[].class)
+                    .bind("now", now).execute();
+            return new Leased(messages, offsets, done, null);
+        });
+    }
+
+    /**
+     * The offsets of consecutive entries: each one's transaction and its rank among the poller's entries of that
+     * transaction. Only the first transaction of the page may have entries before it (a count in the key's index); the
+     * others start within the page.
+     */
+    private static List<Long> offsets(Handle h, String pollerId, List<Position> positions) {
+        var offsets = new ArrayList<Long>(positions.size());
+        Position first = positions.getFirst();
+        long rank = h.createQuery("""
+                select count(*) from poll_entry
+                where poller_id = :poller and xid = cast(cast(:xid as text) as xid8) and seq < :seq
+                """).bind("poller", pollerId).bind("xid", first.xid()).bind("seq", first.seq())
+                .mapTo(Long.class).one();
+        long xid = first.xid();
+        for (Position p : positions) {
+            if (p.xid() != xid) {
+                xid = p.xid();
+                rank = 0;
+            }
+            offsets.add(xid << OFFSET_RANK_BITS | rank++);
+        }
+        return offsets;
+    }
+
+    /** What a commit did: moved the consumer's place, found it already there or past, or named no leased offset. */
+    public enum Commit { MOVED, ALREADY, NOT_LEASED }
+
+    /**
+     * Moves the consumer's place past the entry the lease handed out as {@code offset}. The lease goes on for the
+     * entries after it, and ends when none are left. An offset at or below the committed one changes nothing (a commit
+     * sent again); any other offset was not handed out by the consumer's last poll.
+     */
+    public Commit commit(String pollerId, String consumerId, long offset, Instant now) {
+        return jdbi.inTransaction(h -> {
+            var row = h.createQuery("""
+                    select committed_offset, lease_offsets, lease_xids, lease_seqs from poll_consumer
+                    where poller_id = :poller and consumer_id = :consumer for update
+                    """).bind("poller", pollerId).bind("consumer", consumerId)
+                    .map((rs, ctx) -> new LeaseRow((Long) rs.getObject("committed_offset"),
+                            longs(rs, "lease_offsets"), longs(rs, "lease_xids"), longs(rs, "lease_seqs")))
+                    .findOne().orElse(null);
+            if (row == null) return Commit.NOT_LEASED;
+            int i = row.offsets().indexOf(offset);
+            if (i < 0) {
+                return row.committed() != null && offset <= row.committed() ? Commit.ALREADY : Commit.NOT_LEASED;
+            }
+            int rest = i + 1;
+            boolean leaseEnds = rest == row.offsets().size();
+            h.createUpdate("""
+                    update poll_consumer
+                    set xid = cast(cast(:xid as text) as xid8), seq = :seq, committed_offset = :offset,
+                        lease_until = case when :ends then null else lease_until end,
+                        lease_offsets = :offsets, lease_xids = :xids, lease_seqs = :seqs, updated_at = :now
+                    where poller_id = :poller and consumer_id = :consumer
+                    """).bind("poller", pollerId).bind("consumer", consumerId)
+                    .bind("xid", row.xids().get(i)).bind("seq", row.seqs().get(i)).bind("offset", offset)
+                    .bind("ends", leaseEnds)
+                    .bindByType("offsets", leaseEnds ? null : tail(row.offsets(), rest), Long[].class)
+                    .bindByType("xids", leaseEnds ? null : tail(row.xids(), rest), Long[].class)
+                    .bindByType("seqs", leaseEnds ? null : tail(row.seqs(), rest), Long[].class)
+                    .bind("now", now).execute();
+            return Commit.MOVED;
+        });
+    }
+
+    private record Place(Position committed, Instant leaseUntil) {}
+
+    private record LeaseRow(Long committed, List<Long> offsets, List<Long> xids, List<Long> seqs) {}
+
+    private static List<Long> longs(ResultSet rs, String column) throws SQLException {
+        Array array = rs.getArray(column);
+        return array == null ? List.of() : List.of((Long[]) array.getArray());
+    }
+
+    private static Long[] tail(List<Long> values, int from) {
+        return values.subList(from, values.size()).toArray(Long[]::new);
     }
 
     static Poller map(ResultSet rs, StatementContext ctx) throws SQLException {
