@@ -43,7 +43,19 @@ public final class Auth {
         }
         var owner = authenticate(ctx, header.substring(7).trim());
         if (owner.pollerKey()) requirePollerRoute(ctx);
-        if (owner.capabilities() != null) requireCapability(ctx, owner);
+        if (owner.autoConfigKey()) {
+            requireAutoConfigRoute(ctx); // its subscription decides what it may do, not the capabilities stored with it
+        } else if (owner.capabilities() != null) {
+            requireCapability(ctx, owner);
+        }
+    }
+
+    /** An AutoConfig key reaches its endpoint's subscribe route and the poller routes (there, its own only). */
+    private static void requireAutoConfigRoute(Context ctx) {
+        var route = ctx.endpoints().matchedHttpEndpoint();
+        if (route == null || !(AutoConfigRoutes.SUBSCRIBE.equals(route.path) || PollerRoutes.readsOnePoller(route.path))) {
+            throw new ApiException(403, "insufficient_access", "This AutoConfig token configures and reads one endpoint");
+        }
     }
 
     /** A polling endpoint's key reaches Svix's poller routes only (and, there, its own poller: PollerRoutes). */

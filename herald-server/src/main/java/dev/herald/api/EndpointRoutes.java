@@ -27,7 +27,7 @@ import java.util.function.Function;
  * endpoints of Herald's own application ({@link #operational}).
  */
 public final class EndpointRoutes {
-    static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
     private static final String BASE = "/api/v1/app/{app_id}/endpoint";
     static final String OPERATIONAL_BASE = "/api/v1/operational-webhook/endpoint";
 
@@ -214,6 +214,22 @@ public final class EndpointRoutes {
         return created;
     }
 
+    /**
+     * AutoConfig's subscribe for an HTTP endpoint: makes the endpoint {@code id} from EndpointIn, signing with
+     * {@code secret} (the one its token carries; a {@code secret} in the body is ignored), or replaces it as a PUT does.
+     */
+    public Endpoint subscribe(Application app, String id, String secret, Body body) {
+        var existing = endpoints.find(app.id(), id).filter(e -> e.id().equals(id));
+        if (existing.isPresent()) {
+            var updated = endpoints.update(readWhole(body, app, id, existing.get()));
+            listener.onEndpointEvent("endpoint.updated", updated);
+            return updated;
+        }
+        var created = endpoints.insert(readWhole(body, app, id, null), secret, maxEndpointsPerApp);
+        listener.onEndpointEvent("endpoint.created", created);
+        return created;
+    }
+
     void list(Context ctx) {
         var app = apps.resolve(ctx);
         ctx.json(Lists.response(endpoints.list(app.id(), Lists.request(ctx, true, Ids.ENDPOINT)), out));
@@ -313,7 +329,7 @@ public final class EndpointRoutes {
     }
 
     /** {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. */
-    private void rotateSecret(Endpoint endpoint, String key, Duration grace) {
+    public void rotateSecret(Endpoint endpoint, String key, Duration grace) {
         Instant now = clock.instant();
         endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : WebhookSecrets.generate(),
                 now, now.plus(grace));

@@ -37,9 +37,14 @@ public final class Lists {
 
     /** A list keyed by ids of {@code idPrefix} (e.g. {@code Ids.MESSAGE}); null: keyed by event type name. */
     public static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix) {
+        return request(ctx, descendingByDefault, idPrefix, idPrefix);
+    }
+
+    /** A list keyed by ids of either prefix (polling endpoints: their own, or an AutoConfig endpoint's). */
+    public static PageRequest request(Context ctx, boolean descendingByDefault, String idPrefix, String otherIdPrefix) {
         int limit = limit(ctx);
         String iterator = ctx.queryParam("iterator");
-        if (iterator != null && !validIterator(iterator, idPrefix)) {
+        if (iterator != null && !validIterator(iterator, idPrefix) && !validIterator(iterator, otherIdPrefix)) {
             throw ValidationException.query("iterator", "invalid iterator");
         }
         boolean descending = descendingByDefault;

@@ -116,14 +116,31 @@ public final class PollerRoutes {
 
     /** {@code {uid?, description?, filterTypes?, channels?}} checked and stored (the API's POST and the app portal's form). */
     public Poller create(Application app, Body body) {
+        return pollers.insert(readWhole(body, Ids.next(Ids.POLLER), app, null), MAX_PER_APP);
+    }
+
+    /**
+     * AutoConfig's subscribe for a polling endpoint (Svix's SinkInCommon): makes the poller {@code id}, or replaces its
+     * settings. The fields of SinkInCommon that only an HTTP endpoint has are ignored.
+     */
+    public Poller subscribe(Application app, String id, Body body) {
+        var existing = pollers.find(app.id(), id).filter(p -> p.id().equals(id));
+        if (existing.isPresent()) {
+            return pollers.update(readWhole(body, id, app, existing.get())).orElseThrow(PollerRoutes::notFound);
+        }
+        return pollers.insert(readWhole(body, id, app, null), MAX_PER_APP);
+    }
+
+    /** A poller read whole from {@code {uid?, description?, filterTypes?, channels?}} (create, and AutoConfig's). */
+    private Poller readWhole(Body body, String id, Application app, Poller existing) {
         String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
         String description = body.string("description", 0, 10_000);
         Set<String> types = filterTypes(body);
         Set<String> channels = EndpointInput.channels(body);
         body.validate();
         Instant now = clock.instant();
-        return pollers.insert(new Poller(Ids.next(Ids.POLLER), app.id(), uid, description == null ? "" : description,
-                emptyIsNull(types), emptyIsNull(channels), now, now), MAX_PER_APP);
+        return new Poller(id, app.id(), uid, description == null ? "" : description, emptyIsNull(types),
+                emptyIsNull(channels), existing == null ? now : existing.createdAt(), now);
     }
 
     void patch(Context ctx) {
@@ -162,7 +179,8 @@ public final class PollerRoutes {
 
     void list(Context ctx) {
         var app = apps.resolve(ctx);
-        ctx.json(Lists.response(pollers.list(app.id(), Lists.request(ctx, false, Ids.POLLER)), PollerOut::of));
+        // an AutoConfig subscription's polling endpoint has the endpoint id its token was made with
+        ctx.json(Lists.response(pollers.list(app.id(), Lists.request(ctx, false, Ids.POLLER, Ids.ENDPOINT)), PollerOut::of));
     }
 
     /** Svix's poll: from the iterator, or from {@code after} (a time), or from the poller's first message. */
@@ -280,11 +298,14 @@ public final class PollerRoutes {
         return new PollOut(data, encode(read.next()), read.done());
     }
 
-    /** The path's poller; a poller's key finds its own only (any other is not found, as another app's is). */
+    /**
+     * The path's poller; a poller's or an AutoConfig key finds its own only (any other is not found, as another app's
+     * is).
+     */
     private Poller find(Context ctx, Application app, String param) {
         var owner = Auth.principal(ctx);
         return pollers.find(app.id(), ctx.pathParam(param))
-                .filter(p -> !owner.pollerKey() || p.id().equals(owner.pollerId()))
+                .filter(p -> owner.boundSink() == null || p.id().equals(owner.boundSink()))
                 .orElseThrow(PollerRoutes::notFound);
     }
 
@@ -292,8 +313,10 @@ public final class PollerRoutes {
         return ApiException.notFound("Polling endpoint");
     }
 
+    /** {@code filterTypes} (or {@code eventTypes}, as later SDKs name it); every name must exist. */
     private Set<String> filterTypes(Body body) {
-        return EndpointInput.eventTypes(body, "filterTypes", missingTypes);
+        String field = body.has("filterTypes") || !body.has("eventTypes") ? "filterTypes" : "eventTypes";
+        return EndpointInput.eventTypes(body, field, missingTypes);
     }
 
     private static <T> Set<T> emptyIsNull(Set<T> set) {

@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 public final class PortalAccessRoutes {
     static final Duration DEFAULT_EXPIRY = Duration.ofDays(7);
     static final Duration MAX_EXPIRY = Duration.ofDays(365);
-    private static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
-    private static final int MAX_FEATURE_FLAGS = 100;
+    static final Pattern FLAG = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+    static final int MAX_FEATURE_FLAGS = 100;
     private static final int MAX_SESSION_IDS = 1000;
     private static final int MAX_SESSION_ID_LENGTH = 256;
 
@@ -101,6 +101,11 @@ public final class PortalAccessRoutes {
      * The scheme the caller used: behind a proxy that ends TLS the request arrives as plain HTTP, and the proxy says
      * what the browser used ({@code X-Forwarded-Proto}).
      */
+    /** This server as the request reached it: the scheme (a proxy's, when it names one) and the host. */
+    static String baseUrl(Context ctx) {
+        return publicScheme(ctx) + "://" + ctx.host();
+    }
+
     public static String publicScheme(Context ctx) {
         String forwarded = ctx.header("X-Forwarded-Proto");
         if (forwarded != null && (forwarded.equalsIgnoreCase("https") || forwarded.equalsIgnoreCase("http"))) {
@@ -165,7 +170,6 @@ public final class PortalAccessRoutes {
         String token = Tokens.generate("appsk_");
         Instant now = clock.instant();
         tokens.insert(Ids.next(Ids.TOKEN), Tokens.hash(token), app.id(), now, now.plus(expiry), grant);
-        String base = publicScheme(ctx) + "://" + ctx.host();
-        return new AppPortalAccessOut(base + "/portal/" + app.id() + "#token=" + token, token);
+        return new AppPortalAccessOut(baseUrl(ctx) + "/portal/" + app.id() + "#token=" + token, token);
     }
 }

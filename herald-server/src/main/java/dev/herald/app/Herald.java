@@ -185,6 +185,8 @@ public final class Herald implements AutoCloseable {
 
             var pollers = new dev.herald.store.PollerStore(jdbi);
             var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, pollers, tokens, auth, eventTypes::missing, clock);
+            var autoConfigRoutes = new dev.herald.api.AutoConfigRoutes(resolver,
+                    new dev.herald.store.AutoConfigStore(jdbi, secretBox), endpointRoutes, endpoints, pollerRoutes, auth, clock);
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
@@ -200,7 +202,8 @@ public final class Herald implements AutoCloseable {
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
-                    environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, portal::register,
+                    environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, autoConfigRoutes::register,
+                    portal::register,
                     dashboard::register,
                     routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
             api.start();

@@ -38,7 +38,9 @@ public final class ReencryptCommand implements Callable<Integer> {
                 var box = new SecretBox(key, config.oldEncryptionKeys());
                 int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
-                out.println("re-encrypted " + changed + " secrets and " + keys + " integration keys");
+                int autoConfigs = new dev.herald.store.AutoConfigStore(db.jdbi(), box).reencryptAll();
+                out.println("re-encrypted " + changed + " secrets, " + keys + " integration keys and " + autoConfigs
+                        + " AutoConfig secrets");
             }
             return 0;
         } finally {

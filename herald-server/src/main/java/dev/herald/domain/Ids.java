@@ -12,6 +12,7 @@ public final class Ids {
     public static final String TASK = "qtask_";
     public static final String INTEGRATION = "integ_";
     public static final String POLLER = "poll_";
+    public static final String AUTOCONFIG = "acfg_";
 
     private Ids() {}
 

@@ -66,9 +66,9 @@ final class PortalSession {
         }
         // the operator's own token never goes into a browser's cookie: the portal is for one application's owner
         if (owner.admin()) throw new ApiException(403, "insufficient_access", "The app portal opens with an app portal link, not an admin token");
-        // a polling endpoint's key reads that poller and nothing else: no portal of the whole application
-        if (owner.pollerKey()) {
-            throw new ApiException(403, "insufficient_access", "A polling endpoint's key reads that endpoint only, not the portal");
+        // a polling endpoint's key, or an AutoConfig key, is for one endpoint: no portal of the whole application
+        if (owner.boundSink() != null) {
+            throw new ApiException(403, "insufficient_access", "This key is for one endpoint only, not the portal");
         }
         return apps.resolve(ctx);
     }

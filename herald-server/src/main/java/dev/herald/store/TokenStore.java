@@ -23,14 +23,24 @@ public final class TokenStore {
      * AppPortalCapability), null for everything; {@code featureFlags}: the flagged event types it sees, null for all.
      */
     public record TokenOwner(String tokenId, String appId, Instant expiresAt, Set<Capability> capabilities,
-                             Set<String> featureFlags, String pollerId) {
+                             Set<String> featureFlags, String pollerId, String autoConfigSink) {
         public static TokenOwner admin(String tokenId) {
-            return new TokenOwner(tokenId, null, null, null, null, null);
+            return new TokenOwner(tokenId, null, null, null, null, null, null);
         }
 
         /** A polling endpoint's key: it reads that poller and nothing else. */
         public boolean pollerKey() {
             return pollerId != null;
+        }
+
+        /** An AutoConfig key: it makes and changes one endpoint ({@code autoConfigSink}) and reads it if it polls. */
+        public boolean autoConfigKey() {
+            return autoConfigSink != null;
+        }
+
+        /** The one endpoint or poller a key is bound to; null for any other token. */
+        public String boundSink() {
+            return pollerId != null ? pollerId : autoConfigSink;
         }
 
         public boolean admin() {
@@ -80,10 +90,11 @@ public final class TokenStore {
      */
     public Optional<TokenOwner> findLive(byte[] hash, Instant now) {
         return jdbi.withHandle(h -> h.createQuery("""
-                select t.id, t.app_id, t.expires_at, t.capabilities, t.poller_id,
+                select t.id, t.app_id, t.expires_at, t.capabilities, t.poller_id, a.sink_id as autoconfig_sink,
                        case when i.id is not null then coalesce(i.feature_flags, '{}')
                             else coalesce(t.feature_flags, '{}') end as feature_flags
                 from api_token t left join integration i on i.token_id = t.id
+                                 left join autoconfig a on a.token_id = t.id
                 where t.token_hash = :hash and (t.expires_at is null or t.expires_at > :now)
                 """)
                 .bind("hash", hash).bind("now", now)
@@ -91,7 +102,8 @@ public final class TokenStore {
                     String appId = rs.getString("app_id");
                     return new TokenOwner(rs.getString("id"), appId, JsonColumns.instant(rs, "expires_at"),
                             capabilities(JsonColumns.stringSet(rs, "capabilities")),
-                            appId == null ? null : JsonColumns.stringSet(rs, "feature_flags"), rs.getString("poller_id"));
+                            appId == null ? null : JsonColumns.stringSet(rs, "feature_flags"), rs.getString("poller_id"),
+                            rs.getString("autoconfig_sink"));
                 })
                 .findOne());
     }
@@ -105,8 +117,8 @@ public final class TokenStore {
     }
 
     /**
-     * Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. Integration
-     * and polling endpoint keys are not among them: they end by rotation or with their integration or poller.
+     * Expires the application's tokens at {@code at} (sooner ones keep their own expiry); returns how many. Integration,
+     * polling endpoint and AutoConfig keys are not among them: they end by rotation or with what they belong to.
      */
     public int expireAppTokens(String appId, Instant at) {
         return expireAppTokens(appId, at, null);
@@ -119,6 +131,7 @@ public final class TokenStore {
                 where t.app_id = :app and (t.expires_at is null or t.expires_at > :at)
                   and (cast(:sessions as text[]) is null or t.session_id = any(cast(:sessions as text[])))
                   and not exists (select 1 from integration i where i.token_id = t.id)
+                  and not exists (select 1 from autoconfig a where a.token_id = t.id)
                   and t.poller_id is null
                 """).bind("app", appId).bind("at", at)
                 .bindByType("sessions", textArray(sessionIds), String[].class).execute());

@@ -13,7 +13,7 @@ import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** HERALD_ENCRYPTION_KEY rotates: old keys keep decrypting, and a command moves every secret (and integration key) to the new key. */
+/** HERALD_ENCRYPTION_KEY rotates: old keys keep decrypting, and a command moves every secret (and integration key, and AutoConfig secret) to the new key. */
 @ExtendWith(TestDatabase.class)
 class KeyRotationTest {
     static final String OLD_KEY = TestHerald.ENCRYPTION_KEY;
@@ -26,12 +26,14 @@ class KeyRotationTest {
         String secret;
         String integration;
         String integrationKey;
+        com.fasterxml.jackson.databind.JsonNode autoConfig;
         try (var herald = TestHerald.start()) {
             app = herald.api.post("/api/v1/app", json("name", "keys")).text("id");
             endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/k")).text("id");
             secret = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key");
             integration = herald.api.post("/api/v1/app/" + app + "/integration", json("name", "zap")).text("id");
             integrationKey = herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key");
+            autoConfig = dev.herald.api.AutoConfigTest.decode(herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("token"));
         }
         var rotated = new HashMap<>(TestHerald.defaultEnv());
         rotated.put("HERALD_ENCRYPTION_KEY", NEW_KEY);
@@ -42,13 +44,16 @@ class KeyRotationTest {
         }
         var out = new ByteArrayOutputStream();
         assertThat(ReencryptCommand.run(rotated, new PrintStream(out, true))).isZero();
-        assertThat(out.toString()).contains("re-encrypted 1 secrets and 1 integration keys");
+        assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 integration keys and 1 AutoConfig secrets");
         String newKeyId = new SecretBox(java.util.Base64.getDecoder().decode(NEW_KEY), java.util.List.of()).currentKeyId();
         var keyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery("select distinct key_id from endpoint_secret").mapTo(String.class).list());
         assertThat(keyIds).containsExactly(newKeyId);
         java.util.List<String> integrationKeyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery("select distinct key_id from integration")
                 .mapTo(String.class).list());
         assertThat(integrationKeyIds).containsExactly(newKeyId);
+        java.util.List<String> autoConfigKeyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select distinct secret_key_id from autoconfig").mapTo(String.class).list());
+        assertThat(autoConfigKeyIds).containsExactly(newKeyId);
 
         // after re-encryption the old key is no longer needed
         var newOnly = new HashMap<>(TestHerald.defaultEnv());
@@ -56,6 +61,13 @@ class KeyRotationTest {
         try (var herald = TestHerald.start(newOnly, Clock.systemUTC())) {
             assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
             assertThat(herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key")).isEqualTo(integrationKey);
+            // the AutoConfig secret, sealed before, is the one its first subscribe gives the endpoint
+            String eid = autoConfig.path("eid").asText();
+            var subscribed = herald.api.withToken(autoConfig.path("tok").asText()).put(
+                    "/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config", "{\"endpoint\":{\"url\":\"http://127.0.0.1:9/a\"}}");
+            assertThat(subscribed.status()).as(subscribed.raw()).isEqualTo(200);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + eid + "/secret").text("key"))
+                    .isEqualTo(autoConfig.path("esec").asText());
         }
     }
 }

@@ -1,0 +1,232 @@
+package dev.herald.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.herald.api.EndpointRoutes.EndpointOut;
+import dev.herald.domain.Application;
+import dev.herald.domain.AutoConfig;
+import dev.herald.domain.Ids;
+import dev.herald.domain.Poller;
+import dev.herald.security.Tokens;
+import dev.herald.security.WebhookSecrets;
+import dev.herald.store.AutoConfigStore;
+import dev.herald.store.EndpointStore;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Svix's Webhooks AutoConfig. {@code POST /api/v1/app/{app}/autoconfig} answers a token ({@code auto_v1_…}) that the
+ * application's owner hands to their customer. The official SDKs' {@code AutoConfig} and {@code AutoConfigConsumer}
+ * read it: {@code subscribe()} makes or updates the endpoint the token names, an HTTP endpoint or a polling endpoint,
+ * through {@code PUT …/endpoint/{id}/auto-config}; {@code verify()} checks what arrives with the secret it carries;
+ * {@code receive()} and {@code commit()} read a polling endpoint through the leased poller routes.
+ */
+public final class AutoConfigRoutes {
+    private static final String BASE = "/api/v1/app/{app_id}/autoconfig";
+    static final String SUBSCRIBE = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/auto-config";
+    static final String TOKEN_PREFIX = "auto_v1_";
+    static final String KEY_PREFIX = "acsk_";
+
+    /** Svix's AutoConfigOut, with the endpoint id the token names. The token is shown here only. */
+    public record AutoConfigOut(String id, String token, String endpointId, Instant createdAt) {}
+
+    /** A subscription as listed: which endpoint it makes, and of which kind once made (null before). */
+    public record SubscriptionOut(String id, String endpointId, String kind, Instant createdAt, Instant updatedAt) {
+        static SubscriptionOut of(AutoConfig c) {
+            return new SubscriptionOut(c.id(), c.sinkId(), c.kind(), c.createdAt(), c.updatedAt());
+        }
+    }
+
+    private final AppResolver apps;
+    private final AutoConfigStore configs;
+    private final EndpointRoutes endpointRoutes;
+    private final EndpointStore endpoints;
+    private final PollerRoutes pollerRoutes;
+    private final Auth auth;
+    private final Clock clock;
+
+    public AutoConfigRoutes(AppResolver apps, AutoConfigStore configs, EndpointRoutes endpointRoutes, EndpointStore endpoints,
+                            PollerRoutes pollerRoutes, Auth auth, Clock clock) {
+        this.apps = apps;
+        this.configs = configs;
+        this.endpointRoutes = endpointRoutes;
+        this.endpoints = endpoints;
+        this.pollerRoutes = pollerRoutes;
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.post(BASE, this::create);
+        routes.get(BASE, this::list);
+        routes.get(BASE + "/{autoconfig_id}", ctx -> ctx.json(SubscriptionOut.of(find(ctx, apps.resolve(ctx)))));
+        routes.delete(BASE + "/{autoconfig_id}", this::delete);
+        routes.post(BASE + "/{autoconfig_id}/rotate", this::rotate);
+        routes.put(SUBSCRIBE, this::subscribe);
+    }
+
+    /** Svix's CreateAutoConfigSubscriptionIn: {@code featureFlags}, or the calling token's own when left out. */
+    void create(Context ctx) {
+        var app = apps.resolve(ctx);
+        Set<String> flags = featureFlags(ctx);
+        ctx.status(201).json(create(ctx, app, flags));
+    }
+
+    /** A new subscription for {@code app}, and its token, naming this server as the request reached it. */
+    public AutoConfigOut create(Context ctx, Application app, Set<String> featureFlags) {
+        Instant now = clock.instant();
+        String secret = WebhookSecrets.generate();
+        String key = Tokens.generate(KEY_PREFIX);
+        var config = configs.insert(new AutoConfig(Ids.next(Ids.AUTOCONFIG), app.id(), Ids.next(Ids.ENDPOINT), null, now, now),
+                secret, new AutoConfigStore.Key(Ids.next(Ids.TOKEN), Tokens.hash(key), featureFlags));
+        return new AutoConfigOut(config.id(), token(ctx, config, secret, key), config.sinkId(), config.createdAt());
+    }
+
+    /** An application token may give only flags it bears itself; left out, the new key bears the caller's. */
+    private static Set<String> featureFlags(Context ctx) {
+        var owner = Auth.principal(ctx);
+        byte[] raw = ctx.bodyAsBytes();
+        Set<String> asked = null;
+        if (raw.length > 0) {
+            var body = Body.of(raw);
+            asked = body.stringSet("featureFlags", PortalAccessRoutes.MAX_FEATURE_FLAGS, PortalAccessRoutes.FLAG, 256);
+            if (asked != null && !owner.admin() && !owner.featureFlags().containsAll(asked)) {
+                body.fail("featureFlags", "an application token may only give feature flags it bears itself", "value_error");
+            }
+            body.validate();
+        }
+        return asked == null || asked.isEmpty() ? (owner.admin() ? null : owner.featureFlags()) : asked;
+    }
+
+    void list(Context ctx) {
+        var app = apps.resolve(ctx);
+        ctx.json(Lists.response(configs.list(app.id(), Lists.request(ctx, false, Ids.AUTOCONFIG)), SubscriptionOut::of));
+    }
+
+    /** Ends the subscription's token; the endpoint it made stays, as any endpoint of the application. */
+    void delete(Context ctx) {
+        var app = apps.resolve(ctx);
+        var config = find(ctx, app);
+        configs.delete(app.id(), config.id())
+                .ifPresent(tokenId -> auth.forget(owner -> tokenId.equals(owner.tokenId())));
+        ctx.status(204);
+    }
+
+    /**
+     * A new token with a new secret; the old token ends now (here at once, on other nodes within Auth's cache period).
+     * An HTTP endpoint already made signs with the new secret from now on, and with the old one beside it for a day,
+     * as a rotation through the endpoint's own route does.
+     */
+    void rotate(Context ctx) {
+        var app = apps.resolve(ctx);
+        var config = find(ctx, app);
+        if (ctx.bodyAsBytes().length > 0) Body.of(ctx).validate(); // Svix's RotateSubscriptionIn: no field Herald uses
+        String secret = WebhookSecrets.generate();
+        String key = Tokens.generate(KEY_PREFIX);
+        var owner = Auth.principal(ctx);
+        Set<String> flags = owner.admin() ? null : owner.featureFlags();
+        var old = configs.rotate(config, secret, new AutoConfigStore.Key(Ids.next(Ids.TOKEN), Tokens.hash(key), flags),
+                clock.instant()).orElseThrow(AutoConfigRoutes::notFound);
+        auth.forget(o -> old.equals(o.tokenId()));
+        if (AutoConfig.HTTP.equals(config.kind())) {
+            endpoints.find(app.id(), config.sinkId()).filter(e -> e.id().equals(config.sinkId()))
+                    .ifPresent(e -> endpointRoutes.rotateSecret(e, secret, EndpointRoutes.DEFAULT_GRACE));
+        }
+        ctx.json(new AutoConfigOut(config.id(), token(ctx, config, secret, key), config.sinkId(), clock.instant()));
+    }
+
+    /**
+     * Svix's SubscribeIn: {@code {endpoint: EndpointIn}} (the SDK's AutoConfig), or {@code {sink: {type, config}}} with
+     * type "http" (EndpointIn) or "poller" (SinkInCommon). Makes the endpoint the token names, or replaces its settings.
+     * A subscription stays the kind it first became.
+     */
+    void subscribe(Context ctx) {
+        var app = apps.resolve(ctx);
+        String sinkId = ctx.pathParam("endpoint_id");
+        String bound = Auth.principal(ctx).boundSink();
+        if (bound != null && !bound.equals(sinkId)) throw notFound();
+        var config = configs.findBySink(app.id(), sinkId).orElseThrow(AutoConfigRoutes::notFound);
+        var in = Subscription.read(Body.of(ctx));
+        if (config.kind() != null && !config.kind().equals(in.kind())) throw otherKind(in.kind());
+        Instant now = clock.instant();
+        EndpointOut out;
+        if (in.kind().equals(AutoConfig.HTTP)) {
+            out = EndpointOut.of(endpointRoutes.subscribe(app, sinkId, configs.secret(config), in.settings()));
+        } else {
+            out = pollerOut(ctx, pollerRoutes.subscribe(app, sinkId, in.settings()));
+        }
+        if (!configs.bind(config, in.kind(), now)) throw otherKind(in.kind());
+        ctx.json(out);
+    }
+
+    /** What a subscribe asks for: the kind of endpoint, and its settings. */
+    private record Subscription(String kind, Body settings) {
+        static Subscription read(Body body) {
+            if (body.raw("endpoint") instanceof ObjectNode endpoint) {
+                return new Subscription(AutoConfig.HTTP, Body.nested(endpoint, List.of("body", "endpoint")));
+            }
+            if (body.raw("sink") instanceof ObjectNode sink) {
+                String type = sink.path("type").asText("");
+                if (!(sink.get("config") instanceof ObjectNode config)) {
+                    throw invalid(List.of("body", "sink", "config"), "field required", "value_error.missing");
+                }
+                var settings = Body.nested(config, List.of("body", "sink", "config"));
+                return switch (type) {
+                    case AutoConfig.HTTP -> new Subscription(AutoConfig.HTTP, settings);
+                    case AutoConfig.POLLER -> new Subscription(AutoConfig.POLLER, settings);
+                    default -> throw invalid(List.of("body", "sink", "type"), "type must be \"http\" or \"poller\"",
+                            "value_error.const");
+                };
+            }
+            throw invalid(List.of("body"), "an endpoint, or a sink, is required", "value_error.missing");
+        }
+
+        private static ValidationException invalid(List<String> loc, String msg, String type) {
+            return new ValidationException(List.of(new ValidationException.Item(loc, msg, type)));
+        }
+    }
+
+    /** A polling endpoint in the shape the SDKs read back from subscribe (EndpointOut), its url the one to poll. */
+    private static EndpointOut pollerOut(Context ctx, Poller p) {
+        String url = PortalAccessRoutes.baseUrl(ctx) + "/api/v1/app/" + p.appId() + "/poller/" + p.id();
+        return new EndpointOut(p.id(), url, p.description(), p.uid(), 1, null, null, false, p.filterTypes(),
+                p.channels(), Map.of(), p.createdAt(), p.updatedAt(), null, null, null);
+    }
+
+    /** The token the SDKs decode: {@code auto_v1_} and base64 of {aid, eid, surl, esec, tok}. */
+    private static String token(Context ctx, AutoConfig config, String secret, String key) {
+        var content = new LinkedHashMap<String, String>();
+        content.put("aid", config.appId());
+        content.put("eid", config.sinkId());
+        content.put("surl", PortalAccessRoutes.baseUrl(ctx));
+        content.put("esec", secret);
+        content.put("tok", key);
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(content);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return TOKEN_PREFIX + Base64.getEncoder().encodeToString(json);
+    }
+
+    private AutoConfig find(Context ctx, Application app) {
+        return configs.find(app.id(), ctx.pathParam("autoconfig_id")).orElseThrow(AutoConfigRoutes::notFound);
+    }
+
+    private static ApiException notFound() {
+        return ApiException.notFound("AutoConfig subscription");
+    }
+
+    private static ApiException otherKind(String asked) {
+        String made = AutoConfig.HTTP.equals(asked) ? "a polling endpoint" : "an HTTP endpoint";
+        return new ApiException(409, "conflict", "This AutoConfig token made " + made + "; it cannot become the other kind");
+    }
+}

@@ -1,0 +1,261 @@
+package dev.herald.api;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.svix.AutoConfig;
+import com.svix.AutoConfigConsumer;
+import com.svix.Svix;
+import com.svix.exceptions.ApiException;
+import com.svix.exceptions.WebhookVerificationException;
+import com.svix.models.AppPortalAccessIn;
+import com.svix.models.AppPortalCapability;
+import com.svix.models.EndpointIn;
+import com.svix.models.EndpointOut;
+import com.svix.models.PollerV2MessageOut;
+import com.svix.models.SinkInCommon;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.SvixSdk;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Svix's Webhooks AutoConfig against Herald, driven by the official Java SDK's {@code AutoConfig} and
+ * {@code AutoConfigConsumer}: the application's owner makes a token, the customer's code subscribes with it (an HTTP
+ * endpoint, or a polling endpoint read with leases), and verifies what arrives with the secret it carries.
+ */
+@ExtendWith(TestDatabase.class)
+public class AutoConfigTest {
+    static TestHerald herald;
+    static Svix svix;
+    Receiver receiver;
+    String app;
+
+    @BeforeAll
+    static void start() {
+        herald = TestHerald.start();
+        svix = SvixSdk.client(herald);
+    }
+
+    @AfterAll
+    static void stop() {
+        herald.close();
+    }
+
+    @BeforeEach
+    void anApplication() {
+        receiver = new Receiver();
+        for (String type : List.of("invoice.paid", "user.created")) {
+            herald.api.put("/api/v1/event-type/" + type, json("description", type));
+        }
+        app = herald.api.post("/api/v1/app", json("name", "Customer")).text("id");
+    }
+
+    @AfterEach
+    void stopReceiver() {
+        receiver.close();
+    }
+
+    /** The token's content, as the SDKs decode it. */
+    public static JsonNode decode(String token) {
+        assertThat(token).startsWith("auto_v1_");
+        try {
+            return Json.MAPPER.readTree(Base64.getDecoder().decode(token.substring("auto_v1_".length())));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String newToken() {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "");
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        return created.text("token");
+    }
+
+    private String publish(String type) {
+        var sent = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"" + type + "\",\"payload\":{\"t\":\"" + type + "\"}}");
+        assertThat(sent.status()).as(sent.raw()).isEqualTo(202);
+        return sent.text("id");
+    }
+
+    private static Map<String, List<String>> headers(Receiver.Request request) {
+        return request.headers().entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> List.of(e.getValue())));
+    }
+
+    @Test
+    void a_customer_subscribes_an_http_endpoint_from_code_and_verifies_what_arrives() throws Exception {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String token = created.text("token");
+        var content = decode(token);
+        assertThat(content.path("aid").asText()).isEqualTo(app);
+        assertThat(content.path("eid").asText()).isEqualTo(created.text("endpointId")).startsWith("ep_");
+        assertThat(content.path("surl").asText()).isEqualTo(herald.baseUrl());
+        assertThat(content.path("esec").asText()).startsWith("whsec_");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).body().path("kind").isNull()).isTrue();
+
+        var autoConfig = new AutoConfig(token, new EndpointIn().url(URI.create(receiver.url("/hooks")))
+                .filterTypes(Set.of("invoice.paid")).description("from code"));
+        EndpointOut endpoint = autoConfig.subscribe();
+        assertThat(endpoint.getId()).isEqualTo(content.path("eid").asText());
+        assertThat(endpoint.getDescription()).isEqualTo("from code");
+
+        publish("user.created"); // not among its types
+        String paid = publish("invoice.paid");
+        Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/hooks").isEmpty(), "the delivery");
+        var request = receiver.requests("/hooks").getFirst();
+        assertThat(request.header("webhook-id")).isEqualTo(paid);
+        autoConfig.verify(request.body(), headers(request)); // the SDK's own check, with the token's secret
+        var tampered = headers(request);
+        assertThatThrownBy(() -> autoConfig.verify(request.body().replace("invoice", "lnvoice"), tampered))
+                .isInstanceOf(WebhookVerificationException.class);
+
+        // the customer changes their code and subscribes again: the same endpoint, new settings
+        var changed = new AutoConfig(token, new EndpointIn().url(URI.create(receiver.url("/v2"))).filterTypes(Set.of("user.created")));
+        assertThat(changed.subscribe().getId()).isEqualTo(endpoint.getId());
+        var stored = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint.getId());
+        assertThat(stored.text("url")).endsWith("/v2");
+        assertThat(stored.body().path("filterTypes").toString()).isEqualTo("[\"user.created\"]");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).hasSize(1);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).text("kind")).isEqualTo("http");
+    }
+
+    @Test
+    void a_customer_subscribes_a_polling_endpoint_and_reads_it_with_leases() throws Exception {
+        String token = newToken();
+        var consumer = new AutoConfigConsumer(token, new SinkInCommon().filterTypes(Set.of("invoice.paid")));
+        var sink = consumer.subscribe();
+        assertThat(sink.getId()).isEqualTo(decode(token).path("eid").asText());
+        assertThat(sink.getUrl().toString()).isEqualTo(herald.baseUrl() + "/api/v1/app/" + app + "/poller/" + sink.getId());
+
+        String first = publish("invoice.paid");
+        publish("user.created");
+        String second = publish("invoice.paid");
+        var page = consumer.receive("ledger");
+        assertThat(page.getData().stream().map(PollerV2MessageOut::getId)).containsExactly(first, second);
+        consumer.commit("ledger", page.getData().getLast().getOffset());
+        assertThat(consumer.receive("ledger").getData()).isEmpty();
+        // its poller is listed with the application's others, and the list pages on past its id
+        var listed = herald.api.get("/api/v1/app/" + app + "/polling-endpoint?limit=1");
+        assertThat(listed.body().path("data").get(0).path("id").asText()).isEqualTo(sink.getId());
+        assertThat(herald.api.get("/api/v1/app/" + app + "/polling-endpoint?iterator=" + listed.text("iterator")).status())
+                .isEqualTo(200);
+
+        // it stays a polling endpoint
+        var asHttp = new AutoConfig(token, new EndpointIn().url(URI.create(receiver.url("/x"))));
+        assertThatThrownBy(asHttp::subscribe).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+    }
+
+    @Test
+    void the_token_reaches_its_own_endpoint_and_nothing_else() throws Exception {
+        String token = newToken();
+        var content = decode(token);
+        String eid = content.path("eid").asText();
+        var key = herald.api.withToken(content.path("tok").asText());
+        assertThat(key.put("/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/k") + "\"}}").status()).isEqualTo(200);
+        String other = decode(newToken()).path("eid").asText();
+        assertThat(key.put("/api/v1/app/" + app + "/endpoint/" + other + "/auto-config",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/k") + "\"}}").status()).as("another token's endpoint").isEqualTo(404);
+        for (var refused : List.of(key.get("/api/v1/app/" + app + "/msg"), key.get("/api/v1/app/" + app + "/endpoint/" + eid),
+                key.get("/api/v1/app/" + app + "/endpoint/" + eid + "/secret"), key.post("/api/v1/app/" + app + "/msg",
+                        "{\"eventType\":\"invoice.paid\",\"payload\":{}}"), key.post("/api/v1/app/" + app + "/autoconfig", "{}"))) {
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(403);
+        }
+        // expire-all ends portal tokens, not an AutoConfig key
+        assertThat(herald.api.post("/api/v1/auth/app/" + app + "/expire-all", "{}").status()).isEqualTo(204);
+        assertThat(key.put("/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/k2") + "\"}}").status()).isEqualTo(200);
+    }
+
+    @Test
+    void rotation_gives_a_new_token_and_secret_and_deletion_ends_the_token_but_keeps_the_endpoint() throws Exception {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String id = created.text("id");
+        var before = decode(created.text("token"));
+        String eid = before.path("eid").asText();
+        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url("/r")))).subscribe();
+
+        var rotated = herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate", "{}");
+        assertThat(rotated.status()).as(rotated.raw()).isEqualTo(200);
+        var after = decode(rotated.text("token"));
+        assertThat(after.path("eid").asText()).isEqualTo(eid);
+        assertThat(after.path("esec").asText()).isNotEqualTo(before.path("esec").asText());
+        assertThat(herald.api.withToken(before.path("tok").asText()).put("/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/r") + "\"}}").status()).as("the old token").isEqualTo(401);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + eid + "/secret").text("key"))
+                .as("the endpoint signs with the new secret").isEqualTo(after.path("esec").asText());
+        var autoConfig = new AutoConfig(rotated.text("token"), new EndpointIn().url(URI.create(receiver.url("/r"))));
+        autoConfig.subscribe();
+        publish("invoice.paid");
+        Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/r").isEmpty(), "the delivery");
+        var request = receiver.requests("/r").getFirst();
+        autoConfig.verify(request.body(), headers(request));
+        assertThat(request.header("webhook-signature").split(" ")).as("the old secret signs beside it for a day").hasSize(2);
+
+        assertThat(herald.api.delete("/api/v1/app/" + app + "/autoconfig/" + id).status()).isEqualTo(204);
+        assertThatThrownBy(autoConfig::subscribe).isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(401));
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + eid).status()).isEqualTo(200);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/autoconfig/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    void bad_input_is_a_clear_4xx_that_stores_nothing() throws Exception {
+        String token = newToken();
+        String eid = decode(token).path("eid").asText();
+        var key = herald.api.withToken(decode(token).path("tok").asText());
+        String path = "/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config";
+        Map<String, String> bodies = Map.of(
+                "{}", "[\"body\"]",
+                "{\"sink\":{\"type\":\"s3\",\"config\":{}}}", "[\"body\",\"sink\",\"type\"]",
+                "{\"sink\":{\"type\":\"poller\"}}", "[\"body\",\"sink\",\"config\"]",
+                "{\"endpoint\":{\"url\":\"http://169.254.169.254/latest\"}}", "[\"body\",\"endpoint\",\"url\"]",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/b") + "\",\"filterTypes\":[\"no.such\"]}}", "[\"body\",\"endpoint\",\"filterTypes\"]",
+                "{\"sink\":{\"type\":\"poller\",\"config\":{\"filterTypes\":[\"no.such\"]}}}", "[\"body\",\"sink\",\"config\",\"filterTypes\"]");
+        for (var bad : bodies.entrySet()) {
+            var refused = key.put(path, bad.getKey());
+            assertThat(refused.status()).as(bad.getKey() + " " + refused.raw()).isEqualTo(422);
+            assertThat(refused.body().path("detail").get(0).path("loc").toString()).as(bad.getKey()).isEqualTo(bad.getValue());
+        }
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).isEmpty();
+        assertThat(herald.api.get("/api/v1/app/" + app + "/polling-endpoint").body().path("data")).isEmpty();
+        assertThat(herald.api.put("/api/v1/app/" + app + "/endpoint/ep_missing/auto-config", "{\"endpoint\":{\"url\":\"" + receiver.url("/b") + "\"}}")
+                .status()).as("an endpoint no token names").isEqualTo(404);
+        assertThat(herald.api.post("/api/v1/app/" + app + "/autoconfig", "{\"featureFlags\":[\"bad flag\"]}").status()).isEqualTo(422);
+        assertThat(herald.api.post("/api/v1/app/" + app + "/autoconfig/acfg_missing/rotate", "{}").status()).isEqualTo(404);
+    }
+
+    @Test
+    void an_application_token_makes_tokens_with_its_own_flags_only_and_a_view_only_one_makes_none() throws Exception {
+        var flagged = new AppPortalAccessIn().featureFlags(Set.of("beta"));
+        String appToken = svix.getAuthentication().appPortalAccess(app, flagged).getToken();
+        var made = herald.api.withToken(appToken).post("/api/v1/app/" + app + "/autoconfig", "");
+        assertThat(made.status()).as(made.raw()).isEqualTo(201);
+        String tokenId = TestDatabase.jdbi().withHandle(h -> h.createQuery("select token_id from autoconfig where id = :id")
+                .bind("id", made.text("id")).mapTo(String.class).one());
+        List<String> flags = TestDatabase.jdbi().withHandle(h -> h.createQuery("select unnest(feature_flags) from api_token where id = :id")
+                .bind("id", tokenId).mapTo(String.class).list());
+        assertThat(flags).as("the caller's flags, when none are asked for").containsExactly("beta");
+        assertThat(herald.api.withToken(appToken).post("/api/v1/app/" + app + "/autoconfig", "{\"featureFlags\":[\"gamma\"]}").status())
+                .as("a flag it does not bear").isEqualTo(422);
+
+        var viewOnly = new AppPortalAccessIn().capabilities(Set.of(AppPortalCapability.VIEW_BASE));
+        String viewer = svix.getAuthentication().appPortalAccess(app, viewOnly).getToken();
+        assertThat(herald.api.withToken(viewer).post("/api/v1/app/" + app + "/autoconfig", "{}").status()).isEqualTo(403);
+        assertThat(herald.api.withToken(viewer).get("/api/v1/app/" + app + "/autoconfig").body().path("data")).hasSize(1);
+    }
+}
