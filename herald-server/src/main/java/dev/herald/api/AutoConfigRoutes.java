@@ -110,13 +110,16 @@ public final class AutoConfigRoutes {
         ctx.json(Lists.response(configs.list(app.id(), Lists.request(ctx, false, Ids.AUTOCONFIG)), SubscriptionOut::of));
     }
 
-    /** Ends the subscription's token; the endpoint it made stays, as any endpoint of the application. */
     void delete(Context ctx) {
         var app = apps.resolve(ctx);
-        var config = find(ctx, app);
+        delete(app, find(ctx, app));
+        ctx.status(204);
+    }
+
+    /** Ends the subscription's token; the endpoint it made stays, as any endpoint of the application. */
+    public void delete(Application app, AutoConfig config) {
         configs.delete(app.id(), config.id())
                 .ifPresent(tokenId -> auth.forget(owner -> tokenId.equals(owner.tokenId())));
-        ctx.status(204);
     }
 
     /**
@@ -128,6 +131,10 @@ public final class AutoConfigRoutes {
         var app = apps.resolve(ctx);
         var config = find(ctx, app);
         if (ctx.bodyAsBytes().length > 0) Body.of(ctx).validate(); // Svix's RotateSubscriptionIn: no field Herald uses
+        ctx.json(rotate(ctx, app, config));
+    }
+
+    public AutoConfigOut rotate(Context ctx, Application app, AutoConfig config) {
         String secret = WebhookSecrets.generate();
         String key = Tokens.generate(KEY_PREFIX);
         var owner = Auth.principal(ctx);
@@ -139,7 +146,7 @@ public final class AutoConfigRoutes {
             endpoints.find(app.id(), config.sinkId()).filter(e -> e.id().equals(config.sinkId()))
                     .ifPresent(e -> endpointRoutes.rotateSecret(e, secret, EndpointRoutes.DEFAULT_GRACE));
         }
-        ctx.json(new AutoConfigOut(config.id(), token(ctx, config, secret, key), config.sinkId(), clock.instant()));
+        return new AutoConfigOut(config.id(), token(ctx, config, secret, key), config.sinkId(), clock.instant());
     }
 
     /**
@@ -217,8 +224,14 @@ public final class AutoConfigRoutes {
         return TOKEN_PREFIX + Base64.getEncoder().encodeToString(json);
     }
 
-    private AutoConfig find(Context ctx, Application app) {
+    /** The path's subscription ({@code autoconfig_id}) within the application. */
+    public AutoConfig find(Context ctx, Application app) {
         return configs.find(app.id(), ctx.pathParam("autoconfig_id")).orElseThrow(AutoConfigRoutes::notFound);
+    }
+
+    /** The application's subscriptions, oldest first, at most {@code limit}. */
+    public List<AutoConfig> list(Application app, int limit) {
+        return configs.list(app.id(), new dev.herald.domain.PageRequest(limit, null, false)).data();
     }
 
     private static ApiException notFound() {

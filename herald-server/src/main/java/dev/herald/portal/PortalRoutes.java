@@ -70,11 +70,12 @@ public final class PortalRoutes {
     private final AttemptStore attempts;
     private final EventTypeStore eventTypes;
     private final PollingPages polling;
+    private final AutoConfigPages autoConfig;
 
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
-                        PollerRoutes pollerRoutes, PollerStore pollers,
+                        PollerRoutes pollerRoutes, PollerStore pollers, dev.herald.api.AutoConfigRoutes autoConfigRoutes,
                         Clock clock, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
@@ -88,6 +89,7 @@ public final class PortalRoutes {
         this.attempts = attempts;
         this.eventTypes = eventTypes;
         this.polling = new PollingPages(pages, pollerRoutes, pollers);
+        this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
     }
 
     public void register(RoutesConfig routes) {
@@ -123,6 +125,10 @@ public final class PortalRoutes {
         routes.get(BASE + "/polling/{poller_id}", ctx -> page(ctx, true, (c, app) -> polling.show(c, app, shell(c, app, "polling"))));
         routes.post(BASE + "/polling/{poller_id}/key", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, polling::rotateKey));
         routes.post(BASE + "/polling/{poller_id}/delete", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, polling::delete));
+        routes.get(BASE + "/autoconfig", ctx -> page(ctx, true, (c, app) -> autoConfig.list(c, app, shell(c, app, "autoconfig"))));
+        routes.post(BASE + "/autoconfig", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, autoConfig::create));
+        routes.post(BASE + "/autoconfig/{autoconfig_id}/rotate", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, autoConfig::rotate));
+        routes.post(BASE + "/autoconfig/{autoconfig_id}/delete", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, autoConfig::delete));
         routes.get(BASE + "/messages/{msg_id}", ctx -> page(ctx, true, this::message));
         routes.post(BASE + "/messages/{msg_id}/endpoints/{endpoint_id}/resend",
                 ctx -> change(ctx, Capability.CREATE_ATTEMPTS, this::resend));
