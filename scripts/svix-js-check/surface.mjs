@@ -1,6 +1,6 @@
 // Drives a running Herald through the official Svix JS SDK (HERALD_URL, HERALD_TOKEN): every resource Herald implements,
 // webhooks verified with the SDK's and the standardwebhooks package's verifiers. Exits 1 on any failure.
-import { Svix, Webhook } from "svix";
+import { Svix, Webhook, AutoConfig, AutoConfigConsumer } from "svix";
 import { Webhook as StdWebhook } from "standardwebhooks";
 import http from "node:http";
 
@@ -175,6 +175,41 @@ if (pollerMade?.id) {
   await step("message.poller.consumerSeek", () => svix.message.poller.consumerSeek(uid, pollerMade.id, "probe-consumer", { after: new Date(Date.now() - 3600e3) }));
   const c3 = await step("message.poller.consumerPoll after seek", () => svix.message.poller.consumerPoll(uid, pollerMade.id, "probe-consumer"));
   check("consumerPoll after seek: the message again", c3?.data?.length === 1);
+}
+// a poller read with leases (Svix's internal MessagePollerv2, as the SDK's AutoConfigConsumer calls it), and AutoConfig
+const leaseBase = server + "/api/v1/app/" + uid + "/polling-endpoint/";
+async function api(method, path, body, token = process.env.HERALD_TOKEN) {
+  const r = await fetch(path, { method, headers: { authorization: "Bearer " + token, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  return { status: r.status, body: text ? JSON.parse(text) : null, retryAfter: r.headers.get("retry-after") };
+}
+const made = await step("autoconfig create (Herald's route)", async () => {
+  const r = await api("POST", server + "/api/v1/app/" + uid + "/autoconfig", {});
+  return r.status === 201 ? r.body : { status: r.status, body: r.body };
+});
+if (made?.token) {
+  const webhook = new AutoConfig(made.token, { url: `http://127.0.0.1:${port}/autoconfig`, filterTypes: ["invoice.paid"] });
+  const subscribed = await step("AutoConfig.subscribe", () => webhook.subscribe());
+  check("AutoConfig.subscribe: the token's endpoint", subscribed?.id === made.endpointId && subscribed?.url?.endsWith("/autoconfig"), JSON.stringify(subscribed));
+  const sent = await svix.message.create(uid, { eventType: "invoice.paid", payload: { autoconfig: true } });
+  for (let i = 0; i < 100 && !received.some((x) => x.url === "/autoconfig"); i++) await new Promise((r) => setTimeout(r, 100));
+  const arrived = received.find((x) => x.url === "/autoconfig" && x.headers["webhook-id"] === sent.id);
+  await step("AutoConfig.verify", () => { if (!arrived) throw new Error("nothing arrived"); webhook.verify(arrived.body, arrived.headers); return "verified"; });
+  const again = await step("AutoConfig.subscribe again, changed", () => new AutoConfig(made.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
+  check("AutoConfig.subscribe again: the same endpoint, the new URL", again?.id === made.endpointId && again?.url?.endsWith("/autoconfig2"));
+
+  const forPoller = await api("POST", server + "/api/v1/app/" + uid + "/autoconfig", {});
+  const consumer = new AutoConfigConsumer(forPoller.body.token, { filterTypes: ["invoice.paid"] });
+  const sink = await step("AutoConfigConsumer.subscribe", () => consumer.subscribe());
+  check("AutoConfigConsumer.subscribe: a polling endpoint with the token's id", sink?.id === forPoller.body.endpointId);
+  const leasedMsg = await svix.message.create(uid, { eventType: "invoice.paid", payload: { leased: true } });
+  const got = await step("AutoConfigConsumer.receive", () => consumer.receive("probe-worker", { limit: 10, leaseDurationMs: 30000 }));
+  check("receive: the message, with an offset", got?.data?.length === 1 && got.data[0].id === leasedMsg.id && typeof got.data[0].offset === "number", JSON.stringify(got));
+  const held = await api("GET", leaseBase + sink?.id + "/consumer/probe-worker");
+  check("a poll while the lease runs: 409 lease_held with Retry-After", held.status === 409 && held.body?.code === "lease_held" && held.retryAfter !== null, JSON.stringify(held));
+  await step("AutoConfigConsumer.commit", () => consumer.commit("probe-worker", got?.data?.[0]?.offset));
+  const after = await step("AutoConfigConsumer.receive after commit", () => consumer.receive("probe-worker"));
+  check("receive after commit: nothing", after?.data?.length === 0 && after?.done === true);
 }
 await step("endpoint.delete", () => svix.endpoint.delete(uid, ep2.id));
 await step("bad input 422", async () => { try { await svix.endpoint.create(uid, { url: "not a url" }); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });

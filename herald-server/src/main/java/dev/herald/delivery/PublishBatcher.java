@@ -19,7 +19,7 @@ import java.util.concurrent.CompletionException;
  * nothing. If a batch fails, its messages are retried one by one, so one bad message fails only itself.
  */
 public final class PublishBatcher implements AutoCloseable {
-    static final int MAX_BATCH = 500;
+    public static final int MAX_BATCH = 500;
 
     private record Pending(Message message, Instant due, IdempotencyStore.KeyedAnswer answer, CompletableFuture<Integer> done) {}
 

@@ -257,11 +257,12 @@ public final class PollerStore {
     }
 
     /**
-     * Bits of an offset below the entry's transaction: an offset is {@code xid << 20 | rank}, the rank being the entry's
+     * Bits of an offset below the entry's transaction: an offset is {@code xid << 10 | rank}, the rank being the entry's
      * place among the poller's entries of that transaction. A publish transaction writes at most 500 messages
-     * (PublishBatcher), far below 2^20; an xid8 stays below 2^43 for 2,048 wraparounds of the 32-bit counter.
+     * (PublishBatcher.MAX_BATCH), below 2^10. Offsets stay below 2^53, so that a JavaScript client reads them exactly,
+     * until the database has run 2^43 (8.8 trillion) transactions.
      */
-    static final int OFFSET_RANK_BITS = 20;
+    public static final int OFFSET_RANK_BITS = 10;
 
     /** A lease poll's answer: the messages with their offsets; or, while another poll's lease runs, when it ends. */
     public record Leased(List<Message> messages, List<Long> offsets, boolean done, Instant heldUntil) {}

@@ -217,6 +217,13 @@ class PollingLeaseTest {
                 .containsExactly(before.get(0), before.get(1), after.getFirst());
     }
 
+    /** An offset's rank part holds a whole publish batch, and offsets fit a JavaScript number for 2^43 transactions. */
+    @Test
+    void offsets_hold_a_publish_batch_and_fit_a_javascript_number() {
+        assertThat(dev.herald.delivery.PublishBatcher.MAX_BATCH).isLessThanOrEqualTo(1 << dev.herald.store.PollerStore.OFFSET_RANK_BITS);
+        assertThat((1L << 43) << dev.herald.store.PollerStore.OFFSET_RANK_BITS).isLessThanOrEqualTo(1L << 53);
+    }
+
     /** Messages published in one transaction (a publish batch) have consecutive offsets, also across pages. */
     @Test
     void offsets_go_on_increasing_within_one_transaction_across_pages() throws Exception {
