@@ -88,7 +88,7 @@ public final class PortalRoutes {
         this.messages = messages;
         this.attempts = attempts;
         this.eventTypes = eventTypes;
-        this.polling = new PollingPages(pages, pollerRoutes, pollers);
+        this.polling = new PollingPages(pages, pollerRoutes, pollers, clock);
         this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
     }
 

@@ -403,6 +403,37 @@ public final class PollerStore {
         return values.subList(from, values.size()).toArray(Long[]::new);
     }
 
+    /**
+     * A named consumer of a poller: its committed offset (null for one that reads by iterator), its lease (null when
+     * none runs), when it last moved, and how many entries lie after its place, counted up to {@link #BEHIND_CAP}.
+     */
+    public record ConsumerView(String consumerId, Long committedOffset, Instant leaseUntil, Instant updatedAt, int behind) {}
+
+    /** How far the count of entries behind a consumer goes: an index range read, bounded. */
+    public static final int BEHIND_CAP = 10_000;
+
+    /** The poller's consumers, by name, at most 100. */
+    public List<ConsumerView> consumers(String pollerId, Instant now) {
+        return jdbi.inTransaction(h -> {
+            h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
+            return h.createQuery("""
+                    select c.consumer_id, c.committed_offset, c.lease_until, c.updated_at,
+                           (select count(*) from (select 1 from poll_entry e
+                                                  where e.poller_id = c.poller_id and (e.xid, e.seq) > (c.xid, c.seq)
+                                                  limit :cap) behind) as behind
+                    from poll_consumer c where c.poller_id = :poller
+                    order by c.consumer_id limit 100
+                    """).bind("poller", pollerId).bind("cap", BEHIND_CAP)
+                    .map((rs, ctx) -> {
+                        Instant lease = JsonColumns.instant(rs, "lease_until");
+                        return new ConsumerView(rs.getString("consumer_id"), (Long) rs.getObject("committed_offset"),
+                                lease != null && lease.isAfter(now) ? lease : null, JsonColumns.instant(rs, "updated_at"),
+                                rs.getInt("behind"));
+                    })
+                    .list();
+        });
+    }
+
     static Poller map(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Poller(rs.getString("id"), rs.getString("app_id"), rs.getString("uid"), rs.getString("description"),
                 stringSet(rs, "filter_types"), stringSet(rs, "channels"), JsonColumns.instant(rs, "created_at"),

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -104,6 +105,27 @@ class PortalPollingTest {
         String other = herald.api.post("/api/v1/app", json("name", "Other")).text("id");
         String elsewhere = herald.api.post("/api/v1/app/" + other + "/polling-endpoint", "{}").text("id");
         assertThat(signedIn("{}").get(base + "/polling/" + elsewhere).status()).isEqualTo(404);
+    }
+
+    @Test
+    void a_pollers_page_shows_its_consumers_how_far_behind_and_their_leases() {
+        String id = herald.api.post("/api/v1/app/" + app + "/polling-endpoint", "{}").text("id");
+        for (int i = 0; i < 3; i++) {
+            herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"order.placed\",\"payload\":{}}");
+        }
+        String leased = "/api/v1/app/" + app + "/polling-endpoint/" + id + "/consumer/";
+        var page = herald.api.get(leased + "billing?limit=1").body().path("data");
+        long offset = page.get(0).path("offset").asLong();
+        assertThat(herald.api.post(leased + "billing/commit", "{\"offset\":" + offset + "}").status()).isEqualTo(204);
+        herald.api.get(leased + "audit?limit=2"); // leased, not committed
+        var shown = signedIn("{}").get(base + "/polling/" + id).body();
+        assertThat(shown).contains(leased + "{name}");
+        var rows = Pattern.compile("<tr>\\s*<td>(\\w+)</td>\\s*<td>(\\d+)</td>\\s*<td>(\\d*)</td>\\s*<td>([^<]*)</td>").matcher(shown);
+        var seen = new java.util.LinkedHashMap<String, List<String>>();
+        while (rows.find()) seen.put(rows.group(1), List.of(rows.group(2), rows.group(3), rows.group(4)));
+        assertThat(seen.get("audit")).as(shown).containsExactly("3", "", seen.get("audit").get(2));
+        assertThat(seen.get("audit").get(2)).startsWith("until ");
+        assertThat(seen.get("billing")).containsExactly("2", String.valueOf(offset), "");
     }
 
     private static String enc(String s) {
