@@ -1,11 +1,14 @@
 package dev.herald.client;
 
 import com.fasterxml.jackson.databind.JavaType;
+import dev.herald.client.model.LeasedMessage;
+import dev.herald.client.model.LeasedPage;
 import dev.herald.client.model.ListResponse;
 import dev.herald.client.model.MessageOut;
 import dev.herald.client.model.PollerIn;
 import dev.herald.client.model.PollerOut;
 import dev.herald.client.model.PollingPage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +25,7 @@ public final class Pollers {
     private static final JavaType PAGE = Types.of(PollingPage.class);
     private static final JavaType KEY = Types.of(Key.class);
     private static final JavaType SEEK = Types.of(Seek.class);
+    private static final JavaType LEASED = Types.of(LeasedPage.class);
     /** The most a page holds. */
     public static final int MAX_PAGE = 250;
 
@@ -30,6 +34,8 @@ public final class Pollers {
     private record Seek(String iterator) {}
 
     private record SeekIn(Instant after) {}
+
+    private record CommitIn(long offset) {}
 
     private final Transport transport;
 
@@ -93,6 +99,40 @@ public final class Pollers {
             page.data().forEach(handler);
             at = page.iterator();
             if (page.done()) return at;
+        }
+    }
+
+    /**
+     * Up to {@code limit} messages after the consumer's committed place, leased to it for {@code lease} (1 s to 1 h):
+     * commit the offset of the last one processed with {@link #commit}; uncommitted, they come again once the lease
+     * ends. While a lease runs, another lease of the same consumer is refused ({@link HeraldConflictException},
+     * {@code lease_held}).
+     */
+    public LeasedPage lease(String app, String poller, String consumer, int limit, Duration lease) {
+        var query = query(null, limit);
+        query.put("lease_duration_ms", String.valueOf(lease.toMillis()));
+        return transport.get(Transport.path("/api/v1/app/{}/polling-endpoint/{}/consumer/{}", app, poller, consumer), query, LEASED);
+    }
+
+    /** The consumer has processed every message up to {@code offset}: its place moves past it. */
+    public void commit(String app, String poller, String consumer, long offset) {
+        transport.post(Transport.path("/api/v1/app/{}/polling-endpoint/{}/consumer/{}/commit", app, poller, consumer),
+                new CommitIn(offset), null, null);
+    }
+
+    /**
+     * Leases page after page for {@code consumer}, hands each message to {@code handler} and commits the page once the
+     * handler has taken all of it, until caught up; returns how many messages it handled. Herald keeps the place: when
+     * the handler throws or the process dies, the uncommitted page comes again once its lease ends (at least once).
+     */
+    public int consume(String app, String poller, String consumer, Duration lease, Consumer<LeasedMessage> handler) {
+        int handled = 0;
+        while (true) {
+            LeasedPage page = lease(app, poller, consumer, MAX_PAGE, lease);
+            page.data().forEach(handler);
+            handled += page.data().size();
+            if (!page.data().isEmpty()) commit(app, poller, consumer, page.data().getLast().offset());
+            if (page.done()) return handled;
         }
     }
 

@@ -1,8 +1,10 @@
 package dev.herald.cli;
 
 import dev.herald.client.HeraldClient;
+import dev.herald.client.HeraldConflictException;
 import dev.herald.client.HeraldException;
 import dev.herald.client.Pollers;
+import dev.herald.client.model.LeasedPage;
 import dev.herald.client.model.PollingPage;
 import java.io.PrintStream;
 import java.net.URI;
@@ -28,6 +30,13 @@ public final class PollCliCommand implements Callable<Integer> {
 
     @Option(names = "--consumer", description = "read as this named consumer: Herald keeps its place between runs")
     String consumer;
+
+    @Option(names = "--commit", description = "with --consumer: lease each page and commit it once printed, so a run"
+            + " that dies before printing a page gets it again (Svix's leased consumer)")
+    boolean commit;
+
+    @Option(names = "--lease", defaultValue = "30", description = "seconds a leased page is kept for this run (--commit)")
+    int leaseSeconds;
 
     @Option(names = "--iterator", description = "read on from this iterator (printed to stderr when the command ends)")
     String iterator;
@@ -75,7 +84,12 @@ public final class PollCliCommand implements Callable<Integer> {
             System.err.println("herald poll: give the polling endpoint's key with --key or $HERALD_POLL_KEY");
             return 2;
         }
+        if (commit && (consumer == null || iterator != null)) {
+            System.err.println("herald poll: --commit reads as a --consumer, from its committed place (no --iterator)");
+            return 2;
+        }
         var pollers = HeraldClient.builder(target.server(), key).build().pollers();
+        if (commit) return leased(pollers, target);
         String at = iterator;
         try {
             while (true) {
@@ -94,6 +108,29 @@ public final class PollCliCommand implements Callable<Integer> {
             if (at != null) System.err.println("iterator: " + at);
         }
         return 0;
+    }
+
+    /** Lease, print, commit, page after page: the consumer's place moves only past what was printed. */
+    private int leased(Pollers pollers, Target target) throws InterruptedException {
+        Duration lease = Duration.ofSeconds(Math.max(1, Math.min(3600, leaseSeconds)));
+        try {
+            while (true) {
+                LeasedPage page = pollers.lease(target.app(), target.poller(), consumer, Pollers.MAX_PAGE, lease);
+                page.data().forEach(m -> out.println(dev.herald.client.HeraldJson.write(m)));
+                out.flush();
+                if (!page.data().isEmpty()) pollers.commit(target.app(), target.poller(), consumer, page.data().getLast().offset());
+                if (!page.done()) continue;
+                if (!follow) return 0;
+                Thread.sleep(Duration.ofSeconds(Math.max(1, interval)));
+            }
+        } catch (HeraldConflictException e) {
+            System.err.println("herald poll: " + e.getMessage() + " (another reader of consumer '" + consumer
+                    + "' holds a lease, or a run that stopped held one: try again once it ends)");
+            return 1;
+        } catch (HeraldException e) {
+            System.err.println("herald poll: " + e.getMessage());
+            return 1;
+        }
     }
 
     private PollingPage read(Pollers pollers, Target target, String at) {

@@ -9,11 +9,13 @@ import dev.herald.client.model.EventTypeIn;
 import dev.herald.client.model.MessageIn;
 import dev.herald.client.model.MessageOut;
 import dev.herald.client.model.PollerIn;
+import dev.herald.testing.MutableClock;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +94,57 @@ class PollersEndToEndTest {
         assertThat(admin.pollers().list(app).toList()).hasSize(1);
         admin.pollers().delete(app, poller);
         assertThatThrownBy(() -> admin.pollers().get(app, poller)).isInstanceOf(HeraldNotFoundException.class);
+    }
+
+    /**
+     * {@code consume}: leases, hands over and commits page after page; a handler that throws leaves its page
+     * uncommitted, and once the lease has run out (Herald's clock, moved by hand) it comes again.
+     */
+    @Test
+    void consume_commits_what_the_handler_took_and_a_failed_page_comes_again_after_its_lease() {
+        var clock = new MutableClock(java.time.Instant.parse("2026-12-05T12:00:00Z"));
+        try (var timed = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            var client = HeraldClient.builder(timed.baseUrl(), TestHerald.ADMIN_TOKEN).build();
+            client.eventTypes().create(EventTypeIn.of("order.placed", "An order"));
+            String app = client.applications().create(ApplicationIn.of("Leased")).id();
+            String poller = client.pollers().create(app, PollerIn.all()).id();
+            var sent = new ArrayList<String>();
+            for (int i = 0; i < 300; i++) sent.add(client.messages().create(app, MessageIn.of("order.placed", Map.of("n", i))).id());
+            var pollers = client.pollers();
+            var seen = new ArrayList<String>();
+            assertThat(pollers.consume(app, poller, "ledger", Duration.ofSeconds(30), m -> seen.add(m.id()))).isEqualTo(300);
+            assertThat(seen).containsExactlyElementsOf(sent);
+
+            var more = new ArrayList<String>();
+            for (int i = 0; i < 5; i++) more.add(client.messages().create(app, MessageIn.of("order.placed", Map.of("m", i))).id());
+            var handled = new ArrayList<String>();
+            assertThatThrownBy(() -> pollers.consume(app, poller, "ledger", Duration.ofSeconds(30), m -> {
+                if (handled.size() == 3) throw new IllegalStateException("the handler fails on the fourth");
+                handled.add(m.id());
+            })).hasMessageContaining("fourth");
+            assertThatThrownBy(() -> pollers.consume(app, poller, "ledger", Duration.ofSeconds(30), m -> { }))
+                    .as("the page is still leased").isInstanceOfSatisfying(HeraldConflictException.class,
+                            e -> assertThat(e.code()).isEqualTo("lease_held"));
+            clock.advance(Duration.ofSeconds(31));
+            var again = new ArrayList<String>();
+            assertThat(pollers.consume(app, poller, "ledger", Duration.ofSeconds(30), m -> again.add(m.id()))).isEqualTo(5);
+            assertThat(again).as("the uncommitted page, whole").containsExactlyElementsOf(more);
+
+            // herald poll --commit: prints and commits as the same kind of consumer
+            String key = pollers.rotateKey(app, poller);
+            String last = client.messages().create(app, MessageIn.of("order.placed", Map.of("last", true))).id();
+            var printed = new ByteArrayOutputStream();
+            String url = timed.baseUrl() + "/api/v1/app/" + app + "/poller/" + poller;
+            assertThat(PollCliCommandAccess.run(new PrintStream(printed, true, StandardCharsets.UTF_8), url, "--key", key,
+                    "--consumer", "ledger", "--commit")).isZero();
+            var lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+            assertThat(lines).hasSize(1);
+            assertThat(HeraldJson.read(lines.getFirst()).path("id").asText()).isEqualTo(last);
+            assertThat(HeraldJson.read(lines.getFirst()).path("offset").isNumber()).isTrue();
+            assertThat(pollers.lease(app, poller, "ledger", 10, Duration.ofSeconds(5)).data()).as("committed by the command").isEmpty();
+            assertThat(PollCliCommandAccess.run(new PrintStream(new ByteArrayOutputStream()), url, "--key", key, "--commit"))
+                    .as("--commit without --consumer").isEqualTo(2);
+        }
     }
 
     @Test
