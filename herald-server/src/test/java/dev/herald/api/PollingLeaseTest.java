@@ -251,6 +251,26 @@ class PollingLeaseTest {
         return ids;
     }
 
+    /** The lease path reads below the same fence: a publish still open holds back what comes after it, never skips it. */
+    @Test
+    void a_message_committed_late_is_not_passed_over_by_a_leased_consumer() throws Exception {
+        String held = "msg_" + "0".repeat(27);
+        try (java.sql.Connection slow = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl())) {
+            slow.setAutoCommit(false);
+            try (var st = slow.createStatement()) {
+                st.execute("insert into message (id, app_id, event_type, payload, created_at) values ('" + held + "', '" + app
+                        + "', 'user.created', '{\"held\":true}', now())");
+                st.execute("insert into poll_entry (poller_id, msg_id, created_at) values ('" + sink + "', '" + held + "', now())");
+            }
+            var committed = publish(1);
+            var whileHeld = pollerv2.consumerPoll(app, sink, "worker", options(10, 10_000));
+            assertThat(whileHeld.getData()).as("nothing past an open transaction").isEmpty();
+            slow.commit();
+            var after = pollerv2.consumerPoll(app, sink, "worker", options(10, 10_000));
+            assertThat(ids(after)).containsExactly(held, committed.getFirst());
+        }
+    }
+
     /** A commit finds its entry by what the lease recorded, not by counting: retention may delete entries meanwhile. */
     @Test
     void a_commit_after_retention_deleted_part_of_the_lease_moves_to_the_right_place() throws Exception {

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The polling promise under real concurrency: two nodes on one database publish at once, in many concurrent batches,
  * while a reader polls all along, each page from the last one's iterator. It must end with every accepted message
- * exactly once: a message committed after the reader passed its place would be missing.
+ * exactly once: a message committed after the reader passed its place would be missing. A leased consumer reading
+ * through the other node, committing each page, must end the same way.
  */
 @ExtendWith(TestDatabase.class)
 class PollingUnderConcurrencyTest {
@@ -58,13 +59,33 @@ class PollingUnderConcurrencyTest {
                     iterator = page.path("iterator").asText();
                 }
             });
+            // and a leased consumer through the other node, committing each page as it goes
+            var leasedRead = new ArrayList<String>();
+            var leasedReader = pool.submit(() -> {
+                String consumer = "/api/v1/app/" + app + "/polling-endpoint/" + sink + "/consumer/worker";
+                long deadline = Long.MAX_VALUE;
+                while (true) {
+                    if (!publishing.get() && deadline == Long.MAX_VALUE) deadline = System.nanoTime() + 20_000_000_000L;
+                    if (!publishing.get() && (leasedRead.size() >= accepted.size() || System.nanoTime() > deadline)) return null;
+                    var page = b.api.get(consumer + "?limit=7&lease_duration_ms=600000");
+                    assertThat(page.status()).as(page.raw()).isEqualTo(200);
+                    var data = page.body().path("data");
+                    if (data.isEmpty()) continue;
+                    data.forEach(m -> leasedRead.add(m.path("id").asText()));
+                    long last = data.get(data.size() - 1).path("offset").asLong();
+                    assertThat(b.api.post(consumer + "/commit", "{\"offset\":" + last + "}").status()).isEqualTo(204);
+                }
+            });
             for (var p : publishers) p.get();
             publishing.set(false);
             reader.get();
+            leasedReader.get();
             assertThat(accepted).hasSize(16 * 60);
-            Set<String> distinct = new HashSet<>(read);
-            assertThat(distinct).as("no message twice").hasSize(read.size());
-            assertThat(distinct).as("every accepted message, none missing").isEqualTo(accepted);
+            for (var got : List.of(read, leasedRead)) {
+                Set<String> distinct = new HashSet<>(got);
+                assertThat(distinct).as("no message twice").hasSize(got.size());
+                assertThat(distinct).as("every accepted message, none missing").isEqualTo(accepted);
+            }
         }
     }
 }
