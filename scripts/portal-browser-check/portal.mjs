@@ -2,7 +2,7 @@
 // appPortalAccess gives is opened, and a customer's whole round is clicked through, each step checked through the SDK.
 import http from 'node:http';
 import { chromium } from 'playwright-core';
-import { Svix } from 'svix';
+import { Svix, AutoConfig } from 'svix';
 
 const url = process.env.HERALD_URL;
 const svix = new Svix(process.env.HERALD_TOKEN, { serverUrl: url });
@@ -134,6 +134,24 @@ await shot('4b-poller');
 await page.click('button:has-text("Delete")');
 await page.waitForURL(/\/polling$/);
 check((await page.locator('text=No polling endpoints yet').count()) === 1, 'Delete (confirmed) deletes the polling endpoint');
+
+// an AutoConfig token made in the page; the customer's code (the SDK's AutoConfig) makes its endpoint with it
+await page.click('nav >> text=AutoConfig');
+await page.waitForURL(/\/autoconfig$/);
+check((await page.locator('text=No AutoConfig tokens yet').count()) === 1, 'the AutoConfig page opens, empty');
+await page.click('button:has-text("Create an AutoConfig token")');
+await page.locator('#token code.secret').waitFor();
+const autoToken = await page.locator('#token code.secret').textContent();
+check(autoToken.startsWith('auto_v1_'), 'Create an AutoConfig token shows the token');
+const subscribed = await new AutoConfig(autoToken, { url: hook, filterTypes: ['invoice.paid'] }).subscribe();
+check(subscribed.url === hook && (await svix.endpoint.get(app.id, subscribed.id)).url === hook, "the SDK's AutoConfig makes the endpoint with it");
+await page.reload();
+check((await page.locator('td', { hasText: 'HTTP endpoint' }).count()) === 1, 'the page shows what the token made');
+await shot('4c-autoconfig');
+await page.click('button:has-text("Delete")');
+await until(async () => (await page.locator('text=No AutoConfig tokens yet').count()) === 1, 'the list without the token');
+check((await (await fetch(`${url}/api/v1/app/${app.id}/autoconfig`, { headers: { Authorization: `Bearer ${process.env.HERALD_TOKEN}` } })).json()).data.length === 0,
+  'Delete (confirmed) ends the token');
 
 await page.click('text=Sign out');
 await page.locator('h1:has-text("Signed out")').waitFor();
