@@ -38,6 +38,28 @@ final class AdminApi implements AutoCloseable {
         return MAPPER.readTree(response.getContentAsString());
     }
 
+    /** One leased page for {@code consumer} (Svix's second poller consumer): the JSON answer. */
+    com.fasterxml.jackson.databind.JsonNode lease(Herald node, String app, String poller, String consumer) throws Exception {
+        var response = http.newRequest("http://127.0.0.1:" + node.port() + "/api/v1/app/" + app + "/polling-endpoint/"
+                        + poller + "/consumer/" + consumer + "?limit=250&lease_duration_ms=60000")
+                .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))
+                .timeout(30, TimeUnit.SECONDS)
+                .send();
+        if (response.getStatus() != 200) throw new IllegalStateException("lease answered " + response.getStatus());
+        return MAPPER.readTree(response.getContentAsString());
+    }
+
+    /** Commits {@code offset} for {@code consumer}. */
+    void commit(Herald node, String app, String poller, String consumer, long offset) throws Exception {
+        var response = http.POST("http://127.0.0.1:" + node.port() + "/api/v1/app/" + app + "/polling-endpoint/" + poller
+                        + "/consumer/" + consumer + "/commit")
+                .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))
+                .body(new StringRequestContent("application/json", "{\"offset\":" + offset + "}"))
+                .timeout(30, TimeUnit.SECONDS)
+                .send();
+        if (response.getStatus() != 204) throw new IllegalStateException("commit answered " + response.getStatus());
+    }
+
     private String post(Herald node, String path, String json) throws Exception {
         var response = http.POST("http://127.0.0.1:" + node.port() + path)
                 .headers(h -> h.put("Authorization", "Bearer " + BenchEnvironment.TOKEN))

@@ -241,7 +241,8 @@ final class Scenarios {
 
     /**
      * 1g. Scenario 1c with a polling endpoint on the application: each message also writes the poller's entry, in the
-     * same statement. Then 1h: the whole poller read back through Svix's poller route, 250 a page, as a consumer would.
+     * same statement. Then 1h: the whole poller read back through Svix's poller route, 250 a page, as a consumer would;
+     * and 1i: read again by a leased consumer (Svix's second poller), committing each page.
      */
     void polling(int messages) throws Exception {
         reset();
@@ -273,6 +274,26 @@ final class Scenarios {
                 String.format("%,d of %,d messages in %,d pages of up to 250 over HTTP/1.1, one reader; %s", read,
                         publisher.accepted(), pages, readCpu.used().perUnit(Math.max(1, read), "message")));
         if (read < publisher.accepted()) throw new IllegalStateException("the poller gave " + read + " of " + publisher.accepted());
+
+        // 1i: the same entries read by a leased consumer, which commits each page before leasing the next
+        long leaseStart = System.nanoTime();
+        var leaseCpu = CpuMeter.start();
+        long leased = 0;
+        int leasedPages = 0;
+        while (leased < publisher.accepted()) {
+            var page = admin.lease(node, app, poller, "bench");
+            var data = page.path("data");
+            if (data.isEmpty()) break;
+            leased += data.size();
+            leasedPages++;
+            admin.commit(node, app, poller, "bench", data.get(data.size() - 1).path("offset").asLong());
+        }
+        double leaseSeconds = (System.nanoTime() - leaseStart) / 1e9;
+        report.add("1i. polling endpoint read by a leased consumer", "messages/s read and committed",
+                Report.rate(leased / leaseSeconds),
+                String.format("%,d of %,d messages in %,d leased pages of up to 250, each committed; %s; compare 1h", leased,
+                        publisher.accepted(), leasedPages, leaseCpu.used().perUnit(Math.max(1, leased), "message")));
+        if (leased < publisher.accepted()) throw new IllegalStateException("the lease gave " + leased + " of " + publisher.accepted());
     }
 
     /**
