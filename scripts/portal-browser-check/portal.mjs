@@ -98,8 +98,26 @@ check((await svix.endpoint.get(app.id, endpointId)).disabled === true, 'Disable 
 await page.click('button:has-text("Enable")');
 await page.locator('button:has-text("Disable")').waitFor();
 check((await svix.endpoint.get(app.id, endpointId)).disabled === false, 'Enable enables it again');
-await page.selectOption('select[name=eventType]', 'invoice.paid');
-await page.click('button:has-text("Send")');
+// the transformation: tried on the type's example in the page (nothing saved), then saved and removed again
+await page.fill('#transformation textarea[name=transformation]', '{"body": {"text": "{{eventType}} for {{app.name}}"}}');
+await page.selectOption('#transformation select[name=eventType]', 'invoice.paid');
+await page.click('#transformation button:has-text("Try it")');
+await page.locator('#transformation-result pre').waitFor();
+check((await page.locator('#transformation-result pre').textContent()).includes('invoice.paid for Acme Corp'), 'Try it shows the transformed request');
+await shot('3b-transformation');
+await page.click('#transformation button:has-text("Save")');
+await page.locator('#transformation-result .notice').waitFor();
+// Herald's transformation is an extra of its EndpointOut, which the SDK's own type leaves out: read it raw
+const rawEndpoint = async () => (await fetch(`${url}/api/v1/app/${app.id}/endpoint/${endpointId}`, { headers: { Authorization: `Bearer ${process.env.HERALD_TOKEN}` } })).json();
+await until(async () => (await rawEndpoint()).transformation?.body?.text === '{{eventType}} for {{app.name}}', 'the transformation saved');
+check((await rawEndpoint()).transformation?.body?.text === '{{eventType}} for {{app.name}}', 'Save stores the transformation');
+await page.fill('#transformation textarea[name=transformation]', '');
+await page.click('#transformation button:has-text("Save")');
+await until(async () => (await rawEndpoint()).transformation === undefined, 'the transformation removed');
+check((await rawEndpoint()).transformation === undefined, 'Save, emptied, removes it');
+
+await page.selectOption('form[hx-target="#example"] select[name=eventType]', 'invoice.paid');
+await page.click('form[hx-target="#example"] button:has-text("Send")');
 await page.locator('#example .notice').waitFor();
 check((await page.locator('#example .notice').textContent()).startsWith('Sent: a test invoice.paid message'), 'Send a test event says it is sent');
 await until(async () => received === 3, 'the test event at the receiver');

@@ -56,8 +56,14 @@ public final class TransformationRoutes {
 
     void simulate(Context ctx) {
         var app = apps.resolve(ctx);
-        var endpoint = endpoints.find(ctx, app);
-        var body = Body.of(ctx);
+        ctx.json(simulate(app, endpoints.find(ctx, app), Body.of(ctx)));
+    }
+
+    /**
+     * The request {@code {eventType, payload, transformation?}} would make (the API's simulate and the portal's Try it);
+     * a transformation that cannot be rendered, or renders an address the guard refuses, is a ValidationException.
+     */
+    public SimulateOut simulate(dev.herald.domain.Application app, dev.herald.domain.Endpoint endpoint, Body body) {
         String eventType = body.requiredString("eventType", 1, 256);
         JsonNode payload = body.object("payload");
         if (payload == null && body.raw("payload") == null) body.fail("payload", "field required", "value_error.missing");
@@ -87,7 +93,7 @@ public final class TransformationRoutes {
         var headers = new LinkedHashMap<>(draft.headers());
         // as the signer does: a custom content type replaces the default
         if (headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) headers.put("content-type", "application/json");
-        ctx.json(new SimulateOut(draft.method(), draft.url(), headers, bodyOf(draft.body())));
+        return new SimulateOut(draft.method(), draft.url(), headers, bodyOf(draft.body()));
     }
 
     private static JsonNode bodyOf(byte[] bytes) {

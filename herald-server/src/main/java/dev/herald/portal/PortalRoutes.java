@@ -71,12 +71,13 @@ public final class PortalRoutes {
     private final EventTypeStore eventTypes;
     private final PollingPages polling;
     private final AutoConfigPages autoConfig;
+    private final TransformationPages transformation;
 
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
                         PollerRoutes pollerRoutes, PollerStore pollers, dev.herald.api.AutoConfigRoutes autoConfigRoutes,
-                        Clock clock, List<String> frameAncestors) {
+                        dev.herald.api.TransformationRoutes transformationRoutes, Clock clock, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
         this.endpointRoutes = endpointRoutes;
@@ -90,6 +91,7 @@ public final class PortalRoutes {
         this.eventTypes = eventTypes;
         this.polling = new PollingPages(pages, pollerRoutes, pollers, clock);
         this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
+        this.transformation = new TransformationPages(pages, endpointRoutes, transformationRoutes, eventTypes);
     }
 
     public void register(RoutesConfig routes) {
@@ -118,6 +120,10 @@ public final class PortalRoutes {
                 ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setHeader(c, app, false)));
         routes.post(BASE + "/endpoints/{endpoint_id}/headers/delete",
                 ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setHeader(c, app, true)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/transformation",
+                ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::save));
+        routes.post(BASE + "/endpoints/{endpoint_id}/transformation/try",
+                ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::tryIt));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/polling", ctx -> page(ctx, true, (c, app) -> polling.list(c, app, shell(c, app, "polling"), catalog(c))));

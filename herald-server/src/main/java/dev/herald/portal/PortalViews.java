@@ -36,6 +36,10 @@ public final class PortalViews {
             return owner.can(Capability.MANAGE_ENDPOINT_SECRET);
         }
 
+        public boolean manageTransformations() {
+            return owner.can(Capability.MANAGE_TRANSFORMATIONS);
+        }
+
         /** Resend, recover and test events. */
         public boolean createAttempts() {
             return owner.can(Capability.CREATE_ATTEMPTS);
