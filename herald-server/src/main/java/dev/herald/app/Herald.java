@@ -206,7 +206,7 @@ public final class Herald implements AutoCloseable {
                     environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, autoConfigRoutes::register,
                     portal::register,
                     dashboard::register,
-                    routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(registry.scrape()))));
+                    routes -> routes.get("/metrics", new dev.herald.metrics.MetricsEndpoint(registry, config.metricsToken())::handle)));
             api.start();
             started.add(api);
             dispatcher.start();

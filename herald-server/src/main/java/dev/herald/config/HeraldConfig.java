@@ -41,7 +41,8 @@ public record HeraldConfig(
         Duration janitorInterval,
         boolean validatePayloads,
         int circuitBreakerFailures,
-        List<String> portalFrameAncestors) {
+        List<String> portalFrameAncestors,
+        Optional<String> metricsToken) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -95,7 +96,8 @@ public record HeraldConfig(
                 reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL),
                 reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS),
                 reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES),
-                reader.list("HERALD_PORTAL_FRAME_ANCESTORS").stream().map(HeraldConfig::origin).toList());
+                reader.list("HERALD_PORTAL_FRAME_ANCESTORS").stream().map(HeraldConfig::origin).toList(),
+                reader.optional("HERALD_METRICS_TOKEN"));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */
