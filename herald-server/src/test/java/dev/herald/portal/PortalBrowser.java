@@ -31,6 +31,15 @@ final class PortalBrowser {
         this(baseUrl, PortalSession.COOKIE);
     }
 
+    /** A browser signed in to {@code app}'s portal with a link asked for with {@code accessIn} (Svix's AppPortalAccessIn). */
+    static PortalBrowser signedIn(dev.herald.testing.TestHerald herald, String app, String accessIn) {
+        var browser = new PortalBrowser(herald.baseUrl());
+        var access = herald.api.post("/api/v1/auth/app-portal-access/" + app, accessIn);
+        org.assertj.core.api.Assertions.assertThat(access.status()).as(access.raw()).isEqualTo(200);
+        org.assertj.core.api.Assertions.assertThat(browser.open(access.text("url")).status()).isEqualTo(204);
+        return browser;
+    }
+
     /** A browser keeping the cookie named {@code cookieName} (the portal's or the dashboard's). */
     PortalBrowser(String baseUrl, String cookieName) {
         this.baseUrl = baseUrl;

@@ -46,11 +46,7 @@ class PortalCapabilitiesTest {
     }
 
     private PortalBrowser signedIn(String accessIn) {
-        var browser = new PortalBrowser(herald.baseUrl());
-        var access = herald.api.post("/api/v1/auth/app-portal-access/" + app, accessIn);
-        assertThat(access.status()).isEqualTo(200);
-        assertThat(browser.open(access.text("url")).status()).isEqualTo(204);
-        return browser;
+        return PortalBrowser.signedIn(herald, app, accessIn);
     }
 
     @Test

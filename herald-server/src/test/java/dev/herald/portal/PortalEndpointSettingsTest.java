@@ -40,10 +40,7 @@ class PortalEndpointSettingsTest {
     }
 
     private PortalBrowser signedIn(String accessIn) {
-        var browser = new PortalBrowser(herald.baseUrl());
-        assertThat(browser.open(herald.api.post("/api/v1/auth/app-portal-access/" + app, accessIn).text("url")).status())
-                .isEqualTo(204);
-        return browser;
+        return PortalBrowser.signedIn(herald, app, accessIn);
     }
 
     private String headersJson() {
