@@ -36,15 +36,17 @@ public final class BackgroundTaskRoutes {
     private final BackgroundTaskStore tasks;
     private final Clock clock;
     private final Duration answerWithin;
+    private final OperationalEvents events;
 
-    public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock) {
-        this(tasks, clock, ANSWER_WITHIN);
+    public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, OperationalEvents events) {
+        this(tasks, clock, ANSWER_WITHIN, events);
     }
 
-    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, Duration answerWithin) {
+    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, Duration answerWithin, OperationalEvents events) {
         this.tasks = tasks;
         this.clock = clock;
         this.answerWithin = answerWithin;
+        this.events = events;
     }
 
     /** What starting a task answers (Svix's ReplayOut, RecoverOut, ExpungeAllContentsOut). */
@@ -94,6 +96,7 @@ public final class BackgroundTaskRoutes {
                 log.warn("could not record the end of background task {}: {}", record.id(), e.toString());
             }
             done.complete(status);
+            events.emit("background_task.finished", finished(record, status, data));
         });
         try {
             String status = done.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
@@ -106,6 +109,17 @@ public final class BackgroundTaskRoutes {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Svix's BackgroundTaskFinishedEvent2 ({@code appId} too, for the operational endpoints' choice of events). */
+    private static Map<String, Object> finished(BackgroundTask task, String status, Map<String, Object> data) {
+        var event = new LinkedHashMap<String, Object>();
+        event.put("taskId", task.id());
+        event.put("task", task.task());
+        event.put("status", status);
+        event.put("data", data);
+        if (task.appId() != null) event.put("appId", task.appId());
+        return event;
     }
 
     private static String json(Map<String, Object> data) {

@@ -222,7 +222,7 @@ public final class EndpointRoutes {
         var existing = endpoints.find(app.id(), id).filter(e -> e.id().equals(id));
         if (existing.isPresent()) {
             var updated = endpoints.update(readWhole(body, app, id, existing.get()));
-            listener.onEndpointEvent("endpoint.updated", updated);
+            listener.updated(existing.get(), updated);
             return updated;
         }
         var created = endpoints.insert(readWhole(body, app, id, null), secret, maxEndpointsPerApp);
@@ -256,7 +256,7 @@ public final class EndpointRoutes {
             return;
         }
         var updated = endpoints.update(readWhole(body, app, existing.get().id(), existing.get()));
-        listener.onEndpointEvent("endpoint.updated", updated);
+        listener.updated(existing.get(), updated);
         ctx.json(out.apply(updated));
     }
 
@@ -299,7 +299,7 @@ public final class EndpointRoutes {
             Instant now = clock.instant();
             endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
         }
-        listener.onEndpointEvent("endpoint.updated", updated);
+        listener.updated(current, updated);
         return updated;
     }
 

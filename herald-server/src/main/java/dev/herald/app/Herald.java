@@ -166,13 +166,13 @@ public final class Herald implements AutoCloseable {
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);
             var eventTypeGate = new EventTypeGate(eventTypes, new PayloadSchemaCache(), config.validatePayloads());
             var eventTypeRoutes = new EventTypeRoutes(eventTypes, eventTypeGate, clock);
-            EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(endpoint));
+            EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(type, endpoint, apps));
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
                     config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
             var operationalEndpointRoutes = EndpointRoutes.operational(endpoints, operationalApp::application,
                     OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), guard::refusalForUrlHost,
                     (type, endpoint) -> operationalApp.endpointsChanged());
-            var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock);
+            var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock, operational::emit);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
                     idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
             var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, clock, guard::refusalForUrlHost);
@@ -230,11 +230,17 @@ public final class Herald implements AutoCloseable {
         }
     }
 
-    private static java.util.Map<String, Object> endpointData(Endpoint e) {
+    /** Svix's Endpoint*EventData; a disabling through the API or the portal is the {@code manual} trigger. */
+    private static java.util.Map<String, Object> endpointData(String type, Endpoint e, ApplicationStore apps) {
         var data = new LinkedHashMap<String, Object>();
         data.put("appId", e.appId());
+        data.put("appUid", apps.find(e.appId()).map(dev.herald.domain.Application::uid).orElse(null));
         data.put("endpointId", e.id());
         data.put("endpointUid", e.uid());
+        if (type.equals("endpoint.disabled")) {
+            data.put("failSince", null);
+            data.put("trigger", "manual");
+        }
         return data;
     }
 

@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 public final class OperationalWebhooks {
     /** The event types Herald raises: an operational endpoint's {@code filterTypes} may name only these. */
     public static final java.util.Set<String> TYPES = java.util.Set.of("endpoint.created", "endpoint.updated",
-            "endpoint.deleted", "endpoint.disabled", "message.attempt.failing", "message.attempt.exhausted",
-            "message.attempt.recovered");
+            "endpoint.deleted", "endpoint.disabled", "endpoint.enabled", "message.attempt.failing",
+            "message.attempt.exhausted", "message.attempt.recovered", "background_task.finished");
 
     private static final Logger log = LoggerFactory.getLogger(OperationalWebhooks.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())

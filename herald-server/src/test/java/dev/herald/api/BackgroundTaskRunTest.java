@@ -35,7 +35,11 @@ class BackgroundTaskRunTest {
     @Test
     void a_quick_task_is_answered_finished_and_a_long_one_running_until_it_ends() throws Exception {
         String app = app();
-        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(200));
+        var events = new java.util.concurrent.CopyOnWriteArrayList<Map<String, Object>>();
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(200), (type, data) -> {
+            assertThat(type).isEqualTo("background_task.finished");
+            events.add(data);
+        });
 
         var quick = routes.run(app, BackgroundTask.ENDPOINT_REPLAY, Map.of("endpointId", "ep_1"), beat -> Map.of("messagesQueued", 3));
         assertThat(quick.status()).isEqualTo("finished");
@@ -56,16 +60,26 @@ class BackgroundTaskRunTest {
         release.countDown();
         Receiver.await(Duration.ofSeconds(10), () -> stored(slow.id()).status().equals("finished"), "the task to end");
         assertThat(stored(slow.id()).dataJson()).contains("\"messagesQueued\": 7");
+        // each end raised background_task.finished, as Svix's operational webhook
+        Receiver.await(Duration.ofSeconds(10), () -> events.size() == 2, "two background_task.finished events");
+        assertThat(events).extracting(e -> e.get("taskId")).containsExactlyInAnyOrder(quick.id(), slow.id());
+        var quickEvent = events.stream().filter(e -> e.get("taskId").equals(quick.id())).findFirst().orElseThrow();
+        assertThat(quickEvent).containsEntry("task", BackgroundTask.ENDPOINT_REPLAY).containsEntry("status", "finished")
+                .containsEntry("appId", app);
+        assertThat(quickEvent.get("data")).isEqualTo(Map.of("endpointId", "ep_1", "messagesQueued", 3));
     }
 
     @Test
     void a_failing_task_is_recorded_failed_with_its_error() {
-        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofSeconds(5));
+        var events = new java.util.concurrent.CopyOnWriteArrayList<Map<String, Object>>();
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofSeconds(5), (type, data) -> events.add(data));
         var failed = routes.run(app(), BackgroundTask.APPLICATION_PURGE_CONTENT, Map.of(), beat -> {
             throw new IllegalStateException("database gone");
         });
         assertThat(failed.status()).isEqualTo("failed");
         assertThat(stored(failed.id()).dataJson()).contains("database gone");
+        Receiver.await(Duration.ofSeconds(10), () -> events.size() == 1, "the background_task.finished event");
+        assertThat(events.getFirst()).containsEntry("status", "failed").containsEntry("taskId", failed.id());
     }
 
     @Test

@@ -169,6 +169,43 @@ class OperationalEndpointSdkTest {
                 .containsOnly("endpoint.created", "endpoint.deleted");
     }
 
+    @Test
+    void an_endpoint_turned_off_and_on_and_a_finished_background_task_are_events_too() throws Exception {
+        var ops = svix.getOperationalWebhookEndpoint();
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/toggles")))
+                .filterTypes(Set.of("endpoint.disabled", "endpoint.enabled")));
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/tasks")))
+                .filterTypes(Set.of("background_task.finished")));
+        String app = svix.getApplication().create(new ApplicationIn().name("customer").uid("customer-7")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/c"))).getId();
+
+        svix.getEndpoint().patch(app, ep, new com.svix.models.EndpointPatch().disabled(true));
+        svix.getEndpoint().patch(app, ep, new com.svix.models.EndpointPatch().description("no change of state"));
+        svix.getEndpoint().patch(app, ep, new com.svix.models.EndpointPatch().disabled(false));
+        Receiver.await(WAIT, () -> receiver.requests("/toggles").size() >= 2, "endpoint.disabled and endpoint.enabled");
+        var toggles = receiver.requests("/toggles").stream().map(r -> {
+            try {
+                return JSON.readTree(r.body());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).toList();
+        assertThat(toggles).extracting(e -> e.path("type").asText()).containsExactlyInAnyOrder("endpoint.disabled", "endpoint.enabled");
+        var disabled = toggles.stream().filter(e -> e.path("type").asText().equals("endpoint.disabled")).findFirst().orElseThrow();
+        assertThat(disabled.path("data").path("trigger").asText()).isEqualTo("manual");
+        assertThat(disabled.path("data").path("endpointId").asText()).isEqualTo(ep);
+        assertThat(disabled.path("data").path("appUid").asText()).isEqualTo("customer-7");
+
+        svix.getEndpoint().recover(app, ep, new com.svix.models.RecoverIn().since(java.time.OffsetDateTime.now().minusHours(1)));
+        Receiver.await(WAIT, () -> !receiver.requests("/tasks").isEmpty(), "background_task.finished");
+        var task = JSON.readTree(receiver.requests("/tasks").getFirst().body());
+        assertThat(task.path("type").asText()).isEqualTo("background_task.finished");
+        assertThat(task.path("data").path("taskId").asText()).startsWith("qtask_");
+        assertThat(task.path("data").path("task").asText()).isEqualTo("endpoint.recover");
+        assertThat(task.path("data").path("status").asText()).isEqualTo("finished");
+        assertThat(receiver.requests("/toggles")).as("nothing more: the description's change neither disabled nor enabled").hasSize(2);
+    }
+
     private static String operationalAppId() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("select id from application where uid = 'herald:operational'")
                 .mapTo(String.class).findOne().orElse(null));
