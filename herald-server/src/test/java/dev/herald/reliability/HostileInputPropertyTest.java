@@ -30,6 +30,8 @@ class HostileInputPropertyTest {
     static String app;
     static String endpoint;
     static String msg;
+    static String poller;
+    static String autoConfigSink;
 
     @BeforeContainer
     static void start() {
@@ -42,6 +44,8 @@ class HostileInputPropertyTest {
         // a property's two snapshots (they did in CI: delivery_queue differed)
         assertThat(herald.api.post("/api/v1/admin/pause", "{}").status()).isBetween(200, 299);
         msg = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"fuzz.event\",\"payload\":{}}").text("id");
+        poller = herald.api.post("/api/v1/app/" + app + "/polling-endpoint", "{}").text("id");
+        autoConfigSink = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("endpointId");
     }
 
     @AfterContainer
@@ -81,6 +85,16 @@ class HostileInputPropertyTest {
                 new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()),
                 new Route("POST", "/api/v1/stats/usage/app", "{\"since\":\"2026-01-01T00:00:00Z\",\"until\":\"2026-01-02T00:00:00Z\","
                         + "\"appIds\":[\"" + app + "\"]}", List.of("since", "until")),
+                new Route("POST", e + "/transformation/simulate", "{\"eventType\":\"fuzz.event\",\"payload\":{}}",
+                        List.of("eventType", "payload")),
+                new Route("POST", a + "/polling-endpoint", "{\"filterTypes\":[\"fuzz.event\"]}", List.of()),
+                new Route("PATCH", a + "/polling-endpoint/" + poller, "{\"description\":\"d\"}", List.of()),
+                new Route("POST", a + "/poller/" + poller + "/consumer/fuzz/seek", "{\"after\":\"2026-01-01T00:00:00Z\"}",
+                        List.of("after")),
+                new Route("POST", a + "/polling-endpoint/" + poller + "/consumer/fuzz/commit", "{\"offset\":0}", List.of("offset")),
+                new Route("POST", a + "/autoconfig", "{}", List.of()),
+                new Route("PUT", a + "/endpoint/" + autoConfigSink + "/auto-config",
+                        "{\"endpoint\":{\"url\":\"http://127.0.0.1:9/a\"}}", List.of("endpoint")),
                 // nothing required: an import without event types changes nothing
                 new Route("POST", "/api/v1/environment/import", "{\"eventTypes\":[{\"name\":\"fuzz.imported\",\"description\":\"x\"}]}",
                         List.of()));
