@@ -49,10 +49,11 @@ public final class Janitor implements AutoCloseable {
         Instant now = clock.instant();
         var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
         if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() + swept.tasksDeleted()
-                + swept.tokensDeleted() + swept.pollEntriesDeleted() > 0)) {
-            log.info("retention: {} payloads expired, {} attempts, {} messages, {} polling endpoint entries, {} background "
-                            + "tasks and {} ended tokens deleted", swept.payloadsExpired(), swept.attemptsDeleted(),
-                    swept.messagesDeleted(), swept.pollEntriesDeleted(), swept.tasksDeleted(), swept.tokensDeleted());
+                + swept.tokensDeleted() + swept.pollEntriesDeleted() + swept.pollConsumersDeleted() > 0)) {
+            log.info("retention: {} payloads expired, {} attempts, {} messages, {} polling endpoint entries, {} idle "
+                            + "polling consumers, {} background tasks and {} ended tokens deleted", swept.payloadsExpired(),
+                    swept.attemptsDeleted(), swept.messagesDeleted(), swept.pollEntriesDeleted(),
+                    swept.pollConsumersDeleted(), swept.tasksDeleted(), swept.tokensDeleted());
         }
         if (swept != null && swept.tasksLost() > 0) {
             log.warn("{} background tasks were still running on a node that stopped: marked failed", swept.tasksLost());

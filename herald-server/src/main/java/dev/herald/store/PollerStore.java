@@ -246,14 +246,45 @@ public final class PollerStore {
 
     /** Sets where the consumer reads from next (Svix's first consumer poll, and seek); a lease it held ends. */
     public void saveConsumerPosition(String pollerId, String consumerId, Position position, Instant now) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        jdbi.useTransaction(h -> {
+            makeRoomFor(h, pollerId, consumerId);
+            saveConsumerPosition(h, pollerId, consumerId, position, now);
+        });
+    }
+
+    private static void saveConsumerPosition(Handle h, String pollerId, String consumerId, Position position, Instant now) {
+        h.createUpdate("""
                 insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
                 values (:poller, :consumer, cast(cast(:xid as text) as xid8), :seq, :now)
                 on conflict (poller_id, consumer_id) do update
                 set xid = excluded.xid, seq = excluded.seq, updated_at = :now,
                     committed_offset = null, lease_until = null, lease_offsets = null, lease_xids = null, lease_seqs = null
                 """).bind("poller", pollerId).bind("consumer", consumerId).bind("xid", position.xid())
-                .bind("seq", position.seq()).bind("now", now).execute());
+                .bind("seq", position.seq()).bind("now", now).execute();
+    }
+
+    /**
+     * The most named consumers a poller keeps: each is a row that a reader makes by naming it, so a key holder polling
+     * with a new name each time must not grow the table without end. Retention forgets idle ones.
+     */
+    public static final int MAX_CONSUMERS = 1_000;
+
+    /**
+     * Refuses a consumer new to the poller once it has {@link #MAX_CONSUMERS}. New consumers of one poller are counted
+     * one at a time, under a lock on the poller's row that leaves readers of known consumers alone.
+     */
+    private static void makeRoomFor(Handle h, String pollerId, String consumerId) {
+        boolean known = h.createQuery("select true from poll_consumer where poller_id = :poller and consumer_id = :consumer")
+                .bind("poller", pollerId).bind("consumer", consumerId).mapTo(Boolean.class).findOne().isPresent();
+        if (known) return;
+        h.createQuery("select true from poller where id = :poller for no key update").bind("poller", pollerId)
+                .mapTo(Boolean.class).findOne();
+        int count = h.createQuery("select count(*) from poll_consumer where poller_id = :poller")
+                .bind("poller", pollerId).mapTo(Integer.class).one();
+        if (count >= MAX_CONSUMERS) {
+            throw new ConflictException("limit_reached", "A polling endpoint keeps at most " + MAX_CONSUMERS
+                    + " named consumers: read as one it already has (they are forgotten after the retention period idle)");
+        }
     }
 
     /**
@@ -281,6 +312,7 @@ public final class PollerStore {
             long fence = fence(h);
             Position start = latest ? Objects.requireNonNullElse(lastSettled(h, pollerId, fence), Position.START)
                     : Position.START;
+            makeRoomFor(h, pollerId, consumerId);
             h.createUpdate("""
                     insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
                     values (:poller, :consumer, cast(cast(:xid as text) as xid8), :seq, :now)

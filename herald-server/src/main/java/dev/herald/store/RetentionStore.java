@@ -24,7 +24,8 @@ public final class RetentionStore {
     public static final java.time.Duration TASK_LOST_AFTER = java.time.Duration.ofMinutes(10);
 
     public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
-                        long tasksDeleted, long tasksLost, long tokensDeleted, long pollEntriesDeleted) {}
+                        long tasksDeleted, long tasksLost, long tokensDeleted, long pollEntriesDeleted,
+                        long pollConsumersDeleted) {}
 
     /** An ended token's row is kept this long after its end (a portal link, a dashboard session). */
     static final java.time.Duration ENDED_TOKENS_KEPT = java.time.Duration.ofDays(1);
@@ -54,6 +55,12 @@ public final class RetentionStore {
                         delete from poll_entry where (poller_id, xid, seq) in (
                             select poller_id, xid, seq from poll_entry where created_at < :now limit :batch)
                         """, retainAfter);
+                // a named consumer that has not read for the whole retention period is forgotten (its place is older
+                // than anything it could still read)
+                long pollConsumers = repeat(h, """
+                        delete from poll_consumer where (poller_id, consumer_id) in (
+                            select poller_id, consumer_id from poll_consumer where updated_at < :now limit :batch)
+                        """, retainAfter);
                 long keys = repeat(h, """
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
@@ -77,7 +84,7 @@ public final class RetentionStore {
                             where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
                             limit :batch)
                         """, now.minus(ENDED_TOKENS_KEPT));
-                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries);
+                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }

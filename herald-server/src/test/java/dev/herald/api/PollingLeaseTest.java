@@ -271,6 +271,36 @@ class PollingLeaseTest {
         }
     }
 
+    /**
+     * A reader makes a consumer by naming it: a poller keeps at most 1,000, so a key holder naming a new one on every poll
+     * cannot grow the table without end; known ones read on, and retention forgets the idle ones.
+     */
+    @Test
+    void a_poller_keeps_a_bounded_number_of_consumers_and_retention_forgets_idle_ones() throws Exception {
+        publish(1);
+        TestDatabase.jdbi().useHandle(h -> h.createUpdate("""
+                insert into poll_consumer (poller_id, consumer_id, xid, seq, updated_at)
+                select :p, 'c' || n, '0', 0, :at from generate_series(1, 999) n
+                """).bind("p", sink).bind("at", clock.instant()).execute());
+        assertThat(ids(pollerv2.consumerPoll(app, sink, "the-thousandth"))).hasSize(1);
+        for (String path : List.of("/api/v1/app/" + app + "/polling-endpoint/" + sink + "/consumer/one-too-many",
+                "/api/v1/app/" + app + "/poller/" + sink + "/consumer/one-too-many")) {
+            var refused = herald.api.get(path);
+            assertThat(refused.status()).as(path + " " + refused.raw()).isEqualTo(409);
+            assertThat(refused.text("code")).isEqualTo("limit_reached");
+        }
+        assertThat(herald.api.get("/api/v1/app/" + app + "/poller/" + sink + "/consumer/c7").status()).as("a known one").isEqualTo(200);
+
+        clock.advance(Duration.ofDays(91)); // past the default retention of 90 days
+        pollerv2.consumerPoll(app, sink, "c8"); // read now: not idle
+        var swept = herald.herald.runRetention();
+        assertThat(swept.pollConsumersDeleted()).as("all but the one read since").isEqualTo(999);
+        List<String> left = TestDatabase.jdbi().withHandle(h -> h.createQuery("select consumer_id from poll_consumer where poller_id = :p")
+                .bind("p", sink).mapTo(String.class).list());
+        assertThat(left).containsExactly("c8");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/poller/" + sink + "/consumer/one-too-many").status()).isEqualTo(200);
+    }
+
     /** A commit finds its entry by what the lease recorded, not by counting: retention may delete entries meanwhile. */
     @Test
     void a_commit_after_retention_deleted_part_of_the_lease_moves_to_the_right_place() throws Exception {
