@@ -51,9 +51,11 @@ public final class AutoConfigRoutes {
     private final PollerRoutes pollerRoutes;
     private final Auth auth;
     private final Clock clock;
+    private final int maxPerApp;
 
+    /** {@code maxPerApp}: the most subscriptions an application may have (HERALD_MAX_ENDPOINTS_PER_APP: one endpoint each). */
     public AutoConfigRoutes(AppResolver apps, AutoConfigStore configs, EndpointRoutes endpointRoutes, EndpointStore endpoints,
-                            PollerRoutes pollerRoutes, Auth auth, Clock clock) {
+                            PollerRoutes pollerRoutes, Auth auth, Clock clock, int maxPerApp) {
         this.apps = apps;
         this.configs = configs;
         this.endpointRoutes = endpointRoutes;
@@ -61,6 +63,7 @@ public final class AutoConfigRoutes {
         this.pollerRoutes = pollerRoutes;
         this.auth = auth;
         this.clock = clock;
+        this.maxPerApp = maxPerApp;
     }
 
     public void register(RoutesConfig routes) {
@@ -85,7 +88,7 @@ public final class AutoConfigRoutes {
         String secret = WebhookSecrets.generate();
         String key = Tokens.generate(KEY_PREFIX);
         var config = configs.insert(new AutoConfig(Ids.next(Ids.AUTOCONFIG), app.id(), Ids.next(Ids.ENDPOINT), null, now, now),
-                secret, new AutoConfigStore.Key(Ids.next(Ids.TOKEN), Tokens.hash(key), featureFlags));
+                secret, new AutoConfigStore.Key(Ids.next(Ids.TOKEN), Tokens.hash(key), featureFlags), maxPerApp);
         return new AutoConfigOut(config.id(), token(ctx, config, secret, key), config.sinkId(), config.createdAt());
     }
 

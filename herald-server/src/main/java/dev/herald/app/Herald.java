@@ -186,7 +186,8 @@ public final class Herald implements AutoCloseable {
             var pollers = new dev.herald.store.PollerStore(jdbi);
             var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, pollers, tokens, auth, eventTypes::missing, clock);
             var autoConfigRoutes = new dev.herald.api.AutoConfigRoutes(resolver,
-                    new dev.herald.store.AutoConfigStore(jdbi, secretBox), endpointRoutes, endpoints, pollerRoutes, auth, clock);
+                    new dev.herald.store.AutoConfigStore(jdbi, secretBox), endpointRoutes, endpoints, pollerRoutes, auth, clock,
+                    config.maxEndpointsPerApp());
             var health = new HealthRoutes(jdbi);
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,

@@ -237,6 +237,12 @@ public class AutoConfigTest {
                 .status()).as("an endpoint no token names").isEqualTo(404);
         assertThat(herald.api.post("/api/v1/app/" + app + "/autoconfig", "{\"featureFlags\":[\"bad flag\"]}").status()).isEqualTo(422);
         assertThat(herald.api.post("/api/v1/app/" + app + "/autoconfig/acfg_missing/rotate", "{}").status()).isEqualTo(404);
+
+        // one token for each endpoint the application may have (HERALD_MAX_ENDPOINTS_PER_APP, 50 by default)
+        for (int i = 1; i < 50; i++) assertThat(herald.api.post("/api/v1/app/" + app + "/autoconfig", "").status()).isEqualTo(201);
+        var fiftyFirst = herald.api.post("/api/v1/app/" + app + "/autoconfig", "");
+        assertThat(fiftyFirst.status()).isEqualTo(409);
+        assertThat(fiftyFirst.text("code")).isEqualTo("limit_reached");
     }
 
     @Test
