@@ -258,8 +258,8 @@ public final class PollerRoutes {
         Long offset = body.requiredLong("offset", 0, Long.MAX_VALUE);
         body.validate();
         if (pollers.commit(poller.id(), consumer, offset, clock.instant()) == PollerStore.Commit.NOT_LEASED) {
-            throw new ApiException(409, "offset_not_leased", "Offset " + offset + " was not handed out by consumer '"
-                    + consumer + "''s last poll: commit an offset it answered");
+            throw new ApiException(409, "offset_not_leased", "Offset " + offset + " was not handed out by the last poll of"
+                    + " consumer '" + consumer + "': commit an offset that poll answered");
         }
         ctx.status(204);
     }

@@ -155,24 +155,29 @@ public final class PollerStore {
             // tables filled, it chose a hash join over every message instead: 130 ms a page (BENCHMARKS.md, session 29)
             h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
             long fence = fence(h);
-            var messages = new ArrayList<Message>();
-            Position[] last = {from};
-            h.createQuery(PAGE)
-                    .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
-                    .bind("eventType", eventType).bind("channel", channel).bind("limit", limit)
-                    .map((rs, ctx) -> {
-                        last[0] = position(rs, ctx);
-                        return MessageStore.map(rs, ctx);
-                    })
-                    .forEach(messages::add);
+            var positions = new ArrayList<Position>();
+            var messages = page(h, pollerId, from, fence, limit, eventType, channel, positions);
             boolean done = messages.size() < limit;
-            Position next = last[0];
+            Position next = positions.isEmpty() ? from : positions.getLast();
             if (done) {
                 Position settled = lastSettled(h, pollerId, fence);
                 if (settled != null && settled.after(next)) next = settled;
             }
             return new Read(messages, next, done);
         });
+    }
+
+    /** Up to {@code limit} messages after {@code from} below {@code fence}; each one's entry is added to {@code positions}. */
+    private static List<Message> page(Handle h, String pollerId, Position from, long fence, int limit, String eventType,
+                                      String channel, List<Position> positions) {
+        return h.createQuery(PAGE)
+                .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
+                .bind("eventType", eventType).bind("channel", channel).bind("limit", limit)
+                .map((rs, ctx) -> {
+                    positions.add(position(rs, ctx));
+                    return MessageStore.map(rs, ctx);
+                })
+                .list();
     }
 
     /** The oldest transaction still running: entries below it are settled, no more can appear among them. */
@@ -329,16 +334,8 @@ public final class PollerStore {
             }
             Position from = consumer.committed();
 
-            var messages = new ArrayList<Message>();
             var positions = new ArrayList<Position>();
-            h.createQuery(PAGE)
-                    .bind("poller", pollerId).bind("xid", from.xid()).bind("seq", from.seq()).bind("fence", fence)
-                    .bind("eventType", (String) null).bind("channel", (String) null).bind("limit", limit)
-                    .map((rs, ctx) -> {
-                        positions.add(position(rs, ctx));
-                        return MessageStore.map(rs, ctx);
-                    })
-                    .forEach(messages::add);
+            var messages = page(h, pollerId, from, fence, limit, null, null, positions);
             boolean done = messages.size() < limit;
             if (messages.isEmpty()) return new Leased(List.of(), List.of(), true, null);
 
