@@ -37,10 +37,17 @@ public final class AutoConfigRoutes {
     /** Svix's AutoConfigOut, with the endpoint id the token names. The token is shown here only. */
     public record AutoConfigOut(String id, String token, String endpointId, Instant createdAt) {}
 
-    /** A subscription as listed: which endpoint it makes, and of which kind once made (null before). */
-    public record SubscriptionOut(String id, String endpointId, String kind, Instant createdAt, Instant updatedAt) {
+    /**
+     * Svix's AutoConfigSubscriptionOut ({@code status} pending until the first subscribe, then active; {@code endpId}
+     * or {@code destId} once an HTTP or a polling endpoint was made), with Herald's {@code endpointId} (the id the token
+     * names) and {@code kind}. The token is not shown again: Herald keeps only its key's hash.
+     */
+    public record SubscriptionOut(String id, String status, String endpId, String destId, String endpointId, String kind,
+                                  Instant createdAt, Instant updatedAt) {
         static SubscriptionOut of(AutoConfig c) {
-            return new SubscriptionOut(c.id(), c.sinkId(), c.kind(), c.createdAt(), c.updatedAt());
+            return new SubscriptionOut(c.id(), c.kind() == null ? "pending" : "active",
+                    AutoConfig.HTTP.equals(c.kind()) ? c.sinkId() : null, AutoConfig.POLLER.equals(c.kind()) ? c.sinkId() : null,
+                    c.sinkId(), c.kind(), c.createdAt(), c.updatedAt());
         }
     }
 

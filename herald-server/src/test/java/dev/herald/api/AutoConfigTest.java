@@ -106,7 +106,9 @@ public class AutoConfigTest {
         assertThat(content.path("eid").asText()).isEqualTo(created.text("endpointId")).startsWith("ep_");
         assertThat(content.path("surl").asText()).isEqualTo(herald.baseUrl());
         assertThat(content.path("esec").asText()).startsWith("whsec_");
-        assertThat(herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).body().path("kind").isNull()).isTrue();
+        var pending = herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).body();
+        assertThat(pending.path("kind").isNull()).isTrue();
+        assertThat(pending.path("status").asText()).isEqualTo("pending");
 
         var autoConfig = new AutoConfig(token, new EndpointIn().url(URI.create(receiver.url("/hooks")))
                 .filterTypes(Set.of("invoice.paid")).description("from code"));
@@ -131,7 +133,11 @@ public class AutoConfigTest {
         assertThat(stored.text("url")).endsWith("/v2");
         assertThat(stored.body().path("filterTypes").toString()).isEqualTo("[\"user.created\"]");
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).hasSize(1);
-        assertThat(herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).text("kind")).isEqualTo("http");
+        var active = herald.api.get("/api/v1/app/" + app + "/autoconfig/" + created.text("id")).body();
+        assertThat(active.path("kind").asText()).isEqualTo("http");
+        assertThat(active.path("status").asText()).isEqualTo("active");
+        assertThat(active.path("endpId").asText()).isEqualTo(endpoint.getId());
+        assertThat(active.path("destId").isNull()).isTrue();
     }
 
     @Test
