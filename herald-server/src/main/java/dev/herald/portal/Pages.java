@@ -10,6 +10,7 @@ import gg.jte.output.StringOutput;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -135,6 +136,11 @@ final class Pages {
         var errors = new java.util.HashMap<String, String>();
         for (var item : e.items()) errors.merge(item.loc().get(item.loc().size() - 1), item.msg(), (x, y) -> x + "; " + y);
         return errors;
+    }
+
+    /** A comma-separated field's items, trimmed, the empty ones dropped. */
+    static List<String> commaList(String text) {
+        return java.util.Arrays.stream(text.split(",")).map(String::trim).filter(c -> !c.isEmpty()).toList();
     }
 
     static String form(Context ctx, String name) {

@@ -16,7 +16,6 @@ import dev.herald.portal.PortalViews.Shell;
 import dev.herald.store.PollerStore;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -102,7 +101,7 @@ final class PollingPages {
             ObjectNode in = Json.MAPPER.createObjectNode();
             if (!description.isEmpty()) in.put("description", description);
             if (!types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
-            var names = Arrays.stream(channels.split(",")).map(String::trim).filter(c -> !c.isEmpty()).toList();
+            var names = Pages.commaList(channels);
             if (!names.isEmpty()) names.forEach(in.putArray("channels")::add);
             return Body.of(in.toString().getBytes(StandardCharsets.UTF_8));
         }

@@ -195,10 +195,12 @@ public final class PortalRoutes {
     }
 
     /** What the endpoint form sent. */
-    private record EndpointFields(String url, String description, java.util.Set<String> types, String rateLimit) {
+    private record EndpointFields(String url, String description, java.util.Set<String> types, String rateLimit,
+                                  String channels) {
         static EndpointFields read(Context ctx) {
             return new EndpointFields(Pages.form(ctx, "url"), Pages.form(ctx, "description"),
-                    new LinkedHashSet<>(ctx.formParams("filterTypes")), Pages.form(ctx, "rateLimit").trim());
+                    new LinkedHashSet<>(ctx.formParams("filterTypes")), Pages.form(ctx, "rateLimit").trim(),
+                    Pages.form(ctx, "channels"));
         }
 
         /** As the API's JSON; {@code whole}: every field, so that an emptied one is emptied. */
@@ -211,6 +213,9 @@ public final class PortalRoutes {
             if (rateLimit.matches("[0-9]{1,18}")) in.put("rateLimit", Long.parseLong(rateLimit));
             else if (!rateLimit.isEmpty()) in.put("rateLimit", rateLimit);
             else if (whole) in.putNull("rateLimit");
+            var names = Pages.commaList(channels);
+            if (!names.isEmpty()) names.forEach(in.putArray("channels")::add);
+            else if (whole) in.putNull("channels");
             return Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         }
     }
@@ -232,7 +237,7 @@ public final class PortalRoutes {
                            Map<String, String> errors) {
         pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
                 "form", new EndpointForm(fields.url(), fields.description(), fields.types(), fields.rateLimit(),
-                        choices(ctx, fields.types()), errors)));
+                        fields.channels(), choices(ctx, fields.types()), errors)));
     }
 
     /**
@@ -266,7 +271,8 @@ public final class PortalRoutes {
                 new AttemptStore.AttemptFilter(null, endpoint.id(), null, null, null, null, null, null, null)).data();
         var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
         var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed,
-                endpoint.rateLimit() == null ? "" : String.valueOf(endpoint.rateLimit()), choices(ctx, subscribed), Map.of());
+                endpoint.rateLimit() == null ? "" : String.valueOf(endpoint.rateLimit()),
+                endpoint.channels() == null ? "" : String.join(", ", endpoint.channels()), choices(ctx, subscribed), Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit,
                 "headers", EndpointRoutes.HeadersOut.of(endpoint.headers())));

@@ -48,9 +48,9 @@ public final class PortalViews {
 
     /** The new-endpoint form: what was typed, the catalog's event types to choose from, and the API's objections. */
     public record EndpointForm(String url, String description, Set<String> filterTypes, String rateLimit,
-                               List<String> eventTypes, Map<String, String> errors) {
+                               String channels, List<String> eventTypes, Map<String, String> errors) {
         static EndpointForm empty(List<String> eventTypes) {
-            return new EndpointForm("", "", Set.of(), "", eventTypes, Map.of());
+            return new EndpointForm("", "", Set.of(), "", "", eventTypes, Map.of());
         }
 
         public String error(String field) {

@@ -91,6 +91,30 @@ class PortalEndpointSettingsTest {
     }
 
     @Test
+    void the_forms_set_and_clear_an_endpoints_channels_through_the_api() {
+        var browser = signedIn("{}");
+        String url = "url=" + enc("http://127.0.0.1:9/s");
+        assertThat(browser.postRaw(here, url + "&channels=" + enc("eu, project-7 ,"), true).status()).isEqualTo(204);
+        var channels = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("channels");
+        assertThat(channels.toString()).isIn("[\"eu\",\"project-7\"]", "[\"project-7\",\"eu\"]");
+        assertThat(browser.get(here).body()).contains("name=\"channels\"").containsPattern("value=\"(eu, project-7|project-7, eu)\"");
+
+        var refused = browser.postRaw(here, url + "&channels=" + enc("not a channel!"), true);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.body()).contains("field-error");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("channels")).hasSize(2);
+
+        assertThat(browser.postRaw(here, url + "&channels=", true).status()).isEqualTo(204);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("channels").isNull())
+                .as("emptied: every channel").isTrue();
+
+        var made = browser.postRaw("/portal/" + app + "/endpoints", "url=" + enc("http://127.0.0.1:9/new") + "&channels=eu", true);
+        assertThat(made.status()).isEqualTo(201);
+        String id = made.header("HX-Redirect").substring(made.header("HX-Redirect").lastIndexOf('/') + 1);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + id).body().path("channels").toString()).isEqualTo("[\"eu\"]");
+    }
+
+    @Test
     void a_portal_that_may_not_manage_endpoints_shows_header_names_and_changes_none() {
         herald.api.patch("/api/v1/app/" + app + "/endpoint/" + endpoint + "/headers",
                 "{\"headers\":{\"X-Team\":\"payments\",\"Authorization\":\"Bearer hunter2\"}}");
