@@ -208,6 +208,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         Set<String> exhausted = new LinkedHashSet<>();
         Set<String> gone = new LinkedHashSet<>();
         List<Runnable> notices = new ArrayList<>();
+        boolean logAttempts = operational.wantsAttemptLog();
         for (Result r : batch) {
             ClaimedDelivery d = r.delivery();
             if (r.response() == null) {
@@ -216,6 +217,7 @@ public final class DeliveryRecorder implements AutoCloseable {
             }
             DeliveryResult response = r.response();
             apps.add(d.appId());
+            String attemptId = Ids.next(Ids.ATTEMPT);
             Long retryAfter = RetryPolicy.parseRetryAfter(response.retryAfter(), now);
             DeliveryOutcome outcome = retryPolicy.decide(response, d.attemptNumber(), d.triggerType(), now, retryAfter);
             int status;
@@ -225,7 +227,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                     status = DeliveryStatus.SUCCESS;
                     succeeded.add(d.endpointId());
                     if (d.attemptNumber() > 1 && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
-                        notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, response, r.startedAt())));
+                        notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, attemptId, response, r.startedAt())));
                     }
                 }
                 case DeliveryOutcome.RetryAt retry -> {
@@ -233,7 +235,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                     next = retry.at();
                     failed.add(d.endpointId());
                     if (d.attemptNumber() == FAILING_AFTER_ATTEMPT) {
-                        notices.add(() -> operational.emit("message.attempt.failing", attemptData(d, response, r.startedAt())));
+                        notices.add(() -> operational.emit("message.attempt.failing", attemptData(d, attemptId, response, r.startedAt())));
                     }
                 }
                 case DeliveryOutcome.Exhausted end -> {
@@ -242,15 +244,16 @@ public final class DeliveryRecorder implements AutoCloseable {
                     if (end.disableEndpoint()) gone.add(d.endpointId());
                     if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
                         exhausted.add(d.endpointId());
-                        notices.add(() -> operational.emit("message.attempt.exhausted", attemptData(d, response, r.startedAt())));
+                        notices.add(() -> operational.emit("message.attempt.exhausted", attemptData(d, attemptId, response, r.startedAt())));
                     }
                 }
             }
-            var attempt = new Attempt(Ids.next(Ids.ATTEMPT), d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(),
+            var attempt = new Attempt(attemptId, d.msgId(), d.endpointId(), d.appId(), d.id(), d.url(),
                     d.attemptNumber(), status == DeliveryStatus.SUCCESS ? DeliveryStatus.SUCCESS : DeliveryStatus.FAIL,
                     response.statusCode(), storable(response.responseBody()), response.durationMs(), storable(response.errorMessage()),
                     d.triggerType(), next, r.startedAt());
             completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
+            if (logAttempts) notices.add(() -> operational.logAttempt(d.appId(), logEntry(d, attempt)));
         }
         return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices);
     }
@@ -263,12 +266,35 @@ public final class DeliveryRecorder implements AutoCloseable {
         return text == null || text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
     }
 
-    private static Map<String, Object> attemptData(ClaimedDelivery d, DeliveryResult response, Instant at) {
+    /** Svix's MessageAttemptLog: one attempt, for the batched message.attempt.log event. */
+    private static Map<String, Object> logEntry(ClaimedDelivery d, Attempt a) {
+        var entry = new LinkedHashMap<String, Object>();
+        entry.put("appId", d.appId());
+        entry.put("appUid", d.appUid());
+        entry.put("endpointId", d.endpointId());
+        entry.put("msgId", d.msgId());
+        entry.put("msgEventId", d.eventId());
+        entry.put("msgCreated", d.messageCreatedAt());
+        entry.put("eventType", d.eventType());
+        entry.put("attemptId", a.id());
+        entry.put("attemptStart", a.createdAt());
+        entry.put("attemptEnd", a.createdAt().plusMillis(a.responseDurationMs()));
+        entry.put("attemptCount", a.attemptNumber());
+        entry.put("responseStatusCode", a.responseStatusCode());
+        entry.put("status", a.status()); // Svix's MessageStatus: 0 succeeded, 2 failed
+        return entry;
+    }
+
+    /** Svix's MessageAttempt{Failing,Exhausted,Recovered}EventData. */
+    private static Map<String, Object> attemptData(ClaimedDelivery d, String attemptId, DeliveryResult response, Instant at) {
         var data = new LinkedHashMap<String, Object>();
         data.put("appId", d.appId());
+        data.put("appUid", d.appUid());
         data.put("msgId", d.msgId());
+        data.put("msgEventId", d.eventId());
         data.put("endpointId", d.endpointId());
         var last = new LinkedHashMap<String, Object>();
+        last.put("id", attemptId);
         last.put("timestamp", at);
         last.put("responseStatusCode", response.statusCode());
         last.put("attemptNumber", d.attemptNumber());

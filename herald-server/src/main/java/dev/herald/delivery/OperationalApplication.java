@@ -50,6 +50,9 @@ public final class OperationalApplication implements AutoCloseable {
     private volatile String knownId;
     private volatile boolean hasEndpoints;
     private volatile long checkedAtNanos = Long.MIN_VALUE;
+    private volatile boolean attemptLogWanted;
+    private final AttemptLog attemptLog = new AttemptLog();
+    private Thread attemptLogFlusher;
 
     public OperationalApplication(ApplicationStore apps, EndpointStore endpoints, Clock clock, Duration payloadRetention) {
         this.apps = apps;
@@ -95,9 +98,34 @@ public final class OperationalApplication implements AutoCloseable {
         if (checkedAtNanos != Long.MIN_VALUE && now - checkedAtNanos < ENDPOINTS_CHECKED_EVERY.toNanos()) return hasEndpoints;
         var app = apps.find(Application.OPERATIONAL_UID).filter(Application::operational);
         app.ifPresent(this::remember);
-        hasEndpoints = app.isPresent() && endpoints.allOf(app.get().id()).stream().anyMatch(e -> !e.disabled());
+        var live = app.isPresent() ? endpoints.allOf(app.get().id()).stream().filter(e -> !e.disabled()).toList()
+                : List.<dev.herald.domain.Endpoint>of();
+        hasEndpoints = !live.isEmpty();
+        // attempt logs are many: raised only once an endpoint asks for them by name (one taking every type does not)
+        attemptLogWanted = live.stream().anyMatch(e -> e.filterTypes() != null && e.filterTypes().contains(ATTEMPT_LOG));
         checkedAtNanos = now;
         return hasEndpoints;
+    }
+
+    static final String ATTEMPT_LOG = "message.attempt.log";
+
+    /**
+     * Whether attempts are to be logged ({@link #ATTEMPT_LOG}): some operational endpoint names that type. Read on the
+     * recorder's path: a volatile read, and a look at the endpoints at most every {@link #ENDPOINTS_CHECKED_EVERY}.
+     */
+    boolean wantsAttemptLog() {
+        if (!running) return false;
+        try {
+            return hasEndpoints() && attemptLogWanted;
+        } catch (RuntimeException e) {
+            log.warn("attempt logs not sent: the operational endpoints could not be read: {}", e.toString());
+            return false;
+        }
+    }
+
+    /** Queues one attempt of an application other than Herald's own for the next {@link #ATTEMPT_LOG} event. */
+    void logAttempt(String appId, Map<String, Object> attempt) {
+        if (!isOwn(appId)) attemptLog.add(attempt);
     }
 
     /**
@@ -122,13 +150,31 @@ public final class OperationalApplication implements AutoCloseable {
         }
     }
 
-    /** Starts the threads that publish queued events through {@code publisher}. */
+    /** Starts the threads that publish queued events through {@code publisher}, and the attempt log's. */
     public OperationalApplication start(Publisher publisher) {
         running = true;
         for (int i = 0; i < PUBLISHERS; i++) {
             publishers.add(Thread.ofVirtual().name("herald-operational-" + i).start(() -> loop(publisher)));
         }
+        attemptLogFlusher = Thread.ofVirtual().name("herald-attempt-log").start(this::flushAttemptLog);
         return this;
+    }
+
+    /** Every {@link AttemptLog#EVERY}, the attempts waiting as {@link #ATTEMPT_LOG} events (the last ones at close). */
+    private void flushAttemptLog() {
+        while (true) {
+            boolean last = !running;
+            List<Map<String, Object>> batch;
+            while (!(batch = attemptLog.take()).isEmpty()) {
+                publish(ATTEMPT_LOG, OperationalWebhooks.eventJson(ATTEMPT_LOG, clock.instant(), batch));
+            }
+            if (last) return;
+            try {
+                Thread.sleep(AttemptLog.EVERY);
+            } catch (InterruptedException e) {
+                if (!running) continue;
+            }
+        }
     }
 
     private void loop(Publisher publisher) {
@@ -162,14 +208,23 @@ public final class OperationalApplication implements AutoCloseable {
                 event.at(), null, event.at().plus(payloadRetention)));
     }
 
-    /** Events dropped because {@link #MAX_WAITING} were waiting. */
+    /** Events dropped because {@link #MAX_WAITING} were waiting, and attempts the attempt log dropped. */
     public long dropped() {
-        return dropped.get();
+        return dropped.get() + attemptLog.dropped();
     }
 
     @Override
     public void close() {
         running = false;
+        if (attemptLogFlusher != null) {
+            // woken from its wait, it queues what is left before the publishers below finish the queue
+            attemptLogFlusher.interrupt();
+            try {
+                attemptLogFlusher.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (Thread t : publishers) {
             try {
                 t.join(5_000);

@@ -25,7 +25,7 @@ public final class OperationalWebhooks {
     /** The event types Herald raises: an operational endpoint's {@code filterTypes} may name only these. */
     public static final java.util.Set<String> TYPES = java.util.Set.of("endpoint.created", "endpoint.updated",
             "endpoint.deleted", "endpoint.disabled", "endpoint.enabled", "message.attempt.failing",
-            "message.attempt.exhausted", "message.attempt.recovered", "background_task.finished");
+            "message.attempt.exhausted", "message.attempt.recovered", "background_task.finished", OperationalApplication.ATTEMPT_LOG);
 
     private static final Logger log = LoggerFactory.getLogger(OperationalWebhooks.class);
     private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(new JavaTimeModule())
@@ -58,16 +58,37 @@ public final class OperationalWebhooks {
         this.application = application;
     }
 
+    /** Whether the recorder should hand attempts to {@link #logAttempt} (an operational endpoint takes them by name). */
+    public boolean wantsAttemptLog() {
+        var endpoints = application;
+        return endpoints != null && endpoints.wantsAttemptLog();
+    }
+
+    /** One attempt for the next message.attempt.log event (attempts of Herald's own application are left out). */
+    public void logAttempt(String appId, Map<String, Object> attempt) {
+        var endpoints = application;
+        if (endpoints != null) endpoints.logAttempt(appId, attempt);
+    }
+
+    /** An event's body: {@code {type, timestamp, data}}, as every operational event has. */
+    static String eventJson(String type, java.time.Instant at, Object data) {
+        var event = new LinkedHashMap<String, Object>();
+        event.put("type", type);
+        event.put("timestamp", at);
+        event.put("data", data);
+        try {
+            return MAPPER.writeValueAsString(event);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("an operational event could not be written as JSON", e);
+        }
+    }
+
     public void emit(String type, Map<String, Object> data) {
         var endpoints = application;
         boolean toEndpoints = endpoints != null && endpoints.wants(data.get("appId") instanceof String appId ? appId : null);
         if (!enabled() && !toEndpoints) return;
         try {
-            var event = new LinkedHashMap<String, Object>();
-            event.put("type", type);
-            event.put("timestamp", clock.instant());
-            event.put("data", data);
-            String json = MAPPER.writeValueAsString(event);
+            String json = eventJson(type, clock.instant(), data);
             if (toEndpoints) endpoints.publish(type, json);
             if (!enabled()) return;
             byte[] body = json.getBytes(StandardCharsets.UTF_8);

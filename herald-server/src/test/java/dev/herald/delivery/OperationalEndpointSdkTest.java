@@ -206,6 +206,63 @@ class OperationalEndpointSdkTest {
         assertThat(receiver.requests("/toggles")).as("nothing more: the description's change neither disabled nor enabled").hasSize(2);
     }
 
+    /**
+     * message.attempt.log: raised once an operational endpoint names it, in batches, one entry per attempt of the
+     * customers' deliveries (never of its own).
+     */
+    @Test
+    void attempt_logs_come_in_batches_once_an_endpoint_asks_for_them_by_name() throws Exception {
+        receiver.reply(r -> r.path().equals("/customer-down") ? Receiver.Reply.status(503) : Receiver.Reply.status(200));
+        var ops = svix.getOperationalWebhookEndpoint();
+        String app = svix.getApplication().create(new ApplicationIn().name("customer").uid("logged")).getId();
+        svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/customer"))));
+        // an endpoint taking every type does not by itself make Herald log attempts
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/everything"))));
+        String before = svix.getMessage().create(app, new com.svix.models.MessageIn().eventType("invoice.paid")
+                .payload("{\"n\":0}")).getId();
+        Receiver.await(WAIT, () -> receiver.requests("/customer").size() == 1, "the first delivery");
+
+        ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/log"))).filterTypes(Set.of("message.attempt.log")));
+        svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/customer-down"))));
+        var sent = new java.util.ArrayList<String>();
+        for (int i = 1; i <= 3; i++) {
+            sent.add(svix.getMessage().create(app, new com.svix.models.MessageIn().eventType("invoice.paid").eventId("evt-" + i)
+                    .payload("{\"n\":" + i + "}")).getId());
+        }
+        var logged = new java.util.HashMap<String, JsonNode>();
+        Receiver.await(WAIT, () -> {
+            for (var request : receiver.requests("/log")) {
+                for (var entry : tree(request.body()).path("data")) {
+                    logged.put(entry.path("msgId").asText() + " " + entry.path("responseStatusCode").asInt(), entry);
+                }
+            }
+            return sent.stream().allMatch(id -> logged.containsKey(id + " 200") && logged.containsKey(id + " 503"));
+        }, "an attempt log entry for each message at each endpoint");
+        var first = JSON.readTree(receiver.requests("/log").getFirst().body());
+        assertThat(first.path("type").asText()).isEqualTo("message.attempt.log");
+        assertThat(first.path("data").isArray()).isTrue();
+        var ok = logged.get(sent.get(0) + " 200");
+        assertThat(ok.path("appId").asText()).isEqualTo(app);
+        assertThat(ok.path("appUid").asText()).isEqualTo("logged");
+        assertThat(ok.path("msgEventId").asText()).isEqualTo("evt-1");
+        assertThat(ok.path("eventType").asText()).isEqualTo("invoice.paid");
+        assertThat(ok.path("attemptId").asText()).startsWith("atmpt_");
+        assertThat(ok.path("attemptCount").asInt()).isEqualTo(1);
+        assertThat(ok.path("status").asInt()).isZero();
+        assertThat(logged.get(sent.get(0) + " 503").path("status").asInt()).isEqualTo(2);
+        assertThat(logged.keySet()).as("attempts from before an endpoint asked are not logged").noneMatch(k -> k.startsWith(before));
+        assertThat(logged.values()).as("never the operational deliveries' own attempts")
+                .allMatch(e -> e.path("appId").asText().equals(app));
+    }
+
+    private static JsonNode tree(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static String operationalAppId() {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("select id from application where uid = 'herald:operational'")
                 .mapTo(String.class).findOne().orElse(null));

@@ -74,7 +74,7 @@ class RetryAndHealthTest {
     }
 
     @Test
-    void retries_after_500_with_backoff_within_jitter_bounds_then_exhausts() {
+    void retries_after_500_with_backoff_within_jitter_bounds_then_exhausts() throws Exception {
         start("0,10,100,1000", Map.of());
         receiver.reply(r -> Receiver.Reply.status(500));
         String msg = publish();
@@ -103,6 +103,15 @@ class RetryAndHealthTest {
         assertThat(receiver.requests("/hook")).hasSize(4);
         Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("message.attempt.exhausted")),
                 "exhausted operational webhook");
+        // Svix's MessageAttemptExhaustedEventData: the last attempt named by its id
+        var exhausted = receiver.requests("/ops").stream().filter(r -> r.body().contains("message.attempt.exhausted"))
+                .findFirst().orElseThrow();
+        JsonNode data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(exhausted.body()).path("data");
+        assertThat(data.path("msgId").asText()).isEqualTo(msg);
+        assertThat(data.has("appUid")).isTrue();
+        assertThat(data.has("msgEventId")).isTrue();
+        assertThat(data.path("lastAttempt").path("id").asText()).isEqualTo(last.path("id").asText());
+        assertThat(data.path("lastAttempt").path("responseStatusCode").asInt()).isEqualTo(500);
     }
 
     @Test
