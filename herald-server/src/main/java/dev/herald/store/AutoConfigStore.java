@@ -4,8 +4,6 @@ import static dev.herald.store.JsonColumns.instant;
 import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.AutoConfig;
-import dev.herald.domain.ConflictException;
-import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import dev.herald.security.SecretBox;
@@ -48,15 +46,8 @@ public final class AutoConfigStore {
     public AutoConfig insert(AutoConfig config, String secret, Key key, int maxPerApp) {
         var sealed = secretBox.seal(secret, config.sinkId());
         return jdbi.inTransaction(h -> {
-            boolean appExists = h.createQuery("select true from application where id = :app for update")
-                    .bind("app", config.appId()).mapTo(Boolean.class).findOne().isPresent();
-            if (!appExists) throw new NotFoundException("application");
-            int count = h.createQuery("select count(*) from autoconfig where app_id = :app")
-                    .bind("app", config.appId()).mapTo(Integer.class).one();
-            if (count >= maxPerApp) {
-                throw new ConflictException("limit_reached", "An application may have at most " + maxPerApp
-                        + " AutoConfig tokens (one for each endpoint it may have)");
-            }
+            AppLimit.check(h, config.appId(), "autoconfig", maxPerApp, "An application may have at most " + maxPerApp
+                    + " AutoConfig tokens (one for each endpoint it may have)");
             insertToken(h, key, config.appId(), config.createdAt());
             return h.createQuery("""
                     insert into autoconfig (id, app_id, sink_id, kind, token_id, secret_key_id, secret_ciphertext,

@@ -39,15 +39,8 @@ public final class EndpointStore {
     public Endpoint insert(Endpoint endpoint, String secret, int maxPerApp) {
         try {
             return jdbi.inTransaction(h -> {
-                boolean appExists = h.createQuery("select true from application where id = :app for update")
-                        .bind("app", endpoint.appId()).mapTo(Boolean.class).findOne().isPresent();
-                if (!appExists) throw new NotFoundException("application");
-                int count = h.createQuery("select count(*) from endpoint where app_id = :app")
-                        .bind("app", endpoint.appId()).mapTo(Integer.class).one();
-                if (count >= maxPerApp) {
-                    throw new ConflictException("limit_reached",
-                            "This application already has the maximum of " + maxPerApp + " endpoints");
-                }
+                AppLimit.check(h, endpoint.appId(), "endpoint", maxPerApp,
+                        "This application already has the maximum of " + maxPerApp + " endpoints");
                 // the row as stored (microsecond timestamps), so the create answer reads back the same
                 var stored = h.createQuery("""
                         insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,

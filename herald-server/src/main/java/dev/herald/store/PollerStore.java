@@ -5,7 +5,6 @@ import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.Message;
-import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import dev.herald.domain.Poller;
@@ -68,15 +67,8 @@ public final class PollerStore {
     public Poller insert(Poller poller, int maxPerApp) {
         try {
             return jdbi.inTransaction(h -> {
-                boolean appExists = h.createQuery("select true from application where id = :app for update")
-                        .bind("app", poller.appId()).mapTo(Boolean.class).findOne().isPresent();
-                if (!appExists) throw new NotFoundException("application");
-                int count = h.createQuery("select count(*) from poller where app_id = :app")
-                        .bind("app", poller.appId()).mapTo(Integer.class).one();
-                if (count >= maxPerApp) {
-                    throw new ConflictException("limit_reached",
-                            "An application may have at most " + maxPerApp + " polling endpoints");
-                }
+                AppLimit.check(h, poller.appId(), "poller", maxPerApp,
+                        "An application may have at most " + maxPerApp + " polling endpoints");
                 return insertRow(h, poller);
             });
         } catch (RuntimeException e) {
