@@ -59,10 +59,11 @@ public final class AutoConfigRoutes {
     private final Auth auth;
     private final Clock clock;
     private final int maxPerApp;
+    private final PublicUrl publicUrl;
 
     /** {@code maxPerApp}: the most subscriptions an application may have (HERALD_MAX_ENDPOINTS_PER_APP: one endpoint each). */
     public AutoConfigRoutes(AppResolver apps, AutoConfigStore configs, EndpointRoutes endpointRoutes, EndpointStore endpoints,
-                            PollerRoutes pollerRoutes, Auth auth, Clock clock, int maxPerApp) {
+                            PollerRoutes pollerRoutes, Auth auth, Clock clock, int maxPerApp, PublicUrl publicUrl) {
         this.apps = apps;
         this.configs = configs;
         this.endpointRoutes = endpointRoutes;
@@ -71,6 +72,7 @@ public final class AutoConfigRoutes {
         this.auth = auth;
         this.clock = clock;
         this.maxPerApp = maxPerApp;
+        this.publicUrl = publicUrl;
     }
 
     public void register(RoutesConfig routes) {
@@ -211,18 +213,18 @@ public final class AutoConfigRoutes {
     }
 
     /** A polling endpoint in the shape the SDKs read back from subscribe (EndpointOut), its url the one to poll. */
-    private static EndpointOut pollerOut(Context ctx, Poller p) {
-        String url = PortalAccessRoutes.baseUrl(ctx) + "/api/v1/app/" + p.appId() + "/poller/" + p.id();
+    private EndpointOut pollerOut(Context ctx, Poller p) {
+        String url = publicUrl.of(ctx) + "/api/v1/app/" + p.appId() + "/poller/" + p.id();
         return new EndpointOut(p.id(), url, p.description(), p.uid(), 1, null, null, false, p.filterTypes(),
                 p.channels(), Map.of(), p.createdAt(), p.updatedAt(), null, null, null);
     }
 
     /** The token the SDKs decode: {@code auto_v1_} and base64 of {aid, eid, surl, esec, tok}. */
-    private static String token(Context ctx, AutoConfig config, String secret, String key) {
+    private String token(Context ctx, AutoConfig config, String secret, String key) {
         var content = new LinkedHashMap<String, String>();
         content.put("aid", config.appId());
         content.put("eid", config.sinkId());
-        content.put("surl", PortalAccessRoutes.baseUrl(ctx));
+        content.put("surl", publicUrl.of(ctx));
         content.put("esec", secret);
         content.put("tok", key);
         byte[] json;

@@ -35,13 +35,16 @@ public final class PortalAccessRoutes {
     private final TokenStore tokens;
     private final Auth auth;
     private final Clock clock;
+    private final PublicUrl publicUrl;
 
-    public PortalAccessRoutes(AppResolver apps, ApplicationRoutes applications, TokenStore tokens, Auth auth, Clock clock) {
+    public PortalAccessRoutes(AppResolver apps, ApplicationRoutes applications, TokenStore tokens, Auth auth, Clock clock,
+                              PublicUrl publicUrl) {
         this.apps = apps;
         this.applications = applications;
         this.tokens = tokens;
         this.auth = auth;
         this.clock = clock;
+        this.publicUrl = publicUrl;
     }
 
     public record AppPortalAccessOut(String url, String token) {}
@@ -101,9 +104,9 @@ public final class PortalAccessRoutes {
      * The scheme the caller used: behind a proxy that ends TLS the request arrives as plain HTTP, and the proxy says
      * what the browser used ({@code X-Forwarded-Proto}).
      */
-    /** This server as the request reached it: the scheme (a proxy's, when it names one) and the host. */
-    static String baseUrl(Context ctx) {
-        return publicScheme(ctx) + "://" + ctx.host();
+    /** Where customers reach this server ({@link PublicUrl}). */
+    public String baseUrl(Context ctx) {
+        return publicUrl.of(ctx);
     }
 
     public static String publicScheme(Context ctx) {

@@ -185,11 +185,12 @@ public final class Herald implements AutoCloseable {
 
             var pollers = new dev.herald.store.PollerStore(jdbi);
             var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, pollers, tokens, auth, eventTypes::missing, clock);
+            var publicUrl = new dev.herald.api.PublicUrl(config.publicUrl());
             var autoConfigRoutes = new dev.herald.api.AutoConfigRoutes(resolver,
                     new dev.herald.store.AutoConfigStore(jdbi, secretBox), endpointRoutes, endpoints, pollerRoutes, auth, clock,
-                    config.maxEndpointsPerApp());
+                    config.maxEndpointsPerApp(), publicUrl);
             var health = new HealthRoutes(jdbi);
-            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock);
+            var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock, publicUrl);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
                     portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, pollerRoutes, pollers,
                     autoConfigRoutes, transformationRoutes, clock,

@@ -42,7 +42,8 @@ public record HeraldConfig(
         boolean validatePayloads,
         int circuitBreakerFailures,
         List<String> portalFrameAncestors,
-        Optional<String> metricsToken) {
+        Optional<String> metricsToken,
+        Optional<String> publicUrl) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -97,7 +98,8 @@ public record HeraldConfig(
                 reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS),
                 reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES),
                 reader.list("HERALD_PORTAL_FRAME_ANCESTORS").stream().map(HeraldConfig::origin).toList(),
-                reader.optional("HERALD_METRICS_TOKEN"));
+                reader.optional("HERALD_METRICS_TOKEN"),
+                reader.optional("HERALD_PUBLIC_URL").map(HeraldConfig::publicUrl));
     }
 
     /** A lease must outlast the slowest request, or a live node's work would be taken over. */
@@ -144,6 +146,23 @@ public record HeraldConfig(
                 && uri.getRawQuery() == null && uri.getRawFragment() == null && uri.getRawUserInfo() == null;
         if (host == null || !scheme || !bare) throw new ConfigException(problem);
         return uri.getScheme() + "://" + host.toLowerCase(java.util.Locale.ROOT) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+    }
+
+    /** HERALD_PUBLIC_URL: http(s), a host, perhaps a port and a path prefix; no query, fragment or credentials. */
+    static String publicUrl(String value) {
+        String problem = "HERALD_PUBLIC_URL: '" + value + "' is not a base URL like https://hooks.example.com";
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            throw new ConfigException(problem);
+        }
+        boolean scheme = "https".equals(uri.getScheme()) || "http".equals(uri.getScheme());
+        if (uri.getHost() == null || !scheme || uri.getRawQuery() != null || uri.getRawFragment() != null
+                || uri.getRawUserInfo() != null) {
+            throw new ConfigException(problem);
+        }
+        return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
     }
 
     private static List<byte[]> oldKeys(String value) {

@@ -31,12 +31,14 @@ final class PollingPages {
     private final PollerRoutes routes;
     private final PollerStore pollers;
     private final java.time.Clock clock;
+    private final PortalAccessRoutes access;
 
-    PollingPages(Pages pages, PollerRoutes routes, PollerStore pollers, java.time.Clock clock) {
+    PollingPages(Pages pages, PollerRoutes routes, PollerStore pollers, java.time.Clock clock, PortalAccessRoutes access) {
         this.pages = pages;
         this.routes = routes;
         this.pollers = pollers;
         this.clock = clock;
+        this.access = access;
     }
 
     void list(Context ctx, Application app, Shell shell, List<String> catalog) {
@@ -60,9 +62,10 @@ final class PollingPages {
 
     void show(Context ctx, Application app, Shell shell) {
         var poller = find(ctx, app);
-        String url = PortalAccessRoutes.publicScheme(ctx) + "://" + ctx.host() + PollerRoutes.PollerOut.of(poller).pollPath();
+        String base = access.baseUrl(ctx);
+        String url = base + PollerRoutes.PollerOut.of(poller).pollPath();
         pages.render(ctx, 200, "poller", Map.of("shell", shell, "poller", poller, "url", url,
-                "leaseUrl", PortalAccessRoutes.publicScheme(ctx) + "://" + ctx.host() + "/api/v1/app/" + app.id()
+                "leaseUrl", base + "/api/v1/app/" + app.id()
                         + "/polling-endpoint/" + poller.id() + "/consumer/",
                 "consumers", pollers.consumers(poller.id(), clock.instant())));
     }

@@ -89,7 +89,7 @@ public final class PortalRoutes {
         this.messages = messages;
         this.attempts = attempts;
         this.eventTypes = eventTypes;
-        this.polling = new PollingPages(pages, pollerRoutes, pollers, clock);
+        this.polling = new PollingPages(pages, pollerRoutes, pollers, clock, access);
         this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
         this.transformation = new TransformationPages(pages, endpointRoutes, transformationRoutes, eventTypes);
     }

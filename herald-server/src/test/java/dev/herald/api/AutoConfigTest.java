@@ -140,6 +140,22 @@ public class AutoConfigTest {
         assertThat(active.path("destId").isNull()).isTrue();
     }
 
+    /** Behind a proxy the API may be called on an internal address: HERALD_PUBLIC_URL is what customers are given. */
+    @Test
+    void links_and_tokens_name_the_public_url_when_one_is_set() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_PUBLIC_URL", "https://hooks.example.com/");
+        try (var proxied = TestHerald.start(env, java.time.Clock.systemUTC())) {
+            String appId = proxied.api.post("/api/v1/app", json("name", "Proxied")).text("id");
+            var token = decode(proxied.api.post("/api/v1/app/" + appId + "/autoconfig", "{}").text("token"));
+            assertThat(token.path("surl").asText()).isEqualTo("https://hooks.example.com");
+            assertThat(proxied.api.post("/api/v1/auth/app-portal-access/" + appId, "{}").text("url"))
+                    .startsWith("https://hooks.example.com/portal/" + appId + "#token=");
+        }
+        // unset: the host the request came to
+        assertThat(herald.api.post("/api/v1/auth/app-portal-access/" + app, "{}").text("url")).startsWith(herald.baseUrl() + "/portal/");
+    }
+
     @Test
     void a_customer_subscribes_a_polling_endpoint_and_reads_it_with_leases() throws Exception {
         String token = newToken();

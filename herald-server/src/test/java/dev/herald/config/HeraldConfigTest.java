@@ -96,4 +96,16 @@ class HeraldConfigTest {
                     .hasMessageEndingWith("' is not an origin like https://app.example.com");
         }
     }
+
+    @Test
+    void a_public_url_is_a_base_url_written_back_without_its_last_slash() {
+        assertThat(HeraldConfig.fromEnvironment(Map.of()).publicUrl()).isEmpty();
+        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_PUBLIC_URL", "https://hooks.example.com/herald/")).publicUrl())
+                .contains("https://hooks.example.com/herald");
+        for (String bad : new String[] {"hooks.example.com", "ftp://hooks.example.com", "https://hooks.example.com/?a=1",
+                "https://user:pw@hooks.example.com", "https://hooks.example.com/#x", "https:///nohost"}) {
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_PUBLIC_URL", bad)))
+                    .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_PUBLIC_URL: '");
+        }
+    }
 }
