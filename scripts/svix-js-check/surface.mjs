@@ -213,6 +213,20 @@ if (made?.token) {
   await step("AutoConfig.verify", () => { if (!arrived) throw new Error("nothing arrived"); webhook.verify(arrived.body, arrived.headers); return "verified"; });
   const again = await step("AutoConfig.subscribe again, changed", () => new AutoConfig(made.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
   check("AutoConfig.subscribe again: the same endpoint, the new URL", again?.id === made.endpointId && again?.url?.endsWith("/autoconfig2"));
+  if (svix.autoconfigSubscription) {
+    // 2.x: rotate answers a new token (the old one ends), delete ends it and keeps the endpoint
+    const rotated = await step("autoconfigSubscription.rotate", () => svix.autoconfigSubscription.rotate(uid, made.id, {}));
+    check("rotate: a new token", rotated?.token?.startsWith("auto_v1_") && rotated.token !== made.token);
+    const oldGone = await codeOf(() => new AutoConfig(made.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
+    check("rotate: the old token is refused (401)", oldGone === 401, String(oldGone));
+    await step("AutoConfig.subscribe with the rotated token", () => new AutoConfig(rotated.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
+    // 2.5.0 has no delete yet (later versions do): then Herald's route, the same DELETE
+    const deleteSub = sdk(svix.autoconfigSubscription, "delete")
+      ?? (async (app, id) => { const r = await api("DELETE", server + "/api/v1/app/" + app + "/autoconfig/" + id); if (r.status !== 204) throw new Error("DELETE answered " + r.status); });
+    await step("autoconfigSubscription.delete", () => deleteSub(uid, made.id));
+    const deletedGone = await codeOf(() => new AutoConfig(rotated.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
+    check("delete: its token is refused (401), its endpoint stays", deletedGone === 401 && (await svix.endpoint.get(uid, made.endpointId)).id === made.endpointId, String(deletedGone));
+  }
 
   const forPoller = await api("POST", server + "/api/v1/app/" + uid + "/autoconfig", {});
   const consumer = new AutoConfigConsumer(forPoller.body.token, { filterTypes: ["invoice.paid"], eventTypes: ["invoice.paid"] }); // 2.x names it eventTypes
