@@ -186,6 +186,18 @@ if (pollerMade?.id) {
   const c3 = await step("message.poller.consumerPoll after seek", () => svix.message.poller.consumerPoll(uid, pollerMade.id, "probe-consumer"));
   check("consumerPoll after seek: the message again", c3?.data?.length === 1);
 }
+// 2.x: a pollingEndpoint destination is a polling endpoint, read with the poller routes
+if (svix.destination) {
+  const dest = await step("destination.create pollingEndpoint", () => svix.destination.create(uid, { type: "pollingEndpoint", uid: "dest-js", eventTypes: ["invoice.paid"], config: {} }));
+  check("destination: a polling endpoint", dest?.type === "pollingEndpoint" && dest?.status === "enabled", JSON.stringify(dest));
+  await step("destination.get by uid", () => svix.destination.get(uid, "dest-js"));
+  await step("destination.list", () => svix.destination.list(uid, { limit: 10 }));
+  const destPatched = await step("destination.patch", () => svix.destination.patch(uid, dest.id, { type: "pollingEndpoint", channels: ["eu"], config: {} }));
+  check("destination.patch: channels set, eventTypes kept", JSON.stringify(destPatched?.channels) === '["eu"]' && JSON.stringify(destPatched?.eventTypes) === '["invoice.paid"]', JSON.stringify(destPatched));
+  const s3 = await codeOf(() => svix.destination.create(uid, { type: "amazonS3", config: { bucket: "b", region: "r", accessKeyId: "a", secretAccessKey: "s" } }));
+  check("destination of another type: 422", s3 === 422, String(s3));
+  await step("destination.delete", () => svix.destination.delete(uid, dest.id));
+}
 // a poller read with leases (Svix's internal MessagePollerv2, as the SDK's AutoConfigConsumer calls it), and AutoConfig
 const leaseBase = server + "/api/v1/app/" + uid + "/polling-endpoint/";
 async function api(method, path, body, token = process.env.HERALD_TOKEN) {

@@ -145,16 +145,24 @@ public final class PollerRoutes {
 
     void patch(Context ctx) {
         var app = apps.resolve(ctx);
-        var current = find(ctx, app, "poller_id");
-        var body = Body.of(ctx);
+        ctx.json(PollerOut.of(patch(app, find(ctx, app, "poller_id"), Body.of(ctx))));
+    }
+
+    /** The fields given replace the poller's ({@code filterTypes}, or {@code eventTypes} as Svix 2.x names it). */
+    public Poller patch(Application app, Poller current, Body body) {
         String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
         String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
-        Set<String> types = body.has("filterTypes") ? filterTypes(body) : current.filterTypes();
+        Set<String> types = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
         Set<String> channels = body.has("channels") ? EndpointInput.channels(body) : current.channels();
         body.validate();
-        var updated = pollers.update(new Poller(current.id(), app.id(), uid, description == null ? "" : description,
-                emptyIsNull(types), emptyIsNull(channels), current.createdAt(), clock.instant()));
-        ctx.json(PollerOut.of(updated.orElseThrow(PollerRoutes::notFound)));
+        return pollers.update(new Poller(current.id(), app.id(), uid, description == null ? "" : description,
+                emptyIsNull(types), emptyIsNull(channels), current.createdAt(), clock.instant()))
+                .orElseThrow(PollerRoutes::notFound);
+    }
+
+    /** The application's poller with this id or uid, if any (for an upsert). */
+    public java.util.Optional<Poller> findByKey(Application app, String idOrUid) {
+        return pollers.find(app.id(), idOrUid);
     }
 
     void delete(Context ctx) {
@@ -180,7 +188,12 @@ public final class PollerRoutes {
     void list(Context ctx) {
         var app = apps.resolve(ctx);
         // an AutoConfig subscription's polling endpoint has the endpoint id its token was made with
-        ctx.json(Lists.response(pollers.list(app.id(), Lists.request(ctx, false, Ids.POLLER, Ids.ENDPOINT)), PollerOut::of));
+        ctx.json(Lists.response(page(app, Lists.request(ctx, false, Ids.POLLER, Ids.ENDPOINT)), PollerOut::of));
+    }
+
+    /** A page of the application's pollers, by id. */
+    public dev.herald.domain.Page<Poller> page(Application app, dev.herald.domain.PageRequest request) {
+        return pollers.list(app.id(), request);
     }
 
     /** Svix's poll: from the iterator, or from {@code after} (a time), or from the poller's first message. */
@@ -302,7 +315,7 @@ public final class PollerRoutes {
      * The path's poller; a poller's or an AutoConfig key finds its own only (any other is not found, as another app's
      * is).
      */
-    private Poller find(Context ctx, Application app, String param) {
+    public Poller find(Context ctx, Application app, String param) {
         var owner = Auth.principal(ctx);
         return pollers.find(app.id(), ctx.pathParam(param))
                 .filter(p -> owner.boundSink() == null || p.id().equals(owner.boundSink()))

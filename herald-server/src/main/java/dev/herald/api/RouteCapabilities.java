@@ -49,6 +49,10 @@ final class RouteCapabilities {
         put(PATCH, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/polling-endpoint/{poller_id}", Capability.MANAGE_ENDPOINT);
         put(POST, APP + "/polling-endpoint/{poller_id}/key/rotate", Capability.MANAGE_ENDPOINT);
+        put(POST, APP + "/destination", Capability.MANAGE_ENDPOINT);
+        put(PUT, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
+        put(PATCH, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
+        put(DELETE, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
         put(POST, APP + "/autoconfig", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/autoconfig/{autoconfig_id}", Capability.MANAGE_ENDPOINT);
         put(POST, APP + "/autoconfig/{autoconfig_id}/rotate", Capability.MANAGE_ENDPOINT);

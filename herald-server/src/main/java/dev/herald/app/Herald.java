@@ -206,6 +206,7 @@ public final class Herald implements AutoCloseable {
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
                     environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, autoConfigRoutes::register,
+                    new dev.herald.api.DestinationRoutes(resolver, pollerRoutes)::register,
                     portal::register,
                     dashboard::register,
                     routes -> routes.get("/metrics", new dev.herald.metrics.MetricsEndpoint(registry, config.metricsToken())::handle)));

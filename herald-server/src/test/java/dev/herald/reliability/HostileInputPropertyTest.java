@@ -93,6 +93,7 @@ class HostileInputPropertyTest {
                         List.of("after")),
                 new Route("POST", a + "/polling-endpoint/" + poller + "/consumer/fuzz/commit", "{\"offset\":0}", List.of("offset")),
                 new Route("POST", a + "/autoconfig", "{}", List.of()),
+                new Route("POST", a + "/destination", "{\"type\":\"pollingEndpoint\"}", List.of("type")),
                 new Route("PUT", a + "/endpoint/" + autoConfigSink + "/auto-config",
                         "{\"endpoint\":{\"url\":\"http://127.0.0.1:9/a\"}}", List.of("endpoint")),
                 // nothing required: an import without event types changes nothing
