@@ -149,10 +149,8 @@ public final class AutoConfigRoutes {
     public AutoConfigOut rotate(Context ctx, Application app, AutoConfig config) {
         String secret = WebhookSecrets.generate();
         String key = Tokens.generate(KEY_PREFIX);
-        var owner = Auth.principal(ctx);
-        Set<String> flags = owner.admin() ? null : owner.featureFlags();
-        var old = configs.rotate(config, secret, new AutoConfigStore.Key(Ids.next(Ids.TOKEN), Tokens.hash(key), flags),
-                clock.instant()).orElseThrow(AutoConfigRoutes::notFound);
+        var old = configs.rotate(config, secret, Ids.next(Ids.TOKEN), Tokens.hash(key), clock.instant())
+                .orElseThrow(AutoConfigRoutes::notFound);
         auth.forget(o -> old.equals(o.tokenId()));
         if (AutoConfig.HTTP.equals(config.kind())) {
             endpoints.find(app.id(), config.sinkId()).filter(e -> e.id().equals(config.sinkId()))

@@ -113,25 +113,31 @@ public final class AutoConfigStore {
     }
 
     /**
-     * A new key and a new secret; the old key's token is deleted in the same transaction. Returns the old token's id,
+     * A new key (with the old one's feature flags) and a new secret; the old key's token is deleted in the same
+     * transaction. Returns the old token's id,
      * or empty when there is no such subscription.
      */
-    public Optional<String> rotate(AutoConfig config, String secret, Key key, Instant now) {
+    public Optional<String> rotate(AutoConfig config, String secret, String tokenId, byte[] hash, Instant now) {
         var sealed = secretBox.seal(secret, config.sinkId());
         return jdbi.inTransaction(h -> {
-            Optional<String> old = h.createQuery("select token_id from autoconfig where app_id = :app and id = :id for update")
-                    .bind("app", config.appId()).bind("id", config.id()).mapTo(String.class).findOne();
-            if (old.isEmpty()) return old;
-            insertToken(h, key, config.appId(), now);
+            // the new key bears the old one's feature flags, whoever rotates it
+            var old = h.createQuery("""
+                    select a.token_id, t.feature_flags from autoconfig a left join api_token t on t.id = a.token_id
+                    where a.app_id = :app and a.id = :id for update of a
+                    """).bind("app", config.appId()).bind("id", config.id())
+                    .map((rs, ctx) -> new Key(rs.getString("token_id"), null, JsonColumns.stringSet(rs, "feature_flags")))
+                    .findOne();
+            if (old.isEmpty()) return Optional.<String>empty();
+            insertToken(h, new Key(tokenId, hash, old.get().featureFlags()), config.appId(), now);
             h.createUpdate("""
                     update autoconfig set token_id = :tokenId, secret_key_id = :keyId, secret_ciphertext = :ciphertext,
                                           updated_at = :now
                     where id = :id
                     """)
-                    .bind("tokenId", key.tokenId()).bind("keyId", sealed.keyId()).bind("ciphertext", sealed.ciphertext())
+                    .bind("tokenId", tokenId).bind("keyId", sealed.keyId()).bind("ciphertext", sealed.ciphertext())
                     .bind("now", now).bind("id", config.id()).execute();
-            h.createUpdate("delete from api_token where id = :id").bind("id", old.get()).execute();
-            return old;
+            h.createUpdate("delete from api_token where id = :id").bind("id", old.get().tokenId()).execute();
+            return Optional.of(old.get().tokenId());
         });
     }
 

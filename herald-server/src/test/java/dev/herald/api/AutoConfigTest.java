@@ -280,6 +280,12 @@ public class AutoConfigTest {
         assertThat(flags).as("the caller's flags, when none are asked for").containsExactly("beta");
         assertThat(herald.api.withToken(appToken).post("/api/v1/app/" + app + "/autoconfig", "{\"featureFlags\":[\"gamma\"]}").status())
                 .as("a flag it does not bear").isEqualTo(422);
+        // a rotation by another caller (the admin here) keeps the key's flags
+        herald.api.post("/api/v1/app/" + app + "/autoconfig/" + made.text("id") + "/rotate", "{}");
+        List<String> rotatedFlags = TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select unnest(t.feature_flags) from api_token t join autoconfig a on a.token_id = t.id where a.id = :id
+                """).bind("id", made.text("id")).mapTo(String.class).list());
+        assertThat(rotatedFlags).containsExactly("beta");
 
         var viewOnly = new AppPortalAccessIn().capabilities(Set.of(AppPortalCapability.VIEW_BASE));
         String viewer = svix.getAuthentication().appPortalAccess(app, viewOnly).getToken();
