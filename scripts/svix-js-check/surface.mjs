@@ -125,6 +125,9 @@ await step("endpoint.bulkReplay", () => svix.endpoint.bulkReplay(uid, ep.id, { s
 await step("endpoint.rotateSecret", () => svix.endpoint.rotateSecret(uid, ep.id, {}));
 await step("backgroundTask.list", () => svix.backgroundTask.list({ limit: 5 }));
 await step("message.expungeContent", () => svix.message.expungeContent(uid, msg.id));
+const bulk = await ifSdkHas("message.bulkExpungeContent", svix.message.bulkExpungeContent,
+  () => svix.message.bulkExpungeContent(uid, { ids: [msg.id, "msg_not_there"] }));
+if (bulk) check("bulkExpungeContent results", bulk.results?.[msg.id] === "expunged" && bulk.results?.msg_not_there === "not-found", JSON.stringify(bulk));
 await step("message.expungeAllContents", () => svix.message.expungeAllContents(uid));
 const portal = await step("auth.appPortalAccess", () => svix.authentication.appPortalAccess(uid, { featureFlags: [] }));
 await ifSdkHas("auth.dashboardAccess", svix.authentication.dashboardAccess, () => svix.authentication.dashboardAccess(uid));

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -69,6 +70,7 @@ public final class MessageRoutes {
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}", this::get);
         routes.delete("/api/v1/app/{app_id}/msg/{msg_id}/content", this::expungeContent);
         routes.post("/api/v1/app/{app_id}/msg/expunge-all-contents", this::expungeAllContents);
+        routes.post("/api/v1/app/{app_id}/msg/bulk-expunge", this::bulkExpunge);
         routes.post("/api/v1/app/{app_id}/msg/precheck/active", this::precheck);
     }
 
@@ -84,6 +86,28 @@ public final class MessageRoutes {
         var message = find(ctx, app);
         messages.expungeContent(app.id(), message.id());
         ctx.status(204);
+    }
+
+    /** At most this many messages named in one bulk expunge. */
+    static final int MAX_BULK_EXPUNGE = 1_000;
+
+    public record BulkExpungeOut(Map<String, String> results) {}
+
+    /**
+     * Svix 2.x's bulk expunge: the payloads of the messages named ({@code ids}, each a message id or an
+     * {@code eventId}) blanked at once, as {@link #expungeContent} does one; answers each name's outcome,
+     * {@code expunged} or {@code not-found}.
+     */
+    void bulkExpunge(Context ctx) {
+        var app = resolver.resolve(ctx);
+        var body = Body.of(ctx);
+        Set<String> ids = body.stringSet("ids", MAX_BULK_EXPUNGE, EVENT_ID, 256);
+        body.validate();
+        Set<String> keys = ids == null ? Set.of() : ids;
+        Set<String> expunged = messages.expungeContents(app.id(), keys);
+        var results = new java.util.LinkedHashMap<String, String>();
+        for (String key : keys) results.put(key, expunged.contains(key) ? "expunged" : "not-found");
+        ctx.json(new BulkExpungeOut(results));
     }
 
     /** Svix's expunge-all-contents: every payload of the application blanked, as a background task. */

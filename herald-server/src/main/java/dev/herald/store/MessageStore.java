@@ -539,6 +539,28 @@ public final class MessageStore {
     }
 
     /**
+     * Svix's bulk expunge: blanks the payloads of the messages named by id or by {@code eventId}, in one statement.
+     * Returns the keys that named a message (one already blank counts: its content is gone either way).
+     */
+    public Set<String> expungeContents(String appId, Collection<String> keys) {
+        if (keys.isEmpty()) return Set.of();
+        var hit = jdbi.withHandle(h -> h.createQuery("""
+                update message set payload = null
+                where app_id = :app and (id = any(:keys) or event_id = any(:keys))
+                returning id, event_id
+                """)
+                .bind("app", appId).bindByType("keys", keys.toArray(String[]::new), String[].class)
+                .map((rs, c) -> new String[] {rs.getString("id"), rs.getString("event_id")}).list());
+        var found = new java.util.HashSet<String>();
+        for (String[] ids : hit) {
+            found.add(ids[0]);
+            if (ids[1] != null) found.add(ids[1]);
+        }
+        found.retainAll(keys);
+        return found;
+    }
+
+    /**
      * Blanks every payload of the application (Svix's expunge-all-contents), in bounded batches ({@code perBatch} runs
      * after each full one); returns how many.
      */

@@ -19,6 +19,7 @@ import com.svix.models.MessagePrecheckIn;
 import com.svix.models.MessageStatus;
 import com.svix.models.ReplayIn;
 import com.svix.models.StatusCodeClass;
+import dev.herald.testing.ApiClient;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.SvixSdk;
@@ -293,6 +294,57 @@ class RecoveryToolsSdkTest {
         assertThat(svix.getMessage().get(app, first.getId()).getPayload()).isEqualTo(Map.of("expired", true));
         assertThat(svix.getMessage().get(app, second.getId()).getPayload()).isEqualTo(Map.of("expired", true));
         assertThat(svix.getMessage().get(other, kept.getId()).getPayload()).isEqualTo(Map.of("type", "a.b"));
+    }
+
+    @Test
+    void bulk_expunge_blanks_the_messages_named_by_id_or_event_id_and_says_which_it_found() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("bulk-expunge")).getId();
+        String other = svix.getApplication().create(new ApplicationIn().name("bulk-expunge-other")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/bulk")))).getId();
+        // paused: the first message's delivery waits in the queue while its content is expunged
+        assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
+        var byId = publish(app, "a.b");
+        var byEventId = svix.getMessage().create(app, new MessageIn().eventType("a.b").eventId("order-7").payload("{\"n\":7}"));
+        var kept = publish(app, "a.b");
+        var theirs = svix.getMessage().create(other, new MessageIn().eventType("a.b").eventId("order-9").payload("{\"n\":9}"));
+
+        String path = "/api/v1/app/" + app + "/msg/bulk-expunge";
+        var bulk = herald.api.post(path, ApiClient.json("ids", java.util.List.of(byId.getId(), "order-7", "msg_nope", theirs.getId(), "order-9")));
+        assertThat(bulk.status()).isEqualTo(200);
+        var results = bulk.body().path("results");
+        assertThat(results.path(byId.getId()).asText()).isEqualTo("expunged");
+        assertThat(results.path("order-7").asText()).isEqualTo("expunged");
+        assertThat(results.path("msg_nope").asText()).isEqualTo("not-found");
+        assertThat(results.path(theirs.getId()).asText()).isEqualTo("not-found"); // another application's
+        assertThat(results.path("order-9").asText()).isEqualTo("not-found");
+        assertThat(results.size()).isEqualTo(5);
+
+        assertThat(svix.getMessage().get(app, byId.getId()).getPayload()).isEqualTo(Map.of("expired", true));
+        assertThat(svix.getMessage().get(app, byEventId.getId()).getPayload()).isEqualTo(Map.of("expired", true));
+        assertThat(svix.getMessage().get(app, kept.getId()).getPayload()).isEqualTo(Map.of("type", "a.b"));
+        assertThat(svix.getMessage().get(other, theirs.getId()).getPayload()).isEqualTo(Map.of("n", 9));
+        // naming an expunged message again finds it: its content is gone either way
+        assertThat(herald.api.post(path, "{\"ids\":[\"order-7\"]}").body().path("results").path("order-7").asText()).isEqualTo("expunged");
+
+        assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 1
+                && SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getCanceled()) == 2, "the expunged deliveries cancelled");
+        assertThat(receiver.requests("/bulk")).hasSize(1);
+
+        var none = herald.api.post(path, "{}");
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.body().path("results").size()).isZero();
+        var tooMany = herald.api.post(path, ApiClient.json("ids", java.util.stream.IntStream.rangeClosed(0, 1_000)
+                .mapToObj(i -> "m" + i).toList()));
+        assertThat(tooMany.status()).isEqualTo(422);
+        assertThat(tooMany.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"ids\"]");
+        var badItem = herald.api.post(path, "{\"ids\":[\"a b\"]}");
+        assertThat(badItem.status()).isEqualTo(422);
+        // a token given a list of capabilities may not expunge: no capability opens it
+        var limited = herald.api.withToken(herald.api.post("/api/v1/auth/app-portal-access/" + app,
+                "{\"capabilities\":[\"ViewBase\",\"ManageEndpoint\",\"CreateAttempts\"]}").text("token"));
+        assertThat(limited.post(path, "{\"ids\":[\"" + kept.getId() + "\"]}").status()).isEqualTo(403);
+        assertThat(svix.getMessage().get(app, kept.getId()).getPayload()).isEqualTo(Map.of("type", "a.b"));
     }
 
     @Test

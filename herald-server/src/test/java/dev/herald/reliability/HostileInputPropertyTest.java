@@ -80,6 +80,8 @@ class HostileInputPropertyTest {
                 new Route("POST", e + "/bulk-replay", "{\"since\":\"2026-01-01T00:00:00Z\",\"status\":2,\"statusCodeClass\":500,"
                         + "\"eventTypes\":[\"fuzz.event\"],\"channel\":\"eu\",\"tag\":\"t\"}", List.of("since")),
                 new Route("POST", a + "/msg/precheck/active", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
+                // ids is optional (none: nothing expunged), so only malformed and oversized bodies are tried here
+                new Route("POST", a + "/msg/bulk-expunge", "{\"ids\":[\"msg_none\"]}", List.of()),
                 new Route("POST", e + "/send-example", "{\"eventType\":\"fuzz.event\"}", List.of("eventType")),
                 new Route("POST", "/api/v1/auth/app-portal-access/" + app, "{\"expiry\":60}", List.of()),
                 new Route("POST", "/api/v1/auth/app/" + app + "/expire-all", "{\"expiry\":60}", List.of()),
