@@ -41,6 +41,30 @@ final class RoutingInput {
         return node.toString();
     }
 
+    /**
+     * A transformation given as JSON text (a connector's {@code transformation}, a string in Svix's API), checked as
+     * {@link #transformation} checks the object; the text as stored (compact), or null after a failure.
+     */
+    static String transformationText(Body body, String field, String text, Function<String, Optional<String>> hostRefusal) {
+        JsonNode node;
+        try {
+            node = Json.MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            node = null;
+        }
+        if (node == null || !node.isObject()) {
+            body.fail(field, "must be Herald's transformation template as JSON text, {\"method\"?, \"url\"?, \"headers\"?, "
+                    + "\"body\"?} with {{payload.x}} tags (Herald runs no JavaScript)", "value_error.transformation");
+            return null;
+        }
+        Optional<String> problem = problem(node, hostRefusal);
+        if (problem.isPresent()) {
+            body.fail(field, problem.get(), "value_error.transformation");
+            return null;
+        }
+        return node.toString();
+    }
+
     /** The compiled transformation, or a 422 at {@code field}. */
     static TransformationRenderer renderer(JsonNode node, String field, Function<String, Optional<String>> hostRefusal) {
         problem(node, hostRefusal).ifPresent(p -> {

@@ -179,7 +179,9 @@ public final class Herald implements AutoCloseable {
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);
-            var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, clock);
+            var connectors = new dev.herald.store.ConnectorStore(jdbi);
+            var connectorRoutes = new dev.herald.api.ConnectorRoutes(connectors, clock, guard::refusalForUrlHost);
+            var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, connectors, connectorRoutes, clock);
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
 
@@ -205,7 +207,7 @@ public final class Herald implements AutoCloseable {
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
-                    environmentRoutes::register, integrationRoutes::register, pollerRoutes::register, autoConfigRoutes::register,
+                    environmentRoutes::register, connectorRoutes::register, integrationRoutes::register, pollerRoutes::register, autoConfigRoutes::register,
                     new dev.herald.api.DestinationRoutes(resolver, pollerRoutes)::register,
                     portal::register,
                     dashboard::register,

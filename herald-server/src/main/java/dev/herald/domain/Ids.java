@@ -13,6 +13,8 @@ public final class Ids {
     public static final String INTEGRATION = "integ_";
     public static final String POLLER = "poll_";
     public static final String AUTOCONFIG = "acfg_";
+    /** Svix names connectors transformation templates. */
+    public static final String CONNECTOR = "trtmpl_";
 
     private Ids() {}
 

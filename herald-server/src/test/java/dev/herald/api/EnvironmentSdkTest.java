@@ -50,7 +50,7 @@ class EnvironmentSdkTest {
         assertThat(out.status()).as("%s", out).isEqualTo(200);
         assertThat(out.body().path("version").asLong()).isEqualTo(1L);
         assertThat(out.body().path("createdAt").isTextual()).isTrue();
-        assertThat(out.body().path("connectors").isArray() && out.body().path("connectors").isEmpty()).isTrue();
+        assertThat(out.body().path("connectors").isArray()).isTrue();
         var byName = new java.util.LinkedHashMap<String, JsonNode>();
         out.body().path("eventTypes").forEach(t -> byName.put(t.path("name").asText(), t));
         return byName;
@@ -117,8 +117,12 @@ class EnvironmentSdkTest {
         Problems.assertInvalid(herald.api.post("/api/v1/environment/import", "{\"eventTypes\":[\"env.x\"]}"),
                 "body", "eventTypes", "[0]");
         Problems.assertInvalid(herald.api.post("/api/v1/environment/import", "{\"eventTypes\":{}}"), "body", "eventTypes");
+        // a Svix connector's JavaScript: Herald's transformations are templates
         Problems.assertInvalid(herald.api.post("/api/v1/environment/import",
-                "{\"connectors\":[{\"name\":\"c\",\"transformation\":\"x\"}]}"), "body", "connectors");
+                "{\"eventTypes\":[{\"name\":\"env.u\",\"description\":\"x\"}],\"connectors\":[{\"name\":\"c\","
+                        + "\"transformation\":\"function handler(webhook) { return webhook }\"}]}"),
+                "body", "connectors", "[0]", "transformation");
+        Problems.assertInvalid(herald.api.post("/api/v1/environment/import", "{\"connectors\":{}}"), "body", "connectors");
         assertThat(herald.api.post("/api/v1/environment/export", null).body().path("eventTypes")).isEqualTo(before);
 
         String app = svix.getApplication().create(new ApplicationIn().name("env-tenant")).getId();
