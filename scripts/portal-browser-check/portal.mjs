@@ -12,7 +12,8 @@ const check = (ok, what) => { console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`); if
 
 // a receiver on 127.0.0.1 that fails its first request
 let received = 0;
-const receiver = http.createServer((req, res) => { req.resume(); req.on('end', () => { received++; res.statusCode = received === 1 ? 500 : 200; res.end('ok'); }); });
+const bodies = {}; // the last body each path received
+const receiver = http.createServer((req, res) => { let body = ''; req.on('data', c => body += c); req.on('end', () => { received++; bodies[req.url] = body; res.statusCode = received === 1 ? 500 : 200; res.end('ok'); }); });
 await new Promise(r => receiver.listen(0, '127.0.0.1', r));
 const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
 const until = async (cond, what) => { for (let i = 0; i < 100; i++) { if (await cond()) return true; await new Promise(r => setTimeout(r, 100)); } check(false, `waited for ${what}`); return false; };
@@ -132,6 +133,29 @@ await shot('4-recovered');
 await page.click('button:has-text("Delete")');
 await page.waitForURL(/\/endpoints$/);
 check((await svix.endpoint.list(app.id)).data.length === 0, 'Delete (confirmed) deletes the endpoint');
+
+// a connector the operator made (Svix's connector API): the customer connects it from the endpoints page, and the
+// endpoint it makes sends the connector's shape of each webhook (no logo: the check fetches nothing from elsewhere)
+const connector = await svix.connector.create({ name: 'Chat', kind: 'Slack', description: 'Post invoices to a chat channel',
+  instructions: 'Make an incoming webhook in your chat tool and paste its URL.', allowedEventTypes: ['invoice.paid'],
+  transformation: JSON.stringify({ body: { text: '{{eventType}}: {{payload.invoice}}' } }) });
+await page.reload();
+await page.click('ul.connectors >> text=Chat');
+await page.waitForURL(new RegExp(`/connectors/${connector.id}$`));
+check((await page.locator('.instructions').textContent()).includes('incoming webhook'), 'the connector page shows its instructions');
+check(await page.locator('#connect-endpoint input[value="invoice.voided"]').count() === 0, 'the connector page offers only its event types');
+await shot('4a-connector');
+await page.fill('#connect-endpoint input[name=url]', `${hook}?chat`);
+await page.click('button:has-text("Connect Chat")');
+await page.waitForURL(/\/endpoints\/ep_/);
+const chatId = page.url().split('/').pop();
+const chat = await svix.endpoint.get(app.id, chatId);
+check(chat.description === 'Chat' && JSON.stringify(chat.filterTypes) === '["invoice.paid"]', 'Connect makes the endpoint with the connector\'s types');
+await svix.message.create(app.id, { eventType: 'invoice.paid', payload: { invoice: 'in_43' } });
+await until(async () => bodies['/hook?chat'] !== undefined, 'the connected endpoint\'s delivery');
+check(bodies['/hook?chat'] === '{"text":"invoice.paid: in_43"}', 'the connected endpoint receives the connector\'s shape');
+await svix.endpoint.delete(app.id, chatId);
+await svix.connector.delete(connector.id);
 
 // a polling endpoint: made in the page, its key shown once, read with the SDK's message poller and that key
 await page.click('nav >> text=Polling');

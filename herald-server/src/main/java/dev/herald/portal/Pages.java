@@ -18,8 +18,11 @@ import java.util.Map;
  * or to htmx as a fragment for the spot it was to fill. Refusals are the API's own exceptions.
  */
 final class Pages {
-    /** No inline script or style, nothing from elsewhere; in a frame only of the origins named. */
-    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    /**
+     * No inline script or style, nothing from elsewhere but images over https (the logos of the operator's connectors);
+     * in a frame only of the origins named.
+     */
+    private static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; "
             + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors ";
 
     /** A page's work; it throws the API's exceptions to refuse. */

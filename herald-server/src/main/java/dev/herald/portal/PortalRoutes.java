@@ -17,7 +17,6 @@ import dev.herald.api.ValidationException;
 import dev.herald.domain.Application;
 import dev.herald.domain.BackgroundTask;
 import dev.herald.domain.Capability;
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
 import dev.herald.domain.Ids;
 import dev.herald.domain.PageRequest;
@@ -37,7 +36,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -72,12 +70,15 @@ public final class PortalRoutes {
     private final PollingPages polling;
     private final AutoConfigPages autoConfig;
     private final TransformationPages transformation;
+    private final EndpointForms forms;
+    private final ConnectorPages connectors;
 
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
                         AttemptRoutes attemptRoutes, PortalAccessRoutes access, BackgroundTaskRoutes tasks,
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
                         PollerRoutes pollerRoutes, PollerStore pollers, dev.herald.api.AutoConfigRoutes autoConfigRoutes,
-                        dev.herald.api.TransformationRoutes transformationRoutes, Clock clock, List<String> frameAncestors) {
+                        dev.herald.api.TransformationRoutes transformationRoutes, dev.herald.store.ConnectorStore connectorStore,
+                        Clock clock, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
         this.endpointRoutes = endpointRoutes;
@@ -92,6 +93,8 @@ public final class PortalRoutes {
         this.polling = new PollingPages(pages, pollerRoutes, pollers, clock, access);
         this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
         this.transformation = new TransformationPages(pages, endpointRoutes, transformationRoutes, eventTypes);
+        this.forms = new EndpointForms(pages);
+        this.connectors = new ConnectorPages(pages, forms, endpointRoutes, connectorStore);
     }
 
     public void register(RoutesConfig routes) {
@@ -124,6 +127,10 @@ public final class PortalRoutes {
                 ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::save));
         routes.post(BASE + "/endpoints/{endpoint_id}/transformation/try",
                 ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::tryIt));
+        routes.get(BASE + "/connectors/{connector_id}", ctx -> change(ctx, Capability.MANAGE_ENDPOINT,
+                (c, app) -> connectors.show(c, app, shell(c, app, "endpoints"), catalog(c))));
+        routes.post(BASE + "/connectors/{connector_id}", ctx -> change(ctx, Capability.MANAGE_ENDPOINT,
+                (c, app) -> connectors.connect(c, app, catalog(c))));
         routes.get(BASE + "/messages", ctx -> page(ctx, true, this::messageList));
         routes.get(BASE + "/event-types", ctx -> page(ctx, true, this::eventTypeList));
         routes.get(BASE + "/polling", ctx -> page(ctx, true, (c, app) -> polling.list(c, app, shell(c, app, "polling"), catalog(c))));
@@ -170,13 +177,13 @@ public final class PortalRoutes {
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
         pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
-                "form", EndpointForm.empty(catalog(ctx))));
+                "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx)));
     }
 
     /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */
     private void createEndpoint(Context ctx, Application app) {
-        var form = EndpointFields.read(ctx);
-        submit(ctx, form, "new-endpoint", "/portal/" + app.id() + "/endpoints", "Add endpoint", () -> {
+        var form = EndpointForms.Fields.read(ctx);
+        forms.submit(ctx, form, "new-endpoint", "/portal/" + app.id() + "/endpoints", "Add endpoint", catalog(ctx), () -> {
             var created = endpointRoutes.create(app, form.body(false));
             ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints/" + created.id());
             ctx.status(201);
@@ -186,68 +193,12 @@ public final class PortalRoutes {
     /** The same form as an EndpointPatch of the fields it shows: none ticked is every event type again. */
     private void editEndpoint(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
-        var form = EndpointFields.read(ctx);
-        submit(ctx, form, "edit-endpoint", "/portal/" + app.id() + "/endpoints/" + endpoint.id(), "Save", () -> {
+        var form = EndpointForms.Fields.read(ctx);
+        forms.submit(ctx, form, "edit-endpoint", "/portal/" + app.id() + "/endpoints/" + endpoint.id(), "Save", catalog(ctx), () -> {
             endpointRoutes.patch(app, endpoint, form.body(true));
             ctx.header("HX-Refresh", "true");
             ctx.status(204);
         });
-    }
-
-    /** What the endpoint form sent. */
-    private record EndpointFields(String url, String description, java.util.Set<String> types, String rateLimit,
-                                  String channels) {
-        static EndpointFields read(Context ctx) {
-            return new EndpointFields(Pages.form(ctx, "url"), Pages.form(ctx, "description"),
-                    new LinkedHashSet<>(ctx.formParams("filterTypes")), Pages.form(ctx, "rateLimit").trim(),
-                    Pages.form(ctx, "channels"));
-        }
-
-        /** As the API's JSON; {@code whole}: every field, so that an emptied one is emptied. */
-        Body body(boolean whole) {
-            ObjectNode in = Json.MAPPER.createObjectNode();
-            in.put("url", url);
-            if (whole || !description.isEmpty()) in.put("description", description);
-            if (whole || !types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
-            // digits go as a number; anything else as typed, for the API to refuse beside the field
-            if (rateLimit.matches("[0-9]{1,18}")) in.put("rateLimit", Long.parseLong(rateLimit));
-            else if (!rateLimit.isEmpty()) in.put("rateLimit", rateLimit);
-            else if (whole) in.putNull("rateLimit");
-            var names = Pages.commaList(channels);
-            if (!names.isEmpty()) names.forEach(in.putArray("channels")::add);
-            else if (whole) in.putNull("channels");
-            return Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-    }
-
-    /** Runs a form's change; the API's objections come back in the form, beside the fields they name. */
-    private void submit(Context ctx, EndpointFields form, String id, String action, String label, Pages.Work change) {
-        try {
-            change.run();
-        } catch (ValidationException e) {
-            var errors = Pages.errorsByField(e);
-            formAgain(ctx, 422, form, id, action, label, errors);
-        } catch (ApiException | ConflictException e) {
-            int status = e instanceof ApiException api ? api.status() : 409;
-            formAgain(ctx, status, form, id, action, label, Map.of("form", e.getMessage()));
-        }
-    }
-
-    private void formAgain(Context ctx, int status, EndpointFields fields, String id, String action, String label,
-                           Map<String, String> errors) {
-        pages.render(ctx, status, "endpointForm", Map.of("id", id, "action", action, "submit", label,
-                "form", new EndpointForm(fields.url(), fields.description(), fields.types(), fields.rateLimit(),
-                        fields.channels(), choices(ctx, fields.types()), errors)));
-    }
-
-    /**
-     * The catalog's types to tick, and those already ticked that it leaves out (flagged or archived since): an edit
-     * that did not show them would drop them, and an endpoint left with none takes every type.
-     */
-    private List<String> choices(Context ctx, java.util.Set<String> ticked) {
-        var choices = new java.util.ArrayList<>(catalog(ctx));
-        ticked.stream().filter(t -> !choices.contains(t)).sorted().forEach(choices::add);
-        return choices;
     }
 
     private void rotateSecret(Context ctx, Application app) {
@@ -272,7 +223,7 @@ public final class PortalRoutes {
         var subscribed = endpoint.filterTypes() == null ? java.util.Set.<String>of() : endpoint.filterTypes();
         var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed,
                 endpoint.rateLimit() == null ? "" : String.valueOf(endpoint.rateLimit()),
-                endpoint.channels() == null ? "" : String.join(", ", endpoint.channels()), choices(ctx, subscribed), Map.of());
+                endpoint.channels() == null ? "" : String.join(", ", endpoint.channels()), EndpointForms.choices(catalog(ctx), subscribed), Map.of());
         pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
                 "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit,
                 "headers", EndpointRoutes.HeadersOut.of(endpoint.headers())));
