@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  */
 public final class ConnectorRoutes {
     /** Svix's ConnectorKind. */
-    static final List<String> KINDS = List.of("Custom", "AgenticCommerceProtocol", "CloseCRM", "CustomerIO", "Discord",
+    public static final List<String> KINDS = List.of("Custom", "AgenticCommerceProtocol", "CloseCRM", "CustomerIO", "Discord",
             "Hubspot", "Inngest", "Loops", "Otel", "Resend", "Salesforce", "Segment", "Sendgrid", "Slack", "Teams",
             "TriggerDev", "Windmill", "Zapier");
     static final String DISPATCH = "Dispatch";
@@ -84,7 +84,7 @@ public final class ConnectorRoutes {
     }
 
     /** ConnectorIn: {@code name} and {@code transformation} required; {@code uid} given or named by the path. */
-    Connector create(Body body, String pathUid) {
+    public Connector create(Body body, String pathUid) {
         var in = read(body, null, pathUid);
         if (connectors.count() >= MAX_CONNECTORS) {
             throw new ConflictException("limit_reached", "Herald keeps at most " + MAX_CONNECTORS + " connectors");
@@ -103,12 +103,17 @@ public final class ConnectorRoutes {
         var body = Body.of(ctx);
         var existing = connectors.find(key);
         if (existing.isPresent()) {
-            ctx.json(ConnectorOut.of(connectors.update(read(body, existing.get(), null))));
+            ctx.json(ConnectorOut.of(replace(existing.get(), body)));
             return;
         }
         boolean namesUid = !key.startsWith(Ids.CONNECTOR) && key.length() <= 256 && ApplicationRoutes.UID.matcher(key).matches();
         if (!namesUid) throw notFound();
         ctx.status(201).json(ConnectorOut.of(create(body, key)));
+    }
+
+    /** The connector's fields replaced by the body's, as a PUT does. */
+    public Connector replace(Connector existing, Body body) {
+        return connectors.update(read(body, existing, null));
     }
 
     /** ConnectorPatch: only the fields given change; null clears {@code logo}, {@code allowedEventTypes}, {@code featureFlags}. */

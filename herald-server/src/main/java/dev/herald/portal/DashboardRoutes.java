@@ -22,8 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The operator's dashboard ({@code /dashboard}): every application, each one's portal a click away, and the switch
- * that holds all delivery. Signing in takes an admin token once and keeps, in an HttpOnly {@code SameSite=Strict}
+ * The operator's dashboard ({@code /dashboard}): every application, each one's portal a click away, the switch
+ * that holds all delivery, the queue's health and the connectors the portals offer. Signing in takes an admin token once and keeps, in an HttpOnly {@code SameSite=Strict}
  * cookie, a session token of its own that ends after {@link #SESSION} or at sign-out, so the lasting admin token is
  * never kept by the browser.
  */
@@ -45,11 +45,13 @@ public final class DashboardRoutes {
     private final PauseRoutes pause;
     private final HealthGauges health;
     private final HealthStore healthStore;
+    private final ConnectorAdminPages connectors;
     private final Clock clock;
 
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
                            PortalAccessRoutes access, PauseRoutes pause, HealthGauges health,
-                           HealthStore healthStore, Clock clock) {
+                           HealthStore healthStore, dev.herald.api.ConnectorRoutes connectorRoutes,
+                           dev.herald.store.ConnectorStore connectorStore, Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
@@ -58,6 +60,7 @@ public final class DashboardRoutes {
         this.pause = pause;
         this.health = health;
         this.healthStore = healthStore;
+        this.connectors = new ConnectorAdminPages(pages, connectorRoutes, connectorStore);
         this.clock = clock;
     }
 
@@ -70,6 +73,11 @@ public final class DashboardRoutes {
         routes.post(BASE + "/pause", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), true)));
         routes.post(BASE + "/resume", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), false)));
         routes.post(BASE + "/apps/{app_id}/portal", ctx -> pages.answer(ctx, () -> openPortal(ctx, signedIn(ctx))));
+        routes.get(BASE + "/connectors", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::list)));
+        routes.post(BASE + "/connectors", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::create)));
+        routes.get(BASE + "/connectors/{connector_id}", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::show)));
+        routes.post(BASE + "/connectors/{connector_id}", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::update)));
+        routes.post(BASE + "/connectors/{connector_id}/delete", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::delete)));
     }
 
     /** An admin token, given once, for a session token that ends. */
@@ -108,6 +116,12 @@ public final class DashboardRoutes {
             throw new ApiException(401, "authentication_failed", "Your dashboard session has ended");
         }
         return owner;
+    }
+
+    /** Runs {@code page} once the session is known to be an admin's. */
+    private void signedIn(Context ctx, java.util.function.Consumer<Context> page) {
+        signedIn(ctx);
+        page.accept(ctx);
     }
 
     private void signOut(Context ctx, TokenOwner owner) {

@@ -70,6 +70,24 @@ public final class PortalViews {
         }
     }
 
+    /** The dashboard's connector form: what was typed (lists comma-separated), and the API's objections. */
+    public record ConnectorForm(String name, String uid, String kind, String logo, String description, String instructions,
+                                String allowedEventTypes, String featureFlags, String transformation,
+                                Map<String, String> errors) {
+        static ConnectorForm empty() {
+            return new ConnectorForm("", "", "Custom", "", "", "", "", "", "{\n  \"body\": {\"text\": \"{{eventType}}: {{payload}}\"}\n}",
+                    Map.of());
+        }
+
+        public List<String> kinds() {
+            return dev.herald.api.ConnectorRoutes.KINDS;
+        }
+
+        public String error(String field) {
+            return errors.get(field);
+        }
+    }
+
     /** How a message stands at one endpoint. */
     public record Delivery(String endpointId, String url, int status, Instant nextAttempt) {}
 }
