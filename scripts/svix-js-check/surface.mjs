@@ -235,6 +235,12 @@ if (made?.token) {
     const oldGone = await codeOf(() => new AutoConfig(made.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
     check("rotate: the old token is refused (401)", oldGone === 401, String(oldGone));
     await step("AutoConfig.subscribe with the rotated token", () => new AutoConfig(rotated.token, { url: `http://127.0.0.1:${port}/autoconfig2` }).subscribe());
+    // a signing secret of the caller's choosing: the token carries it and the endpoint signs with it
+    const chosenSecret = "whsec_" + Buffer.from("a secret of thirty-two bytes!!!!").toString("base64");
+    const withSecret = await step("autoconfigSubscription.rotate with signingSecret", () => svix.autoconfigSubscription.rotate(uid, made.id, { signingSecret: { key: chosenSecret } }));
+    check("rotate: the token carries the chosen secret", withSecret && JSON.parse(Buffer.from(withSecret.token.slice(8), "base64").toString()).esec === chosenSecret
+      && (await svix.endpoint.getSecret(uid, made.endpointId)).key === chosenSecret);
+    rotated.token = withSecret?.token ?? rotated.token;
     // 2.5.0 has no delete yet (later versions do): then Herald's route, the same DELETE
     const deleteSub = sdk(svix.autoconfigSubscription, "delete")
       ?? (async (app, id) => { const r = await api("DELETE", server + "/api/v1/app/" + app + "/autoconfig/" + id); if (r.status !== 204) throw new Error("DELETE answered " + r.status); });

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.api.EndpointRoutes.EndpointOut;
 import dev.herald.domain.Application;
@@ -139,15 +140,30 @@ public final class AutoConfigRoutes {
      * An HTTP endpoint already made signs with the new secret from now on, and with the old one beside it for a day,
      * as a rotation through the endpoint's own route does.
      */
+    /** Svix's RotateSubscriptionIn: optionally {@code signingSecret: {key}}, the new secret (2.x SDKs send it). */
     void rotate(Context ctx) {
         var app = apps.resolve(ctx);
         var config = find(ctx, app);
-        if (ctx.bodyAsBytes().length > 0) Body.of(ctx).validate(); // Svix's RotateSubscriptionIn: no field Herald uses
-        ctx.json(rotate(ctx, app, config));
+        String key = null;
+        if (ctx.bodyAsBytes().length > 0) {
+            var body = Body.of(ctx);
+            JsonNode signing = body.object("signingSecret");
+            body.validate();
+            if (signing != null) {
+                var nested = Body.nested((ObjectNode) signing, List.of("body", "signingSecret"));
+                key = EndpointInput.secret(nested, "key");
+                nested.validate();
+            }
+        }
+        ctx.json(rotate(ctx, app, config, key == null ? WebhookSecrets.generate() : WebhookSecrets.normalize(key)));
     }
 
+    /** A new key, and a generated signing secret. */
     public AutoConfigOut rotate(Context ctx, Application app, AutoConfig config) {
-        String secret = WebhookSecrets.generate();
+        return rotate(ctx, app, config, WebhookSecrets.generate());
+    }
+
+    private AutoConfigOut rotate(Context ctx, Application app, AutoConfig config, String secret) {
         String key = Tokens.generate(KEY_PREFIX);
         var old = configs.rotate(config, secret, Ids.next(Ids.TOKEN), Tokens.hash(key), clock.instant())
                 .orElseThrow(AutoConfigRoutes::notFound);

@@ -6,6 +6,7 @@ import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.ConflictException;
 import dev.herald.domain.Connector;
+import dev.herald.domain.NotFoundException;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
 import java.sql.ResultSet;
@@ -33,10 +34,14 @@ public final class ConnectorStore {
                 values (:id, :uid, :name, :kind, :logo, :description, :instructions, :allowed, :transformation, :flags,
                         :productType, :createdAt, :updatedAt, :transformationUpdatedAt)
                 returning *
-                """), connector);
+                """), connector).orElseThrow();
     }
 
-    /** Replaces every field but the id and creation time. @throws ConflictException when another connector has its uid */
+    /**
+     * Replaces every field but the id and creation time.
+     * @throws ConflictException when another connector has its uid
+     * @throws NotFoundException when it was deleted meanwhile
+     */
     public Connector update(Connector connector) {
         return write(h -> h.createQuery("""
                 update connector set uid = :uid, name = :name, kind = :kind, logo = :logo, description = :description,
@@ -45,16 +50,17 @@ public final class ConnectorStore {
                        transformation_updated_at = :transformationUpdatedAt
                 where id = :id
                 returning *
-                """), connector);
+                """), connector).orElseThrow(() -> new NotFoundException("Connector"));
     }
 
-    private Connector write(java.util.function.Function<Handle, org.jdbi.v3.core.statement.Query> statement, Connector connector) {
+    private Optional<Connector> write(java.util.function.Function<Handle, org.jdbi.v3.core.statement.Query> statement,
+                                      Connector connector) {
         try {
             return jdbi.withHandle(h -> statement.apply(h)
                     .bindMethods(connector)
                     .bindByType("allowed", textArray(connector.allowedEventTypes()), String[].class)
                     .bindByType("flags", textArray(connector.featureFlags()), String[].class)
-                    .map(ConnectorStore::map).one());
+                    .map(ConnectorStore::map).findOne());
         } catch (RuntimeException e) {
             if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("A connector with this uid already exists");
             throw e;

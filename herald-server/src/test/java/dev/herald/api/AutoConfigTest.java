@@ -236,6 +236,29 @@ public class AutoConfigTest {
     }
 
     @Test
+    void rotation_takes_the_signing_secret_a_2x_sdk_gives_and_refuses_a_bad_one() throws Exception {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String id = created.text("id");
+        String eid = decode(created.text("token")).path("eid").asText();
+        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url("/s")))).subscribe();
+        String chosen = "whsec_" + Base64.getEncoder().encodeToString("a secret of thirty-two bytes!!!!".getBytes());
+
+        var rotated = herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate",
+                "{\"signingSecret\":{\"key\":\"" + chosen + "\"}}");
+        assertThat(rotated.status()).as(rotated.raw()).isEqualTo(200);
+        assertThat(decode(rotated.text("token")).path("esec").asText()).isEqualTo(chosen);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + eid + "/secret").text("key")).isEqualTo(chosen);
+
+        var tooShort = herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate", "{\"signingSecret\":{\"key\":\"whsec_c2hvcnQ=\"}}");
+        assertThat(tooShort.status()).isEqualTo(422);
+        assertThat(tooShort.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"signingSecret\",\"key\"]");
+        var notAnObject = herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate", "{\"signingSecret\":\"x\"}");
+        assertThat(notAnObject.status()).isEqualTo(422);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + eid + "/secret").text("key"))
+                .as("a refused rotation changes nothing").isEqualTo(chosen);
+    }
+
+    @Test
     void bad_input_is_a_clear_4xx_that_stores_nothing() throws Exception {
         String token = newToken();
         String eid = decode(token).path("eid").asText();

@@ -157,6 +157,16 @@ class ConnectorApiTest {
     }
 
     @Test
+    void a_change_to_a_connector_deleted_meanwhile_is_a_not_found_not_a_failure() throws Exception {
+        var made = connectors().create(slack());
+        var store = new dev.herald.store.ConnectorStore(TestDatabase.jdbi());
+        var read = store.find(made.getId()).orElseThrow();
+        connectors().delete(made.getId());
+        // as a PUT or PATCH that read it just before another request deleted it
+        assertThatThrownBy(() -> store.update(read)).isInstanceOf(dev.herald.domain.NotFoundException.class);
+    }
+
+    @Test
     void only_the_admin_token_reaches_them() throws Exception {
         connectors().create(slack());
         String app = svix.getApplication().create(new ApplicationIn().name("connector-tenant")).getId();
