@@ -22,11 +22,6 @@ const recv = http.createServer((req, res) => {
 await new Promise((r) => recv.listen(0, "127.0.0.1", r));
 const port = recv.address().port;
 
-// routes of the SDK Herald does not implement (README): a 404 is expected and reported apart
-async function unsupported(name, fn) {
-  try { await fn(); failures++; console.log("FAIL ", name, "answered, but Herald does not implement it: update this check"); }
-  catch (e) { if (e?.code === 404 || e?.code === 501) console.log("n/a  ", name, "(not implemented in Herald:", e?.code + ")"); else { failures++; console.log("FAIL ", name, e?.code, String(e).slice(0, 200)); } }
-}
 // the SDK's name for a call: 2.x renamed some (update → upsert, updateHeaders → setHeaders) and dropped others
 function sdk(api, ...names) {
   const found = names.find((n) => typeof api[n] === "function");
@@ -283,7 +278,21 @@ await step("endpoint.create private address -> 422", async () => { try { await s
 await step("endpoint.rotateSecret with key", () => svix.endpoint.rotateSecret(uid, ep.id, { key: "whsec_" + Buffer.alloc(32, 7).toString("base64") }));
 await step("endpoint.getSecret after rotate", () => svix.endpoint.getSecret(uid, ep.id));
 await step("endpoint.create with secret", () => svix.endpoint.create(uid, { url: `http://127.0.0.1:${port}/hook2`, secret: "whsec_" + Buffer.alloc(24, 3).toString("base64") }));
-if (typeof svix.endpoint.transformationGet === "function") await unsupported("endpoint.transformationGet", () => svix.endpoint.transformationGet(uid, ep.id));
+// the transformation routes carry Herald's template as the code (1.x: endpoint.transformationGet/patchTransformation;
+// 2.x: endpoint.transformation.get/patch); JavaScript is a 422
+{
+  const tGet = svix.endpoint.transformation ? (a, e) => svix.endpoint.transformation.get(a, e) : sdk(svix.endpoint, "transformationGet");
+  const tPatch = svix.endpoint.transformation ? (a, e, p) => svix.endpoint.transformation.patch(a, e, p) : sdk(svix.endpoint, "patchTransformation", "transformationPartialUpdate");
+  const template = JSON.stringify({ body: { text: "{{eventType}}" } });
+  await step("endpoint transformation patch (a template)", () => tPatch(uid, ep.id, { code: template, enabled: true }));
+  const t1 = await step("endpoint transformation get", () => tGet(uid, ep.id));
+  check("the transformation's code is the template, enabled", t1?.code === template && t1?.enabled === true, JSON.stringify(t1));
+  await step("endpoint transformation switched off", () => tPatch(uid, ep.id, { enabled: false }));
+  const t2 = await step("endpoint transformation get, off", () => tGet(uid, ep.id));
+  check("switched off: kept, not enabled", t2?.code === template && t2?.enabled === false, JSON.stringify(t2));
+  await step("endpoint transformation JavaScript 422", async () => { try { await tPatch(uid, ep.id, { code: "function handler(w) { return w }" }); return "NO ERROR"; } catch (e) { check("422 at code", e.code === 422 && JSON.stringify(e.body).includes("code"), e.code); return e.code; } });
+  await step("endpoint transformation removed", () => tPatch(uid, ep.id, { code: null }));
+}
 await step("endpoint.patch disabled", () => svix.endpoint.patch(uid, ep.id, { disabled: true }));
 await step("endpoint.patch enabled", () => svix.endpoint.patch(uid, ep.id, { disabled: false }));
 await step("app token via expired token 401", async () => { try { await new Svix("sk_wrong", { serverUrl: server }).application.list(); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });

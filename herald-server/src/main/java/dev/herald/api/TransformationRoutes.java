@@ -16,19 +16,22 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * {@code POST /api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation/simulate}: the request an
- * endpoint's transformation (the stored one, or one given to try) would make of a message, without sending it.
+ * An endpoint's transformation through Svix's routes ({@code GET}/{@code PATCH …/transformation}, with Herald's
+ * template as the {@code code}), and {@code POST …/transformation/simulate}: the request the transformation (the
+ * stored one, or one given to try) would make of a message, without sending it.
  */
 public final class TransformationRoutes {
     private final AppResolver apps;
     private final EndpointRoutes endpoints;
+    private final dev.herald.store.EndpointStore store;
     private final Clock clock;
     private final Function<String, Optional<String>> hostRefusal;
 
-    public TransformationRoutes(AppResolver apps, EndpointRoutes endpoints, Clock clock,
+    public TransformationRoutes(AppResolver apps, EndpointRoutes endpoints, dev.herald.store.EndpointStore store, Clock clock,
                                 Function<String, Optional<String>> hostRefusal) {
         this.apps = apps;
         this.endpoints = endpoints;
+        this.store = store;
         this.clock = clock;
         this.hostRefusal = hostRefusal;
     }
@@ -38,20 +41,53 @@ public final class TransformationRoutes {
 
     public void register(RoutesConfig routes) {
         routes.post("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation/simulate", this::simulate);
-        routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::svixTransformation);
-        routes.patch("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::svixTransformation);
+        routes.get("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::getTransformation);
+        routes.patch("/api/v1/app/{app_id}/endpoint/{endpoint_id}/transformation", this::patchTransformation);
+    }
+
+    /** Svix's EndpointTransformationOut: {@code code} is Herald's template as JSON text. */
+    public record TransformationOut(String code, boolean enabled, java.time.Instant updatedAt) {}
+
+    /** The endpoint's transformation, in effect ({@code enabled}) or switched off; {@code code} null: none. */
+    void getTransformation(Context ctx) {
+        var endpoint = endpoints.find(ctx, apps.resolve(ctx));
+        String active = endpoint.transformationJson();
+        String code = active != null ? active : store.switchedOffTransformation(endpoint.id()).orElse(null);
+        // compact, as it was given (the database keeps it as jsonb, which spaces it)
+        ctx.json(new TransformationOut(code == null ? null : PayloadJson.parse(code).toString(), active != null || code == null,
+                endpoint.updatedAt()));
     }
 
     /**
-     * Svix's transformation routes ({@code transformationGet}, {@code patchTransformation}) carry JavaScript, which
-     * Herald does not run: a 501 that says what to use instead, rather than a 404 that reads as a missing endpoint.
+     * Svix's EndpointTransformationPatch (and 1.x's EndpointTransformationIn): {@code code} (Herald's template as JSON
+     * text, checked as an endpoint's; null removes it), {@code enabled} (false keeps it but sends messages as they are).
+     * Svix's JavaScript, and {@code variables} (Herald's templates take none), are a 422. 204.
      */
-    void svixTransformation(Context ctx) {
+    void patchTransformation(Context ctx) {
         var app = apps.resolve(ctx);
-        endpoints.find(ctx, app);
-        throw new ApiException(501, "not_implemented", "Herald does not run JavaScript transformations: set the endpoint's "
-                + "transformation (method, url, headers and body templates) with PUT or PATCH on the endpoint, and try it with "
-                + "POST …/transformation/simulate");
+        var endpoint = endpoints.find(ctx, app);
+        var body = Body.of(ctx);
+        String active = endpoint.transformationJson();
+        String switchedOff = active != null ? null : store.switchedOffTransformation(endpoint.id()).orElse(null);
+        String code = active != null ? active : switchedOff;
+        if (body.has("code")) {
+            String text = body.string("code", 1, 65_536);
+            code = text == null ? null : RoutingInput.transformationText(body, "code", text, hostRefusal);
+        }
+        boolean enabled = body.has("enabled") ? !Boolean.FALSE.equals(body.bool("enabled")) : active != null || switchedOff == null;
+        JsonNode variables = body.object("variables");
+        if (variables != null && !variables.isEmpty()) {
+            body.fail("variables", "Herald's templates take no variables: write the values into the template", "value_error");
+        }
+        body.validate();
+        // the code is written where it goes before it leaves where it was: a failure between keeps it in both
+        var change = Json.MAPPER.createObjectNode();
+        if (enabled && code != null) change.set("transformation", PayloadJson.parse(code));
+        else change.putNull("transformation");
+        if (!enabled && code != null) store.keepSwitchedOffTransformation(endpoint.id(), code);
+        endpoints.patch(app, endpoint, Body.of(change.toString().getBytes(StandardCharsets.UTF_8)));
+        if (enabled || code == null) store.keepSwitchedOffTransformation(endpoint.id(), null);
+        ctx.status(204);
     }
 
     void simulate(Context ctx) {

@@ -175,7 +175,7 @@ public final class Herald implements AutoCloseable {
             var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock, operational::emit);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
                     idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
-            var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, clock, guard::refusalForUrlHost);
+            var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, endpoints, clock, guard::refusalForUrlHost);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);

@@ -118,6 +118,18 @@ public final class EndpointStore {
         }
     }
 
+    /** The endpoint's transformation switched off (Svix's {@code enabled: false}), as JSON text; empty when none. */
+    public Optional<String> switchedOffTransformation(String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("select transformation_disabled::text from endpoint where id = :id")
+                .bind("id", endpointId).mapTo(String.class).findOne());
+    }
+
+    /** Keeps {@code transformationJson} (null: none) as the endpoint's transformation switched off. */
+    public void keepSwitchedOffTransformation(String endpointId, String transformationJson) {
+        jdbi.useHandle(h -> h.createUpdate("update endpoint set transformation_disabled = cast(:t as jsonb) where id = :id")
+                .bind("id", endpointId).bind("t", transformationJson).execute());
+    }
+
     public boolean setDisabled(String endpointId, boolean disabled, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("""
                 update endpoint set disabled = :disabled, updated_at = :now where id = :id and disabled <> :disabled

@@ -15,6 +15,8 @@ import com.svix.models.ApplicationPatch;
 import com.svix.models.EndpointHeadersIn;
 import com.svix.models.EndpointHeadersPatchIn;
 import com.svix.models.EndpointIn;
+import com.svix.models.EndpointTransformationIn;
+import com.svix.models.EndpointTransformationPatch;
 import com.svix.models.EndpointPatch;
 import com.svix.models.EndpointSecretRotateIn;
 import com.svix.models.EndpointUpdate;
@@ -220,17 +222,50 @@ class SvixSdkCompatibilityTest {
     }
 
     @Test
-    void says_javascript_transformations_are_not_run_rather_than_not_found() throws Exception {
+    void the_transformation_routes_carry_heralds_template_and_switch_it_off_without_losing_it() throws Exception {
         String app = svix.getApplication().create(new ApplicationIn().name("Transforms")).getId();
         String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create("http://127.0.0.1:9/t"))).getId();
-        assertThatThrownBy(() -> svix.getEndpoint().transformationGet(app, ep))
-                .isInstanceOfSatisfying(ApiException.class, e -> {
-                    assertThat(e.getCode()).isEqualTo(501);
-                    assertThat(e.getResponseBody()).contains("\"code\":\"not_implemented\"").contains("simulate");
-                });
-        var patch = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation", "{\"code\":\"x\",\"enabled\":true}");
-        Problems.assertError(patch, 501, "not_implemented");
-        // an endpoint that does not exist is still a 404
+        var none = svix.getEndpoint().transformationGet(app, ep);
+        assertThat(none.getCode()).isNull();
+        assertThat(none.getEnabled()).isTrue();
+
+        String template = "{\"body\":{\"text\":\"{{eventType}}\"}}";
+        svix.getEndpoint().transformationPartialUpdate(app, ep, new EndpointTransformationIn().code(template).enabled(true));
+        assertThat(svix.getEndpoint().transformationGet(app, ep).getCode()).isEqualTo(template);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").toString())
+                .as("the endpoint's transformation, the one delivery uses").isEqualTo(template);
+
+        // switched off: messages go as they are, and the template is kept
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(false));
+        var off = svix.getEndpoint().transformationGet(app, ep);
+        assertThat(off.getEnabled()).isFalse();
+        assertThat(off.getCode()).isEqualTo(template);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").isObject()).isFalse();
+        var simulated = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation/simulate",
+                "{\"eventType\":\"a.b\",\"payload\":{\"n\":1}}");
+        assertThat(simulated.body().path("body").toString()).as("sent as it is").isEqualTo("{\"n\":1}");
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(true));
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").toString()).isEqualTo(template);
+
+        // Svix's JavaScript, variables, and a template the endpoint checks refuse: a 422 that changes nothing
+        var javascript = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation",
+                "{\"code\":\"function handler(webhook) { return webhook }\",\"enabled\":true}");
+        Problems.assertInvalid(javascript, "body", "code");
+        Problems.assertInvalid(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation",
+                "{\"variables\":{\"token\":\"x\"}}"), "body", "variables");
+        Problems.assertInvalid(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation",
+                "{\"code\":\"{\\\"url\\\":\\\"http://169.254.169.254/\\\"}\"}"), "body", "code");
+        assertThat(svix.getEndpoint().transformationGet(app, ep).getCode()).isEqualTo(template);
+
+        // code null removes it, in effect or switched off
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(false));
+        assertThat(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation", "{\"code\":null}").status())
+                .isEqualTo(204);
+        var removed = svix.getEndpoint().transformationGet(app, ep);
+        assertThat(removed.getCode()).isNull();
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").isObject()).isFalse();
+
+        // an endpoint that does not exist is a 404
         assertThatThrownBy(() -> svix.getEndpoint().transformationGet(app, "ep_missing"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
     }
