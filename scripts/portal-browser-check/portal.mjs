@@ -112,6 +112,15 @@ await page.locator('#transformation-result .notice').waitFor();
 const rawEndpoint = async () => (await fetch(`${url}/api/v1/app/${app.id}/endpoint/${endpointId}`, { headers: { Authorization: `Bearer ${process.env.HERALD_TOKEN}` } })).json();
 await until(async () => (await rawEndpoint()).transformation?.body?.text === '{{eventType}} for {{app.name}}', 'the transformation saved');
 check((await rawEndpoint()).transformation?.body?.text === '{{eventType}} for {{app.name}}', 'Save stores the transformation');
+// switched off and on again in the page: kept meanwhile, as the SDK's transformation routes say
+await page.reload();
+await page.click('button:has-text("Switch off")');
+await page.locator('text=Switched off').waitFor();
+const switchedOff = await (await fetch(`${url}/api/v1/app/${app.id}/endpoint/${endpointId}/transformation`, { headers: { Authorization: `Bearer ${process.env.HERALD_TOKEN}` } })).json();
+check(switchedOff.enabled === false && switchedOff.code.includes('{{app.name}}'), 'Switch off keeps the template, not in effect');
+await page.click('button:has-text("Switch on")');
+await page.locator('text=In effect.').waitFor();
+check((await rawEndpoint()).transformation?.body?.text === '{{eventType}} for {{app.name}}', 'Switch on puts it back in effect');
 await page.fill('#transformation textarea[name=transformation]', '');
 await page.click('#transformation button:has-text("Save")');
 await until(async () => (await rawEndpoint()).transformation === undefined, 'the transformation removed');

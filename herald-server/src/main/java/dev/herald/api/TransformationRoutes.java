@@ -52,23 +52,31 @@ public final class TransformationRoutes {
     void getTransformation(Context ctx) {
         var endpoint = endpoints.find(ctx, apps.resolve(ctx));
         String active = endpoint.transformationJson();
-        String code = active != null ? active : store.switchedOffTransformation(endpoint.id()).orElse(null);
+        String code = active != null ? active : switchedOff(endpoint).orElse(null);
         // compact, as it was given (the database keeps it as jsonb, which spaces it)
         ctx.json(new TransformationOut(code == null ? null : PayloadJson.parse(code).toString(), active != null || code == null,
                 endpoint.updatedAt()));
     }
 
+    void patchTransformation(Context ctx) {
+        var app = apps.resolve(ctx);
+        setTransformation(app, endpoints.find(ctx, app), Body.of(ctx));
+        ctx.status(204);
+    }
+
+    /** The endpoint's transformation switched off, if one is kept (none while one is in effect). */
+    public Optional<String> switchedOff(dev.herald.domain.Endpoint endpoint) {
+        return endpoint.transformationJson() != null ? Optional.empty() : store.switchedOffTransformation(endpoint.id());
+    }
+
     /**
      * Svix's EndpointTransformationPatch (and 1.x's EndpointTransformationIn): {@code code} (Herald's template as JSON
      * text, checked as an endpoint's; null removes it), {@code enabled} (false keeps it but sends messages as they are).
-     * Svix's JavaScript, and {@code variables} (Herald's templates take none), are a 422. 204.
+     * Svix's JavaScript, and {@code variables} (Herald's templates take none), are a 422.
      */
-    void patchTransformation(Context ctx) {
-        var app = apps.resolve(ctx);
-        var endpoint = endpoints.find(ctx, app);
-        var body = Body.of(ctx);
+    public void setTransformation(dev.herald.domain.Application app, dev.herald.domain.Endpoint endpoint, Body body) {
         String active = endpoint.transformationJson();
-        String switchedOff = active != null ? null : store.switchedOffTransformation(endpoint.id()).orElse(null);
+        String switchedOff = switchedOff(endpoint).orElse(null);
         String code = active != null ? active : switchedOff;
         if (body.has("code")) {
             String text = body.string("code", 1, 65_536);
@@ -87,7 +95,6 @@ public final class TransformationRoutes {
         if (!enabled && code != null) store.keepSwitchedOffTransformation(endpoint.id(), code);
         endpoints.patch(app, endpoint, Body.of(change.toString().getBytes(StandardCharsets.UTF_8)));
         if (enabled || code == null) store.keepSwitchedOffTransformation(endpoint.id(), null);
-        ctx.status(204);
     }
 
     void simulate(Context ctx) {

@@ -125,6 +125,10 @@ public final class PortalRoutes {
                 ctx -> change(ctx, Capability.MANAGE_ENDPOINT, (c, app) -> setHeader(c, app, true)));
         routes.post(BASE + "/endpoints/{endpoint_id}/transformation",
                 ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::save));
+        routes.post(BASE + "/endpoints/{endpoint_id}/transformation/on",
+                ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, (c, app) -> transformation.setEnabled(c, app, true)));
+        routes.post(BASE + "/endpoints/{endpoint_id}/transformation/off",
+                ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, (c, app) -> transformation.setEnabled(c, app, false)));
         routes.post(BASE + "/endpoints/{endpoint_id}/transformation/try",
                 ctx -> change(ctx, Capability.MANAGE_TRANSFORMATIONS, transformation::tryIt));
         routes.get(BASE + "/connectors/{connector_id}", ctx -> change(ctx, Capability.MANAGE_ENDPOINT,
@@ -224,9 +228,15 @@ public final class PortalRoutes {
         var edit = new EndpointForm(endpoint.url(), endpoint.description(), subscribed,
                 endpoint.rateLimit() == null ? "" : String.valueOf(endpoint.rateLimit()),
                 endpoint.channels() == null ? "" : String.join(", ", endpoint.channels()), EndpointForms.choices(catalog(ctx), subscribed), Map.of());
-        pages.render(ctx, 200, "endpoint", Map.of("shell", shell(ctx, app, "endpoints"), "endpoint", endpoint,
-                "stats", attemptRoutes.stats(endpoint, null, null), "attempts", recent, "edit", edit,
-                "headers", EndpointRoutes.HeadersOut.of(endpoint.headers())));
+        var params = new HashMap<String, Object>();
+        params.put("shell", shell(ctx, app, "endpoints"));
+        params.put("endpoint", endpoint);
+        params.put("stats", attemptRoutes.stats(endpoint, null, null));
+        params.put("attempts", recent);
+        params.put("edit", edit);
+        params.put("headers", EndpointRoutes.HeadersOut.of(endpoint.headers()));
+        params.put("switchedOff", transformation.switchedOff(endpoint));
+        pages.render(ctx, 200, "endpoint", params);
     }
 
     /**

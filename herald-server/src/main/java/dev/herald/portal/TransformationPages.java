@@ -54,21 +54,41 @@ final class TransformationPages {
         }
     }
 
-    /** Save: the template becomes the endpoint's transformation, through the API's checks; an empty one removes it. */
+    /**
+     * Save: the template becomes the endpoint's transformation in effect, through the API's checks (as Svix's
+     * transformation PATCH with {@code enabled: true}); an empty one removes it, switched off or not.
+     */
     void save(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
         String template = Pages.form(ctx, "transformation");
         ObjectNode in = Json.MAPPER.createObjectNode();
         try {
-            if (template.isEmpty()) in.putNull("transformation");
-            else in.set("transformation", json(template, "The template"));
-            endpointRoutes.patch(app, endpoint, body(in));
+            if (template.isEmpty()) {
+                in.putNull("code");
+            } else {
+                json(template, "The template"); // not JSON: said as such, rather than as a bad template
+                in.put("code", template).put("enabled", true);
+            }
+            transformations.setTransformation(app, endpoint, body(in));
             pages.render(ctx, 200, "notice", Map.of("text", template.isEmpty()
                     ? "Saved: no transformation; messages are sent as they are." : "Saved: messages to this endpoint are sent as the template says.",
                     "error", false));
         } catch (ValidationException e) {
             refuse(ctx, e);
         }
+    }
+
+    /** The endpoint's transformation switched off (shown to switch on again), or null. */
+    String switchedOff(dev.herald.domain.Endpoint endpoint) {
+        return transformations.switchedOff(endpoint).orElse(null);
+    }
+
+    /** Switches the saved transformation off (kept; messages go as they are) or on again. */
+    void setEnabled(Context ctx, Application app, boolean enabled) {
+        var endpoint = endpointRoutes.find(ctx, app);
+        transformations.setTransformation(app, endpoint, body(Json.MAPPER.createObjectNode().put("enabled", enabled)));
+        ctx.header("HX-Refresh", "true");
+        ctx.status(204);
     }
 
     private void refuse(Context ctx, ValidationException e) {

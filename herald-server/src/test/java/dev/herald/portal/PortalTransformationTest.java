@@ -91,6 +91,31 @@ class PortalTransformationTest {
     }
 
     @Test
+    void a_customer_switches_the_template_off_and_on_without_losing_it() {
+        var browser = signedIn("{}");
+        assertThat(browser.post(here + "/transformation", Map.of("transformation", TEMPLATE)).status()).isEqualTo(200);
+        assertThat(browser.get(here).body()).contains("In effect.").contains("/transformation/off");
+
+        assertThat(browser.post(here + "/transformation/off", Map.of()).status()).isEqualTo(204);
+        var off = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/transformation").body();
+        assertThat(off.path("enabled").asBoolean()).isFalse();
+        assertThat(off.path("code").asText()).contains("x-kind");
+        var page = browser.get(here).body();
+        assertThat(page).contains("Switched off").contains("/transformation/on").as("the template kept in the editor").contains("x-kind");
+        herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"invoice.paid\",\"payload\":{\"number\":\"INV-1\"}}");
+        Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/chat").isEmpty(), "the plain delivery");
+        assertThat(receiver.requests("/chat").getFirst().body()).as("sent as it is").isEqualTo("{\"number\":\"INV-1\"}");
+
+        var viewer = signedIn("{\"capabilities\":[\"ViewBase\"]}");
+        assertThat(viewer.post(here + "/transformation/on", Map.of()).status()).isEqualTo(403);
+        assertThat(browser.post(here + "/transformation/on", Map.of()).status()).isEqualTo(204);
+        var on = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/transformation").body();
+        assertThat(on.path("enabled").asBoolean()).isTrue();
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("transformation")
+                .path("headers").path("x-kind").asText()).isEqualTo("chat");
+    }
+
+    @Test
     void a_portal_without_the_capability_sees_the_template_but_changes_nothing() {
         herald.api.patch("/api/v1/app/" + app + "/endpoint/" + endpoint, "{\"transformation\":" + TEMPLATE + "}");
         var viewer = signedIn("{\"capabilities\":[\"ViewBase\"]}");
