@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.herald.api.ApiException;
 import dev.herald.api.ConnectorRoutes;
 import dev.herald.api.Json;
-import dev.herald.api.ValidationException;
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.Connector;
 import dev.herald.portal.PortalViews.ConnectorForm;
 import dev.herald.store.ConnectorStore;
@@ -66,19 +64,8 @@ final class ConnectorAdminPages {
     }
 
     private void submit(Context ctx, Fields fields, String id, String action, String label, Pages.Work change) {
-        Map<String, String> errors;
-        int status;
-        try {
-            change.run();
-            return;
-        } catch (ValidationException e) {
-            errors = Pages.errorsByField(e);
-            status = 422;
-        } catch (ApiException | ConflictException e) {
-            errors = Map.of("form", e.getMessage());
-            status = e instanceof ApiException api ? api.status() : 409;
-        }
-        pages.render(ctx, status, "connectorForm", Map.of("id", id, "action", action, "submit", label, "form", fields.form(errors)));
+        Pages.submit(change, (status, errors) -> pages.render(ctx, status, "connectorForm",
+                Map.of("id", id, "action", action, "submit", label, "form", fields.form(errors))));
     }
 
     private Connector find(Context ctx) {

@@ -1,11 +1,8 @@
 package dev.herald.portal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.herald.api.ApiException;
 import dev.herald.api.Body;
 import dev.herald.api.Json;
-import dev.herald.api.ValidationException;
-import dev.herald.domain.ConflictException;
 import dev.herald.portal.PortalViews.EndpointForm;
 import io.javalin.http.Context;
 import java.util.ArrayList;
@@ -76,14 +73,7 @@ final class EndpointForms {
     /** As above; {@code noneTicked}: what the form says an endpoint with no type ticked takes. */
     void submit(Context ctx, Fields form, String id, String action, String label, List<String> catalog, String noneTicked,
                 Pages.Work change) {
-        try {
-            change.run();
-        } catch (ValidationException e) {
-            formAgain(ctx, 422, form, id, action, label, catalog, noneTicked, Pages.errorsByField(e));
-        } catch (ApiException | ConflictException e) {
-            int status = e instanceof ApiException api ? api.status() : 409;
-            formAgain(ctx, status, form, id, action, label, catalog, noneTicked, Map.of("form", e.getMessage()));
-        }
+        Pages.submit(change, (status, errors) -> formAgain(ctx, status, form, id, action, label, catalog, noneTicked, errors));
     }
 
     private void formAgain(Context ctx, int status, Fields fields, String id, String action, String label,

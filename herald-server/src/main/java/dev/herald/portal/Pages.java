@@ -134,6 +134,22 @@ final class Pages {
                 : list + "?iterator=" + page.prevIterator() + query);
     }
 
+    /**
+     * Runs a form's change; on the API's objection, {@code again} shows the form once more with its status and the
+     * objections by field ({@code form}: one that names no field).
+     */
+    static void submit(Work change, java.util.function.BiConsumer<Integer, Map<String, String>> again) {
+        try {
+            change.run();
+        } catch (ValidationException e) {
+            again.accept(422, errorsByField(e));
+        } catch (ApiException e) {
+            again.accept(e.status(), Map.of("form", e.getMessage()));
+        } catch (ConflictException e) {
+            again.accept(409, Map.of("form", e.getMessage()));
+        }
+    }
+
     /** The API's objections by the field each names (the last part of its location), to show beside a form's fields. */
     static Map<String, String> errorsByField(dev.herald.api.ValidationException e) {
         var errors = new java.util.HashMap<String, String>();

@@ -6,9 +6,7 @@ import dev.herald.api.Body;
 import dev.herald.api.Json;
 import dev.herald.api.PollerRoutes;
 import dev.herald.api.PortalAccessRoutes;
-import dev.herald.api.ValidationException;
 import dev.herald.domain.Application;
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.PageRequest;
 import dev.herald.domain.Poller;
 import dev.herald.portal.PortalViews.PollerForm;
@@ -48,16 +46,11 @@ final class PollingPages {
 
     void create(Context ctx, Application app, Supplier<List<String>> catalog) {
         var fields = Fields.read(ctx);
-        try {
+        Pages.submit(() -> {
             var created = routes.create(app, fields.body());
             ctx.header("HX-Redirect", "/portal/" + app.id() + "/polling/" + created.id());
             ctx.status(201);
-        } catch (ValidationException e) {
-            var errors = Pages.errorsByField(e);
-            formAgain(ctx, app, 422, fields, catalog.get(), errors);
-        } catch (ApiException | ConflictException e) {
-            formAgain(ctx, app, e instanceof ApiException api ? api.status() : 409, fields, catalog.get(), Map.of("form", e.getMessage()));
-        }
+        }, (status, errors) -> formAgain(ctx, app, status, fields, catalog.get(), errors));
     }
 
     void show(Context ctx, Application app, Shell shell) {
