@@ -225,6 +225,22 @@ await ops.fill('input[name=token]', process.env.HERALD_TOKEN);
 await ops.click('text=Sign in');
 await ops.waitForURL(/\/dashboard\/apps$/);
 check(await ops.locator('td', { hasText: app.id }).count() === 1, 'the dashboard lists the application');
+// an event type added in the dashboard's form with a schema, checked through the SDK, archived there
+await ops.click('nav >> text=Event types');
+await ops.waitForURL(/\/dashboard\/event-types$/);
+await ops.fill('#new-event-type input[name=name]', 'invoice.refunded');
+await ops.fill('#new-event-type input[name=description]', 'A refund was made');
+await ops.fill('#new-event-type textarea[name=schemas]', '{"1": {"type": "object", "required": ["invoice"]}}');
+await ops.check('#new-event-type input[name=validatePayloads]');
+await ops.click('#new-event-type button:has-text("Add event type")');
+await ops.locator('td a', { hasText: 'invoice.refunded' }).waitFor();
+const refunded = await svix.eventType.get('invoice.refunded');
+check(refunded.description === 'A refund was made' && refunded.schemas?.['1']?.required?.[0] === 'invoice', 'an event type added in the dashboard is in the API');
+await ops.click('td a >> text=invoice.refunded');
+await ops.click('button:has-text("Archive")');
+await ops.locator('button:has-text("Unarchive")').waitFor();
+check((await svix.eventType.get('invoice.refunded')).archived === true, 'Archive (confirmed) archives it');
+if (shots) await ops.screenshot({ path: `${shots}/6a-event-type.png`, fullPage: true });
 // a connector added in the dashboard's form, checked through the SDK, then deleted there
 await ops.click('nav >> text=Connectors');
 await ops.waitForURL(/\/dashboard\/connectors$/);

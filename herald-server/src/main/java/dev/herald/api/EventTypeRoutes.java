@@ -187,15 +187,27 @@ public final class EventTypeRoutes {
 
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
-        var body = Body.of(ctx);
+        ctx.status(201).json(EventTypeOut.of(create(Body.of(ctx))));
+    }
+
+    /** EventTypeIn: a new type; or, as in Svix, an archived one of that name unarchived and its fields replaced. */
+    public EventType create(Body body) {
         String name = requiredName(body);
         var archived = name == null ? Optional.<EventType>empty() : types.find(name).filter(EventType::archived);
-        if (archived.isPresent()) {
-            // Svix: creating an archived type unarchives it, replacing description and schemas
-            ctx.status(201).json(EventTypeOut.of(saved(types.update(read(body, name, archived.get(), false)))));
-            return;
-        }
-        ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
+        if (archived.isPresent()) return saved(types.update(read(body, name, archived.get(), false)));
+        return saved(types.insert(read(body, name, null, false)));
+    }
+
+    /** EventTypeUpdate (a PUT of an existing type): the body's fields replace the type's. */
+    public EventType replace(EventType existing, Body body) {
+        return saved(types.update(read(body, existing.name(), existing, false)));
+    }
+
+    /** Archived (Svix's DELETE) or back in the catalog: no new messages, no new filters on it while archived. */
+    public EventType setArchived(EventType current, boolean archived) {
+        return saved(types.update(new EventType(current.name(), current.description(), current.schemasJson(), archived,
+                current.deprecated(), current.featureFlag(), current.featureFlags(), current.groupName(),
+                current.createdAt(), clock.instant(), current.validatePayloads())));
     }
 
     /** EventTypeIn's {@code name}: required, of Svix's alphabet. */
@@ -234,7 +246,7 @@ public final class EventTypeRoutes {
             ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
             return;
         }
-        ctx.json(EventTypeOut.of(saved(types.update(read(body, name, existing.get(), false)))));
+        ctx.json(EventTypeOut.of(replace(existing.get(), body)));
     }
 
     void patch(Context ctx) {
@@ -251,9 +263,7 @@ public final class EventTypeRoutes {
             types.expunge(current.name());
             gate.forget(current.name());
         } else {
-            saved(types.update(new EventType(current.name(), current.description(), current.schemasJson(), true,
-                    current.deprecated(), current.featureFlag(), current.featureFlags(), current.groupName(),
-                    current.createdAt(), clock.instant(), current.validatePayloads())));
+            setArchived(current, true);
         }
         ctx.status(204);
     }

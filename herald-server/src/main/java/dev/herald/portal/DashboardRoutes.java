@@ -23,7 +23,7 @@ import java.util.Map;
 
 /**
  * The operator's dashboard ({@code /dashboard}): every application, each one's portal a click away, the switch
- * that holds all delivery, the queue's health and the connectors the portals offer. Signing in takes an admin token once and keeps, in an HttpOnly {@code SameSite=Strict}
+ * that holds all delivery, the queue's health, the event catalog and the connectors the portals offer. Signing in takes an admin token once and keeps, in an HttpOnly {@code SameSite=Strict}
  * cookie, a session token of its own that ends after {@link #SESSION} or at sign-out, so the lasting admin token is
  * never kept by the browser.
  */
@@ -46,12 +46,14 @@ public final class DashboardRoutes {
     private final HealthGauges health;
     private final HealthStore healthStore;
     private final ConnectorAdminPages connectors;
+    private final EventTypeAdminPages eventTypes;
     private final Clock clock;
 
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
                            PortalAccessRoutes access, PauseRoutes pause, HealthGauges health,
                            HealthStore healthStore, dev.herald.api.ConnectorRoutes connectorRoutes,
-                           dev.herald.store.ConnectorStore connectorStore, Clock clock) {
+                           dev.herald.store.ConnectorStore connectorStore, dev.herald.api.EventTypeRoutes eventTypeRoutes,
+                           dev.herald.store.EventTypeStore eventTypeStore, Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
@@ -61,6 +63,7 @@ public final class DashboardRoutes {
         this.health = health;
         this.healthStore = healthStore;
         this.connectors = new ConnectorAdminPages(pages, connectorRoutes, connectorStore);
+        this.eventTypes = new EventTypeAdminPages(pages, eventTypeRoutes, eventTypeStore);
         this.clock = clock;
     }
 
@@ -73,6 +76,14 @@ public final class DashboardRoutes {
         routes.post(BASE + "/pause", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), true)));
         routes.post(BASE + "/resume", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), false)));
         routes.post(BASE + "/apps/{app_id}/portal", ctx -> pages.answer(ctx, () -> openPortal(ctx, signedIn(ctx))));
+        routes.get(BASE + "/event-types", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::list)));
+        routes.post(BASE + "/event-types", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::create)));
+        routes.get(BASE + "/event-types/{name}", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::show)));
+        routes.post(BASE + "/event-types/{name}", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::update)));
+        routes.post(BASE + "/event-types/{name}/archive",
+                ctx -> pages.answer(ctx, () -> signedIn(ctx, c -> eventTypes.setArchived(c, true))));
+        routes.post(BASE + "/event-types/{name}/unarchive",
+                ctx -> pages.answer(ctx, () -> signedIn(ctx, c -> eventTypes.setArchived(c, false))));
         routes.get(BASE + "/connectors", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::list)));
         routes.post(BASE + "/connectors", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::create)));
         routes.get(BASE + "/connectors/{connector_id}", ctx -> pages.answer(ctx, () -> signedIn(ctx, connectors::show)));

@@ -88,6 +88,18 @@ public final class PortalViews {
         }
     }
 
+    /** The dashboard's event type form: what was typed (flags comma-separated, schemas as JSON), and the objections. */
+    public record EventTypeForm(String name, String description, String groupName, String featureFlags,
+                                boolean deprecated, boolean validatePayloads, String schemas, Map<String, String> errors) {
+        static EventTypeForm empty() {
+            return new EventTypeForm("", "", "", "", false, false, "", Map.of());
+        }
+
+        public String error(String field) {
+            return errors.get(field);
+        }
+    }
+
     /** How a message stands at one endpoint. */
     public record Delivery(String endpointId, String url, int status, Instant nextAttempt) {}
 }
