@@ -196,7 +196,7 @@ public final class Herald implements AutoCloseable {
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
                     portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, pollerRoutes, pollers,
                     autoConfigRoutes, transformationRoutes, connectors, clock,
-                    config.portalFrameAncestors());
+                    config.disableAfter(), config.portalFrameAncestors());
             var pauseRoutes = new dev.herald.api.PauseRoutes(new dev.herald.store.PauseStore(jdbi), resolver, endpointRoutes, signal, clock);
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first
             var healthStore = new dev.herald.store.HealthStore(jdbi);

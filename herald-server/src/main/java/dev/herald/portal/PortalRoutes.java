@@ -71,6 +71,8 @@ public final class PortalRoutes {
     private final AutoConfigPages autoConfig;
     private final TransformationPages transformation;
     private final EndpointForms forms;
+    /** How long an endpoint may fail before Herald disables it (HERALD_DISABLE_AFTER), to tell its owner. */
+    private final java.time.Duration disableAfter;
     private final ConnectorPages connectors;
 
     public PortalRoutes(Auth auth, AppResolver apps, EndpointRoutes endpointRoutes, MessageRoutes messageRoutes,
@@ -78,7 +80,7 @@ public final class PortalRoutes {
                         EndpointStore endpoints, MessageStore messages, AttemptStore attempts, EventTypeStore eventTypes,
                         PollerRoutes pollerRoutes, PollerStore pollers, dev.herald.api.AutoConfigRoutes autoConfigRoutes,
                         dev.herald.api.TransformationRoutes transformationRoutes, dev.herald.store.ConnectorStore connectorStore,
-                        Clock clock, List<String> frameAncestors) {
+                        Clock clock, java.time.Duration disableAfter, List<String> frameAncestors) {
         this.session = new PortalSession(auth, apps, clock, !frameAncestors.isEmpty());
         this.pages = new Pages("Ask the service that sent you here for a new link to its webhook portal.", frameAncestors);
         this.endpointRoutes = endpointRoutes;
@@ -94,6 +96,7 @@ public final class PortalRoutes {
         this.autoConfig = new AutoConfigPages(pages, autoConfigRoutes);
         this.transformation = new TransformationPages(pages, endpointRoutes, transformationRoutes, eventTypes);
         this.forms = new EndpointForms(pages);
+        this.disableAfter = disableAfter;
         this.connectors = new ConnectorPages(pages, forms, endpointRoutes, connectorStore);
     }
 
@@ -236,6 +239,9 @@ public final class PortalRoutes {
         params.put("edit", edit);
         params.put("headers", EndpointRoutes.HeadersOut.of(endpoint.headers()));
         params.put("switchedOff", transformation.switchedOff(endpoint));
+        var failingSince = endpoints.failingSince(endpoint.id()).orElse(null);
+        params.put("failingSince", failingSince);
+        params.put("disabledBy", failingSince == null ? null : failingSince.plus(disableAfter));
         pages.render(ctx, 200, "endpoint", params);
     }
 

@@ -118,6 +118,12 @@ public final class EndpointStore {
         }
     }
 
+    /** Since when no delivery to the endpoint has succeeded (its failing clock); empty while it is healthy. */
+    public Optional<Instant> failingSince(String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("select failing_since from endpoint where id = :id")
+                .bind("id", endpointId).mapTo(Instant.class).findOne());
+    }
+
     /** The endpoint's transformation switched off (Svix's {@code enabled: false}), as JSON text; empty when none. */
     public Optional<String> switchedOffTransformation(String endpointId) {
         return jdbi.withHandle(h -> h.createQuery("select transformation_disabled::text from endpoint where id = :id")
