@@ -184,7 +184,8 @@ public final class PortalRoutes {
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
         pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
-                "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx)));
+                "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx),
+                "failing", endpoints.failingOf(app.id())));
     }
 
     /** The form as an EndpointIn, through the API's own checks; on an objection the form comes back with it. */

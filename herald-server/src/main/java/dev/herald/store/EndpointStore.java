@@ -17,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -116,6 +117,14 @@ public final class EndpointStore {
         } catch (RuntimeException e) {
             throw translate(e);
         }
+    }
+
+    /** The application's endpoints that are failing, by id, with since when (for its endpoint list). */
+    public Map<String, Instant> failingOf(String appId) {
+        return jdbi.withHandle(h -> h.createQuery("select id, failing_since from endpoint where app_id = :app and failing_since is not null")
+                .bind("app", appId)
+                .map((rs, ctx) -> Map.entry(rs.getString("id"), instant(rs, "failing_since")))
+                .list().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
     }
 
     /** Since when no delivery to the endpoint has succeeded (its failing clock); empty while it is healthy. */

@@ -43,12 +43,14 @@ class PortalEndpointHealthTest {
             Receiver.await(Duration.ofSeconds(10), () -> browser.get(page).body().contains("Failing: no delivery has succeeded since"),
                     "the page to say the endpoint is failing");
             assertThat(browser.get(page).body()).contains("unless one does, it is disabled at");
+            assertThat(browser.get("/portal/" + app + "/endpoints").body()).as("the list says so too").contains("failing since");
 
             status.set(200);
             herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":{}}");
             Receiver.await(Duration.ofSeconds(10), () -> !browser.get(page).body().contains("Failing"),
                     "a success to end the failing state");
             assertThat(browser.get(page).body()).contains("Enabled");
+            assertThat(browser.get("/portal/" + app + "/endpoints").body()).doesNotContain("failing since");
         }
     }
 }
