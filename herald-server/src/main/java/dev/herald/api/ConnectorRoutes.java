@@ -1,6 +1,5 @@
 package dev.herald.api;
 
-import dev.herald.domain.ConflictException;
 import dev.herald.domain.Connector;
 import dev.herald.domain.Ids;
 import dev.herald.store.ConnectorStore;
@@ -85,11 +84,7 @@ public final class ConnectorRoutes {
 
     /** ConnectorIn: {@code name} and {@code transformation} required; {@code uid} given or named by the path. */
     public Connector create(Body body, String pathUid) {
-        var in = read(body, null, pathUid);
-        if (connectors.count() >= MAX_CONNECTORS) {
-            throw new ConflictException("limit_reached", "Herald keeps at most " + MAX_CONNECTORS + " connectors");
-        }
-        return connectors.insert(in);
+        return connectors.insert(read(body, null, pathUid), MAX_CONNECTORS);
     }
 
     /**

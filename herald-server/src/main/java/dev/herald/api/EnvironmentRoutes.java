@@ -101,7 +101,7 @@ public final class EnvironmentRoutes {
         for (EventType type : imported) eventTypeRoutes.saved(upsert(type));
         for (Connector connector : importedConnectors) {
             if (connectors.find(connector.id()).isPresent()) connectors.update(connector);
-            else connectors.insert(connector);
+            else connectors.insert(connector, ConnectorRoutes.MAX_CONNECTORS);
         }
         ctx.status(204);
     }

@@ -25,16 +25,31 @@ public final class ConnectorStore {
         this.jdbi = jdbi;
     }
 
-    /** @throws ConflictException when another connector has its uid */
-    public Connector insert(Connector connector) {
-        return write(h -> h.createQuery("""
-                insert into connector (id, uid, name, kind, logo, description, instructions, allowed_event_types,
-                                       transformation, feature_flags, product_type, created_at, updated_at,
-                                       transformation_updated_at)
-                values (:id, :uid, :name, :kind, :logo, :description, :instructions, :allowed, :transformation, :flags,
-                        :productType, :createdAt, :updatedAt, :transformationUpdatedAt)
-                returning *
-                """), connector).orElseThrow();
+    /** Taken while counting and adding connectors, so nodes adding at once cannot pass the limit together. */
+    private static final long LIMIT_LOCK = 7243026;
+
+    /**
+     * Adds the connector unless {@code max} exist already ({@code limit_reached}).
+     * @throws ConflictException when another connector has its uid, or at the limit
+     */
+    public Connector insert(Connector connector, int max) {
+        try {
+            return jdbi.inTransaction(h -> {
+                h.execute("select pg_advisory_xact_lock(" + LIMIT_LOCK + ")");
+                long count = h.createQuery("select count(*) from connector").mapTo(Long.class).one();
+                if (count >= max) throw new ConflictException("limit_reached", "Herald keeps at most " + max + " connectors");
+                return bind(h.createQuery("""
+                        insert into connector (id, uid, name, kind, logo, description, instructions, allowed_event_types,
+                                               transformation, feature_flags, product_type, created_at, updated_at,
+                                               transformation_updated_at)
+                        values (:id, :uid, :name, :kind, :logo, :description, :instructions, :allowed, :transformation,
+                                :flags, :productType, :createdAt, :updatedAt, :transformationUpdatedAt)
+                        returning *
+                        """), connector).map(ConnectorStore::map).one();
+            });
+        } catch (RuntimeException e) {
+            throw translate(e);
+        }
     }
 
     /**
@@ -56,15 +71,20 @@ public final class ConnectorStore {
     private Optional<Connector> write(java.util.function.Function<Handle, org.jdbi.v3.core.statement.Query> statement,
                                       Connector connector) {
         try {
-            return jdbi.withHandle(h -> statement.apply(h)
-                    .bindMethods(connector)
-                    .bindByType("allowed", textArray(connector.allowedEventTypes()), String[].class)
-                    .bindByType("flags", textArray(connector.featureFlags()), String[].class)
-                    .map(ConnectorStore::map).findOne());
+            return jdbi.withHandle(h -> bind(statement.apply(h), connector).map(ConnectorStore::map).findOne());
         } catch (RuntimeException e) {
-            if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("A connector with this uid already exists");
-            throw e;
+            throw translate(e);
         }
+    }
+
+    private static org.jdbi.v3.core.statement.Query bind(org.jdbi.v3.core.statement.Query query, Connector connector) {
+        return query.bindMethods(connector)
+                .bindByType("allowed", textArray(connector.allowedEventTypes()), String[].class)
+                .bindByType("flags", textArray(connector.featureFlags()), String[].class);
+    }
+
+    private static RuntimeException translate(RuntimeException e) {
+        return SqlErrors.isUniqueViolation(e) ? new ConflictException("A connector with this uid already exists") : e;
     }
 
     /** The connector with this id or uid. */
@@ -89,10 +109,6 @@ public final class ConnectorStore {
     /** Every connector by name (an operator's short list, as the event catalog is). */
     public List<Connector> all() {
         return jdbi.withHandle(h -> h.createQuery("select * from connector order by name, id").map(ConnectorStore::map).list());
-    }
-
-    public long count() {
-        return jdbi.withHandle(h -> h.createQuery("select count(*) from connector").mapTo(Long.class).one());
     }
 
     public boolean delete(String id) {

@@ -167,6 +167,39 @@ class ConnectorApiTest {
     }
 
     @Test
+    void nodes_adding_at_once_cannot_pass_the_limit_of_a_thousand() throws Exception {
+        var store = new dev.herald.store.ConnectorStore(TestDatabase.jdbi());
+        Instant now = clock.instant();
+        for (int i = 0; i < ConnectorRoutes.MAX_CONNECTORS - 4; i++) {
+            store.insert(new dev.herald.domain.Connector(dev.herald.domain.Ids.next(dev.herald.domain.Ids.CONNECTOR), null, "c" + i,
+                    "Custom", null, "", "", null, "{}", null, "Dispatch", now, now, now), ConnectorRoutes.MAX_CONNECTORS);
+        }
+        // eight at once through the API, four places left: four are made, four refused
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            var start = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 8; i++) {
+                String body = "{\"name\":\"late" + i + "\",\"transformation\":\"{}\"}";
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return herald.api.post("/api/v1/connector", body).status();
+                }));
+            }
+            start.countDown();
+            var statuses = new java.util.ArrayList<Integer>();
+            for (var answer : answers) statuses.add(answer.get());
+            assertThat(statuses).filteredOn(st -> st == 201).hasSize(4);
+            assertThat(statuses).filteredOn(st -> st == 409).hasSize(4);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.all()).hasSize(ConnectorRoutes.MAX_CONNECTORS);
+        Problems.assertError(herald.api.post("/api/v1/connector", "{\"name\":\"one more\",\"transformation\":\"{}\"}"),
+                409, "limit_reached");
+    }
+
+    @Test
     void only_the_admin_token_reaches_them() throws Exception {
         connectors().create(slack());
         String app = svix.getApplication().create(new ApplicationIn().name("connector-tenant")).getId();
