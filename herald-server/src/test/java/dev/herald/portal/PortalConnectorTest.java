@@ -103,6 +103,20 @@ class PortalConnectorTest {
     }
 
     @Test
+    void instructions_are_markdown_rendered_safely() {
+        String md = herald.api.post("/api/v1/connector", json("name", "Docs", "transformation", "{}", "instructions",
+                "Open **Settings**, then [Slack's guide](https://api.slack.com/messaging/webhooks).\nNext line.\n\n"
+                        + "A [bad](javascript:void) link.\n\n<script>alert(1)</script> <img src=x onerror=alert(1)>")).text("id");
+        var page = PortalBrowser.signedIn(herald, app, "{}").get("/portal/" + app + "/connectors/" + md).body();
+        assertThat(page).contains("<strong>Settings</strong>")
+                .contains("href=\"https://api.slack.com/messaging/webhooks\"").contains("rel=\"noopener noreferrer nofollow\"")
+                .contains(">bad</a>")
+                .as("a single line break kept").contains("<br>")
+                .as("HTML in the instructions is shown, not run").contains("&lt;script&gt;").doesNotContain("<script>alert")
+                .doesNotContain("<img src=x").doesNotContain("href=\"javascript:");
+    }
+
+    @Test
     void flags_and_capabilities_decide_who_sees_a_connector() {
         var plain = PortalBrowser.signedIn(herald, app, "{}");
         assertThat(plain.get("/portal/" + app + "/connectors/" + beta).status()).isEqualTo(404);
