@@ -34,14 +34,20 @@ final class ConnectorPages {
         this.connectors = connectors;
     }
 
-    /** The connectors this portal's token may see: webhook ones, flagged only with a flag it bears (as event types). */
-    List<Connector> visible(Context ctx) {
+    /**
+     * The connectors this portal's token may use: webhook ones, flagged only with a flag it bears (as event types), and
+     * taking at least one type of the catalog it sees ({@code catalog}) when they name their types.
+     */
+    List<Connector> visible(Context ctx, List<String> catalog) {
         var flags = PortalSession.owner(ctx).featureFlags();
-        return connectors.all().stream().filter(c -> DISPATCH.equals(c.productType()) && c.visibleWith(flags)).toList();
+        return connectors.all().stream()
+                .filter(c -> DISPATCH.equals(c.productType()) && c.visibleWith(flags))
+                .filter(c -> c.allowedEventTypes() == null || catalog.stream().anyMatch(c.allowedEventTypes()::contains))
+                .toList();
     }
 
     void show(Context ctx, Application app, Shell shell, List<String> catalog) {
-        var connector = find(ctx);
+        var connector = find(ctx, catalog);
         var params = new HashMap<String, Object>();
         params.put("shell", shell);
         params.put("connector", connector);
@@ -55,7 +61,7 @@ final class ConnectorPages {
      * none ticked is all of them (an endpoint with none would take every type).
      */
     void connect(Context ctx, Application app, List<String> catalog) {
-        var connector = find(ctx);
+        var connector = find(ctx, catalog);
         var fields = EndpointForms.Fields.read(ctx);
         var choices = choices(connector, catalog);
         String action = "/portal/" + app.id() + "/connectors/" + connector.id();
@@ -99,9 +105,9 @@ final class ConnectorPages {
     }
 
     /** The path's connector, if this portal may see it (otherwise as if there were none). */
-    private Connector find(Context ctx) {
+    private Connector find(Context ctx, List<String> catalog) {
         String id = ctx.pathParam("connector_id");
-        return visible(ctx).stream().filter(c -> c.id().equals(id)).findFirst()
+        return visible(ctx, catalog).stream().filter(c -> c.id().equals(id)).findFirst()
                 .orElseThrow(() -> ApiException.notFound("Connector"));
     }
 }

@@ -184,7 +184,7 @@ public final class PortalRoutes {
     private void endpointList(Context ctx, Application app) {
         var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
         pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
-                "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx),
+                "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx, catalog(ctx)),
                 "failing", endpoints.failingOf(app.id())));
     }
 

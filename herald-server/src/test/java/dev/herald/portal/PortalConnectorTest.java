@@ -130,6 +130,14 @@ class PortalConnectorTest {
         assertThat(made.status()).as(made.body()).isEqualTo(201);
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data").get(0).path("filterTypes").isArray()).isFalse();
 
+        // a connector whose types this portal's catalog does not show is not offered
+        String hidden = herald.api.post("/api/v1/connector", json("name", "Elsewhere", "allowedEventTypes", List.of("beta.only"),
+                "transformation", "{}")).text("id");
+        herald.api.put("/api/v1/event-type/beta.only", "{\"description\":\"d\",\"featureFlags\":[\"beta\"]}");
+        assertThat(plain.get("/portal/" + app + "/endpoints").body()).doesNotContain("Elsewhere");
+        assertThat(plain.get("/portal/" + app + "/connectors/" + hidden).status()).isEqualTo(404);
+        assertThat(flagged.get("/portal/" + app + "/endpoints").body()).contains("Elsewhere");
+
         var viewer = PortalBrowser.signedIn(herald, app, "{\"capabilities\":[\"ViewBase\"]}");
         assertThat(viewer.get("/portal/" + app + "/endpoints").body()).doesNotContain("Connect a service");
         assertThat(viewer.get("/portal/" + app + "/connectors/" + slack).status()).isEqualTo(403);
