@@ -225,6 +225,11 @@ await ops.fill('input[name=token]', process.env.HERALD_TOKEN);
 await ops.click('text=Sign in');
 await ops.waitForURL(/\/dashboard\/apps$/);
 check(await ops.locator('td', { hasText: app.id }).count() === 1, 'the dashboard lists the application');
+await ops.fill('#new-application input[name=name]', 'Made in the dashboard');
+await ops.fill('#new-application input[name=uid]', 'dashboard-made');
+await ops.click('#new-application button:has-text("Add application")');
+await ops.locator('td', { hasText: 'Made in the dashboard' }).waitFor();
+check((await svix.application.get('dashboard-made')).name === 'Made in the dashboard', 'an application added in the dashboard is in the API');
 // an event type added in the dashboard's form with a schema, checked through the SDK, archived there
 await ops.click('nav >> text=Event types');
 await ops.waitForURL(/\/dashboard\/event-types$/);

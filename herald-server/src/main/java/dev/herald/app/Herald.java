@@ -202,7 +202,8 @@ public final class Herald implements AutoCloseable {
             var healthStore = new dev.herald.store.HealthStore(jdbi);
             var healthGauges = new dev.herald.metrics.HealthGauges(healthStore, clock).register(registry);
             var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes,
-                    healthGauges, healthStore, connectorRoutes, connectors, eventTypeRoutes, eventTypes, clock);
+                    healthGauges, healthStore, connectorRoutes, connectors, eventTypeRoutes, eventTypes,
+                    applicationRoutes, clock);
             api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,

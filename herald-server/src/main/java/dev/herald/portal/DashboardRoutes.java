@@ -47,13 +47,15 @@ public final class DashboardRoutes {
     private final HealthStore healthStore;
     private final ConnectorAdminPages connectors;
     private final EventTypeAdminPages eventTypes;
+    private final dev.herald.api.ApplicationRoutes applicationRoutes;
     private final Clock clock;
 
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
                            PortalAccessRoutes access, PauseRoutes pause, HealthGauges health,
                            HealthStore healthStore, dev.herald.api.ConnectorRoutes connectorRoutes,
                            dev.herald.store.ConnectorStore connectorStore, dev.herald.api.EventTypeRoutes eventTypeRoutes,
-                           dev.herald.store.EventTypeStore eventTypeStore, Clock clock) {
+                           dev.herald.store.EventTypeStore eventTypeStore, dev.herald.api.ApplicationRoutes applicationRoutes,
+                           Clock clock) {
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
@@ -64,6 +66,7 @@ public final class DashboardRoutes {
         this.healthStore = healthStore;
         this.connectors = new ConnectorAdminPages(pages, connectorRoutes, connectorStore);
         this.eventTypes = new EventTypeAdminPages(pages, eventTypeRoutes, eventTypeStore);
+        this.applicationRoutes = applicationRoutes;
         this.clock = clock;
     }
 
@@ -75,6 +78,7 @@ public final class DashboardRoutes {
         routes.get(BASE + "/health", ctx -> pages.answer(ctx, () -> health(ctx, signedIn(ctx))));
         routes.post(BASE + "/pause", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), true)));
         routes.post(BASE + "/resume", ctx -> pages.answer(ctx, () -> setPaused(ctx, signedIn(ctx), false)));
+        routes.post(BASE + "/apps", ctx -> pages.answer(ctx, () -> createApplication(ctx, signedIn(ctx))));
         routes.post(BASE + "/apps/{app_id}/portal", ctx -> pages.answer(ctx, () -> openPortal(ctx, signedIn(ctx))));
         routes.get(BASE + "/event-types", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::list)));
         routes.post(BASE + "/event-types", ctx -> pages.answer(ctx, () -> signedIn(ctx, eventTypes::create)));
@@ -161,6 +165,22 @@ public final class DashboardRoutes {
         params.put("find", find);
         params.put("paused", pause.deliveryPaused());
         pages.render(ctx, 200, "dashboard", params);
+    }
+
+    /**
+     * Svix's ApplicationIn ({@code name}, {@code uid}) through the API's own checks; on success, the list with the new
+     * application first, otherwise the form again with the objection.
+     */
+    private void createApplication(Context ctx, TokenOwner owner) {
+        String name = Pages.form(ctx, "name");
+        String uid = Pages.form(ctx, "uid");
+        var in = dev.herald.api.Json.MAPPER.createObjectNode().put("name", name);
+        if (!uid.isEmpty()) in.put("uid", uid);
+        Pages.submit(() -> {
+            applicationRoutes.createFrom(EndpointForms.asBody(in));
+            ctx.header("HX-Redirect", BASE + "/apps");
+            ctx.status(201);
+        }, (status, errors) -> pages.render(ctx, status, "applicationForm", Map.of("name", name, "uid", uid, "errors", errors)));
     }
 
     /** The queue's backlog and lag, and the endpoints failing longest (the same figures as the gauges on /metrics). */

@@ -75,6 +75,29 @@ class DashboardTest {
     }
 
     @Test
+    void the_operator_adds_an_application_through_the_apis_checks() {
+        assertThat(operator.get("/dashboard/apps").body()).contains("Add an application");
+        var made = operator.post("/dashboard/apps", Map.of("name", "Acme Corp", "uid", "acme"));
+        assertThat(made.status()).isEqualTo(201);
+        assertThat(made.header("HX-Redirect")).isEqualTo("/dashboard/apps");
+        assertThat(herald.api.get("/api/v1/app/acme").text("name")).isEqualTo("Acme Corp");
+        assertThat(operator.get("/dashboard/apps").body()).contains("Acme Corp");
+
+        var twice = operator.post("/dashboard/apps", Map.of("name", "Other", "uid", "acme"));
+        assertThat(twice.status()).isEqualTo(409);
+        assertThat(twice.body()).contains("id=\"new-application\"").contains("value=\"Other\"");
+        var badUid = operator.post("/dashboard/apps", Map.of("name", "Bad", "uid", "no spaces"));
+        assertThat(badUid.status()).isEqualTo(422);
+        assertThat(badUid.body()).contains("notice error");
+        assertThat(operator.post("/dashboard/apps", Map.of("name", "", "uid", "")).status()).isEqualTo(422);
+        assertThat(operator.post("/dashboard/apps", Map.of("name", "Forged", "uid", "forged"), false).status())
+                .as("a form another site posts").isEqualTo(403);
+        assertThat(new PortalBrowser(herald.baseUrl(), DashboardRoutes.COOKIE).post("/dashboard/apps", Map.of("name", "x", "uid", ""))
+                .status()).isEqualTo(401);
+        assertThat(herald.api.get("/api/v1/app?limit=250").body().path("data").findValuesAsText("name")).containsExactly("Acme Corp");
+    }
+
+    @Test
     void the_applications_are_listed_as_text_a_page_at_a_time() {
         herald.api.post("/api/v1/app", json("name", "<script>alert(1)</script>", "uid", "scripted"));
         for (int i = 0; i < 51; i++) herald.api.post("/api/v1/app", json("name", "App " + i));
