@@ -88,6 +88,9 @@ public final class TransformationRoutes {
             body.fail("variables", "Herald's templates take no variables: write the values into the template", "value_error");
         }
         body.validate();
+        boolean unchanged = java.util.Objects.equals(code, active != null ? active : switchedOff)
+                && enabled == (active != null || switchedOff == null);
+        if (unchanged) return; // nothing to write: no update, no endpoint.updated event
         // the code is written where it goes before it leaves where it was: a failure between keeps it in both
         var change = Json.MAPPER.createObjectNode();
         if (enabled && code != null) change.set("transformation", PayloadJson.parse(code));

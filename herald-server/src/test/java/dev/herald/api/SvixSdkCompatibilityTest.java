@@ -246,6 +246,11 @@ class SvixSdkCompatibilityTest {
         assertThat(simulated.body().path("body").toString()).as("sent as it is").isEqualTo("{\"n\":1}");
         svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(true));
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").toString()).isEqualTo(template);
+        // asking for what already is changes nothing (not even the endpoint's updatedAt)
+        String updatedAt = herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).text("updatedAt");
+        assertThat(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation", "{\"enabled\":true}").status())
+                .isEqualTo(204);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).text("updatedAt")).isEqualTo(updatedAt);
 
         // Svix's JavaScript, variables, and a template the endpoint checks refuse: a 422 that changes nothing
         var javascript = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep + "/transformation",
