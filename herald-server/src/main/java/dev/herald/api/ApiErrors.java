@@ -78,6 +78,12 @@ public final class ApiErrors {
     }
 
     private static final class JsonErrorHandler extends ErrorHandler {
+        /** Jetty writes an error body for GET, POST and HEAD only; a PUT, PATCH or DELETE refused gets one too. */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
         @Override
         protected void generateResponse(Request request, Response response, int status, String message,
                                         Throwable cause, Callback callback) throws IOException {
@@ -86,6 +92,11 @@ public final class ApiErrors {
             String detail = generic ? HttpStatus.getMessage(status) : message;
             byte[] body = Json.MAPPER.writeValueAsBytes(new ErrorOut(codeFor(status), detail));
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            // a request refused before routing may leave the connection unreadable (Jetty closes it after a bad
+            // request line): say so, or an HTTP/1.1 client sends its next request on a connection already closing
+            if (request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            }
             response.write(true, ByteBuffer.wrap(body), callback);
         }
     }

@@ -43,6 +43,14 @@ public final class ApplicationRoutes {
         routes.delete("/api/v1/app/{app_id}", this::delete);
     }
 
+    /**
+     * Whether a PUT's path key that names nothing may name what the PUT makes (Svix's upsert by uid): a uid Herald would
+     * take (its alphabet, at most 256 characters) and not an id of the kind ({@code idPrefix}).
+     */
+    static boolean namesUid(String key, String idPrefix) {
+        return key.length() <= 256 && UID.matcher(key).matches() && !key.startsWith(idPrefix);
+    }
+
     /** The fields of ApplicationIn, validated together. */
     record Fields(String name, String uid, Long rateLimit, Long throttleRate, Map<String, String> metadata) {
         static Fields read(Body body) {
@@ -135,7 +143,9 @@ public final class ApplicationRoutes {
         var existing = apps.find(key);
         if (existing.isEmpty()) {
             Auth.requireAdmin(ctx);
-            String uid = in.uid() != null ? in.uid() : (UID.matcher(key).matches() && !key.startsWith(Ids.APP) ? key : null);
+            // only a uid names an application yet to be made: an id, or a key no uid can be, names one that is not there
+            if (!namesUid(key, Ids.APP)) throw ApiException.notFound("Application");
+            String uid = in.uid() != null ? in.uid() : key;
             var app = apps.insert(new Application(Ids.next(Ids.APP), uid, in.name(), in.rateLimit(), in.throttleRate(),
                     in.metadata() == null ? Map.of() : in.metadata(), now, now));
             ctx.status(201).json(ApplicationOut.of(app));

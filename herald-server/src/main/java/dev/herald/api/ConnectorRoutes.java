@@ -101,8 +101,7 @@ public final class ConnectorRoutes {
             ctx.json(ConnectorOut.of(replace(existing.get(), body)));
             return;
         }
-        boolean namesUid = !key.startsWith(Ids.CONNECTOR) && key.length() <= 256 && ApplicationRoutes.UID.matcher(key).matches();
-        if (!namesUid) throw notFound();
+        if (!ApplicationRoutes.namesUid(key, Ids.CONNECTOR)) throw notFound();
         ctx.status(201).json(ConnectorOut.of(create(body, key)));
     }
 

@@ -77,10 +77,10 @@ public final class DestinationRoutes {
             ctx.json(DestinationOut.of(pollers.subscribe(app, existing.get().id(), body)));
             return;
         }
-        if (!body.has("uid") && ApplicationRoutes.UID.matcher(key).matches() && !key.startsWith(Ids.POLLER)
-                && !key.startsWith(Ids.ENDPOINT)) {
-            body = withUid(ctx.bodyAsBytes(), key);
+        if (!ApplicationRoutes.namesUid(key, Ids.POLLER) || key.startsWith(Ids.ENDPOINT)) {
+            throw ApiException.notFound("Destination");
         }
+        if (!body.has("uid")) body = withUid(ctx.bodyAsBytes(), key);
         checkPolling(body, true);
         ctx.status(201).json(DestinationOut.of(pollers.create(app, body)));
     }

@@ -246,10 +246,9 @@ public final class EndpointRoutes {
         var existing = endpoints.find(app.id(), ctx.pathParam("endpoint_id"));
         if (existing.isEmpty()) {
             String key = ctx.pathParam("endpoint_id");
+            if (!ApplicationRoutes.namesUid(key, Ids.ENDPOINT)) throw ApiException.notFound("Endpoint");
             var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
-            if (endpoint.uid() == null && ApplicationRoutes.UID.matcher(key).matches() && !key.startsWith(Ids.ENDPOINT)) {
-                endpoint = withUid(endpoint, key);
-            }
+            if (endpoint.uid() == null) endpoint = withUid(endpoint, key);
             var created = endpoints.insert(endpoint, WebhookSecrets.generate(), maxEndpointsPerApp);
             listener.onEndpointEvent("endpoint.created", created);
             ctx.status(201).json(out.apply(created));
