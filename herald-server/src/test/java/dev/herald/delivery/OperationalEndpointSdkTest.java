@@ -221,6 +221,9 @@ class OperationalEndpointSdkTest {
         String before = svix.getMessage().create(app, new com.svix.models.MessageIn().eventType("invoice.paid")
                 .payload("{\"n\":0}")).getId();
         Receiver.await(WAIT, () -> receiver.requests("/customer").size() == 1, "the first delivery");
+        // recorded, not only received: an attempt is logged (or not) when it is recorded, which follows its receipt
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getMessageAttempt().listByMsg(app, before).getData().size()) == 1,
+                "the first attempt recorded");
 
         ops.create(new OperationalWebhookEndpointIn().url(URI.create(receiver.url("/log"))).filterTypes(Set.of("message.attempt.log")));
         svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/customer-down"))));
