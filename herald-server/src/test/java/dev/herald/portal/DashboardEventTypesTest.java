@@ -31,8 +31,7 @@ class DashboardEventTypesTest {
 
     @BeforeEach
     void signedIn() {
-        operator = new PortalBrowser(herald.baseUrl(), DashboardRoutes.COOKIE);
-        assertThat(operator.post("/dashboard/session", Map.of("token", TestHerald.ADMIN_TOKEN)).status()).isEqualTo(204);
+        operator = PortalBrowser.dashboardSignedIn(herald);
     }
 
     private static Map<String, String> form(String name, String schemas, boolean validate) {

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,8 +38,7 @@ class DashboardHealthTest {
 
     @BeforeEach
     void signedIn() {
-        operator = new PortalBrowser(herald.baseUrl(), DashboardRoutes.COOKIE);
-        assertThat(operator.post("/dashboard/session", Map.of("token", TestHerald.ADMIN_TOKEN)).status()).isEqualTo(204);
+        operator = PortalBrowser.dashboardSignedIn(herald);
     }
 
     private static String metrics() throws Exception {

@@ -40,6 +40,14 @@ final class PortalBrowser {
         return browser;
     }
 
+    /** A browser signed in to the operator's dashboard with the admin token. */
+    static PortalBrowser dashboardSignedIn(dev.herald.testing.TestHerald herald) {
+        var browser = new PortalBrowser(herald.baseUrl(), DashboardRoutes.COOKIE);
+        var signIn = browser.post("/dashboard/session", java.util.Map.of("token", dev.herald.testing.TestHerald.ADMIN_TOKEN));
+        org.assertj.core.api.Assertions.assertThat(signIn.status()).isEqualTo(204);
+        return browser;
+    }
+
     /** A browser keeping the cookie named {@code cookieName} (the portal's or the dashboard's). */
     PortalBrowser(String baseUrl, String cookieName) {
         this.baseUrl = baseUrl;
