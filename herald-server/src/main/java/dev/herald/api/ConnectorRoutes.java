@@ -24,7 +24,6 @@ public final class ConnectorRoutes {
     public static final List<String> KINDS = List.of("Custom", "AgenticCommerceProtocol", "CloseCRM", "CustomerIO", "Discord",
             "Hubspot", "Inngest", "Loops", "Otel", "Resend", "Salesforce", "Segment", "Sendgrid", "Slack", "Teams",
             "TriggerDev", "Windmill", "Zapier");
-    static final String DISPATCH = "Dispatch";
     /** Svix's environment id field; Herald's database is one environment. */
     static final String ORG_ID = "org_herald";
     /** Connectors an environment keeps: an operator's short list. */
@@ -76,7 +75,7 @@ public final class ConnectorRoutes {
     void list(Context ctx) {
         Auth.requireAdmin(ctx);
         String product = ctx.queryParam("product_type");
-        if (product != null && !product.equals(DISPATCH) && !product.equals("Stream")) {
+        if (product != null && !product.equals(Connector.DISPATCH) && !product.equals("Stream")) {
             throw ValidationException.query("product_type", "product_type must be Dispatch or Stream");
         }
         ctx.json(Lists.response(connectors.list(Lists.request(ctx, false, Ids.CONNECTOR), product), ConnectorOut::of));
@@ -146,14 +145,14 @@ public final class ConnectorRoutes {
         String transformation = transformation(body);
         Set<String> flags = featureFlags(body);
         String product = body.string("productType", 1, 64);
-        if (product != null && !product.equals(DISPATCH)) {
+        if (product != null && !product.equals(Connector.DISPATCH)) {
             body.fail("productType", "Herald delivers webhooks only: productType must be Dispatch", "value_error");
         }
         body.validate();
         Instant now = clock.instant();
         if (existing == null) {
             return new Connector(Ids.next(Ids.CONNECTOR), uid, name, kind, logo, description, instructions, allowed,
-                    transformation, flags, DISPATCH, now, now, now);
+                    transformation, flags, Connector.DISPATCH, now, now, now);
         }
         return new Connector(existing.id(), uid, name, kind, logo, description, instructions, allowed, transformation,
                 flags, existing.productType(), existing.createdAt(), now,

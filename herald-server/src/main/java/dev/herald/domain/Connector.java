@@ -10,6 +10,9 @@ import java.util.Set;
 public record Connector(String id, String uid, String name, String kind, String logo, String description,
                         String instructions, Set<String> allowedEventTypes, String transformation, Set<String> featureFlags,
                         String productType, Instant createdAt, Instant updatedAt, Instant transformationUpdatedAt) {
+    /** Svix's product for webhooks, the only one Herald has (its other, Stream, is not built). */
+    public static final String DISPATCH = "Dispatch";
+
 
     /** As {@link EventType#visibleWith}: without flags, or with one the token bears (null: an admin, who sees all). */
     public boolean visibleWith(Set<String> tokenFlags) {

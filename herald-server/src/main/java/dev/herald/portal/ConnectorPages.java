@@ -20,8 +20,6 @@ import java.util.List;
  * checks, as the portal's other endpoint forms do.
  */
 final class ConnectorPages {
-    static final String DISPATCH = "Dispatch";
-
     private final Pages pages;
     private final EndpointForms forms;
     private final EndpointRoutes endpointRoutes;
@@ -41,7 +39,7 @@ final class ConnectorPages {
     List<Connector> visible(Context ctx, List<String> catalog) {
         var flags = PortalSession.owner(ctx).featureFlags();
         return connectors.all().stream()
-                .filter(c -> DISPATCH.equals(c.productType()) && c.visibleWith(flags))
+                .filter(c -> Connector.DISPATCH.equals(c.productType()) && c.visibleWith(flags))
                 .filter(c -> c.allowedEventTypes() == null || catalog.stream().anyMatch(c.allowedEventTypes()::contains))
                 .toList();
     }
