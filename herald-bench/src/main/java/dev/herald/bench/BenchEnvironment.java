@@ -41,7 +41,7 @@ final class BenchEnvironment implements AutoCloseable {
         if (statementStats) pgConfig.putAll(Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on"));
         pgConfig.putAll(settingsToTry(System.getenv("HERALD_BENCH_PG")));
         postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true, pgConfig);
-        database = Database.connect(postgres.jdbcUrl(), 16, 8);
+        database = Database.connect(postgres.jdbcUrl(), 16, 8, dev.herald.config.HeraldConfig.DEFAULT_DATABASE_TIMEOUT);
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
     }
 

@@ -1,6 +1,5 @@
 package dev.herald.api;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -31,7 +30,7 @@ public final class AppResolver {
 
     private final ApplicationStore apps;
     /** Path key (id or uid) to application id; one lookup per key and expiry, however many requests miss at once. */
-    private final Cache<String, String> publishIds;
+    private final SharedLoads<String, String> publishIds;
 
     public AppResolver(ApplicationStore apps) {
         this(apps, Ticker.systemTicker());
@@ -40,11 +39,11 @@ public final class AppResolver {
     /** @param ticker the cache's clock (tests move it) */
     AppResolver(ApplicationStore apps, Ticker ticker) {
         this.apps = apps;
-        this.publishIds = Caffeine.newBuilder()
+        this.publishIds = new SharedLoads<>(Caffeine.newBuilder()
                 .expireAfter(Expiry.<String, String>creating((key, id) -> key.equals(id) ? ID_CACHED_FOR : UID_CACHED_FOR))
                 .maximumSize(MAX_CACHED)
                 .ticker(ticker)
-                .build();
+                .buildAsync());
     }
 
     public Application resolve(Context ctx) {

@@ -2,7 +2,6 @@ package dev.herald.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.domain.EventType;
 import dev.herald.routing.InvalidSchemaException;
@@ -30,7 +29,8 @@ public final class EventTypeGate {
     private final EventTypeStore types;
     private final PayloadSchemaCache schemas;
     private final boolean validateAll;
-    private final Cache<String, Entry> cache = Caffeine.newBuilder().expireAfterWrite(CACHE_FOR).maximumSize(10_000).build();
+    private final SharedLoads<String, Entry> cache =
+            new SharedLoads<>(Caffeine.newBuilder().expireAfterWrite(CACHE_FOR).maximumSize(10_000).buildAsync());
 
     /** {@code type} null when no such event type; {@code validator} null when payloads are not validated. */
     private record Entry(EventType type, PayloadSchemaValidator validator) {}

@@ -34,7 +34,7 @@ public final class ReencryptCommand implements Callable<Integer> {
                 url = config.databaseUrl().get();
                 key = config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
             }
-            try (var db = Database.connect(url, 2, 1)) {
+            try (var db = Database.connect(url, 2, 1, config.databaseTimeout())) {
                 var box = new SecretBox(key, config.oldEncryptionKeys());
                 int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();

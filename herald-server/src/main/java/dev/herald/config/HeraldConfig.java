@@ -16,6 +16,7 @@ import java.util.Optional;
 public record HeraldConfig(
         InetSocketAddress httpAddress,
         Optional<String> databaseUrl,
+        Duration databaseTimeout,
         Path dataDir,
         Optional<String> adminToken,
         Optional<byte[]> encryptionKey,
@@ -47,6 +48,12 @@ public record HeraldConfig(
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
+    /**
+     * How long Herald waits for the database to answer on one connection before giving that connection up: a
+     * partition leaves connections open and silent, and without a bound every thread that used one would wait on it
+     * for good. Long enough for the slowest statement Herald runs outside its background tasks.
+     */
+    public static final Duration DEFAULT_DATABASE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_ENDPOINTS_PER_APP = 50;
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
     public static final String DEFAULT_RETRY_SCHEDULE = "0,5,300,1800,7200,18000,36000,36000";
@@ -72,6 +79,7 @@ public record HeraldConfig(
         return new HeraldConfig(
                 reader.address("HERALD_HTTP_ADDR", DEFAULT_HTTP_ADDR),
                 reader.optional("HERALD_DATABASE_URL"),
+                databaseTimeout(reader.duration("HERALD_DATABASE_TIMEOUT", DEFAULT_DATABASE_TIMEOUT)),
                 Path.of(reader.string("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
                 reader.optional("HERALD_ADMIN_TOKEN"),
                 reader.optional("HERALD_ENCRYPTION_KEY").map(v -> aesKey("HERALD_ENCRYPTION_KEY", v)),
@@ -108,6 +116,14 @@ public record HeraldConfig(
             throw new ConfigException("HERALD_DELIVERY_LEASE: must be at least HERALD_REQUEST_TIMEOUT + 5s ("
                     + requestTimeout.plusSeconds(5).toSeconds() + "s)");
         }
+    }
+
+    /** Whole seconds (the driver's unit), at least one. */
+    static Duration databaseTimeout(Duration value) {
+        if (value.compareTo(Duration.ofSeconds(1)) < 0 || value.toMillis() % 1000 != 0) {
+            throw new ConfigException("HERALD_DATABASE_TIMEOUT: must be whole seconds, at least 1s, like 60s or 2m");
+        }
+        return value;
     }
 
     public boolean embedded() {

@@ -119,7 +119,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                 // AssertionError: the JDBC driver's own asserts (tests run with -ea) on a dropped connection
                 // A result whose endpoint, message or app was deleted in flight can never be written (its
                 // attempt row would break a foreign key) and would block every result behind it: drop it.
-                List<Result> live = withoutDeleted(toWrite);
+                List<Result> live = dev.herald.store.SqlErrors.isUnavailable(e) ? null : withoutDeleted(toWrite);
                 if (live != null && live.size() < toWrite.size()) {
                     log.info("dropping {} results whose delivery was deleted while in flight", toWrite.size() - live.size());
                     toWrite = live;
@@ -131,13 +131,15 @@ public final class DeliveryRecorder implements AutoCloseable {
                     onRecorded.accept(all);
                     return;
                 }
+                if (!running) {
+                    // each try waits up to the pool's connection timeout: a stopping node does not keep trying
+                    log.error("giving up recording {} attempts at shutdown, the database being unreachable; their leases will"
+                            + " expire and they will be retried: {}", batch.size(), e.toString());
+                    return;
+                }
                 log.warn("could not record {} attempts, retrying in {} ms: {}", toWrite.size(), backoff, e.toString());
                 TimeUnit.MILLISECONDS.sleep(backoff);
                 backoff = Math.min(backoff * 2, 5_000);
-                if (!running && backoff >= 5_000) {
-                    log.error("giving up recording {} attempts at shutdown; their leases will expire and they will be retried", batch.size());
-                    return;
-                }
             }
         }
     }

@@ -5,6 +5,7 @@ import dev.herald.domain.Message;
 import dev.herald.domain.NotFoundException;
 import dev.herald.store.IdempotencyStore;
 import dev.herald.store.MessageStore;
+import dev.herald.store.SqlErrors;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.concurrent.CompletionException;
  * Group commit for publishing: concurrent API requests hand their message to a writer, which commits
  * everything waiting in one transaction and then answers each request. A request returns only after its
  * own message is committed. An idle writer takes a lone message at once, so a single publish waits for
- * nothing. If a batch fails, its messages are retried one by one, so one bad message fails only itself.
+ * nothing. If a batch fails, its messages are retried one by one, so one bad message fails only itself; if the
+ * database is unreachable, the whole batch fails at once.
  */
 public final class PublishBatcher implements AutoCloseable {
     public static final int MAX_BATCH = 500;
@@ -89,8 +91,10 @@ public final class PublishBatcher implements AutoCloseable {
             leases.take(published);
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
-            if (batch.size() == 1) {
-                batch.get(0).done().completeExceptionally(e);
+            // one by one finds a message the database refuses; while the database is unreachable it would only make
+            // each request wait for a connection once more for every message ahead of it
+            if (batch.size() == 1 || SqlErrors.isUnavailable(e)) {
+                batch.forEach(p -> p.done().completeExceptionally(e));
                 return;
             }
             for (Pending p : batch) {

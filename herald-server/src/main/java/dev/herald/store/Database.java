@@ -45,6 +45,12 @@ public final class Database implements AutoCloseable {
     /** How long a hot-path connection (and so its cached plans) lives; Hikari retires each a little earlier, staggered. */
     static final java.time.Duration HOT_PATH_PLAN_LIFETIME = java.time.Duration.ofMinutes(5);
 
+    /** How long a connection idle for a while may take to prove it is alive before it is lent (the driver counts seconds). */
+    static final java.time.Duration VALIDATION_TIMEOUT = java.time.Duration.ofSeconds(1);
+
+    /** The bound for the statements {@link #allowLongStatements} is called for. */
+    static final java.time.Duration LONG_STATEMENT_TIMEOUT = java.time.Duration.ofMinutes(30);
+
     private final HikariDataSource dataSource;
     private final HikariDataSource hotPathSource;
     private final Jdbi jdbi;
@@ -69,25 +75,32 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** {@code poolSize} general connections and {@code hotPathPoolSize} for publishing, claims and results. */
-    public static Database connect(String url, int poolSize, int hotPathPoolSize) {
+    /**
+     * {@code poolSize} general connections and {@code hotPathPoolSize} for publishing, claims and results. A connection
+     * that gives no answer for {@code timeout} is closed and its statement fails (the driver's socket timeout): a
+     * partition or a vanished primary leaves connections open and silent, and a thread reading one would wait for good.
+     * The server, for its part, ends a session of Herald's that sits that long inside a transaction, so that a node
+     * cut off mid-transaction does not keep its rows locked from the others.
+     */
+    public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout) {
         var jdbc = JdbcUrl.parse(url);
         requireReachable(jdbc);
-        var general = new HikariDataSource(pool(jdbc, "herald", poolSize, GENERAL_SESSION));
+        var eviction = new SilentConnectionEviction();
+        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout), eviction);
         HikariDataSource hotPath;
         try {
-            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION);
+            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout);
             // the hot path's plans live as long as its connections: one made while the tables were nearly empty (where
             // every plan costs the same) is replaced within minutes by one made on the tables' real size
             hotPathConfig.setMaxLifetime(HOT_PATH_PLAN_LIFETIME.toMillis());
-            hotPath = new HikariDataSource(hotPathConfig);
+            hotPath = watched(hotPathConfig, eviction);
         } catch (RuntimeException e) {
             general.close();
             throw e;
         }
         var database = new Database(general, hotPath);
         try {
-            database.migrate();
+            database.migrate(jdbc);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -111,7 +124,15 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql) {
+    /** The pool, giving all its connections up when one of either pool's times out ({@link SilentConnectionEviction}). */
+    private static HikariDataSource watched(HikariConfig config, SilentConnectionEviction eviction) {
+        config.setExceptionOverride(eviction);
+        var pool = new HikariDataSource(config);
+        eviction.watch(pool);
+        return pool;
+    }
+
+    private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql, java.time.Duration timeout) {
         var hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbc.url());
         if (jdbc.user() != null) hikari.setUsername(jdbc.user());
@@ -119,14 +140,33 @@ public final class Database implements AutoCloseable {
         hikari.setMaximumPoolSize(size);
         hikari.setPoolName(name);
         hikari.setConnectionTimeout(5_000);
+        // a connection idle for a while is checked before it is lent: a silent one costs its borrower this, not 5 s
+        hikari.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
-        hikari.setConnectionInitSql(sessionSql);
+        hikari.addDataSourceProperty("socketTimeout", Long.toString(timeout.toSeconds()));
+        hikari.setConnectionInitSql(sessionSql + "; set idle_in_transaction_session_timeout = " + timeout.toMillis());
         return hikari;
     }
 
-    private void migrate() {
-        Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+    /**
+     * Over a connection of its own without the socket timeout: a migration may rewrite a large table for longer than
+     * any statement the pools run.
+     */
+    private void migrate(JdbcUrl jdbc) {
+        Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration").load().migrate();
+    }
+
+    /**
+     * Lifts the socket timeout for one handle's connection, for a statement that may rightly run longer (a report over
+     * a long period); the pool puts the timeout back when the connection is returned.
+     */
+    public static void allowLongStatements(Handle handle) {
+        try {
+            handle.getConnection().setNetworkTimeout(Runnable::run, (int) LONG_STATEMENT_TIMEOUT.toMillis());
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot lift the database timeout: " + e.getMessage(), e);
+        }
     }
 
     public Jdbi jdbi() {

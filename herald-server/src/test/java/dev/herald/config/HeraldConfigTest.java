@@ -25,6 +25,7 @@ class HeraldConfigTest {
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.whitelistSubnets()).isEmpty();
         assertThat(config.circuitBreakerFailures()).isEqualTo(10);
+        assertThat(config.databaseTimeout()).isEqualTo(Duration.ofSeconds(60));
     }
 
     @Test
@@ -36,6 +37,7 @@ class HeraldConfigTest {
                 "HERALD_SIGNATURE_HEADERS", "both",
                 "HERALD_WHITELIST_SUBNETS", "127.0.0.0/8, 10.0.0.0/8",
                 "HERALD_DISABLE_AFTER", "2h",
+                "HERALD_DATABASE_TIMEOUT", "2m",
                 "HERALD_ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
         assertThat(config.httpAddress().getPort()).isEqualTo(9000);
         assertThat(config.embedded()).isFalse();
@@ -43,6 +45,7 @@ class HeraldConfigTest {
         assertThat(config.signatureHeaders()).isEqualTo(HeraldConfig.SignatureHeaders.BOTH);
         assertThat(config.whitelistSubnets()).containsExactly("127.0.0.0/8", "10.0.0.0/8");
         assertThat(config.disableAfter()).isEqualTo(Duration.ofHours(2));
+        assertThat(config.databaseTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(config.encryptionKey()).isPresent();
     }
 
@@ -64,6 +67,10 @@ class HeraldConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DELIVERY_LEASE:");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_CIRCUIT_BREAKER_FAILURES", "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_CIRCUIT_BREAKER_FAILURES:");
+        for (String bad : new String[] {"0s", "1500ms", "soon"}) {
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DATABASE_TIMEOUT", bad)))
+                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DATABASE_TIMEOUT:");
+        }
         assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_CIRCUIT_BREAKER_FAILURES", "0")).circuitBreakerFailures())
                 .as("0 turns the breaker off").isZero();
         assertThat(new ConfigException("X: y").getMessage()).doesNotContain("\n");

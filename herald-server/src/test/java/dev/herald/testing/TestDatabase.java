@@ -18,7 +18,7 @@ public final class TestDatabase implements BeforeEachCallback {
     public static synchronized String jdbcUrl() {
         if (server == null) {
             server = EmbeddedPostgresServer.startThrowaway("herald-test-pg", false, Map.of());
-            database = Database.connect(server.jdbcUrl(), 4, 2);
+            database = Database.connect(server.jdbcUrl(), 4, 2, dev.herald.config.HeraldConfig.DEFAULT_DATABASE_TIMEOUT);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 database.close();
                 server.close();

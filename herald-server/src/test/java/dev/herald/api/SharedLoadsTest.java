@@ -1,0 +1,69 @@
+package dev.herald.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class SharedLoadsTest {
+    private final SharedLoads<String, String> cache =
+            new SharedLoads<>(Caffeine.newBuilder().expireAfterWrite(Duration.ofMinutes(1)).buildAsync());
+
+    @Test
+    void concurrent_misses_share_one_load_and_its_failure() throws Exception {
+        var loads = new AtomicInteger();
+        var loading = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        List<Throwable> seen = new CopyOnWriteArrayList<>();
+        var callers = new Thread[6];
+        for (int i = 0; i < callers.length; i++) {
+            callers[i] = Thread.ofPlatform().start(() -> {
+                try {
+                    cache.get("k", k -> {
+                        loads.incrementAndGet();
+                        loading.countDown();
+                        await(release);
+                        throw new IllegalStateException("database unreachable");
+                    });
+                } catch (RuntimeException e) {
+                    seen.add(e);
+                }
+            });
+            if (i == 0) assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+        // the others park on the first one's load
+        for (int i = 1; i < callers.length; i++) {
+            while (callers[i].getState() != Thread.State.WAITING) Thread.onSpinWait();
+        }
+        release.countDown();
+        for (Thread t : callers) t.join(5_000);
+
+        assertThat(loads.get()).as("loads run").isEqualTo(1);
+        assertThat(seen).hasSize(callers.length).allSatisfy(e -> assertThat(e).hasMessage("database unreachable"));
+        // the failure is not kept: the next caller loads again
+        assertThat(cache.get("k", k -> "v")).isEqualTo("v");
+        assertThat(cache.get("k", k -> "other")).as("a value is kept").isEqualTo("v");
+    }
+
+    @Test
+    void nothing_found_is_not_kept_and_a_key_can_be_forgotten() {
+        assertThat(cache.get("absent", k -> null)).isNull();
+        assertThat(cache.get("absent", k -> "now here")).isEqualTo("now here");
+        cache.invalidate("absent");
+        assertThat(cache.get("absent", k -> "reloaded")).isEqualTo("reloaded");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

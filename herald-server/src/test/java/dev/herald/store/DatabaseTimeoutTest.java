@@ -1,0 +1,70 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code HERALD_DATABASE_TIMEOUT} on both sides of a connection: the driver's socket timeout and the server's. */
+class DatabaseTimeoutTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+    Database database;
+
+    @BeforeEach
+    void connect() {
+        database = Database.connect(TestDatabase.jdbcUrl(), 1, 1, TIMEOUT); // one connection each: the one lent back is the one lent next
+    }
+
+    @AfterEach
+    void close() {
+        database.close();
+    }
+
+    @Test
+    void a_statement_unanswered_for_the_timeout_fails_as_the_database_unavailable_unless_allowed_to_run_long() {
+        for (var jdbi : new org.jdbi.v3.core.Jdbi[] {database.jdbi(), database.hotPathJdbi()}) {
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> jdbi.useHandle(h -> h.execute("select pg_sleep(3)")))
+                    .satisfies(e -> assertThat(SqlErrors.isUnavailable(e)).as(e.toString()).isTrue());
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2_900));
+            // the pool goes on with a new connection
+            int one = jdbi.withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
+            assertThat(one).isEqualTo(1);
+        }
+        boolean slept = database.jdbi().withHandle(h -> {
+            Database.allowLongStatements(h);
+            return h.createQuery("select true from pg_sleep(1.5)").mapTo(Boolean.class).one();
+        });
+        assertThat(slept).isTrue();
+        // the connection came back to the pool with the timeout in force again
+        assertThatThrownBy(() -> database.jdbi().useHandle(h -> h.execute("select pg_sleep(3)")))
+                .satisfies(e -> assertThat(SqlErrors.isUnavailable(e)).as(e.toString()).isTrue());
+    }
+
+    @Test
+    void the_server_ends_a_session_that_sits_in_a_transaction_for_the_timeout_so_its_locks_are_freed() throws Exception {
+        var handle = database.jdbi().open();
+        try {
+            handle.begin();
+            handle.execute("select pg_advisory_xact_lock(4242)");
+            // the node holding it goes silent (a pause, a partition): nothing more comes from this session
+            Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h ->
+                    h.createQuery("select pg_try_advisory_lock(4242)").mapTo(Boolean.class).one()
+                            && h.createQuery("select pg_advisory_unlock(4242)").mapTo(Boolean.class).one()),
+                    "the lock freed by the server");
+            assertThatThrownBy(() -> handle.execute("select 1")).hasStackTraceContaining("idle-in-transaction timeout");
+        } finally {
+            try {
+                handle.close();
+            } catch (RuntimeException ignored) {
+                // its connection is gone
+            }
+        }
+    }
+}
