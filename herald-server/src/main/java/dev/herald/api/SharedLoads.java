@@ -19,6 +19,8 @@ final class SharedLoads<K, V> {
     }
 
     V get(K key, Function<K, V> load) {
+        CompletableFuture<V> cached = cache.getIfPresent(key);
+        if (cached != null && cached.isDone() && !cached.isCompletedExceptionally()) return cached.join(); // the usual case
         var mine = new CompletableFuture<V>();
         CompletableFuture<V> shared = cache.asMap().putIfAbsent(key, mine);
         if (shared == null) {
