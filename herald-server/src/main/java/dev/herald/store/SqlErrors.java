@@ -19,18 +19,27 @@ public final class SqlErrors {
         return null;
     }
 
-    /** Connection-level failures (class 08, 57P0x admin shutdown) mean the database is unavailable. */
+    /**
+     * The database cannot serve now, whatever the request: its connections failed (class 08), it is shutting down
+     * (57P0x), out of disk, memory or connection slots (class 53), read-only (25006: a standby, or a primary during a
+     * failover), or it cancelled the statement or gave up a lock or a transaction it could not order (57014, 55P03,
+     * 40001, 40P01). The same work may succeed if tried again shortly: an API request is answered 503 with Retry-After,
+     * a background write is retried as a whole.
+     */
     public static boolean isUnavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException) return true;
             if (t instanceof java.net.ConnectException) return true;
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P")) return true;
+                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
+                if (TRY_AGAIN_STATES.contains(state)) return true;
             }
         }
         return false;
     }
+
+    private static final java.util.Set<String> TRY_AGAIN_STATES = java.util.Set.of("25006", "57014", "55P03", "40001", "40P01");
 
     static String sqlState(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
