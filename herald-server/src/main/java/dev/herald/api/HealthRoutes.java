@@ -3,7 +3,7 @@ package dev.herald.api;
 import io.javalin.config.RoutesConfig;
 import org.jdbi.v3.core.Jdbi;
 
-/** {@code GET /api/v1/health}: no auth; 204 when the database answers, 503 when it does not. */
+/** {@code GET /api/v1/health}: no auth; 204 when the database answers and takes writes, else 503. */
 public final class HealthRoutes {
     private final Jdbi jdbi;
 
@@ -14,12 +14,23 @@ public final class HealthRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/health", ctx -> {
             try {
-                jdbi.withHandle(h -> h.createQuery("select 1").mapTo(Integer.class).one());
-                ctx.status(204);
+                // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
+                boolean writable = jdbi.withHandle(h -> h.createQuery(
+                        "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'")
+                        .mapTo(Boolean.class).one());
+                if (writable) {
+                    ctx.status(204);
+                    return;
+                }
+                unavailable(ctx, "database read-only");
             } catch (RuntimeException e) {
-                ctx.header("Retry-After", "5");
-                ctx.status(503).json(new ApiErrors.ErrorOut("service_unavailable", "database unavailable"));
+                unavailable(ctx, "database unavailable");
             }
         });
+    }
+
+    private static void unavailable(io.javalin.http.Context ctx, String detail) {
+        ctx.header("Retry-After", "5");
+        ctx.status(503).json(new ApiErrors.ErrorOut("service_unavailable", detail));
     }
 }

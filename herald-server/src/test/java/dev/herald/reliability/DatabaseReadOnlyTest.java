@@ -45,10 +45,14 @@ class DatabaseReadOnlyTest {
                 assertThat(change.status()).as(change.toString()).isEqualTo(503);
                 assertThat(api.get("/api/v1/app/" + app).status()).as("reads go on").isEqualTo(200);
                 assertThat(api.get("/api/v1/app/" + app + "/msg").status()).isEqualTo(200);
+                var health = api.withToken(null).get("/api/v1/health");
+                assertThat(health.status()).as("health: a database that takes no writes cannot serve").isEqualTo(503);
+                assertThat(health.text("detail")).isEqualTo("database read-only");
 
                 setReadOnly(postgres, false);
                 Receiver.await(Duration.ofSeconds(30), () -> api.post("/api/v1/app/" + app + "/msg",
                         "{\"eventType\":\"t\",\"payload\":{}}").status() == 202, "publishing accepted again");
+                assertThat(api.withToken(null).get("/api/v1/health").status()).isEqualTo(204);
                 for (int i = 0; i < 20; i++) accepted.add(publish(api, app, 202).text("id"));
                 Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/r").stream().map(r -> r.header("webhook-id"))
                         .collect(Collectors.toSet()).containsAll(accepted), "every accepted message delivered");
