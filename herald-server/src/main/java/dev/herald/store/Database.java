@@ -100,7 +100,7 @@ public final class Database implements AutoCloseable {
         }
         var database = new Database(general, hotPath);
         try {
-            database.migrate(jdbc);
+            migrate(jdbc);
         } catch (RuntimeException e) {
             database.close();
             throw e;
@@ -153,7 +153,7 @@ public final class Database implements AutoCloseable {
      * Over a connection of its own without the socket timeout: a migration may rewrite a large table for longer than
      * any statement the pools run.
      */
-    private void migrate(JdbcUrl jdbc) {
+    private static void migrate(JdbcUrl jdbc) {
         Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration").load().migrate();
     }
 
