@@ -51,6 +51,8 @@ public final class OperationalApplication implements AutoCloseable {
     private volatile boolean hasEndpoints;
     private volatile long checkedAtNanos = Long.MIN_VALUE;
     private volatile boolean attemptLogWanted;
+    /** Whether the endpoints were read once: until then a failed read is not answered from memory. */
+    private volatile boolean endpointsRead;
     private final AttemptLog attemptLog = new AttemptLog();
     private Thread attemptLogFlusher;
 
@@ -96,13 +98,23 @@ public final class OperationalApplication implements AutoCloseable {
     private boolean hasEndpoints() {
         long now = System.nanoTime();
         if (checkedAtNanos != Long.MIN_VALUE && now - checkedAtNanos < ENDPOINTS_CHECKED_EVERY.toNanos()) return hasEndpoints;
-        var app = apps.find(Application.OPERATIONAL_UID).filter(Application::operational);
-        app.ifPresent(this::remember);
-        var live = app.isPresent() ? endpoints.allOf(app.get().id()).stream().filter(e -> !e.disabled()).toList()
-                : List.<dev.herald.domain.Endpoint>of();
+        List<dev.herald.domain.Endpoint> live;
+        try {
+            var app = apps.find(Application.OPERATIONAL_UID).filter(Application::operational);
+            app.ifPresent(this::remember);
+            live = app.isPresent() ? endpoints.allOf(app.get().id()).stream().filter(e -> !e.disabled()).toList() : List.of();
+        } catch (RuntimeException e) {
+            if (!endpointsRead) throw e;
+            // the database is out of reach for now: go on with the last answer, and ask again after the interval, not at
+            // every event (each ask would wait out the pool's timeout on the recorder's path)
+            checkedAtNanos = now;
+            log.warn("operational endpoints could not be read, going on with what was read before: {}", e.toString());
+            return hasEndpoints;
+        }
         hasEndpoints = !live.isEmpty();
         // attempt logs are many: raised only once an endpoint asks for them by name (one taking every type does not)
         attemptLogWanted = live.stream().anyMatch(e -> e.filterTypes() != null && e.filterTypes().contains(ATTEMPT_LOG));
+        endpointsRead = true;
         checkedAtNanos = now;
         return hasEndpoints;
     }
