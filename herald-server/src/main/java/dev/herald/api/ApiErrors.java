@@ -39,8 +39,7 @@ public final class ApiErrors {
         config.routes.exception(Exception.class, (e, ctx) -> {
             if (SqlErrors.isUnavailable(e)) {
                 log.warn("database unavailable while serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
-                ctx.header("Retry-After", "5");
-                error(ctx, 503, "service_unavailable", "The database is unavailable; retry shortly");
+                unavailable(ctx, "The database is unavailable; retry shortly");
                 return;
             }
             if (isDataException(e)) {
@@ -105,6 +104,12 @@ public final class ApiErrors {
         String msg = e.getOriginalMessage();
         ctx.status(422).json(Map.of("detail", List.of(
                 new ValidationException.Item(List.of("body"), "Invalid JSON: " + msg, "value_error.jsondecode"))));
+    }
+
+    /** 503 with Retry-After: the database cannot serve now; the same request may pass shortly. */
+    static void unavailable(Context ctx, String detail) {
+        ctx.header("Retry-After", "5");
+        error(ctx, 503, "service_unavailable", detail);
     }
 
     static void error(Context ctx, int status, String code, String detail) {

@@ -22,15 +22,10 @@ public final class HealthRoutes {
                     ctx.status(204);
                     return;
                 }
-                unavailable(ctx, "database read-only");
+                ApiErrors.unavailable(ctx, "database read-only");
             } catch (RuntimeException e) {
-                unavailable(ctx, "database unavailable");
+                ApiErrors.unavailable(ctx, "database unavailable");
             }
         });
-    }
-
-    private static void unavailable(io.javalin.http.Context ctx, String detail) {
-        ctx.header("Retry-After", "5");
-        ctx.status(503).json(new ApiErrors.ErrorOut("service_unavailable", detail));
     }
 }
