@@ -79,17 +79,17 @@ public final class Database implements AutoCloseable {
      * {@code poolSize} general connections and {@code hotPathPoolSize} for publishing, claims and results. A connection
      * that gives no answer for {@code timeout} is closed and its statement fails (the driver's socket timeout): a
      * partition or a vanished primary leaves connections open and silent, and a thread reading one would wait for good.
-     * The server, for its part, ends a session of Herald's that sits that long inside a transaction, so that a node
-     * cut off mid-transaction does not keep its rows locked from the others.
+     * The server, for its part, ends a session of Herald's that sits that long inside a transaction or whose client
+     * stops answering ({@link #serverSideTimeouts}).
      */
     public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout) {
         var jdbc = JdbcUrl.parse(url);
-        requireReachable(jdbc);
+        int serverMajorVersion = requireReachable(jdbc);
         var eviction = new SilentConnectionEviction();
-        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout), eviction);
+        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout, serverMajorVersion), eviction);
         HikariDataSource hotPath;
         try {
-            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout);
+            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout, serverMajorVersion);
             // the hot path's plans live as long as its connections: one made while the tables were nearly empty (where
             // every plan costs the same) is replaced within minutes by one made on the tables' real size
             hotPathConfig.setMaxLifetime(HOT_PATH_PLAN_LIFETIME.toMillis());
@@ -110,15 +110,16 @@ public final class Database implements AutoCloseable {
 
     /**
      * One connection before the pools: a database that is down, refuses the login or does not exist fails here at once
-     * with the driver's own error, not after a pool's connection timeout and its shutdown (10 s and more).
+     * with the driver's own error, not after a pool's connection timeout and its shutdown (10 s and more). Answers the
+     * server's major version.
      */
-    private static void requireReachable(JdbcUrl jdbc) {
+    private static int requireReachable(JdbcUrl jdbc) {
         var properties = new java.util.Properties();
         if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
         if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
         properties.setProperty("connectTimeout", "5");
-        try (var ignored = java.sql.DriverManager.getConnection(jdbc.url(), properties)) {
-            // connected and logged in: what the pools need
+        try (var connection = java.sql.DriverManager.getConnection(jdbc.url(), properties)) {
+            return connection.getMetaData().getDatabaseMajorVersion();
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot connect to the database: " + e.getMessage(), e);
         }
@@ -132,7 +133,8 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql, java.time.Duration timeout) {
+    private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql, java.time.Duration timeout,
+                                     int serverMajorVersion) {
         var hikari = new HikariConfig();
         hikari.setJdbcUrl(jdbc.url());
         if (jdbc.user() != null) hikari.setUsername(jdbc.user());
@@ -145,8 +147,27 @@ public final class Database implements AutoCloseable {
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("socketTimeout", Long.toString(timeout.toSeconds()));
-        hikari.setConnectionInitSql(sessionSql + "; set idle_in_transaction_session_timeout = " + timeout.toMillis());
+        hikari.setConnectionInitSql(sessionSql + "; " + serverSideTimeouts(timeout, serverMajorVersion));
         return hikari;
+    }
+
+    /**
+     * What the server is asked to give up on, for {@code timeout}: a session idle inside a transaction (so a node cut
+     * off mid-transaction keeps no rows locked), and a session whose client's host vanished, which would otherwise sit
+     * idle, holding its connection slot and any session lock, until the operating system's keepalive gives up (two
+     * hours and more by default). The server probes an idle session after half the timeout, three times over the other
+     * half, and drops a connection whose data stays unacknowledged for the timeout (the listener's notifications to a
+     * vanished node; PostgreSQL 12 and later). The tcp_ settings do nothing over a Unix socket.
+     */
+    static String serverSideTimeouts(java.time.Duration timeout, int serverMajorVersion) {
+        long seconds = timeout.toSeconds();
+        var sql = new StringBuilder()
+                .append("set idle_in_transaction_session_timeout = ").append(timeout.toMillis())
+                .append("; set tcp_keepalives_idle = ").append(Math.max(1, seconds / 2))
+                .append("; set tcp_keepalives_interval = ").append(Math.max(1, seconds / 6))
+                .append("; set tcp_keepalives_count = 3");
+        if (serverMajorVersion >= 12) sql.append("; set tcp_user_timeout = ").append(timeout.toMillis());
+        return sql.toString();
     }
 
     /**

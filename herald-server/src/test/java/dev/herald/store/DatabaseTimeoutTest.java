@@ -48,6 +48,35 @@ class DatabaseTimeoutTest {
     }
 
     @Test
+    void both_pools_ask_the_server_to_probe_their_sessions_and_give_up_within_the_timeout() {
+        var minute = DatabaseTimeoutTest.settings(Database.serverSideTimeouts(Duration.ofSeconds(60), 16));
+        assertThat(minute).containsEntry("tcp_keepalives_idle", "30").containsEntry("tcp_keepalives_interval", "10")
+                .containsEntry("tcp_keepalives_count", "3").containsEntry("tcp_user_timeout", "60000");
+        // PostgreSQL 11 has no tcp_user_timeout: setting it would fail every connection
+        assertThat(DatabaseTimeoutTest.settings(Database.serverSideTimeouts(Duration.ofSeconds(60), 11))).doesNotContainKey("tcp_user_timeout");
+        for (var jdbi : new org.jdbi.v3.core.Jdbi[] {database.jdbi(), database.hotPathJdbi()}) {
+            var shown = jdbi.withHandle(h -> h.createQuery("""
+                    select name, setting from pg_settings
+                    where name in ('tcp_keepalives_idle', 'tcp_keepalives_interval', 'tcp_keepalives_count', 'tcp_user_timeout')
+                    """).setMapKeyColumn("name").setMapValueColumn("setting").collectInto(
+                            new org.jdbi.v3.core.generic.GenericType<java.util.Map<String, String>>() {}));
+            // the one-second timeout here: probed after a second, a second apart
+            assertThat(shown).containsEntry("tcp_keepalives_idle", "1").containsEntry("tcp_keepalives_interval", "1")
+                    .containsEntry("tcp_keepalives_count", "3").containsEntry("tcp_user_timeout", "1000");
+        }
+    }
+
+    /** The settings a session SQL sets, by name. */
+    private static java.util.Map<String, String> settings(String sessionSql) {
+        var settings = new java.util.HashMap<String, String>();
+        for (String statement : sessionSql.split(";")) {
+            var m = java.util.regex.Pattern.compile("set (\\w+) = (\\S+)").matcher(statement.strip());
+            if (m.matches()) settings.put(m.group(1), m.group(2));
+        }
+        return settings;
+    }
+
+    @Test
     void the_server_ends_a_session_that_sits_in_a_transaction_for_the_timeout_so_its_locks_are_freed() throws Exception {
         var handle = database.jdbi().open();
         try {

@@ -12,11 +12,13 @@ import java.util.Map;
 /** Herald in its own JVM (the real Main), so a test can SIGKILL it like an operator's crash would. */
 public final class HeraldProcess implements AutoCloseable {
     private final Process process;
+    private final String host;
     public final int port;
     public final Path log;
 
-    private HeraldProcess(Process process, int port, Path log) {
+    private HeraldProcess(Process process, String host, int port, Path log) {
         this.process = process;
+        this.host = host;
         this.port = port;
         this.log = log;
     }
@@ -35,18 +37,28 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     public static HeraldProcess start(Map<String, String> env, Path log, String heap) {
+        return start(env, log, heap, "127.0.0.1", command -> command);
+    }
+
+    /** Herald on a host of its own ({@link NetworkNamespace}), answering at the namespace's address. */
+    public static HeraldProcess startIn(NetworkNamespace namespace, Map<String, String> env, Path log) {
+        return start(env, log, "-Xmx512m", namespace.address(), namespace::command);
+    }
+
+    private static HeraldProcess start(Map<String, String> env, Path log, String heap, String host,
+                                       java.util.function.UnaryOperator<List<String>> wrap) {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
                 "dev.herald.app.Main", "serve"));
-        var builder = new ProcessBuilder(command);
+        var builder = new ProcessBuilder(wrap.apply(command));
         builder.environment().putAll(env);
-        builder.environment().put("HERALD_HTTP_ADDR", "127.0.0.1:" + port);
+        builder.environment().put("HERALD_HTTP_ADDR", host + ":" + port);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
             var process = builder.start();
-            var started = new HeraldProcess(process, port, log);
-            var api = new ApiClient("http://127.0.0.1:" + port, null);
+            var started = new HeraldProcess(process, host, port, log);
+            var api = new ApiClient(started.baseUrl(), null);
             Receiver.await(Duration.ofSeconds(60), () -> {
                 if (!process.isAlive()) throw new AssertionError("Herald process exited; see " + log);
                 try {
@@ -62,7 +74,11 @@ public final class HeraldProcess implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + host + ":" + port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public long pid() {
