@@ -35,6 +35,8 @@ public final class QueueSignal implements AutoCloseable {
      * notifications a second that only its own listener read (3% of the JVM's CPU in the benchmark's one-node runs).
      */
     static final Duration LISTENERS_CHECK_INTERVAL = Duration.ofSeconds(1);
+    /** How long the listening connection may go without a notification before it proves it is alive ({@link #prove}). */
+    static final Duration LISTENER_PROOF_INTERVAL = Duration.ofSeconds(5);
     private static final Logger log = LoggerFactory.getLogger(QueueSignal.class);
 
     private final DataSource dataSource;
@@ -192,9 +194,17 @@ public final class QueueSignal implements AutoCloseable {
                         st.execute("listen " + CHANNEL);
                     }
                     PGConnection pg = c.unwrap(PGConnection.class);
+                    long heardAt = System.nanoTime();
                     while (running) {
                         var notifications = pg.getNotifications(1000);
-                        if (notifications == null) continue;
+                        if (notifications == null || notifications.length == 0) { // pgjdbc answers an empty array
+                            if (System.nanoTime() - heardAt >= LISTENER_PROOF_INTERVAL.toNanos()) {
+                                prove(c);
+                                heardAt = System.nanoTime();
+                            }
+                            continue;
+                        }
+                        heardAt = System.nanoTime();
                         for (var n : notifications) {
                             if (!nodeId.equals(n.getParameter())) {
                                 wake();
@@ -211,6 +221,16 @@ public final class QueueSignal implements AutoCloseable {
                 log.debug("listen connection lost, retrying: {}", e.toString());
                 pause(1000);
             }
+        }
+    }
+
+    /**
+     * A round trip on the listening connection, which otherwise only reads and so would never notice it went silent: the
+     * pool's socket timeout fails it then (and at once one the server closed), and the loop listens on a new one.
+     */
+    private static void prove(Connection c) throws java.sql.SQLException {
+        try (var st = c.createStatement()) {
+            st.execute("select 1");
         }
     }
 
