@@ -230,7 +230,7 @@ public final class Herald implements AutoCloseable {
     /** The embedded PostgreSQL in HERALD_DATA_DIR, which one process at a time may use (a second is refused in one line). */
     public static EmbeddedPostgresServer startEmbedded(HeraldConfig config, boolean durable) {
         try {
-            return EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), durable);
+            return EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), durable).superviseRestarts();
         } catch (dev.herald.store.DataDirectoryLock.InUseException e) {
             throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
         }

@@ -19,14 +19,26 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedPostgresServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresServer.class);
 
-    private final EmbeddedPostgres postgres;
+    /** How often a supervised server is looked at, and the longest wait between two tries to start it again. */
+    static final Duration SUPERVISION_INTERVAL = Duration.ofSeconds(1);
+    static final Duration LONGEST_RESTART_WAIT = Duration.ofSeconds(30);
+
+    private volatile EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private final boolean durable;
+    private final int port;
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
     private final DataDirectoryLock lock;
+    private volatile boolean closed;
+    private Thread supervisor;
 
-    private EmbeddedPostgresServer(Started started, Path throwawayDir) {
+    private EmbeddedPostgresServer(Started started, Path dataDir, boolean durable, Path throwawayDir) {
         this.postgres = started.postgres();
         this.lock = started.lock();
+        this.dataDir = dataDir;
+        this.durable = durable;
+        this.port = started.postgres().getPort();
         this.throwawayDir = throwawayDir;
     }
 
@@ -40,7 +52,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dir, durable, 0, extraConfig, true), dir);
+        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true), dir, durable, dir);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -49,7 +61,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        return new EmbeddedPostgresServer(startPostgres(dataDir, durable, port, Map.of(), false), null);
+        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false), dataDir, durable, null);
     }
 
     /**
@@ -59,12 +71,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * library's stopped PostgreSQL while Herald was still handing back work and writing results (each SIGTERM logged
      * broken connections). One left running is stopped at the next start in that directory.
      */
-    private static Started startPostgres(Path dataDir, boolean durable, int port, Map<String, String> extraConfig,
-                                         boolean stopAtJvmExit) {
-        DataDirectoryLock lock = null;
+    private static Started startPostgres(Path dataDir, DataDirectoryLock held, boolean durable, int port,
+                                         Map<String, String> extraConfig, boolean stopAtJvmExit) {
+        DataDirectoryLock lock = held;
         try {
             Files.createDirectories(dataDir);
-            lock = DataDirectoryLock.acquire(dataDir); // only then is a live postmaster in it an orphan
+            if (lock == null) lock = DataDirectoryLock.acquire(dataDir); // only then is a live postmaster in it an orphan
             stopOrphanedPostmaster(dataDir);
             var builder = EmbeddedPostgres.builder()
                     .setDataDirectory(dataDir)
@@ -91,11 +103,68 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             }
             return new Started(builder.start(), lock);
         } catch (IOException e) {
-            if (lock != null) lock.close();
+            if (lock != null && held == null) lock.close();
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            if (lock != null) lock.close();
+            if (lock != null && held == null) lock.close();
             throw e;
+        }
+    }
+
+    /**
+     * Starts the server again, on its port and data directory, whenever it stops without {@link #close()}: PostgreSQL
+     * stops itself on some errors it cannot recover from while running, a full disk among them (a write to its log of
+     * changes that fails is a PANIC, and the recovery that follows must write too). Herald's pools reconnect by
+     * themselves, so once there is room again delivery resumes with nobody restarting Herald. Tries again after 1 s,
+     * then twice as long each time, at most {@link #LONGEST_RESTART_WAIT}.
+     */
+    public EmbeddedPostgresServer superviseRestarts() {
+        supervisor = Thread.ofPlatform().daemon().name("herald-embedded-postgres").start(this::supervise);
+        return this;
+    }
+
+    private void supervise() {
+        Duration wait = SUPERVISION_INTERVAL;
+        while (!closed) {
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed || isRunning()) {
+                wait = SUPERVISION_INTERVAL;
+                continue;
+            }
+            synchronized (this) {
+                if (closed) return;
+                log.warn("embedded PostgreSQL in {} stopped; starting it again", dataDir);
+                try {
+                    postgres.close(); // the library's own lock on the directory goes with it (the data stays)
+                } catch (IOException | RuntimeException e) {
+                    log.debug("closing the stopped PostgreSQL: {}", e.toString());
+                }
+                try {
+                    postgres = startPostgres(dataDir, lock, durable, port, Map.of(), false).postgres();
+                    log.warn("embedded PostgreSQL started again on port {}", port);
+                    wait = SUPERVISION_INTERVAL;
+                } catch (RuntimeException e) {
+                    // the library keeps its lock on the directory when a start fails, and gives nothing to release it
+                    // by: only once that instance is collected can the next try take the lock
+                    System.gc();
+                    wait = wait.multipliedBy(2).compareTo(LONGEST_RESTART_WAIT) > 0 ? LONGEST_RESTART_WAIT : wait.multipliedBy(2);
+                    log.error("embedded PostgreSQL could not start again (next try in {} s): {}", wait.toSeconds(), e.getMessage() == null ? e.toString() : e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** Whether the postmaster named in the data directory's postmaster.pid is alive. */
+    boolean isRunning() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        } catch (IOException | RuntimeException e) {
+            return false; // no pid file: stopped, cleanly or not
         }
     }
 
@@ -104,7 +173,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
     }
 
     /** Reads postmaster.pid; a live postgres process there is an orphan of ours and is shut down fast. */
@@ -133,6 +202,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true; // a restart under way finishes first, and is stopped here
+        }
+        if (supervisor != null) supervisor.interrupt();
         try {
             postgres.close();
         } catch (IOException e) {
