@@ -147,6 +147,7 @@ public final class Database implements AutoCloseable {
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
         hikari.addDataSourceProperty("socketTimeout", Long.toString(timeout.toSeconds()));
+        hikari.addDataSourceProperty("ApplicationName", name); // how an operator tells Herald's sessions apart in pg_stat_activity
         hikari.setConnectionInitSql(sessionSql + "; " + serverSideTimeouts(timeout, serverMajorVersion));
         return hikari;
     }
