@@ -219,10 +219,36 @@ public final class Database implements AutoCloseable {
         private static final String FORM = "postgres://user:password@host:5432/database or jdbc:postgresql://host:5432/database";
         private static final String ESCAPES = "a '@', '#', '/', '?' or ':' in the user name or password is written %40, %23, %2F, %3F or %3A";
 
+        /** libpq's names for the settings the driver knows by others (the rest mean the same to both: sslmode, sslrootcert, options). */
+        private static final java.util.Map<String, String> LIBPQ_NAMES = java.util.Map.of(
+                "target_session_attrs", "targetServerType", "connect_timeout", "connectTimeout");
+        /** target_session_attrs' values, as the driver's targetServerType names them. */
+        private static final java.util.Map<String, String> SESSION_ATTRS = java.util.Map.of(
+                "any", "any", "read-write", "primary", "primary", "primary",
+                "read-only", "secondary", "standby", "secondary", "prefer-standby", "preferSecondary");
+
+        /**
+         * Besides one host, libpq's list of them ({@code postgres://u:p@db1:5432,db2:5432/herald?target_session_attrs=read-write},
+         * as a cluster with a standby is given): the driver tries them in turn.
+         */
         public static JdbcUrl parse(String url) {
             if (url.startsWith("jdbc:postgresql:")) return new JdbcUrl(url, null, null);
             if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {
                 throw new IllegalArgumentException("not a PostgreSQL URL (expected " + FORM + ")");
+            }
+            int authorityStart = url.indexOf("://") + 3;
+            int authorityEnd = authorityStart;
+            while (authorityEnd < url.length() && "/?#".indexOf(url.charAt(authorityEnd)) < 0) authorityEnd++;
+            int hostsStart = url.lastIndexOf('@', authorityEnd - 1) + 1;
+            if (hostsStart <= authorityStart) hostsStart = authorityStart;
+            String hosts = url.substring(hostsStart, authorityEnd);
+            if (hosts.contains(",")) {
+                var each = new java.util.ArrayList<String>();
+                for (String host : hosts.split(",", -1)) each.add(hostOf(parse("postgres://" + host + "/").url()));
+                var first = parse(url.substring(0, hostsStart) + hosts.substring(0, hosts.indexOf(',')) + url.substring(authorityEnd));
+                String jdbc = first.url().replaceFirst("^jdbc:postgresql://[^/]*",
+                        java.util.regex.Matcher.quoteReplacement("jdbc:postgresql://" + String.join(",", each)));
+                return new JdbcUrl(jdbc, first.user(), first.password());
             }
             URI uri;
             try {
@@ -246,8 +272,34 @@ public final class Database implements AutoCloseable {
                 if (parts.length == 2) password = percentDecoded(parts[1]);
             }
             String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
-            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+            String query = uri.getRawQuery() == null ? "" : "?" + driverNames(uri.getRawQuery());
             return new JdbcUrl("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, password);
+        }
+
+        /** The host and port of a {@code jdbc:postgresql://host:port/…} URL. */
+        private static String hostOf(String jdbc) {
+            String rest = jdbc.substring("jdbc:postgresql://".length());
+            return rest.substring(0, rest.indexOf('/'));
+        }
+
+        /** libpq's settings renamed for the driver, which would ignore them silently under their libpq names. */
+        private static String driverNames(String rawQuery) {
+            var out = new java.util.ArrayList<String>();
+            for (String pair : rawQuery.split("&")) {
+                int eq = pair.indexOf('=');
+                String key = eq < 0 ? pair : pair.substring(0, eq);
+                String value = eq < 0 ? "" : pair.substring(eq + 1);
+                if (key.equals("target_session_attrs")) {
+                    String type = SESSION_ATTRS.get(value);
+                    if (type == null) {
+                        throw new IllegalArgumentException("target_session_attrs: '" + value + "' is none of "
+                                + new java.util.TreeSet<>(SESSION_ATTRS.keySet()));
+                    }
+                    value = type;
+                }
+                out.add(LIBPQ_NAMES.getOrDefault(key, key) + (eq < 0 ? "" : "=" + value));
+            }
+            return String.join("&", out);
         }
 
         /** URLDecoder reads form encoding, where '+' is a space; in a URL's user info it is a plus. */

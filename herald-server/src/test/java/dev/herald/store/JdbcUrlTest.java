@@ -26,6 +26,29 @@ class JdbcUrlTest {
     }
 
     @Test
+    void a_list_of_hosts_and_libpq_settings_are_read_as_libpq_reads_them() {
+        var url = JdbcUrl.parse("postgres://herald:p%40ss@db1:5432,db2,[::1]:6432/herald"
+                + "?target_session_attrs=read-write&connect_timeout=3&sslmode=require");
+        assertThat(url.url()).isEqualTo("jdbc:postgresql://db1:5432,db2,[::1]:6432/herald?targetServerType=primary&connectTimeout=3&sslmode=require");
+        assertThat(url.user()).isEqualTo("herald");
+        assertThat(url.password()).isEqualTo("p@ss");
+        assertThat(JdbcUrl.parse("postgres://h@db/x?target_session_attrs=prefer-standby").url())
+                .isEqualTo("jdbc:postgresql://db/x?targetServerType=preferSecondary");
+    }
+
+    @Test
+    void an_unknown_target_session_attrs_or_an_empty_host_in_the_list_is_refused_without_repeating_the_password() {
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cret@db1,db2/herald?target_session_attrs=writable"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("target_session_attrs: 'writable' is none of [any, prefer-standby, primary, read-only, read-write, standby]")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://herald:s3cret@db1,,db2/herald"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("names no host")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void a_jdbc_url_is_passed_as_it_is() {
         var jdbc = "jdbc:postgresql://localhost:5432/herald?user=h&password=a+b";
         assertThat(JdbcUrl.parse(jdbc)).isEqualTo(new JdbcUrl(jdbc, null, null));
