@@ -85,7 +85,7 @@ public final class Database implements AutoCloseable {
     public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout) {
         var jdbc = JdbcUrl.parse(url);
         int serverMajorVersion = requireReachable(jdbc);
-        var eviction = new SilentConnectionEviction();
+        var eviction = new PoolEviction();
         var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout, serverMajorVersion), eviction);
         HikariDataSource hotPath;
         try {
@@ -125,8 +125,8 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    /** The pool, giving all its connections up when one of either pool's times out ({@link SilentConnectionEviction}). */
-    private static HikariDataSource watched(HikariConfig config, SilentConnectionEviction eviction) {
+    /** The pool, giving all its connections up when one of either pool's finds its server gone or read-only ({@link PoolEviction}). */
+    private static HikariDataSource watched(HikariConfig config, PoolEviction eviction) {
         config.setExceptionOverride(eviction);
         var pool = new HikariDataSource(config);
         eviction.watch(pool);
