@@ -226,11 +226,17 @@ public final class QueueSignal implements AutoCloseable {
 
     /**
      * A round trip on the listening connection, which otherwise only reads and so would never notice it went silent: the
-     * pool's socket timeout fails it then (and at once one the server closed), and the loop listens on a new one.
+     * pool's socket timeout fails it then (and at once one the server closed), and the loop listens on a new one. A server
+     * that takes no writes (a primary demoted in a failover) fails it too: no node can notify there, and the pool's next
+     * connection reaches the new primary (the other connections, refused writes, have been given up by then).
      */
     private static void prove(Connection c) throws java.sql.SQLException {
-        try (var st = c.createStatement()) {
-            st.execute("select 1");
+        try (var st = c.createStatement();
+             var rs = st.executeQuery("select pg_is_in_recovery() or current_setting('transaction_read_only') = 'on'")) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+                throw new java.sql.SQLException("the listening connection's server takes no writes (a standby, or a primary demoted)", "25006");
+            }
         }
     }
 

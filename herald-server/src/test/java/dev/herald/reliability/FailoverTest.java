@@ -54,6 +54,10 @@ class FailoverTest {
                         Duration.ofNanos(System.nanoTime() - failedOverAt).toMillis());
                 assertThat(applicationsNamed(secondAdmin, "after")).as("written to the second server").isEqualTo(1);
                 Receiver.await(MOVED_WITHIN, () -> herald.api.withToken(null).get("/api/v1/health").status() == 204, "health again");
+                // the listening connection (other nodes' wake-ups), which only reads, moves too
+                Receiver.await(MOVED_WITHIN, () -> secondAdmin.withHandle(h -> h.createQuery(
+                        "select count(*) from pg_stat_activity where application_name = 'herald-listen'").mapTo(Integer.class).one()) == 1,
+                        "the node listening on the second server");
             }
         }
     }
