@@ -22,6 +22,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** How often a supervised server is looked at, and the longest wait between two tries to start it again. */
     static final Duration SUPERVISION_INTERVAL = Duration.ofSeconds(1);
     static final Duration LONGEST_RESTART_WAIT = Duration.ofSeconds(30);
+    /**
+     * The free space below which a stopped server is not started yet: its recovery writes to its log of changes (new
+     * 16 MB segments among them) and checkpoints, and a start that fails for want of room costs the library's 60 s wait.
+     */
+    static final long ROOM_TO_START = 64L << 20;
 
     private volatile EmbeddedPostgres postgres;
     private final Path dataDir;
@@ -125,6 +130,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     private void supervise() {
         Duration wait = SUPERVISION_INTERVAL;
+        boolean waitingForRoom = false;
         while (!closed) {
             try {
                 Thread.sleep(wait);
@@ -135,6 +141,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 wait = SUPERVISION_INTERVAL;
                 continue;
             }
+            // a start on a full disk fails only after the library's 60 s wait: look every second for room instead
+            long free = usableSpace();
+            if (free < ROOM_TO_START) {
+                if (!waitingForRoom) {
+                    log.error("embedded PostgreSQL in {} stopped and its disk has {} MB free: it is started again once {} MB are",
+                            dataDir, free >> 20, ROOM_TO_START >> 20);
+                }
+                waitingForRoom = true;
+                wait = SUPERVISION_INTERVAL;
+                continue;
+            }
+            waitingForRoom = false;
             synchronized (this) {
                 if (closed) return;
                 log.warn("embedded PostgreSQL in {} stopped; starting it again", dataDir);
@@ -155,6 +173,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     log.error("embedded PostgreSQL could not start again (next try in {} s): {}", wait.toSeconds(), e.getMessage() == null ? e.toString() : e.getMessage());
                 }
             }
+        }
+    }
+
+    private long usableSpace() {
+        try {
+            return Files.getFileStore(dataDir).getUsableSpace();
+        } catch (IOException e) {
+            return Long.MAX_VALUE; // unknown: try to start
         }
     }
 

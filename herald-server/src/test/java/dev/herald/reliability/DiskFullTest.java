@@ -57,10 +57,10 @@ class DiskFullTest {
                 try (var file = FileChannel.open(ballast, StandardOpenOption.WRITE)) {
                     file.truncate(filled - ROOM);
                 }
-                // publish until refused ten times in a row: the room fills, PostgreSQL refuses, then stops
+                // publish until refused three times in a row: the room fills, PostgreSQL refuses, then stops
                 var statuses = new TreeMap<Integer, Integer>();
                 List<String> unexpected = new ArrayList<>();
-                for (int i = 0, refusedInARow = 0; i < 50_000 && refusedInARow < 10; i++) {
+                for (int i = 0, refusedInARow = 0; i < 50_000 && refusedInARow < 3; i++) {
                     var r = api.post("/api/v1/app/" + app + "/msg", payload);
                     statuses.merge(r.status(), 1, Integer::sum);
                     if (r.status() == 202) {
@@ -77,9 +77,19 @@ class DiskFullTest {
                 // 204 while PostgreSQL is up and refusing what it cannot store, 503 once it has stopped itself
                 assertThat(api.withToken(null).get("/api/v1/health").status()).as("health while the disk is full").isIn(204, 503);
 
+                // PostgreSQL stops itself when its log of changes cannot be written (it did in most runs; where a recycled
+                // log file had room, it went on refusing): stopped here in any case, as it would be, with the disk full
+                Path pid = mount.resolve("herald/pg/postmaster.pid");
+                boolean stoppedItself = !Files.exists(pid) || ProcessHandle.of(Long.parseLong(Files.readAllLines(pid).get(0).trim()))
+                        .map(p -> !p.destroyForcibly()).orElse(true);
+                System.out.println("DiskFullTest: PostgreSQL had stopped itself: " + stoppedItself);
+                Receiver.await(Duration.ofSeconds(30), () -> api.withToken(null).get("/api/v1/health").status() == 503,
+                        "health 503 while PostgreSQL is stopped");
+
                 Files.delete(ballast);
                 long freedAt = System.nanoTime();
-                Receiver.await(Duration.ofSeconds(90), () -> {
+                // started again within seconds of the room made: not after a start on the full disk waited out 60 s
+                Receiver.await(Duration.ofSeconds(15), () -> {
                     var r = api.post("/api/v1/app/" + app + "/msg", payload);
                     if (r.status() == 202) accepted.add(r.text("id"));
                     return r.status() == 202;
