@@ -77,6 +77,6 @@ class KillTest {
     }
 
     private static Set<String> receivedIds(Receiver receiver) {
-        return receiver.requests("/k").stream().map(r -> r.header("webhook-id")).collect(Collectors.toSet());
+        return receiver.messageIds("/k");
     }
 }

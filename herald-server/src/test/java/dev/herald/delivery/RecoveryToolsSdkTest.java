@@ -77,7 +77,7 @@ class RecoveryToolsSdkTest {
     }
 
     private Set<String> idsReceivedAt(String path) {
-        return receiver.requests(path).stream().map(r -> r.header("webhook-id")).collect(java.util.stream.Collectors.toSet());
+        return receiver.messageIds(path);
     }
 
     /** Endpoints may filter only on event types in the catalog. */

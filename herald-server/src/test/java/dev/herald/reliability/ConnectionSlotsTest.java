@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Tag;
@@ -50,8 +49,7 @@ class ConnectionSlotsTest {
                 }
                 System.out.println("ConnectionSlotsTest: " + pools(local) + ", answers " + statuses);
                 assertThat(statuses).as("the node's answers").containsOnlyKeys(202);
-                Receiver.await(Duration.ofSeconds(30), () -> receiver.requests("/s").stream().map(r -> r.header("webhook-id"))
-                        .collect(Collectors.toSet()).containsAll(accepted), "every accepted message delivered");
+                Receiver.await(Duration.ofSeconds(30), () -> receiver.messageIds("/s").containsAll(accepted), "every accepted message delivered");
                 assertThat(node.api.get("/api/v1/app/" + app + "/msg").status()).as("a read on the general pool").isEqualTo(200);
             }
         }

@@ -90,6 +90,11 @@ public final class Receiver implements AutoCloseable {
         return List.copyOf(requests);
     }
 
+    /** The webhook-id of every request received on {@code path}: the messages it has had, resends counted once. */
+    public java.util.Set<String> messageIds(String path) {
+        return requests(path).stream().map(r -> r.header("webhook-id")).collect(java.util.stream.Collectors.toSet());
+    }
+
     public List<Request> requests(String path) {
         return requests.stream().filter(r -> r.path().equals(path)).toList();
     }
