@@ -32,17 +32,20 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final Path dataDir;
     private final boolean durable;
     private final int port;
+    private final Map<String, String> extraConfig;
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
     private final DataDirectoryLock lock;
     private volatile boolean closed;
     private Thread supervisor;
 
-    private EmbeddedPostgresServer(Started started, Path dataDir, boolean durable, Path throwawayDir) {
+    private EmbeddedPostgresServer(Started started, Path dataDir, boolean durable, Map<String, String> extraConfig,
+                                   Path throwawayDir) {
         this.postgres = started.postgres();
         this.lock = started.lock();
         this.dataDir = dataDir;
         this.durable = durable;
+        this.extraConfig = extraConfig;
         this.port = started.postgres().getPort();
         this.throwawayDir = throwawayDir;
     }
@@ -57,7 +60,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true), dir, durable, dir);
+        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true), dir, durable, extraConfig, dir);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -66,7 +69,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false), dataDir, durable, null);
+        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false), dataDir, durable, Map.of(), null);
     }
 
     /**
@@ -120,8 +123,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * Starts the server again, on its port and data directory, whenever it stops without {@link #close()}: PostgreSQL
      * stops itself on some errors it cannot recover from while running, a full disk among them (a write to its log of
      * changes that fails is a PANIC, and the recovery that follows must write too). Herald's pools reconnect by
-     * themselves, so once there is room again delivery resumes with nobody restarting Herald. Tries again after 1 s,
-     * then twice as long each time, at most {@link #LONGEST_RESTART_WAIT}.
+     * themselves, so once there is room again delivery resumes with nobody restarting Herald. Looks every second; waits
+     * while the disk has less than {@link #ROOM_TO_START} free; tries a failed start again after 2 s, then twice as long
+     * each time, at most {@link #LONGEST_RESTART_WAIT}.
      */
     public EmbeddedPostgresServer superviseRestarts() {
         supervisor = Thread.ofPlatform().daemon().name("herald-embedded-postgres").start(this::supervise);
@@ -162,15 +166,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     log.debug("closing the stopped PostgreSQL: {}", e.toString());
                 }
                 try {
-                    postgres = startPostgres(dataDir, lock, durable, port, Map.of(), false).postgres();
+                    postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false).postgres();
                     log.warn("embedded PostgreSQL started again on port {}", port);
                     wait = SUPERVISION_INTERVAL;
                 } catch (RuntimeException e) {
                     // the library keeps its lock on the directory when a start fails, and gives nothing to release it
                     // by: only once that instance is collected can the next try take the lock
                     System.gc();
-                    wait = wait.multipliedBy(2).compareTo(LONGEST_RESTART_WAIT) > 0 ? LONGEST_RESTART_WAIT : wait.multipliedBy(2);
-                    log.error("embedded PostgreSQL could not start again (next try in {} s): {}", wait.toSeconds(), e.getMessage() == null ? e.toString() : e.getMessage());
+                    wait = java.util.Collections.min(java.util.List.of(wait.multipliedBy(2), LONGEST_RESTART_WAIT));
+                    log.error("embedded PostgreSQL could not start again (next try in {} s): {}", wait.toSeconds(),
+                            e.getMessage() == null ? e.toString() : e.getMessage());
                 }
             }
         }
