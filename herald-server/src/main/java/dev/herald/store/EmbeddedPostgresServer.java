@@ -27,6 +27,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * 16 MB segments among them) and checkpoints, and a start that fails for want of room costs the library's 60 s wait.
      */
     static final long ROOM_TO_START = 64L << 20;
+    /** Where in the data directory PostgreSQL writes its own log. */
+    static final String LOG_DIRECTORY = "log";
 
     private volatile EmbeddedPostgres postgres;
     private final Path dataDir;
@@ -103,7 +105,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     // Without it the file is extended as written; a full disk then stops the server at a WAL write
                     // instead of at the file's creation, and no commit is acknowledged before its WAL is on disk either way.
                     .setServerConfig("wal_init_zero", "off")
-                    .setServerConfig("listen_addresses", "127.0.0.1");
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    // the server's own messages (why it stopped: a PANIC for want of disk, say) in files of the data
+                    // directory, one a weekday, overwritten a week later; the library would drop them
+                    .setServerConfig("logging_collector", "on")
+                    .setServerConfig("log_directory", LOG_DIRECTORY)
+                    .setServerConfig("log_filename", "postgresql-%a.log")
+                    .setServerConfig("log_truncate_on_rotation", "on")
+                    .setServerConfig("log_rotation_age", "1d")
+                    .setServerConfig("log_rotation_size", "0");
             if (port > 0) builder.setPort(port);
             extraConfig.forEach(builder::setServerConfig);
             if (durable) {
@@ -149,8 +159,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             long free = usableSpace();
             if (free < ROOM_TO_START) {
                 if (!waitingForRoom) {
-                    log.error("embedded PostgreSQL in {} stopped and its disk has {} MB free: it is started again once {} MB are",
-                            dataDir, free >> 20, ROOM_TO_START >> 20);
+                    log.error("embedded PostgreSQL in {} stopped (its own log: {}) and its disk has {} MB free: it is started"
+                            + " again once {} MB are", dataDir, dataDir.resolve(LOG_DIRECTORY), free >> 20, ROOM_TO_START >> 20);
                 }
                 waitingForRoom = true;
                 wait = SUPERVISION_INTERVAL;
@@ -159,19 +169,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             waitingForRoom = false;
             synchronized (this) {
                 if (closed) return;
-                log.warn("embedded PostgreSQL in {} stopped; starting it again", dataDir);
-                try {
-                    postgres.close(); // the library's own lock on the directory goes with it (the data stays)
-                } catch (IOException | RuntimeException e) {
-                    log.debug("closing the stopped PostgreSQL: {}", e.toString());
-                }
+                log.warn("embedded PostgreSQL in {} stopped (its own log: {}); starting it again", dataDir,
+                        dataDir.resolve(LOG_DIRECTORY));
+                // the stopped instance keeps the library's lock on the directory, and its close would only log a
+                // failed stop: it is let go, and collected (below) so that the lock goes with it
+                postgres = null;
+                System.gc();
                 try {
                     postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false).postgres();
                     log.warn("embedded PostgreSQL started again on port {}", port);
                     wait = SUPERVISION_INTERVAL;
                 } catch (RuntimeException e) {
-                    // the library keeps its lock on the directory when a start fails, and gives nothing to release it
-                    // by: only once that instance is collected can the next try take the lock
+                    // an instance whose start failed keeps the lock too, with nothing to release it by but collection
                     System.gc();
                     wait = java.util.Collections.min(java.util.List.of(wait.multipliedBy(2), LONGEST_RESTART_WAIT));
                     log.error("embedded PostgreSQL could not start again (next try in {} s): {}", wait.toSeconds(),
@@ -199,8 +208,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /** The same for every start on this port (the library's form). */
     public String jdbcUrl() {
-        return postgres.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
     }
 
     public int port() {
@@ -238,7 +248,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
         if (supervisor != null) supervisor.interrupt();
         try {
-            postgres.close();
+            if (postgres != null) {
+                postgres.close();
+            } else {
+                stopOrphanedPostmaster(dataDir); // stopped and not started again, or started after its wait ran out
+            }
         } catch (IOException e) {
             log.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
         }

@@ -37,8 +37,21 @@ class EmbeddedPostgresSupervisionTest {
             }, "the same URL to answer again, with the data");
             assertThat(postmasterPid(dataDir)).as("a new postmaster").isNotEqualTo(first);
             assertThat(server.isRunning()).isTrue();
+            // the server's own account of it, in its log in the data directory
+            Receiver.await(Duration.ofSeconds(10), () -> serverLog(dataDir).contains("automatic recovery in progress"),
+                    "the server's log to tell of its recovery");
         }
         assertThat(dataDir.resolve("postmaster.pid")).as("stopped by close, not started again").doesNotExist();
+    }
+
+    private static String serverLog(Path dataDir) {
+        try (var files = Files.list(dataDir.resolve(EmbeddedPostgresServer.LOG_DIRECTORY))) {
+            var text = new StringBuilder();
+            for (Path file : files.toList()) text.append(Files.readString(file));
+            return text.toString();
+        } catch (java.io.IOException e) {
+            return "";
+        }
     }
 
     private static long postmasterPid(Path dataDir) throws Exception {
