@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.herald.testing.ApiClient;
+import dev.herald.testing.Commands;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestHerald;
 import java.io.IOException;
@@ -39,7 +40,7 @@ class DiskFullTest {
     void a_full_disk_refuses_new_messages_with_503_loses_none_accepted_and_delivery_resumes_once_there_is_room() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "mounting a file system needs root");
         Path mount = Files.createTempDirectory("herald-diskfull");
-        run("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", mount.toString());
+        Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", mount.toString()), true);
         try {
             var env = new HashMap<>(TestHerald.defaultEnv());
             env.remove("HERALD_DATABASE_URL"); // the embedded PostgreSQL, in the data directory
@@ -130,16 +131,10 @@ class DiskFullTest {
     /** A file the JVM has just closed may keep the file system busy for a moment: then it goes when no longer used. */
     private static void unmount(Path mount) throws Exception {
         try {
-            run("umount", mount.toString());
+            Commands.run(List.of("umount", mount.toString()), true);
         } catch (IllegalStateException busy) {
-            run("umount", "--lazy", mount.toString());
+            Commands.run(List.of("umount", "--lazy", mount.toString()), true);
         }
         Files.deleteIfExists(mount);
-    }
-
-    private static void run(String... command) throws Exception {
-        var p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", command) + ": " + out);
     }
 }

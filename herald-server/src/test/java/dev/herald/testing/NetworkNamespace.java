@@ -94,8 +94,8 @@ public final class NetworkNamespace implements AutoCloseable {
     /** Deletes the namespace; its end of the veth pair goes with it, and so does this host's. */
     @Override
     public void close() {
-        run(List.of("ip", "netns", "delete", name), false);
-        run(List.of("ip", "link", "delete", hostSide), false);
+        Commands.run(List.of("ip", "netns", "delete", name), false);
+        Commands.run(List.of("ip", "link", "delete", hostSide), false);
     }
 
     /** A run killed before its close may have left them. */
@@ -104,31 +104,12 @@ public final class NetworkNamespace implements AutoCloseable {
     }
 
     private void inside(String... command) {
-        run(command(List.of(command)), true);
+        Commands.run(command(List.of(command)), true);
     }
 
     private static void ip(String... args) {
         var command = new ArrayList<>(List.of("ip"));
         command.addAll(List.of(args));
-        run(command, true);
-    }
-
-    private static void run(List<String> command, boolean mustSucceed) {
-        try {
-            var p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish");
-            }
-            if (mustSucceed && p.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out.strip());
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException(String.join(" ", command) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", command), e);
-        }
+        Commands.run(command, true);
     }
 }
