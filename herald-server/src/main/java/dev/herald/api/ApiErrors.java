@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 /** The one place exceptions become Svix-shaped error bodies. No stack trace ever reaches a client. */
 public final class ApiErrors {
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
+    /** While the database is out of reach every request fails at once: a line each would flood the log. */
+    private static final dev.herald.logging.LogThrottle UNAVAILABLE_LOG = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
 
     private ApiErrors() {}
 
@@ -38,7 +40,11 @@ public final class ApiErrors {
         });
         config.routes.exception(Exception.class, (e, ctx) -> {
             if (SqlErrors.isUnavailable(e)) {
-                log.warn("database unavailable while serving {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                long leftOut = UNAVAILABLE_LOG.admit();
+                if (leftOut >= 0) {
+                    log.warn("database unavailable while serving {} {}: {}{}", ctx.method(), ctx.path(), e.getMessage(),
+                            leftOut == 0 ? "" : " (and " + leftOut + " more requests since the last such line)");
+                }
                 unavailable(ctx, "The database is unavailable; retry shortly");
                 return;
             }

@@ -43,7 +43,7 @@ public final class AppResolver {
                 .expireAfter(Expiry.<String, String>creating((key, id) -> key.equals(id) ? ID_CACHED_FOR : UID_CACHED_FOR))
                 .maximumSize(MAX_CACHED)
                 .ticker(ticker)
-                .buildAsync());
+                .build());
     }
 
     public Application resolve(Context ctx) {

@@ -30,7 +30,7 @@ public final class EventTypeGate {
     private final PayloadSchemaCache schemas;
     private final boolean validateAll;
     private final SharedLoads<String, Entry> cache =
-            new SharedLoads<>(Caffeine.newBuilder().expireAfterWrite(CACHE_FOR).maximumSize(10_000).buildAsync());
+            new SharedLoads<>(Caffeine.newBuilder().expireAfterWrite(CACHE_FOR).maximumSize(10_000).build());
 
     /** {@code type} null when no such event type; {@code validator} null when payloads are not validated. */
     private record Entry(EventType type, PayloadSchemaValidator validator) {}

@@ -45,22 +45,29 @@ public final class Database implements AutoCloseable {
     /** How long a hot-path connection (and so its cached plans) lives; Hikari retires each a little earlier, staggered. */
     static final java.time.Duration HOT_PATH_PLAN_LIFETIME = java.time.Duration.ofMinutes(5);
 
+    /** How long a borrow waits for a connection when all are lent, and a new connection may take to be made. */
+    static final java.time.Duration CONNECTION_TIMEOUT = java.time.Duration.ofSeconds(5);
+
     /** How long a connection idle for a while may take to prove it is alive before it is lent (the driver counts seconds). */
     static final java.time.Duration VALIDATION_TIMEOUT = java.time.Duration.ofSeconds(1);
 
     /** The bound for the statements {@link #allowLongStatements} is called for. */
     static final java.time.Duration LONG_STATEMENT_TIMEOUT = java.time.Duration.ofMinutes(30);
 
-    private final HikariDataSource dataSource;
-    private final HikariDataSource hotPathSource;
+    private final HikariDataSource generalPool;
+    private final HikariDataSource hotPathPool;
+    private final DatabaseReach reach;
+    private final javax.sql.DataSource dataSource;
     private final Jdbi jdbi;
     private final Jdbi hotPathJdbi;
 
-    private Database(HikariDataSource dataSource, HikariDataSource hotPathSource) {
-        this.dataSource = dataSource;
-        this.hotPathSource = hotPathSource;
+    private Database(HikariDataSource generalPool, HikariDataSource hotPathPool, DatabaseReach reach) {
+        this.generalPool = generalPool;
+        this.hotPathPool = hotPathPool;
+        this.reach = reach;
+        this.dataSource = new ReachablePool(generalPool, reach);
         this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresArguments());
-        this.hotPathJdbi = Jdbi.create(hotPathSource).installPlugin(new PostgresArguments());
+        this.hotPathJdbi = Jdbi.create(new ReachablePool(hotPathPool, reach)).installPlugin(new PostgresArguments());
     }
 
     /**
@@ -84,12 +91,13 @@ public final class Database implements AutoCloseable {
      */
     public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout) {
         var jdbc = JdbcUrl.parse(url);
-        int serverMajorVersion = requireReachable(jdbc);
+        int serverMajorVersion = requireReachable(jdbc, timeout);
+        var reach = new DatabaseReach();
         var eviction = new PoolEviction();
-        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout, serverMajorVersion), eviction);
+        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout, serverMajorVersion, reach), eviction);
         HikariDataSource hotPath;
         try {
-            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout, serverMajorVersion);
+            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout, serverMajorVersion, reach);
             // the hot path's plans live as long as its connections: one made while the tables were nearly empty (where
             // every plan costs the same) is replaced within minutes by one made on the tables' real size
             hotPathConfig.setMaxLifetime(HOT_PATH_PLAN_LIFETIME.toMillis());
@@ -98,7 +106,10 @@ public final class Database implements AutoCloseable {
             general.close();
             throw e;
         }
-        var database = new Database(general, hotPath);
+        var probe = new DriverConnector(jdbc.url(), driverProperties(jdbc, "herald-probe", timeout), reach);
+        probe.setLoginTimeout((int) CONNECTION_TIMEOUT.toSeconds()); // as the pools set theirs
+        reach.start(probe::attempt);
+        var database = new Database(general, hotPath, reach);
         try {
             migrate(jdbc);
         } catch (RuntimeException e) {
@@ -113,11 +124,9 @@ public final class Database implements AutoCloseable {
      * with the driver's own error, not after a pool's connection timeout and its shutdown (10 s and more). Answers the
      * server's major version.
      */
-    private static int requireReachable(JdbcUrl jdbc) {
-        var properties = new java.util.Properties();
-        if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
-        if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
-        properties.setProperty("connectTimeout", "5");
+    private static int requireReachable(JdbcUrl jdbc, java.time.Duration timeout) {
+        var properties = driverProperties(jdbc, "herald", timeout);
+        properties.setProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
         try (var connection = java.sql.DriverManager.getConnection(jdbc.url(), properties)) {
             return connection.getMetaData().getDatabaseMajorVersion();
         } catch (java.sql.SQLException e) {
@@ -134,22 +143,31 @@ public final class Database implements AutoCloseable {
     }
 
     private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql, java.time.Duration timeout,
-                                     int serverMajorVersion) {
+                                     int serverMajorVersion, DatabaseReach reach) {
         var hikari = new HikariConfig();
-        hikari.setJdbcUrl(jdbc.url());
-        if (jdbc.user() != null) hikari.setUsername(jdbc.user());
-        if (jdbc.password() != null) hikari.setPassword(jdbc.password());
+        hikari.setDataSource(new DriverConnector(jdbc.url(), driverProperties(jdbc, name, timeout), reach));
         hikari.setMaximumPoolSize(size);
         hikari.setPoolName(name);
-        hikari.setConnectionTimeout(5_000);
+        hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
         // a connection idle for a while is checked before it is lent: a silent one costs its borrower this, not 5 s
         hikari.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
-        hikari.addDataSourceProperty("socketTimeout", Long.toString(timeout.toSeconds()));
-        hikari.addDataSourceProperty("ApplicationName", name); // how an operator tells Herald's sessions apart in pg_stat_activity
         hikari.setConnectionInitSql(sessionSql + "; " + serverSideTimeouts(timeout, serverMajorVersion));
         return hikari;
+    }
+
+    /**
+     * The driver's settings for a connection of {@code applicationName} (how an operator tells Herald's sessions apart in
+     * pg_stat_activity).
+     */
+    private static java.util.Properties driverProperties(JdbcUrl jdbc, String applicationName, java.time.Duration timeout) {
+        var properties = new java.util.Properties();
+        if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
+        if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
+        properties.setProperty("socketTimeout", Long.toString(timeout.toSeconds()));
+        properties.setProperty("ApplicationName", applicationName);
+        return properties;
     }
 
     /**
@@ -206,8 +224,9 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
-        hotPathSource.close();
-        dataSource.close();
+        reach.close();
+        hotPathPool.close();
+        generalPool.close();
     }
 
     /**

@@ -2,8 +2,10 @@ package dev.herald.store;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.SQLExceptionOverride;
+import dev.herald.logging.LogThrottle;
 import java.net.SocketTimeoutException;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,11 +30,10 @@ final class PoolEviction implements SQLExceptionOverride {
     private static final Logger log = LoggerFactory.getLogger(PoolEviction.class);
     /** One eviction serves every failure of a partition's or a failover's first moments. */
     private static final long AT_MOST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** A database read-only for long (maintenance) would otherwise log a line a second. */
-    private static final long LOG_AT_MOST_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final String READ_ONLY_SQL_TRANSACTION = "25006";
 
-    private final AtomicLong lastLogged = new AtomicLong(System.nanoTime() - LOG_AT_MOST_EVERY_NANOS);
+    /** A database read-only for long (maintenance) would otherwise log a line a second. */
+    private final LogThrottle logThrottle = new LogThrottle(Duration.ofMinutes(1));
     private final AtomicLong lastEviction = new AtomicLong(System.nanoTime() - AT_MOST_EVERY_NANOS);
     private final List<HikariDataSource> pools = new CopyOnWriteArrayList<>();
 
@@ -62,10 +63,7 @@ final class PoolEviction implements SQLExceptionOverride {
         long last = lastEviction.get();
         long now = System.nanoTime();
         if (now - last < AT_MOST_EVERY_NANOS || !lastEviction.compareAndSet(last, now)) return;
-        long logged = lastLogged.get();
-        if (now - logged >= LOG_AT_MOST_EVERY_NANOS && lastLogged.compareAndSet(logged, now)) {
-            log.warn("{}: giving up every connection and connecting anew", why);
-        }
+        if (logThrottle.admit() >= 0) log.warn("{}: giving up every connection and connecting anew", why);
         // off the failing thread: closing many connections is not its work
         Thread.ofVirtual().name("herald-pool-eviction").start(() -> {
             for (HikariDataSource pool : pools) pool.getHikariPoolMXBean().softEvictConnections();

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * PostgreSQL stops under load and comes back: while it is down the API answers 503 with Retry-After (never
+ * PostgreSQL stops under load and comes back: while it is down the API answers 503 with Retry-After at once (never
  * 500), workers back off and resume by themselves, and every message accepted with a 2xx is delivered.
  */
 @Tag("kill")
@@ -52,13 +52,16 @@ class DatabaseOutageTest {
             postgres.close();
             assertThat(receiver.requests("/o").size()).as("deliveries outstanding at the outage").isLessThan(accepted.size());
 
-            // while the database is down: a clean 503 with Retry-After, for writes and reads alike
+            // while the database is down: a clean 503 with Retry-After, for writes and reads alike, at once (not after
+            // the pools' 5 s wait for a connection)
+            long asked = System.nanoTime();
             var down = api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"down\":true}}");
             assertThat(down.status()).as(down.toString()).isEqualTo(503);
             assertThat(down.text("code")).isEqualTo("service_unavailable");
             assertThat(down.headers().firstValue("Retry-After")).isPresent();
             assertThat(api.get("/api/v1/app/" + app).status()).isEqualTo(503);
             assertThat(api.withToken(null).get("/api/v1/health").status()).isEqualTo(503);
+            assertThat(Duration.ofNanos(System.nanoTime() - asked)).as("three 503s while the database was down").isLessThan(Duration.ofMillis(2_500));
 
             Thread.sleep(2_000);
             receiver.reply(r -> Receiver.Reply.status(200));
