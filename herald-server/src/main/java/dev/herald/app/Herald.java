@@ -106,7 +106,7 @@ public final class Herald implements AutoCloseable {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
             try {
-                database = Database.connect(url, 40, 8, config.databaseTimeout());
+                database = Database.connect(url, 40, 8, config.databaseTimeout(), registry);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             } catch (RuntimeException e) {

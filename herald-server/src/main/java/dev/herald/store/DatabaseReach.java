@@ -51,6 +51,10 @@ final class DatabaseReach implements AutoCloseable {
         Thread.ofVirtual().name("herald-database-probe").start(this::probeWhileOutOfReach);
     }
 
+    boolean reachable() {
+        return lostBecause == null;
+    }
+
     /** A pool's connection, at once, or the database's absence at once. */
     Connection borrow(DataSource pool) throws SQLException {
         var borrower = new Borrower(Thread.currentThread());

@@ -46,6 +46,12 @@ class MetricsTokenTest {
             var answered = scrape(herald, null);
             assertThat(answered.statusCode()).isEqualTo(200);
             assertThat(answered.body()).contains("herald_queue_due");
+            // the database's reach and both pools' figures
+            assertThat(answered.body()).contains("herald_database_reachable 1.0")
+                    .contains("hikaricp_connections_max{pool=\"herald\"} 40.0")
+                    .contains("hikaricp_connections_max{pool=\"herald-hot-path\"} 8.0")
+                    .contains("hikaricp_connections_active{pool=\"herald\"}").contains("hikaricp_connections_idle{pool=\"herald\"}")
+                    .contains("hikaricp_connections_pending{pool=\"herald-hot-path\"}").contains("hikaricp_connections{pool=\"herald\"}");
         }
     }
 }

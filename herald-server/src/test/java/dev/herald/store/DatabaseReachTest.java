@@ -47,9 +47,14 @@ class DatabaseReachTest {
 
     @Test
     void while_the_database_is_down_every_borrow_fails_at_once_and_the_pools_connect_as_soon_as_it_is_back() throws Exception {
-        database = Database.connect(postgres.jdbcUrl(), 2, 2, Duration.ofSeconds(5));
+        var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        database = Database.connect(postgres.jdbcUrl(), 2, 2, Duration.ofSeconds(5), registry);
         Jdbi[] both = {database.jdbi(), database.hotPathJdbi()};
         for (Jdbi jdbi : both) assertThat(selectOne(jdbi)).isEqualTo(1);
+        assertThat(registry.get("herald.database.reachable").gauge().value()).isEqualTo(1.0);
+        for (String pool : new String[] {"herald", "herald-hot-path"}) {
+            assertThat(registry.get("hikaricp.connections.max").tag("pool", pool).gauge().value()).isEqualTo(2.0);
+        }
 
         postgres.close();
         Duration slowest = Duration.ZERO;
@@ -62,6 +67,7 @@ class DatabaseReachTest {
             }
         }
         assertThat(slowest).as("the slowest of 20 borrows while the database was down").isLessThan(FAST);
+        assertThat(registry.get("herald.database.reachable").gauge().value()).as("reachable, while down").isEqualTo(0.0);
 
         // down long enough for the pools' own retries to back off to their longest (5 s)
         TimeUnit.SECONDS.sleep(6);
@@ -80,6 +86,7 @@ class DatabaseReachTest {
             }
         }
         assertThat(Duration.ofNanos(System.nanoTime() - back)).as("both pools serving again after the database came back").isLessThan(FAST);
+        assertThat(registry.get("herald.database.reachable").gauge().value()).as("reachable, once back").isEqualTo(1.0);
     }
 
     @Test
