@@ -45,10 +45,10 @@ final class DatabaseReach implements AutoCloseable {
         Connection connect() throws SQLException;
     }
 
-    /** Starts the probe, idle while the database is reachable, which makes {@code attempt}s. */
-    void start(Attempt attempt) {
+    /** Starts the probe, idle while the database is reachable, which makes {@code attempt}s; it ends with {@link #close}. */
+    Thread start(Attempt attempt) {
         this.attempt = attempt;
-        Thread.ofVirtual().name("herald-database-probe").start(this::probeWhileOutOfReach);
+        return Thread.ofVirtual().name("herald-database-probe").start(this::probeWhileOutOfReach);
     }
 
     boolean reachable() {

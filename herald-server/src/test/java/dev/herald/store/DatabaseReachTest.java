@@ -120,6 +120,44 @@ class DatabaseReachTest {
         assertThat(SqlErrors.isUnavailable(failure)).as(failure.toString()).isTrue();
         assertThat(after).as("the waiting borrow's answer after the database was found gone").isLessThan(FAST);
         assertThat(Thread.interrupted()).isFalse();
+
+        // closing while the database is out of reach is prompt (the pools' attempts wait for the probe meanwhile)
+        long closing = System.nanoTime();
+        database.close();
+        database = null;
+        assertThat(Duration.ofNanos(System.nanoTime() - closing)).as("closing the pools while the database was out of reach").isLessThan(FAST);
+    }
+
+    @Test
+    void the_probe_runs_only_while_the_database_is_out_of_reach_and_ends_when_closed() throws Exception {
+        var reach = new DatabaseReach();
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        var answers = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread probe = reach.start(() -> { // as DriverConnector.attempt reports
+            attempts.incrementAndGet();
+            if (answers.get()) {
+                reach.reached();
+                return null;
+            }
+            var refused = new java.sql.SQLException("Connection refused", "08001");
+            reach.attemptFailed(refused);
+            throw refused;
+        });
+        assertThat(reach.reachable()).isTrue();
+        reach.attemptFailed(new java.sql.SQLException("password authentication failed", "28P01"));
+        assertThat(reach.reachable()).as("a refused login is not out of reach").isTrue();
+        assertThat(attempts.get()).as("no probe while reachable").isZero();
+
+        reach.attemptFailed(new java.sql.SQLException("Connection refused", "08001"));
+        assertThat(reach.reachable()).isFalse();
+        dev.herald.testing.Receiver.await(Duration.ofSeconds(5), () -> attempts.get() >= 2, "the probe tries again");
+        answers.set(true);
+        dev.herald.testing.Receiver.await(Duration.ofSeconds(5), reach::reachable, "reachable once an attempt succeeds");
+
+        reach.attemptFailed(new java.sql.SQLException("the database system is shutting down", "57P03"));
+        assertThat(reach.reachable()).isFalse();
+        reach.close();
+        assertThat(probe.join(Duration.ofSeconds(2))).as("the probe ended with close").isTrue();
     }
 
     private static int selectOne(Jdbi jdbi) {
