@@ -2,6 +2,7 @@ package dev.herald.logging;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * At most one log line per interval for something that may recur on every request (a database out of reach answers
@@ -9,17 +10,24 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LogThrottle {
     private final long intervalNanos;
+    private final LongSupplier nanoTime;
     private final AtomicLong lastLogged;
     private final AtomicLong leftOut = new AtomicLong();
 
     public LogThrottle(Duration interval) {
+        this(interval, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock (tests move it) */
+    LogThrottle(Duration interval, LongSupplier nanoTime) {
         this.intervalNanos = interval.toNanos();
-        this.lastLogged = new AtomicLong(System.nanoTime() - intervalNanos);
+        this.nanoTime = nanoTime;
+        this.lastLogged = new AtomicLong(nanoTime.getAsLong() - intervalNanos);
     }
 
     /** How many occurrences were left out before this one, which is to be logged; -1 when this one is left out too. */
     public long admit() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         long last = lastLogged.get();
         if (now - last >= intervalNanos && lastLogged.compareAndSet(last, now)) return leftOut.getAndSet(0);
         leftOut.incrementAndGet();
