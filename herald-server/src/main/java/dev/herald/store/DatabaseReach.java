@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * timed out, the server starting up or shutting down):
  * <ul>
  *   <li>every borrow fails at once, with the reason, and one already waiting in a pool is interrupted out of it;</li>
- *   <li>one probe connects every {@link #PROBE_INTERVAL}; the pools' own attempts wait for it, so their back-off (up to
+ *   <li>one probe connects at once, then every {@link #PROBE_INTERVAL}; the pools' own attempts wait for it, so their back-off (up to
  *   5 s) never delays their return once the database answers.</li>
  * </ul>
  * A borrow the pool cannot serve for other reasons (every connection lent) waits as before.
@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 final class DatabaseReach implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatabaseReach.class);
     static final Duration PROBE_INTERVAL = Duration.ofMillis(250);
+    private final Duration probeInterval;
     /** How long a pool's attempt waits for the probe before it tries anyway (should the probe ever stop). */
     private static final Duration LONGEST_WAIT_FOR_PROBE = Duration.ofMinutes(1);
 
@@ -38,6 +39,15 @@ final class DatabaseReach implements AutoCloseable {
     private volatile String lastLostBecause = "";
     private volatile boolean closed;
     private Attempt attempt;
+
+    DatabaseReach() {
+        this(PROBE_INTERVAL);
+    }
+
+    /** @param probeInterval the probe's wait between failed attempts (tests shorten or lengthen it) */
+    DatabaseReach(Duration probeInterval) {
+        this.probeInterval = probeInterval;
+    }
 
     /** One attempt to connect, which reports its outcome here ({@link DriverConnector#attempt}). */
     @FunctionalInterface
@@ -125,6 +135,10 @@ final class DatabaseReach implements AutoCloseable {
         return state != null && (state.startsWith("08") || state.startsWith("57P"));
     }
 
+    /**
+     * Tries at once, then every probe interval: a single failed attempt beside working connections (a dropped
+     * packet) costs the node one attempt's length of 503s, not the interval.
+     */
     private void probeWhileOutOfReach() {
         while (!closed) {
             try {
@@ -132,16 +146,17 @@ final class DatabaseReach implements AutoCloseable {
                     while (lostBecause == null && !closed) monitor.wait();
                 }
                 if (closed) return;
-                TimeUnit.NANOSECONDS.sleep(PROBE_INTERVAL.toNanos());
                 try (Connection ignored = attempt.connect()) {
                     // reported reached by the attempt itself
+                } catch (SQLException e) {
+                    log.debug("database probe: {}", e.getMessage());
+                    TimeUnit.NANOSECONDS.sleep(probeInterval.toNanos());
+                } catch (RuntimeException e) {
+                    log.warn("database probe failed unexpectedly", e);
+                    TimeUnit.NANOSECONDS.sleep(probeInterval.toNanos());
                 }
             } catch (InterruptedException e) {
                 return;
-            } catch (SQLException e) {
-                log.debug("database probe: {}", e.getMessage());
-            } catch (RuntimeException e) {
-                log.warn("database probe failed unexpectedly", e);
             }
         }
     }

@@ -130,7 +130,7 @@ class DatabaseReachTest {
 
     @Test
     void the_probe_runs_only_while_the_database_is_out_of_reach_and_ends_when_closed() throws Exception {
-        var reach = new DatabaseReach();
+        var reach = new DatabaseReach(Duration.ofMillis(10));
         var attempts = new java.util.concurrent.atomic.AtomicInteger();
         var answers = new java.util.concurrent.atomic.AtomicBoolean();
         Thread probe = reach.start(() -> { // as DriverConnector.attempt reports
@@ -154,10 +154,27 @@ class DatabaseReachTest {
         answers.set(true);
         dev.herald.testing.Receiver.await(Duration.ofSeconds(5), reach::reachable, "reachable once an attempt succeeds");
 
+        answers.set(false);
         reach.attemptFailed(new java.sql.SQLException("the database system is shutting down", "57P03"));
         assertThat(reach.reachable()).isFalse();
         reach.close();
         assertThat(probe.join(Duration.ofSeconds(2))).as("the probe ended with close").isTrue();
+    }
+
+    @Test
+    void one_failed_attempt_beside_a_database_that_answers_is_corrected_by_the_probes_first_attempt() throws Exception {
+        var reach = new DatabaseReach(Duration.ofHours(1)); // a second attempt would come only after an hour
+        var attempts = new java.util.concurrent.atomic.AtomicInteger();
+        Thread probe = reach.start(() -> {
+            attempts.incrementAndGet();
+            reach.reached();
+            return null;
+        });
+        reach.attemptFailed(new java.sql.SQLException("The connection attempt failed.", "08001")); // one dropped packet
+        dev.herald.testing.Receiver.await(Duration.ofSeconds(5), reach::reachable, "reachable after the probe's first attempt");
+        assertThat(attempts.get()).isEqualTo(1);
+        reach.close();
+        assertThat(probe.join(Duration.ofSeconds(2))).isTrue();
     }
 
     private static int selectOne(Jdbi jdbi) {
