@@ -61,29 +61,33 @@ class SharedLoadsTest {
 
     @Test
     void a_value_loaded_while_its_key_was_invalidated_is_not_kept() throws Exception {
-        var firstLoading = new CountDownLatch(1);
-        var releaseFirst = new CountDownLatch(1);
-        var first = Thread.ofPlatform().start(() -> cache.get("k", k -> {
-            firstLoading.countDown();
-            await(releaseFirst);
-            return "before the change";
-        }));
-        assertThat(firstLoading.await(5, TimeUnit.SECONDS)).isTrue();
+        var first = new HeldLoad("before the change");
         cache.invalidate("k"); // the thing changed while it was being read
-        // a caller after the change loads anew, beside the first load
-        var secondLoading = new CountDownLatch(1);
-        var releaseSecond = new CountDownLatch(1);
-        var second = Thread.ofPlatform().start(() -> cache.get("k", k -> {
-            secondLoading.countDown();
-            await(releaseSecond);
-            return "after the change";
-        }));
-        assertThat(secondLoading.await(5, TimeUnit.SECONDS)).isTrue();
-        releaseFirst.countDown();
-        first.join(5_000);
-        releaseSecond.countDown();
-        second.join(5_000);
+        var second = new HeldLoad("after the change"); // a caller after the change loads anew, beside the first load
+        first.finish();
+        second.finish();
         assertThat(cache.get("k", k -> "loaded again")).isEqualTo("after the change");
+    }
+
+    /** A load of "k" begun on a thread of its own and held until {@link #finish}. */
+    private final class HeldLoad {
+        private final CountDownLatch release = new CountDownLatch(1);
+        private final Thread thread;
+
+        HeldLoad(String value) throws InterruptedException {
+            var loading = new CountDownLatch(1);
+            thread = Thread.ofPlatform().start(() -> cache.get("k", k -> {
+                loading.countDown();
+                await(release);
+                return value;
+            }));
+            assertThat(loading.await(5, TimeUnit.SECONDS)).isTrue();
+        }
+
+        void finish() throws InterruptedException {
+            release.countDown();
+            thread.join(5_000);
+        }
     }
 
     @Test
