@@ -127,7 +127,10 @@ public final class ApplicationRoutes {
 
     void list(Context ctx) {
         Auth.requireAdmin(ctx);
-        ctx.json(Lists.response(apps.list(Lists.request(ctx, true, Ids.APP)), ApplicationOut::of));
+        // exclude_apps_with_svix_play_endpoints has nothing to leave out: Herald has no Svix Play endpoints
+        var exclude = new ApplicationStore.Exclusions("true".equals(ctx.queryParam("exclude_apps_with_no_endpoints")),
+                "true".equals(ctx.queryParam("exclude_apps_with_disabled_endpoints")));
+        ctx.json(Lists.response(apps.list(Lists.request(ctx, true, Ids.APP), exclude), ApplicationOut::of));
     }
 
     void get(Context ctx) {

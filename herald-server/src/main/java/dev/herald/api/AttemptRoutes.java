@@ -142,10 +142,13 @@ public final class AttemptRoutes {
         Application app = apps.resolve(ctx);
         Message message = messageRoutes.find(ctx, app);
         var states = attempts.statesOfMessage(message.id());
-        var data = states.stream().flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream().map(e ->
-                new MessageEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
-                        e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
-                        e.updatedAt(), s.status(), DeliveryStatus.text(s.status()), s.nextAttempt()))).toList();
+        boolean expanded = expandedStatuses(ctx);
+        var data = states.stream().flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream().map(e -> {
+            int status = DeliveryStatus.shown(s.status(), expanded);
+            return new MessageEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
+                    e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
+                    e.updatedAt(), status, DeliveryStatus.text(status), s.nextAttempt());
+        })).toList();
         ctx.json(new Lists.ListResponse<>(data, null, null, true));
     }
 
@@ -157,12 +160,19 @@ public final class AttemptRoutes {
                 ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
         var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
+        boolean expanded = expandedStatuses(ctx);
         ctx.json(Lists.response(page, s -> {
             Message m = messages.find(app.id(), s.msgId()).orElseThrow();
             var out = MessageRoutes.MessageOut.of(m, withContent);
+            int status = DeliveryStatus.shown(s.status(), expanded);
             return new EndpointMessageOut(m.id(), m.eventType(), m.eventId(), out.payload(), m.channels(), m.tags(),
-                    m.createdAt(), m.deliverAt(), s.status(), DeliveryStatus.text(s.status()), s.nextAttempt());
+                    m.createdAt(), m.deliverAt(), status, DeliveryStatus.text(status), s.nextAttempt());
         }));
+    }
+
+    /** Svix's {@code expanded_statuses}: whether a cancelled delivery may be shown as canceled (4). */
+    private static boolean expandedStatuses(Context ctx) {
+        return "true".equals(ctx.queryParam("expanded_statuses"));
     }
 
     void resend(Context ctx) {

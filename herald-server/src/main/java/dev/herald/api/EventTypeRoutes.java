@@ -38,8 +38,14 @@ public final class EventTypeRoutes {
                                JsonNode schemas, String featureFlag, Set<String> featureFlags, String groupName,
                                Instant createdAt, Instant updatedAt, boolean validatePayloads) {
         static EventTypeOut of(EventType t) {
-            return new EventTypeOut(t.name(), t.description(), t.archived(), t.deprecated(), parse(t.schemasJson()),
-                    t.featureFlag(), t.featureFlags(), t.groupName(), t.createdAt(), t.updatedAt(), t.validatePayloads());
+            return of(t, true);
+        }
+
+        /** Without content, {@code schemas} is null, as Svix's list answers unless asked {@code with_content}. */
+        static EventTypeOut of(EventType t, boolean withContent) {
+            return new EventTypeOut(t.name(), t.description(), t.archived(), t.deprecated(),
+                    withContent ? parse(t.schemasJson()) : null, t.featureFlag(), t.featureFlags(), t.groupName(),
+                    t.createdAt(), t.updatedAt(), t.validatePayloads());
         }
 
         private static JsonNode parse(String json) {
@@ -222,8 +228,10 @@ public final class EventTypeRoutes {
     /** An application token sees the types without a feature flag, and those with one it bears (as Svix does). */
     void list(Context ctx) {
         boolean includeArchived = "true".equals(ctx.queryParam("include_archived"));
+        boolean withContent = "true".equals(ctx.queryParam("with_content")); // Svix's default: the schemas left out
         var flags = Auth.principal(ctx).featureFlags();
-        ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived, flags), EventTypeOut::of));
+        ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived, flags),
+                t -> EventTypeOut.of(t, withContent)));
     }
 
     /** A type hidden from the token by its feature flags is not found. */

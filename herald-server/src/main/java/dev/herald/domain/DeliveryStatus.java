@@ -13,6 +13,14 @@ public final class DeliveryStatus {
 
     private DeliveryStatus() {}
 
+    /**
+     * The status as Svix's API shows it: canceled (4) only to a caller that asked for {@code expanded_statuses}, to
+     * others success (0), as Svix answers clients written before there was a fourth status.
+     */
+    public static int shown(int status, boolean expanded) {
+        return status == CANCELED && !expanded ? SUCCESS : status;
+    }
+
     public static String text(int status) {
         return switch (status) {
             case SUCCESS -> "success";

@@ -54,12 +54,31 @@ public final class ApplicationStore {
 
     /** The applications the API shows: all but Herald's own ({@link Application#OPERATIONAL_UID}). */
     public Page<Application> list(PageRequest page) {
+        return list(page, Exclusions.NONE);
+    }
+
+    /**
+     * Svix's filters of the application list: leave out applications with no endpoint, and those whose endpoints are
+     * all disabled (an application with none is not one of those).
+     */
+    public record Exclusions(boolean withoutEndpoints, boolean allEndpointsDisabled) {
+        public static final Exclusions NONE = new Exclusions(false, false);
+    }
+
+    public Page<Application> list(PageRequest page, Exclusions exclude) {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
-                select * from application
+                select * from application a
                 where (cast(:cursor as text) is null or id <cmp> :cursor) and uid is distinct from :operational
+                  and (not :withoutEndpoints or exists (select 1 from endpoint e where e.app_id = a.id))
+                  and (not :allDisabled or not exists (select 1 from endpoint e where e.app_id = a.id)
+                       or exists (select 1 from endpoint e where e.app_id = a.id and not e.disabled))
                 order by id <dir>
                 limit :limit
-                """), page).bind("operational", Application.OPERATIONAL_UID).map(ApplicationStore::map).list());
+                """), page)
+                .bind("operational", Application.OPERATIONAL_UID)
+                .bind("withoutEndpoints", exclude.withoutEndpoints())
+                .bind("allDisabled", exclude.allEndpointsDisabled())
+                .map(ApplicationStore::map).list());
         return Keyset.page(rows, page, Application::id);
     }
 

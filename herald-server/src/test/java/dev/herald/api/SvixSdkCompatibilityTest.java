@@ -56,6 +56,48 @@ class SvixSdkCompatibilityTest {
     }
 
     @Test
+    void lists_applications_without_those_with_no_endpoint_or_only_disabled_ones() throws Exception {
+        String none = svix.getApplication().create(new ApplicationIn().name("No endpoint")).getId();
+        String enabled = svix.getApplication().create(new ApplicationIn().name("One enabled")).getId();
+        String disabled = svix.getApplication().create(new ApplicationIn().name("All disabled")).getId();
+        String mixed = svix.getApplication().create(new ApplicationIn().name("One of two disabled")).getId();
+        svix.getEndpoint().create(enabled, new EndpointIn().url(URI.create("http://127.0.0.1:9/a")));
+        svix.getEndpoint().create(disabled, new EndpointIn().url(URI.create("http://127.0.0.1:9/b")).disabled(true));
+        svix.getEndpoint().create(disabled, new EndpointIn().url(URI.create("http://127.0.0.1:9/c")).disabled(true));
+        svix.getEndpoint().create(mixed, new EndpointIn().url(URI.create("http://127.0.0.1:9/d")).disabled(true));
+        svix.getEndpoint().create(mixed, new EndpointIn().url(URI.create("http://127.0.0.1:9/e")));
+
+        assertThat(listedApps(null, null)).containsExactly(none, enabled, disabled, mixed);
+        assertThat(listedApps(true, null)).containsExactly(enabled, disabled, mixed);
+        assertThat(listedApps(null, true)).containsExactly(none, enabled, mixed);
+        assertThat(listedApps(true, true)).containsExactly(enabled, mixed);
+        assertThat(listedApps(false, false)).containsExactly(none, enabled, disabled, mixed);
+
+        // the filters hold across pages: one a page, the iterator picks up after the one shown
+        var options = appListOptions(true, true);
+        options.setLimit(1L);
+        var first = svix.getApplication().list(options);
+        assertThat(first.getData()).extracting(a -> a.getId()).containsExactly(enabled);
+        options.setIterator(first.getIterator());
+        var second = svix.getApplication().list(options);
+        assertThat(second.getData()).extracting(a -> a.getId()).containsExactly(mixed);
+    }
+
+    private static List<String> listedApps(Boolean noEndpoints, Boolean onlyDisabled) throws Exception {
+        return svix.getApplication().list(appListOptions(noEndpoints, onlyDisabled)).getData().stream()
+                .map(a -> a.getId()).toList();
+    }
+
+    private static ApplicationListOptions appListOptions(Boolean noEndpoints, Boolean onlyDisabled) {
+        var options = new ApplicationListOptions();
+        options.setOrder(Ordering.ASCENDING);
+        options.setExcludeAppsWithNoEndpoints(noEndpoints);
+        options.setExcludeAppsWithDisabledEndpoints(onlyDisabled);
+        options.setExcludeAppsWithSvixPlayEndpoints(true);
+        return options;
+    }
+
+    @Test
     void manages_applications() throws Exception {
         var created = svix.getApplication().create(new ApplicationIn().name("Acme").uid("acme")
                 .metadata(Map.of("plan", "pro")).rateLimit(100L));
@@ -112,6 +154,12 @@ class SvixSdkCompatibilityTest {
         assertThat(read.getDescription()).isEqualTo("Paid");
         assertThat(read.getGroupName()).isEqualTo("invoice");
         assertThat(read.getSchemas()).isNotNull();
+        // as Svix: the list leaves the schemas out unless asked for its content
+        assertThat(svix.getEventType().list().getData()).singleElement().satisfies(t -> assertThat(t.getSchemas()).isNull());
+        var withContent = new EventTypeListOptions();
+        withContent.setWithContent(true);
+        assertThat(svix.getEventType().list(withContent).getData()).singleElement()
+                .satisfies(t -> assertThat(t.getSchemas()).isEqualTo(Map.of("1", Map.of("type", "object"))));
 
         var updated = svix.getEventType().update("invoice.paid", new EventTypeUpdate().description("Paid v2"));
         assertThat(updated.getDescription()).isEqualTo("Paid v2");

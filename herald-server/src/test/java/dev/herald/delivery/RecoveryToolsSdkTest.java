@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.svix.Svix;
 import com.svix.api.BackgroundTaskListOptions;
+import com.svix.api.MessageAttemptListAttemptedMessagesOptions;
 import com.svix.exceptions.ApiException;
 import com.svix.models.ApplicationIn;
 import com.svix.models.BackgroundTaskStatus;
@@ -17,6 +18,7 @@ import com.svix.models.MessageIn;
 import com.svix.models.MessageOut;
 import com.svix.models.MessagePrecheckIn;
 import com.svix.models.MessageStatus;
+import com.svix.models.MessageStatusText;
 import com.svix.models.ReplayIn;
 import com.svix.models.StatusCodeClass;
 import dev.herald.testing.ApiClient;
@@ -254,6 +256,22 @@ class RecoveryToolsSdkTest {
         assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
         Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getCanceled()) == 1, "the delivery cancelled");
         assertThat(receiver.requests("/e")).isEmpty();
+
+        // as Svix: the cancelled delivery reads as canceled only to a caller asking for expanded statuses (the SDKs ask
+        // unless told not to); to others, as success
+        var shownByDefault = svix.getMessageAttempt().listAttemptedMessages(app, ep).getData().get(0);
+        assertThat(shownByDefault.getStatus()).isEqualTo(MessageStatus.CANCELED);
+        assertThat(shownByDefault.getStatusText()).isEqualTo(MessageStatusText.CANCELED);
+        var notExpanded = new MessageAttemptListAttemptedMessagesOptions();
+        notExpanded.setExpandedStatuses(false);
+        var shownPlain = svix.getMessageAttempt().listAttemptedMessages(app, ep, notExpanded).getData().get(0);
+        assertThat(shownPlain.getStatus()).isEqualTo(MessageStatus.SUCCESS);
+        assertThat(shownPlain.getStatusText()).isEqualTo(MessageStatusText.SUCCESS);
+        String destinations = "/api/v1/app/" + app + "/msg/" + secret.getId() + "/endpoint";
+        assertThat(herald.api.get(destinations).body().path("data").get(0).path("status").asInt()).isEqualTo(0);
+        var destinationsExpanded = herald.api.get(destinations + "?expanded_statuses=true").body().path("data").get(0);
+        assertThat(destinationsExpanded.path("status").asInt()).isEqualTo(4);
+        assertThat(destinationsExpanded.path("statusText").asText()).isEqualTo("canceled");
 
         assertThatThrownBy(() -> svix.getMessage().expungeContent(app, "msg_nope"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
