@@ -60,7 +60,13 @@ public final class AttemptRoutes {
                              int triggerType, Instant timestamp, MessageRoutes.MessageOut msg, int attemptNumber,
                              String errorMessage, Instant nextAttempt) {
         static AttemptOut of(Attempt a, MessageRoutes.MessageOut msg) {
-            return new AttemptOut(a.id(), a.msgId(), a.endpointId(), a.url(), a.response() == null ? "" : a.response(),
+            return of(a, msg, true);
+        }
+
+        /** Without content, {@code response} is {@code "{}"}, as Svix's lists answer {@code with_content=false}. */
+        static AttemptOut of(Attempt a, MessageRoutes.MessageOut msg, boolean withContent) {
+            String response = !withContent ? "{}" : a.response() == null ? "" : a.response();
+            return new AttemptOut(a.id(), a.msgId(), a.endpointId(), a.url(), response,
                     a.responseStatusCode(), a.responseDurationMs(), a.status(), DeliveryStatus.text(a.status()),
                     a.triggerType(), a.createdAt(), msg, a.attemptNumber(), a.errorMessage(), a.nextAttempt());
         }
@@ -114,10 +120,14 @@ public final class AttemptRoutes {
                 statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
         boolean withMsg = "true".equals(ctx.queryParam("with_msg"));
+        // the 2.x SDKs send with_content=false unless told otherwise; a request without it has the response bodies
+        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
         var page = attempts.list(app.id(), Lists.request(ctx, true, Ids.ATTEMPT), filter);
         var cache = new HashMap<String, MessageRoutes.MessageOut>();
+        // with_msg never carries the payload (as the SDKs document it): the message's fields, its payload {}
         ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg ? cache.computeIfAbsent(a.msgId(),
-                id -> messages.find(app.id(), id).map(m -> MessageRoutes.MessageOut.of(m, true)).orElse(null)) : null)));
+                id -> messages.find(app.id(), id).map(m -> MessageRoutes.MessageOut.of(m, false)).orElse(null)) : null,
+                withContent)));
     }
 
     void one(Context ctx) {

@@ -153,14 +153,16 @@ public final class MessageRoutes {
                 : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
         var message = new Message(Ids.next(Ids.MESSAGE), appId, eventType, eventId, payload, channels, tags, now,
                 deliverAt, now.plus(retention));
+        // with_content=false (the 2.x SDKs' default) answers the payload as {}: the caller has it
+        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
         var key = Idempotency.pending(ctx);
         if (key == null) {
             publisher.publish(message);
-            ctx.status(202).json(MessageOut.of(message, true));
+            ctx.status(202).json(MessageOut.of(message, withContent));
             return;
         }
         // the answer is stored under the key in the message's own commit: no commit of its own per publish
-        String answer = Json.MAPPER.writeValueAsString(MessageOut.of(message, true));
+        String answer = Json.MAPPER.writeValueAsString(MessageOut.of(message, withContent));
         publisher.publish(message, key.answer(202, answer));
         Idempotency.answered(ctx);
         ctx.status(202).contentType("application/json").result(answer);

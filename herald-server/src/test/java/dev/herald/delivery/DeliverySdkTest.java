@@ -7,6 +7,8 @@ import com.svix.Svix;
 import com.svix.api.EndpointGetStatsOptions;
 import com.svix.api.MessageAttemptListAttemptedMessagesOptions;
 import com.svix.api.MessageAttemptListByEndpointOptions;
+import com.svix.api.MessageAttemptListByMsgOptions;
+import com.svix.api.MessageCreateOptions;
 import com.svix.models.ApplicationIn;
 import com.svix.models.BackgroundTaskStatus;
 import com.svix.models.EndpointIn;
@@ -72,6 +74,49 @@ class DeliverySdkTest {
         var options = new MessageAttemptListByEndpointOptions();
         filter.accept(options);
         return svix.getMessageAttempt().listByEndpoint(app, ep, options).getData();
+    }
+
+    @Test
+    void with_content_false_leaves_payloads_and_response_bodies_out_as_svix_does() throws Exception {
+        String app = svix.getApplication().create(new ApplicationIn().name("content")).getId();
+        String ep = svix.getEndpoint().create(app, new EndpointIn().url(URI.create(receiver.url("/c")))).getId();
+        var noContent = new MessageCreateOptions();
+        noContent.setWithContent(false);
+        var lean = svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"n\":1}"), noContent);
+        assertThat(lean.getPayload()).isEqualTo(Map.of());
+        var keyed = new MessageCreateOptions();
+        keyed.setWithContent(false);
+        keyed.setIdempotencyKey("content-key");
+        assertThat(svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"n\":2}"), keyed).getPayload())
+                .isEqualTo(Map.of());
+        var full = svix.getMessage().create(app, new MessageIn().eventType("a.b").payload("{\"n\":3}"));
+        assertThat(full.getPayload()).isEqualTo(Map.of("n", 3));
+        // the payload was stored whole all the same
+        assertThat(svix.getMessage().get(app, lean.getId()).getPayload()).isEqualTo(Map.of("n", 1));
+        Receiver.await(WAIT, () -> receiver.requests("/c").size() == 3, "all three delivered");
+        assertThat(receiver.requests("/c")).anyMatch(r -> r.body().contains("\"n\":1"));
+        Receiver.await(WAIT, () -> SvixSdk.call(() -> svix.getEndpoint().getStats(app, ep).getSuccess()) == 3, "recorded");
+
+        // attempts: the response body ("ok" from this receiver) is "{}" without content; with_msg never has the payload
+        var byEndpoint = new MessageAttemptListByEndpointOptions();
+        byEndpoint.setWithContent(false);
+        byEndpoint.setWithMsg(true);
+        var leanAttempts = svix.getMessageAttempt().listByEndpoint(app, ep, byEndpoint).getData();
+        assertThat(leanAttempts).hasSize(3).allSatisfy(a -> {
+            assertThat(a.getResponse()).isEqualTo("{}");
+            assertThat(a.getMsg().getPayload()).isEqualTo(Map.of());
+            assertThat(a.getMsg().getEventType()).isEqualTo("a.b");
+        });
+        assertThat(svix.getMessageAttempt().listByEndpoint(app, ep).getData())
+                .hasSize(3).allSatisfy(a -> assertThat(a.getResponse()).isEqualTo("ok"));
+        var byMsg = new MessageAttemptListByMsgOptions();
+        byMsg.setWithContent(false);
+        assertThat(svix.getMessageAttempt().listByMsg(app, lean.getId(), byMsg).getData())
+                .singleElement().satisfies(a -> assertThat(a.getResponse()).isEqualTo("{}"));
+        var attempted = new MessageAttemptListAttemptedMessagesOptions();
+        attempted.setWithContent(false);
+        assertThat(svix.getMessageAttempt().listAttemptedMessages(app, ep, attempted).getData())
+                .hasSize(3).allSatisfy(m -> assertThat(m.getPayload()).isEqualTo(Map.of()));
     }
 
     @Test
