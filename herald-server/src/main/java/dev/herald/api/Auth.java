@@ -50,10 +50,10 @@ public final class Auth {
         }
     }
 
-    /** An AutoConfig key reaches its endpoint's subscribe route and the poller routes (there, its own only). */
+    /** An AutoConfig key reaches its subscription's and its endpoint's subscribe routes and the poller routes (its own). */
     private static void requireAutoConfigRoute(Context ctx) {
         var route = ctx.endpoints().matchedHttpEndpoint();
-        if (route == null || !(AutoConfigRoutes.SUBSCRIBE.equals(route.path) || PollerRoutes.readsOnePoller(route.path))) {
+        if (route == null || !(AutoConfigRoutes.reachableByKey(ctx.method(), route.path) || PollerRoutes.readsOnePoller(route.path))) {
             throw new ApiException(403, "insufficient_access", "This AutoConfig token configures and reads one endpoint");
         }
     }

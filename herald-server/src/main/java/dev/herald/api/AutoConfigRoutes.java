@@ -13,6 +13,7 @@ import dev.herald.store.AutoConfigStore;
 import dev.herald.store.EndpointStore;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -32,6 +33,11 @@ import java.util.Set;
 public final class AutoConfigRoutes {
     private static final String BASE = "/api/v1/app/{app_id}/autoconfig";
     static final String SUBSCRIBE = "/api/v1/app/{app_id}/endpoint/{endpoint_id}/auto-config";
+    private static final String ONE = BASE + "/{autoconfig_id}";
+    // Svix 2.x's subscribe routes, named by the subscription: what the 2.x SDKs call with a v2 token (Herald gives v1
+    // tokens, which both SDK generations read) and what the application's owner may call for the customer
+    private static final String SUBSCRIBE_ENDPOINT = ONE + "/endpoint";
+    private static final String SUBSCRIBE_DESTINATION = ONE + "/destination";
     static final String TOKEN_PREFIX = "auto_v1_";
     static final String KEY_PREFIX = "acsk_";
 
@@ -79,10 +85,19 @@ public final class AutoConfigRoutes {
     public void register(RoutesConfig routes) {
         routes.post(BASE, this::create);
         routes.get(BASE, this::list);
-        routes.get(BASE + "/{autoconfig_id}", ctx -> ctx.json(SubscriptionOut.of(find(ctx, apps.resolve(ctx)))));
-        routes.delete(BASE + "/{autoconfig_id}", this::delete);
-        routes.post(BASE + "/{autoconfig_id}/rotate", this::rotate);
+        routes.get(ONE, ctx -> ctx.json(SubscriptionOut.of(find(ctx, apps.resolve(ctx)))));
+        routes.delete(ONE, this::delete);
+        routes.post(ONE + "/rotate", this::rotate);
         routes.put(SUBSCRIBE, this::subscribe);
+        routes.put(SUBSCRIBE_ENDPOINT, this::subscribeEndpoint);
+        routes.put(SUBSCRIBE_DESTINATION, this::subscribeDestination);
+    }
+
+    /** The routes an AutoConfig key reaches besides the poller routes: its subscription's, read and subscribe. */
+    static boolean reachableByKey(HandlerType method, String routePath) {
+        return method == HandlerType.PUT && (SUBSCRIBE.equals(routePath) || SUBSCRIBE_ENDPOINT.equals(routePath)
+                || SUBSCRIBE_DESTINATION.equals(routePath))
+                || (method == HandlerType.GET || method == HandlerType.HEAD) && ONE.equals(routePath);
     }
 
     /** Svix's CreateAutoConfigSubscriptionIn: {@code featureFlags}, or the calling token's own when left out. */
@@ -187,16 +202,43 @@ public final class AutoConfigRoutes {
         if (bound != null && !bound.equals(sinkId)) throw notFound();
         var config = configs.findBySink(app.id(), sinkId).orElseThrow(AutoConfigRoutes::notFound);
         var in = Subscription.read(Body.of(ctx));
-        if (config.kind() != null && !config.kind().equals(in.kind())) throw otherKind(in.kind());
-        Instant now = clock.instant();
-        EndpointOut out;
         if (in.kind().equals(AutoConfig.HTTP)) {
-            out = EndpointOut.of(endpointRoutes.subscribe(app, sinkId, configs.secret(config), in.settings()));
+            ctx.json(EndpointOut.of(subscribeHttp(app, config, in.settings())));
         } else {
-            out = pollerOut(ctx, pollerRoutes.subscribe(app, sinkId, in.settings()));
+            ctx.json(pollerOut(ctx, subscribePoller(app, config, in.settings())));
         }
-        if (!configs.bind(config, in.kind(), now)) throw otherKind(in.kind());
-        ctx.json(out);
+    }
+
+    /**
+     * The subscription's HTTP endpoint made or brought up to date by the application's owner rather than the token's
+     * holder (Svix 2.x's {@code autoconfigSubscription.endpoint.subscribe}): EndpointIn, as the endpoint routes take it.
+     */
+    void subscribeEndpoint(Context ctx) {
+        var app = apps.resolve(ctx);
+        ctx.json(EndpointOut.of(subscribeHttp(app, find(ctx, app), Body.of(ctx))));
+    }
+
+    /** The same for a polling endpoint: DestinationIn of type pollingEndpoint, as the destination routes take it. */
+    void subscribeDestination(Context ctx) {
+        var app = apps.resolve(ctx);
+        var config = find(ctx, app);
+        var body = Body.of(ctx);
+        DestinationRoutes.checkPolling(body, true);
+        ctx.json(DestinationRoutes.DestinationOut.of(subscribePoller(app, config, body)));
+    }
+
+    private dev.herald.domain.Endpoint subscribeHttp(Application app, AutoConfig config, Body settings) {
+        if (AutoConfig.POLLER.equals(config.kind())) throw otherKind(AutoConfig.HTTP);
+        var endpoint = endpointRoutes.subscribe(app, config.sinkId(), configs.secret(config), settings);
+        if (!configs.bind(config, AutoConfig.HTTP, clock.instant())) throw otherKind(AutoConfig.HTTP);
+        return endpoint;
+    }
+
+    private Poller subscribePoller(Application app, AutoConfig config, Body settings) {
+        if (AutoConfig.HTTP.equals(config.kind())) throw otherKind(AutoConfig.POLLER);
+        var poller = pollerRoutes.subscribe(app, config.sinkId(), settings);
+        if (!configs.bind(config, AutoConfig.POLLER, clock.instant())) throw otherKind(AutoConfig.POLLER);
+        return poller;
     }
 
     /** What a subscribe asks for: the kind of endpoint, and its settings. */
@@ -250,9 +292,12 @@ public final class AutoConfigRoutes {
         return TOKEN_PREFIX + Base64.getEncoder().encodeToString(json);
     }
 
-    /** The path's subscription ({@code autoconfig_id}) within the application. */
+    /** The path's subscription ({@code autoconfig_id}) within the application; for an AutoConfig key, its own only. */
     public AutoConfig find(Context ctx, Application app) {
-        return configs.find(app.id(), ctx.pathParam("autoconfig_id")).orElseThrow(AutoConfigRoutes::notFound);
+        var config = configs.find(app.id(), ctx.pathParam("autoconfig_id")).orElseThrow(AutoConfigRoutes::notFound);
+        String bound = Auth.principal(ctx).boundSink();
+        if (bound != null && !bound.equals(config.sinkId())) throw notFound();
+        return config;
     }
 
     /** The application's subscriptions, oldest first, at most {@code limit}. */

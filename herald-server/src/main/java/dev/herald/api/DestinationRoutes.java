@@ -109,7 +109,7 @@ public final class DestinationRoutes {
      * Refuses what a polling endpoint cannot be: another type, disabled, or carrying metadata (Herald's pollers keep
      * none, and silently dropping it would lose it).
      */
-    private static void checkPolling(Body body, boolean typeRequired) {
+    static void checkPolling(Body body, boolean typeRequired) {
         JsonNode type = body.raw("type");
         if (type == null || type.isNull()) {
             if (typeRequired) body.fail("type", "field required", "value_error.missing");

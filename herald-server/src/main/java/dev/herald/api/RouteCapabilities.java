@@ -56,6 +56,8 @@ final class RouteCapabilities {
         put(POST, APP + "/autoconfig", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/autoconfig/{autoconfig_id}", Capability.MANAGE_ENDPOINT);
         put(POST, APP + "/autoconfig/{autoconfig_id}/rotate", Capability.MANAGE_ENDPOINT);
+        put(PUT, APP + "/autoconfig/{autoconfig_id}/endpoint", Capability.MANAGE_ENDPOINT);
+        put(PUT, APP + "/autoconfig/{autoconfig_id}/destination", Capability.MANAGE_ENDPOINT);
         put(PUT, APP + "/endpoint/{endpoint_id}/auto-config", Capability.MANAGE_ENDPOINT);
         // moves only where this reader of a polling endpoint reads from next
         put(POST, APP + "/poller/{sink_id}/consumer/{consumer_id}/seek", Capability.VIEW_BASE);

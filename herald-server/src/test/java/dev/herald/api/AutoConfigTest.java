@@ -204,6 +204,60 @@ public class AutoConfigTest {
                 "{\"endpoint\":{\"url\":\"" + receiver.url("/k2") + "\"}}").status()).isEqualTo(200);
     }
 
+    /** Svix 2.x's routes named by the subscription: PUT …/autoconfig/{id}/endpoint (EndpointIn) and …/destination. */
+    @Test
+    void the_subscription_routes_make_its_endpoint_or_its_polling_destination() throws Exception {
+        var http = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String httpToken = http.text("token");
+        String base = "/api/v1/app/" + app + "/autoconfig/";
+        var made = herald.api.put(base + http.text("id") + "/endpoint",
+                "{\"url\":\"" + receiver.url("/sub") + "\",\"filterTypes\":[\"invoice.paid\"],\"description\":\"by the owner\"}");
+        assertThat(made.status()).as(made.raw()).isEqualTo(200);
+        assertThat(made.text("id")).isEqualTo(decode(httpToken).path("eid").asText());
+        assertThat(made.text("description")).isEqualTo("by the owner");
+        var active = herald.api.get(base + http.text("id")).body();
+        assertThat(active.path("status").asText()).isEqualTo("active");
+        assertThat(active.path("endpId").asText()).isEqualTo(made.text("id"));
+        // it signs with the token's secret, as an endpoint the customer's code made would
+        publish("invoice.paid");
+        Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/sub").isEmpty(), "the delivery");
+        var request = receiver.requests("/sub").getFirst();
+        new AutoConfig(httpToken, new EndpointIn().url(URI.create(receiver.url("/sub")))).verify(request.body(), headers(request));
+        var again = herald.api.put(base + http.text("id") + "/endpoint", "{\"url\":\"" + receiver.url("/sub2") + "\"}");
+        assertThat(again.status()).isEqualTo(200);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + made.text("id")).text("url")).endsWith("/sub2");
+        var otherKind = herald.api.put(base + http.text("id") + "/destination", "{\"type\":\"pollingEndpoint\"}");
+        assertThat(otherKind.status()).as(otherKind.raw()).isEqualTo(409);
+
+        var polling = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String pollingId = polling.text("id");
+        var refused = herald.api.put(base + pollingId + "/destination", "{\"type\":\"amazonS3\",\"config\":{}}");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        assertThat(herald.api.get(base + pollingId).body().path("status").asText()).as("a refused one binds nothing").isEqualTo("pending");
+        var destination = herald.api.put(base + pollingId + "/destination",
+                "{\"type\":\"pollingEndpoint\",\"eventTypes\":[\"user.created\"],\"config\":{}}");
+        assertThat(destination.status()).as(destination.raw()).isEqualTo(200);
+        assertThat(destination.text("id")).isEqualTo(decode(polling.text("token")).path("eid").asText());
+        assertThat(destination.text("type")).isEqualTo("pollingEndpoint");
+        assertThat(destination.body().path("eventTypes").toString()).isEqualTo("[\"user.created\"]");
+        assertThat(herald.api.get(base + pollingId).body().path("destId").asText()).isEqualTo(destination.text("id"));
+        assertThat(herald.api.put(base + pollingId + "/endpoint", "{\"url\":\"" + receiver.url("/x") + "\"}").status()).isEqualTo(409);
+        String sent = publish("user.created");
+        var polled = herald.api.get("/api/v1/app/" + app + "/poller/" + destination.text("id")).body().path("data");
+        assertThat(polled).extracting(m -> m.path("id").asText()).containsExactly(sent);
+
+        // a key reaches these routes for its own subscription only, and nothing else of the subscriptions
+        var key = herald.api.withToken(decode(httpToken).path("tok").asText());
+        assertThat(key.get(base + http.text("id")).status()).isEqualTo(200);
+        assertThat(key.put(base + http.text("id") + "/endpoint", "{\"url\":\"" + receiver.url("/k") + "\"}").status()).isEqualTo(200);
+        assertThat(key.get(base + pollingId).status()).as("another subscription").isEqualTo(404);
+        assertThat(key.put(base + pollingId + "/destination", "{\"type\":\"pollingEndpoint\"}").status()).isEqualTo(404);
+        assertThat(key.post(base + http.text("id") + "/rotate", "{}").status()).isEqualTo(403);
+        assertThat(key.delete(base + http.text("id")).status()).isEqualTo(403);
+        assertThat(key.get("/api/v1/app/" + app + "/autoconfig").status()).isEqualTo(403);
+        assertThat(herald.api.put(base + "acfg_missing/endpoint", "{\"url\":\"" + receiver.url("/x") + "\"}").status()).isEqualTo(404);
+    }
+
     @Test
     void rotation_gives_a_new_token_and_secret_and_deletion_ends_the_token_but_keeps_the_endpoint() throws Exception {
         var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
