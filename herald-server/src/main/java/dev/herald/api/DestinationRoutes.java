@@ -51,6 +51,31 @@ public final class DestinationRoutes {
             pollers.delete(app, pollers.find(ctx, app, "destination_id"));
             ctx.status(204);
         });
+        routes.get(BASE + "/{destination_id}/transformation", this::transformation);
+        routes.patch(BASE + "/{destination_id}/transformation", this::patchTransformation);
+    }
+
+    /** Svix's DestinationTransformationOut. A polling endpoint has none: the poller serves messages as published. */
+    public record TransformationOut(String code, boolean enabled) {}
+
+    void transformation(Context ctx) {
+        var app = apps.resolve(ctx);
+        pollers.find(ctx, app, "destination_id");
+        ctx.json(new TransformationOut(null, false));
+    }
+
+    /** DestinationTransformIn: {@code code} null (none) is kept as it is; a transformation is a 422. */
+    void patchTransformation(Context ctx) {
+        var app = apps.resolve(ctx);
+        pollers.find(ctx, app, "destination_id");
+        var body = Body.of(ctx);
+        JsonNode code = body.raw("code");
+        if (code != null && !code.isNull()) {
+            body.fail("code", "Herald's polling endpoints take no transformation: each message is served as it was published",
+                    "value_error");
+        }
+        body.validate();
+        ctx.status(204);
     }
 
     void list(Context ctx) {

@@ -53,6 +53,7 @@ final class RouteCapabilities {
         put(PUT, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
         put(PATCH, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/destination/{destination_id}", Capability.MANAGE_ENDPOINT);
+        put(PATCH, APP + "/destination/{destination_id}/transformation", Capability.MANAGE_TRANSFORMATIONS);
         put(POST, APP + "/autoconfig", Capability.MANAGE_ENDPOINT);
         put(DELETE, APP + "/autoconfig/{autoconfig_id}", Capability.MANAGE_ENDPOINT);
         put(POST, APP + "/autoconfig/{autoconfig_id}/rotate", Capability.MANAGE_ENDPOINT);

@@ -99,4 +99,24 @@ class DestinationApiTest {
         assertThat(viewer.post(base, "{\"type\":\"pollingEndpoint\"}").status()).as("ManageEndpoint needed").isEqualTo(403);
         assertThat(viewer.get(base).status()).isEqualTo(200);
     }
+
+    /** Svix 2.x's destination transformation routes: a polling endpoint has none, and takes none. */
+    @Test
+    void a_polling_destination_has_no_transformation_and_refuses_one() {
+        String id = herald.api.post(base, "{\"type\":\"pollingEndpoint\"}").text("id");
+        var none = herald.api.get(base + "/" + id + "/transformation");
+        assertThat(none.status()).as(none.raw()).isEqualTo(200);
+        assertThat(none.body().path("code").isNull()).isTrue();
+        assertThat(none.body().path("enabled").asBoolean(true)).isFalse();
+        assertThat(herald.api.patch(base + "/" + id + "/transformation", "{\"code\":null}").status()).isEqualTo(204);
+        assertThat(herald.api.patch(base + "/" + id + "/transformation", "{}").status()).isEqualTo(204);
+        var refused = herald.api.patch(base + "/" + id + "/transformation", "{\"code\":\"{\\\"body\\\":{}}\"}");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        assertThat(refused.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"code\"]");
+        assertThat(herald.api.get(base + "/dest_missing/transformation").status()).isEqualTo(404);
+        assertThat(herald.api.patch(base + "/dest_missing/transformation", "{}").status()).isEqualTo(404);
+        var viewer = herald.api.withToken(herald.api.post("/api/v1/auth/app-portal-access/" + app,
+                "{\"capabilities\":[\"ViewBase\"]}").text("token"));
+        assertThat(viewer.patch(base + "/" + id + "/transformation", "{}").status()).as("ManageTransformations needed").isEqualTo(403);
+    }
 }
