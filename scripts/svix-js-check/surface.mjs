@@ -80,11 +80,18 @@ await step("endpoint.getHeaders", () => svix.endpoint.getHeaders(uid, ep.id));
 await step("endpoint.updateHeaders", () => sdk(svix.endpoint, "updateHeaders", "setHeaders")(uid, ep.id, { headers: { "X-Extra": "2" } }));
 await step("endpoint.patchHeaders", () => svix.endpoint.patchHeaders(uid, ep.id, { headers: { "X-More": "3" }, deleteHeaders: [] }));
 await step("endpoint.getStats", () => svix.endpoint.getStats(uid, ep.id, { since: new Date(Date.now() - 3600e3) }));
+const withEndpoints = await step("app.list excludeAppsWithNoEndpoints", () => svix.application.list({ limit: 250, excludeAppsWithNoEndpoints: true, excludeAppsWithDisabledEndpoints: true }));
+check("app.list: the app with endpoints kept, the one without left out", withEndpoints?.data?.some((a) => a.uid === uid) && !withEndpoints.data.some((a) => a.uid === uid + "-2"), JSON.stringify(withEndpoints?.data?.map((a) => a.uid)));
 
 const msg = await step("message.create", () => svix.message.create(uid, { eventType: "invoice.paid", payload: { id: "in_1", amount: 1200 }, channels: ["ch1"], tags: ["t1"], eventId: "evt-1" }));
 await step("message.create dup eventId -> 409", async () => { try { await svix.message.create(uid, { eventType: "invoice.paid", payload: {}, eventId: "evt-1" }); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });
 await step("message.create idempotent", () => svix.message.create(uid, { eventType: "invoice.paid", payload: { id: "in_2" } }, { idempotencyKey: "k1" }));
 await step("message.create idempotent again", () => svix.message.create(uid, { eventType: "invoice.paid", payload: { id: "in_2" } }, { idempotencyKey: "k1" }));
+// both SDK generations publish with with_content=false: Herald answers the payload as {} (1.x puts the caller's back)
+const leanPublish = await step("message.create with_content=false", () => svix.message.create(uid, { eventType: "invoice.paid", payload: { lean: true } }, { withContent: false }));
+check("message.create with_content=false: payload {}", leanPublish && Object.keys(leanPublish.payload).length === 0, JSON.stringify(leanPublish?.payload));
+const full = await step("message.get withContent", () => svix.message.get(uid, msg.id, { withContent: true }));
+check("message.get withContent: the payload stored whole", full?.payload?.id === "in_1" && full.payload.amount === 1200, JSON.stringify(full?.payload));
 await step("message.get", () => svix.message.get(uid, msg.id));
 await step("message.list", () => svix.message.list(uid, { limit: 5, withContent: false, eventTypes: ["invoice.paid"], since: new Date(Date.now() - 3600e3) }));
 await step("message.precheck", () => svix.message.precheck(uid, { eventType: "invoice.paid" }));
@@ -104,7 +111,10 @@ for (const r of received.filter((x) => x.headers["webhook-id"] === msg?.id && x.
 
 check("the message's webhook verified by the Svix SDK and standardwebhooks", verified >= 1, "verified " + verified);
 const atts = await step("attempt.listByMsg", () => svix.messageAttempt.listByMsg(uid, msg.id, { status: 0 }));
-await step("attempt.listByEndpoint", () => svix.messageAttempt.listByEndpoint(uid, ep.id, { limit: 5, withMsg: true }));
+const withMsg = await step("attempt.listByEndpoint", () => svix.messageAttempt.listByEndpoint(uid, ep.id, { limit: 5, withMsg: true, withContent: true }));
+check("attempts withContent: the response body; withMsg: no payload", withMsg?.data?.length > 0 && withMsg.data.every((a) => a.response === "ok" && a.msg && Object.keys(a.msg.payload).length === 0), JSON.stringify(withMsg?.data?.[0]));
+const lean = await step("attempt.listByMsg withContent false", () => svix.messageAttempt.listByMsg(uid, msg.id, { withContent: false }));
+check("attempts without content: response \"{}\"", lean?.data?.length > 0 && lean.data.every((a) => a.response === "{}"), JSON.stringify(lean?.data?.[0]));
 await step("attempt.listAttemptedMessages", () => svix.messageAttempt.listAttemptedMessages(uid, ep.id, { limit: 5 }));
 await step("attempt.listAttemptedDestinations", () => svix.messageAttempt.listAttemptedDestinations(uid, msg.id));
 if (atts?.data?.length) {
@@ -192,6 +202,11 @@ if (svix.destination) {
   await step("destination.list", () => svix.destination.list(uid, { limit: 10 }));
   const destPatched = await step("destination.patch", () => svix.destination.patch(uid, dest.id, { type: "pollingEndpoint", channels: ["eu"], config: {} }));
   check("destination.patch: channels set, eventTypes kept", JSON.stringify(destPatched?.channels) === '["eu"]' && JSON.stringify(destPatched?.eventTypes) === '["invoice.paid"]', JSON.stringify(destPatched));
+  const destTransformation = await step("destination.transformation.get", () => svix.destination.transformation.get(uid, dest.id));
+  check("destination.transformation: none", destTransformation?.code == null && destTransformation?.enabled === false, JSON.stringify(destTransformation));
+  await step("destination.transformation.patch code null", () => svix.destination.transformation.patch(uid, dest.id, { code: null }));
+  const withCode = await codeOf(() => svix.destination.transformation.patch(uid, dest.id, { code: "{\"body\":{}}" }));
+  check("destination.transformation.patch with code: 422", withCode === 422, String(withCode));
   const s3 = await codeOf(() => svix.destination.create(uid, { type: "amazonS3", config: { bucket: "b", region: "r", accessKeyId: "a", secretAccessKey: "s" } }));
   check("destination of another type: 422", s3 === 422, String(s3));
   await step("destination.delete", () => svix.destination.delete(uid, dest.id));
@@ -256,6 +271,31 @@ if (made?.token) {
   await step("AutoConfigConsumer.commit", () => consumer.commit("probe-worker", got?.data?.[0]?.offset));
   const after = await step("AutoConfigConsumer.receive after commit", () => consumer.receive("probe-worker"));
   check("receive after commit: nothing", after?.data?.length === 0 && after?.done === true);
+}
+// Herald gives v1 tokens, which both SDK generations read; a 2.x SDK given a v2 token (the subscription's id, "sid")
+// subscribes through PUT …/autoconfig/{sid}/endpoint or …/destination: the same token re-encoded as v2 drives them
+const v2 = async () => {
+  const r = await api("POST", server + "/api/v1/app/" + uid + "/autoconfig", {});
+  const c = JSON.parse(Buffer.from(r.body.token.slice("auto_v1_".length), "base64").toString());
+  const token = "auto_v2_" + Buffer.from(JSON.stringify({ aid: c.aid, sid: r.body.id, surl: c.surl, esec: c.esec, tok: c.tok })).toString("base64");
+  return { ...r.body, token };
+};
+if (svix.destination) {
+  const hv2 = await v2();
+  const v2Hook = new AutoConfig(hv2.token, { url: `http://127.0.0.1:${port}/autoconfig-v2`, filterTypes: ["invoice.paid"] });
+  const v2Sub = await step("AutoConfig.subscribe, v2 token", () => v2Hook.subscribe());
+  check("v2 subscribe: the subscription's endpoint", v2Sub?.id === hv2.endpointId && v2Sub?.url?.endsWith("/autoconfig-v2"), JSON.stringify(v2Sub));
+  const v2Sent = await svix.message.create(uid, { eventType: "invoice.paid", payload: { v2: true } });
+  for (let i = 0; i < 100 && !received.some((x) => x.url === "/autoconfig-v2" && x.headers["webhook-id"] === v2Sent.id); i++) await new Promise((r) => setTimeout(r, 100));
+  const v2Arrived = received.find((x) => x.url === "/autoconfig-v2" && x.headers["webhook-id"] === v2Sent.id);
+  await step("AutoConfig.verify, v2 token", () => { if (!v2Arrived) throw new Error("nothing arrived"); v2Hook.verify(v2Arrived.body, v2Arrived.headers); return "verified"; });
+  const pv2 = await v2();
+  const v2Consumer = new AutoConfigConsumer(pv2.token, { eventTypes: ["invoice.paid"] });
+  const v2Dest = await step("AutoConfigConsumer.subscribe, v2 token", () => v2Consumer.subscribe());
+  check("v2 consumer: a pollingEndpoint destination with the subscription's id", v2Dest?.id === pv2.endpointId && v2Dest?.type === "pollingEndpoint", JSON.stringify(v2Dest));
+  const v2Leased = await svix.message.create(uid, { eventType: "invoice.paid", payload: { v2leased: true } });
+  const v2Got = await step("AutoConfigConsumer.receive, v2 token", () => v2Consumer.receive("v2-worker", { limit: 10 }));
+  check("v2 receive: the message", v2Got?.data?.some((m) => m.id === v2Leased.id), JSON.stringify(v2Got));
 }
 await step("endpoint.delete", () => svix.endpoint.delete(uid, ep2.id));
 await step("bad input 422", async () => { try { await svix.endpoint.create(uid, { url: "not a url" }); return "NO ERROR"; } catch (e) { return e.code + " " + JSON.stringify(e.body); } });
