@@ -123,11 +123,10 @@ public final class AttemptRoutes {
         // the 2.x SDKs send with_content=false unless told otherwise; a request without it has the response bodies
         boolean withContent = !"false".equals(ctx.queryParam("with_content"));
         var page = attempts.list(app.id(), Lists.request(ctx, true, Ids.ATTEMPT), filter);
-        var cache = new HashMap<String, MessageRoutes.MessageOut>();
+        Map<String, Message> shown = withMsg ? messages.findAll(app.id(), page.data().stream().map(Attempt::msgId).toList()) : Map.of();
         // with_msg never carries the payload (as the SDKs document it): the message's fields, its payload {}
-        ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg ? cache.computeIfAbsent(a.msgId(),
-                id -> messages.find(app.id(), id).map(m -> MessageRoutes.MessageOut.of(m, false)).orElse(null)) : null,
-                withContent)));
+        ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg && shown.containsKey(a.msgId())
+                ? MessageRoutes.MessageOut.of(shown.get(a.msgId()), false) : null, withContent)));
     }
 
     void one(Context ctx) {
@@ -153,12 +152,15 @@ public final class AttemptRoutes {
         Message message = messageRoutes.find(ctx, app);
         var states = attempts.statesOfMessage(message.id());
         boolean expanded = expandedStatuses(ctx);
-        var data = states.stream().flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream().map(e -> {
+        Map<String, Endpoint> byId = new HashMap<>();
+        for (Endpoint e : endpoints.allOf(app.id())) byId.put(e.id(), e);
+        var data = states.stream().filter(s -> byId.containsKey(s.endpointId())).map(s -> {
+            Endpoint e = byId.get(s.endpointId());
             int status = DeliveryStatus.shown(s.status(), expanded);
             return new MessageEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
                     e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
                     e.updatedAt(), status, DeliveryStatus.text(status), s.nextAttempt());
-        })).toList();
+        }).toList();
         ctx.json(new Lists.ListResponse<>(data, null, null, true));
     }
 
@@ -171,8 +173,12 @@ public final class AttemptRoutes {
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
         var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
         boolean expanded = expandedStatuses(ctx);
-        ctx.json(Lists.response(page, s -> {
-            Message m = messages.find(app.id(), s.msgId()).orElseThrow();
+        Map<String, Message> shown = messages.findAll(app.id(), page.data().stream().map(AttemptStore.DeliveryState::msgId).toList());
+        // a message the retention sweep removed between the two statements is left out, the iterator kept
+        var kept = new dev.herald.domain.Page<>(page.data().stream().filter(s -> shown.containsKey(s.msgId())).toList(),
+                page.iterator(), page.prevIterator(), page.done());
+        ctx.json(Lists.response(kept, s -> {
+            Message m = shown.get(s.msgId());
             var out = MessageRoutes.MessageOut.of(m, withContent);
             int status = DeliveryStatus.shown(s.status(), expanded);
             return new EndpointMessageOut(m.id(), m.eventType(), m.eventId(), out.payload(), m.channels(), m.tags(),
