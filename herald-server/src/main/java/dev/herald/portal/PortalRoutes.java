@@ -354,9 +354,11 @@ public final class PortalRoutes {
 
     private void message(Context ctx, Application app) {
         var message = messageRoutes.find(ctx, app);
+        var byId = new java.util.HashMap<String, dev.herald.domain.Endpoint>();
+        for (var e : endpoints.allOf(app.id())) byId.put(e.id(), e); // one statement, not one an endpoint
         var deliveries = attempts.statesOfMessage(message.id()).stream()
-                .flatMap(s -> endpoints.find(app.id(), s.endpointId()).stream()
-                        .map(e -> new Delivery(e.id(), e.url(), s.status(), s.nextAttempt())))
+                .filter(s -> byId.containsKey(s.endpointId()))
+                .map(s -> new Delivery(s.endpointId(), byId.get(s.endpointId()).url(), s.status(), s.nextAttempt()))
                 .toList();
         var log = attempts.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, true),
                 new AttemptStore.AttemptFilter(message.id(), null, null, null, null, null, null, null, null)).data();
