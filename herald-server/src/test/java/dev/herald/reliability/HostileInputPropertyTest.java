@@ -32,6 +32,7 @@ class HostileInputPropertyTest {
     static String msg;
     static String poller;
     static String autoConfigSink;
+    static String autoConfigId;
 
     @BeforeContainer
     static void start() {
@@ -45,7 +46,9 @@ class HostileInputPropertyTest {
         assertThat(herald.api.post("/api/v1/admin/pause", "{}").status()).isBetween(200, 299);
         msg = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"fuzz.event\",\"payload\":{}}").text("id");
         poller = herald.api.post("/api/v1/app/" + app + "/polling-endpoint", "{}").text("id");
-        autoConfigSink = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("endpointId");
+        var autoConfig = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        autoConfigSink = autoConfig.text("endpointId");
+        autoConfigId = autoConfig.text("id");
     }
 
     @AfterContainer
@@ -101,6 +104,9 @@ class HostileInputPropertyTest {
                 new Route("POST", a + "/destination", "{\"type\":\"pollingEndpoint\"}", List.of("type")),
                 new Route("PUT", a + "/endpoint/" + autoConfigSink + "/auto-config",
                         "{\"endpoint\":{\"url\":\"http://127.0.0.1:9/a\"}}", List.of("endpoint")),
+                new Route("PUT", a + "/autoconfig/" + autoConfigId + "/endpoint", "{\"url\":\"http://127.0.0.1:9/a\"}", List.of("url")),
+                new Route("PUT", a + "/autoconfig/" + autoConfigId + "/destination", "{\"type\":\"pollingEndpoint\"}", List.of("type")),
+                new Route("PATCH", a + "/destination/" + poller + "/transformation", "{\"code\":null}", List.of()),
                 // nothing required: an import without event types changes nothing
                 new Route("POST", "/api/v1/environment/import", "{\"eventTypes\":[{\"name\":\"fuzz.imported\",\"description\":\"x\"}]}",
                         List.of()));
