@@ -171,7 +171,7 @@ public final class AttemptRoutes {
         var filter = new AttemptStore.MessageStateFilter(intParam(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
                 ctx.queryParam("channel"), ctx.queryParam("tag"),
                 MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
-        var page = attempts.statesOfEndpoint(endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
+        var page = attempts.statesOfEndpoint(app.id(), endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
         boolean expanded = expandedStatuses(ctx);
         Map<String, Message> shown = messages.findAll(app.id(), page.data().stream().map(AttemptStore.DeliveryState::msgId).toList());
         // a message the retention sweep removed between the two statements is left out, the iterator kept

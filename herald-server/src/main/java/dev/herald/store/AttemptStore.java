@@ -93,9 +93,25 @@ public final class AttemptStore {
                 """).bind("msg", msgId).map(AttemptStore::mapState).list());
     }
 
-    /** Messages queued for an endpoint with their state there, newest message first. */
-    public Page<DeliveryState> statesOfEndpoint(String endpointId, PageRequest page, MessageStateFilter f) {
-        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+    /**
+     * Messages queued for an endpoint of {@code appId} with their state there, newest message first. The application
+     * is bound as a constant: joined through the delivery's own column, the planner sorted every message of the table
+     * (80 ms a page with 200,000 of them).
+     */
+    public Page<DeliveryState> statesOfEndpoint(String appId, String endpointId, PageRequest page, MessageStateFilter f) {
+        var rows = jdbi.inTransaction(h -> statesOfEndpoint(h, "", appId, endpointId, page, f).map(AttemptStore::mapState).list());
+        return Keyset.page(rows, page, DeliveryState::msgId);
+    }
+
+    /**
+     * The statement of {@link #statesOfEndpoint}, after {@code prefix} ({@code "explain "} in its plan's test), in a
+     * transaction restricted to index access: a walk in message order whatever the statistics say (with the figures of
+     * 20,000 rows and a status filter the planner hashed every delivery of the endpoint and every message).
+     */
+    static org.jdbi.v3.core.statement.Query statesOfEndpoint(org.jdbi.v3.core.Handle h, String prefix, String appId,
+                                                             String endpointId, PageRequest page, MessageStateFilter f) {
+        h.execute(Database.INDEX_ACCESS_ONLY_IN_TRANSACTION);
+        return Keyset.apply(h.createQuery(prefix + """
                 select s.* from (
                     select distinct on (d.msg_id) d.msg_id, d.app_id, d.endpoint_id, d.status, d.next_attempt_at, d.created_at
                     from delivery d
@@ -103,7 +119,7 @@ public final class AttemptStore {
                       and (cast(:cursor as text) is null or d.msg_id <cmp> :cursor)
                     order by d.msg_id <dir>, d.id desc
                 ) s
-                join message m on m.app_id = s.app_id and m.id = s.msg_id
+                join message m on m.app_id = :app and m.id = s.msg_id
                 where (cast(:status as int) is null or s.status = :status)
                   and (cast(:before as timestamptz) is null or s.created_at < :before)
                   and (cast(:after as timestamptz) is null or s.created_at > :after)
@@ -114,14 +130,13 @@ public final class AttemptStore {
                 limit :limit
                 """), page)
                 .bind("endpoint", endpointId)
+                .bind("app", appId)
                 .bindByType("status", f.status(), Integer.class)
                 .bindByType("before", f.before(), Instant.class)
                 .bindByType("after", f.after(), Instant.class)
                 .bindByType("eventTypes", textArray(f.eventTypes()), String[].class)
                 .bindByType("channel", f.channel(), String.class)
-                .bindByType("tag", f.tag(), String.class)
-                .map(AttemptStore::mapState).list());
-        return Keyset.page(rows, page, DeliveryState::msgId);
+                .bindByType("tag", f.tag(), String.class);
     }
 
     /** Counts of the endpoint's deliveries by state (each message's newest delivery), queued in [since, until). */
