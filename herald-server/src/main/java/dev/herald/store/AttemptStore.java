@@ -70,9 +70,9 @@ public final class AttemptStore {
         return Keyset.page(rows, page, Attempt::id);
     }
 
-    /** Deletes the response body an attempt recorded (Svix's expunge content). */
+    /** Replaces the response body an attempt recorded with {@code EXPUNGED}, as Svix's expunge content does. */
     public void expungeResponse(String msgId, String attemptId) {
-        jdbi.useHandle(h -> h.createUpdate("update attempt set response = null where msg_id = :msg and id = :id")
+        jdbi.useHandle(h -> h.createUpdate("update attempt set response = 'EXPUNGED' where msg_id = :msg and id = :id")
                 .bind("msg", msgId).bind("id", attemptId).execute());
     }
 

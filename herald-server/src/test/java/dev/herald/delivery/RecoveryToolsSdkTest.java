@@ -287,7 +287,7 @@ class RecoveryToolsSdkTest {
         var attempt = svix.getMessageAttempt().listByMsg(app, message.getId()).getData().get(0);
         assertThat(attempt.getResponse()).isEqualTo("ok");
         svix.getMessageAttempt().expungeContent(app, message.getId(), attempt.getId());
-        assertThat(svix.getMessageAttempt().get(app, message.getId(), attempt.getId()).getResponse()).isEmpty();
+        assertThat(svix.getMessageAttempt().get(app, message.getId(), attempt.getId()).getResponse()).isEqualTo("EXPUNGED");
         assertThatThrownBy(() -> svix.getMessageAttempt().expungeContent(app, message.getId(), "atmpt_nope"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
     }
