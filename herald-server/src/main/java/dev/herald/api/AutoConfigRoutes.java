@@ -167,6 +167,10 @@ public final class AutoConfigRoutes {
             if (signing != null) {
                 var nested = Body.nested((ObjectNode) signing, List.of("body", "signingSecret"));
                 key = EndpointInput.secret(nested, "key");
+                if (dev.herald.client.webhook.Ed25519Keys.isSigningKey(key)) {
+                    // the SDKs' AutoConfig.verify() checks v1 HMAC signatures with the secret the token carries
+                    nested.fail("key", "an AutoConfig token carries an HMAC secret (whsec_…)", "value_error");
+                }
                 nested.validate();
             }
         }

@@ -85,6 +85,16 @@ final class EndpointInput {
 
     static String secret(Body body, String field) {
         String secret = body.string(field, 1, 200);
+        if (dev.herald.client.webhook.Ed25519Keys.isSigningKey(secret)) {
+            try {
+                dev.herald.client.webhook.Ed25519Keys.signingKey(secret);
+                return secret;
+            } catch (IllegalArgumentException e) {
+                body.fail(field, "a whsk_ key must be base64 of an Ed25519 key pair (the 32-byte seed, then its public key): "
+                        + e.getMessage(), "value_error");
+                return null;
+            }
+        }
         if (secret != null && !SECRET.matcher(secret).matches()) {
             body.fail(field, "secret must match " + SECRET.pattern(), "value_error.str.regex");
             return null;

@@ -317,9 +317,9 @@ public final class EndpointRoutes {
         ctx.json(new SecretOut(secret(find(ctx, apps.resolve(ctx)))));
     }
 
-    /** The endpoint's current signing secret ({@code whsec_…}). */
+    /** The endpoint's current signing secret ({@code whsec_…}), or the public key of its Ed25519 key ({@code whpk_…}). */
     public String secret(Endpoint endpoint) {
-        return endpoints.currentSecret(endpoint.id());
+        return WebhookSecrets.shown(endpoints.currentSecret(endpoint.id()));
     }
 
     /** A new generated secret; the old one keeps signing beside it for {@link #DEFAULT_GRACE} (Svix's default). */

@@ -1,5 +1,6 @@
 package dev.herald.outbound;
 
+import dev.herald.client.webhook.Ed25519Keys;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
@@ -83,6 +84,28 @@ public final class Signer {
         mac.update((byte) '.');
         mac.update(body);
         return "v1," + Base64.getEncoder().encodeToString(mac.doFinal());
+    }
+
+    /**
+     * The {@code webhook-signature} header value for an endpoint's live secrets, newest first: {@code v1,} (HMAC) for a
+     * {@code whsec_} secret, {@code v1a,} (Ed25519) for a {@code whsk_} key pair.
+     */
+    public static String signatureHeaderForSecrets(List<String> secrets, String msgId, long timestampSeconds, byte[] body) {
+        if (secrets.isEmpty()) {
+            throw new IllegalArgumentException("at least one signing key is needed");
+        }
+        StringJoiner header = new StringJoiner(" ");
+        for (String secret : secrets) {
+            if (Ed25519Keys.isSigningKey(secret)) {
+                // checked when it was stored (EndpointInput), so only read here
+                var key = Ed25519Keys.readSigningKey(secret);
+                byte[] signature = Ed25519Keys.sign(key.privateKey(), Ed25519Keys.signedContent(msgId, timestampSeconds, body));
+                header.add(Ed25519Keys.SIGNATURE_VERSION + "," + Base64.getEncoder().encodeToString(signature));
+            } else {
+                header.add(signature(keyFromSecret(secret), msgId, timestampSeconds, body));
+            }
+        }
+        return header.toString();
     }
 
     /**

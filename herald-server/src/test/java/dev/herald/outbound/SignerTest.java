@@ -22,6 +22,19 @@ class SignerTest {
     private static final String SPEC_SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
     @Test
+    void signsEachSecretByItsKindNewestFirst() {
+        // Svix's own Ed25519 test key and the signature its tests expect of the specification's message
+        String svixKey = "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";
+        String svixSignature = "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==";
+        assertThat(Signer.signatureHeaderForSecrets(List.of(svixKey, SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+                .isEqualTo(svixSignature + " " + SPEC_SIGNATURE);
+        assertThat(Signer.signatureHeaderForSecrets(List.of(SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+                .isEqualTo(SPEC_SIGNATURE);
+        assertThatThrownBy(() -> Signer.signatureHeaderForSecrets(List.of(), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void matchesSpecificationVector() {
         byte[] key = Signer.keyFromSecret(SPEC_SECRET);
 
