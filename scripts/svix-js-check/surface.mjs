@@ -110,6 +110,26 @@ for (const r of received.filter((x) => x.headers["webhook-id"] === msg?.id && x.
 }
 
 check("the message's webhook verified by the Svix SDK and standardwebhooks", verified >= 1, "verified " + verified);
+
+// an endpoint given an Ed25519 key pair (Svix's own test key) signs v1a; its secret reads as the public key, which
+// node's own Ed25519 verifies the signature with
+const ed = await step("endpoint.create with an Ed25519 key", () => svix.endpoint.create(uid, { url: `http://127.0.0.1:${port}/ed25519`, filterTypes: ["invoice.paid"],
+  secret: "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==" }));
+const edPublic = (await step("endpoint.getSecret: the public key", () => svix.endpoint.getSecret(uid, ed.id)))?.key;
+check("Ed25519 endpoint: its secret reads whpk_ and its public key", edPublic === "whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=", edPublic);
+const edMsg = await svix.message.create(uid, { eventType: "invoice.paid", payload: { signed: "ed25519" } });
+for (let i = 0; i < 100 && !received.some((x) => x.url === "/ed25519" && x.headers["webhook-id"] === edMsg.id); i++) await new Promise((r) => setTimeout(r, 100));
+const edArrived = received.find((x) => x.url === "/ed25519" && x.headers["webhook-id"] === edMsg.id);
+await step("v1a signature verified by node:crypto with the public key", async () => {
+  if (!edArrived) throw new Error("nothing arrived");
+  const { createPublicKey, verify } = await import("node:crypto");
+  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), Buffer.from(edPublic.slice(5), "base64")]);
+  const key = createPublicKey({ key: spki, format: "der", type: "spki" });
+  const content = Buffer.from(`${edArrived.headers["webhook-id"]}.${edArrived.headers["webhook-timestamp"]}.${edArrived.body}`);
+  const entry = edArrived.headers["webhook-signature"].split(" ").find((e) => e.startsWith("v1a,"));
+  if (!entry || !verify(null, content, key, Buffer.from(entry.slice(4), "base64"))) throw new Error("v1a does not verify: " + edArrived.headers["webhook-signature"]);
+  return entry.slice(0, 20) + "…";
+});
 const atts = await step("attempt.listByMsg", () => svix.messageAttempt.listByMsg(uid, msg.id, { status: 0 }));
 const withMsg = await step("attempt.listByEndpoint", () => svix.messageAttempt.listByEndpoint(uid, ep.id, { limit: 5, withMsg: true, withContent: true }));
 check("attempts withContent: the response body; withMsg: no payload", withMsg?.data?.length > 0 && withMsg.data.every((a) => a.response === "ok" && a.msg && Object.keys(a.msg.payload).length === 0), JSON.stringify(withMsg?.data?.[0]));

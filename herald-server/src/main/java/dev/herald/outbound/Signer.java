@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.StringJoiner;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Standard Webhooks (Svix-compatible) signatures.
@@ -97,15 +98,24 @@ public final class Signer {
         StringJoiner header = new StringJoiner(" ");
         for (String secret : secrets) {
             if (Ed25519Keys.isSigningKey(secret)) {
-                // checked when it was stored (EndpointInput), so only read here
-                var key = Ed25519Keys.readSigningKey(secret);
-                byte[] signature = Ed25519Keys.sign(key.privateKey(), Ed25519Keys.signedContent(msgId, timestampSeconds, body));
-                header.add(Ed25519Keys.SIGNATURE_VERSION + "," + Base64.getEncoder().encodeToString(signature));
+                header.add(ed25519Signature(secret, msgId, timestampSeconds, body));
             } else {
                 header.add(signature(keyFromSecret(secret), msgId, timestampSeconds, body));
             }
         }
         return header.toString();
+    }
+
+    /**
+     * One {@code v1a,<base64>} signature under a {@code whsk_} key pair (seed, then public key; checked when it was
+     * stored), by Bouncy Castle's Ed25519: the JDK's took ~600 µs a signature on this machine, this one ~35 µs.
+     */
+    static String ed25519Signature(String secret, String msgId, long timestampSeconds, byte[] body) {
+        byte[] pair = Base64.getDecoder().decode(secret.substring(Ed25519Keys.SECRET_PREFIX.length()));
+        byte[] content = Ed25519Keys.signedContent(msgId, timestampSeconds, body);
+        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+        Ed25519.sign(pair, 0, pair, Ed25519.SECRET_KEY_SIZE, content, 0, content.length, signature, 0);
+        return Ed25519Keys.SIGNATURE_VERSION + "," + Base64.getEncoder().encodeToString(signature);
     }
 
     /**
