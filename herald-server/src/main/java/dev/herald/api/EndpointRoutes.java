@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/app/{app_id}/endpoint}: endpoints, their secret and their custom headers. The same routes serve
@@ -46,17 +47,21 @@ public final class EndpointRoutes {
     private final int maxEndpointsPerApp;
     private final Function<String, Optional<String>> hostRefusal;
     private final EndpointListener listener;
+    private final Supplier<String> newSecret;
 
+    /** {@code newSecret} makes the secret of an endpoint given none, and of a rotation without a key. */
     public EndpointRoutes(EndpointStore endpoints, EventTypeStore eventTypes, AppResolver apps, Clock clock,
                           int maxEndpointsPerApp, Function<String, Optional<String>> hostRefusal,
-                          EndpointListener listener) {
+                          EndpointListener listener, Supplier<String> newSecret) {
         this(endpoints, eventTypes::missing, apps::resolve, BASE, EndpointOut::of, clock, maxEndpointsPerApp, hostRefusal,
-                listener);
+                listener, newSecret);
     }
 
     private EndpointRoutes(EndpointStore endpoints, Function<Collection<String>, List<String>> missingTypes, AppLookup apps,
                            String base, Function<Endpoint, Object> out, Clock clock, int maxEndpointsPerApp,
-                           Function<String, Optional<String>> hostRefusal, EndpointListener listener) {
+                           Function<String, Optional<String>> hostRefusal, EndpointListener listener,
+                           Supplier<String> newSecret) {
+        this.newSecret = newSecret;
         this.endpoints = endpoints;
         this.missingTypes = missingTypes;
         this.apps = apps;
@@ -74,14 +79,15 @@ public final class EndpointRoutes {
      */
     public static EndpointRoutes operational(EndpointStore endpoints, java.util.function.Supplier<Application> application,
                                              Set<String> eventTypes, Clock clock, int maxEndpoints,
-                                             Function<String, Optional<String>> hostRefusal, EndpointListener listener) {
+                                             Function<String, Optional<String>> hostRefusal, EndpointListener listener,
+                                             Supplier<String> newSecret) {
         AppLookup admin = ctx -> {
             Auth.requireAdmin(ctx);
             return application.get();
         };
         Function<Collection<String>, List<String>> missing = names -> names.stream().filter(n -> !eventTypes.contains(n)).toList();
         return new EndpointRoutes(endpoints, missing, admin, OPERATIONAL_BASE, OperationalEndpointOut::of, clock, maxEndpoints,
-                hostRefusal, listener);
+                hostRefusal, listener, newSecret);
     }
 
     /** Svix's OperationalWebhookEndpointOut. */
@@ -208,7 +214,7 @@ public final class EndpointRoutes {
     public Endpoint create(Application app, Body body) {
         String secret = EndpointInput.secret(body, "secret");
         var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
-        var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : WebhookSecrets.generate(),
+        var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : newSecret.get(),
                 maxEndpointsPerApp);
         listener.onEndpointEvent("endpoint.created", created);
         return created;
@@ -249,7 +255,7 @@ public final class EndpointRoutes {
             if (!ApplicationRoutes.namesUid(key, Ids.ENDPOINT)) throw ApiException.notFound("Endpoint");
             var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
             if (endpoint.uid() == null) endpoint = withUid(endpoint, key);
-            var created = endpoints.insert(endpoint, WebhookSecrets.generate(), maxEndpointsPerApp);
+            var created = endpoints.insert(endpoint, newSecret.get(), maxEndpointsPerApp);
             listener.onEndpointEvent("endpoint.created", created);
             ctx.status(201).json(out.apply(created));
             return;
@@ -330,7 +336,7 @@ public final class EndpointRoutes {
     /** {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. */
     public void rotateSecret(Endpoint endpoint, String key, Duration grace) {
         Instant now = clock.instant();
-        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : WebhookSecrets.generate(),
+        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : newSecret.get(),
                 now, now.plus(grace));
     }
 

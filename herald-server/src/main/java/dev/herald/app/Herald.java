@@ -37,6 +37,7 @@ import dev.herald.outbound.WebhookClient;
 import dev.herald.outbound.WebhookClientSettings;
 import dev.herald.queue.DeliveryQueue;
 import dev.herald.queue.QueueSignal;
+import dev.herald.security.WebhookSecrets;
 import dev.herald.security.EncryptionKeyFile;
 import dev.herald.security.SecretBox;
 import dev.herald.security.Tokens;
@@ -167,11 +168,14 @@ public final class Herald implements AutoCloseable {
             var eventTypeGate = new EventTypeGate(eventTypes, new PayloadSchemaCache(), config.validatePayloads());
             var eventTypeRoutes = new EventTypeRoutes(eventTypes, eventTypeGate, clock);
             EndpointListener endpointEvents = (type, endpoint) -> operational.emit(type, endpointData(type, endpoint, apps));
+            // the secret of an endpoint given none (HERALD_DEFAULT_SIGNATURE_TYPE); AutoConfig tokens always carry HMAC ones
+            java.util.function.Supplier<String> newSecret = config.defaultSignatureType() == HeraldConfig.SignatureType.ED25519
+                    ? WebhookSecrets::generateEd25519 : WebhookSecrets::generate;
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
-                    config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents);
+                    config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents, newSecret);
             var operationalEndpointRoutes = EndpointRoutes.operational(endpoints, operationalApp::application,
                     OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), guard::refusalForUrlHost,
-                    (type, endpoint) -> operationalApp.endpointsChanged());
+                    (type, endpoint) -> operationalApp.endpointsChanged(), newSecret);
             var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock, operational::emit);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
                     idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());

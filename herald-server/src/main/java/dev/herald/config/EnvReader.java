@@ -123,6 +123,15 @@ final class EnvReader {
         return List.copyOf(schedule);
     }
 
+    HeraldConfig.SignatureType signatureType(String name) {
+        String value = string(name, "hmac256");
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "hmac256" -> HeraldConfig.SignatureType.HMAC256;
+            case "ed25519" -> HeraldConfig.SignatureType.ED25519;
+            default -> throw new ConfigException(name + ": must be hmac256 or ed25519, got '" + value + "'");
+        };
+    }
+
     HeraldConfig.SignatureHeaders signatureHeaders(String name) {
         String value = string(name, "webhook");
         return switch (value.toLowerCase(Locale.ROOT)) {

@@ -25,6 +25,7 @@ public record HeraldConfig(
         int maxPayloadBytes,
         List<Duration> retrySchedule,
         SignatureHeaders signatureHeaders,
+        SignatureType defaultSignatureType,
         List<String> whitelistSubnets,
         Duration disableAfter,
         Duration requestTimeout,
@@ -74,6 +75,9 @@ public record HeraldConfig(
 
     public enum SignatureHeaders { WEBHOOK, SVIX, BOTH }
 
+    /** The kind of secret Herald makes for an endpoint given none (Svix's default_signature_type). */
+    public enum SignatureType { HMAC256, ED25519 }
+
     public static HeraldConfig fromEnvironment(Map<String, String> env) {
         var reader = new EnvReader(env);
         return new HeraldConfig(
@@ -88,6 +92,7 @@ public record HeraldConfig(
                 reader.positiveInt("HERALD_MAX_PAYLOAD_BYTES", DEFAULT_MAX_PAYLOAD_BYTES),
                 reader.retrySchedule("HERALD_RETRY_SCHEDULE", DEFAULT_RETRY_SCHEDULE),
                 reader.signatureHeaders("HERALD_SIGNATURE_HEADERS"),
+                reader.signatureType("HERALD_DEFAULT_SIGNATURE_TYPE"),
                 reader.list("HERALD_WHITELIST_SUBNETS"),
                 reader.duration("HERALD_DISABLE_AFTER", DEFAULT_DISABLE_AFTER),
                 reader.duration("HERALD_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),

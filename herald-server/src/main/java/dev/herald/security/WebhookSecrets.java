@@ -3,6 +3,7 @@ package dev.herald.security;
 import dev.herald.client.webhook.Ed25519Keys;
 import java.security.SecureRandom;
 import java.util.Base64;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Endpoint signing secrets: {@code whsec_} + base64 of 24 random bytes, as Svix makes them, or an Ed25519 key pair
@@ -18,6 +19,15 @@ public final class WebhookSecrets {
         byte[] key = new byte[24];
         RANDOM.nextBytes(key);
         return PREFIX + Base64.getEncoder().encodeToString(key);
+    }
+
+    /** A new Ed25519 key pair as {@code whsk_} and base64 of its seed and public key, the form Svix takes. */
+    public static String generateEd25519() {
+        byte[] seed = new byte[Ed25519.SECRET_KEY_SIZE];
+        Ed25519.generatePrivateKey(RANDOM, seed);
+        byte[] pair = java.util.Arrays.copyOf(seed, Ed25519.SECRET_KEY_SIZE + Ed25519.PUBLIC_KEY_SIZE);
+        Ed25519.generatePublicKey(seed, 0, pair, Ed25519.SECRET_KEY_SIZE);
+        return Ed25519Keys.SECRET_PREFIX + Base64.getEncoder().encodeToString(pair);
     }
 
     /**

@@ -20,6 +20,7 @@ class HeraldConfigTest {
         assertThat(config.retrySchedule()).containsExactly(Duration.ZERO, Duration.ofSeconds(5), Duration.ofMinutes(5),
                 Duration.ofMinutes(30), Duration.ofHours(2), Duration.ofHours(5), Duration.ofHours(10), Duration.ofHours(10));
         assertThat(config.signatureHeaders()).isEqualTo(HeraldConfig.SignatureHeaders.WEBHOOK);
+        assertThat(config.defaultSignatureType()).isEqualTo(HeraldConfig.SignatureType.HMAC256);
         assertThat(config.disableAfter()).isEqualTo(Duration.ofDays(5));
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(15));
         assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -35,6 +36,7 @@ class HeraldConfigTest {
                 "HERALD_DATABASE_URL", "postgres://u:p@db:5432/herald",
                 "HERALD_RETRY_SCHEDULE", "0,1,2",
                 "HERALD_SIGNATURE_HEADERS", "both",
+                "HERALD_DEFAULT_SIGNATURE_TYPE", "Ed25519",
                 "HERALD_WHITELIST_SUBNETS", "127.0.0.0/8, 10.0.0.0/8",
                 "HERALD_DISABLE_AFTER", "2h",
                 "HERALD_DATABASE_TIMEOUT", "2m",
@@ -43,6 +45,7 @@ class HeraldConfigTest {
         assertThat(config.embedded()).isFalse();
         assertThat(config.retrySchedule()).hasSize(3);
         assertThat(config.signatureHeaders()).isEqualTo(HeraldConfig.SignatureHeaders.BOTH);
+        assertThat(config.defaultSignatureType()).isEqualTo(HeraldConfig.SignatureType.ED25519);
         assertThat(config.whitelistSubnets()).containsExactly("127.0.0.0/8", "10.0.0.0/8");
         assertThat(config.disableAfter()).isEqualTo(Duration.ofHours(2));
         assertThat(config.databaseTimeout()).isEqualTo(Duration.ofMinutes(2));
@@ -61,6 +64,8 @@ class HeraldConfigTest {
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_RETRY_SCHEDULE:");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_SIGNATURE_HEADERS", "stripe")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_SIGNATURE_HEADERS:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DEFAULT_SIGNATURE_TYPE", "rsa")))
+                .isInstanceOf(ConfigException.class).hasMessage("HERALD_DEFAULT_SIGNATURE_TYPE: must be hmac256 or ed25519, got 'rsa'");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DISABLE_AFTER", "forever")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DISABLE_AFTER:");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DELIVERY_LEASE", "5s")))

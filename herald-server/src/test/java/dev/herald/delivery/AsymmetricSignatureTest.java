@@ -96,6 +96,42 @@ class AsymmetricSignatureTest {
         WebhookVerifier.of(PUBLIC_KEY).verify(request.body(), signatureHeaders(request, "webhook"));
     }
 
+    /** HERALD_DEFAULT_SIGNATURE_TYPE=ed25519: endpoints given no secret get a key pair of their own, as in Svix. */
+    @Test
+    void with_ed25519_as_the_default_an_endpoint_given_no_secret_gets_a_key_pair() throws Exception {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_DEFAULT_SIGNATURE_TYPE", "ed25519");
+        try (var node = TestHerald.start(env, java.time.Clock.systemUTC())) {
+            String appId = app(node.api, "ed25519-default");
+            var made = node.api.post("/api/v1/app/" + appId + "/endpoint", "{\"url\":\"" + receiver.url("/d") + "\"}");
+            assertThat(made.status()).as(made.raw()).isEqualTo(201);
+            String ep = made.text("id");
+            var shown = node.api.get("/api/v1/app/" + appId + "/endpoint/" + ep + "/secret");
+            assertThat(shown.status()).as(shown.raw()).isEqualTo(200);
+            String first = shown.text("key");
+            assertThat(first).startsWith("whpk_");
+            assertThat(Ed25519Keys.publicKey(first)).isNotNull();
+            // the key pair is sealed at rest like any secret
+            String stored = TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select encode(ciphertext, 'escape') from endpoint_secret where endpoint_id = :ep").bind("ep", ep).mapTo(String.class).one());
+            assertThat(stored).doesNotContain("whsk_");
+
+            assertThat(node.api.post("/api/v1/app/" + appId + "/endpoint/" + ep + "/secret/rotate", "{}").status()).isBetween(200, 204);
+            String second = secret(node.api, appId, ep);
+            assertThat(second).startsWith("whpk_").isNotEqualTo(first);
+            publish(node.api, appId, "{\"eventType\":\"a.b\",\"payload\":{}}");
+            Receiver.await(WAIT, () -> receiver.requests("/d").size() == 1, "the delivery");
+            var request = receiver.requests("/d").get(0);
+            assertThat(request.header("webhook-signature").split(" ")).hasSize(2).allMatch(e -> e.startsWith("v1a,"));
+            WebhookVerifier.of(second).verify(request.body(), signatureHeaders(request, "webhook"));
+            WebhookVerifier.of(first).verify(request.body(), signatureHeaders(request, "webhook"));
+
+            // an AutoConfig token still carries an HMAC secret, which its endpoint signs with
+            var token = dev.herald.api.AutoConfigTest.decode(node.api.post("/api/v1/app/" + appId + "/autoconfig", "{}").text("token"));
+            assertThat(token.path("esec").asText()).startsWith("whsec_");
+        }
+    }
+
     @Test
     void a_key_pair_that_is_not_one_is_a_422_naming_the_field_and_stores_nothing() {
         byte[] pair = Base64.getDecoder().decode(KEY.substring(5));
