@@ -342,7 +342,14 @@ class AppPortalTest {
         assertThat(page.body()).contains("http://127.0.0.1:9/managed").contains("Enabled").doesNotContain("whsec_");
 
         var secret = browser.htmxGet(base + "/endpoints/" + ep + "/secret");
-        assertThat(secret.body()).contains(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret").text("key"));
+        assertThat(secret.body()).contains(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret").text("key"))
+                .doesNotContain("Ed25519");
+        // an endpoint that signs with an Ed25519 key shows its public key, and says so; never the key pair
+        String pair = "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";
+        String signed = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                "{\"url\":\"http://127.0.0.1:9/ed\",\"secret\":\"" + pair + "\"}").text("id");
+        assertThat(browser.htmxGet(base + "/endpoints/" + signed + "/secret").body())
+                .contains("whpk_1SiA4o9hyqTCpIqC5V9HUakiiaeACeqfZTInDBbOir4=").contains("Ed25519").doesNotContain("whsk_");
 
         var disabled = browser.post(base + "/endpoints/" + ep + "/disable", Map.of());
         assertThat(disabled.status()).isEqualTo(204);
