@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.client.webhook.Ed25519Keys;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -85,9 +86,9 @@ final class EndpointInput {
 
     static String secret(Body body, String field) {
         String secret = body.string(field, 1, 200);
-        if (dev.herald.client.webhook.Ed25519Keys.isSigningKey(secret)) {
+        if (Ed25519Keys.isSigningKey(secret)) {
             try {
-                dev.herald.client.webhook.Ed25519Keys.signingKey(secret);
+                Ed25519Keys.signingKey(secret);
                 return secret;
             } catch (IllegalArgumentException e) {
                 body.fail(field, "a whsk_ key must be base64 of an Ed25519 key pair (the 32-byte seed, then its public key): "

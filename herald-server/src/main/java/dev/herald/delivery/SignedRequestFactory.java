@@ -28,7 +28,7 @@ public final class SignedRequestFactory {
     /** The same with another method (an endpoint's transformation may send PUT or PATCH). */
     public OutboundRequest build(URI url, String method, String msgId, long timestampSeconds, byte[] body,
                                  List<String> secrets, Map<String, String> customHeaders) {
-        String signature = Signer.signatureHeaderForSecrets(secrets, msgId, timestampSeconds, body);
+        String signature = Signer.signatureHeader(secrets, msgId, timestampSeconds, body);
         var headers = new LinkedHashMap<String, String>(customHeaders);
         // one entry per name: the request's map is unordered, so "Content-Type" next to "content-type" would
         // let a random one win. A custom content type replaces the default, as in Svix.

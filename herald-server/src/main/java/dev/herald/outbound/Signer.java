@@ -88,10 +88,11 @@ public final class Signer {
     }
 
     /**
-     * The {@code webhook-signature} header value for an endpoint's live secrets, newest first: {@code v1,} (HMAC) for a
-     * {@code whsec_} secret, {@code v1a,} (Ed25519) for a {@code whsk_} key pair.
+     * The {@code webhook-signature} header value for an endpoint's live secrets, newest first, space separated, so a
+     * receiver keeps verifying while a secret is being rotated: {@code v1,} (HMAC) for a {@code whsec_} secret,
+     * {@code v1a,} (Ed25519) for a {@code whsk_} key pair.
      */
-    public static String signatureHeaderForSecrets(List<String> secrets, String msgId, long timestampSeconds, byte[] body) {
+    public static String signatureHeader(List<String> secrets, String msgId, long timestampSeconds, byte[] body) {
         if (secrets.isEmpty()) {
             throw new IllegalArgumentException("at least one signing key is needed");
         }
@@ -116,21 +117,6 @@ public final class Signer {
         byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
         Ed25519.sign(pair, 0, pair, Ed25519.SECRET_KEY_SIZE, content, 0, content.length, signature, 0);
         return Ed25519Keys.SIGNATURE_VERSION + "," + Base64.getEncoder().encodeToString(signature);
-    }
-
-    /**
-     * The {@code webhook-signature} header value: one signature per key, space separated, so a
-     * receiver keeps verifying while a secret is being rotated.
-     */
-    public static String signatureHeader(List<byte[]> keys, String msgId, long timestampSeconds, byte[] body) {
-        if (keys.isEmpty()) {
-            throw new IllegalArgumentException("at least one signing key is needed");
-        }
-        StringJoiner header = new StringJoiner(" ");
-        for (byte[] key : keys) {
-            header.add(signature(key, msgId, timestampSeconds, body));
-        }
-        return header.toString();
     }
 
     private static Mac newMac(byte[] key) {

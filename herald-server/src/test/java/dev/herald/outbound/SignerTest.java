@@ -26,11 +26,11 @@ class SignerTest {
         // Svix's own Ed25519 test key and the signature its tests expect of the specification's message
         String svixKey = "whsk_6Xb/dCcHpPea21PS1N9VY/NZW723CEc77N4rJCubMbfVKIDij2HKpMKkioLlX0dRqSKJp4AJ6p9lMicMFs6Kvg==";
         String svixSignature = "v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==";
-        assertThat(Signer.signatureHeaderForSecrets(List.of(svixKey, SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+        assertThat(Signer.signatureHeader(List.of(svixKey, SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
                 .isEqualTo(svixSignature + " " + SPEC_SIGNATURE);
-        assertThat(Signer.signatureHeaderForSecrets(List.of(SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+        assertThat(Signer.signatureHeader(List.of(SPEC_SECRET), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
                 .isEqualTo(SPEC_SIGNATURE);
-        assertThatThrownBy(() -> Signer.signatureHeaderForSecrets(List.of(), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
+        assertThatThrownBy(() -> Signer.signatureHeader(List.of(), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -57,13 +57,12 @@ class SignerTest {
 
     @Test
     void headerHasOneSignaturePerKeyInOrder() {
-        byte[] oldKey = Signer.keyFromSecret(SPEC_SECRET);
-        byte[] newKey = Signer.keyFromSecret(Signer.generateSecret());
+        String newSecret = Signer.generateSecret();
 
-        String header = Signer.signatureHeader(List.of(oldKey, newKey), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY);
+        String header = Signer.signatureHeader(List.of(SPEC_SECRET, newSecret), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY);
 
         assertThat(header.split(" ")).containsExactly(
-                SPEC_SIGNATURE, Signer.signature(newKey, SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY));
+                SPEC_SIGNATURE, Signer.signature(Signer.keyFromSecret(newSecret), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY));
         assertThatThrownBy(() -> Signer.signatureHeader(List.of(), SPEC_ID, SPEC_TIMESTAMP, SPEC_BODY))
                 .isInstanceOf(IllegalArgumentException.class);
     }
@@ -82,7 +81,7 @@ class SignerTest {
         String secret = Signer.generateSecret();
         String body = "{\"type\":\"invoice.paid\",\"amount\":42}";
         long now = Instant.now().getEpochSecond();
-        String header = Signer.signatureHeader(List.of(Signer.keyFromSecret(secret)), "msg_1", now, utf8(body));
+        String header = Signer.signatureHeader(List.of(secret), "msg_1", now, utf8(body));
 
         assertThatCode(() -> new com.svix.Webhook(secret).verify(body, headers("msg_1", now, header)))
                 .doesNotThrowAnyException();
@@ -96,8 +95,7 @@ class SignerTest {
         String newSecret = Signer.generateSecret();
         String body = "{\"type\":\"invoice.paid\"}";
         long now = Instant.now().getEpochSecond();
-        String header = Signer.signatureHeader(
-                List.of(Signer.keyFromSecret(oldSecret), Signer.keyFromSecret(newSecret)), "msg_2", now, utf8(body));
+        String header = Signer.signatureHeader(List.of(oldSecret, newSecret), "msg_2", now, utf8(body));
         HttpHeaders httpHeaders = HttpHeaders.of(headers("msg_2", now, header), (name, value) -> true);
 
         // a receiver that only knows either secret still verifies
