@@ -103,7 +103,7 @@ public final class ApplicationRoutes {
     void create(Context ctx) {
         Auth.requireAdmin(ctx);
         var in = Fields.read(Body.of(ctx));
-        boolean getIfExists = "true".equals(ctx.queryParam("get_if_exists")) && in.uid() != null;
+        boolean getIfExists = QueryParams.bool(ctx, "get_if_exists", false) && in.uid() != null;
         if (getIfExists) {
             var existing = byUid(in.uid());
             if (existing.isPresent()) {
@@ -128,8 +128,8 @@ public final class ApplicationRoutes {
     void list(Context ctx) {
         Auth.requireAdmin(ctx);
         // exclude_apps_with_svix_play_endpoints has nothing to leave out: Herald has no Svix Play endpoints
-        var exclude = new ApplicationStore.Exclusions("true".equals(ctx.queryParam("exclude_apps_with_no_endpoints")),
-                "true".equals(ctx.queryParam("exclude_apps_with_disabled_endpoints")));
+        var exclude = new ApplicationStore.Exclusions(QueryParams.bool(ctx, "exclude_apps_with_no_endpoints", false),
+                QueryParams.bool(ctx, "exclude_apps_with_disabled_endpoints", false));
         ctx.json(Lists.response(apps.list(Lists.request(ctx, true, Ids.APP), exclude), ApplicationOut::of));
     }
 

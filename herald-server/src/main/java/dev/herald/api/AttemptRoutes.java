@@ -116,12 +116,12 @@ public final class AttemptRoutes {
     }
 
     private void listAttempts(Context ctx, Application app, String msgId, String endpointId) {
-        var filter = new AttemptStore.AttemptFilter(msgId, endpointId, intParam(ctx, "status", 0, 4),
+        var filter = new AttemptStore.AttemptFilter(msgId, endpointId, QueryParams.integer(ctx, "status", 0, 4),
                 statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), ctx.queryParam("channel"), ctx.queryParam("tag"),
-                MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
-        boolean withMsg = "true".equals(ctx.queryParam("with_msg"));
+                QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"));
+        boolean withMsg = QueryParams.bool(ctx, "with_msg", false);
         // the 2.x SDKs send with_content=false unless told otherwise; a request without it has the response bodies
-        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
+        boolean withContent = QueryParams.bool(ctx, "with_content", true);
         var page = attempts.list(app.id(), Lists.request(ctx, true, Ids.ATTEMPT), filter);
         Map<String, Message> shown = withMsg ? messages.findAll(app.id(), page.data().stream().map(Attempt::msgId).toList()) : Map.of();
         // with_msg never carries the payload (as the SDKs document it): the message's fields, its payload {}
@@ -167,10 +167,10 @@ public final class AttemptRoutes {
     void messagesOfEndpoint(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
-        var filter = new AttemptStore.MessageStateFilter(intParam(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
+        boolean withContent = QueryParams.bool(ctx, "with_content", true);
+        var filter = new AttemptStore.MessageStateFilter(QueryParams.integer(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
                 ctx.queryParam("channel"), ctx.queryParam("tag"),
-                MessageRoutes.timeParam(ctx, "before"), MessageRoutes.timeParam(ctx, "after"));
+                QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"));
         var page = attempts.statesOfEndpoint(app.id(), endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
         boolean expanded = expandedStatuses(ctx);
         Map<String, Message> shown = messages.findAll(app.id(), page.data().stream().map(AttemptStore.DeliveryState::msgId).toList());
@@ -188,7 +188,7 @@ public final class AttemptRoutes {
 
     /** Svix's {@code expanded_statuses}: whether a cancelled delivery may be shown as canceled (4). */
     private static boolean expandedStatuses(Context ctx) {
-        return "true".equals(ctx.queryParam("expanded_statuses"));
+        return QueryParams.bool(ctx, "expanded_statuses", false);
     }
 
     void resend(Context ctx) {
@@ -343,7 +343,7 @@ public final class AttemptRoutes {
     void stats(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        ctx.json(stats(endpoint, MessageRoutes.timeParam(ctx, "since"), MessageRoutes.timeParam(ctx, "until")));
+        ctx.json(stats(endpoint, QueryParams.time(ctx, "since"), QueryParams.time(ctx, "until")));
     }
 
     /** How the endpoint's deliveries stand, counted by status (null bounds: all time). */
@@ -359,23 +359,11 @@ public final class AttemptRoutes {
      * forms 1..5 are accepted too. Returns the class digit (0..5).
      */
     private static Integer statusCodeClass(Context ctx) {
-        Integer value = intParam(ctx, "status_code_class", 0, 500);
+        Integer value = QueryParams.integer(ctx, "status_code_class", 0, 500);
         if (value == null || value <= 5) return value;
         if (value % 100 != 0) {
             throw ValidationException.query("status_code_class", "status_code_class must be one of 0, 100, 200, 300, 400, 500");
         }
         return value / 100;
-    }
-
-    private static Integer intParam(Context ctx, String name, int min, int max) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) return null;
-        try {
-            int v = Integer.parseInt(value);
-            if (v < min || v > max) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
-            throw ValidationException.query(name, name + " must be an integer between " + min + " and " + max);
-        }
     }
 }

@@ -227,8 +227,8 @@ public final class EventTypeRoutes {
 
     /** An application token sees the types without a feature flag, and those with one it bears (as Svix does). */
     void list(Context ctx) {
-        boolean includeArchived = "true".equals(ctx.queryParam("include_archived"));
-        boolean withContent = "true".equals(ctx.queryParam("with_content")); // Svix's default: the schemas left out
+        boolean includeArchived = QueryParams.bool(ctx, "include_archived", false);
+        boolean withContent = QueryParams.bool(ctx, "with_content", false); // Svix's default: the schemas left out
         var flags = Auth.principal(ctx).featureFlags();
         ctx.json(Lists.response(types.list(Lists.request(ctx, false, null), includeArchived, flags),
                 t -> EventTypeOut.of(t, withContent)));
@@ -267,7 +267,7 @@ public final class EventTypeRoutes {
     void delete(Context ctx) {
         Auth.requireAdmin(ctx);
         var current = find(ctx);
-        if ("true".equals(ctx.queryParam("expunge"))) {
+        if (QueryParams.bool(ctx, "expunge", false)) {
             types.expunge(current.name());
             gate.forget(current.name());
         } else {

@@ -145,6 +145,9 @@ public final class MessageRoutes {
         Long retentionDays = body.longValue("payloadRetentionPeriod", 1, 3650);
         Long retentionHours = body.longValue("payloadRetentionHours", 1, 3650L * 24);
         body.validate();
+        // with_content=false (the 2.x SDKs' default) answers the payload as {}: the caller has it. Read before anything
+        // is written, so that a bad value stores nothing.
+        boolean withContent = QueryParams.bool(ctx, "with_content", true);
         eventTypes.check(eventType, payload); // archived types and schema violations: 422, from a cached catalog
 
         String appId = appIdFor(ctx, body);
@@ -153,8 +156,6 @@ public final class MessageRoutes {
                 : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
         var message = new Message(Ids.next(Ids.MESSAGE), appId, eventType, eventId, payload, channels, tags, now,
                 deliverAt, now.plus(retention));
-        // with_content=false (the 2.x SDKs' default) answers the payload as {}: the caller has it
-        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
         var key = Idempotency.pending(ctx);
         if (key == null) {
             publisher.publish(message);
@@ -215,15 +216,15 @@ public final class MessageRoutes {
     void list(Context ctx) {
         var app = resolver.resolve(ctx);
         var filter = new MessageStore.MessageFilter(eventTypes(ctx), ctx.queryParam("channel"),
-                timeParam(ctx, "before"), timeParam(ctx, "after"), ctx.queryParam("tag"));
-        boolean withContent = !"false".equals(ctx.queryParam("with_content"));
+                QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"), ctx.queryParam("tag"));
+        boolean withContent = QueryParams.bool(ctx, "with_content", true);
         ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true, Ids.MESSAGE), filter), m -> MessageOut.of(m, withContent)));
     }
 
     void get(Context ctx) {
         var app = resolver.resolve(ctx);
         var message = find(ctx, app);
-        ctx.json(MessageOut.of(message, !"false".equals(ctx.queryParam("with_content"))));
+        ctx.json(MessageOut.of(message, QueryParams.bool(ctx, "with_content", true)));
     }
 
     public Message find(Context ctx, Application app) {
@@ -237,15 +238,5 @@ public final class MessageRoutes {
         var set = new LinkedHashSet<String>();
         for (String v : values) Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);
         return set.isEmpty() ? null : set;
-    }
-
-    static Instant timeParam(Context ctx, String name) {
-        String value = ctx.queryParam(name);
-        if (value == null || value.isBlank()) return null;
-        try {
-            return Body.parseTimestamp(value);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw ValidationException.query(name, e.getMessage());
-        }
     }
 }

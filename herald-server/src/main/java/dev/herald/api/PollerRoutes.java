@@ -201,7 +201,7 @@ public final class PollerRoutes {
         var poller = find(ctx, apps.resolve(ctx), "sink_id");
         int limit = Lists.limit(ctx);
         String iterator = ctx.queryParam("iterator");
-        Instant after = MessageRoutes.timeParam(ctx, "after");
+        Instant after = QueryParams.time(ctx, "after");
         Position from = iterator != null ? decode(iterator)
                 : after != null ? pollers.positionAfter(poller.id(), after) : Position.START;
         ctx.json(read(poller, from, limit, ctx.queryParam("event_type"), ctx.queryParam("channel")));

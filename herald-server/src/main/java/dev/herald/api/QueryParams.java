@@ -1,0 +1,46 @@
+package dev.herald.api;
+
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+
+/**
+ * Typed query parameters. A value that does not parse is the caller's mistake and a 422 naming it ({@code ["query",
+ * name]}), never a silent fallback to the default: {@code with_content=flase} once answered as if it were absent.
+ */
+final class QueryParams {
+    private QueryParams() {}
+
+    /** {@code true} or {@code false} (any case, as the SDKs and curl users write them); absent or empty: the default. */
+    static boolean bool(Context ctx, String name, boolean absent) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty()) return absent;
+        if (value.equalsIgnoreCase("true")) return true;
+        if (value.equalsIgnoreCase("false")) return false;
+        throw ValidationException.query(name, name + " must be true or false");
+    }
+
+    /** An integer from {@code min} to {@code max}; absent or blank: null. */
+    static Integer integer(Context ctx, String name, int min, int max) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) return null;
+        try {
+            int v = Integer.parseInt(value);
+            if (v < min || v > max) throw new NumberFormatException();
+            return v;
+        } catch (NumberFormatException e) {
+            throw ValidationException.query(name, name + " must be an integer between " + min + " and " + max);
+        }
+    }
+
+    /** A timestamp as the API's bodies take them (RFC 3339); absent or blank: null. */
+    static Instant time(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isBlank()) return null;
+        try {
+            return Body.parseTimestamp(value);
+        } catch (DateTimeParseException e) {
+            throw ValidationException.query(name, e.getMessage());
+        }
+    }
+}
