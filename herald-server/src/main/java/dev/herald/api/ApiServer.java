@@ -44,6 +44,7 @@ public final class ApiServer implements AutoCloseable {
                     ? idempotency.wrap(endpoint.handler) : endpoint.handler);
             config.routes.beforeMatched("/api/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/api/v1/health")) auth.authenticate(ctx);
+                QueryParams.requireWellFormed(ctx);
             });
             resources.forEach(r -> r.accept(config.routes));
         });

@@ -1,6 +1,8 @@
 package dev.herald.api;
 
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 
@@ -10,6 +12,24 @@ import java.time.format.DateTimeParseException;
  */
 final class QueryParams {
     private QueryParams() {}
+
+    /**
+     * A 400 for a query string with a broken percent-escape ({@code %ZZ}, a lone {@code %}). Javalin leaves such a
+     * parameter out, so {@code limit=2%ZZ} listed 50 and {@code event_types=a%ZZ} listed every type, as if not given.
+     */
+    static void requireWellFormed(Context ctx) {
+        String query = ctx.queryString();
+        if (query == null || query.indexOf('%') < 0) return;
+        for (String pair : query.split("&")) {
+            try {
+                URLDecoder.decode(pair, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                String name = pair.split("=", 2)[0];
+                if (name.length() > 64) name = name.substring(0, 64) + "…";
+                throw ApiException.badRequest("query parameter '" + name + "' is not valid percent-encoding");
+            }
+        }
+    }
 
     /** {@code true} or {@code false} (any case, as the SDKs and curl users write them); absent or empty: the default. */
     static boolean bool(Context ctx, String name, boolean absent) {

@@ -91,6 +91,42 @@ public final class ApiClient {
         }
     }
 
+    /**
+     * Sends a request line as given, over a plain socket: for targets {@link URI} refuses (a broken percent-escape), which
+     * the JDK's client cannot send. One request, no body, the connection closed after the answer.
+     */
+    public Response raw(String method, String target) {
+        URI base = URI.create(baseUrl);
+        try (var socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            String request = method + " " + target + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n"
+                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Connection: close\r\n\r\n";
+            socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            String answer = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int status = Integer.parseInt(answer.substring(answer.indexOf(' ') + 1, answer.indexOf(' ') + 4));
+            String head = answer.substring(0, answer.indexOf("\r\n\r\n")).toLowerCase(java.util.Locale.ROOT);
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            if (head.contains("transfer-encoding: chunked")) body = unchunked(body);
+            JsonNode parsed = MissingNode.getInstance();
+            if (!body.isEmpty()) parsed = MAPPER.readTree(body);
+            return new Response(status, parsed, body, null);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String unchunked(String chunked) {
+        var out = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
+            if (size == 0) return out.toString();
+            out.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     /** Builds JSON from alternating keys and values; values are written as JSON (strings quoted). */
     public static String json(Object... keysAndValues) {
         var node = MAPPER.createObjectNode();

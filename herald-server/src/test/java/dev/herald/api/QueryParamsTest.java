@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * A boolean query parameter is {@code true} or {@code false}. Anything else was read as absent: {@code with_content=flase}
- * answered the payload, {@code expunge=yes} archived instead of deleting. Now it is a 422 naming the parameter, given
- * before anything is written.
+ * Query parameters that do not parse are refused, never read as absent. A boolean is {@code true} or {@code false}:
+ * {@code with_content=flase} answered the payload, {@code expunge=yes} archived instead of deleting; now a 422 naming the
+ * parameter, given before anything is written. A broken percent-escape ({@code limit=2%ZZ}) left the parameter out; now
+ * a 400.
  */
 @ExtendWith(TestDatabase.class)
-class QueryBooleanTest {
+class QueryParamsTest {
     private static final List<String> NOT_BOOLEANS = List.of("flase", "1", "yes", "on", "%20true");
     static TestHerald herald;
     String app;
@@ -91,4 +92,22 @@ class QueryBooleanTest {
     }
 
     record Param(String path, String name) {}
+
+    @Test
+    void a_broken_percent_escape_is_a_400_and_changes_nothing() {
+        // sent raw: java.net.URI refuses these targets
+        Problems.assertError(herald.api.raw("GET", "/api/v1/app?limit=2%ZZ"), 400, "bad_request");
+        Problems.assertError(herald.api.raw("GET", "/api/v1/app/" + app + "/msg?event_types=b.ke%Zt"), 400, "bad_request");
+        Problems.assertError(herald.api.raw("GET", "/api/v1/app/" + app + "/msg?with_content=%"), 400, "bad_request");
+        Problems.assertError(herald.api.raw("POST", "/api/v1/app/" + app + "/msg?with_content=fals%e"), 400, "bad_request");
+        Problems.assertError(herald.api.raw("DELETE", "/api/v1/event-type/b.kept?expunge=tru%ZZ"), 400, "bad_request");
+        assertThat(herald.api.raw("GET", "/api/v1/app?limit=2%ZZ").text("detail")).contains("'limit'");
+
+        assertThat(herald.api.get("/api/v1/app/" + app + "/msg").body().path("data")).hasSize(1);
+        assertThat(herald.api.get("/api/v1/event-type/b.kept").body().path("archived").asBoolean()).isFalse();
+        // well-formed escapes are read as before: %31 is 1
+        herald.api.post("/api/v1/app", json("name", "Second"));
+        assertThat(herald.api.get("/api/v1/app?limit=%31").body().path("data")).hasSize(1);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/msg?event_types=b%2Ekept").body().path("data")).hasSize(1);
+    }
 }
