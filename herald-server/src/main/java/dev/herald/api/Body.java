@@ -76,9 +76,35 @@ public final class Body {
         return false;
     }
 
-    /** Whether any string or key in {@code node} holds text that cannot be stored faithfully. */
-    public static boolean hasUnstorableText(JsonNode node) {
-        return containsNul(node);
+    /** Why a message payload cannot be taken, or null. */
+    public record PayloadProblem(String msg, String type) {}
+
+    private static final PayloadProblem UNSTORABLE_TEXT =
+            new PayloadProblem("payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
+    /**
+     * A number beyond a double's range ({@code 1e999999}): Svix's parser refuses it, and a receiver's parser reads
+     * Infinity or fails (Go's encoding/json), so the webhook could not be read where it lands.
+     */
+    private static final PayloadProblem NUMBER_OUT_OF_RANGE =
+            new PayloadProblem("payload numbers must be within a double's range (number out of range)", "value_error.jsondecode");
+
+    /** Text that cannot be stored faithfully, or a number no receiver can read; null if neither, in one walk. */
+    public static PayloadProblem payloadProblem(JsonNode node) {
+        if (node.isTextual()) return containsNul(node.textValue()) ? UNSTORABLE_TEXT : null;
+        if (node.isNumber()) return Double.isFinite(node.doubleValue()) ? null : NUMBER_OUT_OF_RANGE;
+        if (node.isArray()) {
+            for (JsonNode item : node) {
+                var problem = payloadProblem(item);
+                if (problem != null) return problem;
+            }
+        } else if (node.isObject()) {
+            for (var entry : node.properties()) {
+                if (containsNul(entry.getKey())) return UNSTORABLE_TEXT;
+                var problem = payloadProblem(entry.getValue());
+                if (problem != null) return problem;
+            }
+        }
+        return null;
     }
 
     private static boolean containsNul(JsonNode node) {

@@ -176,8 +176,9 @@ public final class MessageRoutes {
             String raw = params.path("rawPayload").textValue();
             try {
                 JsonNode parsed = Json.MAPPER.readTree(raw);
-                if (parsed != null && Body.hasUnstorableText(parsed)) {
-                    body.fail("payload", "payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
+                var problem = parsed == null ? null : Body.payloadProblem(parsed);
+                if (problem != null) {
+                    body.fail("payload", problem.msg(), problem.type());
                     return null;
                 }
                 if (parsed == null || !parsed.isObject()) {
@@ -200,8 +201,9 @@ public final class MessageRoutes {
             body.fail(field, "payload must be a JSON object", "type_error.dict");
             return null;
         }
-        if (Body.hasUnstorableText(payload)) {
-            body.fail(field, "payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
+        var problem = Body.payloadProblem(payload);
+        if (problem != null) {
+            body.fail(field, problem.msg(), problem.type());
             return null;
         }
         return payload.toString();

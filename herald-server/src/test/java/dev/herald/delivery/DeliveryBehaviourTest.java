@@ -352,6 +352,26 @@ class DeliveryBehaviourTest {
     }
 
     @Test
+    void a_payload_number_beyond_a_doubles_range_is_a_422_and_the_largest_and_smallest_are_taken() {
+        String app = app(api, "range");
+        for (String number : List.of("1e999999", "-1e400", "1.8e308")) {
+            var response = api.post("/api/v1/app/" + app + "/msg",
+                    "{\"eventType\":\"v.t\",\"payload\":{\"deep\":[{\"n\":" + number + "}]}}");
+            assertThat(response.status()).as(number + " -> " + response).isEqualTo(422);
+            assertThat(response.raw()).contains("number out of range", "\"payload\"");
+            var raw = api.post("/api/v1/app/" + app + "/msg", json("eventType", "v.t", "payload", Map.of(),
+                    "transformationsParams", Map.of("rawPayload", "{\"n\":" + number + "}")));
+            assertThat(raw.status()).as("rawPayload " + number + " -> " + raw).isEqualTo(422);
+        }
+        assertThat(data(api, "/api/v1/app/" + app + "/msg")).isEmpty();
+        // a double's own extremes, and an underflow (read as 0 by every parser), are fine
+        for (String number : List.of("1.7976931348623157e308", "-1.7976931348623157e308", "4.9e-324", "1e-999999")) {
+            assertThat(api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"v.t\",\"payload\":{\"n\":" + number + "}}").status())
+                    .as(number).isEqualTo(202);
+        }
+    }
+
+    @Test
     void the_sdk_raw_payload_string_arrives_byte_for_byte() {
         String app = app(api, "raw");
         endpoint(api, app, receiver.url("/raw"));
