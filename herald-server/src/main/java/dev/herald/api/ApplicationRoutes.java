@@ -8,6 +8,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -85,6 +86,12 @@ public final class ApplicationRoutes {
         var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         if (!appBody.has("uid") && UID.matcher(key).matches() && !key.startsWith(Ids.APP)) {
             appBody.root().put("uid", key);
+        }
+        // as Svix: an application made on the way must be the one the path names, or the message would land elsewhere
+        var uid = appBody.raw("uid");
+        if (uid != null && uid.isTextual() && !uid.textValue().equals(key)) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body", "application", "uid"),
+                    "Application UID in the path and body must match", "application_uid_mismatch")));
         }
         try {
             return createFrom(appBody);

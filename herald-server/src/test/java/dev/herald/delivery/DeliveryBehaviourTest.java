@@ -416,4 +416,22 @@ class DeliveryBehaviourTest {
         assertThat(api.get("/api/v1/app/fly-uid").text("name")).isEqualTo("On the fly");
         assertThat(data(api, "/api/v1/app/fly-uid/msg")).hasSize(2);
     }
+
+    @Test
+    void an_application_in_the_body_whose_uid_is_not_the_paths_is_a_422_and_nothing_is_made() {
+        var response = api.post("/api/v1/app/path-uid/msg",
+                "{\"eventType\":\"f.t\",\"payload\":{\"a\":1},\"application\":{\"name\":\"Elsewhere\",\"uid\":\"body-uid\"}}");
+        assertThat(response.status()).as(response.toString()).isEqualTo(422);
+        assertThat(response.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"application\",\"uid\"]");
+        assertThat(response.body().path("detail").get(0).path("type").asText()).isEqualTo("application_uid_mismatch");
+        assertThat(api.get("/api/v1/app/body-uid").status()).isEqualTo(404);
+        assertThat(api.get("/api/v1/app/path-uid").status()).isEqualTo(404);
+        // once the path's application exists, the body's is ignored (Svix: "this argument is ignored")
+        api.post("/api/v1/app", json("name", "Path", "uid", "path-uid"));
+        assertThat(api.post("/api/v1/app/path-uid/msg",
+                "{\"eventType\":\"f.t\",\"payload\":{\"a\":1},\"application\":{\"name\":\"Elsewhere\",\"uid\":\"body-uid\"}}").status())
+                .isEqualTo(202);
+        assertThat(data(api, "/api/v1/app/path-uid/msg")).hasSize(1);
+        assertThat(api.get("/api/v1/app/body-uid").status()).isEqualTo(404);
+    }
 }
