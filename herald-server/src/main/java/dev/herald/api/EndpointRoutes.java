@@ -169,7 +169,7 @@ public final class EndpointRoutes {
         String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
         Boolean disabled = body.bool("disabled");
         Set<String> filterTypes = filterTypes(body);
-        Set<String> channels = EndpointInput.channels(body);
+        Set<String> channels = channels(body);
         Map<String, String> headers = EndpointInput.headers(body, "headers");
         Long rateLimit = body.longValue("rateLimit", 0, Integer.MAX_VALUE);
         Long throttleRate = body.longValue("throttleRate", 0, Integer.MAX_VALUE);
@@ -200,10 +200,31 @@ public final class EndpointRoutes {
         return ordering;
     }
 
-    /** {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. */
+    /**
+     * {@code filterTypes} (or Herald's alias {@code eventTypes}); every name must exist. An empty list is refused, as
+     * Svix refuses it: it read as "every type" here, where its writer may well have meant none; null means every type.
+     */
     private Set<String> filterTypes(Body body) {
         String field = body.has("filterTypes") || !body.has("eventTypes") ? "filterTypes" : "eventTypes";
+        if (isEmptyList(body, field)) {
+            body.fail(field, field + " can't be empty, it must have at least one item (or be null: every type)", "value_error");
+            return null;
+        }
         return EndpointInput.eventTypes(body, field, missingTypes);
+    }
+
+    /** {@code channels}: 1 to 10, or null for every message; an empty list is refused, as Svix refuses it. */
+    private static Set<String> channels(Body body) {
+        if (isEmptyList(body, "channels")) {
+            body.fail("channels", "Channels must have at least 1 and at most 10 items, or be set to null.", "value_error");
+            return null;
+        }
+        return EndpointInput.channels(body);
+    }
+
+    private static boolean isEmptyList(Body body, String field) {
+        var node = body.raw(field);
+        return node != null && node.isArray() && node.isEmpty();
     }
 
     void create(Context ctx) {
@@ -283,7 +304,7 @@ public final class EndpointRoutes {
         String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
         boolean disabled = body.has("disabled") ? Boolean.TRUE.equals(body.bool("disabled")) : current.disabled();
         Set<String> filterTypes = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
-        Set<String> channels = body.has("channels") ? EndpointInput.channels(body) : current.channels();
+        Set<String> channels = body.has("channels") ? channels(body) : current.channels();
         Map<String, String> headers = body.has("headers") ? EndpointInput.headers(body, "headers") : current.headers();
         Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
         Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();

@@ -35,7 +35,9 @@ final class EndpointForms {
             ObjectNode in = Json.MAPPER.createObjectNode();
             in.put("url", url);
             if (whole || !description.isEmpty()) in.put("description", description);
-            if (whole || !types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+            // none ticked: every type, which the API says as null (it refuses an empty list)
+            if (!types.isEmpty()) types.forEach(in.putArray("filterTypes")::add);
+            else if (whole) in.putNull("filterTypes");
             // digits go as a number; anything else as typed, for the API to refuse beside the field
             if (rateLimit.matches("[0-9]{1,18}")) in.put("rateLimit", Long.parseLong(rateLimit));
             else if (!rateLimit.isEmpty()) in.put("rateLimit", rateLimit);

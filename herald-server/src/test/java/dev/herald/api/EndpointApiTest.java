@@ -212,6 +212,28 @@ class EndpointApiTest {
         assertInvalid(herald.api.post(base, json("url", "https://example.com/11", "channels", eleven)), "body", "channels");
     }
 
+    @Test
+    void an_empty_filter_or_channel_list_is_refused_as_svix_refuses_it_and_null_means_every_one() {
+        // an empty list read as "every type" (or channel), where its writer may have meant none
+        assertInvalid(herald.api.post(base, json("url", "https://example.com/e", "filterTypes", List.of())), "body", "filterTypes");
+        assertInvalid(herald.api.post(base, json("url", "https://example.com/e", "eventTypes", List.of())), "body", "eventTypes");
+        assertInvalid(herald.api.post(base, json("url", "https://example.com/e", "channels", List.of())), "body", "channels");
+        assertThat(herald.api.get(base).body().path("data")).isEmpty();
+
+        String ep = createId("url", "https://example.com/e", "filterTypes", List.of("order.paid"), "channels", List.of("eu"));
+        assertInvalid(herald.api.patch(base + "/" + ep, json("filterTypes", List.of())), "body", "filterTypes");
+        assertInvalid(herald.api.patch(base + "/" + ep, json("channels", List.of())), "body", "channels");
+        assertInvalid(herald.api.put(base + "/" + ep, json("url", "https://example.com/e", "channels", List.of())), "body", "channels");
+        var kept = herald.api.get(base + "/" + ep).body();
+        assertThat(kept.path("filterTypes").toString()).isEqualTo("[\"order.paid\"]");
+        assertThat(kept.path("channels").toString()).isEqualTo("[\"eu\"]");
+
+        var cleared = herald.api.patch(base + "/" + ep, "{\"filterTypes\":null,\"channels\":null}");
+        assertThat(cleared.status()).as("%s", cleared).isEqualTo(200);
+        assertThat(cleared.body().path("filterTypes").isNull()).isTrue();
+        assertThat(cleared.body().path("channels").isNull()).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"Host", "content-length", "Transfer-Encoding", "Connection", "webhook-id", "Webhook-Signature",
             "svix-id", "X-Bad\r\nInjected", "X-Bad Name", "X:Colon", ""})
