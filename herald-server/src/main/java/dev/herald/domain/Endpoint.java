@@ -35,6 +35,16 @@ public record Endpoint(
         return FIFO.equals(ordering);
     }
 
+    /**
+     * Requests per second this endpoint takes: the stricter of {@code throttleRate} and {@code rateLimit} (Svix's older
+     * name for it, which its 1.x SDKs and Herald's portal set); null or 0 in both: unlimited. The claim reads the same
+     * rule in SQL ({@code DeliveryQueue}).
+     */
+    public Long throttle() {
+        if (throttleRate == null || throttleRate <= 0) return rateLimit != null && rateLimit > 0 ? rateLimit : null;
+        return rateLimit != null && rateLimit > 0 ? Math.min(throttleRate, rateLimit) : throttleRate;
+    }
+
     /** Svix's fan-out rule: an empty filter takes every type; channels, when set, must overlap. */
     public boolean accepts(String eventType, Set<String> messageChannels) {
         if (disabled) return false;

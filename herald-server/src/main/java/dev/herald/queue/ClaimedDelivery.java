@@ -50,7 +50,7 @@ public record ClaimedDelivery(
         Endpoint e = leased.endpoint();
         return new ClaimedDelivery(leased.id(), m.id(), e.id(), m.appId(), DeliveryStatus.TRIGGER_SCHEDULED, 1,
                 m.eventType(), m.payload(), m.createdAt().truncatedTo(ChronoUnit.MICROS), e.url(), e.headers(), e.disabled(),
-                leased.due(), m.eventId(), e.transformationJson(), leased.appUid(), leased.appName(), e.throttleRate(),
+                leased.due(), m.eventId(), e.transformationJson(), leased.appUid(), leased.appName(), e.throttle(),
                 leased.appThrottle(), leased.secrets(), false);
     }
 

@@ -95,7 +95,9 @@ public final class DeliveryQueue {
             -- may pick the (app_id, id) index and skip through every application's part of it.
             select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
                    coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
-                   e.throttle_rate as endpoint_throttle, a.throttle_rate as app_throttle,
+                   -- the stricter of throttleRate and Svix's older rateLimit (Endpoint.throttle); least() passes over nulls
+                   least(nullif(e.throttle_rate, 0), nullif(e.rate_limit, 0)) as endpoint_throttle,
+                   least(nullif(a.throttle_rate, 0), nullif(a.rate_limit, 0)) as app_throttle,
                    sec.secret_key_ids, sec.secret_ciphertexts
             from claimed c
             cross join async_commit

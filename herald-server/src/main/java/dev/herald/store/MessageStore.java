@@ -327,7 +327,8 @@ public final class MessageStore {
      * and throttle, and the endpoint's live signing secrets, current first. Each a lookup by key. Public for the plan test.
      */
     public static final String ENDPOINTS_OF_APPS_TO_SEND = """
-            select e.*, a.uid as app_uid, a.name as app_name, a.throttle_rate as app_throttle,
+            select e.*, a.uid as app_uid, a.name as app_name,
+                   least(nullif(a.throttle_rate, 0), nullif(a.rate_limit, 0)) as app_throttle, -- as the claim reads it
                    sec.secret_key_ids, sec.secret_ciphertexts
             from endpoint e
             left join lateral (select * from application a where a.id = e.app_id limit 1) a on true

@@ -36,6 +36,45 @@ class ThrottleTest {
         }
     }
 
+    /**
+     * Svix's older {@code rateLimit} (what its 1.x SDKs and Herald's portal set) paces as {@code throttleRate} does,
+     * and with both set the stricter holds: it was stored and shown ("5 a second") but nothing held to it.
+     */
+    @Test
+    void rate_limit_paces_as_throttle_rate_does_and_the_stricter_of_the_two_holds() {
+        try (var receiver = new Receiver(); var herald = TestHerald.start()) {
+            String app = herald.api.post("/api/v1/app", json("name", "limited")).text("id");
+            String limited = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                    json("url", receiver.url("/limited"), "rateLimit", 5)).text("id");
+            String both = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                    json("url", receiver.url("/both"), "rateLimit", 5, "throttleRate", 50)).text("id");
+            for (int i = 0; i < 25; i++) {
+                assertThat(herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"i\":" + i + "}}").status())
+                        .isEqualTo(202);
+            }
+            Receiver.await(Duration.ofSeconds(15), () -> receiver.requests().size() >= 50, "all 50 delivered");
+            assertPaced(receiver.requests("/limited"), 25, 3 * SECOND, 10);
+            assertPaced(receiver.requests("/both"), 25, 3 * SECOND, 10);
+            assertAllSucceeded(herald, app, limited, 25);
+            assertAllSucceeded(herald, app, both, 25);
+        }
+    }
+
+    @Test
+    void an_application_rate_limit_paces_its_endpoints_together() {
+        try (var receiver = new Receiver(); var herald = TestHerald.start()) {
+            String app = herald.api.post("/api/v1/app", json("name", "limited", "rateLimit", 4)).text("id");
+            String one = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/a"))).text("id");
+            for (int i = 0; i < 16; i++) {
+                assertThat(herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"i\":" + i + "}}").status())
+                        .isEqualTo(202);
+            }
+            Receiver.await(Duration.ofSeconds(15), () -> receiver.requests().size() >= 16, "all 16 delivered");
+            assertPaced(receiver.requests(), 16, 2 * SECOND, 8);
+            assertAllSucceeded(herald, app, one, 16);
+        }
+    }
+
     @Test
     void two_nodes_share_one_endpoint_bucket() {
         try (var receiver = new Receiver(); var a = TestHerald.start(); var b = TestHerald.start()) {
