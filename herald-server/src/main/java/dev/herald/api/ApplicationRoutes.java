@@ -56,7 +56,7 @@ public final class ApplicationRoutes {
     record Fields(String name, String uid, Long rateLimit, Long throttleRate, Map<String, String> metadata) {
         static Fields read(Body body) {
             var fields = new Fields(
-                    body.requiredString("name", 1, 256),
+                    body.displayable("name", body.requiredString("name", 1, 256)),
                     body.string("uid", 1, 256, UID),
                     body.longValue("rateLimit", 0, Integer.MAX_VALUE),
                     body.longValue("throttleRate", 0, Integer.MAX_VALUE),
@@ -170,7 +170,7 @@ public final class ApplicationRoutes {
     void patch(Context ctx) {
         var current = resolver.resolve(ctx);
         var body = Body.of(ctx);
-        String name = body.has("name") ? body.requiredString("name", 1, 256) : current.name();
+        String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : current.name();
         String uid = body.has("uid") ? body.string("uid", 1, 256, UID) : current.uid();
         Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
         Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();

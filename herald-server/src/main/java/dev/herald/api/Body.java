@@ -153,6 +153,23 @@ public final class Body {
         return node == null ? null : checkString(field, node, minLength, maxLength);
     }
 
+    /**
+     * {@code value} (a name or description read from {@code field}), failing the field when it holds a control
+     * character 0x01-0x08 (NUL is refused everywhere already): Svix refuses them in these fields, which pages and logs
+     * show to people.
+     */
+    public String displayable(String field, String value) {
+        if (value == null) return null;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c >= 0x01 && c <= 0x08) {
+                fail(field, "Control characters 0x00-0x08 not allowed.", "value_error");
+                return null;
+            }
+        }
+        return value;
+    }
+
     public String string(String field, int minLength, int maxLength, Pattern pattern) {
         String value = string(field, minLength, maxLength);
         if (value != null && !pattern.matcher(value).matches()) {

@@ -165,7 +165,7 @@ public final class EndpointRoutes {
      */
     private Endpoint readWhole(Body body, Application app, String id, Endpoint existing) {
         String url = EndpointInput.url(body, "url", true, hostRefusal);
-        String description = body.string("description", 0, 10_000);
+        String description = body.displayable("description", body.string("description", 0, 10_000));
         String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
         Boolean disabled = body.bool("disabled");
         Set<String> filterTypes = filterTypes(body);
@@ -300,7 +300,7 @@ public final class EndpointRoutes {
     /** EndpointPatch: the fields given replace the endpoint's (the API's PATCH and the app portal's buttons). */
     public Endpoint patch(Application app, Endpoint current, Body body) {
         String url = body.has("url") ? EndpointInput.url(body, "url", true, hostRefusal) : current.url();
-        String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
+        String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
         String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
         boolean disabled = body.has("disabled") ? Boolean.TRUE.equals(body.bool("disabled")) : current.disabled();
         Set<String> filterTypes = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();

@@ -161,7 +161,7 @@ public final class EventTypeRoutes {
         Instant now = clock.instant();
         // required in EventTypeIn and EventTypeUpdate; a PATCH may leave it out but not null it
         String description = partial && !body.has("description") ? base.description()
-                : body.requiredString("description", 0, 10_000);
+                : body.displayable("description", body.requiredString("description", 0, 10_000));
         JsonNode schemas = partial && !body.has("schemas") ? null : body.object("schemas");
         if (schemas != null) checkSchemas(body, schemas);
         String schemasJson = partial && !body.has("schemas") ? base.schemasJson() : (schemas == null ? null : schemas.toString());

@@ -40,7 +40,7 @@ public final class EventTypeStore {
                     .map(EventTypeStore::map)
                     .one());
         } catch (RuntimeException e) {
-            if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("An event type with this name already exists");
+            if (SqlErrors.isUniqueViolation(e)) throw new ConflictException("event_type_exists", "An event_type with this name already exists");
             throw e;
         }
     }

@@ -67,7 +67,7 @@ class EventTypeApiTest {
     void duplicate_name_is_a_409_conflict() {
         create("user.created");
         assertError(herald.api.post("/api/v1/event-type", json("name", "user.created", "description", "again")),
-                409, "conflict");
+                409, "event_type_exists");
     }
 
     @ParameterizedTest
@@ -100,6 +100,26 @@ class EventTypeApiTest {
     void rejects_missing_or_wrong_typed_fields_with_422(String body, String field) {
         assertInvalid(herald.api.post("/api/v1/event-type", body), "body", field);
         assertThat(herald.api.get("/api/v1/event-type?include_archived=true").body().path("data")).isEmpty();
+    }
+
+    @Test
+    void control_characters_in_names_and_descriptions_are_a_422_as_in_svix() {
+        // Svix refuses 0x01-0x08 (as NUL) in an application's name and an endpoint's or event type's description
+        assertInvalid(herald.api.post("/api/v1/event-type", "{\"name\":\"t\",\"description\":\"bell\\u0007\"}"), "body", "description");
+        assertThat(herald.api.post("/api/v1/event-type", json("name", "t", "description", "tab\tand\nnewline")).status()).isEqualTo(201);
+        assertInvalid(herald.api.patch("/api/v1/event-type/t", "{\"description\":\"\\u0001\"}"), "body", "description");
+        assertInvalid(herald.api.put("/api/v1/event-type/t", "{\"description\":\"\\u0008\"}"), "body", "description");
+        assertThat(herald.api.get("/api/v1/event-type/t").text("description")).isEqualTo("tab\tand\nnewline");
+
+        assertInvalid(herald.api.post("/api/v1/app", "{\"name\":\"a\\u0002\"}"), "body", "name");
+        String app = herald.api.post("/api/v1/app", json("name", "fine")).text("id");
+        assertInvalid(herald.api.patch("/api/v1/app/" + app, "{\"name\":\"a\\u0003\"}"), "body", "name");
+        String endpoints = "/api/v1/app/" + app + "/endpoint";
+        assertInvalid(herald.api.post(endpoints, "{\"url\":\"https://example.com/\",\"description\":\"\\u0004\"}"), "body", "description");
+        String ep = herald.api.post(endpoints, json("url", "https://example.com/")).text("id");
+        assertInvalid(herald.api.patch(endpoints + "/" + ep, "{\"description\":\"\\u0005\"}"), "body", "description");
+        assertThat(herald.api.get(endpoints).body().path("data")).hasSize(1);
+        assertThat(herald.api.get("/api/v1/app/" + app).text("name")).isEqualTo("fine");
     }
 
     @Test
