@@ -82,7 +82,7 @@ public final class Body {
     private static final PayloadProblem UNSTORABLE_TEXT =
             new PayloadProblem("payload strings must not contain NUL or unpaired surrogates", "value_error.str.nul");
     /**
-     * A number beyond a double's range ({@code 1e999999}): Svix's parser refuses it, and a receiver's parser reads
+     * A number beyond a double's range ({@code 1e999999}): serde_json refuses it as a value, and a receiver's parser reads
      * Infinity or fails (Go's encoding/json), so the webhook could not be read where it lands.
      */
     private static final PayloadProblem NUMBER_OUT_OF_RANGE =
