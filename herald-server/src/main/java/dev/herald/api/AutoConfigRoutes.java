@@ -183,6 +183,11 @@ public final class AutoConfigRoutes {
     }
 
     private AutoConfigOut rotate(Context ctx, Application app, AutoConfig config, String secret) {
+        if (AutoConfig.HTTP.equals(config.kind())) {
+            // refused before the token changes: its secret must be the one the endpoint signs with
+            endpoints.find(app.id(), config.sinkId()).filter(e -> e.id().equals(config.sinkId()))
+                    .ifPresent(e -> endpointRoutes.requireRotationRoom(e, EndpointRoutes.DEFAULT_GRACE));
+        }
         String key = Tokens.generate(KEY_PREFIX);
         var old = configs.rotate(config, secret, Ids.next(Ids.TOKEN), Tokens.hash(key), clock.instant())
                 .orElseThrow(AutoConfigRoutes::notFound);

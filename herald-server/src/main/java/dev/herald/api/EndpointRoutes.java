@@ -29,6 +29,12 @@ import java.util.function.Supplier;
  */
 public final class EndpointRoutes {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
+    /**
+     * Retired secrets that may sign beside the current one, as Svix's {@code MAX_OLD_KEYS}: each delivery is signed
+     * with every one, so without a bound a loop of rotations grew every request's signature header (and its signing
+     * CPU) without end.
+     */
+    public static final int MAX_RETIRED_SECRETS = 5;
     private static final String BASE = "/api/v1/app/{app_id}/endpoint";
     static final String OPERATIONAL_BASE = "/api/v1/operational-webhook/endpoint";
 
@@ -316,6 +322,7 @@ public final class EndpointRoutes {
                 : current.transformationJson();
         String ordering = body.has("ordering") ? ordering(body) : current.ordering();
         body.validate();
+        if (secret != null) requireRotationRoom(current, DEFAULT_GRACE);
         var updated = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
@@ -354,8 +361,22 @@ public final class EndpointRoutes {
         rotateSecret(endpoint, null, DEFAULT_GRACE);
     }
 
+    /**
+     * A 400 {@code limit_reached} when a rotation with {@code grace} would leave more than {@link #MAX_RETIRED_SECRETS}
+     * retired secrets signing. Checked before anything changes; a rotation without grace retires nothing that signs.
+     */
+    public void requireRotationRoom(Endpoint endpoint, Duration grace) {
+        if (grace.isZero() || grace.isNegative()) return;
+        if (endpoints.retiredSecretsSigning(endpoint.id(), clock.instant()) >= MAX_RETIRED_SECRETS) {
+            throw new ApiException(400, "limit_reached", "An endpoint's secret can be rotated " + MAX_RETIRED_SECRETS
+                    + " times while the old secrets still sign (" + DEFAULT_GRACE.toHours() + " hours unless a gracePeriodSeconds"
+                    + " said otherwise); rotate with gracePeriodSeconds: 0 to retire the current secret at once");
+        }
+    }
+
     /** {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. */
     public void rotateSecret(Endpoint endpoint, String key, Duration grace) {
+        requireRotationRoom(endpoint, grace);
         Instant now = clock.instant();
         endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : newSecret.get(),
                 now, now.plus(grace));

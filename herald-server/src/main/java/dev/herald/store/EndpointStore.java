@@ -166,6 +166,15 @@ public final class EndpointStore {
                 .orElseThrow(() -> new NotFoundException("endpoint secret")));
     }
 
+    /** Secrets an earlier rotation retired that still sign beside the current one (their grace not over at {@code now}). */
+    public int retiredSecretsSigning(String endpointId, Instant now) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select count(*) from endpoint_secret where endpoint_id = :id and expires_at > :now
+                """)
+                .bind("id", endpointId).bind("now", now)
+                .mapTo(Integer.class).one());
+    }
+
     /** The current secret keeps signing for {@code graceUntil}; {@code newSecret} becomes current. */
     public void rotateSecret(String endpointId, String newSecret, Instant now, Instant graceUntil) {
         jdbi.useTransaction(h -> {

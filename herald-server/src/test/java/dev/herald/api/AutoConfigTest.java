@@ -259,6 +259,25 @@ public class AutoConfigTest {
     }
 
     @Test
+    void a_rotation_past_the_endpoints_secret_limit_is_refused_before_the_token_changes() throws Exception {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        String id = created.text("id");
+        String eid = decode(created.text("token")).path("eid").asText();
+        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url("/r")))).subscribe();
+        String ep = "/api/v1/app/" + app + "/endpoint/" + eid;
+        for (int i = 0; i < EndpointRoutes.MAX_RETIRED_SECRETS; i++) {
+            assertThat(herald.api.post(ep + "/secret/rotate", "{}").status()).isEqualTo(204);
+        }
+        String signing = herald.api.get(ep + "/secret").text("key");
+
+        Problems.assertError(herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate", "{}"), 400, "limit_reached");
+        // the token still works: the refusal came before it was replaced
+        assertThat(herald.api.withToken(decode(created.text("token")).path("tok").asText()).put(ep + "/auto-config",
+                "{\"endpoint\":{\"url\":\"" + receiver.url("/r") + "\"}}").status()).isEqualTo(200);
+        assertThat(herald.api.get(ep + "/secret").text("key")).isEqualTo(signing);
+    }
+
+    @Test
     void rotation_gives_a_new_token_and_secret_and_deletion_ends_the_token_but_keeps_the_endpoint() throws Exception {
         var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
         String id = created.text("id");

@@ -1,0 +1,54 @@
+package dev.herald.api;
+
+import static dev.herald.api.Problems.assertError;
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every delivery is signed with each secret still in its grace, so rotations without a bound grew every request's
+ * signature header, and its signing, without end (a loop of 10,000 rotations: 10,000 signatures a request). As Svix's
+ * {@code MAX_OLD_KEYS}: five retired secrets may sign beside the current one; a sixth rotation is a 400
+ * {@code limit_reached} and changes nothing, until a grace ends or the rotation asks for none.
+ */
+@ExtendWith(TestDatabase.class)
+class SecretRotationLimitTest {
+    private static final String KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    @Test
+    void a_sixth_rotation_within_the_grace_is_refused_and_changes_nothing() {
+        var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        try (var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            String app = herald.api.post("/api/v1/app", json("name", "Rotating")).text("id");
+            String ep = "/api/v1/app/" + app + "/endpoint/"
+                    + herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "https://example.com/r")).text("id");
+            for (int i = 0; i < EndpointRoutes.MAX_RETIRED_SECRETS; i++) {
+                clock.advance(Duration.ofMinutes(1));
+                assertThat(herald.api.post(ep + "/secret/rotate", "{}").status()).as("rotation " + (i + 1)).isEqualTo(204);
+            }
+            String current = herald.api.get(ep + "/secret").text("key");
+
+            assertError(herald.api.post(ep + "/secret/rotate", "{}"), 400, "limit_reached");
+            assertError(herald.api.post(ep + "/secret/rotate", json("key", KEY)), 400, "limit_reached");
+            assertError(herald.api.patch(ep, json("secret", KEY, "description", "changed")), 400, "limit_reached");
+            assertThat(herald.api.get(ep + "/secret").text("key")).isEqualTo(current);
+            assertThat(herald.api.get(ep).text("description")).isEmpty();
+
+            // a rotation that retires the current secret at once adds nothing that signs
+            assertThat(herald.api.post(ep + "/secret/rotate", json("key", KEY, "gracePeriodSeconds", 0)).status()).isEqualTo(204);
+            assertThat(herald.api.get(ep + "/secret").text("key")).isEqualTo(KEY);
+
+            // once the first rotation's grace is over, one more is taken
+            clock.advance(Duration.ofHours(24).minusMinutes(4));
+            assertThat(herald.api.post(ep + "/secret/rotate", "{}").status()).isEqualTo(204);
+            assertError(herald.api.post(ep + "/secret/rotate", "{}"), 400, "limit_reached");
+        }
+    }
+}
