@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every delivery is signed with each secret still in its grace, so rotations without a bound grew every request's
- * signature header, and its signing, without end (a loop of 10,000 rotations: 10,000 signatures a request). As Svix's
+ * signature header, and its signing, without end (one signature a request for each secret in its grace). As Svix's
  * {@code MAX_OLD_KEYS}: five retired secrets may sign beside the current one; a sixth rotation is a 400
  * {@code limit_reached} and changes nothing, until a grace ends or the rotation asks for none.
  */
