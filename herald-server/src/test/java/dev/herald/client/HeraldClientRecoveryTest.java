@@ -46,4 +46,20 @@ class HeraldClientRecoveryTest {
                     .isEqualTo("{\"expired\":true}");
         }
     }
+
+    /** The client's documented "empty means every one" holds though the API refuses an empty list (as Svix's does). */
+    @Test
+    void an_endpoint_given_empty_filter_types_and_channels_takes_every_message() {
+        try (var herald = TestHerald.start()) {
+            var client = HeraldClient.builder(herald.baseUrl(), TestHerald.ADMIN_TOKEN).build();
+            herald.api.post("/api/v1/app", json("name", "Shop", "uid", "shop"));
+            var in = dev.herald.client.model.EndpointIn.of("https://example.com/all").withFilterTypes(Set.of()).withChannels(Set.of());
+            var created = client.endpoints().create("shop", in);
+            var stored = herald.api.get("/api/v1/app/shop/endpoint/" + created.id()).body();
+            assertThat(stored.path("filterTypes").isNull()).isTrue();
+            assertThat(stored.path("channels").isNull()).isTrue();
+            var replaced = client.endpoints().update("shop", created.id(), in.withDescription("again"));
+            assertThat(replaced.description()).isEqualTo("again");
+        }
+    }
 }
