@@ -406,6 +406,20 @@ for (const r of opEvents) {
 }
 await step("operationalWebhookEndpoint.rotateSecret", () => ops.rotateSecret(op.id, {}));
 await step("operationalWebhookEndpoint.delete", () => ops.delete(op.id));
+// Svix's own refusals, as Herald now answers them (session 36)
+// the 2.x SDK leaves an empty filterTypes out of the request (an endpoint then takes every type); 1.x sends it
+const emptyTypes = await (async () => { try { return { ep: await svix.endpoint.create(uid, { url: "http://127.0.0.1:9/e", filterTypes: [] }) }; } catch (e) { return { code: e.code }; } })();
+check("endpoint.create with filterTypes []: a 422 if sent, else every type taken", emptyTypes.code === 422 || (emptyTypes.ep && emptyTypes.ep.filterTypes == null), JSON.stringify(emptyTypes));
+check("endpoint.create with channels [] is a 422", (await codeOf(() => svix.endpoint.create(uid, { url: "http://127.0.0.1:9/e", channels: [] }))) === 422);
+check("message.create making an application whose uid is not the path's is a 422",
+  (await codeOf(() => svix.message.create(uid + "-elsewhere", { eventType: "invoice.paid", payload: {}, application: { name: "X", uid: uid + "-other" } }))) === 422);
+check("...and made nothing", (await codeOf(() => svix.application.get(uid + "-other"))) === 404);
+const rotating = await step("endpoint.create (to rotate)", () => svix.endpoint.create(uid, { url: "http://127.0.0.1:9/rot" }));
+if (rotating) {
+  const codes = [];
+  for (let i = 0; i < 6; i++) codes.push(await codeOf(() => svix.endpoint.rotateSecret(uid, rotating.id, {})));
+  check("endpoint.rotateSecret: five taken, the sixth within the grace 400", codes.slice(0, 5).every((c) => c === 200) && codes[5] === 400, JSON.stringify(codes));
+}
 await step("app.delete main", () => svix.application.delete(uid));
 recv.close();
 console.log(failures === 0 ? "ALL OK" : failures + " FAILURES");
