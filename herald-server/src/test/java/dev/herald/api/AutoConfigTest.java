@@ -258,12 +258,18 @@ public class AutoConfigTest {
         assertThat(herald.api.put(base + "acfg_missing/endpoint", "{\"url\":\"" + receiver.url("/x") + "\"}").status()).isEqualTo(404);
     }
 
+    /** A new AutoConfig, subscribed by the SDK with an endpoint at the receiver's {@code path}. */
+    private dev.herald.testing.ApiClient.Response subscribedAutoConfig(String path) throws Exception {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url(path)))).subscribe();
+        return created;
+    }
+
     @Test
     void a_rotation_past_the_endpoints_secret_limit_is_refused_before_the_token_changes() throws Exception {
-        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        var created = subscribedAutoConfig("/r");
         String id = created.text("id");
         String eid = decode(created.text("token")).path("eid").asText();
-        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url("/r")))).subscribe();
         String ep = "/api/v1/app/" + app + "/endpoint/" + eid;
         for (int i = 0; i < EndpointRoutes.MAX_RETIRED_SECRETS; i++) {
             assertThat(herald.api.post(ep + "/secret/rotate", "{}").status()).isEqualTo(204);
@@ -310,10 +316,9 @@ public class AutoConfigTest {
 
     @Test
     void rotation_takes_the_signing_secret_a_2x_sdk_gives_and_refuses_a_bad_one() throws Exception {
-        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        var created = subscribedAutoConfig("/s");
         String id = created.text("id");
         String eid = decode(created.text("token")).path("eid").asText();
-        new AutoConfig(created.text("token"), new EndpointIn().url(URI.create(receiver.url("/s")))).subscribe();
         String chosen = "whsec_" + Base64.getEncoder().encodeToString("a secret of thirty-two bytes!!!!".getBytes());
 
         var rotated = herald.api.post("/api/v1/app/" + app + "/autoconfig/" + id + "/rotate",
