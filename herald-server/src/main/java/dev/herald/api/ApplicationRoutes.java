@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /** {@code /api/v1/app}: create, list, read, update (PUT upserts), patch, delete. */
 public final class ApplicationRoutes {
-    static final Pattern UID = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
+    static final Pattern UID = Body.UID;
 
     private final ApplicationStore apps;
     private final AppResolver resolver;
@@ -57,7 +57,7 @@ public final class ApplicationRoutes {
         static Fields read(Body body) {
             var fields = new Fields(
                     body.displayable("name", body.requiredString("name", 1, 256)),
-                    body.string("uid", 1, 256, UID),
+                    body.uid("uid", Ids.APP),
                     body.longValue("rateLimit", 0, Integer.MAX_VALUE),
                     body.longValue("throttleRate", 0, Integer.MAX_VALUE),
                     body.stringMap("metadata", 100, 4096));
@@ -84,7 +84,7 @@ public final class ApplicationRoutes {
         Auth.requireAdmin(ctx);
         if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
         var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!appBody.has("uid") && UID.matcher(key).matches() && !key.startsWith(Ids.APP)) {
+        if (!appBody.has("uid") && namesUid(key, Ids.APP)) {
             appBody.root().put("uid", key);
         }
         // as Svix: an application made on the way must be the one the path names, or the message would land elsewhere
@@ -171,7 +171,7 @@ public final class ApplicationRoutes {
         var current = resolver.resolve(ctx);
         var body = Body.of(ctx);
         String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : current.name();
-        String uid = body.has("uid") ? body.string("uid", 1, 256, UID) : current.uid();
+        String uid = body.has("uid") ? body.uid("uid", Ids.APP) : current.uid();
         Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
         Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();
         Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * 422 in Svix's shape, naming each field ({@code loc}), what is wrong ({@code msg}) and its kind ({@code type}).
  */
 public final class Body {
+    /** The characters of a uid (Svix's). */
+    public static final Pattern UID = Pattern.compile("^[a-zA-Z0-9\\-_.]+$");
     private final ObjectNode root;
     /** Where {@link #root} is in the request, e.g. {@code [body]} or {@code [body, eventTypes, [2]]}: errors' {@code loc}. */
     private final List<String> path;
@@ -164,6 +166,27 @@ public final class Body {
             char c = value.charAt(i);
             if (c >= 0x01 && c <= 0x08) {
                 fail(field, "Control characters 0x00-0x08 not allowed.", "value_error");
+                return null;
+            }
+        }
+        return value;
+    }
+
+    /**
+     * A uid read from {@code field}: up to 256 of the characters {@link #UID} allows, and never starting with
+     * {@code idPrefixes}. A uid such as {@code app_x} reads as an id in every path that takes either, so it could name
+     * another object or nothing (Svix refuses it with this message).
+     */
+    public String uid(String field, String... idPrefixes) {
+        return notAnId(field, string(field, 1, 256, UID), idPrefixes);
+    }
+
+    /** {@code value} (read from {@code field}), failing the field when it starts with one of {@code idPrefixes}. */
+    public String notAnId(String field, String value, String... idPrefixes) {
+        if (value == null) return null;
+        for (String prefix : idPrefixes) {
+            if (value.startsWith(prefix)) {
+                fail(field, "Uids are not allowed to have the same prefix as the ID. Prefix with _?", "value_error");
                 return null;
             }
         }

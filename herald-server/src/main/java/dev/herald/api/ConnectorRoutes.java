@@ -135,7 +135,7 @@ public final class ConnectorRoutes {
      */
     Connector read(Body body, Connector existing, String pathUid) {
         String name = existing == null || body.has("name") ? body.requiredString("name", 1, 256) : existing.name();
-        String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID)
+        String uid = body.has("uid") ? body.uid("uid", Ids.CONNECTOR)
                 : existing != null ? existing.uid() : pathUid;
         String logo = logo(body);
         String description = body.has("description") ? body.requiredString("description", 0, 4_096) : "";

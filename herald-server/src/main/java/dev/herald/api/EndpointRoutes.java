@@ -30,11 +30,11 @@ import java.util.function.Supplier;
 public final class EndpointRoutes {
     public static final Duration DEFAULT_GRACE = Duration.ofHours(24);
     /**
-     * Retired secrets that may sign beside the current one, as Svix's {@code MAX_OLD_KEYS}: each delivery is signed
-     * with every one, so without a bound a loop of rotations grew every request's signature header (and its signing
-     * CPU) without end.
+     * Retired secrets that may sign beside the current one, as Svix's {@code MAX_OLD_KEYS} (5 in its older servers,
+     * 10 in its current one): each delivery is signed with every one, so without a bound a loop of rotations grew every
+     * request's signature header (and its signing CPU) without end.
      */
-    public static final int MAX_RETIRED_SECRETS = 5;
+    public static final int MAX_RETIRED_SECRETS = 10;
     private static final String BASE = "/api/v1/app/{app_id}/endpoint";
     static final String OPERATIONAL_BASE = "/api/v1/operational-webhook/endpoint";
 
@@ -172,7 +172,7 @@ public final class EndpointRoutes {
     private Endpoint readWhole(Body body, Application app, String id, Endpoint existing) {
         String url = EndpointInput.url(body, "url", true, hostRefusal);
         String description = body.displayable("description", body.string("description", 0, 10_000));
-        String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
+        String uid = body.uid("uid", Ids.ENDPOINT);
         Boolean disabled = body.bool("disabled");
         Set<String> filterTypes = filterTypes(body);
         Set<String> channels = channels(body);
@@ -307,7 +307,7 @@ public final class EndpointRoutes {
     public Endpoint patch(Application app, Endpoint current, Body body) {
         String url = body.has("url") ? EndpointInput.url(body, "url", true, hostRefusal) : current.url();
         String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
-        String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
+        String uid = body.has("uid") ? body.uid("uid", Ids.ENDPOINT) : current.uid();
         boolean disabled = body.has("disabled") ? Boolean.TRUE.equals(body.bool("disabled")) : current.disabled();
         Set<String> filterTypes = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
         Set<String> channels = body.has("channels") ? channels(body) : current.channels();

@@ -138,7 +138,7 @@ public final class MessageRoutes {
             body.fail("eventType", "string does not match regex \"" + EventTypeRoutes.NAME.pattern() + "\"", "value_error.str.regex");
         }
         String payload = payloadOf(body);
-        String eventId = body.string("eventId", 1, 256, EVENT_ID);
+        String eventId = body.notAnId("eventId", body.string("eventId", 1, 256, EVENT_ID), Ids.MESSAGE);
         Set<String> channels = body.stringSet("channels", 10, EndpointInput.CHANNEL, 128);
         Set<String> tags = body.stringSet("tags", 5, TAG, 128);
         Instant deliverAt = body.timestamp("deliverAt");

@@ -133,7 +133,7 @@ public final class PollerRoutes {
 
     /** A poller read whole from {@code {uid?, description?, filterTypes?, channels?}} (create, and AutoConfig's). */
     private Poller readWhole(Body body, String id, Application app, Poller existing) {
-        String uid = body.string("uid", 1, 256, ApplicationRoutes.UID);
+        String uid = body.uid("uid", Ids.POLLER, Ids.ENDPOINT);
         String description = body.string("description", 0, 10_000);
         Set<String> types = filterTypes(body);
         Set<String> channels = EndpointInput.channels(body);
@@ -150,7 +150,7 @@ public final class PollerRoutes {
 
     /** The fields given replace the poller's ({@code filterTypes}, or {@code eventTypes} as Svix 2.x names it). */
     public Poller patch(Application app, Poller current, Body body) {
-        String uid = body.has("uid") ? body.string("uid", 1, 256, ApplicationRoutes.UID) : current.uid();
+        String uid = body.has("uid") ? body.uid("uid", Ids.POLLER, Ids.ENDPOINT) : current.uid();
         String description = body.has("description") ? body.string("description", 0, 10_000) : current.description();
         Set<String> types = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
         Set<String> channels = body.has("channels") ? EndpointInput.channels(body) : current.channels();

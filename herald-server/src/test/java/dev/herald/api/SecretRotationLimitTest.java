@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Every delivery is signed with each secret still in its grace, so rotations without a bound grew every request's
  * signature header, and its signing, without end (one signature a request for each secret in its grace). As Svix's
- * {@code MAX_OLD_KEYS}: five retired secrets may sign beside the current one; a sixth rotation is a 400
+ * {@code MAX_OLD_KEYS}: ten retired secrets may sign beside the current one; an eleventh rotation is a 400
  * {@code limit_reached} and changes nothing, until a grace ends or the rotation asks for none.
  */
 @ExtendWith(TestDatabase.class)
@@ -23,7 +23,7 @@ class SecretRotationLimitTest {
     private static final String KEY = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
     @Test
-    void a_sixth_rotation_within_the_grace_is_refused_and_changes_nothing() {
+    void a_rotation_beyond_the_limit_within_the_grace_is_refused_and_changes_nothing() {
         var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
         try (var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
             String app = herald.api.post("/api/v1/app", json("name", "Rotating")).text("id");
@@ -46,7 +46,8 @@ class SecretRotationLimitTest {
             assertThat(herald.api.get(ep + "/secret").text("key")).isEqualTo(KEY);
 
             // once the first rotation's grace is over, one more is taken
-            clock.advance(Duration.ofHours(24).minusMinutes(4));
+            // the rotations were a minute apart from minute 1: the first one's grace ends at 24 h and a minute
+            clock.advance(Duration.ofHours(24).minusMinutes(EndpointRoutes.MAX_RETIRED_SECRETS - 1));
             assertThat(herald.api.post(ep + "/secret/rotate", "{}").status()).isEqualTo(204);
             assertError(herald.api.post(ep + "/secret/rotate", "{}"), 400, "limit_reached");
         }
