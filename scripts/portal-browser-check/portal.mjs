@@ -293,6 +293,15 @@ await frame.locator('text=Add endpoint').click();
 await frame.locator('h1', { hasText: '?framed' }).waitFor();
 check((await svix.endpoint.list(app.id)).data.some(e => e.url === `${hook}?framed`), 'a change made inside the frame reaches the API');
 if (shots) await host.screenshot({ path: `${shots}/7-framed.png` });
+// the other site's own script calls the API with an application's token, as the Svix SDK does in a browser: a
+// cross-origin request with Authorization, so the browser asks first (a preflight) and must be let in by the answer
+const fromPage = await host.evaluate(async ({ api, appId, token }) => {
+  try {
+    const r = await fetch(`${api}/api/v1/app/${appId}/endpoint`, { headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } });
+    return { status: r.status, urls: (await r.json()).data.map(e => e.url) };
+  } catch (e) { return { error: String(e) }; }
+}, { api: url, appId: app.id, token: framed.token });
+check(fromPage.status === 200 && fromPage.urls.includes(`${hook}?framed`), `another site's script reads the API across origins (CORS): ${JSON.stringify(fromPage).slice(0, 200)}`);
 framing.close();
 }
 

@@ -39,6 +39,14 @@ public final class ApiServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
             ApiErrors.register(config);
+            // as Svix's server: a browser on any origin may call the API (the SDKs run in browsers with an
+            // application's token). A bearer token is never sent by the browser on its own, so no credentials are
+            // allowed; the cookie-signed pages are outside this path and stay same-origin
+            config.bundledPlugins.enableCors(cors -> cors.addRule(rule -> {
+                rule.path = "/api/v1/*";
+                rule.anyHost();
+                rule.maxAge = 600;
+            }));
             // every POST honours idempotency-key
             config.router.handlerWrapper(endpoint -> endpoint.method == io.javalin.http.HandlerType.POST
                     ? idempotency.wrap(endpoint.handler) : endpoint.handler);
