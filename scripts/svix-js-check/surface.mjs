@@ -420,6 +420,10 @@ if (rotating) {
   for (let i = 0; i < 11; i++) codes.push(await codeOf(() => svix.endpoint.rotateSecret(uid, rotating.id, {})));
   check("endpoint.rotateSecret: ten taken, the eleventh within the grace 400", codes.slice(0, 10).every((c) => c === 200) && codes[10] === 400, JSON.stringify(codes));
 }
+// a uid that reads as an id is refused, as Svix refuses it (session 37)
+check("application.create with uid app_… is a 422", (await codeOf(() => svix.application.create({ name: "X", uid: "app_" + uid }))) === 422);
+check("endpoint.create with uid ep_… is a 422", (await codeOf(() => svix.endpoint.create(uid, { url: "http://127.0.0.1:9/e", uid: "ep_x" }))) === 422);
+check("message.create with eventId msg_… is a 422", (await codeOf(() => svix.message.create(uid, { eventType: "invoice.paid", payload: {}, eventId: "msg_x" }))) === 422);
 await step("app.delete main", () => svix.application.delete(uid));
 recv.close();
 console.log(failures === 0 ? "ALL OK" : failures + " FAILURES");

@@ -33,6 +33,8 @@ public final class ApiServer implements AutoCloseable {
             config.jetty.addConnector((server, http) -> connector(server, http, address));
             config.http.maxRequestSize = maxRequestBytes;
             config.http.defaultContentType = "application/json";
+            // a known route asked with another method is a 405, as in Svix, not a 404 saying the route is missing
+            config.http.prefer405over404 = true;
             // the buffer Javalin copies each response through, allocated per response (32 KB unless set): the API's
             // answers are mostly a few hundred bytes, and Jetty buffers what it is given anyway
             config.http.responseBufferSize = 4096;

@@ -414,6 +414,12 @@ class ApplicationApiTest {
     }
 
     @Test
+    void a_known_route_asked_with_another_method_answers_json_405() {
+        assertError(herald.api.delete("/api/v1/app"), 405, "method_not_allowed");
+        assertError(herald.api.post("/api/v1/app/some-app", "{}"), 405, "method_not_allowed");
+    }
+
+    @Test
     void undecodable_paths_answer_json_400() {
         assertError(herald.api.get("/api/v1/app/%E2%82"), 400, "bad_request");
     }
