@@ -20,7 +20,7 @@ import org.jdbi.v3.core.Jdbi;
  * scenario, and Herald nodes started on it in this JVM.
  */
 final class BenchEnvironment implements AutoCloseable {
-    static final String TOKEN = "sk_bench_admin_token";
+    static final String TOKEN = "sk_bench_admin_token_0123456789";
     static final String KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
     final EmbeddedPostgresServer postgres;

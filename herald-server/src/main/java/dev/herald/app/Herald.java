@@ -62,6 +62,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Wiring only: builds every part from the configuration, starts them in order, stops them in reverse. */
 public final class Herald implements AutoCloseable {
+    /** Below this a HERALD_ADMIN_TOKEN is warned about at start (a generated one is 46 characters). */
+    static final int MIN_ADMIN_TOKEN_LENGTH = 24;
+
     private final List<AutoCloseable> started = new ArrayList<>();
     private final HeraldConfig config;
     private final Clock clock;
@@ -254,8 +257,14 @@ public final class Herald implements AutoCloseable {
         return data;
     }
 
-    /** With no HERALD_ADMIN_TOKEN and no admin token stored, one is made and shown once; only its hash is kept. */
+    /**
+     * With no HERALD_ADMIN_TOKEN and no admin token stored, one is made and shown once; only its hash is kept. A short
+     * HERALD_ADMIN_TOKEN is taken (a local trial may use one) but said out loud: it opens every application.
+     */
     private void bootstrapAdminToken(TokenStore tokens, PrintStream out) {
+        config.adminToken().filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> out.println(
+                "WARNING: HERALD_ADMIN_TOKEN is " + t.length() + " characters long; it opens every application, so use at"
+                        + " least " + MIN_ADMIN_TOKEN_LENGTH + " random ones (`openssl rand -hex 24`) anywhere but a local trial"));
         if (config.adminToken().isPresent() || tokens.anyAdminToken()) return;
         String token = Tokens.generate("sk_");
         if (tokens.insertFirstAdmin(Ids.next(Ids.TOKEN), Tokens.hash(token), clock.instant())) {

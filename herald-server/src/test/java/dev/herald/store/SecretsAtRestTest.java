@@ -93,6 +93,24 @@ class SecretsAtRestTest {
     }
 
     @Test
+    void a_short_admin_token_is_taken_and_warned_about_at_start() {
+        var env = TestHerald.defaultEnv();
+        env.put("HERALD_ADMIN_TOKEN", "secret");
+        var out = new ByteArrayOutputStream();
+        try (var started = new Herald(HeraldConfig.fromEnvironment(env), Clock.systemUTC())
+                .start(new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            assertThat(out.toString(StandardCharsets.UTF_8)).contains("WARNING: HERALD_ADMIN_TOKEN is 6 characters long");
+            assertThat(new ApiClient("http://127.0.0.1:" + started.port(), "secret").get("/api/v1/app").status()).isEqualTo(200);
+        }
+        var longEnough = new ByteArrayOutputStream();
+        try (var started = new Herald(HeraldConfig.fromEnvironment(TestHerald.defaultEnv()), Clock.systemUTC())
+                .start(new PrintStream(longEnough, true, StandardCharsets.UTF_8))) {
+            assertThat(TestHerald.ADMIN_TOKEN).hasSizeGreaterThanOrEqualTo(24);
+            assertThat(longEnough.toString(StandardCharsets.UTF_8)).doesNotContain("WARNING");
+        }
+    }
+
+    @Test
     void api_tokens_are_stored_as_sha256_hashes() {
         var env = TestHerald.defaultEnv();
         env.remove("HERALD_ADMIN_TOKEN");
