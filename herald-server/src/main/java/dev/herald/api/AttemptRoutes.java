@@ -117,7 +117,7 @@ public final class AttemptRoutes {
 
     private void listAttempts(Context ctx, Application app, String msgId, String endpointId) {
         var filter = new AttemptStore.AttemptFilter(msgId, endpointId, QueryParams.integer(ctx, "status", 0, 4),
-                statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), ctx.queryParam("channel"), ctx.queryParam("tag"),
+                statusCodeClass(ctx), MessageRoutes.eventTypes(ctx), QueryParams.channel(ctx), QueryParams.tag(ctx),
                 QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"));
         boolean withMsg = QueryParams.bool(ctx, "with_msg", false);
         // the 2.x SDKs send with_content=false unless told otherwise; a request without it has the response bodies
@@ -169,7 +169,7 @@ public final class AttemptRoutes {
         Endpoint endpoint = endpointRoutes.find(ctx, app);
         boolean withContent = QueryParams.bool(ctx, "with_content", true);
         var filter = new AttemptStore.MessageStateFilter(QueryParams.integer(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
-                ctx.queryParam("channel"), ctx.queryParam("tag"),
+                QueryParams.channel(ctx), QueryParams.tag(ctx),
                 QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"));
         var page = attempts.statesOfEndpoint(app.id(), endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
         boolean expanded = expandedStatuses(ctx);

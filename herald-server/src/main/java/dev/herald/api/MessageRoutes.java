@@ -217,8 +217,8 @@ public final class MessageRoutes {
 
     void list(Context ctx) {
         var app = resolver.resolve(ctx);
-        var filter = new MessageStore.MessageFilter(eventTypes(ctx), ctx.queryParam("channel"),
-                QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"), ctx.queryParam("tag"));
+        var filter = new MessageStore.MessageFilter(eventTypes(ctx), QueryParams.channel(ctx),
+                QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"), QueryParams.tag(ctx));
         boolean withContent = QueryParams.bool(ctx, "with_content", true);
         ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true, Ids.MESSAGE), filter), m -> MessageOut.of(m, withContent)));
     }
@@ -239,6 +239,12 @@ public final class MessageRoutes {
         if (values.isEmpty()) return null;
         var set = new LinkedHashSet<String>();
         for (String v : values) Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);
+        for (String type : set) {
+            if (type.length() > 256 || !EventTypeRoutes.NAME.matcher(type).matches()) {
+                throw ValidationException.query("event_types", "'" + (type.length() > 64 ? type.substring(0, 64) + "…" : type)
+                        + "' is not an event type name (at most 256 characters matching " + EventTypeRoutes.NAME.pattern() + ")");
+            }
+        }
         return set.isEmpty() ? null : set;
     }
 }

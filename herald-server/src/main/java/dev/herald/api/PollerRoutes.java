@@ -204,7 +204,7 @@ public final class PollerRoutes {
         Instant after = QueryParams.time(ctx, "after");
         Position from = iterator != null ? decode(iterator)
                 : after != null ? pollers.positionAfter(poller.id(), after) : Position.START;
-        ctx.json(read(poller, from, limit, ctx.queryParam("event_type"), ctx.queryParam("channel")));
+        ctx.json(read(poller, from, limit, QueryParams.name(ctx, "event_type", EventTypeRoutes.NAME, 256), QueryParams.channel(ctx)));
     }
 
     /**

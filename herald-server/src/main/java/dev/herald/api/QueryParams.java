@@ -53,6 +53,28 @@ final class QueryParams {
         }
     }
 
+    /**
+     * A name to filter by ({@code channel}, {@code tag}, {@code event_type}): {@code pattern}'s characters, at most
+     * {@code maxLength}, as a stored one is; absent or empty: null. One no stored name can be is a 422, not an empty list.
+     */
+    static String name(Context ctx, String name, java.util.regex.Pattern pattern, int maxLength) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.isEmpty()) return null;
+        if (value.length() > maxLength || !pattern.matcher(value).matches()) {
+            throw ValidationException.query(name, name + " must be at most " + maxLength + " characters matching "
+                    + pattern.pattern());
+        }
+        return value;
+    }
+
+    static String channel(Context ctx) {
+        return name(ctx, "channel", EndpointInput.CHANNEL, 128);
+    }
+
+    static String tag(Context ctx) {
+        return name(ctx, "tag", MessageRoutes.TAG, 128);
+    }
+
     /** A timestamp as the API's bodies take them (RFC 3339); absent or blank: null. */
     static Instant time(Context ctx, String name) {
         String value = ctx.queryParam(name);

@@ -110,4 +110,27 @@ class QueryParamsTest {
         assertThat(herald.api.get("/api/v1/app?limit=%31").body().path("data")).hasSize(1);
         assertThat(herald.api.get("/api/v1/app/" + app + "/msg?event_types=b%2Ekept").body().path("data")).hasSize(1);
     }
+
+    @Test
+    void a_name_filter_no_stored_name_can_match_is_a_422_and_a_valid_one_still_filters() {
+        String a = "/api/v1/app/" + app;
+        var filters = List.of(
+                new Param(a + "/msg", "channel"), new Param(a + "/msg", "tag"), new Param(a + "/msg", "event_types"),
+                new Param(a + "/attempt/endpoint/" + endpoint, "channel"),
+                new Param(a + "/attempt/endpoint/" + endpoint, "tag"),
+                new Param(a + "/attempt/endpoint/" + endpoint, "event_types"),
+                new Param(a + "/attempt/msg/" + msg, "event_types"),
+                new Param(a + "/endpoint/" + endpoint + "/msg", "channel"),
+                new Param(a + "/endpoint/" + endpoint + "/msg", "event_types"));
+        for (var filter : filters) {
+            for (String bad : List.of("%24%24bad", "a%20b", "x".repeat(300))) {
+                Problems.assertInvalid(herald.api.get(filter.path() + "?" + filter.name() + "=" + bad), "query", filter.name());
+            }
+            assertThat(herald.api.get(filter.path() + "?" + filter.name() + "=").status()).as(filter.toString()).isEqualTo(200);
+        }
+        Problems.assertInvalid(herald.api.get(a + "/msg?event_types=b.kept,%24%24bad"), "query", "event_types");
+        assertThat(herald.api.get(a + "/msg?event_types=b.kept").body().path("data")).hasSize(1);
+        assertThat(herald.api.get(a + "/msg?event_types=b.other").body().path("data")).isEmpty();
+        assertThat(herald.api.get(a + "/msg?channel=eu:west").status()).isEqualTo(200);
+    }
 }
