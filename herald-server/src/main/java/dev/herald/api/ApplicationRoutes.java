@@ -11,12 +11,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /** {@code /api/v1/app}: create, list, read, update (PUT upserts), patch, delete. */
 public final class ApplicationRoutes {
-    static final Pattern UID = Body.UID;
-
     private final ApplicationStore apps;
     private final AppResolver resolver;
     private final Clock clock;
@@ -49,7 +46,7 @@ public final class ApplicationRoutes {
      * take (its alphabet, at most 256 characters) and not an id of the kind ({@code idPrefix}).
      */
     static boolean namesUid(String key, String idPrefix) {
-        return key.length() <= 256 && UID.matcher(key).matches() && !key.startsWith(idPrefix);
+        return key.length() <= 256 && Body.UID.matcher(key).matches() && !key.startsWith(idPrefix);
     }
 
     /** The fields of ApplicationIn, validated together. */

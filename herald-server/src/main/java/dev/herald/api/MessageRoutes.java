@@ -239,12 +239,7 @@ public final class MessageRoutes {
         if (values.isEmpty()) return null;
         var set = new LinkedHashSet<String>();
         for (String v : values) Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);
-        for (String type : set) {
-            if (type.length() > 256 || !EventTypeRoutes.NAME.matcher(type).matches()) {
-                throw ValidationException.query("event_types", "'" + (type.length() > 64 ? type.substring(0, 64) + "…" : type)
-                        + "' is not an event type name (at most 256 characters matching " + EventTypeRoutes.NAME.pattern() + ")");
-            }
-        }
+        for (String type : set) QueryParams.checkedName("event_types", type, EventTypeRoutes.NAME, 256);
         return set.isEmpty() ? null : set;
     }
 }

@@ -59,10 +59,15 @@ final class QueryParams {
      */
     static String name(Context ctx, String name, java.util.regex.Pattern pattern, int maxLength) {
         String value = ctx.queryParam(name);
-        if (value == null || value.isEmpty()) return null;
+        return value == null || value.isEmpty() ? null : checkedName(name, value, pattern, maxLength);
+    }
+
+    /** {@code value}, one of parameter {@code name}'s, when a stored name could be it; otherwise a 422 naming both. */
+    static String checkedName(String name, String value, java.util.regex.Pattern pattern, int maxLength) {
         if (value.length() > maxLength || !pattern.matcher(value).matches()) {
-            throw ValidationException.query(name, name + " must be at most " + maxLength + " characters matching "
-                    + pattern.pattern());
+            String shown = value.length() > 64 ? value.substring(0, 64) + "…" : value;
+            throw ValidationException.query(name, "'" + shown + "' is not a " + name + " value: at most " + maxLength
+                    + " characters matching " + pattern.pattern());
         }
         return value;
     }
