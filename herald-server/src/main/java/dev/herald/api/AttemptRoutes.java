@@ -217,14 +217,8 @@ public final class AttemptRoutes {
     /** Svix's recover, its RecoverIn in {@code body}: the task, finished or still running. */
     public BackgroundTaskRoutes.TaskOut recover(Application app, Endpoint endpoint, Body body) {
         var window = window(body);
-        return tasks.run(app.id(), BackgroundTask.ENDPOINT_RECOVER, input(endpoint, window), heartbeat -> {
-            var failed = attempts.failedMessageIds(endpoint.id(), window.since(), window.until());
-            for (int i = 0; i < failed.size(); i++) {
-                publisher.enqueueManual(failed.get(i), app.id(), List.of(endpoint.id()));
-                if (i % 1_000 == 999) heartbeat.run();
-            }
-            return Map.of("messagesQueued", failed.size());
-        });
+        return tasks.run(app.id(), BackgroundTask.ENDPOINT_RECOVER, input(endpoint, window), heartbeat ->
+                Map.of("messagesQueued", publisher.recover(endpoint, window.since(), window.until(), heartbeat)));
     }
 
     /**
@@ -275,6 +269,7 @@ public final class AttemptRoutes {
     private static Window window(Body body) {
         Instant since = body.requiredTimestamp("since");
         Instant until = body.timestamp("until");
+        if (since != null && until != null && until.isBefore(since)) body.fail("until", "until must not be before since", "value_error");
         body.validate();
         return new Window(since, until);
     }

@@ -46,6 +46,13 @@ public final class Publisher {
         signal.published();
     }
 
+    /** Svix's recover (see {@link MessageStore#recover}): returns how many manual deliveries were queued. */
+    public int recover(Endpoint endpoint, Instant since, Instant until, Runnable perPage) {
+        int queued = messages.recover(endpoint, since, until, clock.instant(), perPage);
+        if (queued > 0) signal.published();
+        return queued;
+    }
+
     /** Svix's replay-missing and bulk-replay (see {@link MessageStore#replay}): returns how many manual deliveries were queued. */
     public int replay(Endpoint endpoint, MessageStore.ReplayWindow window, Runnable perPage) {
         int queued = messages.replay(endpoint, window, clock.instant(), perPage);

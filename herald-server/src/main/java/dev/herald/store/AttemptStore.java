@@ -158,20 +158,6 @@ public final class AttemptStore {
                 }));
     }
 
-    /** Messages whose deliveries to the endpoint failed in the window and never succeeded (for recover). */
-    public List<String> failedMessageIds(String endpointId, Instant since, Instant until) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                select d.msg_id from delivery d
-                where d.endpoint_id = :endpoint and d.status = 2
-                  and d.created_at >= :since and (cast(:until as timestamptz) is null or d.created_at < :until)
-                group by d.msg_id
-                having not exists (select 1 from delivery s where s.endpoint_id = :endpoint and s.msg_id = d.msg_id
-                                   and s.status in (0, 1))
-                order by d.msg_id
-                """).bind("endpoint", endpointId).bind("since", since).bindByType("until", until, Instant.class)
-                .mapTo(String.class).list());
-    }
-
     private static DeliveryState mapState(ResultSet rs, StatementContext ctx) throws SQLException {
         return new DeliveryState(rs.getString("msg_id"), rs.getString("endpoint_id"), rs.getInt("status"),
                 instant(rs, "next_attempt_at"));

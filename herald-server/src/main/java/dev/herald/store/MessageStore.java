@@ -454,9 +454,6 @@ public final class MessageStore {
         jdbi.useTransaction(h -> insertDeliveries(h, targets, appId, DeliveryStatus.TRIGGER_MANUAL, now, now));
     }
 
-    /** Messages a replay reads and queues per transaction. */
-    static final int REPLAY_PAGE = 1_000;
-
     /**
      * Which messages of an endpoint's application a replay sends it, created from {@code since} (until {@code until},
      * if given). Replay-missing ({@link #missing}) takes those it never had a delivery of and its filters accept now.
@@ -473,61 +470,108 @@ public final class MessageStore {
     /**
      * Svix's replay-missing and bulk-replay: queues a manual delivery to {@code endpoint} of each message the window
      * selects whose payload is still kept. Returns how many were queued; {@code perPage} runs after each full page.
-     * Each page of messages is read and queued in its own transaction, under a lock per endpoint: replay-missing cut
-     * short leaves the rest missing, so running it again finishes it, and replay-missings at once queue nothing twice.
      */
     public int replay(Endpoint endpoint, ReplayWindow window, Instant now, Runnable perPage) {
+        return queueManualPages(endpoint, now, perPage, (h, cursor) -> {
+            List<Message> selected = h.createQuery("""
+                    select m.* from message m
+                    where m.app_id = :app and m.created_at >= :since
+                      and (cast(:until as timestamptz) is null or m.created_at < :until)
+                      and (cast(:cursor as text) is null or m.id > :cursor)
+                      and m.payload is not null
+                      and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
+                      and (cast(:channel as text) is null or :channel = any(m.channels))
+                      and (cast(:tag as text) is null or :tag = any(m.tags))
+                      and case when :missingOnly
+                          then not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
+                          else exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint
+                                       and (cast(:status as int) is null or d.status = :status))
+                               and (cast(:codeClass as int) is null or exists (
+                                       select 1 from attempt a where a.msg_id = m.id and a.endpoint_id = :endpoint
+                                         and a.response_status_code / 100 = :codeClass))
+                          end
+                    order by m.id
+                    limit :limit
+                    """)
+                    .bind("app", endpoint.appId()).bind("since", window.since())
+                    .bindByType("until", window.until(), Instant.class)
+                    .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", MANUAL_PAGE)
+                    .bind("missingOnly", window.missingOnly())
+                    .bindByType("status", window.status(), Integer.class)
+                    .bindByType("codeClass", window.codeClass(), Integer.class)
+                    .bindByType("eventTypes", textArray(window.eventTypes()), String[].class)
+                    .bind("channel", window.channel()).bind("tag", window.tag())
+                    .map(MessageStore::map).list();
+            var queue = selected.stream().filter(m -> !window.missingOnly() || accepts(endpoint, m, viewOf(m)))
+                    .map(Message::id).toList();
+            return new ManualPage(selected.size(), queue, selected.isEmpty() ? null : selected.get(selected.size() - 1).id());
+        });
+    }
+
+    /**
+     * Svix's recover: queues a manual delivery to {@code endpoint} of each message whose delivery there failed in
+     * [since, until) and which has none delivered or still pending there, nor an expired payload. Returns how many
+     * were queued; {@code perPage} runs after each full page.
+     */
+    public int recover(Endpoint endpoint, Instant since, Instant until, Instant now, Runnable perPage) {
+        return queueManualPages(endpoint, now, perPage, (h, cursor) -> {
+            var failed = h.createQuery("""
+                    select d.msg_id,
+                           exists (select 1 from message m where m.app_id = :app and m.id = d.msg_id
+                                   and m.payload is not null) as kept
+                    from delivery d
+                    where d.endpoint_id = :endpoint and d.status = 2
+                      and d.created_at >= :since and (cast(:until as timestamptz) is null or d.created_at < :until)
+                      and (cast(:cursor as text) is null or d.msg_id > :cursor)
+                    group by d.msg_id
+                    having not exists (select 1 from delivery s where s.endpoint_id = :endpoint and s.msg_id = d.msg_id
+                                       and s.status in (0, 1))
+                    order by d.msg_id
+                    limit :limit
+                    """)
+                    .bind("app", endpoint.appId()).bind("endpoint", endpoint.id()).bind("since", since)
+                    .bindByType("until", until, Instant.class).bind("cursor", cursor).bind("limit", MANUAL_PAGE)
+                    .map((rs, ctx) -> Map.entry(rs.getString("msg_id"), rs.getBoolean("kept"))).list();
+            var queue = failed.stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+            return new ManualPage(failed.size(), queue, failed.isEmpty() ? null : failed.get(failed.size() - 1).getKey());
+        });
+    }
+
+    /** Messages a recovery or replay reads and queues per transaction. */
+    static final int MANUAL_PAGE = 1_000;
+
+    /** One page of a recovery or replay: how many rows it read, the messages to queue, and the cursor past it. */
+    private record ManualPage(int read, List<String> queue, String lastId) {}
+
+    /** Reads the page after a cursor (null: the first), in the page's transaction. */
+    private interface ManualSelection {
+        ManualPage select(Handle h, String cursor);
+    }
+
+    /**
+     * Queues the manual deliveries a recovery or replay selects, a page per transaction, under a lock per endpoint:
+     * one cut short leaves the rest unqueued, so running it again finishes it, and two at once take turns, so the
+     * second sees what the first queued and queues nothing twice.
+     */
+    private int queueManualPages(Endpoint endpoint, Instant now, Runnable perPage, ManualSelection selection) {
         int queued = 0;
         String after = null;
         while (true) {
             String cursor = after;
             var page = jdbi.inTransaction(h -> {
-                // two replays of one endpoint at once take turns, so the second sees what the first queued
                 h.createQuery("select pg_advisory_xact_lock(hashtext(:endpoint))").bind("endpoint", endpoint.id())
                         .mapTo(String.class).one();
-                List<Message> selected = h.createQuery("""
-                        select m.* from message m
-                        where m.app_id = :app and m.created_at >= :since
-                          and (cast(:until as timestamptz) is null or m.created_at < :until)
-                          and (cast(:cursor as text) is null or m.id > :cursor)
-                          and m.payload is not null
-                          and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
-                          and (cast(:channel as text) is null or :channel = any(m.channels))
-                          and (cast(:tag as text) is null or :tag = any(m.tags))
-                          and case when :missingOnly
-                              then not exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint)
-                              else exists (select 1 from delivery d where d.msg_id = m.id and d.endpoint_id = :endpoint
-                                           and (cast(:status as int) is null or d.status = :status))
-                                   and (cast(:codeClass as int) is null or exists (
-                                           select 1 from attempt a where a.msg_id = m.id and a.endpoint_id = :endpoint
-                                             and a.response_status_code / 100 = :codeClass))
-                              end
-                        order by m.id
-                        limit :limit
-                        """)
-                        .bind("app", endpoint.appId()).bind("since", window.since())
-                        .bindByType("until", window.until(), Instant.class)
-                        .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", REPLAY_PAGE)
-                        .bind("missingOnly", window.missingOnly())
-                        .bindByType("status", window.status(), Integer.class)
-                        .bindByType("codeClass", window.codeClass(), Integer.class)
-                        .bindByType("eventTypes", textArray(window.eventTypes()), String[].class)
-                        .bind("channel", window.channel()).bind("tag", window.tag())
-                        .map(MessageStore::map).list();
-                var targets = selected.stream().filter(m -> !window.missingOnly() || accepts(endpoint, m, viewOf(m)))
-                        .map(m -> new Target(m.id(), endpoint.id())).toList();
-                insertDeliveries(h, targets, endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now);
-                return new ReplayPage(selected.size(), targets.size(),
-                        selected.isEmpty() ? null : selected.get(selected.size() - 1).id());
+                var selected = selection.select(h, cursor);
+                insertDeliveries(h, selected.queue().stream().map(msgId -> new Target(msgId, endpoint.id())).toList(),
+                        endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now);
+                return selected;
             });
-            queued += page.queued();
-            if (page.read() < REPLAY_PAGE) return queued;
+            queued += page.queue().size();
+            if (page.read() < MANUAL_PAGE) return queued;
             after = page.lastId();
             perPage.run();
         }
     }
-
-    private record ReplayPage(int read, int queued, String lastId) {}
 
     /**
      * Svix's expunge content: the message's payload is blanked at once, as retention would (the API then shows

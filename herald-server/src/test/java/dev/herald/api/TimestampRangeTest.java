@@ -79,6 +79,22 @@ class TimestampRangeTest {
         }
     }
 
+    @Test
+    void an_until_before_since_is_a_422_naming_until_and_starts_no_task() {
+        String ep = "/api/v1/app/" + app + "/endpoint/" + endpoint;
+        for (var route : List.of(ep + "/recover", ep + "/replay-missing", ep + "/bulk-replay")) {
+            var response = herald.api.post(route, "{\"since\":\"2026-12-02T00:00:00Z\",\"until\":\"2026-12-01T23:59:59Z\"}");
+            assertThat(response.status()).as(route + " " + response).isEqualTo(422);
+            var item = response.body().path("detail").get(0);
+            assertThat(item.path("loc").toString()).isEqualTo("[\"body\",\"until\"]");
+            assertThat(item.path("msg").asText()).isEqualTo("until must not be before since");
+            assertThat(herald.api.get("/api/v1/background-task?limit=250").body().path("data").findValues("data").toString())
+                    .as("no task was started for " + route).doesNotContain("2026-12-01T23:59:59Z");
+            var empty = herald.api.post(route, "{\"since\":\"2026-12-02T00:00:00Z\",\"until\":\"2026-12-02T00:00:00Z\"}");
+            assertThat(empty.status()).as("an empty window is taken: " + empty).isEqualTo(202);
+        }
+    }
+
     private static void refused(dev.herald.testing.ApiClient.Response response, String where, String field) {
         assertThat(response.status()).as(response.toString()).isEqualTo(422);
         var item = response.body().path("detail").get(0);
