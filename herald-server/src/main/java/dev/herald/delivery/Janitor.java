@@ -11,9 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies retention on a schedule: payloads past their {@code payloadRetentionPeriod} are removed (the
- * API then shows {@code {"expired":true}}), attempts and finished messages older than
- * {@code HERALD_RETENTION_DAYS} are deleted, idempotency keys older than 12 hours are dropped.
+ * Applies retention on a schedule: what hung on deleted endpoints and applications is removed, payloads past their
+ * {@code payloadRetentionPeriod} are removed (the API then shows {@code {"expired":true}}), attempts and finished
+ * messages older than {@code HERALD_RETENTION_DAYS} are deleted, idempotency keys older than 12 hours are dropped.
  */
 public final class Janitor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
@@ -48,6 +48,9 @@ public final class Janitor implements AutoCloseable {
     public RetentionStore.Swept runOnce() {
         Instant now = clock.instant();
         var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
+        if (swept != null && swept.purged() > 0) {
+            log.info("retention: {} rows of deleted endpoints and applications removed", swept.purged());
+        }
         if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() + swept.tasksDeleted()
                 + swept.tokensDeleted() + swept.pollEntriesDeleted() + swept.pollConsumersDeleted() > 0)) {
             log.info("retention: {} payloads expired, {} attempts, {} messages, {} polling endpoint entries, {} idle "

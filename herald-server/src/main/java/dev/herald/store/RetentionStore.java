@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import java.time.Instant;
+import java.util.Map;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -23,7 +24,7 @@ public final class RetentionStore {
     /** A background task still running with no heartbeat for this long is taken for lost with its node. */
     public static final java.time.Duration TASK_LOST_AFTER = java.time.Duration.ofMinutes(10);
 
-    public record Swept(long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
+    public record Swept(long purged, long payloadsExpired, long attemptsDeleted, long messagesDeleted, long idempotencyKeysDeleted,
                         long tasksDeleted, long tasksLost, long tokensDeleted, long pollEntriesDeleted,
                         long pollConsumersDeleted) {}
 
@@ -36,6 +37,7 @@ public final class RetentionStore {
             boolean locked = h.createQuery("select pg_try_advisory_lock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             if (!locked) return null;
             try {
+                long purged = purgeDeleted(h);
                 long payloads = repeat(h, """
                         update message set payload = null
                         where (app_id, id) in (select app_id, id from message where payload is not null and payload_expires_at <= :now limit :batch)
@@ -84,11 +86,92 @@ public final class RetentionStore {
                             where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
                             limit :batch)
                         """, now.minus(ENDED_TOKENS_KEPT));
-                return new Swept(payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
+                return new Swept(purged, payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }
         });
+    }
+
+    /** Rows of deleted endpoints and applications removed per statement: each a short transaction. */
+    static final int PURGE_BATCH = 1_000;
+    /** How long a purge waits for a row the delivery path holds before it leaves the rest for the next sweep. */
+    static final String PURGE_LOCK_TIMEOUT = "500ms";
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RetentionStore.class);
+
+    /**
+     * Removes what hung on deleted endpoints and applications (noted in {@code purge_pending} by their delete, V28): an
+     * endpoint's deliveries with their queue rows, and its attempts; an application's messages, each taking its
+     * deliveries, queue rows and attempts with it (the message trigger). A delivery row in use (being claimed or
+     * recorded) is skipped, and a statement that would wait longer than {@link #PURGE_LOCK_TIMEOUT} gives up: the
+     * delivery path never waits on a purge for long, and what is left goes in the next sweep. A note is dropped once
+     * nothing is left. Returns how many rows were removed.
+     */
+    public long purgeDeleted(Handle h) {
+        var pending = h.createQuery("select kind, id from purge_pending order by deleted_at, kind, id limit 100")
+                .map((rs, ctx) -> Map.entry(rs.getString("kind"), rs.getString("id"))).list();
+        if (pending.isEmpty()) return 0;
+        long removed = 0;
+        h.execute("set lock_timeout = '" + PURGE_LOCK_TIMEOUT + "'");
+        try {
+            for (var deleted : pending) {
+                boolean endpoint = deleted.getKey().equals("endpoint");
+                String id = deleted.getValue();
+                try {
+                    removed += endpoint ? purgeEndpoint(h, id) : purgeApplication(h, id);
+                } catch (RuntimeException e) {
+                    if (!SqlErrors.isLockConflict(e)) throw e;
+                    log.debug("purge of deleted {} {} met a row in use; the rest goes in the next sweep", deleted.getKey(), id);
+                    continue;
+                }
+                h.createUpdate("""
+                        delete from purge_pending p where p.kind = :kind and p.id = :id and case when :endpoint
+                            then not exists (select 1 from delivery d where d.endpoint_id = :id)
+                                 and not exists (select 1 from attempt a where a.endpoint_id = :id)
+                            else not exists (select 1 from message m where m.app_id = :id) end
+                        """).bind("kind", deleted.getKey()).bind("id", id).bind("endpoint", endpoint).execute();
+            }
+        } finally {
+            h.execute("reset lock_timeout");
+        }
+        return removed;
+    }
+
+    private static long purgeEndpoint(Handle h, String endpointId) {
+        long removed = 0;
+        while (true) {
+            // the queue rows go with their deliveries, found through the delivery's key
+            int deliveries = h.createUpdate("""
+                    with batch as (
+                        select id from delivery where endpoint_id = :endpoint limit :batch for update skip locked
+                    ), queued as (
+                        delete from delivery_queue where delivery_id in (select id from batch)
+                    )
+                    delete from delivery where id in (select id from batch)
+                    """).bind("endpoint", endpointId).bind("batch", PURGE_BATCH).execute();
+            removed += deliveries;
+            if (deliveries < PURGE_BATCH) break;
+        }
+        while (true) {
+            int attempts = h.createUpdate("""
+                    delete from attempt where (msg_id, id) in (
+                        select msg_id, id from attempt where endpoint_id = :endpoint limit :batch)
+                    """).bind("endpoint", endpointId).bind("batch", PURGE_BATCH).execute();
+            removed += attempts;
+            if (attempts < PURGE_BATCH) return removed;
+        }
+    }
+
+    private static long purgeApplication(Handle h, String appId) {
+        long removed = 0;
+        while (true) {
+            int messages = h.createUpdate("""
+                    delete from message where (app_id, id) in (select app_id, id from message where app_id = :app limit :batch)
+                    """).bind("app", appId).bind("batch", PURGE_BATCH).execute();
+            removed += messages;
+            if (messages < PURGE_BATCH) return removed;
+        }
     }
 
     private static long repeat(Handle h, String sql, Instant cutoff) {

@@ -39,6 +39,12 @@ public final class SqlErrors {
         return false;
     }
 
+    /** A lock not had within {@code lock_timeout} (55P03), or a deadlock this statement was chosen to end (40P01). */
+    public static boolean isLockConflict(Throwable e) {
+        String state = sqlState(e);
+        return "55P03".equals(state) || "40P01".equals(state);
+    }
+
     private static final java.util.Set<String> TRY_AGAIN_STATES = java.util.Set.of("25006", "57014", "55P03", "40001", "40P01");
 
     static String sqlState(Throwable e) {
