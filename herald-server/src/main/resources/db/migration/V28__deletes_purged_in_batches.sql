@@ -1,12 +1,13 @@
--- Deleting an endpoint or an application removed everything that hung on it in the deleting statement itself (the
--- triggers of V9 and V10): its deliveries, their queue rows and attempts, and an application's messages. For an
+-- Deleting an endpoint, an application or a polling endpoint removed everything that hung on it in the deleting
+-- statement itself (the triggers of V9, V10 and V22): its deliveries, their queue rows and attempts, an application's
+-- messages, a poller's entries. For an
 -- endpoint with 400,000 deliveries, still delivering, that took 28 s and then died in a deadlock with the delivery
 -- recorder: a 503, nothing deleted, and the same again on every retry. Now the delete removes the row alone and
 -- notes it here; the retention sweep (RetentionStore.purgeDeleted) removes the rest in small batches that skip rows
 -- in use. Meanwhile a claim of such a queue row cancels it (its endpoint reads as disabled), as it did for a row
 -- written at the moment of a delete.
 create table purge_pending (
-    kind       text collate "C" not null, -- 'endpoint' or 'application'
+    kind       text collate "C" not null, -- 'endpoint', 'application' or 'poller'
     id         text collate "C" not null,
     deleted_at timestamptz not null,
     primary key (kind, id)
@@ -21,5 +22,11 @@ end $$;
 create or replace function herald_application_deleted() returns trigger language plpgsql as $$
 begin
     insert into purge_pending (kind, id, deleted_at) select 'application', id, now() from gone on conflict do nothing;
+    return null;
+end $$;
+
+create or replace function herald_poller_deleted() returns trigger language plpgsql as $$
+begin
+    insert into purge_pending (kind, id, deleted_at) select 'poller', id, now() from gone on conflict do nothing;
     return null;
 end $$;

@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies retention on a schedule: what hung on deleted endpoints and applications is removed, payloads past their
+ * Applies retention on a schedule: what hung on deleted endpoints, applications and pollers is removed, payloads past their
  * {@code payloadRetentionPeriod} are removed (the API then shows {@code {"expired":true}}), attempts and finished
  * messages older than {@code HERALD_RETENTION_DAYS} are deleted, idempotency keys older than 12 hours are dropped.
  */
@@ -49,7 +49,7 @@ public final class Janitor implements AutoCloseable {
         Instant now = clock.instant();
         var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
         if (swept != null && swept.purged() > 0) {
-            log.info("retention: {} rows of deleted endpoints and applications removed", swept.purged());
+            log.info("retention: {} rows of deleted endpoints, applications and pollers removed", swept.purged());
         }
         if (swept != null && (swept.payloadsExpired() + swept.attemptsDeleted() + swept.messagesDeleted() + swept.tasksDeleted()
                 + swept.tokensDeleted() + swept.pollEntriesDeleted() + swept.pollConsumersDeleted() > 0)) {

@@ -93,7 +93,7 @@ public final class RetentionStore {
         });
     }
 
-    /** Rows of deleted endpoints and applications removed per statement: each a short transaction. */
+    /** Rows of deleted endpoints, applications and pollers removed per statement: each a short transaction. */
     static final int PURGE_BATCH = 1_000;
     /** How long a purge waits for a row the delivery path holds before it leaves the rest for the next sweep. */
     static final String PURGE_LOCK_TIMEOUT = "500ms";
@@ -101,9 +101,9 @@ public final class RetentionStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RetentionStore.class);
 
     /**
-     * Removes what hung on deleted endpoints and applications (noted in {@code purge_pending} by their delete, V28): an
-     * endpoint's deliveries with their queue rows, and its attempts; an application's messages, each taking its
-     * deliveries, queue rows and attempts with it (the message trigger). A delivery row in use (being claimed or
+     * Removes what hung on deleted endpoints, applications and pollers (noted in {@code purge_pending} by their delete,
+     * V28): an endpoint's deliveries with their queue rows, and its attempts; an application's messages, each taking its
+     * deliveries, queue rows and attempts with it (the message trigger); a poller's entries. A delivery row in use (being claimed or
      * recorded) is skipped, and a statement that would wait longer than {@link #PURGE_LOCK_TIMEOUT} gives up: the
      * delivery path never waits on a purge for long, and what is left goes in the next sweep. A note is dropped once
      * nothing is left. Returns how many rows were removed.
@@ -116,21 +116,26 @@ public final class RetentionStore {
         h.execute("set lock_timeout = '" + PURGE_LOCK_TIMEOUT + "'");
         try {
             for (var deleted : pending) {
-                boolean endpoint = deleted.getKey().equals("endpoint");
+                String kind = deleted.getKey();
                 String id = deleted.getValue();
                 try {
-                    removed += endpoint ? purgeEndpoint(h, id) : purgeApplication(h, id);
+                    removed += switch (kind) {
+                        case "endpoint" -> purgeEndpoint(h, id);
+                        case "application" -> purgeApplication(h, id);
+                        default -> purgePoller(h, id);
+                    };
                 } catch (RuntimeException e) {
                     if (!SqlErrors.isLockConflict(e)) throw e;
-                    log.debug("purge of deleted {} {} met a row in use; the rest goes in the next sweep", deleted.getKey(), id);
+                    log.debug("purge of deleted {} {} met a row in use; the rest goes in the next sweep", kind, id);
                     continue;
                 }
                 h.createUpdate("""
-                        delete from purge_pending p where p.kind = :kind and p.id = :id and case when :endpoint
-                            then not exists (select 1 from delivery d where d.endpoint_id = :id)
-                                 and not exists (select 1 from attempt a where a.endpoint_id = :id)
-                            else not exists (select 1 from message m where m.app_id = :id) end
-                        """).bind("kind", deleted.getKey()).bind("id", id).bind("endpoint", endpoint).execute();
+                        delete from purge_pending p where p.kind = :kind and p.id = :id and case p.kind
+                            when 'endpoint' then not exists (select 1 from delivery d where d.endpoint_id = :id)
+                                                 and not exists (select 1 from attempt a where a.endpoint_id = :id)
+                            when 'application' then not exists (select 1 from message m where m.app_id = :id)
+                            else not exists (select 1 from poll_entry e where e.poller_id = :id) end
+                        """).bind("kind", kind).bind("id", id).execute();
             }
         } finally {
             h.execute("reset lock_timeout");
@@ -171,6 +176,18 @@ public final class RetentionStore {
                     """).bind("app", appId).bind("batch", PURGE_BATCH).execute();
             removed += messages;
             if (messages < PURGE_BATCH) return removed;
+        }
+    }
+
+    private static long purgePoller(Handle h, String pollerId) {
+        long removed = 0;
+        while (true) {
+            int entries = h.createUpdate("""
+                    delete from poll_entry where (poller_id, xid, seq) in (
+                        select poller_id, xid, seq from poll_entry where poller_id = :poller limit :batch)
+                    """).bind("poller", pollerId).bind("batch", PURGE_BATCH).execute();
+            removed += entries;
+            if (entries < PURGE_BATCH) return removed;
         }
     }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Deleting an endpoint or an application removes its row at once and leaves the rest to the retention sweep, which
+ * Deleting an endpoint, an application or a poller removes its row at once and leaves the rest to the retention sweep, which
  * removes it in batches that never wait long on a row the delivery path holds. The delete once removed everything in
  * its own statement: 28 s for an endpoint with 400,000 deliveries, then a deadlock with the recorder (a 503).
  */
@@ -149,6 +149,25 @@ class DeletePurgeTest {
         purge();
         assertThat(count("select count(*) from message where app_id = 'app_1'")).isZero();
         assertThat(count("select count(*) from delivery_queue where app_id = 'app_1'")).isZero();
+        assertThat(count("select count(*) from purge_pending")).isZero();
+    }
+
+    @Test
+    void a_pollers_delete_leaves_its_entries_to_the_purge() {
+        jdbi.useHandle(h -> {
+            h.execute("insert into poller (id, app_id, created_at, updated_at) values ('poll_1', 'app_1', now(), now()), ('poll_2', 'app_1', now(), now())");
+            h.createUpdate("""
+                    insert into poll_entry (poller_id, msg_id, created_at)
+                    select p, m.id, m.created_at from message m cross join unnest(array['poll_1', 'poll_2']) p where m.app_id = 'app_1'
+                    """).execute();
+            h.execute("delete from poller where id = 'poll_1'");
+        });
+        assertThat(count("select count(*) from poll_entry where poller_id = 'poll_1'")).as("left for the purge").isEqualTo(MESSAGES);
+
+        assertThat(purge()).isEqualTo(MESSAGES);
+
+        assertThat(count("select count(*) from poll_entry where poller_id = 'poll_1'")).isZero();
+        assertThat(count("select count(*) from poll_entry where poller_id = 'poll_2'")).isEqualTo(MESSAGES);
         assertThat(count("select count(*) from purge_pending")).isZero();
     }
 
