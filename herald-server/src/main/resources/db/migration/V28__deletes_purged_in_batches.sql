@@ -4,8 +4,8 @@
 -- endpoint with 400,000 deliveries, still delivering, that took 28 s and then died in a deadlock with the delivery
 -- recorder: a 503, nothing deleted, and the same again on every retry. Now the delete removes the row alone and
 -- notes it here; the retention sweep (RetentionStore.purgeDeleted) removes the rest in small batches that skip rows
--- in use. Meanwhile a claim of such a queue row cancels it (its endpoint reads as disabled), as it did for a row
--- written at the moment of a delete.
+-- in use. Meanwhile claims pass over a deleted endpoint's queue rows (DeliveryQueue.CLAIMABLE): cancelling them one
+-- claim at a time held up every other endpoint's deliveries.
 create table purge_pending (
     kind       text collate "C" not null, -- 'endpoint', 'application' or 'poller'
     id         text collate "C" not null,

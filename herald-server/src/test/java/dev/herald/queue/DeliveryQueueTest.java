@@ -226,6 +226,19 @@ class DeliveryQueueTest {
     }
 
     @Test
+    void a_deleted_endpoints_rows_are_not_claimed_but_left_to_the_purge() {
+        due("ep_a", 3);
+        due("ep_b", 2);
+        jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_a'"));
+
+        assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId).containsOnly("ep_b").hasSize(2);
+
+        assertThat(count("select count(*) from delivery_queue where endpoint_id = 'ep_a'")).as("still due, untouched").isEqualTo(3);
+        jdbi.useHandle(new dev.herald.store.RetentionStore(jdbi)::purgeDeleted);
+        assertThat(count("select count(*) from delivery_queue where endpoint_id = 'ep_a'")).isZero();
+    }
+
+    @Test
     void a_delivery_written_for_an_endpoint_deleted_meanwhile_is_claimed_as_disabled_and_its_attempt_not_kept() {
         due("ep_a", 1);
         // the race the foreign key used to refuse: a publish that read the endpoint before it was deleted
