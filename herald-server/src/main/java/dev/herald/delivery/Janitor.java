@@ -31,21 +31,52 @@ public final class Janitor implements AutoCloseable {
         this.retention = retention;
     }
 
+    /** How often a node looks for deletes to purge between sweeps: one indexed read. */
+    static final Duration PURGE_CHECK = Duration.ofSeconds(5);
+
     public Janitor start(Duration interval) {
         scheduler.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::purgeSafely, PURGE_CHECK.toMillis(), PURGE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         return this;
+    }
+
+    private void purgeSafely() {
+        try {
+            long purged = store.purge();
+            if (purged > 0) log.info("{} rows of deleted endpoints, applications and pollers removed", purged);
+        } catch (RuntimeException | Error e) {
+            log.warn("purge of deleted endpoints, applications and pollers failed, trying again: {}", e.toString());
+        }
     }
 
     private void runSafely() {
         try {
-            runOnce();
+            sweep();
         } catch (RuntimeException | Error e) {
             log.warn("retention sweep failed, trying again next round: {}", e.toString());
         }
     }
 
-    /** One sweep now; null when another node was sweeping. */
+    /**
+     * One sweep now, on the janitor's own thread, so that it never finds this node's purge holding the sweep lock; null
+     * when another node was sweeping.
+     */
     public RetentionStore.Swept runOnce() {
+        try {
+            return scheduler.submit(this::sweep).get();
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return sweep(); // closed: nothing else of this node's runs
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sweeping", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private RetentionStore.Swept sweep() {
         Instant now = clock.instant();
         var swept = store.sweep(now, now.minus(retention), now.minus(IDEMPOTENCY_KEEP));
         if (swept != null && swept.purged() > 0) {

@@ -33,16 +33,20 @@ public final class HealthStore {
     public record FailingEndpoint(String appId, String appName, boolean operational, String endpointId, String url,
                                   Instant failingSince) {}
 
+    /** Queue rows not of a deleted endpoint (see DeliveryQueue's claim). */
+    private static final String LIVE = "endpoint_id <> all(array(select p.id from purge_pending p where p.kind = 'endpoint'))";
+
     public Snapshot snapshot(Instant now) {
         return jdbi.withHandle(h -> {
+            // a deleted endpoint's rows, which no claim takes, wait for the purge: they are no backlog
             long due = h.createQuery("""
-                    select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now limit :cap) d
-                    """).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
-            Instant oldest = h.createQuery("select min(next_attempt_at) from delivery_queue")
+                    select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> limit :cap) d
+                    """.replace("<live>", LIVE)).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
+            Instant oldest = h.createQuery("select min(next_attempt_at) from delivery_queue where <live>".replace("<live>", LIVE))
                     .mapTo(Instant.class).findOne().orElse(null);
             long later = h.createQuery("""
-                    select count(*) from (select 1 from delivery_queue where next_attempt_at > :now limit :cap) d
-                    """).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
+                    select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> limit :cap) d
+                    """.replace("<live>", LIVE)).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
             var endpoints = h.createQuery("""
                     select count(*) filter (where failing_since is not null and not disabled) as failing,
                            count(*) filter (where disabled) as disabled

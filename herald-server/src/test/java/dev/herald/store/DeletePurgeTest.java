@@ -172,6 +172,29 @@ class DeletePurgeTest {
     }
 
     @Test
+    void a_deleted_endpoints_rows_are_no_backlog_in_the_health_figures() {
+        var health = new HealthStore(jdbi);
+        Instant later = NOW.plusSeconds(60);
+        assertThat(health.snapshot(later).due()).isEqualTo(3L * MESSAGES);
+
+        jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_1'"));
+        jdbi.useHandle(h -> h.execute("update delivery_queue set next_attempt_at = :early where endpoint_id = 'ep_1'"
+                .replace(":early", "'" + NOW.minusSeconds(3600) + "'")));
+
+        var snapshot = health.snapshot(later);
+        assertThat(snapshot.due()).isEqualTo(2L * MESSAGES);
+        assertThat(snapshot.lagSeconds()).as("the deleted endpoint's hour-old rows are not lag").isEqualTo(60.0);
+    }
+
+    @Test
+    void purge_runs_only_when_a_delete_is_noted() {
+        assertThat(retention.purge()).isZero();
+        jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_3'"));
+        assertThat(retention.purge()).isEqualTo(2L * MESSAGES);
+        assertThat(count("select count(*) from purge_pending")).isZero();
+    }
+
+    @Test
     void the_sweep_runs_the_purge_and_reports_it() {
         jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_2'"));
 
