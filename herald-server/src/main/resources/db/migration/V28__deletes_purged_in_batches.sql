@@ -2,7 +2,7 @@
 -- statement itself (the triggers of V9, V10 and V22): its deliveries, their queue rows and attempts, an application's
 -- messages, a poller's entries. For an endpoint with 400,000 deliveries, still delivering, that took 28 s and then
 -- died in a deadlock with the delivery recorder: a 503, nothing deleted, and the same again on every retry. Now the
--- delete removes the row alone and notes it here; the retention sweep (RetentionStore.purgeDeleted) removes the rest
+-- delete removes the row alone and notes it here; the retention sweep (DeletePurge) removes the rest
 -- in small batches that skip rows in use. Meanwhile claims pass over a deleted endpoint's queue rows
 -- (DeliveryQueue.CLAIMABLE): cancelling them one claim at a time held up every other endpoint's deliveries.
 create table purge_pending (

@@ -224,7 +224,8 @@ public final class Herald implements AutoCloseable {
             started.add(api);
             dispatcher.start();
             started.add(dispatcher);
-            janitor = new dev.herald.delivery.Janitor(new dev.herald.store.RetentionStore(jdbi), clock,
+            janitor = new dev.herald.delivery.Janitor(new dev.herald.store.RetentionStore(jdbi),
+                    new dev.herald.store.DeletePurge(jdbi), clock,
                     Duration.ofDays(config.retentionDays())).start(config.janitorInterval());
             started.add(janitor);
             return this;

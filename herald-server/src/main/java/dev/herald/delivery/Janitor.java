@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.store.DeletePurge;
 import dev.herald.store.RetentionStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,13 +21,15 @@ public final class Janitor implements AutoCloseable {
     static final Duration IDEMPOTENCY_KEEP = Duration.ofHours(12);
 
     private final RetentionStore store;
+    private final DeletePurge deletes;
     private final Clock clock;
     private final Duration retention;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("herald-janitor").daemon().unstarted(r));
 
-    public Janitor(RetentionStore store, Clock clock, Duration retention) {
+    public Janitor(RetentionStore store, DeletePurge deletes, Clock clock, Duration retention) {
         this.store = store;
+        this.deletes = deletes;
         this.clock = clock;
         this.retention = retention;
     }
@@ -42,7 +45,7 @@ public final class Janitor implements AutoCloseable {
 
     private void purgeSafely() {
         try {
-            long purged = store.purge();
+            long purged = deletes.purge();
             if (purged > 0) log.info("{} rows of deleted endpoints, applications and pollers removed", purged);
         } catch (RuntimeException | Error e) {
             log.warn("purge of deleted endpoints, applications and pollers failed, trying again: {}", e.toString());

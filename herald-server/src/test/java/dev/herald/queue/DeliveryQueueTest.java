@@ -217,7 +217,7 @@ class DeliveryQueueTest {
                 DeliveryStatus.PENDING, NOW.plusSeconds(5))).toList();
         jdbi.useTransaction(h -> queue.complete(h, results, NOW));
         jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_a'"));
-        jdbi.useHandle(new dev.herald.store.RetentionStore(jdbi)::purgeDeleted); // the endpoint's rows: by the next sweep
+        jdbi.useHandle(new dev.herald.store.DeletePurge(jdbi)::purgeIn); // the endpoint's rows: by the next sweep
         jdbi.useHandle(h -> h.execute("delete from message where id = 'ep_b_msg_000001'"));
         assertThat(strings("select msg_id from delivery"))
                 .containsExactly("ep_b_msg_000002");
@@ -234,7 +234,7 @@ class DeliveryQueueTest {
         assertThat(queue.claim(100, NOW, LEASE, List.of())).extracting(ClaimedDelivery::endpointId).containsOnly("ep_b").hasSize(2);
 
         assertThat(count("select count(*) from delivery_queue where endpoint_id = 'ep_a'")).as("still due, untouched").isEqualTo(3);
-        jdbi.useHandle(new dev.herald.store.RetentionStore(jdbi)::purgeDeleted);
+        jdbi.useHandle(new dev.herald.store.DeletePurge(jdbi)::purgeIn);
         assertThat(count("select count(*) from delivery_queue where endpoint_id = 'ep_a'")).isZero();
     }
 

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class DeletePurgeTest {
     private static final Instant NOW = Instant.parse("2026-12-01T10:00:00Z");
     /** More than two purge batches per endpoint, so the loop runs. */
-    private static final int MESSAGES = 2 * RetentionStore.PURGE_BATCH + 345;
+    private static final int MESSAGES = 2 * DeletePurge.BATCH + 345;
 
     private final Jdbi jdbi = TestDatabase.jdbi();
+    private final DeletePurge deletes = new DeletePurge(jdbi);
     private final RetentionStore retention = new RetentionStore(jdbi);
 
     @BeforeEach
@@ -67,7 +68,7 @@ class DeletePurgeTest {
     }
 
     private long purge() {
-        return jdbi.withHandle(retention::purgeDeleted);
+        return jdbi.withHandle(deletes::purgeIn);
     }
 
     @Test
@@ -188,9 +189,9 @@ class DeletePurgeTest {
 
     @Test
     void purge_runs_only_when_a_delete_is_noted() {
-        assertThat(retention.purge()).isZero();
+        assertThat(deletes.purge()).isZero();
         jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_3'"));
-        assertThat(retention.purge()).isEqualTo(2L * MESSAGES);
+        assertThat(deletes.purge()).isEqualTo(2L * MESSAGES);
         assertThat(count("select count(*) from purge_pending")).isZero();
     }
 

@@ -215,7 +215,7 @@ class MessageStoreTest {
                 from delivery d"""));
 
         jdbi.useHandle(h -> h.execute("delete from application where id = 'app_1'"));
-        jdbi.useHandle(new RetentionStore(jdbi)::purgeDeleted); // what hung on it goes in the next sweep (DeletePurgeTest)
+        jdbi.useHandle(new DeletePurge(jdbi)::purgeIn); // what hung on it goes in the next sweep (DeletePurgeTest)
 
         for (String table : List.of("message", "delivery", "attempt", "delivery_queue")) {
             assertThat(strings("select distinct app_id from " + table)).as(table).containsExactly("app_2");

@@ -1,0 +1,115 @@
+package dev.herald.store;
+
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes what hung on deleted endpoints, applications and pollers, noted in {@code purge_pending} by their delete
+ * (V28): an endpoint's deliveries with their queue rows, and its attempts; an application's messages, each taking its
+ * deliveries, queue rows and attempts with it (the message trigger); a poller's entries. Each statement removes at most
+ * {@link #BATCH} rows in its own short transaction. A delivery row in use (being claimed or recorded) is skipped, and a
+ * statement that would wait longer than {@link #LOCK_TIMEOUT} gives up, so the delivery path never waits on a purge for
+ * long; what is left goes in the next round. A note is dropped once nothing of its owner is left.
+ */
+public final class DeletePurge {
+    private static final Logger log = LoggerFactory.getLogger(DeletePurge.class);
+
+    /** Rows removed per statement. */
+    static final int BATCH = 1_000;
+    /** How long a statement waits for a row the delivery path holds. */
+    static final String LOCK_TIMEOUT = "500ms";
+
+    /** Each kind's statements, run in turn until each removes less than a batch; {@code :id} is the deleted owner. */
+    private static final Map<String, List<String>> STATEMENTS = Map.of(
+            "endpoint", List.of("""
+                    -- the queue rows go with their deliveries, found through the delivery's key
+                    with batch as (
+                        select id from delivery where endpoint_id = :id limit :batch for update skip locked
+                    ), queued as (
+                        delete from delivery_queue where delivery_id in (select id from batch)
+                    )
+                    delete from delivery where id in (select id from batch)
+                    """, """
+                    delete from attempt where (msg_id, id) in (select msg_id, id from attempt where endpoint_id = :id limit :batch)
+                    """),
+            "application", List.of("""
+                    delete from message where (app_id, id) in (select app_id, id from message where app_id = :id limit :batch)
+                    """),
+            "poller", List.of("""
+                    delete from poll_entry where (poller_id, xid, seq) in (
+                        select poller_id, xid, seq from poll_entry where poller_id = :id limit :batch)
+                    """));
+
+    /** Drops the note once nothing of its owner is left. */
+    private static final String DONE = """
+            delete from purge_pending p where p.kind = :kind and p.id = :id and case p.kind
+                when 'endpoint' then not exists (select 1 from delivery d where d.endpoint_id = :id)
+                                     and not exists (select 1 from attempt a where a.endpoint_id = :id)
+                when 'application' then not exists (select 1 from message m where m.app_id = :id)
+                else not exists (select 1 from poll_entry e where e.poller_id = :id) end
+            """;
+
+    private final Jdbi jdbi;
+
+    public DeletePurge(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /**
+     * Purges now, when a delete is noted and no node is sweeping or purging (the sweep's lock); the Janitor asks every
+     * few seconds, so a delete's rows go soon after it rather than at the next sweep. Returns how many rows were removed.
+     */
+    public long purge() {
+        return jdbi.withHandle(h -> {
+            boolean noted = h.createQuery("select exists (select 1 from purge_pending)").mapTo(Boolean.class).one();
+            if (!noted) return 0L;
+            boolean locked = h.createQuery("select pg_try_advisory_lock(:lock)")
+                    .bind("lock", RetentionStore.LOCK).mapTo(Boolean.class).one();
+            if (!locked) return 0L;
+            try {
+                return purgeIn(h);
+            } finally {
+                h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", RetentionStore.LOCK).mapTo(Boolean.class).one();
+            }
+        });
+    }
+
+    /** Purges on {@code h}, whose session holds the sweep's lock (or needs none: a test). Returns how many rows were removed. */
+    public long purgeIn(Handle h) {
+        var pending = h.createQuery("select kind, id from purge_pending order by deleted_at, kind, id limit 100")
+                .map((rs, ctx) -> Map.entry(rs.getString("kind"), rs.getString("id"))).list();
+        if (pending.isEmpty()) return 0;
+        long removed = 0;
+        h.execute("set lock_timeout = '" + LOCK_TIMEOUT + "'");
+        try {
+            for (var deleted : pending) {
+                String kind = deleted.getKey();
+                String id = deleted.getValue();
+                try {
+                    for (String statement : STATEMENTS.get(kind)) removed += repeat(h, statement, id);
+                } catch (RuntimeException e) {
+                    if (!SqlErrors.isLockConflict(e)) throw e;
+                    log.debug("purge of deleted {} {} met a row in use; the rest goes in the next round", kind, id);
+                    continue;
+                }
+                h.createUpdate(DONE).bind("kind", kind).bind("id", id).execute();
+            }
+        } finally {
+            h.execute("reset lock_timeout");
+        }
+        return removed;
+    }
+
+    private static long repeat(Handle h, String statement, String id) {
+        long removed = 0;
+        while (true) {
+            int changed = h.createUpdate(statement).bind("id", id).bind("batch", BATCH).execute();
+            removed += changed;
+            if (changed < BATCH) return removed;
+        }
+    }
+}
