@@ -90,7 +90,7 @@ public final class DeletePurge {
                 String kind = deleted.getKey();
                 String id = deleted.getValue();
                 try {
-                    for (String statement : STATEMENTS.get(kind)) removed += repeat(h, statement, id);
+                    for (String statement : STATEMENTS.get(kind)) removed += RetentionStore.repeat(h, statement, BATCH, "id", id);
                 } catch (RuntimeException e) {
                     if (!SqlErrors.isLockConflict(e)) throw e;
                     log.debug("purge of deleted {} {} met a row in use; the rest goes in the next round", kind, id);
@@ -102,14 +102,5 @@ public final class DeletePurge {
             h.execute("reset lock_timeout");
         }
         return removed;
-    }
-
-    private static long repeat(Handle h, String statement, String id) {
-        long removed = 0;
-        while (true) {
-            int changed = h.createUpdate(statement).bind("id", id).bind("batch", BATCH).execute();
-            removed += changed;
-            if (changed < BATCH) return removed;
-        }
     }
 }

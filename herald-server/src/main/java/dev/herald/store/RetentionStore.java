@@ -96,11 +96,19 @@ public final class RetentionStore {
     }
 
     private static long repeat(Handle h, String sql, Instant cutoff) {
+        return repeat(h, sql, BATCH, "now", cutoff);
+    }
+
+    /**
+     * Runs a statement that changes at most {@code :batch} rows, each run its own transaction, until one changes fewer;
+     * returns how many rows changed in all.
+     */
+    static long repeat(Handle h, String sql, int batch, String name, Object value) {
         long total = 0;
         while (true) {
-            int changed = h.createUpdate(sql).bind("now", cutoff).bind("batch", BATCH).execute();
+            int changed = h.createUpdate(sql).bind(name, value).bind("batch", batch).execute();
             total += changed;
-            if (changed < BATCH) return total;
+            if (changed < batch) return total;
         }
     }
 }
