@@ -33,20 +33,26 @@ public final class HealthStore {
     public record FailingEndpoint(String appId, String appName, boolean operational, String endpointId, String url,
                                   Instant failingSince) {}
 
-    /** Queue rows not of a deleted endpoint (see DeliveryQueue's claim). */
+    /**
+     * The queue's figures leave out a deleted endpoint's rows, which no claim takes (DeliveryQueue.CLAIMABLE) and the
+     * purge removes: they are no backlog.
+     */
     private static final String LIVE = "endpoint_id <> all(array(select p.id from purge_pending p where p.kind = 'endpoint'))";
+    private static final String DUE = """
+            select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> limit :cap) d
+            """.replace("<live>", LIVE);
+    private static final String OLDEST = """
+            select min(next_attempt_at) from delivery_queue where <live>
+            """.replace("<live>", LIVE);
+    private static final String LATER = """
+            select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> limit :cap) d
+            """.replace("<live>", LIVE);
 
     public Snapshot snapshot(Instant now) {
         return jdbi.withHandle(h -> {
-            // a deleted endpoint's rows, which no claim takes, wait for the purge: they are no backlog
-            long due = h.createQuery("""
-                    select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> limit :cap) d
-                    """.replace("<live>", LIVE)).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
-            Instant oldest = h.createQuery("select min(next_attempt_at) from delivery_queue where <live>".replace("<live>", LIVE))
-                    .mapTo(Instant.class).findOne().orElse(null);
-            long later = h.createQuery("""
-                    select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> limit :cap) d
-                    """.replace("<live>", LIVE)).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
+            long due = h.createQuery(DUE).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
+            Instant oldest = h.createQuery(OLDEST).mapTo(Instant.class).findOne().orElse(null);
+            long later = h.createQuery(LATER).bind("now", now).bind("cap", COUNT_CAP).mapTo(Long.class).one();
             var endpoints = h.createQuery("""
                     select count(*) filter (where failing_since is not null and not disabled) as failing,
                            count(*) filter (where disabled) as disabled
