@@ -20,9 +20,11 @@ public final class HealthStore {
 
     /**
      * The queue at {@code now}: deliveries due (up to the cap), when the one due longest came due (null: none due),
-     * those waiting for a later time (a retry, a schedule, a lease; up to the cap), and the endpoints failing or disabled.
+     * those waiting for a later time (a retry, a schedule, a lease; up to the cap), the endpoints failing or disabled, and
+     * the deleted endpoints, applications and pollers whose rows are still to be purged.
      */
-    public record Snapshot(Instant at, long due, Instant oldestDue, long later, long failingEndpoints, long disabledEndpoints) {
+    public record Snapshot(Instant at, long due, Instant oldestDue, long later, long failingEndpoints, long disabledEndpoints,
+                           long deletesPending) {
         /** Seconds the oldest due delivery has waited: 0 when nothing is due. */
         public double lagSeconds() {
             return oldestDue == null ? 0 : Math.max(0, (at.toEpochMilli() - oldestDue.toEpochMilli()) / 1000.0);
@@ -58,8 +60,9 @@ public final class HealthStore {
                            count(*) filter (where disabled) as disabled
                     from endpoint
                     """).map((rs, ctx) -> new long[] {rs.getLong("failing"), rs.getLong("disabled")}).one();
+            long deletes = h.createQuery("select count(*) from purge_pending").mapTo(Long.class).one();
             return new Snapshot(now, due, oldest != null && !oldest.isAfter(now) ? oldest : null, later, endpoints[0],
-                    endpoints[1]);
+                    endpoints[1], deletes);
         });
     }
 

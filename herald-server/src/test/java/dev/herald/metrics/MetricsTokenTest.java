@@ -45,7 +45,7 @@ class MetricsTokenTest {
         try (var herald = TestHerald.start()) {
             var answered = scrape(herald, null);
             assertThat(answered.statusCode()).isEqualTo(200);
-            assertThat(answered.body()).contains("herald_queue_due");
+            assertThat(answered.body()).contains("herald_queue_due").contains("herald_deletes_pending 0.0");
             // the database's reach and both pools' figures
             assertThat(answered.body()).contains("herald_database_reachable 1.0")
                     .contains("hikaricp_connections_max{pool=\"herald\"} 40.0")

@@ -66,7 +66,8 @@ class DashboardHealthTest {
             var page = operator.get("/dashboard/health");
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body()).contains("<dd id=\"due\">3</dd>").contains("<dd id=\"later\">0 ")
-                    .contains("All delivery is held").containsPattern("<dd id=\"lag\">9[0-9]\\.[0-9] s");
+                    .contains("All delivery is held").containsPattern("<dd id=\"lag\">9[0-9]\\.[0-9] s")
+                    .containsPattern("<dd id=\"deletes\">[0-9]+ ");
             String metrics = metrics();
             assertThat(gauge(metrics, "herald_queue_due")).isEqualTo(3.0);
             assertThat(gauge(metrics, "herald_queue_lag_seconds")).isBetween(90.0, 99.9);

@@ -177,6 +177,7 @@ class DeletePurgeTest {
         var health = new HealthStore(jdbi);
         Instant later = NOW.plusSeconds(60);
         assertThat(health.snapshot(later).due()).isEqualTo(3L * MESSAGES);
+        assertThat(health.snapshot(later).deletesPending()).isZero();
 
         jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_1'"));
         jdbi.useHandle(h -> h.execute("update delivery_queue set next_attempt_at = :early where endpoint_id = 'ep_1'"
@@ -185,6 +186,10 @@ class DeletePurgeTest {
         var snapshot = health.snapshot(later);
         assertThat(snapshot.due()).isEqualTo(2L * MESSAGES);
         assertThat(snapshot.lagSeconds()).as("the deleted endpoint's hour-old rows are not lag").isEqualTo(60.0);
+        assertThat(snapshot.deletesPending()).isEqualTo(1);
+
+        purge();
+        assertThat(health.snapshot(later).deletesPending()).isZero();
     }
 
     @Test
