@@ -6,6 +6,7 @@ import static dev.herald.store.JsonColumns.stringMap;
 
 import dev.herald.domain.Attempt;
 import dev.herald.domain.DeliveryStatus;
+import dev.herald.store.DeletePurge;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -41,13 +42,14 @@ public final class DeliveryQueue {
               and q.endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))
               -- a deleted endpoint's rows wait for the purge (DeletePurge): cancelling them one claim at a time held
               -- up every other endpoint's deliveries (200,000 rows: 9 s of claims, a healthy endpoint's up to 3.3 s)
-              and q.endpoint_id <> all(array(select d.id from purge_pending d where d.kind = 'endpoint'))
+              and q.<not_deleted>
               and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
               -- ordered endpoints take only their oldest pending delivery (none in flight or waiting before it); the
               -- row comparison only the (endpoint_id, delivery_id) index can serve: "o.delivery_id < q.delivery_id" let
               -- a generic plan made on an empty queue read every older row of the queue by its key instead
               and (not q.fifo or not exists (select 1 from delivery_queue o where o.endpoint_id = q.endpoint_id and o.fifo
-                                               and (o.endpoint_id, o.delivery_id) < (q.endpoint_id, q.delivery_id)))""";
+                                               and (o.endpoint_id, o.delivery_id) < (q.endpoint_id, q.delivery_id)))"""
+            .replace("<not_deleted>", DeletePurge.NOT_OF_A_DELETED_ENDPOINT);
 
     /** Due rows in due order, locked; rows another node holds are skipped. */
     private static final String PICK_DUE = """

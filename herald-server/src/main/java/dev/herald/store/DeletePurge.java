@@ -18,6 +18,13 @@ import org.slf4j.LoggerFactory;
 public final class DeletePurge {
     private static final Logger log = LoggerFactory.getLogger(DeletePurge.class);
 
+    /**
+     * A queue row's filter that leaves out a deleted endpoint's rows until they are purged: no claim takes them
+     * (DeliveryQueue), and the health figures do not count them as backlog (HealthStore).
+     */
+    public static final String NOT_OF_A_DELETED_ENDPOINT =
+            "endpoint_id <> all(array(select p.id from purge_pending p where p.kind = 'endpoint'))";
+
     /** Rows removed per statement. */
     static final int BATCH = 1_000;
     /** How long a statement waits for a row the delivery path holds. */

@@ -39,7 +39,7 @@ public final class HealthStore {
      * The queue's figures leave out a deleted endpoint's rows, which no claim takes (DeliveryQueue.CLAIMABLE) and the
      * purge removes: they are no backlog.
      */
-    private static final String LIVE = "endpoint_id <> all(array(select p.id from purge_pending p where p.kind = 'endpoint'))";
+    private static final String LIVE = DeletePurge.NOT_OF_A_DELETED_ENDPOINT;
     private static final String DUE = """
             select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> limit :cap) d
             """.replace("<live>", LIVE);
