@@ -341,9 +341,28 @@ public final class AttemptRoutes {
         ctx.json(stats(endpoint, QueryParams.time(ctx, "since"), QueryParams.time(ctx, "until")));
     }
 
-    /** How the endpoint's deliveries stand, counted by status (null bounds: all time). */
+    /** Svix's longest stats window, and the default one; five minutes more are allowed for clocks out of step. */
+    public static final Duration STATS_WINDOW = Duration.ofDays(28);
+    private static final Duration CLOCK_SLACK = Duration.ofMinutes(5);
+
+    /**
+     * How the endpoint's deliveries of the messages published in [since, until) stand, counted by status, to the
+     * second. As Svix: {@code until} defaults to now and may not be in the future; {@code since} defaults to 28 days
+     * before {@code until} and may be no earlier than that, which also bounds what one call reads.
+     */
     public StatsOut stats(Endpoint endpoint, Instant since, Instant until) {
-        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id(), since, until);
+        Instant now = clock.instant();
+        if (until == null) until = now;
+        if (until.isAfter(now)) throw new ApiException(400, "invalid_range", "'until' cannot be in the future");
+        if (since == null) since = until.minus(STATS_WINDOW);
+        if (since.isAfter(until)) throw new ApiException(400, "invalid_range", "'since' cannot be after 'until'");
+        if (Duration.between(since, until).compareTo(STATS_WINDOW.plus(CLOCK_SLACK)) > 0) {
+            throw new ApiException(400, "invalid_range", "'since' cannot be more than 28 days prior to 'until' (" + until + ")");
+        }
+        // An id names the second it was made in: the window's last second is counted whole.
+        Instant end = until.getNano() == 0 ? until : until.plusSeconds(1);
+        Map<Integer, Long> counts = attempts.endpointStats(endpoint.id(), Ids.firstAt(Ids.MESSAGE, since),
+                Ids.firstAt(Ids.MESSAGE, end));
         return new StatsOut(counts.getOrDefault(DeliveryStatus.SUCCESS, 0L), counts.getOrDefault(DeliveryStatus.PENDING, 0L),
                 counts.getOrDefault(DeliveryStatus.SENDING, 0L), counts.getOrDefault(DeliveryStatus.FAIL, 0L),
                 counts.getOrDefault(DeliveryStatus.CANCELED, 0L));

@@ -1,6 +1,8 @@
 package dev.herald.domain;
 
+import com.github.f4b6a3.ksuid.Ksuid;
 import com.github.f4b6a3.ksuid.KsuidCreator;
+import java.time.Instant;
 
 /** Prefixed, time-sortable ids in Svix's shape: {@code app_} + a 27-character KSUID. */
 public final class Ids {
@@ -20,5 +22,17 @@ public final class Ids {
 
     public static String next(String prefix) {
         return prefix + KsuidCreator.getMonotonicKsuid();
+    }
+
+    private static final long FIRST_SECOND = Ksuid.EPOCH_OFFSET;
+    private static final long LAST_SECOND = Ksuid.EPOCH_OFFSET + 0xFFFFFFFFL;
+
+    /**
+     * The lowest id made in the given second or later: ids order by the second they were made in, so an index on ids
+     * serves a range of times. Times outside what a KSUID can hold (before 2014-05-13, after 2150) are clamped to it.
+     */
+    public static String firstAt(String prefix, Instant time) {
+        long second = Math.clamp(time.getEpochSecond(), FIRST_SECOND, LAST_SECOND);
+        return prefix + new Ksuid(second, new byte[Ksuid.PAYLOAD_BYTES]);
     }
 }

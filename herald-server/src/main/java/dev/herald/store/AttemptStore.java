@@ -139,19 +139,21 @@ public final class AttemptStore {
                 .bindByType("tag", f.tag(), String.class);
     }
 
-    /** Counts of the endpoint's deliveries by state (each message's newest delivery), queued in [since, until). */
-    public Map<Integer, Long> endpointStats(String endpointId, Instant since, Instant until) {
+    /**
+     * Counts of the endpoint's deliveries by state (each message's newest delivery), for messages whose ids lie in
+     * [fromMsgId, toMsgId): ids order by time, so the endpoint's index reads only the window's rows.
+     */
+    public Map<Integer, Long> endpointStats(String endpointId, String fromMsgId, String toMsgId) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select status, count(*) as n from (
-                    select distinct on (msg_id) status, created_at from delivery where endpoint_id = :endpoint
+                    select distinct on (msg_id) status from delivery
+                    where endpoint_id = :endpoint and msg_id >= :from and msg_id < :to
                     order by msg_id, id desc
                 ) s
-                where (cast(:since as timestamptz) is null or s.created_at >= :since)
-                  and (cast(:until as timestamptz) is null or s.created_at < :until)
                 group by status
                 """).bind("endpoint", endpointId)
-                .bindByType("since", since, Instant.class)
-                .bindByType("until", until, Instant.class)
+                .bind("from", fromMsgId)
+                .bind("to", toMsgId)
                 .reduceRows(new java.util.HashMap<Integer, Long>(), (map, row) -> {
                     map.put(row.getColumn("status", Integer.class), row.getColumn("n", Long.class));
                     return map;

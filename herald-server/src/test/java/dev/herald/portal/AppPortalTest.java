@@ -456,7 +456,7 @@ class AppPortalTest {
         Receiver.await(WAIT, () -> receiver.requests("/down").size() == 4, "both failed messages sent again");
         assertThat(receiver.requests("/down").subList(2, 4).stream().map(r -> r.header("webhook-id")))
                 .containsExactlyInAnyOrder(first, second);
-        Receiver.await(WAIT, () -> browser.get(base + "/endpoints/" + ep).body().contains("Delivered <strong>2</strong>"),
+        Receiver.await(WAIT, () -> browser.get(base + "/endpoints/" + ep).body().contains("delivered <strong>2</strong>"),
                 "both successes counted on the endpoint's page");
         var nothing = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", since));
         assertThat(nothing.body()).contains("Nothing failed since");
