@@ -55,8 +55,8 @@ public final class ApplicationRoutes {
             var fields = new Fields(
                     body.displayable("name", body.requiredString("name", 1, 256)),
                     body.uid("uid", Ids.APP),
-                    body.longValue("rateLimit", 0, Integer.MAX_VALUE),
-                    body.longValue("throttleRate", 0, Integer.MAX_VALUE),
+                    body.positiveU16("rateLimit"),
+                    body.positiveU16("throttleRate"),
                     body.stringMap("metadata", 100, 4096));
             body.validate();
             return fields;
@@ -169,8 +169,8 @@ public final class ApplicationRoutes {
         var body = Body.of(ctx);
         String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : current.name();
         String uid = body.has("uid") ? body.uid("uid", Ids.APP) : current.uid();
-        Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
-        Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();
+        Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : current.rateLimit();
+        Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : current.throttleRate();
         Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
         body.validate();
         var updated = apps.update(new Application(current.id(), uid, name, rateLimit, throttleRate,

@@ -229,6 +229,14 @@ public final class Body {
         return longValue(field, min, max);
     }
 
+    /** Svix's rates and versions are u16 in its SDKs, and at least 1: a larger value breaks their typed clients' reads. */
+    public static final long U16_MAX = 65_535;
+
+    /** A rate ({@code rateLimit}, {@code throttleRate}) or {@code version}: 1 to 65,535, as Svix takes it. */
+    public Long positiveU16(String field) {
+        return longValue(field, 1, U16_MAX);
+    }
+
     public Long longValue(String field, long min, long max) {
         JsonNode node = value(field);
         if (node == null) return null;

@@ -177,10 +177,10 @@ public final class EndpointRoutes {
         Set<String> filterTypes = filterTypes(body);
         Set<String> channels = channels(body);
         Map<String, String> headers = EndpointInput.headers(body, "headers");
-        Long rateLimit = body.longValue("rateLimit", 0, Integer.MAX_VALUE);
-        Long throttleRate = body.longValue("throttleRate", 0, Integer.MAX_VALUE);
+        Long rateLimit = body.positiveU16("rateLimit");
+        Long throttleRate = body.positiveU16("throttleRate");
         Map<String, String> metadata = body.stringMap("metadata", 100, 4096);
-        Long version = body.longValue("version", 1, Integer.MAX_VALUE);
+        Long version = body.positiveU16("version");
         String filter = body.has("filter") || existing == null ? RoutingInput.filter(body) : existing.filterJson();
         String transformation = body.has("transformation") || existing == null
                 ? RoutingInput.transformation(body, hostRefusal) : existing.transformationJson();
@@ -312,10 +312,10 @@ public final class EndpointRoutes {
         Set<String> filterTypes = body.has("filterTypes") || body.has("eventTypes") ? filterTypes(body) : current.filterTypes();
         Set<String> channels = body.has("channels") ? channels(body) : current.channels();
         Map<String, String> headers = body.has("headers") ? EndpointInput.headers(body, "headers") : current.headers();
-        Long rateLimit = body.has("rateLimit") ? body.longValue("rateLimit", 0, Integer.MAX_VALUE) : current.rateLimit();
-        Long throttleRate = body.has("throttleRate") ? body.longValue("throttleRate", 0, Integer.MAX_VALUE) : current.throttleRate();
+        Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : current.rateLimit();
+        Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : current.throttleRate();
         Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
-        Long version = body.has("version") ? body.longValue("version", 1, Integer.MAX_VALUE) : Long.valueOf(current.version());
+        Long version = body.has("version") ? body.positiveU16("version") : Long.valueOf(current.version());
         String secret = body.has("secret") ? EndpointInput.secret(body, "secret") : null;
         String filter = body.has("filter") ? RoutingInput.filter(body) : current.filterJson();
         String transformation = body.has("transformation") ? RoutingInput.transformation(body, hostRefusal)

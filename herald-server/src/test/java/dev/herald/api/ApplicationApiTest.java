@@ -10,6 +10,7 @@ import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -174,6 +175,10 @@ class ApplicationApiTest {
             "{\"name\": \"a\", \"rateLimit\": -1}|rateLimit",
             "{\"name\": \"a\", \"rateLimit\": 1.5}|rateLimit",
             "{\"name\": \"a\", \"rateLimit\": 1e400}|rateLimit",
+            "{\"name\": \"a\", \"rateLimit\": 0}|rateLimit",
+            "{\"name\": \"a\", \"rateLimit\": 65536}|rateLimit",
+            "{\"name\": \"a\", \"throttleRate\": 0}|throttleRate",
+            "{\"name\": \"a\", \"throttleRate\": 70000}|throttleRate",
             "{\"name\": \"a\", \"throttleRate\": true}|throttleRate",
             "{\"name\": \"a\", \"metadata\": \"x\"}|metadata",
             "{\"name\": \"a\", \"metadata\": {\"k\": 1}}|metadata",
@@ -181,6 +186,22 @@ class ApplicationApiTest {
     })
     void rejects_missing_or_wrong_typed_fields_with_422(String body, String field) {
         assertInvalid(herald.api.post("/api/v1/app", body), "body", field);
+    }
+
+    /** Svix's rates are u16 (at least 1) in its SDKs: a larger one stored broke their reads of a list. */
+    @Test
+    void rates_are_taken_from_1_to_65535_on_create_put_and_patch() {
+        String id = herald.api.post("/api/v1/app", json("name", "R", "rateLimit", 65535, "throttleRate", 1)).text("id");
+        var got = herald.api.get("/api/v1/app/" + id).body();
+        assertThat(got.path("rateLimit").asLong()).isEqualTo(65535);
+        assertThat(got.path("throttleRate").asLong()).isEqualTo(1);
+        for (String field : List.of("rateLimit", "throttleRate")) {
+            for (long bad : new long[] {0, 65536}) {
+                assertInvalid(herald.api.patch("/api/v1/app/" + id, json(field, bad)), "body", field);
+                assertInvalid(herald.api.put("/api/v1/app/" + id, json("name", "R", field, bad)), "body", field);
+            }
+        }
+        assertThat(herald.api.get("/api/v1/app/" + id).body()).as("unchanged").isEqualTo(got);
     }
 
     @Test

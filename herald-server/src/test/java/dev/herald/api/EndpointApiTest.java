@@ -171,12 +171,39 @@ class EndpointApiTest {
             "{\"url\": \"https://example.com/\", \"throttleRate\": \"x\"}|throttleRate",
             "{\"url\": \"https://example.com/\", \"metadata\": {\"k\": 2}}|metadata",
             "{\"url\": \"https://example.com/\", \"version\": 0}|version",
+            "{\"url\": \"https://example.com/\", \"version\": 65536}|version",
+            "{\"url\": \"https://example.com/\", \"rateLimit\": 0}|rateLimit",
+            "{\"url\": \"https://example.com/\", \"rateLimit\": 65536}|rateLimit",
+            "{\"url\": \"https://example.com/\", \"throttleRate\": 0}|throttleRate",
+            "{\"url\": \"https://example.com/\", \"throttleRate\": 100000}|throttleRate",
             "{\"url\": \"https://example.com/\", \"version\": \"2\"}|version",
             "{\"url\": \"https://example.com/\", \"secret\": 12345}|secret",
     })
     void rejects_missing_or_wrong_typed_fields_with_422(String body, String field) {
         assertInvalid(herald.api.post(base, body), "body", field);
         assertThat(herald.api.get(base).body().path("data")).isEmpty();
+    }
+
+    /** Svix's rates and versions are u16 (at least 1) in its SDKs: a larger one stored broke their reads of a list. */
+    @Test
+    void rates_and_versions_are_taken_from_1_to_65535_on_create_put_and_patch() {
+        String id = herald.api.post(base, json("url", "https://example.com/", "rateLimit", 1, "throttleRate", 65535,
+                "version", 65535)).text("id");
+        var got = herald.api.get(base + "/" + id).body();
+        assertThat(got.path("rateLimit").asLong()).isEqualTo(1);
+        assertThat(got.path("throttleRate").asLong()).isEqualTo(65535);
+        assertThat(got.path("version").asLong()).isEqualTo(65535);
+        for (String field : List.of("rateLimit", "throttleRate", "version")) {
+            for (long bad : new long[] {0, 65536}) {
+                assertInvalid(herald.api.patch(base + "/" + id, json(field, bad)), "body", field);
+                assertInvalid(herald.api.put(base + "/" + id, json("url", "https://example.com/", field, bad)), "body", field);
+            }
+        }
+        assertThat(herald.api.get(base + "/" + id).body()).as("unchanged").isEqualTo(got);
+        var patched = herald.api.patch(base + "/" + id, json("rateLimit", 65535, "throttleRate", 1));
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.body().path("rateLimit").asLong()).isEqualTo(65535);
+        assertThat(patched.body().path("throttleRate").asLong()).isEqualTo(1);
     }
 
     @Test
