@@ -141,25 +141,34 @@ public final class ApplicationRoutes {
         ctx.json(ApplicationOut.of(resolver.resolve(ctx)));
     }
 
-    /** PUT creates the application when it does not exist yet (its path key becomes the uid), as Svix does. */
+    /**
+     * PUT creates the application when it does not exist yet (its path key becomes the uid), as Svix does, and
+     * replaces it when it does. A PUT to a uid keeps that uid when the body names none (Svix's replacement cleared it,
+     * so the next PUT to the same path made a second application). Of PUTs racing to make one uid, one makes it and
+     * the others replace it, as if they had come after.
+     */
     void put(Context ctx) {
         var body = Body.of(ctx);
         var in = Fields.read(body);
         String key = ctx.pathParam("app_id");
         Instant now = clock.instant();
-        var existing = apps.find(key);
-        if (existing.isEmpty()) {
+        if (apps.find(key).isEmpty()) {
             Auth.requireAdmin(ctx);
             // only a uid names an application yet to be made: an id, or a key no uid can be, names one that is not there
             if (!namesUid(key, Ids.APP)) throw ApiException.notFound("Application");
             String uid = in.uid() != null ? in.uid() : key;
-            var app = apps.insert(new Application(Ids.next(Ids.APP), uid, in.name(), in.rateLimit(), in.throttleRate(),
-                    in.metadata() == null ? Map.of() : in.metadata(), now, now));
-            ctx.status(201).json(ApplicationOut.of(app));
-            return;
+            try {
+                var app = apps.insert(new Application(Ids.next(Ids.APP), uid, in.name(), in.rateLimit(), in.throttleRate(),
+                        in.metadata() == null ? Map.of() : in.metadata(), now, now));
+                ctx.status(201).json(ApplicationOut.of(app));
+                return;
+            } catch (ConflictException e) {
+                if (apps.find(key).isEmpty()) throw e; // the uid in the body is another application's
+            }
         }
         var current = resolver.resolve(ctx);
-        var updated = apps.update(new Application(current.id(), in.uid(), in.name(), in.rateLimit(), in.throttleRate(),
+        String uid = in.uid() != null ? in.uid() : key.equals(current.uid()) ? key : null;
+        var updated = apps.update(new Application(current.id(), uid, in.name(), in.rateLimit(), in.throttleRate(),
                 in.metadata() == null ? Map.of() : in.metadata(), current.createdAt(), now));
         ctx.json(ApplicationOut.of(updated));
     }

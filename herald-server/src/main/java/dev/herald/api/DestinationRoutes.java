@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.Ids;
 import dev.herald.domain.Poller;
 import io.javalin.config.RoutesConfig;
@@ -92,22 +93,34 @@ public final class DestinationRoutes {
     }
 
     /** PUT: replaces the destination named by id or uid, or makes one (named by the path's uid when it is not an id). */
+    /**
+     * PUT makes the destination when the path names a uid none has, and replaces it otherwise. A PUT to a uid keeps
+     * that uid when the body names none (a replacement that cleared it made the next PUT to the same path a second
+     * destination). Of PUTs racing to make one uid, one makes it and the others replace it.
+     */
     void upsert(Context ctx) {
         var app = apps.resolve(ctx);
         String key = ctx.pathParam("destination_id");
         var body = Body.of(ctx);
         var existing = pollers.findByKey(app, key);
-        if (existing.isPresent()) {
-            checkPolling(body, true);
-            ctx.json(DestinationOut.of(pollers.subscribe(app, existing.get().id(), body)));
-            return;
+        if (existing.isEmpty()) {
+            if (!ApplicationRoutes.namesUid(key, Ids.POLLER) || key.startsWith(Ids.ENDPOINT)) {
+                throw ApiException.notFound("Destination");
+            }
+            var made = body.has("uid") ? body : withUid(ctx.bodyAsBytes(), key);
+            checkPolling(made, true);
+            try {
+                var created = pollers.create(app, made);
+                ctx.status(201).json(DestinationOut.of(created));
+                return;
+            } catch (ConflictException e) {
+                existing = pollers.findByKey(app, key);
+                if (existing.isEmpty()) throw e; // the uid in the body is another destination's
+            }
         }
-        if (!ApplicationRoutes.namesUid(key, Ids.POLLER) || key.startsWith(Ids.ENDPOINT)) {
-            throw ApiException.notFound("Destination");
-        }
-        if (!body.has("uid")) body = withUid(ctx.bodyAsBytes(), key);
+        if (!body.has("uid") && key.equals(existing.get().uid())) body = withUid(ctx.bodyAsBytes(), key);
         checkPolling(body, true);
-        ctx.status(201).json(DestinationOut.of(pollers.create(app, body)));
+        ctx.json(DestinationOut.of(pollers.subscribe(app, existing.get().id(), body)));
     }
 
     /** The body (an object: Body.of took it) with {@code uid} set. */

@@ -3,6 +3,7 @@ package dev.herald.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.Endpoint;
 import dev.herald.domain.Ids;
 import dev.herald.security.WebhookSecrets;
@@ -273,22 +274,35 @@ public final class EndpointRoutes {
     }
 
     /** PUT replaces the endpoint, or creates it when the path names a uid not yet used (as Svix does). */
+    /**
+     * PUT makes the endpoint when the path names a uid no endpoint has (as Svix does), and replaces it otherwise. A
+     * PUT to a uid keeps that uid when the body names none (a replacement that cleared it made the next PUT to the same
+     * path a second endpoint). Of PUTs racing to make one uid, one makes it and the others replace it.
+     */
     void put(Context ctx) {
         var app = apps.resolve(ctx);
         var body = Body.of(ctx);
-        var existing = endpoints.find(app.id(), ctx.pathParam("endpoint_id"));
+        String key = ctx.pathParam("endpoint_id");
+        var existing = endpoints.find(app.id(), key);
         if (existing.isEmpty()) {
-            String key = ctx.pathParam("endpoint_id");
             if (!ApplicationRoutes.namesUid(key, Ids.ENDPOINT)) throw ApiException.notFound("Endpoint");
             var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
             if (endpoint.uid() == null) endpoint = withUid(endpoint, key);
-            var created = endpoints.insert(endpoint, newSecret.get(), maxEndpointsPerApp);
-            listener.onEndpointEvent("endpoint.created", created);
-            ctx.status(201).json(out.apply(created));
-            return;
+            try {
+                var created = endpoints.insert(endpoint, newSecret.get(), maxEndpointsPerApp);
+                listener.onEndpointEvent("endpoint.created", created);
+                ctx.status(201).json(out.apply(created));
+                return;
+            } catch (ConflictException e) {
+                existing = endpoints.find(app.id(), key);
+                if (existing.isEmpty()) throw e; // the uid in the body is another endpoint's
+            }
         }
-        var updated = endpoints.update(readWhole(body, app, existing.get().id(), existing.get()));
-        listener.updated(existing.get(), updated);
+        var current = existing.get();
+        var replacement = readWhole(body, app, current.id(), current);
+        if (replacement.uid() == null && key.equals(current.uid())) replacement = withUid(replacement, key);
+        var updated = endpoints.update(replacement);
+        listener.updated(current, updated);
         ctx.json(out.apply(updated));
     }
 

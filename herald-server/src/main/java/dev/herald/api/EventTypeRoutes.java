@@ -2,6 +2,7 @@ package dev.herald.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.EventType;
 import dev.herald.routing.InvalidSchemaException;
 import dev.herald.routing.PayloadSchemaValidator;
@@ -251,8 +252,15 @@ public final class EventTypeRoutes {
             if (!NAME.matcher(name).matches() || name.length() > 256) {
                 throw ValidationException.of("name", "invalid event type name", "value_error.str.regex");
             }
-            ctx.status(201).json(EventTypeOut.of(saved(types.insert(read(body, name, null, false)))));
-            return;
+            try {
+                var created = saved(types.insert(read(body, name, null, false)));
+                ctx.status(201).json(EventTypeOut.of(created));
+                return;
+            } catch (ConflictException e) {
+                // a PUT racing this one made the type first: this one replaces it, as if it had come after
+                existing = types.find(name);
+                if (existing.isEmpty()) throw e;
+            }
         }
         ctx.json(EventTypeOut.of(replace(existing.get(), body)));
     }
