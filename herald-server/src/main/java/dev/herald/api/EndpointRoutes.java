@@ -342,10 +342,7 @@ public final class EndpointRoutes {
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
                 filter, transformation, ordering));
-        if (secret != null) {
-            Instant now = clock.instant();
-            endpoints.rotateSecret(current.id(), WebhookSecrets.normalize(secret), now, now.plus(DEFAULT_GRACE));
-        }
+        if (secret != null) rotateSecret(current, secret, DEFAULT_GRACE);
         listener.updated(current, updated);
         return updated;
     }
@@ -381,19 +378,26 @@ public final class EndpointRoutes {
      */
     public void requireRotationRoom(Endpoint endpoint, Duration grace) {
         if (grace.isZero() || grace.isNegative()) return;
-        if (endpoints.retiredSecretsSigning(endpoint.id(), clock.instant()) >= MAX_RETIRED_SECRETS) {
-            throw new ApiException(400, "limit_reached", "An endpoint's secret can be rotated " + MAX_RETIRED_SECRETS
-                    + " times while the old secrets still sign (" + DEFAULT_GRACE.toHours() + " hours unless a gracePeriodSeconds"
-                    + " said otherwise); rotate with gracePeriodSeconds: 0 to retire the current secret at once");
-        }
+        if (endpoints.retiredSecretsSigning(endpoint.id(), clock.instant()) >= MAX_RETIRED_SECRETS) throw rotationLimit();
     }
 
-    /** {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. */
+    private static ApiException rotationLimit() {
+        return new ApiException(400, "limit_reached", "An endpoint's secret can be rotated " + MAX_RETIRED_SECRETS
+                + " times while the old secrets still sign (" + DEFAULT_GRACE.toHours() + " hours unless a gracePeriodSeconds"
+                + " said otherwise); rotate with gracePeriodSeconds: 0 to retire the current secret at once");
+    }
+
+    /**
+     * {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. The limit on
+     * retired secrets is checked again as the rotation is written, so rotations at once cannot pass it together.
+     */
     public void rotateSecret(Endpoint endpoint, String key, Duration grace) {
         requireRotationRoom(endpoint, grace);
         Instant now = clock.instant();
-        endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : newSecret.get(),
-                now, now.plus(grace));
+        if (!endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : newSecret.get(),
+                now, now.plus(grace), MAX_RETIRED_SECRETS)) {
+            throw rotationLimit();
+        }
     }
 
     void rotateSecret(Context ctx) {

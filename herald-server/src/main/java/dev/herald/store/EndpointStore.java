@@ -168,21 +168,32 @@ public final class EndpointStore {
 
     /** Secrets an earlier rotation retired that still sign beside the current one (their grace not over at {@code now}). */
     public int retiredSecretsSigning(String endpointId, Instant now) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                select count(*) from endpoint_secret where endpoint_id = :id and expires_at > :now
-                """)
-                .bind("id", endpointId).bind("now", now)
-                .mapTo(Integer.class).one());
+        return jdbi.withHandle(h -> retiredSecretsSigning(h, endpointId, now));
     }
 
-    /** The current secret keeps signing for {@code graceUntil}; {@code newSecret} becomes current. */
-    public void rotateSecret(String endpointId, String newSecret, Instant now, Instant graceUntil) {
-        jdbi.useTransaction(h -> {
+    private static int retiredSecretsSigning(Handle h, String endpointId, Instant now) {
+        return h.createQuery("select count(*) from endpoint_secret where endpoint_id = :id and expires_at > :now")
+                .bind("id", endpointId).bind("now", now)
+                .mapTo(Integer.class).one();
+    }
+
+    /**
+     * The current secret keeps signing until {@code graceUntil}; {@code newSecret} becomes current. Rotations of one
+     * endpoint take turns (a lock of their own, so deliveries never wait on it): two at once both retired the same
+     * secret and made two current ones, which the index refused with a 500. With a grace, a rotation that would leave
+     * more than {@code maxRetiredSigning} retired secrets signing changes nothing and returns false.
+     */
+    public boolean rotateSecret(String endpointId, String newSecret, Instant now, Instant graceUntil, int maxRetiredSigning) {
+        return jdbi.inTransaction(h -> {
+            h.createQuery("select pg_advisory_xact_lock(hashtext('endpoint_secret'), hashtext(:id))")
+                    .bind("id", endpointId).mapTo(String.class).one();
+            if (graceUntil.isAfter(now) && retiredSecretsSigning(h, endpointId, now) >= maxRetiredSigning) return false;
             h.createUpdate("""
                     update endpoint_secret set expires_at = :graceUntil
                     where endpoint_id = :id and expires_at is null
                     """).bind("id", endpointId).bind("graceUntil", graceUntil).execute();
             insertSecret(h, endpointId, newSecret, now);
+            return true;
         });
     }
 

@@ -52,4 +52,53 @@ class SecretRotationLimitTest {
             assertError(herald.api.post(ep + "/secret/rotate", "{}"), 400, "limit_reached");
         }
     }
+
+    /**
+     * Rotations sent at once take turns: each retires the secret current when it runs. Two at once once retired the
+     * same secret and made two current ones, which the database refused: a 500 for all but one (8 of 12 seen on a node).
+     */
+    @Test
+    void rotations_at_once_each_take_their_turn_and_the_limit_holds_among_them() throws Exception {
+        var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        try (var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            String app = herald.api.post("/api/v1/app", json("name", "Racing")).text("id");
+            String id = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "https://example.com/r")).text("id");
+            String ep = "/api/v1/app/" + app + "/endpoint/" + id;
+
+            var first = atOnce(8, () -> herald.api.post(ep + "/secret/rotate", "{}").status());
+            assertThat(first).as("eight at once").containsOnly(204);
+            assertThat(secrets(id, "expires_at is null")).as("one current secret").isEqualTo(1);
+            assertThat(secrets(id, "expires_at is not null")).as("each rotation retired one").isEqualTo(8);
+
+            var second = atOnce(6, () -> herald.api.post(ep + "/secret/rotate", "{}").status());
+            assertThat(second).as("two more fit under the limit of ten retired").containsOnly(204, 400);
+            assertThat(second.stream().filter(s -> s == 204)).hasSize(EndpointRoutes.MAX_RETIRED_SECRETS - 8);
+            assertThat(secrets(id, "expires_at is null")).isEqualTo(1);
+            assertThat(secrets(id, "expires_at is not null")).isEqualTo(EndpointRoutes.MAX_RETIRED_SECRETS);
+            assertThat(herald.api.get(ep + "/secret").status()).isEqualTo(200);
+        }
+    }
+
+    private static long secrets(String endpointId, String condition) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from endpoint_secret where endpoint_id = :id and " + condition)
+                .bind("id", endpointId).mapTo(Long.class).one());
+    }
+
+    private static java.util.List<Integer> atOnce(int n, java.util.concurrent.Callable<Integer> call) throws Exception {
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
+            var go = new java.util.concurrent.CountDownLatch(1);
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            for (int i = 0; i < n; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return call.call();
+                }));
+            }
+            go.countDown();
+            var out = new java.util.ArrayList<Integer>();
+            for (var answer : answers) out.add(answer.get());
+            return out;
+        }
+    }
 }
