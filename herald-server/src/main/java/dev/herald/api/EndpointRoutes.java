@@ -254,14 +254,20 @@ public final class EndpointRoutes {
      */
     public Endpoint subscribe(Application app, String id, String secret, Body body) {
         var existing = endpoints.find(app.id(), id).filter(e -> e.id().equals(id));
-        if (existing.isPresent()) {
-            var updated = endpoints.update(readWhole(body, app, id, existing.get()));
-            listener.updated(existing.get(), updated);
-            return updated;
+        if (existing.isEmpty()) {
+            try {
+                var created = endpoints.insert(readWhole(body, app, id, null), secret, maxEndpointsPerApp);
+                listener.onEndpointEvent("endpoint.created", created);
+                return created;
+            } catch (ConflictException e) {
+                // a subscribe racing this one made the endpoint first (or the body's uid is another endpoint's)
+                existing = endpoints.find(app.id(), id).filter(found -> found.id().equals(id));
+                if (existing.isEmpty()) throw e;
+            }
         }
-        var created = endpoints.insert(readWhole(body, app, id, null), secret, maxEndpointsPerApp);
-        listener.onEndpointEvent("endpoint.created", created);
-        return created;
+        var updated = endpoints.update(readWhole(body, app, id, existing.get()));
+        listener.updated(existing.get(), updated);
+        return updated;
     }
 
     void list(Context ctx) {
@@ -273,7 +279,6 @@ public final class EndpointRoutes {
         ctx.json(out.apply(find(ctx, apps.resolve(ctx))));
     }
 
-    /** PUT replaces the endpoint, or creates it when the path names a uid not yet used (as Svix does). */
     /**
      * PUT makes the endpoint when the path names a uid no endpoint has (as Svix does), and replaces it otherwise. A
      * PUT to a uid keeps that uid when the body names none (a replacement that cleared it made the next PUT to the same

@@ -124,16 +124,22 @@ public final class EventTypeRoutes {
         var modified = new ArrayList<String>();
         for (var type : imported) {
             String schemasJson = type.schemas() == null ? null : type.schemas().toString();
-            var existing = types.find(type.name());
-            if (existing.isPresent()) {
-                var e = existing.get();
-                saved(types.update(new EventType(e.name(), type.description(), schemasJson, false, type.deprecated(),
-                        type.featureFlag(), e.featureFlags(), type.groupName(), e.createdAt(), now, e.validatePayloads())));
-            } else {
-                saved(types.insert(new EventType(type.name(), type.description(), schemasJson, false, type.deprecated(),
-                        type.featureFlag(), null, type.groupName(), now, now, false)));
-            }
             modified.add(type.name());
+            var existing = types.find(type.name());
+            if (existing.isEmpty()) {
+                try {
+                    saved(types.insert(new EventType(type.name(), type.description(), schemasJson, false, type.deprecated(),
+                            type.featureFlag(), null, type.groupName(), now, now, false)));
+                    continue;
+                } catch (ConflictException raced) {
+                    // an import or PUT running beside this one made the type first: this one updates it
+                    existing = types.find(type.name());
+                    if (existing.isEmpty()) throw raced;
+                }
+            }
+            var e = existing.get();
+            saved(types.update(new EventType(e.name(), type.description(), schemasJson, false, type.deprecated(),
+                    type.featureFlag(), e.featureFlags(), type.groupName(), e.createdAt(), now, e.validatePayloads())));
         }
         if (Boolean.TRUE.equals(replaceAll)) archiveAllBut(modified, now);
         ctx.json(new ImportOut(new ImportData(modified, null)));

@@ -3,6 +3,7 @@ package dev.herald.api;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import dev.herald.api.MessageRoutes.MessageOut;
 import dev.herald.domain.Application;
+import dev.herald.domain.ConflictException;
 import dev.herald.domain.Ids;
 import dev.herald.domain.Poller;
 import dev.herald.security.Tokens;
@@ -125,10 +126,16 @@ public final class PollerRoutes {
      */
     public Poller subscribe(Application app, String id, Body body) {
         var existing = pollers.find(app.id(), id).filter(p -> p.id().equals(id));
-        if (existing.isPresent()) {
-            return pollers.update(readWhole(body, id, app, existing.get())).orElseThrow(PollerRoutes::notFound);
+        if (existing.isEmpty()) {
+            try {
+                return pollers.insert(readWhole(body, id, app, null), MAX_PER_APP);
+            } catch (ConflictException e) {
+                // a subscribe racing this one made the poller first (or the body's uid is another poller's)
+                existing = pollers.find(app.id(), id).filter(p -> p.id().equals(id));
+                if (existing.isEmpty()) throw e;
+            }
         }
-        return pollers.insert(readWhole(body, id, app, null), MAX_PER_APP);
+        return pollers.update(readWhole(body, id, app, existing.get())).orElseThrow(PollerRoutes::notFound);
     }
 
     /** A poller read whole from {@code {uid?, description?, filterTypes?, channels?}} (create, and AutoConfig's). */

@@ -19,9 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * PUT to a uid (an application's, an endpoint's, a destination's) or an event type's name makes the resource once and replaces it after,
- * however often it is sent and however many are sent at once. A repeated PUT to an application's uid once alternated
- * between making an application and clearing its uid (so the next made another); racing PUTs answered 409 or 404.
+ * PUT to a uid (an application's, an endpoint's, a destination's), an event type's name or an AutoConfig's subscription
+ * makes the resource once and replaces it after, however often it is sent and however many are sent at once. A repeated
+ * PUT to an application's uid once alternated between making an application and clearing its uid (so the next made
+ * another); racing PUTs answered 409 or 404.
  */
 @ExtendWith(TestDatabase.class)
 class PutUpsertTest {
@@ -143,6 +144,31 @@ class PutUpsertTest {
         oneMadeTheRestReplaced(answers);
         assertThat(answers.stream().map(r -> r.text("id")).distinct()).hasSize(1);
         assertThat(count("select count(*) from endpoint where app_id = '" + app + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void racing_subscriptions_of_an_autoconfig_make_its_endpoint_or_destination_once() throws Exception {
+        String base = "/api/v1/app/" + app + "/autoconfig/";
+        String http = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("id");
+        var endpoints = atOnce(i -> herald.api.put(base + http + "/endpoint", json("url", "https://example.com/" + i)));
+        assertThat(endpoints).as("answers").allMatch(r -> r.status() == 200, "200");
+        assertThat(endpoints.stream().map(r -> r.text("id")).distinct()).hasSize(1);
+        assertThat(count("select count(*) from endpoint where app_id = '" + app + "'")).isEqualTo(1);
+
+        String polling = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("id");
+        var destinations = atOnce(i -> herald.api.put(base + polling + "/destination", "{\"type\":\"pollingEndpoint\"}"));
+        assertThat(destinations).as("answers").allMatch(r -> r.status() == 200, "200");
+        assertThat(destinations.stream().map(r -> r.text("id")).distinct()).hasSize(1);
+        assertThat(count("select count(*) from poller where app_id = '" + app + "'")).isEqualTo(1);
+    }
+
+    /** As an application's every instance might import its catalog as it starts: a racing import once met a 409. */
+    @Test
+    void racing_openapi_imports_of_one_catalog_all_succeed_and_make_each_type_once() throws Exception {
+        String body = json("specRaw", EventTypeImportTest.SHOP_YAML);
+        var answers = atOnce(i -> herald.api.post("/api/v1/event-type/import/openapi", body));
+        assertThat(answers).as("answers").allMatch(r -> r.status() == 200, "200");
+        assertThat(count("select count(*) from event_type where name in ('order.created', 'order.refunded')")).isEqualTo(2);
     }
 
     @Test

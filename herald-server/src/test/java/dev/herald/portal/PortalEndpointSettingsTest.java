@@ -79,7 +79,7 @@ class PortalEndpointSettingsTest {
         String url = "url=" + enc("http://127.0.0.1:9/s");
         assertThat(browser.postRaw(here, url + "&rateLimit=5", true).status()).isEqualTo(204);
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("rateLimit").asLong()).isEqualTo(5);
-        assertThat(browser.get(here).body()).contains("5 a second").contains("name=\"rateLimit\" min=\"1\" value=\"5\"");
+        assertThat(browser.get(here).body()).contains("5 a second").contains("name=\"rateLimit\" min=\"1\" max=\"65535\" value=\"5\"");
 
         var refused = browser.postRaw(here, url + "&rateLimit=fast", true);
         assertThat(refused.status()).isEqualTo(422);
