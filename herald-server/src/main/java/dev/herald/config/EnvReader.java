@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Parses environment values; every failure is a {@link ConfigException} naming the variable. */
 final class EnvReader {
@@ -140,5 +141,21 @@ final class EnvReader {
             case "both" -> HeraldConfig.SignatureHeaders.BOTH;
             default -> throw new ConfigException(name + ": must be webhook, svix or both, got '" + value + "'");
         };
+    }
+
+    /**
+     * The settings logback.xml reads itself, checked here: an unknown format named no appender (every log line lost)
+     * and an unknown level read as DEBUG.
+     */
+    void logSettings(String formatName, String levelName) {
+        // as written: logback takes the value as it is, blank or padded, not trimmed as the other settings are
+        String format = env.getOrDefault(formatName, "text");
+        if (!format.equals("text") && !format.equals("json")) {
+            throw new ConfigException(formatName + ": must be text or json, got '" + format + "'");
+        }
+        String level = env.getOrDefault(levelName, "INFO");
+        if (!Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF").contains(level.toUpperCase(Locale.ROOT))) {
+            throw new ConfigException(levelName + ": must be TRACE, DEBUG, INFO, WARN, ERROR or OFF, got '" + level + "'");
+        }
     }
 }

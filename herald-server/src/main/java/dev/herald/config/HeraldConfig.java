@@ -80,6 +80,7 @@ public record HeraldConfig(
 
     public static HeraldConfig fromEnvironment(Map<String, String> env) {
         var reader = new EnvReader(env);
+        reader.logSettings("HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL");
         return new HeraldConfig(
                 reader.address("HERALD_HTTP_ADDR", DEFAULT_HTTP_ADDR),
                 reader.optional("HERALD_DATABASE_URL"),
