@@ -51,6 +51,7 @@ import dev.herald.store.EndpointStore;
 import dev.herald.store.EventTypeStore;
 import dev.herald.store.IdempotencyStore;
 import dev.herald.store.MessageStore;
+import dev.herald.store.SealingKeys;
 import dev.herald.store.TokenStore;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -59,6 +60,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jdbi.v3.core.Jdbi;
 
 /** Wiring only: builds every part from the configuration, starts them in order, stops them in reverse. */
 public final class Herald implements AutoCloseable {
@@ -119,6 +121,7 @@ public final class Herald implements AutoCloseable {
             started.add(database);
             var jdbi = database.jdbi();
             var secretBox = new SecretBox(encryptionKey, config.oldEncryptionKeys());
+            requireKeysThatOpenTheSecrets(jdbi, secretBox);
             var apps = new ApplicationStore(jdbi);
             var eventTypes = new EventTypeStore(jdbi);
             var endpoints = new EndpointStore(jdbi, secretBox);
@@ -262,6 +265,16 @@ public final class Herald implements AutoCloseable {
      * With no HERALD_ADMIN_TOKEN and no admin token stored, one is made and shown once; only its hash is kept. A short
      * HERALD_ADMIN_TOKEN is taken (a local trial may use one) but said out loud: it opens every application.
      */
+    /** Refuses to start with keys that cannot open the secrets already in the database (named by key id, never by key). */
+    private void requireKeysThatOpenTheSecrets(Jdbi jdbi, SecretBox secretBox) {
+        var unopened = SealingKeys.notOpenedBy(jdbi, secretBox);
+        if (unopened.isEmpty()) return;
+        String given = config.encryptionKey().isPresent() ? "HERALD_ENCRYPTION_KEY" : "the data directory's encryption.key";
+        throw new ConfigException("HERALD_ENCRYPTION_KEY: the database holds secrets sealed with key " + String.join(", ", unopened)
+                + ", which this node does not have (its key, from " + given + ", is " + secretBox.currentKeyId()
+                + "; HERALD_ENCRYPTION_KEYS_OLD adds old ones): start every node on this database with the key that sealed them");
+    }
+
     private void bootstrapAdminToken(TokenStore tokens, PrintStream out) {
         config.adminToken().filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> out.println(
                 "WARNING: HERALD_ADMIN_TOKEN is " + t.length() + " characters long; it opens every application, so use at"

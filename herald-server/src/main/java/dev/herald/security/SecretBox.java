@@ -37,6 +37,11 @@ public final class SecretBox {
         return currentKeyId;
     }
 
+    /** Whether this box holds the key named {@code keyId} (its current key or an old one), so it can open its secrets. */
+    public boolean opens(String keyId) {
+        return keys.containsKey(keyId);
+    }
+
     public Sealed seal(String plaintext, String boundTo) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];

@@ -127,4 +127,50 @@ class StartupErrorsTest {
                 .hasMessageStartingWith("HERALD_DATABASE_URL: names no host")
                 .hasMessageNotContaining("s3cr");
     }
+
+    /**
+     * A node given a key that did not seal the database's secrets once started and failed every delivery to their
+     * endpoints (and answered 500 showing a secret); it is refused at start, naming the key ids, never the keys.
+     */
+    @Test
+    void a_key_that_cannot_open_the_databases_secrets_is_refused_naming_the_key_ids() throws Exception {
+        try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+            s.execute("drop database if exists herald_other_key with (force)");
+            s.execute("create database herald_other_key");
+        }
+        String url = TestDatabase.jdbcUrl().replace("/postgres?", "/herald_other_key?");
+        String otherKey = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
+        try {
+            try (var first = dev.herald.testing.TestHerald.start(withDatabase(url, Map.of()), Clock.systemUTC())) {
+                String app = first.api.post("/api/v1/app", dev.herald.testing.ApiClient.json("name", "K")).text("id");
+                first.api.post("/api/v1/app/" + app + "/endpoint", dev.herald.testing.ApiClient.json("url", "https://example.com/k"));
+            }
+            String sealedWith = keyId(TestHerald.ENCRYPTION_KEY);
+            assertThatThrownBy(() -> start(new Herald(HeraldConfig.fromEnvironment(
+                    withDatabase(url, Map.of("HERALD_ENCRYPTION_KEY", otherKey))), Clock.systemUTC())))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessage("HERALD_ENCRYPTION_KEY: the database holds secrets sealed with key " + sealedWith
+                            + ", which this node does not have (its key, from HERALD_ENCRYPTION_KEY, is " + keyId(otherKey)
+                            + "; HERALD_ENCRYPTION_KEYS_OLD adds old ones): start every node on this database with the key that sealed them")
+                    .hasMessageNotContaining(TestHerald.ENCRYPTION_KEY).hasMessageNotContaining(otherKey);
+            // the key that sealed them, given as an old key, opens them: the node starts
+            start(new Herald(HeraldConfig.fromEnvironment(withDatabase(url, Map.of("HERALD_ENCRYPTION_KEY", otherKey,
+                    "HERALD_ENCRYPTION_KEYS_OLD", TestHerald.ENCRYPTION_KEY))), Clock.systemUTC()));
+        } finally {
+            try (var c = DriverManager.getConnection(TestDatabase.jdbcUrl()); var s = c.createStatement()) {
+                s.execute("drop database if exists herald_other_key with (force)");
+            }
+        }
+    }
+
+    private static Map<String, String> withDatabase(String url, Map<String, String> changes) {
+        var env = TestHerald.defaultEnv();
+        env.put("HERALD_DATABASE_URL", url);
+        env.putAll(changes);
+        return env;
+    }
+
+    private static String keyId(String base64Key) {
+        return new dev.herald.security.SecretBox(java.util.Base64.getDecoder().decode(base64Key), java.util.List.of()).currentKeyId();
+    }
 }

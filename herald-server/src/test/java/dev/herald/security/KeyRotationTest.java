@@ -19,6 +19,12 @@ class KeyRotationTest {
     static final String OLD_KEY = TestHerald.ENCRYPTION_KEY;
     static final String NEW_KEY = "ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=";
 
+    /** The secrets this test sealed with its new key would keep the next test's nodes, on the old key, from starting. */
+    @org.junit.jupiter.api.AfterEach
+    void leaveNoSecretsSealedWithTheNewKey() {
+        TestDatabase.clean();
+    }
+
     @Test
     void rotates_the_encryption_key_without_losing_a_secret() {
         String app;
