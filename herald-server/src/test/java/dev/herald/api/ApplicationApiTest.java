@@ -5,16 +5,13 @@ import static dev.herald.api.Problems.assertInvalid;
 import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.testing.ApiClient.Response;
+import dev.herald.testing.AtOnce;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -111,20 +108,9 @@ class ApplicationApiTest {
 
     @Test
     void concurrent_get_if_exists_calls_all_answer_the_same_application() throws Exception {
-        var answers = new ArrayList<Future<Response>>();
-        var start = new CountDownLatch(1);
-        try (var pool = Executors.newFixedThreadPool(12)) {
-            for (int i = 0; i < 12; i++) {
-                answers.add(pool.submit(() -> {
-                    start.await();
-                    return herald.api.post("/api/v1/app?get_if_exists=true", json("name", "Racy", "uid", "racy"));
-                }));
-            }
-            start.countDown();
-        }
+        var answers = AtOnce.run(12, i -> herald.api.post("/api/v1/app?get_if_exists=true", json("name", "Racy", "uid", "racy")));
         var ids = new java.util.HashSet<String>();
-        for (var answer : answers) {
-            var response = answer.get();
+        for (var response : answers) {
             assertThat(response.status()).as("%s", response).isIn(200, 201);
             ids.add(response.text("id"));
         }

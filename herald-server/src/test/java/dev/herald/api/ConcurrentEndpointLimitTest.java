@@ -3,15 +3,11 @@ package dev.herald.api;
 import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.herald.testing.ApiClient.Response;
+import dev.herald.testing.AtOnce;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.RepeatedTest;
@@ -42,21 +38,10 @@ class ConcurrentEndpointLimitTest {
     void exactly_the_limit_of_concurrent_creates_succeed() throws Exception {
         String app = herald.api.post("/api/v1/app", json("name", "Racy")).text("id");
         String path = "/api/v1/app/" + app + "/endpoint";
-        var start = new CountDownLatch(1);
-        List<Future<Response>> results = new ArrayList<>();
-        try (var pool = Executors.newFixedThreadPool(ATTEMPTS)) {
-            for (int i = 0; i < ATTEMPTS; i++) {
-                String url = "https://example.com/hook/" + i;
-                results.add(pool.submit(() -> {
-                    start.await();
-                    return herald.api.post(path, json("url", url));
-                }));
-            }
-            start.countDown();
-        }
+        var results = AtOnce.run(ATTEMPTS, i -> herald.api.post(path, json("url", "https://example.com/hook/" + i)));
         int created = 0;
         for (var result : results) {
-            var response = result.get();
+            var response = result;
             if (response.status() == 201) {
                 created++;
             } else {

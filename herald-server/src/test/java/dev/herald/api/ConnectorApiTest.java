@@ -175,25 +175,10 @@ class ConnectorApiTest {
                     "Custom", null, "", "", null, "{}", null, "Dispatch", now, now, now), ConnectorRoutes.MAX_CONNECTORS);
         }
         // eight at once through the API, four places left: four are made, four refused
-        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
-        try {
-            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
-            var start = new java.util.concurrent.CountDownLatch(1);
-            for (int i = 0; i < 8; i++) {
-                String body = "{\"name\":\"late" + i + "\",\"transformation\":\"{}\"}";
-                answers.add(pool.submit(() -> {
-                    start.await();
-                    return herald.api.post("/api/v1/connector", body).status();
-                }));
-            }
-            start.countDown();
-            var statuses = new java.util.ArrayList<Integer>();
-            for (var answer : answers) statuses.add(answer.get());
-            assertThat(statuses).filteredOn(st -> st == 201).hasSize(4);
-            assertThat(statuses).filteredOn(st -> st == 409).hasSize(4);
-        } finally {
-            pool.shutdownNow();
-        }
+        var statuses = dev.herald.testing.AtOnce.run(8, i -> herald.api.post("/api/v1/connector",
+                "{\"name\":\"late" + i + "\",\"transformation\":\"{}\"}").status());
+        assertThat(statuses).filteredOn(st -> st == 201).hasSize(4);
+        assertThat(statuses).filteredOn(st -> st == 409).hasSize(4);
         assertThat(store.all()).hasSize(ConnectorRoutes.MAX_CONNECTORS);
         Problems.assertError(herald.api.post("/api/v1/connector", "{\"name\":\"one more\",\"transformation\":\"{}\"}"),
                 409, "limit_reached");

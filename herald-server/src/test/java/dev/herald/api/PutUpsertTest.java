@@ -4,13 +4,10 @@ import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.testing.ApiClient.Response;
+import dev.herald.testing.AtOnce;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,21 +48,7 @@ class PutUpsertTest {
 
     /** Sends {@code RACERS} requests at once; their answers in the order sent. */
     private static List<Response> atOnce(IntFunction<Response> request) throws Exception {
-        try (var pool = Executors.newFixedThreadPool(RACERS)) {
-            var go = new CountDownLatch(1);
-            List<Future<Response>> answers = new ArrayList<>();
-            for (int i = 0; i < RACERS; i++) {
-                int n = i;
-                answers.add(pool.submit(() -> {
-                    go.await();
-                    return request.apply(n);
-                }));
-            }
-            go.countDown();
-            List<Response> out = new ArrayList<>();
-            for (var answer : answers) out.add(answer.get());
-            return out;
-        }
+        return AtOnce.run(RACERS, request);
     }
 
     private static void oneMadeTheRestReplaced(List<Response> answers) {

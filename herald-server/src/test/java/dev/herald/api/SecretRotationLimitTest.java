@@ -4,6 +4,7 @@ import static dev.herald.api.Problems.assertError;
 import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.testing.AtOnce;
 import dev.herald.testing.MutableClock;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
@@ -65,12 +66,12 @@ class SecretRotationLimitTest {
             String id = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "https://example.com/r")).text("id");
             String ep = "/api/v1/app/" + app + "/endpoint/" + id;
 
-            var first = atOnce(8, () -> herald.api.post(ep + "/secret/rotate", "{}").status());
+            var first = AtOnce.run(8, i -> herald.api.post(ep + "/secret/rotate", "{}").status());
             assertThat(first).as("eight at once").containsOnly(204);
             assertThat(secrets(id, "expires_at is null")).as("one current secret").isEqualTo(1);
             assertThat(secrets(id, "expires_at is not null")).as("each rotation retired one").isEqualTo(8);
 
-            var second = atOnce(6, () -> herald.api.post(ep + "/secret/rotate", "{}").status());
+            var second = AtOnce.run(6, i -> herald.api.post(ep + "/secret/rotate", "{}").status());
             assertThat(second).as("two more fit under the limit of ten retired").containsOnly(204, 400);
             assertThat(second.stream().filter(s -> s == 204)).hasSize(EndpointRoutes.MAX_RETIRED_SECRETS - 8);
             assertThat(secrets(id, "expires_at is null")).isEqualTo(1);
@@ -83,22 +84,5 @@ class SecretRotationLimitTest {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery(
                 "select count(*) from endpoint_secret where endpoint_id = :id and " + condition)
                 .bind("id", endpointId).mapTo(Long.class).one());
-    }
-
-    private static java.util.List<Integer> atOnce(int n, java.util.concurrent.Callable<Integer> call) throws Exception {
-        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(n)) {
-            var go = new java.util.concurrent.CountDownLatch(1);
-            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
-            for (int i = 0; i < n; i++) {
-                answers.add(pool.submit(() -> {
-                    go.await();
-                    return call.call();
-                }));
-            }
-            go.countDown();
-            var out = new java.util.ArrayList<Integer>();
-            for (var answer : answers) out.add(answer.get());
-            return out;
-        }
     }
 }
