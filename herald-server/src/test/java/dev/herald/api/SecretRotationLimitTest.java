@@ -56,7 +56,7 @@ class SecretRotationLimitTest {
 
     /**
      * Rotations sent at once take turns: each retires the secret current when it runs. Two at once once retired the
-     * same secret and made two current ones, which the database refused: a 500 for all but one (8 of 12 seen on a node).
+     * same secret and made two current ones, which the database refused: a 500 (for 5 of 12 sent at once on a node).
      */
     @Test
     void rotations_at_once_each_take_their_turn_and_the_limit_holds_among_them() throws Exception {
