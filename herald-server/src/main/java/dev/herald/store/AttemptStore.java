@@ -139,19 +139,22 @@ public final class AttemptStore {
                 .bindByType("tag", f.tag(), String.class);
     }
 
+    /** The statement of {@link #endpointStats} (its plan's test explains it). */
+    static final String ENDPOINT_STATS = """
+            select status, count(*) as n from (
+                select distinct on (msg_id) status from delivery
+                where endpoint_id = :endpoint and msg_id >= :from and msg_id < :to
+                order by msg_id, id desc
+            ) s
+            group by status
+            """;
+
     /**
      * Counts of the endpoint's deliveries by state (each message's newest delivery), for messages whose ids lie in
      * [fromMsgId, toMsgId): ids order by time, so the endpoint's index reads only the window's rows.
      */
     public Map<Integer, Long> endpointStats(String endpointId, String fromMsgId, String toMsgId) {
-        return jdbi.withHandle(h -> h.createQuery("""
-                select status, count(*) as n from (
-                    select distinct on (msg_id) status from delivery
-                    where endpoint_id = :endpoint and msg_id >= :from and msg_id < :to
-                    order by msg_id, id desc
-                ) s
-                group by status
-                """).bind("endpoint", endpointId)
+        return jdbi.withHandle(h -> h.createQuery(ENDPOINT_STATS).bind("endpoint", endpointId)
                 .bind("from", fromMsgId)
                 .bind("to", toMsgId)
                 .reduceRows(new java.util.HashMap<Integer, Long>(), (map, row) -> {
