@@ -394,10 +394,10 @@ public final class EndpointRoutes {
 
     /**
      * {@code key} (null: a generated one) signs from now on, the old secret beside it for {@code grace}. The limit on
-     * retired secrets is checked again as the rotation is written, so rotations at once cannot pass it together.
+     * retired secrets is checked as the rotation is written, in its turn, so rotations at once cannot pass it together;
+     * a caller that writes something else first checks beforehand too ({@link #requireRotationRoom}).
      */
     public void rotateSecret(Endpoint endpoint, String key, Duration grace) {
-        requireRotationRoom(endpoint, grace);
         Instant now = clock.instant();
         if (!endpoints.rotateSecret(endpoint.id(), key != null ? WebhookSecrets.normalize(key) : newSecret.get(),
                 now, now.plus(grace), MAX_RETIRED_SECRETS)) {
