@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Applies retention on a schedule: what hung on deleted endpoints, applications and pollers is removed, payloads past their
- * {@code payloadRetentionPeriod} are removed (the API then shows {@code {"expired":true}}), attempts and finished
+ * {@code payloadRetentionPeriod} are removed once no delivery of them is queued (the API then shows
+ * {@code {"expired":true}}), attempts and finished
  * messages older than {@code HERALD_RETENTION_DAYS} are deleted, idempotency keys older than 12 hours are dropped.
  */
 public final class Janitor implements AutoCloseable {

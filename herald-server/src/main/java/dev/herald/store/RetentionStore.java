@@ -40,9 +40,15 @@ public final class RetentionStore {
             if (!locked) return null;
             try {
                 long purged = deletes.purgeIn(h);
+                // a payload still to be delivered is kept past its retention until no delivery of it is queued: blanked,
+                // the queued deliveries (a retry, a deliverAt later than the retention) would be cancelled unsent
                 long payloads = repeat(h, """
                         update message set payload = null
-                        where (app_id, id) in (select app_id, id from message where payload is not null and payload_expires_at <= :now limit :batch)
+                        where (app_id, id) in (
+                            select m.app_id, m.id from message m
+                            where m.payload is not null and m.payload_expires_at <= :now
+                              and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
+                            limit :batch)
                         """, now);
                 long attempts = repeat(h, """
                         delete from attempt where (msg_id, id) in (select msg_id, id from attempt where created_at < :now limit :batch)

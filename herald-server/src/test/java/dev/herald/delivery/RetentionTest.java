@@ -60,6 +60,57 @@ class RetentionTest {
         }
     }
 
+    /**
+     * A payload's retention runs out while its delivery is still queued (the endpoint failing, a deliverAt later than
+     * the retention): it is kept until the delivery is done, and what the endpoint receives is the payload published.
+     * Blanked first, the delivery would be cancelled and the endpoint would never get the message.
+     */
+    @Test
+    void a_payload_is_kept_while_a_delivery_of_it_is_queued() {
+        var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,7200");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            receiver.reply(r -> Receiver.Reply.status(500));
+            String app = herald.api.post("/api/v1/app", json("name", "r")).text("id");
+            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/r"))).text("id");
+            String retried = herald.api.post("/api/v1/app/" + app + "/msg",
+                    "{\"eventType\":\"t\",\"payload\":{\"retried\":1},\"payloadRetentionHours\":1}").text("id");
+            String later = herald.api.post("/api/v1/app/" + app + "/msg",
+                    "{\"eventType\":\"t\",\"payload\":{\"later\":1},\"payloadRetentionHours\":1,"
+                            + "\"deliverAt\":\"2026-03-02T00:00:00Z\"}").text("id");
+            Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/attempt/msg/" + retried)
+                    .body().path("data").size() == 1, "the first, failed attempt recorded");
+
+            clock.advance(Duration.ofHours(2)); // both past their hour; the retry of the first not yet due
+            assertThat(herald.herald.runRetention().payloadsExpired()).isZero();
+            assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + retried).body().path("payload").path("retried").asInt()).isEqualTo(1);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + later).body().path("payload").path("later").asInt()).isEqualTo(1);
+
+            receiver.reply(r -> Receiver.Reply.status(200));
+            clock.advance(Duration.ofHours(1)); // the retry is due (2 h ±20% after the first attempt)
+            herald.herald.wakeDispatcher();
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").size() == 2, "the retry");
+            assertThat(receiver.requests("/r").get(1).body()).isEqualTo("{\"retried\":1}");
+            Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/msg/" + retried + "/endpoint")
+                    .body().path("data").path(0).path("status").asInt() == 0, "the retry recorded");
+
+            // the delivered one goes at the next sweep; the scheduled one waits for its time
+            assertThat(herald.herald.runRetention().payloadsExpired()).isEqualTo(1);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + retried).body().path("payload").toString()).isEqualTo("{\"expired\":true}");
+
+            clock.set(Instant.parse("2026-03-02T00:00:01Z"));
+            herald.herald.wakeDispatcher();
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").size() == 3, "the scheduled message");
+            assertThat(receiver.requests("/r").get(2).body()).isEqualTo("{\"later\":1}");
+            Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/msg/" + later + "/endpoint")
+                    .body().path("data").path(0).path("status").asInt() == 0, "the scheduled message recorded");
+            assertThat(herald.herald.runRetention().payloadsExpired()).isEqualTo(1);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + later).body().path("payload").toString()).isEqualTo("{\"expired\":true}");
+            assertThat(herald.api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep).body().path("data").size()).isEqualTo(3);
+        }
+    }
+
     @Test
     void ended_tokens_are_removed_a_day_after_their_end_and_nothing_else() {
         var clock = new MutableClock(Instant.parse("2026-03-01T00:00:00Z"));
