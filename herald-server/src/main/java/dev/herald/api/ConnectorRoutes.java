@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.outbound.UrlPolicy;
 import dev.herald.domain.Connector;
 import dev.herald.domain.Ids;
 import dev.herald.store.ConnectorStore;
@@ -44,12 +45,12 @@ public final class ConnectorRoutes {
 
     private final ConnectorStore connectors;
     private final Clock clock;
-    private final Function<String, Optional<String>> hostRefusal;
+    private final UrlPolicy urlPolicy;
 
-    public ConnectorRoutes(ConnectorStore connectors, Clock clock, Function<String, Optional<String>> hostRefusal) {
+    public ConnectorRoutes(ConnectorStore connectors, Clock clock, UrlPolicy urlPolicy) {
         this.connectors = connectors;
         this.clock = clock;
-        this.hostRefusal = hostRefusal;
+        this.urlPolicy = urlPolicy;
     }
 
     public void register(RoutesConfig routes) {
@@ -189,7 +190,7 @@ public final class ConnectorRoutes {
 
     private String transformation(Body body) {
         String text = body.requiredString("transformation", 1, 65_536);
-        return text == null ? null : RoutingInput.transformationText(body, "transformation", text, hostRefusal);
+        return text == null ? null : RoutingInput.transformationText(body, "transformation", text, urlPolicy);
     }
 
     private Connector find(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.outbound.UrlPolicy;
 import dev.herald.client.webhook.Ed25519Keys;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -25,7 +26,7 @@ final class EndpointInput {
     private EndpointInput() {}
 
     /** Checks a URL; the refusal function vets literal hosts (address guard) and returns a reason to refuse. */
-    static String url(Body body, String field, boolean required, Function<String, Optional<String>> hostRefusal) {
+    static String url(Body body, String field, boolean required, UrlPolicy urlPolicy) {
         String raw = required ? body.requiredString(field, 1, MAX_URL_LENGTH) : body.string(field, 1, MAX_URL_LENGTH);
         if (raw == null) return null;
         String url;
@@ -35,7 +36,7 @@ final class EndpointInput {
             body.fail(field, "invalid internationalized host name: " + e.getMessage(), "value_error.url");
             return null;
         }
-        Optional<String> problem = urlProblem(url, hostRefusal);
+        Optional<String> problem = urlProblem(url, urlPolicy);
         if (problem.isPresent()) {
             body.fail(field, problem.get(), "value_error.url");
             return null;
@@ -64,7 +65,7 @@ final class EndpointInput {
         return m.group(1) + userInfo + java.net.IDN.toASCII(host, java.net.IDN.USE_STD3_ASCII_RULES) + port + m.group(3);
     }
 
-    static Optional<String> urlProblem(String raw, Function<String, Optional<String>> hostRefusal) {
+    static Optional<String> urlProblem(String raw, UrlPolicy urlPolicy) {
         if (!raw.equals(raw.strip()) || raw.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
             return Optional.of("URL must not contain whitespace or control characters");
         }
@@ -81,7 +82,7 @@ final class EndpointInput {
         if (uri.getRawFragment() != null) return Optional.of("URL must not contain a fragment");
         // java.net.URI takes any digits as a port (99999 included); -1 means none was given
         if (uri.getPort() == 0 || uri.getPort() > 65_535) return Optional.of("URL port must be between 1 and 65535");
-        return hostRefusal.apply(uri.getHost());
+        return urlPolicy.refusal(uri);
     }
 
     static String secret(Body body, String field) {

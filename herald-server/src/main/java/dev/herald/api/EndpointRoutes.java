@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.outbound.UrlPolicy;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Application;
@@ -52,21 +53,21 @@ public final class EndpointRoutes {
     private final Function<Endpoint, Object> out;
     private final Clock clock;
     private final int maxEndpointsPerApp;
-    private final Function<String, Optional<String>> hostRefusal;
+    private final UrlPolicy urlPolicy;
     private final EndpointListener listener;
     private final Supplier<String> newSecret;
 
     /** {@code newSecret} makes the secret of an endpoint given none, and of a rotation without a key. */
     public EndpointRoutes(EndpointStore endpoints, EventTypeStore eventTypes, AppResolver apps, Clock clock,
-                          int maxEndpointsPerApp, Function<String, Optional<String>> hostRefusal,
+                          int maxEndpointsPerApp, UrlPolicy urlPolicy,
                           EndpointListener listener, Supplier<String> newSecret) {
-        this(endpoints, eventTypes::missing, apps::resolve, BASE, EndpointOut::of, clock, maxEndpointsPerApp, hostRefusal,
+        this(endpoints, eventTypes::missing, apps::resolve, BASE, EndpointOut::of, clock, maxEndpointsPerApp, urlPolicy,
                 listener, newSecret);
     }
 
     private EndpointRoutes(EndpointStore endpoints, Function<Collection<String>, List<String>> missingTypes, AppLookup apps,
                            String base, Function<Endpoint, Object> out, Clock clock, int maxEndpointsPerApp,
-                           Function<String, Optional<String>> hostRefusal, EndpointListener listener,
+                           UrlPolicy urlPolicy, EndpointListener listener,
                            Supplier<String> newSecret) {
         this.newSecret = newSecret;
         this.endpoints = endpoints;
@@ -76,7 +77,7 @@ public final class EndpointRoutes {
         this.out = out;
         this.clock = clock;
         this.maxEndpointsPerApp = maxEndpointsPerApp;
-        this.hostRefusal = hostRefusal;
+        this.urlPolicy = urlPolicy;
         this.listener = listener;
     }
 
@@ -86,7 +87,7 @@ public final class EndpointRoutes {
      */
     public static EndpointRoutes operational(EndpointStore endpoints, java.util.function.Supplier<Application> application,
                                              Set<String> eventTypes, Clock clock, int maxEndpoints,
-                                             Function<String, Optional<String>> hostRefusal, EndpointListener listener,
+                                             UrlPolicy urlPolicy, EndpointListener listener,
                                              Supplier<String> newSecret) {
         AppLookup admin = ctx -> {
             Auth.requireAdmin(ctx);
@@ -94,7 +95,7 @@ public final class EndpointRoutes {
         };
         Function<Collection<String>, List<String>> missing = names -> names.stream().filter(n -> !eventTypes.contains(n)).toList();
         return new EndpointRoutes(endpoints, missing, admin, OPERATIONAL_BASE, OperationalEndpointOut::of, clock, maxEndpoints,
-                hostRefusal, listener, newSecret);
+                urlPolicy, listener, newSecret);
     }
 
     /** Svix's OperationalWebhookEndpointOut. */
@@ -171,7 +172,7 @@ public final class EndpointRoutes {
      * a Svix SDK updating an endpoint knows nothing of them and must not silently drop them.
      */
     private Endpoint readWhole(Body body, Application app, String id, Endpoint existing) {
-        String url = EndpointInput.url(body, "url", true, hostRefusal);
+        String url = EndpointInput.url(body, "url", true, urlPolicy);
         String description = body.displayable("description", body.string("description", 0, 10_000));
         String uid = body.uid("uid", Ids.ENDPOINT);
         Boolean disabled = body.bool("disabled");
@@ -184,7 +185,7 @@ public final class EndpointRoutes {
         Long version = body.positiveU16("version");
         String filter = body.has("filter") || existing == null ? RoutingInput.filter(body) : existing.filterJson();
         String transformation = body.has("transformation") || existing == null
-                ? RoutingInput.transformation(body, hostRefusal) : existing.transformationJson();
+                ? RoutingInput.transformation(body, urlPolicy) : existing.transformationJson();
         String ordering = body.has("ordering") || existing == null ? ordering(body) : existing.ordering();
         body.validate();
         Instant now = clock.instant();
@@ -324,7 +325,7 @@ public final class EndpointRoutes {
 
     /** EndpointPatch: the fields given replace the endpoint's (the API's PATCH and the app portal's buttons). */
     public Endpoint patch(Application app, Endpoint current, Body body) {
-        String url = body.has("url") ? EndpointInput.url(body, "url", true, hostRefusal) : current.url();
+        String url = body.has("url") ? EndpointInput.url(body, "url", true, urlPolicy) : current.url();
         String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
         String uid = body.has("uid") ? body.uid("uid", Ids.ENDPOINT) : current.uid();
         boolean disabled = body.has("disabled") ? Boolean.TRUE.equals(body.bool("disabled")) : current.disabled();
@@ -337,7 +338,7 @@ public final class EndpointRoutes {
         Long version = body.has("version") ? body.positiveU16("version") : Long.valueOf(current.version());
         String secret = body.has("secret") ? EndpointInput.secret(body, "secret") : null;
         String filter = body.has("filter") ? RoutingInput.filter(body) : current.filterJson();
-        String transformation = body.has("transformation") ? RoutingInput.transformation(body, hostRefusal)
+        String transformation = body.has("transformation") ? RoutingInput.transformation(body, urlPolicy)
                 : current.transformationJson();
         String ordering = body.has("ordering") ? ordering(body) : current.ordering();
         body.validate();

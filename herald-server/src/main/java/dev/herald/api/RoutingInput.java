@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.outbound.UrlPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.routing.InvalidFilterException;
 import dev.herald.routing.InvalidTransformationException;
@@ -30,10 +31,10 @@ final class RoutingInput {
     }
 
     /** The transformation as JSON text, null when absent or null; an unusable one fails naming its field. */
-    static String transformation(Body body, Function<String, Optional<String>> hostRefusal) {
+    static String transformation(Body body, UrlPolicy urlPolicy) {
         JsonNode node = body.object("transformation");
         if (node == null) return null;
-        Optional<String> problem = problem(node, hostRefusal);
+        Optional<String> problem = problem(node, urlPolicy);
         if (problem.isPresent()) {
             body.fail("transformation", problem.get(), "value_error.transformation");
             return null;
@@ -45,7 +46,7 @@ final class RoutingInput {
      * A transformation given as JSON text (a connector's {@code transformation}, a string in Svix's API), checked as
      * {@link #transformation} checks the object; the text as stored (compact), or null after a failure.
      */
-    static String transformationText(Body body, String field, String text, Function<String, Optional<String>> hostRefusal) {
+    static String transformationText(Body body, String field, String text, UrlPolicy urlPolicy) {
         JsonNode node;
         try {
             node = Json.MAPPER.readTree(text);
@@ -57,7 +58,7 @@ final class RoutingInput {
                     + "\"body\"?} with {{payload.x}} tags (Herald runs no JavaScript)", "value_error.transformation");
             return null;
         }
-        Optional<String> problem = problem(node, hostRefusal);
+        Optional<String> problem = problem(node, urlPolicy);
         if (problem.isPresent()) {
             body.fail(field, problem.get(), "value_error.transformation");
             return null;
@@ -66,14 +67,14 @@ final class RoutingInput {
     }
 
     /** The compiled transformation, or a 422 at {@code field}. */
-    static TransformationRenderer renderer(JsonNode node, String field, Function<String, Optional<String>> hostRefusal) {
-        problem(node, hostRefusal).ifPresent(p -> {
+    static TransformationRenderer renderer(JsonNode node, String field, UrlPolicy urlPolicy) {
+        problem(node, urlPolicy).ifPresent(p -> {
             throw ValidationException.of(field, p, "value_error.transformation");
         });
         return TransformationRenderer.parse(node);
     }
 
-    private static Optional<String> problem(JsonNode node, Function<String, Optional<String>> hostRefusal) {
+    private static Optional<String> problem(JsonNode node, UrlPolicy urlPolicy) {
         try {
             TransformationRenderer.parse(node);
         } catch (InvalidTransformationException e) {
@@ -88,7 +89,7 @@ final class RoutingInput {
         // a URL with no {{tag}} never changes: check it now as an endpoint URL; templated ones are checked per send
         JsonNode url = node.path("url");
         if (url.isTextual() && !url.textValue().contains("{{")) {
-            Optional<String> problem = EndpointInput.urlProblem(url.textValue(), hostRefusal);
+            Optional<String> problem = EndpointInput.urlProblem(url.textValue(), urlPolicy);
             if (problem.isPresent()) return Optional.of("url: " + problem.get());
         }
         return Optional.empty();

@@ -1,5 +1,6 @@
 package dev.herald.api;
 
+import dev.herald.outbound.UrlPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Ids;
 import dev.herald.routing.PayloadJson;
@@ -25,15 +26,15 @@ public final class TransformationRoutes {
     private final EndpointRoutes endpoints;
     private final dev.herald.store.EndpointStore store;
     private final Clock clock;
-    private final Function<String, Optional<String>> hostRefusal;
+    private final UrlPolicy urlPolicy;
 
     public TransformationRoutes(AppResolver apps, EndpointRoutes endpoints, dev.herald.store.EndpointStore store, Clock clock,
-                                Function<String, Optional<String>> hostRefusal) {
+                                UrlPolicy urlPolicy) {
         this.apps = apps;
         this.endpoints = endpoints;
         this.store = store;
         this.clock = clock;
-        this.hostRefusal = hostRefusal;
+        this.urlPolicy = urlPolicy;
     }
 
     /** {@code body} is the JSON sent when it parses as JSON, else the text. Signature headers are left out. */
@@ -80,7 +81,7 @@ public final class TransformationRoutes {
         String code = active != null ? active : switchedOff;
         if (body.has("code")) {
             String text = body.string("code", 1, 65_536);
-            code = text == null ? null : RoutingInput.transformationText(body, "code", text, hostRefusal);
+            code = text == null ? null : RoutingInput.transformationText(body, "code", text, urlPolicy);
         }
         boolean enabled = body.has("enabled") ? !Boolean.FALSE.equals(body.bool("enabled")) : active != null || switchedOff == null;
         JsonNode variables = body.object("variables");
@@ -123,7 +124,7 @@ public final class TransformationRoutes {
         if (source == null) {
             draft = new RequestDraft("POST", endpoint.url(), endpoint.headers(), payloadBytes);
         } else {
-            TransformationRenderer renderer = RoutingInput.renderer(source, "transformation", hostRefusal);
+            TransformationRenderer renderer = RoutingInput.renderer(source, "transformation", urlPolicy);
             var context = TransformationContext.of(Ids.next(Ids.MESSAGE), eventType, null, clock.instant(), payload,
                     app.id(), app.uid(), app.name(), endpoint.id());
             try {
@@ -132,7 +133,7 @@ public final class TransformationRoutes {
                 throw ValidationException.of("transformation", "transformation could not be rendered: " + e.getMessage(),
                         "value_error.transformation");
             }
-            draft.urlProblem(hostRefusal).ifPresent(problem -> {
+            draft.urlProblem(urlPolicy).ifPresent(problem -> {
                 throw ValidationException.of("transformation", problem, "value_error.transformation");
             });
         }

@@ -134,7 +134,9 @@ public final class Herald implements AutoCloseable {
             var client = new WebhookClient(WebhookClientSettings.defaults(HeraldCli.VERSION)
                     .withTotalTimeout(config.requestTimeout())
                     .withMaxConnectionsPerDestination(config.maxInFlight())
-                    .withMaxRequestsQueued(config.maxInFlight() * 2), guard, hostResolver);
+                    .withMaxRequestsQueued(config.maxInFlight() * 2)
+                    .withHttpsOnly(config.endpointHttpsOnly()), guard, hostResolver);
+            var urlPolicy = new dev.herald.outbound.UrlPolicy(guard, config.endpointHttpsOnly());
             started.add(client);
             var requests = new SignedRequestFactory(config.signatureHeaders());
             var operational = new OperationalWebhooks(config.operationalWebhookUrl(), config.operationalWebhookSecret(),
@@ -147,7 +149,7 @@ public final class Herald implements AutoCloseable {
             var queue = new DeliveryQueue(database.hotPathJdbi(), jdbi);
             // one group-commit writer: under load its batches grow (two writers halved them, and each batch costs
             // statements and round trips: 380 vs 473-504 µs of CPU per publish, BENCHMARKS.md run E)
-            dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, guard::refusalForUrlHost),
+            dispatcher = new Dispatcher(queue, endpoints, client, new DeliveryRequests(requests, urlPolicy),
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
@@ -178,19 +180,19 @@ public final class Herald implements AutoCloseable {
             java.util.function.Supplier<String> newSecret = config.defaultSignatureType() == HeraldConfig.SignatureType.ED25519
                     ? WebhookSecrets::generateEd25519 : WebhookSecrets::generate;
             var endpointRoutes = new EndpointRoutes(endpoints, eventTypes, resolver, clock,
-                    config.maxEndpointsPerApp(), guard::refusalForUrlHost, endpointEvents, newSecret);
+                    config.maxEndpointsPerApp(), urlPolicy, endpointEvents, newSecret);
             var operationalEndpointRoutes = EndpointRoutes.operational(endpoints, operationalApp::application,
-                    OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), guard::refusalForUrlHost,
+                    OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), urlPolicy,
                     (type, endpoint) -> operationalApp.endpointsChanged(), newSecret);
             var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock, operational::emit);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
                     idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
-            var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, endpoints, clock, guard::refusalForUrlHost);
+            var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, endpoints, clock, urlPolicy);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
             var statisticsRoutes = new dev.herald.api.StatisticsRoutes(apps, new dev.herald.store.UsageStatsStore(jdbi), taskRoutes);
             var connectors = new dev.herald.store.ConnectorStore(jdbi);
-            var connectorRoutes = new dev.herald.api.ConnectorRoutes(connectors, clock, guard::refusalForUrlHost);
+            var connectorRoutes = new dev.herald.api.ConnectorRoutes(connectors, clock, urlPolicy);
             var environmentRoutes = new dev.herald.api.EnvironmentRoutes(eventTypes, eventTypeRoutes, connectors, connectorRoutes, clock);
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);

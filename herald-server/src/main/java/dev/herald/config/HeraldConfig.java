@@ -27,6 +27,7 @@ public record HeraldConfig(
         SignatureHeaders signatureHeaders,
         SignatureType defaultSignatureType,
         List<String> whitelistSubnets,
+        boolean endpointHttpsOnly,
         Duration disableAfter,
         Duration requestTimeout,
         Duration shutdownTimeout,
@@ -95,6 +96,7 @@ public record HeraldConfig(
                 reader.signatureHeaders("HERALD_SIGNATURE_HEADERS"),
                 reader.signatureType("HERALD_DEFAULT_SIGNATURE_TYPE"),
                 reader.list("HERALD_WHITELIST_SUBNETS"),
+                reader.bool("HERALD_ENDPOINT_HTTPS_ONLY", false),
                 reader.duration("HERALD_DISABLE_AFTER", DEFAULT_DISABLE_AFTER),
                 reader.duration("HERALD_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT),
                 reader.duration("HERALD_SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT),
@@ -116,8 +118,15 @@ public record HeraldConfig(
                 reader.optional("HERALD_PUBLIC_URL").map(HeraldConfig::publicUrl));
     }
 
-    /** A lease must outlast the slowest request, or a live node's work would be taken over. */
+    /**
+     * A lease must outlast the slowest request, or a live node's work would be taken over; with https only, the
+     * operational webhook URL is held to it too.
+     */
     public HeraldConfig {
+        if (endpointHttpsOnly && operationalWebhookUrl != null && operationalWebhookUrl.isPresent()
+                && !operationalWebhookUrl.get().regionMatches(true, 0, "https://", 0, 8)) {
+            throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: must be https, as HERALD_ENDPOINT_HTTPS_ONLY is true");
+        }
         if (deliveryLease != null && requestTimeout != null && deliveryLease.compareTo(requestTimeout.plusSeconds(5)) < 0) {
             throw new ConfigException("HERALD_DELIVERY_LEASE: must be at least HERALD_REQUEST_TIMEOUT + 5s ("
                     + requestTimeout.plusSeconds(5).toSeconds() + "s)");

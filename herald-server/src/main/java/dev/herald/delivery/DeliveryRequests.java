@@ -1,5 +1,6 @@
 package dev.herald.delivery;
 
+import dev.herald.outbound.UrlPolicy;
 import dev.herald.outbound.OutboundRequest;
 import dev.herald.queue.ClaimedDelivery;
 import dev.herald.routing.PayloadJson;
@@ -27,14 +28,14 @@ public final class DeliveryRequests {
     }
 
     private final SignedRequestFactory signer;
-    private final Function<String, Optional<String>> hostRefusal;
+    private final UrlPolicy urlPolicy;
     // keyed by endpoint id, reused while the transformation text is the same: compiled once, not per attempt
     private final VersionedCache<TransformationRenderer> renderers = new VersionedCache<>();
 
-    /** {@code hostRefusal} is the address guard's create-time literal check, applied to rendered URLs. */
-    public DeliveryRequests(SignedRequestFactory signer, Function<String, Optional<String>> hostRefusal) {
+    /** {@code urlPolicy}: the checks an endpoint URL gets when saved, applied to rendered URLs. */
+    public DeliveryRequests(SignedRequestFactory signer, UrlPolicy urlPolicy) {
         this.signer = signer;
-        this.hostRefusal = hostRefusal;
+        this.urlPolicy = urlPolicy;
     }
 
     /**
@@ -47,7 +48,7 @@ public final class DeliveryRequests {
             return signer.build(URI.create(d.url()), d.msgId(), now.getEpochSecond(), payload, secrets, d.headers());
         }
         RequestDraft draft = render(d, payload);
-        Optional<String> problem = draft.urlProblem(hostRefusal);
+        Optional<String> problem = draft.urlProblem(urlPolicy);
         if (problem.isPresent()) throw new Refused("transformation: " + problem.get());
         return signer.build(URI.create(draft.url()), draft.method(), d.msgId(), now.getEpochSecond(), draft.body(),
                 secrets, draft.headers());

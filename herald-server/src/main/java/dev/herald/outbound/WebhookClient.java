@@ -31,6 +31,7 @@ public final class WebhookClient implements AutoCloseable {
     private final FailureClassifier failures;
     private final long totalTimeoutMs;
     private final int maxRequestsQueued;
+    private final boolean httpsOnly;
     private final AtomicInteger pending = new AtomicInteger();
 
     /** A client that resolves names with the system resolver. */
@@ -42,6 +43,7 @@ public final class WebhookClient implements AutoCloseable {
     public WebhookClient(WebhookClientSettings settings, AddressGuard guard, HostResolver resolver) {
         this.totalTimeoutMs = settings.totalTimeout().toMillis();
         this.maxRequestsQueued = settings.maxRequestsQueued();
+        this.httpsOnly = settings.httpsOnly();
         this.failures = new FailureClassifier(totalTimeoutMs, settings.connectTimeout().toMillis());
         this.http = newHttpClient(settings, guard, resolver);
         try {
@@ -131,11 +133,13 @@ public final class WebhookClient implements AutoCloseable {
                 .orElse(null);
     }
 
-    private static String unsupportedUrl(URI url) {
+    private String unsupportedUrl(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             return "unsupported URL scheme '" + scheme + "'";
         }
+        // an endpoint saved with http before the setting was turned on is refused here, as is every other request
+        if (httpsOnly && !scheme.equals("https")) return UrlPolicy.HTTPS_ONLY;
         if (url.getHost() == null || url.getHost().isEmpty()) {
             return "URL has no host";
         }

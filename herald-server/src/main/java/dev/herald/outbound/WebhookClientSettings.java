@@ -12,13 +12,15 @@ import java.util.Objects;
  * @param maxConnectionsPerDestination concurrent connections to one scheme/host/port
  * @param maxRequestsQueued requests in flight or waiting across all destinations; beyond it sends
  *     fail at once instead of piling up memory
+ * @param httpsOnly refuse every request whose URL is not https ({@code HERALD_ENDPOINT_HTTPS_ONLY})
  */
 public record WebhookClientSettings(
         String version,
         Duration connectTimeout,
         Duration totalTimeout,
         int maxConnectionsPerDestination,
-        int maxRequestsQueued) {
+        int maxRequestsQueued,
+        boolean httpsOnly) {
 
     public WebhookClientSettings {
         Objects.requireNonNull(version, "version");
@@ -30,23 +32,27 @@ public record WebhookClientSettings(
     }
 
     public static WebhookClientSettings defaults(String version) {
-        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000);
+        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false);
     }
 
     public WebhookClientSettings withConnectTimeout(Duration value) {
-        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued);
+        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly);
     }
 
     public WebhookClientSettings withTotalTimeout(Duration value) {
-        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued);
+        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly);
     }
 
     public WebhookClientSettings withMaxConnectionsPerDestination(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued, httpsOnly);
     }
 
     public WebhookClientSettings withMaxRequestsQueued(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value, httpsOnly);
+    }
+
+    public WebhookClientSettings withHttpsOnly(boolean value) {
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, value);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -1,5 +1,6 @@
 package dev.herald.routing;
 
+import dev.herald.outbound.UrlPolicy;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collections;
@@ -31,10 +32,10 @@ public record RequestDraft(String method, String url, Map<String, String> header
 
     /**
      * Why the URL cannot be sent to, if it cannot: a rendered URL comes from payload values, so it gets the
-     * same literal checks an endpoint URL gets at creation ({@code hostRefusal} is the address guard's);
+     * same checks an endpoint URL gets at creation (the scheme, and the host as written);
      * the connect-time guard still vets whatever a host name resolves to.
      */
-    public Optional<String> urlProblem(Function<String, Optional<String>> hostRefusal) {
+    public Optional<String> urlProblem(UrlPolicy urlPolicy) {
         URI uri;
         try {
             uri = new URI(url);
@@ -46,6 +47,6 @@ public record RequestDraft(String method, String url, Map<String, String> header
         if (uri.getRawUserInfo() != null) return Optional.of("rendered URL must not contain credentials");
         if (uri.getHost() == null || uri.getHost().isEmpty()) return Optional.of("rendered URL must have a host");
         if (uri.getPort() == 0 || uri.getPort() > 65_535) return Optional.of("rendered URL port must be between 1 and 65535");
-        return hostRefusal.apply(uri.getHost()).map(reason -> "rendered URL refused: " + reason);
+        return urlPolicy.refusal(uri).map(reason -> "rendered URL refused: " + reason);
     }
 }
