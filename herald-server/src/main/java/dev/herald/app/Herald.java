@@ -216,7 +216,11 @@ public final class Herald implements AutoCloseable {
             var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes,
                     healthGauges, healthStore, connectorRoutes, connectors, eventTypeRoutes, eventTypes,
                     applicationRoutes, clock);
-            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, List.of(
+            var metricsRoute = (java.util.function.Consumer<io.javalin.config.RoutesConfig>) routes ->
+                    routes.get("/metrics", new dev.herald.metrics.MetricsEndpoint(registry, config.metricsToken())::handle);
+            // a worker-only node (HERALD_API_ENABLED=false) answers health and metrics alone, for its orchestrator
+            api = new ApiServer(config.httpAddress(), config.maxPayloadBytes(), auth, idempotency, !config.apiEnabled()
+                    ? List.of(health::register, metricsRoute) : List.of(
                     messageRoutes::register, health::register, applicationRoutes::register, eventTypeRoutes::register,
                     endpointRoutes::register, attemptRoutes::register, portalAccess::register, pauseRoutes::register,
                     transformationRoutes::register, taskRoutes::register, operationalEndpointRoutes::register, statisticsRoutes::register,
@@ -224,11 +228,15 @@ public final class Herald implements AutoCloseable {
                     new dev.herald.api.DestinationRoutes(resolver, pollerRoutes)::register,
                     portal::register,
                     dashboard::register,
-                    routes -> routes.get("/metrics", new dev.herald.metrics.MetricsEndpoint(registry, config.metricsToken())::handle)));
+                    metricsRoute));
             api.start();
             started.add(api);
-            dispatcher.start();
-            started.add(dispatcher);
+            // an API-only node (HERALD_WORKER_ENABLED=false) sends nothing: not started, its dispatcher takes no leases,
+            // so what it publishes is written due and the worker nodes, woken by the queue's NOTIFY, claim it
+            if (config.workerEnabled()) {
+                dispatcher.start();
+                started.add(dispatcher);
+            }
             janitor = new dev.herald.delivery.Janitor(new dev.herald.store.RetentionStore(jdbi),
                     new dev.herald.store.DeletePurge(jdbi), clock,
                     Duration.ofDays(config.retentionDays())).start(config.janitorInterval());

@@ -46,7 +46,9 @@ public record HeraldConfig(
         int circuitBreakerFailures,
         List<String> portalFrameAncestors,
         Optional<String> metricsToken,
-        Optional<String> publicUrl) {
+        Optional<String> publicUrl,
+        boolean apiEnabled,
+        boolean workerEnabled) {
 
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
@@ -115,14 +117,20 @@ public record HeraldConfig(
                 reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES),
                 reader.list("HERALD_PORTAL_FRAME_ANCESTORS").stream().map(HeraldConfig::origin).toList(),
                 reader.optional("HERALD_METRICS_TOKEN"),
-                reader.optional("HERALD_PUBLIC_URL").map(HeraldConfig::publicUrl));
+                reader.optional("HERALD_PUBLIC_URL").map(HeraldConfig::publicUrl),
+                reader.bool("HERALD_API_ENABLED", true),
+                reader.bool("HERALD_WORKER_ENABLED", true));
     }
 
     /**
-     * A lease must outlast the slowest request, or a live node's work would be taken over; with https only, the
-     * operational webhook URL is held to it too.
+     * A node has a role; a lease must outlast the slowest request, or a live node's work would be taken over; with
+     * https only, the operational webhook URL is held to it too.
      */
     public HeraldConfig {
+        if (!apiEnabled && !workerEnabled) {
+            throw new ConfigException("HERALD_API_ENABLED, HERALD_WORKER_ENABLED: at least one must be true (a node that"
+                    + " neither serves the API nor delivers would do nothing)");
+        }
         if (endpointHttpsOnly && operationalWebhookUrl != null && operationalWebhookUrl.isPresent()
                 && !operationalWebhookUrl.get().regionMatches(true, 0, "https://", 0, 8)) {
             throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: must be https, as HERALD_ENDPOINT_HTTPS_ONLY is true");
