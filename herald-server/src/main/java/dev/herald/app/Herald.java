@@ -112,7 +112,7 @@ public final class Herald implements AutoCloseable {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
             try {
-                database = Database.connect(url, 40, 8, config.databaseTimeout(), registry);
+                database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE, config.databaseTimeout(), registry);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             } catch (RuntimeException e) {

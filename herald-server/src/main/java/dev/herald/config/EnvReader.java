@@ -28,27 +28,27 @@ final class EnvReader {
     }
 
     int positiveInt(String name, int defaultValue) {
-        var value = optional(name);
-        if (value.isEmpty()) return defaultValue;
-        try {
-            int parsed = Integer.parseInt(value.get());
-            if (parsed <= 0) throw new ConfigException(name + ": must be a positive integer, got '" + value.get() + "'");
-            return parsed;
-        } catch (NumberFormatException e) {
-            throw new ConfigException(name + ": must be a positive integer, got '" + value.get() + "'");
-        }
+        return intIn(name, defaultValue, 1, Integer.MAX_VALUE, "a positive integer");
     }
 
     int nonNegativeInt(String name, int defaultValue) {
+        return intIn(name, defaultValue, 0, Integer.MAX_VALUE, "0 or a positive integer");
+    }
+
+    int intBetween(String name, int defaultValue, int min, int max) {
+        return intIn(name, defaultValue, min, max, "an integer from " + min + " to " + max);
+    }
+
+    private int intIn(String name, int defaultValue, int min, int max, String what) {
         var value = optional(name);
         if (value.isEmpty()) return defaultValue;
         try {
             int parsed = Integer.parseInt(value.get());
-            if (parsed < 0) throw new ConfigException(name + ": must be 0 or a positive integer, got '" + value.get() + "'");
-            return parsed;
+            if (parsed >= min && parsed <= max) return parsed;
         } catch (NumberFormatException e) {
-            throw new ConfigException(name + ": must be 0 or a positive integer, got '" + value.get() + "'");
+            // refused below, as a number out of range is
         }
+        throw new ConfigException(name + ": must be " + what + ", got '" + value.get() + "'");
     }
 
     boolean bool(String name, boolean defaultValue) {

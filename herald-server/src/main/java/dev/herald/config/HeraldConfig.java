@@ -17,6 +17,7 @@ public record HeraldConfig(
         InetSocketAddress httpAddress,
         Optional<String> databaseUrl,
         Duration databaseTimeout,
+        int databasePoolSize,
         Path dataDir,
         Optional<String> adminToken,
         Optional<byte[]> encryptionKey,
@@ -58,6 +59,12 @@ public record HeraldConfig(
      * for good. Long enough for the slowest statement Herald runs outside its background tasks.
      */
     public static final Duration DEFAULT_DATABASE_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Connections of a node's general pool (API, portal, housekeeping); publishing and delivery have a pool of their
+     * own ({@link #HOT_PATH_POOL_SIZE}). At least 10, as Svix's db_pool_max_size: fewer would make requests wait.
+     */
+    public static final int DEFAULT_DATABASE_POOL_SIZE = 40;
+    public static final int HOT_PATH_POOL_SIZE = 8;
     public static final int DEFAULT_MAX_ENDPOINTS_PER_APP = 50;
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
     public static final String DEFAULT_RETRY_SCHEDULE = "0,5,300,1800,7200,18000,36000,36000";
@@ -88,6 +95,7 @@ public record HeraldConfig(
                 reader.address("HERALD_HTTP_ADDR", DEFAULT_HTTP_ADDR),
                 reader.optional("HERALD_DATABASE_URL"),
                 databaseTimeout(reader.duration("HERALD_DATABASE_TIMEOUT", DEFAULT_DATABASE_TIMEOUT)),
+                reader.intBetween("HERALD_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 10, 1000),
                 Path.of(reader.string("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
                 reader.optional("HERALD_ADMIN_TOKEN"),
                 reader.optional("HERALD_ENCRYPTION_KEY").map(v -> aesKey("HERALD_ENCRYPTION_KEY", v)),
