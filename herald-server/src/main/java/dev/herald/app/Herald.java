@@ -135,7 +135,12 @@ public final class Herald implements AutoCloseable {
                     .withTotalTimeout(config.requestTimeout())
                     .withMaxConnectionsPerDestination(config.maxInFlight())
                     .withMaxRequestsQueued(config.maxInFlight() * 2)
-                    .withHttpsOnly(config.endpointHttpsOnly()), guard, hostResolver);
+                    .withHttpsOnly(config.endpointHttpsOnly())
+                    .withTrustAnyCertificate(config.dangerousDisableTlsVerification()), guard, hostResolver);
+            if (config.dangerousDisableTlsVerification()) {
+                out.println("WARNING: HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION is true: https receivers' certificates are not"
+                        + " checked, so whoever answers for an endpoint's name gets its signed payloads");
+            }
             var urlPolicy = new dev.herald.outbound.UrlPolicy(guard, config.endpointHttpsOnly());
             started.add(client);
             var requests = new SignedRequestFactory(config.signatureHeaders());

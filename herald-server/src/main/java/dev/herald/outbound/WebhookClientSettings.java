@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param maxRequestsQueued requests in flight or waiting across all destinations; beyond it sends
  *     fail at once instead of piling up memory
  * @param httpsOnly refuse every request whose URL is not https ({@code HERALD_ENDPOINT_HTTPS_ONLY})
+ * @param trustAnyCertificate take any https receiver's certificate, unchecked
+ *     ({@code HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION}: a test receiver with a certificate of its own making)
  */
 public record WebhookClientSettings(
         String version,
@@ -20,7 +22,8 @@ public record WebhookClientSettings(
         Duration totalTimeout,
         int maxConnectionsPerDestination,
         int maxRequestsQueued,
-        boolean httpsOnly) {
+        boolean httpsOnly,
+        boolean trustAnyCertificate) {
 
     public WebhookClientSettings {
         Objects.requireNonNull(version, "version");
@@ -32,27 +35,32 @@ public record WebhookClientSettings(
     }
 
     public static WebhookClientSettings defaults(String version) {
-        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false);
+        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false, false);
     }
 
     public WebhookClientSettings withConnectTimeout(Duration value) {
-        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly);
+        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly, trustAnyCertificate);
     }
 
     public WebhookClientSettings withTotalTimeout(Duration value) {
-        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly);
+        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly, trustAnyCertificate);
     }
 
     public WebhookClientSettings withMaxConnectionsPerDestination(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued, httpsOnly);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued, httpsOnly, trustAnyCertificate);
     }
 
     public WebhookClientSettings withMaxRequestsQueued(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value, httpsOnly);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value, httpsOnly, trustAnyCertificate);
     }
 
     public WebhookClientSettings withHttpsOnly(boolean value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, value);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, value, trustAnyCertificate);
+    }
+
+    public WebhookClientSettings withTrustAnyCertificate(boolean value) {
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued,
+                httpsOnly, value);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -71,6 +71,24 @@ class TlsVerificationTest {
         assertThat(requests).hasValue(0);
     }
 
+    /** HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION, Svix's dangerous_disable_tls_verification: the operator's choice. */
+    @Test
+    void told_to_trust_any_certificate_the_client_delivers_to_it() {
+        var env = new java.util.HashMap<String, String>();
+        env.put("HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION", "true");
+        assertThat(dev.herald.config.HeraldConfig.fromEnvironment(env).dangerousDisableTlsVerification()).isTrue();
+        assertThat(dev.herald.config.HeraldConfig.fromEnvironment(Map.of()).dangerousDisableTlsVerification()).isFalse();
+
+        URI url = URI.create("https://127.0.0.1:" + receiver.getAddress().getPort() + "/hook");
+        try (var trusting = new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(5))
+                .withTrustAnyCertificate(true), new AddressGuard(List.of("127.0.0.0/8")), HostResolver.system())) {
+            DeliveryResult result = trusting.send(OutboundRequest.post(url, Map.of(), "{}".getBytes(UTF_8)))
+                    .orTimeout(10, TimeUnit.SECONDS).join();
+            assertThat(result.statusCode()).as(String.valueOf(result.errorMessage())).isEqualTo(200);
+        }
+        assertThat(requests).hasValue(1);
+    }
+
     /** A key and a certificate for 127.0.0.1 signed by itself, made with the running JDK's keytool. */
     private static SSLContext selfSigned(Path keystore) throws Exception {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
