@@ -89,26 +89,27 @@ class RetentionTest {
 
             receiver.reply(r -> Receiver.Reply.status(200));
             clock.advance(Duration.ofHours(1)); // the retry is due (2 h ±20% after the first attempt)
-            herald.herald.wakeDispatcher();
-            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").size() == 2, "the retry");
-            assertThat(receiver.requests("/r").get(1).body()).isEqualTo("{\"retried\":1}");
-            Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/msg/" + retried + "/endpoint")
-                    .body().path("data").path(0).path("status").asInt() == 0, "the retry recorded");
+            assertThat(sentAndRecorded(herald, receiver, app, retried, 2)).isEqualTo("{\"retried\":1}");
 
             // the delivered one goes at the next sweep; the scheduled one waits for its time
             assertThat(herald.herald.runRetention().payloadsExpired()).isEqualTo(1);
             assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + retried).body().path("payload").toString()).isEqualTo("{\"expired\":true}");
 
             clock.set(Instant.parse("2026-03-02T00:00:01Z"));
-            herald.herald.wakeDispatcher();
-            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").size() == 3, "the scheduled message");
-            assertThat(receiver.requests("/r").get(2).body()).isEqualTo("{\"later\":1}");
-            Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/msg/" + later + "/endpoint")
-                    .body().path("data").path(0).path("status").asInt() == 0, "the scheduled message recorded");
+            assertThat(sentAndRecorded(herald, receiver, app, later, 3)).isEqualTo("{\"later\":1}");
             assertThat(herald.herald.runRetention().payloadsExpired()).isEqualTo(1);
             assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + later).body().path("payload").toString()).isEqualTo("{\"expired\":true}");
             assertThat(herald.api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep).body().path("data").size()).isEqualTo(3);
         }
+    }
+
+    /** Wakes the dispatcher, waits for the receiver's {@code nth} request and its success recorded; the body it got. */
+    private static String sentAndRecorded(TestHerald herald, Receiver receiver, String app, String msg, int nth) {
+        herald.herald.wakeDispatcher();
+        Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").size() == nth, "request " + nth);
+        Receiver.await(Duration.ofSeconds(10), () -> herald.api.get("/api/v1/app/" + app + "/msg/" + msg + "/endpoint")
+                .body().path("data").path(0).path("status").asInt() == 0, "the delivery of " + msg + " recorded");
+        return receiver.requests("/r").get(nth - 1).body();
     }
 
     @Test
