@@ -111,6 +111,13 @@ public final class Herald implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
+            dev.herald.outbound.OutboundProxy proxy;
+            try {
+                proxy = config.proxyUrl().map(dev.herald.outbound.OutboundProxy::parse).orElse(null);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("HERALD_PROXY_URL: " + e.getMessage());
+            }
+            if (proxy != null) org.slf4j.LoggerFactory.getLogger(Herald.class).info("webhook requests go through the proxy {}", proxy);
             try {
                 database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE, config.databaseTimeout(), registry);
             } catch (IllegalArgumentException e) {
@@ -136,7 +143,8 @@ public final class Herald implements AutoCloseable {
                     .withMaxConnectionsPerDestination(config.maxInFlight())
                     .withMaxRequestsQueued(config.maxInFlight() * 2)
                     .withHttpsOnly(config.endpointHttpsOnly())
-                    .withTrustAnyCertificate(config.dangerousDisableTlsVerification()), guard, hostResolver);
+                    .withTrustAnyCertificate(config.dangerousDisableTlsVerification())
+                    .withProxy(proxy), guard, hostResolver);
             if (config.dangerousDisableTlsVerification()) {
                 out.println("WARNING: HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION is true: https receivers' certificates are not"
                         + " checked, so whoever answers for an endpoint's name gets its signed payloads");

@@ -16,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Jetty's hook between DNS and connect: every resolved address is vetted by {@link AddressGuard}
  * and only allowed ones are handed on, so Jetty connects to exactly the addresses that were
- * checked. That closes the DNS-rebinding gap of checking a name first and connecting later.
+ * checked. That closes the DNS-rebinding gap of checking a name first and connecting later. Behind a proxy, Jetty
+ * connects only to the proxy, which the operator chose and which is let through; receivers are then vetted by
+ * {@link #vet} before their requests are handed to it.
  */
 final class GuardedAddressResolver implements SocketAddressResolver {
 
@@ -25,12 +27,22 @@ final class GuardedAddressResolver implements SocketAddressResolver {
     private final HostResolver resolver;
     private final AddressGuard guard;
     private final Executor executor;
+    private final OutboundProxy proxy;
 
     /** @param executor runs the (possibly blocking) DNS lookups off Jetty's selector threads */
     GuardedAddressResolver(HostResolver resolver, AddressGuard guard, Executor executor) {
+        this(resolver, guard, executor, null);
+    }
+
+    /**
+     * @param executor runs the (possibly blocking) DNS lookups off Jetty's selector threads
+     * @param proxy the proxy requests go through (its address is not vetted), or null
+     */
+    GuardedAddressResolver(HostResolver resolver, AddressGuard guard, Executor executor, OutboundProxy proxy) {
         this.resolver = resolver;
         this.guard = guard;
         this.executor = executor;
+        this.proxy = proxy;
     }
 
     @Override
@@ -45,12 +57,29 @@ final class GuardedAddressResolver implements SocketAddressResolver {
     private void resolveNow(String host, int port, Promise<List<InetSocketAddress>> promise) {
         List<InetSocketAddress> allowed;
         try {
-            allowed = allowedAddresses(unbracketed(host), port);
+            allowed = proxy != null && proxy.is(host, port) ? proxyAddresses(unbracketed(host), port)
+                    : allowedAddresses(unbracketed(host), port);
         } catch (Exception e) { // becomes the request's failure, and so a DeliveryResult
             promise.failed(e);
             return;
         }
         promise.succeeded(allowed);
+    }
+
+    /**
+     * Vets a receiver's host as a direct connection would be vetted (blocking: run it off the selector threads).
+     *
+     * @throws UnknownHostException when the name has no address
+     * @throws BlockedAddressException when the guard refuses every address it has
+     */
+    void vet(String host) throws UnknownHostException, BlockedAddressException {
+        allowedAddresses(unbracketed(host), 0);
+    }
+
+    private List<InetSocketAddress> proxyAddresses(String host, int port) throws UnknownHostException {
+        List<InetAddress> resolved = resolver.resolve(host);
+        if (resolved == null || resolved.isEmpty()) throw new UnknownHostException(host);
+        return resolved.stream().map(address -> new InetSocketAddress(address, port)).toList();
     }
 
     private List<InetSocketAddress> allowedAddresses(String host, int port) throws UnknownHostException, BlockedAddressException {

@@ -32,6 +32,8 @@ public final class WebhookClient implements AutoCloseable {
     private final long totalTimeoutMs;
     private final int maxRequestsQueued;
     private final boolean httpsOnly;
+    private final OutboundProxy proxy;
+    private final GuardedAddressResolver addresses;
     private final AtomicInteger pending = new AtomicInteger();
 
     /** A client that resolves names with the system resolver. */
@@ -45,7 +47,11 @@ public final class WebhookClient implements AutoCloseable {
         this.maxRequestsQueued = settings.maxRequestsQueued();
         this.httpsOnly = settings.httpsOnly();
         this.failures = new FailureClassifier(totalTimeoutMs, settings.connectTimeout().toMillis());
-        this.http = newHttpClient(settings, guard, resolver);
+        this.proxy = settings.proxy();
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("herald-outbound");
+        this.addresses = new GuardedAddressResolver(resolver, guard, threads, proxy);
+        this.http = newHttpClient(settings, threads, addresses);
         try {
             http.start();
         } catch (Exception e) {
@@ -53,9 +59,8 @@ public final class WebhookClient implements AutoCloseable {
         }
     }
 
-    private static HttpClient newHttpClient(WebhookClientSettings settings, AddressGuard guard, HostResolver resolver) {
-        QueuedThreadPool threads = new QueuedThreadPool();
-        threads.setName("herald-outbound");
+    private static HttpClient newHttpClient(WebhookClientSettings settings, QueuedThreadPool threads,
+                                            GuardedAddressResolver addresses) {
         HttpClient http = new HttpClient();
         http.setExecutor(threads);
         // the selector runs the response listeners itself, no pool thread woken per response. They must never block:
@@ -63,7 +68,17 @@ public final class WebhookClient implements AutoCloseable {
         // lane's next request (asynchronously; name resolution runs on the pool, see GuardedAddressResolver)
         http.getHttpClientTransport().setInvocationType(Invocable.InvocationType.NON_BLOCKING);
         // the only way Jetty learns addresses, so every connection is vetted by the guard
-        http.setSocketAddressResolver(new GuardedAddressResolver(resolver, guard, threads));
+        http.setSocketAddressResolver(addresses);
+        if (settings.proxy() != null) {
+            var proxy = settings.proxy();
+            http.getProxyConfiguration().addProxy(proxy.toJetty());
+            if (proxy.kind() == OutboundProxy.Kind.HTTP && proxy.username() != null) {
+                // sent with every request and CONNECT (no 407 round trip: protocol handlers are off, below)
+                http.getAuthenticationStore().addAuthenticationResult(new org.eclipse.jetty.client.BasicAuthentication.BasicResult(
+                        URI.create("http://" + proxy.host() + ":" + proxy.port()), HttpHeader.PROXY_AUTHORIZATION,
+                        proxy.username(), proxy.password()));
+            }
+        }
         if (settings.trustAnyCertificate()) {
             // the operator's explicit choice for receivers whose certificates no authority signed: name and chain unchecked
             var tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Client(true);
@@ -99,6 +114,9 @@ public final class WebhookClient implements AutoCloseable {
             String unsupported = unsupportedUrl(request.url());
             if (unsupported != null) {
                 outcome.complete(DeliveryResult.failure(unsupported, elapsedMs(startNanos)));
+            } else if (proxy != null) {
+                // the proxy connects to the receiver, so its name is vetted here first (off the caller's thread: DNS)
+                http.getExecutor().execute(() -> sendVetted(request, startNanos, outcome));
             } else {
                 toJettyRequest(request).send(new CappedBodyListener(startNanos, outcome, failures::describe));
             }
@@ -106,6 +124,15 @@ public final class WebhookClient implements AutoCloseable {
             outcome.complete(DeliveryResult.failure(failures.describe(e), elapsedMs(startNanos)));
         }
         return counted;
+    }
+
+    private void sendVetted(OutboundRequest request, long startNanos, CompletableFuture<DeliveryResult> outcome) {
+        try {
+            addresses.vet(request.url().getHost());
+            toJettyRequest(request).send(new CappedBodyListener(startNanos, outcome, failures::describe));
+        } catch (Exception e) {
+            outcome.complete(DeliveryResult.failure(failures.describe(e), elapsedMs(startNanos)));
+        }
     }
 
     /** Requests accepted but not yet completed. */

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param httpsOnly refuse every request whose URL is not https ({@code HERALD_ENDPOINT_HTTPS_ONLY})
  * @param trustAnyCertificate take any https receiver's certificate, unchecked
  *     ({@code HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION}: a test receiver with a certificate of its own making)
+ * @param proxy the proxy every request goes through ({@code HERALD_PROXY_URL}), or null: straight to the receiver
  */
 public record WebhookClientSettings(
         String version,
@@ -23,7 +24,8 @@ public record WebhookClientSettings(
         int maxConnectionsPerDestination,
         int maxRequestsQueued,
         boolean httpsOnly,
-        boolean trustAnyCertificate) {
+        boolean trustAnyCertificate,
+        OutboundProxy proxy) {
 
     public WebhookClientSettings {
         Objects.requireNonNull(version, "version");
@@ -35,32 +37,45 @@ public record WebhookClientSettings(
     }
 
     public static WebhookClientSettings defaults(String version) {
-        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false, false);
+        return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false,
+                false, null);
     }
 
     public WebhookClientSettings withConnectTimeout(Duration value) {
-        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly, trustAnyCertificate);
+        return new WebhookClientSettings(version, value, totalTimeout, maxConnectionsPerDestination,
+                maxRequestsQueued, httpsOnly, trustAnyCertificate, proxy);
     }
 
     public WebhookClientSettings withTotalTimeout(Duration value) {
-        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination, maxRequestsQueued, httpsOnly, trustAnyCertificate);
+        return new WebhookClientSettings(version, connectTimeout, value, maxConnectionsPerDestination,
+                maxRequestsQueued, httpsOnly, trustAnyCertificate, proxy);
     }
 
     public WebhookClientSettings withMaxConnectionsPerDestination(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued, httpsOnly, trustAnyCertificate);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, value, maxRequestsQueued, httpsOnly,
+                trustAnyCertificate, proxy);
     }
 
     public WebhookClientSettings withMaxRequestsQueued(int value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value, httpsOnly, trustAnyCertificate);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, value,
+                httpsOnly, trustAnyCertificate, proxy);
     }
 
     public WebhookClientSettings withHttpsOnly(boolean value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued, value, trustAnyCertificate);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination,
+                maxRequestsQueued, value, trustAnyCertificate, proxy);
     }
 
     public WebhookClientSettings withTrustAnyCertificate(boolean value) {
-        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination, maxRequestsQueued,
-                httpsOnly, value);
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination,
+                maxRequestsQueued,
+                httpsOnly, value, proxy);
+    }
+
+    public WebhookClientSettings withProxy(OutboundProxy value) {
+        return new WebhookClientSettings(version, connectTimeout, totalTimeout, maxConnectionsPerDestination,
+                maxRequestsQueued,
+                httpsOnly, trustAnyCertificate, value);
     }
 
     private static void requirePositive(Duration value, String name) {

@@ -1,0 +1,75 @@
+package dev.herald.outbound;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.eclipse.jetty.client.HttpProxy;
+import org.eclipse.jetty.client.Origin;
+import org.eclipse.jetty.client.ProxyConfiguration;
+import org.eclipse.jetty.client.Socks5;
+import org.eclipse.jetty.client.Socks5Proxy;
+
+/**
+ * The proxy every webhook request goes through ({@code HERALD_PROXY_URL}, Svix's proxy_addr): an HTTP proxy
+ * ({@code http://[user:password@]host:port}: CONNECT tunnels to https receivers, plain requests to http ones) or a
+ * SOCKS5 one ({@code socks5://[user:password@]host:port}). The proxy is the operator's, so the address guard lets it
+ * through whatever its address; receivers are still vetted, by the addresses their names resolve to here.
+ */
+public record OutboundProxy(Kind kind, String host, int port, String username, String password) {
+    public enum Kind { HTTP, SOCKS5 }
+
+    /** @throws IllegalArgumentException saying what is wrong with {@code url} */
+    public static OutboundProxy parse(String url) {
+        URI uri;
+        try {
+            uri = new URI(url.strip());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("not a URL like http://proxy.internal:3128 or socks5://proxy.internal:1080");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        Kind kind = switch (scheme) {
+            case "http" -> Kind.HTTP;
+            case "socks5" -> Kind.SOCKS5;
+            default -> throw new IllegalArgumentException("the scheme must be http or socks5, got '" + scheme + "'");
+        };
+        if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65_535) {
+            throw new IllegalArgumentException("needs a host and a port, like " + scheme + "://proxy.internal:"
+                    + (kind == Kind.HTTP ? 3128 : 1080));
+        }
+        boolean bare = (uri.getRawPath() == null || uri.getRawPath().isEmpty() || uri.getRawPath().equals("/"))
+                && uri.getRawQuery() == null && uri.getRawFragment() == null;
+        if (!bare) throw new IllegalArgumentException("a proxy URL has no path, query or fragment");
+        String username = null;
+        String password = null;
+        if (uri.getRawUserInfo() != null) {
+            String[] parts = uri.getRawUserInfo().split(":", 2);
+            if (parts.length != 2) throw new IllegalArgumentException("credentials are user:password");
+            username = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
+            password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
+        }
+        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
+        return new OutboundProxy(kind, host, uri.getPort(), username, password);
+    }
+
+    /** Whether Jetty is connecting to this proxy (the guard lets that one through). */
+    boolean is(String host, int port) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return port == this.port && bare.equalsIgnoreCase(this.host);
+    }
+
+    ProxyConfiguration.Proxy toJetty() {
+        var address = new Origin.Address(host, port);
+        if (kind == Kind.HTTP) return new HttpProxy(address, false);
+        var socks = new Socks5Proxy(address, false);
+        if (username != null) socks.putAuthenticationFactory(new Socks5.UsernamePasswordAuthenticationFactory(username, password));
+        return socks;
+    }
+
+    /** The proxy's address without credentials, for logs. */
+    @Override
+    public String toString() {
+        return kind.name().toLowerCase(Locale.ROOT) + "://" + host + ":" + port;
+    }
+}

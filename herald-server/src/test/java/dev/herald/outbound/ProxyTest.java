@@ -1,0 +1,135 @@
+package dev.herald.outbound;
+
+import static dev.herald.testing.ApiClient.json;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.herald.config.ConfigException;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import dev.herald.testing.TestProxy;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * HERALD_PROXY_URL (Svix's proxy_addr): every webhook request goes through an HTTP or SOCKS5 proxy. The proxy here is on
+ * 127.0.0.1 and sends every connection to a receiver on 127.0.0.1, whatever name was asked for; names resolve through
+ * the resolver seam, so no packet leaves the machine. The guard has no whitelist: the proxy is let through as the
+ * operator's, and receivers are still refused by the addresses their names have.
+ */
+@ExtendWith(TestDatabase.class)
+class ProxyTest {
+    static final HostResolver DNS = host -> switch (host) {
+        case "hooks.example.com", "secure.example.com" -> List.of(InetAddress.getByName("93.184.216.34"));
+        case "internal.example.com" -> List.of(InetAddress.getByName("10.0.0.7"));
+        default -> {
+            // literals as the system resolver takes them (no lookup); any other name is unknown here
+            if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) throw new UnknownHostException(host);
+            yield List.of(InetAddress.getByName(host));
+        }
+    };
+
+    Receiver receiver;
+    InetSocketAddress upstream;
+
+    @BeforeEach
+    void receiver() {
+        receiver = new Receiver();
+        URI url = URI.create(receiver.url("/"));
+        upstream = new InetSocketAddress("127.0.0.1", url.getPort());
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.close();
+    }
+
+    @Test
+    void requests_go_through_an_http_proxy_with_its_credentials() throws Exception {
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, "herald:s3cret pass");
+             var client = client(proxy.url("herald:s3cret%20pass"))) {
+            DeliveryResult plain = send(client, "http://hooks.example.com/p");
+            assertThat(plain.statusCode()).as(String.valueOf(plain.errorMessage())).isEqualTo(200);
+            assertThat(receiver.requests("/p")).hasSize(1);
+            assertThat(receiver.requests("/p").get(0).body()).isEqualTo("{\"a\":1}");
+
+            send(client, "https://secure.example.com/s"); // tunnelled; the receiver behind it speaks no TLS: times out
+            assertThat(proxy.asked()).containsExactly(
+                    new TestProxy.Asked("POST http://hooks.example.com/p HTTP/1.1", "herald:s3cret pass"),
+                    new TestProxy.Asked("CONNECT secure.example.com:443 HTTP/1.1", "herald:s3cret pass"));
+        }
+    }
+
+    @Test
+    void requests_go_through_a_socks5_proxy() throws Exception {
+        try (var proxy = new TestProxy(TestProxy.Kind.SOCKS5, upstream, "herald:pw");
+             var client = client(proxy.url("herald:pw"))) {
+            DeliveryResult result = send(client, "http://hooks.example.com/q");
+            assertThat(result.statusCode()).as(String.valueOf(result.errorMessage())).isEqualTo(200);
+            assertThat(receiver.requests("/q")).hasSize(1);
+            assertThat(proxy.asked()).containsExactly(new TestProxy.Asked("hooks.example.com:80", "herald:pw"));
+        }
+    }
+
+    @Test
+    void receivers_the_guard_refuses_are_refused_before_the_proxy_is_asked() throws Exception {
+        for (var kind : TestProxy.Kind.values()) {
+            try (var proxy = new TestProxy(kind, upstream, null); var client = client(proxy.url())) {
+                DeliveryResult named = send(client, "http://internal.example.com/x");
+                assertThat(named.statusCode()).isZero();
+                assertThat(named.errorMessage()).contains("blocked address 10.0.0.7");
+                DeliveryResult metadata = send(client, "http://169.254.169.254/latest/meta-data");
+                assertThat(metadata.statusCode()).isZero();
+                assertThat(metadata.errorMessage()).contains("blocked address 169.254.169.254");
+                assertThat(proxy.asked()).as(kind.name()).isEmpty();
+            }
+        }
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void herald_sends_through_the_proxy_it_is_given() throws Exception {
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, null)) {
+            var env = new HashMap<>(TestHerald.defaultEnv());
+            env.put("HERALD_PROXY_URL", proxy.url());
+            try (var herald = TestHerald.start(env, Clock.systemUTC())) {
+                String app = herald.api.post("/api/v1/app", json("name", "proxied")).text("id");
+                herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/e")));
+                herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"via\":\"proxy\"}}");
+                Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/e").size() == 1, "the webhook, through the proxy");
+                assertThat(proxy.asked()).extracting(TestProxy.Asked::target)
+                        .containsExactly("POST " + receiver.url("/e") + " HTTP/1.1");
+            }
+        }
+        for (String bad : new String[] {"ftp://proxy.internal:21", "http://proxy.internal", "http://proxy.internal:3128/path"}) {
+            var env = new HashMap<>(TestHerald.defaultEnv());
+            env.put("HERALD_PROXY_URL", bad);
+            assertThatThrownBy(() -> TestHerald.start(env, Clock.systemUTC())).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_PROXY_URL: ");
+        }
+    }
+
+    private WebhookClient client(String proxyUrl) {
+        return new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(2))
+                .withProxy(OutboundProxy.parse(proxyUrl)), new AddressGuard(List.of()), DNS);
+    }
+
+    private static DeliveryResult send(WebhookClient client, String url) {
+        return client.send(OutboundRequest.post(URI.create(url), Map.of(), "{\"a\":1}".getBytes(UTF_8)))
+                .orTimeout(10, TimeUnit.SECONDS).join();
+    }
+}
