@@ -111,9 +111,15 @@ public final class Herald implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
+            dev.herald.outbound.ProxyBypass bypass;
+            try {
+                bypass = dev.herald.outbound.ProxyBypass.parse(config.noProxy());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("HERALD_NO_PROXY: " + e.getMessage());
+            }
             dev.herald.outbound.OutboundProxy proxy;
             try {
-                proxy = config.proxyUrl().map(dev.herald.outbound.OutboundProxy::parse).orElse(null);
+                proxy = config.proxyUrl().map(proxyUrl -> dev.herald.outbound.OutboundProxy.parse(proxyUrl, bypass)).orElse(null);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_PROXY_URL: " + e.getMessage());
             }

@@ -15,13 +15,19 @@ import org.eclipse.jetty.client.Socks5Proxy;
  * The proxy every webhook request goes through ({@code HERALD_PROXY_URL}, Svix's proxy_addr): an HTTP proxy
  * ({@code http://[user:password@]host:port}: CONNECT tunnels to https receivers, plain requests to http ones) or a
  * SOCKS5 one ({@code socks5://[user:password@]host:port}). The proxy is the operator's, so the address guard lets it
- * through whatever its address; receivers are still vetted, by the addresses their names resolve to here.
+ * through whatever its address; receivers are still vetted, by the addresses their names resolve to here. Receivers
+ * the {@link ProxyBypass} names are sent to directly.
  */
-public record OutboundProxy(Kind kind, String host, int port, String username, String password) {
+public record OutboundProxy(Kind kind, String host, int port, String username, String password, ProxyBypass bypass) {
     public enum Kind { HTTP, SOCKS5 }
 
-    /** @throws IllegalArgumentException saying what is wrong with {@code url} */
+    /** A proxy for every receiver. */
     public static OutboundProxy parse(String url) {
+        return parse(url, ProxyBypass.NONE);
+    }
+
+    /** @throws IllegalArgumentException saying what is wrong with {@code url} */
+    public static OutboundProxy parse(String url, ProxyBypass bypass) {
         URI uri;
         try {
             uri = new URI(url.strip());
@@ -50,7 +56,7 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
             password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
         }
         String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        return new OutboundProxy(kind, host, uri.getPort(), username, password);
+        return new OutboundProxy(kind, host, uri.getPort(), username, password, bypass);
     }
 
     /** Whether Jetty is connecting to this proxy (the guard lets that one through). */
@@ -59,10 +65,27 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
         return port == this.port && bare.equalsIgnoreCase(this.host);
     }
 
+    /** Whether a request to {@code receiverHost} goes through the proxy. */
+    boolean carries(String receiverHost) {
+        return !bypass.bypasses(receiverHost);
+    }
+
     ProxyConfiguration.Proxy toJetty() {
         var address = new Origin.Address(host, port);
-        if (kind == Kind.HTTP) return new HttpProxy(address, false);
-        var socks = new Socks5Proxy(address, false);
+        if (kind == Kind.HTTP) {
+            return new HttpProxy(address, false) {
+                @Override
+                public boolean matches(Origin origin) {
+                    return carries(origin.getAddress().getHost()) && super.matches(origin);
+                }
+            };
+        }
+        var socks = new Socks5Proxy(address, false) {
+            @Override
+            public boolean matches(Origin origin) {
+                return carries(origin.getAddress().getHost()) && super.matches(origin);
+            }
+        };
         if (username != null) socks.putAuthenticationFactory(new Socks5.UsernamePasswordAuthenticationFactory(username, password));
         return socks;
     }

@@ -114,7 +114,7 @@ public final class WebhookClient implements AutoCloseable {
             String unsupported = unsupportedUrl(request.url());
             if (unsupported != null) {
                 outcome.complete(DeliveryResult.failure(unsupported, elapsedMs(startNanos)));
-            } else if (proxy != null) {
+            } else if (proxy != null && proxy.carries(request.url().getHost())) {
                 // the proxy connects to the receiver, so its name is vetted here first (off the caller's thread: DNS)
                 http.getExecutor().execute(() -> sendVetted(request, startNanos, outcome));
             } else {

@@ -101,6 +101,29 @@ class ProxyTest {
         assertThat(receiver.requests()).isEmpty();
     }
 
+    /** HERALD_NO_PROXY, Svix's noproxy: named receivers go direct, and the guard vets them at connect as without a proxy. */
+    @Test
+    void receivers_named_in_no_proxy_go_direct() throws Exception {
+        var bypass = ProxyBypass.parse(List.of(".internal.example.com", "127.0.0.0/8"));
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, null);
+             var client = new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(2))
+                     .withProxy(OutboundProxy.parse(proxy.url(), bypass)), new AddressGuard(List.of("127.0.0.0/8")), DNS)) {
+            assertThat(send(client, receiver.url("/direct")).statusCode()).isEqualTo(200);
+            DeliveryResult internal = send(client, "http://internal.example.com/x");
+            assertThat(internal.errorMessage()).contains("blocked address 10.0.0.7");
+            assertThat(send(client, "http://hooks.example.com/proxied").statusCode()).isEqualTo(200);
+            assertThat(proxy.asked()).extracting(TestProxy.Asked::target)
+                    .containsExactly("POST http://hooks.example.com/proxied HTTP/1.1");
+            assertThat(receiver.requests()).extracting(Receiver.Request::path).containsExactly("/direct", "/proxied");
+        }
+        assertThat(bypass.bypasses("a.b.internal.example.com")).isTrue();
+        assertThat(bypass.bypasses("notinternal.example.com")).isFalse();
+        assertThat(bypass.bypasses("127.9.9.9")).isTrue();
+        assertThat(bypass.bypasses("128.0.0.1")).isFalse();
+        assertThatThrownBy(() -> ProxyBypass.parse(List.of("exa mple.com"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("'exa mple.com' is neither a host name nor an IP address or range");
+    }
+
     @Test
     void herald_sends_through_the_proxy_it_is_given() throws Exception {
         try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, null)) {
@@ -121,6 +144,11 @@ class ProxyTest {
             assertThatThrownBy(() -> TestHerald.start(env, Clock.systemUTC())).isInstanceOf(ConfigException.class)
                     .hasMessageStartingWith("HERALD_PROXY_URL: ");
         }
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_PROXY_URL", "http://proxy.internal:3128");
+        env.put("HERALD_NO_PROXY", "internal.example.com,10.0.0.0/99");
+        assertThatThrownBy(() -> TestHerald.start(env, Clock.systemUTC())).isInstanceOf(ConfigException.class)
+                .hasMessage("HERALD_NO_PROXY: '10.0.0.0/99' is neither a host name nor an IP address or range");
     }
 
     private WebhookClient client(String proxyUrl) {
