@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.domain.Capability;
+import dev.herald.security.SvixJwt;
 import dev.herald.security.Tokens;
 import dev.herald.store.TokenStore;
 import dev.herald.store.TokenStore.TokenOwner;
@@ -26,14 +27,21 @@ public final class Auth {
     private final TokenStore tokens;
     private final Optional<byte[]> configuredAdminHash;
     private final Clock clock;
+    private final SvixJwt svixTokens;
     private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
     private record Cached(Optional<TokenOwner> owner, Instant until) {}
 
     public Auth(TokenStore tokens, Optional<String> configuredAdminToken, Clock clock) {
+        this(tokens, configuredAdminToken, clock, null);
+    }
+
+    /** @param svixTokens checks svix-server's JWTs ({@code HERALD_JWT_SECRET}), or null: none is taken */
+    public Auth(TokenStore tokens, Optional<String> configuredAdminToken, Clock clock, SvixJwt svixTokens) {
         this.tokens = tokens;
         this.configuredAdminHash = configuredAdminToken.map(Tokens::hash);
         this.clock = clock;
+        this.svixTokens = svixTokens;
     }
 
     public void authenticate(Context ctx) {
@@ -85,6 +93,7 @@ public final class Auth {
     }
 
     private Optional<TokenOwner> resolve(String token) {
+        if (svixTokens != null && SvixJwt.looksLikeJwt(token)) return svixTokens.verify(token).map(Auth::ownerOf);
         byte[] hash = Tokens.hash(token);
         if (configuredAdminHash.isPresent() && MessageDigest.isEqual(hash, configuredAdminHash.get())) {
             return Optional.of(TokenOwner.admin("env"));
@@ -102,6 +111,13 @@ public final class Auth {
         }
         cache.put(key, new Cached(owner, until));
         return owner;
+    }
+
+    /** An organization's token is the admin's (Herald has one organization); an application's speaks for it alone. */
+    private static TokenOwner ownerOf(SvixJwt.Claims claims) {
+        return claims.application()
+                ? new TokenOwner("svix-jwt", claims.subject(), claims.expiresAt(), null, null, null, null)
+                : TokenOwner.admin("svix-jwt");
     }
 
     /**

@@ -111,6 +111,12 @@ public final class Herald implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
             }
+            dev.herald.security.SvixJwt svixTokens;
+            try {
+                svixTokens = config.jwtSecret().map(secret -> new dev.herald.security.SvixJwt(secret, clock)).orElse(null);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("HERALD_JWT_SECRET: " + e.getMessage());
+            }
             dev.herald.outbound.ProxyBypass bypass;
             try {
                 bypass = dev.herald.outbound.ProxyBypass.parse(config.noProxy());
@@ -188,7 +194,7 @@ public final class Herald implements AutoCloseable {
 
             // API
             var resolver = new AppResolver(apps);
-            var auth = new Auth(tokens, config.adminToken(), clock);
+            var auth = new Auth(tokens, config.adminToken(), clock, svixTokens);
             var idempotency = new Idempotency(new IdempotencyStore(jdbi), clock);
             started.add(idempotency);
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);

@@ -1,0 +1,70 @@
+package dev.herald.security;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The bearer tokens of Svix's own server (svix-server): HS256 JWTs signed with its {@code jwt_secret}. An organization
+ * token ({@code sub} its organization, as {@code svix-server jwt generate} makes) speaks for everything; an application
+ * token ({@code org} and {@code sub} the application's id) for that application. Given the same secret
+ * ({@code HERALD_JWT_SECRET}), Herald takes the tokens a team moving from svix-server already holds. Only HS256 is
+ * taken: a token naming another algorithm (none among them) is refused, whatever its signature.
+ */
+public final class SvixJwt {
+    /** Clocks of the node that made a token and of this one may differ a little. */
+    static final Duration LEEWAY = Duration.ofSeconds(60);
+
+    /** What a valid token says: its subject, the organization of an application token (null for an organization's). */
+    public record Claims(String subject, String organization, Instant expiresAt) {
+        public boolean application() {
+            return organization != null;
+        }
+    }
+
+    private final MACVerifier verifier;
+    private final Clock clock;
+
+    /** @throws IllegalArgumentException for a secret shorter than 32 bytes (256 bits: HS256's key size) */
+    public SvixJwt(String secret, Clock clock) {
+        try {
+            this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
+        } catch (JOSEException e) {
+            throw new IllegalArgumentException("must be at least 32 characters (HS256 needs 256 bits)");
+        }
+        this.clock = clock;
+    }
+
+    /** Whether the token has a JWT's shape (a Herald token never does), so it is checked here and nowhere else. */
+    public static boolean looksLikeJwt(String token) {
+        return token.startsWith("eyJ") && token.chars().filter(c -> c == '.').count() == 2;
+    }
+
+    /** The token's claims, when it is an HS256 JWT signed with the secret, in force now and naming a subject. */
+    public Optional<Claims> verify(String token) {
+        try {
+            SignedJWT jwt = SignedJWT.parse(token);
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) return Optional.empty();
+            JWTClaimsSet claims = jwt.getJWTClaimsSet();
+            Instant now = clock.instant();
+            Instant expires = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
+            if (expires != null && !now.isBefore(expires.plus(LEEWAY))) return Optional.empty();
+            if (claims.getNotBeforeTime() != null && now.plus(LEEWAY).isBefore(claims.getNotBeforeTime().toInstant())) {
+                return Optional.empty();
+            }
+            String subject = claims.getSubject();
+            if (subject == null || subject.isBlank()) return Optional.empty();
+            return Optional.of(new Claims(subject, claims.getStringClaim("org"), expires));
+        } catch (ParseException | JOSEException | IllegalStateException e) {
+            return Optional.empty();
+        }
+    }
+}
