@@ -104,8 +104,8 @@ final class GuardedAddressResolver implements SocketAddressResolver {
         return allowed;
     }
 
-    /** Jetty may hand over IPv6 literals in URL form; resolvers want the bare address. */
-    private static String unbracketed(String host) {
+    /** Jetty and URLs write IPv6 literals in brackets; resolvers and comparisons want the bare address. */
+    static String unbracketed(String host) {
         return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 }

@@ -55,14 +55,12 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
             username = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
             password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
         }
-        String host = uri.getHost().startsWith("[") ? uri.getHost().substring(1, uri.getHost().length() - 1) : uri.getHost();
-        return new OutboundProxy(kind, host, uri.getPort(), username, password, bypass);
+        return new OutboundProxy(kind, GuardedAddressResolver.unbracketed(uri.getHost()), uri.getPort(), username, password, bypass);
     }
 
     /** Whether Jetty is connecting to this proxy (the guard lets that one through). */
     boolean is(String host, int port) {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        return port == this.port && bare.equalsIgnoreCase(this.host);
+        return port == this.port && GuardedAddressResolver.unbracketed(host).equalsIgnoreCase(this.host);
     }
 
     /** Whether a request to {@code receiverHost} goes through the proxy. */

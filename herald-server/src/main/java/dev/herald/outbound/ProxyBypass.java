@@ -44,7 +44,7 @@ public final class ProxyBypass {
 
     /** Whether a request to {@code host} (as the URL names it) goes direct. */
     public boolean bypasses(String host) {
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare = GuardedAddressResolver.unbracketed(host);
         String name = bare.toLowerCase(Locale.ROOT);
         for (String domain : domains) {
             if (name.equals(domain) || name.endsWith("." + domain)) return true;
