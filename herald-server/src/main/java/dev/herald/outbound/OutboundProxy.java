@@ -12,7 +12,7 @@ import org.eclipse.jetty.client.Socks5;
 import org.eclipse.jetty.client.Socks5Proxy;
 
 /**
- * The proxy every webhook request goes through ({@code HERALD_PROXY_URL}, Svix's proxy_addr): an HTTP proxy
+ * The proxy every webhook request goes through ({@code HERALD_PROXY_URL}, as svix-server's proxy setting): an HTTP proxy
  * ({@code http://[user:password@]host:port}: CONNECT tunnels to https receivers, plain requests to http ones) or a
  * SOCKS5 one ({@code socks5://[user:password@]host:port}). The proxy is the operator's, so the address guard lets it
  * through whatever its address; receivers are still vetted, by the addresses their names resolve to here. Receivers

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Receivers that are sent to directly although a proxy is set ({@code HERALD_NO_PROXY}, Svix's noproxy): host names,
+ * Receivers that are sent to directly although a proxy is set ({@code HERALD_NO_PROXY}, as svix-server's no-proxy list): host names,
  * each matching itself and its subdomains ({@code example.com} and {@code .example.com} alike), and IP addresses or
  * CIDR ranges, which match receivers written as addresses (names are not resolved to decide). Whatever goes direct is
  * vetted by the address guard at connect, as without a proxy.

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * HERALD_PROXY_URL (Svix's proxy_addr): every webhook request goes through an HTTP or SOCKS5 proxy. The proxy here is on
+ * HERALD_PROXY_URL (as svix-server's proxy setting): every webhook request goes through an HTTP or SOCKS5 proxy. The proxy here is on
  * 127.0.0.1 and sends every connection to a receiver on 127.0.0.1, whatever name was asked for; names resolve through
  * the resolver seam, so no packet leaves the machine. The guard has no whitelist: the proxy is let through as the
  * operator's, and receivers are still refused by the addresses their names have.
@@ -101,7 +101,7 @@ class ProxyTest {
         assertThat(receiver.requests()).isEmpty();
     }
 
-    /** HERALD_NO_PROXY, Svix's noproxy: named receivers go direct, and the guard vets them at connect as without a proxy. */
+    /** HERALD_NO_PROXY, as svix-server's no-proxy list: named receivers go direct, and the guard vets them at connect as without a proxy. */
     @Test
     void receivers_named_in_no_proxy_go_direct() throws Exception {
         var bypass = ProxyBypass.parse(List.of(".internal.example.com", "127.0.0.0/8"));
