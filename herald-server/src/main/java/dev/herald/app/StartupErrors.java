@@ -13,7 +13,7 @@ import java.util.Optional;
  * Herald's user create its tables) as one line naming the setting, like a bad value, instead of a pool's or a web
  * server's stack trace.
  */
-final class StartupErrors {
+public final class StartupErrors {
     private StartupErrors() {}
 
     /**
@@ -37,7 +37,7 @@ final class StartupErrors {
      * the login was refused or the database does not exist (SQL states 08, 28 and 3D000), or Herald's user may not
      * create its tables (42501: since PostgreSQL 15 a new user may not create tables in schema public unless granted).
      */
-    static Optional<ConfigException> unusableDatabase(RuntimeException failure, boolean embedded) {
+    public static Optional<ConfigException> unusableDatabase(RuntimeException failure, boolean embedded) {
         SQLException cause = null;
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof SQLException s && s.getSQLState() != null && refuses(s.getSQLState())) cause = s;

@@ -227,7 +227,27 @@ public final class Database implements AutoCloseable {
      * any statement the pools run.
      */
     private static void migrate(JdbcUrl jdbc) {
-        Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration").load().migrate();
+        flyway(jdbc).migrate();
+    }
+
+    private static Flyway flyway(JdbcUrl jdbc) {
+        return Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration").load();
+    }
+
+    /** What {@link #migrateOnly} did: how many migrations it applied, and the version the schema is at now. */
+    public record Migration(int applied, String version) {}
+
+    /**
+     * Brings the schema up to date and nothing else ({@code herald migrate}): a deployment may migrate in a step of its
+     * own before it starts nodes of a new version (each node also migrates as it starts; Flyway's lock makes one do it).
+     */
+    public static Migration migrateOnly(String url, java.time.Duration timeout) {
+        var jdbc = JdbcUrl.parse(url);
+        requireReachable(jdbc, timeout);
+        var flyway = flyway(jdbc);
+        int applied = flyway.migrate().migrationsExecuted;
+        var current = flyway.info().current();
+        return new Migration(applied, current == null ? "none" : current.getVersion().getVersion());
     }
 
     /**
