@@ -105,33 +105,16 @@ public final class Herald implements AutoCloseable {
                 encryptionKey = config.encryptionKey().orElseThrow(() -> new ConfigException(
                         "HERALD_ENCRYPTION_KEY: required with HERALD_DATABASE_URL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"));
             }
-            AddressGuard guard;
-            try {
-                guard = new AddressGuard(config.whitelistSubnets());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("HERALD_WHITELIST_SUBNETS: " + e.getMessage());
-            }
-            dev.herald.security.SvixJwt svixTokens;
-            try {
-                svixTokens = config.jwtSecret().map(secret -> new dev.herald.security.SvixJwt(secret, clock)).orElse(null);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("HERALD_JWT_SECRET: " + e.getMessage());
-            }
-            dev.herald.outbound.ProxyBypass bypass;
-            try {
-                bypass = dev.herald.outbound.ProxyBypass.parse(config.noProxy());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("HERALD_NO_PROXY: " + e.getMessage());
-            }
-            dev.herald.outbound.OutboundProxy proxy;
-            try {
-                proxy = config.proxyUrl().map(proxyUrl -> dev.herald.outbound.OutboundProxy.parse(proxyUrl, bypass)).orElse(null);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("HERALD_PROXY_URL: " + e.getMessage());
-            }
+            AddressGuard guard = setting("HERALD_WHITELIST_SUBNETS", () -> new AddressGuard(config.whitelistSubnets()));
+            var svixTokens = setting("HERALD_JWT_SECRET",
+                    () -> config.jwtSecret().map(secret -> new dev.herald.security.SvixJwt(secret, clock)).orElse(null));
+            var bypass = setting("HERALD_NO_PROXY", () -> dev.herald.outbound.ProxyBypass.parse(config.noProxy()));
+            var proxy = setting("HERALD_PROXY_URL",
+                    () -> config.proxyUrl().map(proxyUrl -> dev.herald.outbound.OutboundProxy.parse(proxyUrl, bypass)).orElse(null));
             if (proxy != null) org.slf4j.LoggerFactory.getLogger(Herald.class).info("webhook requests go through the proxy {}", proxy);
             try {
-                database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE, config.databaseTimeout(), registry);
+                database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE,
+                        config.databaseTimeout(), registry);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             } catch (RuntimeException e) {
@@ -270,6 +253,15 @@ public final class Herald implements AutoCloseable {
         } catch (RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Builds what a setting describes; a value it refuses stops startup in one line naming the variable. */
+    private static <T> T setting(String variable, java.util.function.Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(variable + ": " + e.getMessage());
         }
     }
 
