@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Auth {
     private static final String PRINCIPAL = "herald.principal";
+    /** The token id of every svix-server JWT's owner: such a token is stored nowhere, so nothing can end it early. */
+    public static final String SVIX_JWT = "svix-jwt";
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final int CACHE_MAX = 10_000;
 
@@ -116,8 +118,8 @@ public final class Auth {
     /** An organization's token is the admin's (Herald has one organization); an application's speaks for it alone. */
     private static TokenOwner ownerOf(SvixJwt.Claims claims) {
         return claims.application()
-                ? new TokenOwner("svix-jwt", claims.subject(), claims.expiresAt(), null, null, null, null)
-                : TokenOwner.admin("svix-jwt");
+                ? new TokenOwner(SVIX_JWT, claims.subject(), claims.expiresAt(), null, null, null, null)
+                : TokenOwner.admin(SVIX_JWT);
     }
 
     /**

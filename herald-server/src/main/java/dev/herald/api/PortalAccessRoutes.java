@@ -93,6 +93,10 @@ public final class PortalAccessRoutes {
         if (owner.admin()) {
             throw new ApiException(403, "insufficient_access", "Only an application token can log out");
         }
+        if (Auth.SVIX_JWT.equals(owner.tokenId())) {
+            // answering 204 would tell the client its token ended while it goes on working until its exp
+            throw new ApiException(403, "insufficient_access", "A svix-server token cannot be logged out: it ends at its exp");
+        }
         if (tokens.isIntegrationKey(owner.tokenId())) {
             throw new ApiException(403, "insufficient_access", "An integration's key ends by rotating it or deleting the integration");
         }

@@ -73,6 +73,11 @@ class SvixJwtTest {
         assertThat(client.post("/api/v1/app/" + mine + "/msg", "{\"eventType\":\"t\",\"payload\":{}}").status()).isEqualTo(202);
         assertThat(client.get("/api/v1/app/" + other + "/endpoint").status()).isEqualTo(404); // as Svix: not its to see
         assertThat(client.get("/api/v1/app").status()).isEqualTo(403);
+        // stored nowhere, it cannot be ended early: logout says so rather than answer 204 and leave it working
+        var logout = client.post("/api/v1/auth/logout", "");
+        assertThat(logout.status()).isEqualTo(403);
+        assertThat(logout.text("detail")).isEqualTo("A svix-server token cannot be logged out: it ends at its exp");
+        assertThat(client.get("/api/v1/app/" + mine + "/endpoint").status()).isEqualTo(200);
     }
 
     @Test
