@@ -2,7 +2,6 @@ package dev.herald.cli;
 
 import dev.herald.config.HeraldConfig;
 import dev.herald.store.Database;
-import dev.herald.store.EmbeddedPostgresServer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -18,26 +17,16 @@ public final class MigrateCommand implements Callable<Integer> {
     /** Migrates HERALD_DATABASE_URL's database (or the embedded one); returns the process exit code. */
     public static int run(java.util.Map<String, String> env, java.io.PrintStream out) {
         var config = HeraldConfig.fromEnvironment(env);
-        EmbeddedPostgresServer postgres = null;
-        try {
-            String url;
-            if (config.embedded()) {
-                postgres = dev.herald.app.Herald.startEmbedded(config, true);
-                url = postgres.jdbcUrl();
-            } else {
-                url = config.databaseUrl().get();
-            }
+        try (var database = CommandDatabase.open(config)) {
             Database.Migration migration;
             try {
-                migration = Database.migrateOnly(url, config.databaseTimeout());
+                migration = Database.migrateOnly(database.url(), config.databaseTimeout());
             } catch (RuntimeException e) {
                 // unreachable, missing, refused: one line naming the variable, as serve says it
                 throw dev.herald.app.StartupErrors.unusableDatabase(e, config.embedded()).orElseThrow(() -> e);
             }
             out.println("schema at version " + migration.version() + " (" + migration.applied() + " migrations applied now)");
             return 0;
-        } finally {
-            if (postgres != null) postgres.close();
         }
     }
 }

@@ -5,7 +5,6 @@ import dev.herald.config.HeraldConfig;
 import dev.herald.security.EncryptionKeyFile;
 import dev.herald.security.SecretBox;
 import dev.herald.store.Database;
-import dev.herald.store.EmbeddedPostgresServer;
 import dev.herald.store.EndpointStore;
 import dev.herald.store.IntegrationStore;
 import java.util.concurrent.Callable;
@@ -22,19 +21,11 @@ public final class ReencryptCommand implements Callable<Integer> {
     /** Re-seals every secret under the current key; returns the process exit code. */
     public static int run(java.util.Map<String, String> env, java.io.PrintStream out) {
         var config = HeraldConfig.fromEnvironment(env);
-        EmbeddedPostgresServer postgres = null;
-        try {
-            String url;
-            byte[] key;
-            if (config.embedded()) {
-                postgres = dev.herald.app.Herald.startEmbedded(config, true);
-                url = postgres.jdbcUrl();
-                key = config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()));
-            } else {
-                url = config.databaseUrl().get();
-                key = config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
-            }
-            try (var db = Database.connect(url, 2, 1, config.databaseTimeout())) {
+        try (var database = CommandDatabase.open(config)) {
+            byte[] key = database.embedded()
+                    ? config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()))
+                    : config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
+            try (var db = Database.connect(database.url(), 2, 1, config.databaseTimeout())) {
                 var box = new SecretBox(key, config.oldEncryptionKeys());
                 int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
@@ -43,8 +34,6 @@ public final class ReencryptCommand implements Callable<Integer> {
                         + " AutoConfig secrets");
             }
             return 0;
-        } finally {
-            if (postgres != null) postgres.close();
         }
     }
 }
