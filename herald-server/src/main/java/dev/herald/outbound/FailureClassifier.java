@@ -78,7 +78,7 @@ final class FailureClassifier {
         return shorten(failure.getClass().getSimpleName() + ": " + failure.getMessage());
     }
 
-    private static Throwable find(Throwable failure, Class<? extends Throwable> type) {
+    static Throwable find(Throwable failure, Class<? extends Throwable> type) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (type.isInstance(t)) {
                 return t;

@@ -129,10 +129,36 @@ public final class WebhookClient implements AutoCloseable {
     private void sendVetted(OutboundRequest request, long startNanos, CompletableFuture<DeliveryResult> outcome) {
         try {
             addresses.vet(request.url().getHost());
-            toJettyRequest(request).send(new CappedBodyListener(startNanos, outcome, failures::describe));
-        } catch (Exception e) {
-            outcome.complete(DeliveryResult.failure(failures.describe(e), elapsedMs(startNanos)));
+        } catch (Exception refused) {
+            outcome.complete(DeliveryResult.failure(failures.describe(refused), elapsedMs(startNanos)));
+            return;
         }
+        var throughProxy = new CompletableFuture<DeliveryResult>();
+        throughProxy.whenComplete((result, error) -> outcome.complete(result == null
+                ? DeliveryResult.failure(viaProxy(failures.describe(error)), elapsedMs(startNanos)) : fromProxy(result)));
+        try {
+            toJettyRequest(request).send(new CappedBodyListener(startNanos, throughProxy, this::describeViaProxy));
+        } catch (RuntimeException e) {
+            throughProxy.complete(DeliveryResult.failure(describeViaProxy(e), elapsedMs(startNanos)));
+        }
+    }
+
+    /** A failure on the way through the proxy says so: the operator's proxy, not the receiver, may be the cause. */
+    private String describeViaProxy(Throwable failure) {
+        return viaProxy(FailureClassifier.find(failure, org.eclipse.jetty.client.HttpResponseException.class)
+                instanceof org.eclipse.jetty.client.HttpResponseException refused
+                ? "it answered " + refused.getResponse().getStatus() + " to the CONNECT for the receiver"
+                : failures.describe(failure));
+    }
+
+    private String viaProxy(String what) {
+        return "via proxy " + proxy + ": " + what;
+    }
+
+    /** A 407 is a proxy's answer (no receiver sends one): a failed attempt saying so, not the receiver's status. */
+    private DeliveryResult fromProxy(DeliveryResult result) {
+        if (result.statusCode() != 407) return result;
+        return DeliveryResult.failure(viaProxy("it asked for credentials (407 Proxy Authentication Required)"), result.durationMs());
     }
 
     /** Requests accepted but not yet completed. */

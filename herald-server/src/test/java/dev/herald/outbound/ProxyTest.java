@@ -101,6 +101,29 @@ class ProxyTest {
         assertThat(receiver.requests()).isEmpty();
     }
 
+    /** A proxy that is not there, or refuses: the attempt says it failed on the way through the proxy, and why. */
+    @Test
+    void failures_on_the_way_through_the_proxy_say_so() throws Exception {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (var client = client("http://127.0.0.1:" + closedPort)) {
+            DeliveryResult absent = send(client, "http://hooks.example.com/p");
+            assertThat(absent.statusCode()).isZero();
+            assertThat(absent.errorMessage()).isEqualTo("via proxy http://127.0.0.1:" + closedPort + ": connection refused");
+        }
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, "herald:pw"); var client = client(proxy.url())) {
+            DeliveryResult plain = send(client, "http://hooks.example.com/p");
+            assertThat(plain.statusCode()).isZero();
+            assertThat(plain.errorMessage()).isEqualTo("via proxy " + proxy.url() + ": it asked for credentials (407 Proxy Authentication Required)");
+            DeliveryResult tunnel = send(client, "https://secure.example.com/s");
+            assertThat(tunnel.statusCode()).isZero();
+            assertThat(tunnel.errorMessage()).isEqualTo("via proxy " + proxy.url() + ": it answered 407 to the CONNECT for the receiver");
+        }
+        assertThat(receiver.requests()).isEmpty();
+    }
+
     /** HERALD_NO_PROXY, as svix-server's no-proxy list: named receivers go direct, and the guard vets them at connect as without a proxy. */
     @Test
     void receivers_named_in_no_proxy_go_direct() throws Exception {
