@@ -510,8 +510,11 @@ public final class MessageStore {
 
     /**
      * Svix's recover: queues a manual delivery to {@code endpoint} of each message whose delivery there failed in
-     * [since, until) and which has none delivered or still pending there, nor an expired payload. Returns how many
-     * were queued; {@code perPage} runs after each full page.
+     * [since, until) and which has none delivered or still pending there, nor an expired payload. Failed includes
+     * cancelled unsent (4): a delivery waiting for its retry when the endpoint was disabled (by hand, or after days of
+     * failure) is cancelled, and recovering after enabling it again must send those too (an expunged message is
+     * cancelled as well, and passed over here for its blank payload). Returns how many were queued; {@code perPage}
+     * runs after each full page.
      */
     public int recover(Endpoint endpoint, Instant since, Instant until, Instant now, Runnable perPage) {
         return queueManualPages(endpoint, now, perPage, (h, cursor) -> {
@@ -520,7 +523,7 @@ public final class MessageStore {
                            exists (select 1 from message m where m.app_id = :app and m.id = d.msg_id
                                    and m.payload is not null) as kept
                     from delivery d
-                    where d.endpoint_id = :endpoint and d.status = 2
+                    where d.endpoint_id = :endpoint and d.status in (2, 4)
                       and d.created_at >= :since and (cast(:until as timestamptz) is null or d.created_at < :until)
                       and (cast(:cursor as text) is null or d.msg_id > :cursor)
                     group by d.msg_id
