@@ -135,7 +135,7 @@ public final class WebhookClient implements AutoCloseable {
         }
         var throughProxy = new CompletableFuture<DeliveryResult>();
         throughProxy.whenComplete((result, error) -> outcome.complete(result == null
-                ? DeliveryResult.failure(viaProxy(failures.describe(error)), elapsedMs(startNanos)) : fromProxy(result)));
+                ? DeliveryResult.failure(describeViaProxy(error), elapsedMs(startNanos)) : fromProxy(result)));
         try {
             toJettyRequest(request).send(new CappedBodyListener(startNanos, throughProxy, this::describeViaProxy));
         } catch (RuntimeException e) {
