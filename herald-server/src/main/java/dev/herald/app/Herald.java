@@ -221,6 +221,8 @@ public final class Herald implements AutoCloseable {
             // Javalin tries a method's routes in the order registered, a regex each: publishing's comes first
             var healthStore = new dev.herald.store.HealthStore(jdbi);
             var healthGauges = new dev.herald.metrics.HealthGauges(healthStore, clock).register(registry);
+            // leases and retries fall due by each node's own clock: one far from the others' is said out loud
+            started.add(new dev.herald.metrics.ClockOffset(jdbi, clock, config.deliveryLease()).register(registry).start());
             var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes,
                     healthGauges, healthStore, connectorRoutes, connectors, eventTypeRoutes, eventTypes,
                     applicationRoutes, clock);
