@@ -1,10 +1,13 @@
 package dev.herald.store;
 
+import dev.herald.security.SecretFile;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,11 +61,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
     private final DataDirectoryLock lock;
+    /** The postgres user's password ({@link #passwordFile}); null for a throwaway server, which keeps trust access. */
+    private final String password;
     private volatile boolean closed;
     private Thread supervisor;
 
     private EmbeddedPostgresServer(Started started, Path dataDir, boolean durable, Map<String, String> extraConfig,
-                                   Path throwawayDir) {
+                                   Path throwawayDir, String password) {
+        this.password = password;
         this.postgres = started.postgres();
         this.lock = started.lock();
         this.dataDir = dataDir;
@@ -82,7 +88,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true), dir, durable, extraConfig, dir);
+        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true, null), dir, durable,
+                extraConfig, dir, null);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -91,7 +98,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false), dataDir, durable, Map.of(), null);
+        String password = SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding());
+        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false, password), dataDir,
+                durable, Map.of(), null, password);
     }
 
     /**
@@ -102,7 +111,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * broken connections). One left running is stopped at the next start in that directory.
      */
     private static Started startPostgres(Path dataDir, DataDirectoryLock held, boolean durable, int port,
-                                         Map<String, String> extraConfig, boolean stopAtJvmExit) {
+                                         Map<String, String> extraConfig, boolean stopAtJvmExit, String password) {
         DataDirectoryLock lock = held;
         try {
             Files.createDirectories(dataDir);
@@ -141,17 +150,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("log_rotation_age", "1d")
                     .setServerConfig("log_rotation_size", "0");
             if (port > 0) builder.setPort(port);
+            if (password != null) builder.setConnectConfig("password", password); // the library's readiness check logs in
             extraConfig.forEach(builder::setServerConfig);
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
+            EmbeddedPostgres started;
             try {
-                return new Started(builder.start(), lock);
+                started = builder.start();
             } catch (IOException | RuntimeException e) {
                 throw new NotStartedException("embedded PostgreSQL did not start in " + dataDir.toAbsolutePath() + ": "
                         + reasonGiven(startLogOf(dataDir)).orElse(String.valueOf(e.getMessage()))
                         + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", e);
             }
+            try {
+                if (password != null) requirePassword(started, dataDir, password);
+            } catch (IOException | SQLException | RuntimeException e) {
+                started.close();
+                throw new NotStartedException("embedded PostgreSQL in " + dataDir.toAbsolutePath()
+                        + " could not be set to ask for a password: " + e.getMessage(), e);
+            }
+            return new Started(started, lock);
         } catch (IOException e) {
             if (lock != null && held == null) lock.close();
             throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
@@ -208,7 +227,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 postgres = null;
                 System.gc();
                 try {
-                    postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false).postgres();
+                    postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false, password).postgres();
                     log.warn("embedded PostgreSQL started again on port {}", port);
                     wait = SUPERVISION_INTERVAL;
                 } catch (RuntimeException e) {
@@ -242,11 +261,45 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The same for every start on this port (the library's form). */
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres";
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres" + (password == null ? "" : "&password=" + password);
     }
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Who may connect: every connection, over TCP or the Unix socket, gives the password (SCRAM). initdb's own file trusts
+     * every local connection as the superuser, so any process on the host, of any user, could read the payloads, point
+     * endpoints elsewhere, or run programs as Herald's user through {@code COPY ... TO PROGRAM}.
+     */
+    static final String PASSWORD_ONLY_ACCESS = """
+            # written by Herald: every connection logs in with the password kept beside this directory (pg.password)
+            local   all   all                  scram-sha-256
+            host    all   all   127.0.0.1/32   scram-sha-256
+            host    all   all   ::1/128        scram-sha-256
+            """;
+
+    /** The postgres user's password, beside the data directory (with the lock and the start log). */
+    static Path passwordFile(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".password");
+    }
+
+    /**
+     * Gives the postgres user its password and makes every connection give it, once per directory: a new directory
+     * and one made before Herald did this (initdb's trust access) alike. The password first, then the access file: a
+     * crash between the two leaves trust access, and the next start does both again.
+     */
+    private static void requirePassword(EmbeddedPostgres postgres, Path dataDir, String password) throws IOException, SQLException {
+        Path access = dataDir.resolve("pg_hba.conf");
+        if (Files.readString(access).equals(PASSWORD_ONLY_ACCESS)) return;
+        try (var connection = postgres.getPostgresDatabase().getConnection(); var statement = connection.createStatement()) {
+            // ALTER ROLE takes no parameters; the password is base64url (letters, digits, '-' and '_')
+            if (!password.matches("[A-Za-z0-9_-]+")) throw new IllegalStateException(passwordFile(dataDir) + " holds other characters");
+            statement.execute("alter role postgres password '" + password + "'");
+            Files.writeString(access, PASSWORD_ONLY_ACCESS);
+            statement.execute("select pg_reload_conf()");
+        }
     }
 
     /** Beside the data directory, as the lock is: initdb wants the directory itself empty. */

@@ -1,0 +1,94 @@
+package dev.herald.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Herald's embedded PostgreSQL asks every connection for the postgres user's password, kept beside the data directory
+ * (mode 600): initdb's own access file trusted any local connection as the superuser, so any process on the host could
+ * read and change Herald's data, and run programs as its user. A directory made before is set to ask at its next start.
+ */
+class EmbeddedAccessTest {
+
+    private static Connection connect(String url) throws SQLException {
+        return DriverManager.getConnection(url);
+    }
+
+    private static String withoutPassword(EmbeddedPostgresServer server) {
+        return "jdbc:postgresql://localhost:" + server.port() + "/postgres?user=postgres";
+    }
+
+    @Test
+    void a_connection_without_the_password_is_refused_and_one_with_it_works_across_restarts(@TempDir Path dataDir)
+            throws Exception {
+        Path pg = dataDir.resolve("pg");
+        String password;
+        try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            assertThatThrownBy(() -> connect(withoutPassword(server)).close()).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password");
+            assertThatThrownBy(() -> connect(withoutPassword(server) + "&password=guess").close())
+                    .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
+            try (var c = connect(server.jdbcUrl()); var s = c.createStatement()) {
+                s.execute("create table kept (v text)");
+                s.execute("insert into kept values ('before the restart')");
+            }
+            password = Files.readString(dataDir.resolve("pg.password")).trim();
+            assertThat(password).matches("[A-Za-z0-9_-]{32}");
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.password")))
+                    .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+        try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            assertThat(Files.readString(dataDir.resolve("pg.password")).trim()).isEqualTo(password);
+            assertThatThrownBy(() -> connect(withoutPassword(server)).close()).isInstanceOf(SQLException.class);
+            try (var c = connect(server.jdbcUrl()); var s = c.createStatement(); var rows = s.executeQuery("select v from kept")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("before the restart");
+            }
+        }
+    }
+
+    @Test
+    void a_directory_made_with_trust_access_is_set_to_ask_for_the_password_and_keeps_its_data(@TempDir Path dataDir)
+            throws Exception {
+        Path pg = dataDir.resolve("pg");
+        try (var server = EmbeddedPostgresServer.start(pg, false); var c = connect(server.jdbcUrl()); var s = c.createStatement()) {
+            s.execute("create table kept (v text)");
+            s.execute("insert into kept values ('from before')");
+        }
+        // as a directory made before Herald asked for a password: initdb's access file, no password kept
+        Files.writeString(pg.resolve("pg_hba.conf"), """
+                local   all             all                                     trust
+                host    all             all             127.0.0.1/32            trust
+                host    all             all             ::1/128                 trust
+                """);
+        Files.delete(dataDir.resolve("pg.password"));
+
+        try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            assertThat(Files.readString(pg.resolve("pg_hba.conf"))).isEqualTo(EmbeddedPostgresServer.PASSWORD_ONLY_ACCESS);
+            assertThatThrownBy(() -> connect(withoutPassword(server)).close()).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("password");
+            try (var c = connect(server.jdbcUrl()); var s = c.createStatement(); var rows = s.executeQuery("select v from kept")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getString(1)).isEqualTo("from before");
+            }
+        }
+    }
+
+    @Test
+    void a_throwaway_server_for_tests_and_benchmarks_keeps_trust_access() throws Exception {
+        try (var server = EmbeddedPostgresServer.startThrowaway("herald-access-test", false, java.util.Map.of());
+             var c = connect(withoutPassword(server)); var s = c.createStatement(); var rows = s.executeQuery("select 1")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(server.jdbcUrl()).isEqualTo(withoutPassword(server));
+        }
+    }
+}
