@@ -31,7 +31,10 @@ public final class SecretFile {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
             return text;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read or create " + file + ": " + e.getMessage(), e);
+            // a missing directory's exception names only the path
+            String reason = e instanceof java.nio.file.NoSuchFileException ? e.getMessage() + ": no such file or directory"
+                    : e.getMessage();
+            throw new IllegalStateException("cannot read or create " + file + ": " + reason, e);
         }
     }
 }

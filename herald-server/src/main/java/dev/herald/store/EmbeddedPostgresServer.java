@@ -98,7 +98,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        String password = SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding());
+        String password;
+        try {
+            password = SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding());
+        } catch (IllegalStateException e) { // a directory that cannot be made or written: said in one line
+            throw new NotStartedException(e.getMessage(), e);
+        }
         return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false, password), dataDir,
                 durable, Map.of(), null, password);
     }
@@ -173,7 +178,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return new Started(started, lock);
         } catch (IOException e) {
             if (lock != null && held == null) lock.close();
-            throw new IllegalStateException("embedded PostgreSQL failed to start in " + dataDir + ": " + e.getMessage(), e);
+            throw new NotStartedException("cannot use " + dataDir.toAbsolutePath() + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             if (lock != null && held == null) lock.close();
             throw e;

@@ -80,6 +80,15 @@ class EmbeddedDataDirectoryTest {
     }
 
     @Test
+    void a_directory_that_cannot_be_made_is_named_in_one_line(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        assertThatThrownBy(() -> Herald.startEmbedded(configFor(file.resolve("herald")), false))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DATA_DIR: cannot read or create " + file.resolve("herald").resolve("pg.password"))
+                .hasMessageEndingWith(": Not a directory");
+    }
+
+    @Test
     void the_server_reason_for_a_failed_start_is_its_fatal_line_with_the_log_line_before_it(@TempDir Path dir) throws Exception {
         // what PostgreSQL 18 printed when started on a postgresql.conf with "shared_buffers = lots" (seen by hand)
         Path startLog = dir.resolve("pg.start.log");
