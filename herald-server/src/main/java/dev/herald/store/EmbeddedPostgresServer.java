@@ -61,14 +61,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
     private final DataDirectoryLock lock;
-    /** The postgres user's password ({@link #passwordFile}); null for a throwaway server, which keeps trust access. */
-    private final String password;
+    /** A persistent server's password and binaries; null for a throwaway one (tests, benchmarks). */
+    private final Protection protection;
     private volatile boolean closed;
     private Thread supervisor;
 
     private EmbeddedPostgresServer(Started started, Path dataDir, boolean durable, Map<String, String> extraConfig,
-                                   Path throwawayDir, String password) {
-        this.password = password;
+                                   Path throwawayDir, Protection protection) {
+        this.protection = protection;
         this.postgres = started.postgres();
         this.lock = started.lock();
         this.dataDir = dataDir;
@@ -79,6 +79,22 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     private record Started(EmbeddedPostgres postgres, DataDirectoryLock lock) {}
+
+    /**
+     * What keeps other users of the host out of a persistent server: the postgres user's password ({@link #passwordFile}),
+     * and binaries of its own in a directory only Herald's user may enter ({@link #binariesOf}). The library's shared
+     * place for them ({@code /tmp/embedded-pg}) is writable by every user and its contents are run as they are found,
+     * so another user could put a program of theirs there for Herald to run.
+     */
+    private record Protection(String password, Path binaries) {}
+
+    /** The library's own binaries, under a key of their directory ({@link #startPostgres}). */
+    private record ResolverFor(Path binaries) implements io.zonky.test.db.postgres.embedded.PgBinaryResolver {
+        @Override
+        public java.io.InputStream getPgBinary(String system, String architecture) throws IOException {
+            return io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, architecture);
+        }
+    }
 
     /** A server in a new temporary directory that {@link #close()} deletes: a benchmark run writes gigabytes. */
     public static EmbeddedPostgresServer startThrowaway(String prefix, boolean durable, Map<String, String> extraConfig) {
@@ -98,14 +114,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** {@code port} 0 picks a free one; a fixed port lets clients reconnect after a restart. */
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
-        String password;
+        Protection protection;
         try {
-            password = SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding());
+            protection = new Protection(SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding()),
+                    ownerOnlyDirectory(binariesOf(dataDir)));
         } catch (IllegalStateException e) { // a directory that cannot be made or written: said in one line
             throw new NotStartedException(e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false, password), dataDir,
-                durable, Map.of(), null, password);
+        return new EmbeddedPostgresServer(startPostgres(dataDir, null, durable, port, Map.of(), false, protection), dataDir,
+                durable, Map.of(), null, protection);
     }
 
     /**
@@ -116,7 +133,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * broken connections). One left running is stopped at the next start in that directory.
      */
     private static Started startPostgres(Path dataDir, DataDirectoryLock held, boolean durable, int port,
-                                         Map<String, String> extraConfig, boolean stopAtJvmExit, String password) {
+                                         Map<String, String> extraConfig, boolean stopAtJvmExit, Protection protection) {
         DataDirectoryLock lock = held;
         try {
             Files.createDirectories(dataDir);
@@ -155,7 +172,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("log_rotation_age", "1d")
                     .setServerConfig("log_rotation_size", "0");
             if (port > 0) builder.setPort(port);
-            if (password != null) builder.setConnectConfig("password", password); // the library's readiness check logs in
+            if (protection != null) {
+                builder.setConnectConfig("password", protection.password()); // the library's readiness check logs in
+                builder.setOverrideWorkingDirectory(protection.binaries().toFile());
+                // the library keeps the place it unpacked to per resolver for the JVM's life: one equal only to the
+                // same directory's, or a server started after a throwaway one would run the shared copy
+                builder.setPgBinaryResolver(new ResolverFor(protection.binaries()));
+            }
             extraConfig.forEach(builder::setServerConfig);
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
@@ -169,7 +192,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                         + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", e);
             }
             try {
-                if (password != null) requirePassword(started, dataDir, password);
+                if (protection != null) {
+                    // the library opens the folder it unpacks to for writing by everyone (without entry): closed again
+                    ownerOnlyDirectory(protection.binaries());
+                    requirePassword(started, dataDir, protection.password());
+                }
             } catch (IOException | SQLException | RuntimeException e) {
                 started.close();
                 throw new NotStartedException("embedded PostgreSQL in " + dataDir.toAbsolutePath()
@@ -232,7 +259,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 postgres = null;
                 System.gc();
                 try {
-                    postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false, password).postgres();
+                    postgres = startPostgres(dataDir, lock, durable, port, extraConfig, false, protection).postgres();
                     log.warn("embedded PostgreSQL started again on port {}", port);
                     wait = SUPERVISION_INTERVAL;
                 } catch (RuntimeException e) {
@@ -266,7 +293,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** The same for every start on this port (the library's form). */
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres" + (password == null ? "" : "&password=" + password);
+        return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres"
+                + (protection == null ? "" : "&password=" + protection.password());
     }
 
     public int port() {
@@ -304,6 +332,24 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             statement.execute("alter role postgres password '" + password + "'");
             Files.writeString(access, PASSWORD_ONLY_ACCESS);
             statement.execute("select pg_reload_conf()");
+        }
+    }
+
+    /** Where a persistent server's binaries are unpacked: beside its data directory, one folder per version. */
+    static Path binariesOf(Path dataDir) {
+        return dataDir.resolveSibling(dataDir.getFileName() + ".bin");
+    }
+
+    /** Makes {@code dir} if need be and lets only its owner in (mode 700), however it was found. */
+    private static Path ownerOnlyDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            return dir;
+        } catch (UnsupportedOperationException e) {
+            return dir; // not a POSIX file system: nothing to set
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot make " + dir + ": " + e.getMessage(), e);
         }
     }
 

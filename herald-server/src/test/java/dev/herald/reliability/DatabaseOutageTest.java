@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("kill")
 class DatabaseOutageTest {
     @TempDir
+    Path tempDir;
+    /** Inside the temporary directory: the server keeps its password, binaries and lock beside the data directory. */
     Path dataDir;
+
+    @BeforeEach
+    void dataDirInsideTheTemporaryOne() {
+        dataDir = tempDir.resolve("pg");
+    }
 
     @Test
     void survives_a_postgres_restart_under_load_and_loses_nothing() throws Exception {

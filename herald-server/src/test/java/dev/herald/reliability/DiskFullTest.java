@@ -40,7 +40,8 @@ class DiskFullTest {
     void a_full_disk_refuses_new_messages_with_503_loses_none_accepted_and_delivery_resumes_once_there_is_room() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "mounting a file system needs root");
         Path mount = Files.createTempDirectory("herald-diskfull");
-        Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=160m", "tmpfs", mount.toString()), true);
+        // the data directory's file system holds the PostgreSQL binaries too (pg.bin, about 60 MB)
+        Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=240m", "tmpfs", mount.toString()), true);
         try {
             var env = new HashMap<>(TestHerald.defaultEnv());
             env.remove("HERALD_DATABASE_URL"); // the embedded PostgreSQL, in the data directory

@@ -26,6 +26,8 @@ class DatabaseReachTest {
     static final Duration FAST = Duration.ofMillis(2_500);
 
     @TempDir
+    Path tempDir;
+    /** Inside the temporary directory: the server keeps its password, binaries and lock beside the data directory. */
     Path dataDir;
     int port;
     EmbeddedPostgresServer postgres;
@@ -33,6 +35,7 @@ class DatabaseReachTest {
 
     @BeforeEach
     void start() throws Exception {
+        dataDir = tempDir.resolve("pg");
         try (var socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Herald's embedded PostgreSQL asks every connection for the postgres user's password, kept beside the data directory
  * (mode 600): initdb's own access file trusted any local connection as the superuser, so any process on the host could
  * read and change Herald's data, and run programs as its user. A directory made before is set to ask at its next start.
+ * And it runs binaries unpacked beside its data, where only Herald's user may go, not from the library's shared
+ * folder in the temporary directory, which every user may write to.
  */
 class EmbeddedAccessTest {
 
@@ -80,6 +82,28 @@ class EmbeddedAccessTest {
                 assertThat(rows.next()).isTrue();
                 assertThat(rows.getString(1)).isEqualTo("from before");
             }
+        }
+    }
+
+    @Test
+    void the_server_runs_binaries_of_its_own_that_only_herald_user_may_reach(@TempDir Path dataDir) throws Exception {
+        // a throwaway server first, as in a test run: it unpacks the library's shared copy in the temporary directory
+        try (var throwaway = EmbeddedPostgresServer.startThrowaway("herald-access-test", false, java.util.Map.of())) {
+            assertThat(throwaway.port()).isPositive();
+        }
+        Path pg = dataDir.resolve("pg");
+        try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            long pid = Long.parseLong(Files.readAllLines(pg.resolve("postmaster.pid")).get(0).trim());
+            String command = ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElseThrow();
+            assertThat(Path.of(command)).startsWith(dataDir.resolve("pg.bin").toRealPath());
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.bin")))
+                    .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+        }
+        // found open to others (as the library leaves its own), it is closed again at the next start
+        Files.setPosixFilePermissions(dataDir.resolve("pg.bin"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.bin")))
+                    .isEqualTo(PosixFilePermissions.fromString("rwx------"));
         }
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,7 +19,14 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("kill")
 class EmbeddedPostgresSupervisionTest {
     @TempDir
+    Path tempDir;
+    /** Inside the temporary directory: the server keeps its password, binaries and lock beside the data directory. */
     Path dataDir;
+
+    @BeforeEach
+    void dataDirInsideTheTemporaryOne() {
+        dataDir = tempDir.resolve("pg");
+    }
 
     @Test
     void a_postmaster_killed_outright_is_started_again_with_its_data() throws Exception {
