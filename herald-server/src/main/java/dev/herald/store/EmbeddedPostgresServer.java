@@ -283,11 +283,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Whether the postmaster named in the data directory's postmaster.pid is alive. */
     boolean isRunning() {
+        return livePostmaster(dataDir).isPresent();
+    }
+
+    /** The pid of the live postmaster named in {@code dataDir}'s postmaster.pid, if there is one. */
+    static Optional<Long> livePostmaster(Path dataDir) {
         try {
             long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
-            return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
         } catch (IOException | RuntimeException e) {
-            return false; // no pid file: stopped, cleanly or not
+            return Optional.empty(); // no pid file: stopped, cleanly or not
         }
     }
 
