@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,12 +24,7 @@ class EmbeddedRestartTest {
     Path dataDir;
 
     Map<String, String> env() {
-        var env = new HashMap<String, String>();
-        env.put("HERALD_HTTP_ADDR", "127.0.0.1:0");
-        env.put("HERALD_DATA_DIR", dataDir.toString());
-        env.put("HERALD_ADMIN_TOKEN", TestHerald.ADMIN_TOKEN);
-        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8");
-        return env;
+        return TestHerald.embeddedEnv(dataDir);
     }
 
     @Test

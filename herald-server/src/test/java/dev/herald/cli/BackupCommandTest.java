@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -37,12 +36,7 @@ class BackupCommandTest {
     Path dir;
 
     private static Map<String, String> envFor(Path dataDir) {
-        var env = new HashMap<String, String>();
-        env.put("HERALD_HTTP_ADDR", "127.0.0.1:0");
-        env.put("HERALD_DATA_DIR", dataDir.toString());
-        env.put("HERALD_ADMIN_TOKEN", TestHerald.ADMIN_TOKEN);
-        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.0/8");
-        return env;
+        return TestHerald.embeddedEnv(dataDir);
     }
 
     private static Herald start(Path dataDir) {

@@ -43,9 +43,7 @@ class DiskFullTest {
         // the data directory's file system holds the PostgreSQL binaries too (pg.bin, about 60 MB)
         Commands.run(List.of("mount", "-t", "tmpfs", "-o", "size=240m", "tmpfs", mount.toString()), true);
         try {
-            var env = new HashMap<>(TestHerald.defaultEnv());
-            env.remove("HERALD_DATABASE_URL"); // the embedded PostgreSQL, in the data directory
-            env.put("HERALD_DATA_DIR", mount.resolve("herald").toString());
+            var env = TestHerald.embeddedEnv(mount.resolve("herald")); // the embedded PostgreSQL, in the data directory
             try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
                 ApiClient api = herald.api;
                 String app = api.post("/api/v1/app", json("name", "disk full")).text("id");

@@ -31,9 +31,7 @@ class EmbeddedPostgresCrashTest {
 
     @Test
     void the_embedded_postgresql_killed_under_load_is_started_again_and_nothing_accepted_is_lost() throws Exception {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.remove("HERALD_DATABASE_URL"); // the embedded PostgreSQL, durable, in the data directory
-        env.put("HERALD_DATA_DIR", dataDir.toString());
+        var env = TestHerald.embeddedEnv(dataDir); // the embedded PostgreSQL, durable, in the data directory
         try (var receiver = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
             var api = herald.api;
             String app = api.post("/api/v1/app", json("name", "crash")).text("id");

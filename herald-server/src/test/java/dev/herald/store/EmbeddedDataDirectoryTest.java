@@ -10,7 +10,6 @@ import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedDataDirectoryTest {
 
     private static HeraldConfig configFor(Path dataDir) {
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.remove("HERALD_DATABASE_URL");
-        env.put("HERALD_DATA_DIR", dataDir.toString());
-        return HeraldConfig.fromEnvironment(env);
+        return HeraldConfig.fromEnvironment(TestHerald.embeddedEnv(dataDir));
     }
 
     @Test

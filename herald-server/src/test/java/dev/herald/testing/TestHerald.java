@@ -32,6 +32,15 @@ public final class TestHerald implements AutoCloseable {
         return env;
     }
 
+    /** A node on the embedded PostgreSQL in {@code dataDir} (HERALD_DATA_DIR), its encryption key in a file there. */
+    public static Map<String, String> embeddedEnv(java.nio.file.Path dataDir) {
+        var env = defaultEnv();
+        env.remove("HERALD_DATABASE_URL");
+        env.remove("HERALD_ENCRYPTION_KEY");
+        env.put("HERALD_DATA_DIR", dataDir.toString());
+        return env;
+    }
+
     public static TestHerald start() {
         return start(defaultEnv(), Clock.systemUTC());
     }
