@@ -61,7 +61,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** A temporary data directory removed on close (tests, benchmarks); null for Herald's persistent one. */
     private final Path throwawayDir;
     private final DataDirectoryLock lock;
-    /** A persistent server's password and binaries; null for a throwaway one (tests, benchmarks). */
+    /** The server's binaries, and a persistent server's password (a throwaway one keeps trust access). */
     private final Protection protection;
     private volatile boolean closed;
     private Thread supervisor;
@@ -81,10 +81,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private record Started(EmbeddedPostgres postgres, DataDirectoryLock lock) {}
 
     /**
-     * What keeps other users of the host out of a persistent server: the postgres user's password ({@link #passwordFile}),
-     * and binaries of its own in a directory only Herald's user may enter ({@link #binariesOf}). The library's shared
-     * place for them ({@code /tmp/embedded-pg}) is writable by every user and its contents are run as they are found,
-     * so another user could put a program of theirs there for Herald to run.
+     * What keeps other users of the host out of a server: binaries in a directory only Herald's user may enter (beside a
+     * persistent server's data, {@link #binariesOf}; in the user's cache for throwaway ones, {@link #userCache}), and a
+     * persistent server's password ({@link #passwordFile}; null for a throwaway one). The library's shared place for the
+     * binaries ({@code /tmp/embedded-pg}) is writable by every user and its contents are run as they are found, so
+     * another user could put a program of theirs there for Herald (or a benchmark) to run.
      */
     private record Protection(String password, Path binaries) {}
 
@@ -104,8 +105,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("no temporary directory for PostgreSQL: " + e.getMessage(), e);
         }
-        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true, null), dir, durable,
-                extraConfig, dir, null);
+        var protection = new Protection(null, ownerOnlyDirectory(userCache()));
+        return new EmbeddedPostgresServer(startPostgres(dir, null, durable, 0, extraConfig, true, protection), dir, durable,
+                extraConfig, dir, protection);
     }
 
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable) {
@@ -172,13 +174,13 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("log_rotation_age", "1d")
                     .setServerConfig("log_rotation_size", "0");
             if (port > 0) builder.setPort(port);
-            if (protection != null) {
+            if (protection.password() != null) {
                 builder.setConnectConfig("password", protection.password()); // the library's readiness check logs in
-                builder.setOverrideWorkingDirectory(protection.binaries().toFile());
-                // the library keeps the place it unpacked to per resolver for the JVM's life: one equal only to the
-                // same directory's, or a server started after a throwaway one would run the shared copy
-                builder.setPgBinaryResolver(new ResolverFor(protection.binaries()));
             }
+            // the library keeps the place it unpacked to per resolver for the JVM's life: one equal only to the same
+            // directory's, or a server would run the binaries unpacked for another (in another directory) before it
+            builder.setOverrideWorkingDirectory(protection.binaries().toFile())
+                    .setPgBinaryResolver(new ResolverFor(protection.binaries()));
             extraConfig.forEach(builder::setServerConfig);
             if (durable) {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
@@ -192,11 +194,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                         + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", e);
             }
             try {
-                if (protection != null) {
-                    // the library opens the folder it unpacks to for writing by everyone (without entry): closed again
-                    ownerOnlyDirectory(protection.binaries());
-                    requirePassword(started, dataDir, protection.password());
-                }
+                // the library opens the folder it unpacks to for writing by everyone (without entry): closed again
+                ownerOnlyDirectory(protection.binaries());
+                if (protection.password() != null) requirePassword(started, dataDir, protection.password());
             } catch (IOException | SQLException | RuntimeException e) {
                 started.close();
                 throw new NotStartedException("embedded PostgreSQL in " + dataDir.toAbsolutePath()
@@ -299,7 +299,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** The same for every start on this port (the library's form). */
     public String jdbcUrl() {
         return "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres"
-                + (protection == null ? "" : "&password=" + protection.password());
+                + (protection.password() == null ? "" : "&password=" + protection.password());
     }
 
     public int port() {
@@ -343,6 +343,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     /** Where a persistent server's binaries are unpacked: beside its data directory, one folder per version. */
     static Path binariesOf(Path dataDir) {
         return dataDir.resolveSibling(dataDir.getFileName() + ".bin");
+    }
+
+    /**
+     * Where throwaway servers' binaries are unpacked, once for all of a user's runs: {@code $XDG_CACHE_HOME/herald} or
+     * {@code ~/.cache/herald}, which other users cannot reach.
+     */
+    static Path userCache() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path cache = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return cache.resolve("herald").resolve("postgres-binaries");
     }
 
     /** Makes {@code dir} if need be and lets only its owner in (mode 700), however it was found. */

@@ -87,7 +87,7 @@ class EmbeddedAccessTest {
 
     @Test
     void the_server_runs_binaries_of_its_own_that_only_herald_user_may_reach(@TempDir Path dataDir) throws Exception {
-        // a throwaway server first, as in a test run: it unpacks the library's shared copy in the temporary directory
+        // a throwaway server first, as in a test run: it unpacks a copy of its own in the user's cache
         try (var throwaway = EmbeddedPostgresServer.startThrowaway("herald-access-test", false, java.util.Map.of())) {
             assertThat(throwaway.port()).isPositive();
         }
@@ -108,11 +108,16 @@ class EmbeddedAccessTest {
     }
 
     @Test
-    void a_throwaway_server_for_tests_and_benchmarks_keeps_trust_access() throws Exception {
+    void a_throwaway_server_for_tests_and_benchmarks_keeps_trust_access_and_runs_binaries_from_the_user_cache() throws Exception {
         try (var server = EmbeddedPostgresServer.startThrowaway("herald-access-test", false, java.util.Map.of());
              var c = connect(withoutPassword(server)); var s = c.createStatement(); var rows = s.executeQuery("select 1")) {
             assertThat(rows.next()).isTrue();
             assertThat(server.jdbcUrl()).isEqualTo(withoutPassword(server));
+            long pid = c.unwrap(org.postgresql.PGConnection.class).getBackendPID(); // a backend runs the server's binary
+            String command = ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElseThrow();
+            Path cache = EmbeddedPostgresServer.userCache();
+            assertThat(Path.of(command)).startsWith(cache.toRealPath());
+            assertThat(Files.getPosixFilePermissions(cache)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
         }
     }
 }
