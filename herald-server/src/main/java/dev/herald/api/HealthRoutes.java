@@ -1,9 +1,15 @@
 package dev.herald.api;
 
 import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
 import org.jdbi.v3.core.Jdbi;
 
-/** {@code GET /api/v1/health}: no auth; 204 when the database answers and takes writes, else 503. */
+/**
+ * No auth. {@code GET /api/v1/health} (and HEAD): 204 when the database answers and takes writes, else 503: whether
+ * the node can serve (readiness). {@code /api/v1/health/ping}: 204 while the process answers requests at all, database
+ * or not (liveness): a probe that restarts a node whose database is away would only add restarts to the outage
+ * (svix-server's {@code /health/ping}).
+ */
 public final class HealthRoutes {
     private final Jdbi jdbi;
 
@@ -12,20 +18,25 @@ public final class HealthRoutes {
     }
 
     public void register(RoutesConfig routes) {
-        routes.get("/api/v1/health", ctx -> {
-            try {
-                // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
-                boolean writable = jdbi.withHandle(h -> h.createQuery(
-                        "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'")
-                        .mapTo(Boolean.class).one());
-                if (writable) {
-                    ctx.status(204);
-                    return;
-                }
-                ApiErrors.unavailable(ctx, "database read-only");
-            } catch (RuntimeException e) {
-                ApiErrors.unavailable(ctx, "database unavailable");
+        routes.get("/api/v1/health", this::health);
+        routes.head("/api/v1/health", this::health);
+        routes.get("/api/v1/health/ping", ctx -> ctx.status(204));
+        routes.head("/api/v1/health/ping", ctx -> ctx.status(204));
+    }
+
+    private void health(Context ctx) {
+        try {
+            // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
+            boolean writable = jdbi.withHandle(h -> h.createQuery(
+                    "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'")
+                    .mapTo(Boolean.class).one());
+            if (writable) {
+                ctx.status(204);
+                return;
             }
-        });
+            ApiErrors.unavailable(ctx, "database read-only");
+        } catch (RuntimeException e) {
+            ApiErrors.unavailable(ctx, "database unavailable");
+        }
     }
 }
