@@ -222,10 +222,11 @@ public final class Herald implements AutoCloseable {
             var healthStore = new dev.herald.store.HealthStore(jdbi);
             var healthGauges = new dev.herald.metrics.HealthGauges(healthStore, clock).register(registry);
             // leases and retries fall due by each node's own clock: one far from the others' is said out loud
-            started.add(new dev.herald.metrics.ClockOffset(jdbi, clock, config.deliveryLease()).register(registry).start());
+            var clockOffset = new dev.herald.metrics.ClockOffset(jdbi, clock, config.deliveryLease()).register(registry).start();
+            started.add(clockOffset);
             var dashboard = new dev.herald.portal.DashboardRoutes(auth, tokens, apps, resolver, portalAccess, pauseRoutes,
                     healthGauges, healthStore, connectorRoutes, connectors, eventTypeRoutes, eventTypes,
-                    applicationRoutes, clock);
+                    applicationRoutes, clockOffset, clock);
             var metricsRoute = (java.util.function.Consumer<io.javalin.config.RoutesConfig>) routes ->
                     routes.get("/metrics", new dev.herald.metrics.MetricsEndpoint(registry, config.metricsToken())::handle);
             // a worker-only node (HERALD_API_ENABLED=false) answers health and metrics alone, for its orchestrator

@@ -92,9 +92,20 @@ public final class ClockOffset implements AutoCloseable {
         return offset;
     }
 
+    /** The last measurement, for the dashboard: empty before the first, or while the database is out of reach. */
+    public java.util.Optional<Duration> last() {
+        double seconds = lastSeconds;
+        return Double.isNaN(seconds) ? Optional.empty() : Optional.of(Duration.ofNanos((long) (seconds * 1e9)));
+    }
+
+    /** Whether {@code offset} is one the node warns of. */
+    public static boolean worthAWarning(Duration offset) {
+        return offset.abs().compareTo(WARN_AT) >= 0;
+    }
+
     /** What an operator is told of an offset, if anything. */
     static Optional<String> warning(Duration offset, Duration lease) {
-        if (offset.abs().compareTo(WARN_AT) < 0) return Optional.empty();
+        if (!worthAWarning(offset)) return Optional.empty();
         String text = "this node's clock is " + describe(offset) + ": keep every node's clock in sync (NTP); ";
         if (offset.abs().compareTo(lease) >= 0) {
             return Optional.of(text + "off by HERALD_DELIVERY_LEASE (" + lease.toSeconds() + " s) or more, "
@@ -105,7 +116,8 @@ public final class ClockOffset implements AutoCloseable {
         return Optional.of(text + "a node's own clock decides when its retries and leases fall due");
     }
 
-    private static String describe(Duration offset) {
+    /** "1.5 s ahead of the database's", "0.0 s behind the database's". */
+    public static String describe(Duration offset) {
         return String.format(java.util.Locale.ROOT, "%.1f s %s the database's", offset.abs().toMillis() / 1000.0,
                 offset.isNegative() ? "behind" : "ahead of");
     }

@@ -50,12 +50,16 @@ public final class DashboardRoutes {
     private final dev.herald.api.ApplicationRoutes applicationRoutes;
     private final Clock clock;
 
+    /** This node's clock against the database's: the node serving the page says how far off it is. */
+    private final dev.herald.metrics.ClockOffset clockOffset;
+
     public DashboardRoutes(Auth auth, TokenStore tokens, ApplicationStore apps, AppResolver resolver,
                            PortalAccessRoutes access, PauseRoutes pause, HealthGauges health,
                            HealthStore healthStore, dev.herald.api.ConnectorRoutes connectorRoutes,
                            dev.herald.store.ConnectorStore connectorStore, dev.herald.api.EventTypeRoutes eventTypeRoutes,
                            dev.herald.store.EventTypeStore eventTypeStore, dev.herald.api.ApplicationRoutes applicationRoutes,
-                           Clock clock) {
+                           dev.herald.metrics.ClockOffset clockOffset, Clock clock) {
+        this.clockOffset = clockOffset;
         this.auth = auth;
         this.tokens = tokens;
         this.apps = apps;
@@ -190,6 +194,9 @@ public final class DashboardRoutes {
         params.put("cap", HealthStore.COUNT_CAP);
         params.put("failing", healthStore.failingEndpoints(FAILING_SHOWN));
         params.put("paused", pause.deliveryPaused());
+        var offset = clockOffset.last();
+        params.put("clock", offset.map(dev.herald.metrics.ClockOffset::describe).orElse("not measured (the database is out of reach)"));
+        params.put("clockOff", offset.map(dev.herald.metrics.ClockOffset::worthAWarning).orElse(false));
         pages.render(ctx, 200, "dashboardHealth", params);
     }
 

@@ -119,6 +119,14 @@ class DashboardHealthTest {
     }
 
     @Test
+    void the_page_says_how_far_this_node_clock_is_from_the_database_clock() {
+        // the test's clock stands months before the database's (measured as the node started)
+        var page = operator.get("/dashboard/health").body();
+        assertThat(page).containsPattern("<dd id=\"clock\">[0-9]+\\.[0-9] s behind the database's")
+                .contains("keep every node's clock in sync (NTP)");
+    }
+
+    @Test
     void the_health_page_needs_a_dashboard_session() {
         assertThat(new PortalBrowser(herald.baseUrl(), DashboardRoutes.COOKIE).get("/dashboard/health").status()).isEqualTo(401);
     }
