@@ -118,6 +118,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static EmbeddedPostgresServer start(Path dataDir, boolean durable, int port) {
         Protection protection;
         try {
+            // a data directory Herald makes is its user's alone (one given to it keeps the mode it has)
+            Path heraldDataDir = dataDir.toAbsolutePath().getParent();
+            if (!Files.exists(heraldDataDir)) ownerOnlyDirectory(heraldDataDir);
             protection = new Protection(SecretFile.loadOrCreate(passwordFile(dataDir), 24, Base64.getUrlEncoder().withoutPadding()),
                     ownerOnlyDirectory(binariesOf(dataDir)));
         } catch (IllegalStateException e) { // a directory that cannot be made or written: said in one line

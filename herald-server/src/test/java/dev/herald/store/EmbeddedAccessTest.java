@@ -32,9 +32,11 @@ class EmbeddedAccessTest {
     @Test
     void a_connection_without_the_password_is_refused_and_one_with_it_works_across_restarts(@TempDir Path dataDir)
             throws Exception {
-        Path pg = dataDir.resolve("pg");
+        Path pg = dataDir.resolve("herald").resolve("pg");
         String password;
         try (var server = EmbeddedPostgresServer.start(pg, false)) {
+            // made by Herald: its user's alone
+            assertThat(Files.getPosixFilePermissions(dataDir.resolve("herald"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
             assertThatThrownBy(() -> connect(withoutPassword(server)).close()).isInstanceOf(SQLException.class)
                     .hasMessageContaining("password");
             assertThatThrownBy(() -> connect(withoutPassword(server) + "&password=guess").close())
@@ -43,13 +45,13 @@ class EmbeddedAccessTest {
                 s.execute("create table kept (v text)");
                 s.execute("insert into kept values ('before the restart')");
             }
-            password = Files.readString(dataDir.resolve("pg.password")).trim();
+            password = Files.readString(pg.resolveSibling("pg.password")).trim();
             assertThat(password).matches("[A-Za-z0-9_-]{32}");
-            assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.password")))
+            assertThat(Files.getPosixFilePermissions(pg.resolveSibling("pg.password")))
                     .isEqualTo(PosixFilePermissions.fromString("rw-------"));
         }
         try (var server = EmbeddedPostgresServer.start(pg, false)) {
-            assertThat(Files.readString(dataDir.resolve("pg.password")).trim()).isEqualTo(password);
+            assertThat(Files.readString(pg.resolveSibling("pg.password")).trim()).isEqualTo(password);
             assertThatThrownBy(() -> connect(withoutPassword(server)).close()).isInstanceOf(SQLException.class);
             try (var c = connect(server.jdbcUrl()); var s = c.createStatement(); var rows = s.executeQuery("select v from kept")) {
                 assertThat(rows.next()).isTrue();
