@@ -48,11 +48,22 @@ public final class EmbeddedBackup {
         if (!Files.exists(pg.resolve("PG_VERSION"))) {
             throw new NoSuchFileException(pg.toAbsolutePath() + " holds no embedded database");
         }
+        if (Files.exists(target)) {
+            try (var entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) throw new FileAlreadyExistsException(target + " is not empty");
+            }
+        }
+        try {
+            return copyInto(heraldDataDir, pg, target);
+        } catch (IOException | SQLException | RuntimeException e) {
+            clear(target); // empty or new before: what is in it now is a part of a copy, of no use
+            throw e;
+        }
+    }
+
+    private static Copied copyInto(Path heraldDataDir, Path pg, Path target) throws IOException, SQLException {
         Path targetPg = target.resolve("pg");
         makeOwnerOnly(target);
-        try (var entries = Files.list(target)) {
-            if (entries.findAny().isPresent()) throw new FileAlreadyExistsException(target + " is not empty");
-        }
         makeOwnerOnly(targetPg); // PostgreSQL starts only on a data directory its owner alone may enter
         Copied copied;
         if (EmbeddedPostgresServer.livePostmaster(pg).isPresent()) {
@@ -160,6 +171,18 @@ public final class EmbeddedBackup {
             }
         }
         return bytes;
+    }
+
+    /** Deletes what is in {@code dir}, leaving it empty. */
+    private static void clear(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(dir)) Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // left as it is: the failure the caller reports says what went wrong
+        }
     }
 
     private static void makeOwnerOnly(Path dir) throws IOException {

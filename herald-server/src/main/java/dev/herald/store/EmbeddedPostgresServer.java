@@ -201,7 +201,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 ownerOnlyDirectory(protection.binaries());
                 if (protection.password() != null) requirePassword(started, dataDir, protection.password());
             } catch (IOException | SQLException | RuntimeException e) {
-                started.close();
+                try {
+                    started.close();
+                } catch (IOException notStopped) {
+                    e.addSuppressed(notStopped);
+                }
                 throw new NotStartedException("embedded PostgreSQL in " + dataDir.toAbsolutePath()
                         + " could not be set to ask for a password: " + e.getMessage(), e);
             }
