@@ -80,7 +80,7 @@ class EmbeddedDataDirectoryTest {
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         assertThatThrownBy(() -> Herald.startEmbedded(configFor(file.resolve("herald")), false))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("HERALD_DATA_DIR: cannot read or create " + file.resolve("herald").resolve("pg.password"))
+                .hasMessageStartingWith("HERALD_DATA_DIR: cannot make " + file.resolve("herald"))
                 .hasMessageEndingWith(": Not a directory");
     }
 
