@@ -30,7 +30,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     static final Duration LONGEST_RESTART_WAIT = Duration.ofSeconds(30);
     /**
      * The free space below which a stopped server is not started yet: its recovery writes to its log of changes (new
-     * 16 MB segments among them) and checkpoints, and a start that fails for want of room costs the library's 60 s wait.
+     * 16 MB segments among them) and checkpoints, and would fail for want of room.
      */
     static final long ROOM_TO_START = 64L << 20;
     /** Where in the data directory PostgreSQL writes its own log. */
@@ -154,7 +154,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setDataDirectory(dataDir)
                     .setCleanDataDirectory(false)
                     .setRegisterShutdownHook(stopAtJvmExit)
-                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // however long its replay after an unclean stop takes; the watch ends the wait if it stops
+                    .setPGStartupWait(PostmasterStartWatch.LIBRARY_WAIT)
                     // initdb took its locale from LANG/LC_ALL and failed on a machine without that locale (LANG sent
                     // over ssh, a container's en_US.UTF-8 never generated): the first start died. "C" exists
                     // everywhere, sorts by byte as ids need (V19), and Herald's SQL needs no language rules.
@@ -189,12 +190,18 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
             }
             EmbeddedPostgres started;
+            var watch = PostmasterStartWatch.begin(dataDir, startLog);
             try {
                 started = builder.start();
             } catch (IOException | RuntimeException e) {
-                throw new NotStartedException("embedded PostgreSQL did not start in " + dataDir.toAbsolutePath() + ": "
-                        + reasonGiven(startLogOf(dataDir)).orElse(String.valueOf(e.getMessage()))
-                        + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", e);
+                throw notStarted(dataDir, String.valueOf(e.getMessage()), e);
+            } finally {
+                watch.close();
+            }
+            switch (watch.finding()) {
+                case STOPPED -> throw notStarted(dataDir, "it stopped as it started", null);
+                case READY_BUT_NOT_REACHED -> requireReachable(started, dataDir);
+                case NONE -> { }
             }
             try {
                 // the library opens the folder it unpacks to for writing by everyone (without entry): closed again
@@ -245,7 +252,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                 wait = SUPERVISION_INTERVAL;
                 continue;
             }
-            // a start on a full disk fails only after the library's 60 s wait: look every second for room instead
+            // a start on a full disk fails: look every second for room instead
             long free = usableSpace();
             if (free < ROOM_TO_START) {
                 if (!waitingForRoom) {
@@ -375,6 +382,34 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    private static NotStartedException notStarted(Path dataDir, String otherwise, Throwable cause) {
+        return new NotStartedException("embedded PostgreSQL did not start in " + dataDir.toAbsolutePath() + ": "
+                + reasonGiven(startLogOf(dataDir)).orElse(otherwise)
+                + " (all it printed: " + startLogOf(dataDir).toAbsolutePath() + ")", cause);
+    }
+
+    /**
+     * Whether Herald can log in to a server the library could not reach while it was ready; if not (a password that no
+     * longer matches), the server's answer, and the server stopped again.
+     */
+    private static void requireReachable(EmbeddedPostgres started, Path dataDir) {
+        String answer;
+        try (var connection = started.getPostgresDatabase().getConnection()) {
+            return; // reached after all
+        } catch (SQLException e) {
+            answer = e.getMessage();
+        }
+        try {
+            started.close();
+        } catch (IOException e) {
+            log.warn("embedded PostgreSQL in {} did not stop: {}", dataDir, e.getMessage());
+        }
+        throw new NotStartedException("embedded PostgreSQL started in " + dataDir.toAbsolutePath()
+                + " but Herald cannot log in to it: " + answer + " (the password it gives is in "
+                + passwordFile(dataDir).toAbsolutePath() + ", the server's access rules in "
+                + dataDir.resolve("pg_hba.conf").toAbsolutePath() + ")", null);
+    }
+
     /** Beside the data directory, as the lock is: initdb wants the directory itself empty. */
     static Path startLogOf(Path dataDir) {
         return dataDir.resolveSibling(dataDir.getFileName() + ".start.log");
@@ -382,7 +417,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /**
      * Refuses a data directory of another PostgreSQL major version before the server is started: the server would
-     * refuse it too, but only after the library's 60 s wait, with no reason given.
+     * refuse it too ("database files are incompatible with server"), but without saying what to do about it.
      */
     static void requireOwnMajorVersion(Path dataDir) throws IOException {
         Path versionFile = dataDir.resolve("PG_VERSION");
