@@ -206,7 +206,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             try {
                 // the library opens the folder it unpacks to for writing by everyone (without entry): closed again
                 ownerOnlyDirectory(protection.binaries());
-                if (protection.password() != null) requirePassword(started, dataDir, protection.password());
+                if (protection.password() != null) {
+                    requirePassword(started, dataDir, protection.password());
+                    removeEarlierBinaries(protection.binaries(), dataDir);
+                }
             } catch (IOException | SQLException | RuntimeException e) {
                 try {
                     started.close();
@@ -351,6 +354,33 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             statement.execute("alter role postgres password '" + password + "'");
             Files.writeString(access, PASSWORD_ONLY_ACCESS);
             statement.execute("select pg_reload_conf()");
+        }
+    }
+
+    /**
+     * Deletes the folders of binaries an earlier Herald unpacked beside this data directory (about 60 MB each), keeping
+     * the one the running server was started from; nothing when that cannot be told. Only this data directory's server
+     * runs from them, and it holds the directory's lock.
+     */
+    static void removeEarlierBinaries(Path binaries, Path dataDir) {
+        Optional<Path> running = livePostmaster(dataDir).flatMap(ProcessHandle::of).flatMap(p -> p.info().command())
+                .map(Path::of).map(Path::toAbsolutePath);
+        Path base;
+        try {
+            base = binaries.toRealPath(); // as the process table names it
+        } catch (IOException e) {
+            return;
+        }
+        Optional<Path> inUse = running.filter(r -> r.startsWith(base) && r.getNameCount() > base.getNameCount())
+                .map(r -> base.resolve(r.getName(base.getNameCount())));
+        if (inUse.isEmpty()) return;
+        try (var folders = Files.list(base)) {
+            for (Path folder : folders.filter(f -> f.getFileName().toString().startsWith("PG-") && !f.equals(inUse.get())).toList()) {
+                log.info("deleting {}: binaries an earlier Herald ran PostgreSQL from", folder);
+                deleteTree(folder);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            log.warn("could not look through {}: {}", base, e.getMessage());
         }
     }
 

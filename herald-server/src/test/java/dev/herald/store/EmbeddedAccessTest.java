@@ -101,11 +101,22 @@ class EmbeddedAccessTest {
             assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.bin")))
                     .isEqualTo(PosixFilePermissions.fromString("rwx------"));
         }
-        // found open to others (as the library leaves its own), it is closed again at the next start
+        // found open to others (as the library leaves its own), it is closed again at the next start; binaries an
+        // earlier Herald unpacked there (another PostgreSQL build) are deleted, the running ones kept
         Files.setPosixFilePermissions(dataDir.resolve("pg.bin"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path earlier = Files.createDirectories(dataDir.resolve("pg.bin").resolve("PG-0123456789abcdef0123456789abcdef").resolve("bin"));
+        Files.writeString(earlier.resolve("postgres"), "an earlier build");
+        Path notOurs = Files.writeString(dataDir.resolve("pg.bin").resolve("kept.txt"), "not a folder of binaries");
         try (var server = EmbeddedPostgresServer.start(pg, false)) {
             assertThat(Files.getPosixFilePermissions(dataDir.resolve("pg.bin")))
                     .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            long pid = Long.parseLong(Files.readAllLines(pg.resolve("postmaster.pid")).get(0).trim());
+            assertThat(Path.of(ProcessHandle.of(pid).flatMap(p -> p.info().command()).orElseThrow())).exists();
+        }
+        assertThat(earlier.getParent()).doesNotExist();
+        assertThat(notOurs).exists();
+        try (var folders = Files.list(dataDir.resolve("pg.bin"))) {
+            assertThat(folders.filter(f -> f.getFileName().toString().startsWith("PG-")).count()).isEqualTo(1);
         }
     }
 
