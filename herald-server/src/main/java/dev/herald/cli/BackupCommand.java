@@ -46,7 +46,14 @@ public final class BackupCommand implements Callable<Integer> {
         out.printf("%s copied to %s (%s, %d MB%s); it holds the encryption key: keep it as safe as the data directory."
                         + " Start it with: herald serve --data-dir %s%n",
                 config.dataDir().toAbsolutePath(), to.toAbsolutePath(), copied.online() ? "while the server ran" : "the server stopped",
-                copied.bytes() >> 20, copied.online() ? ", " + copied.walSegments() + " WAL segments" : "", to.toAbsolutePath());
+                copied.bytes() >> 20, copied.online() ? ", " + copied.walSegments() + " WAL segments" : "",
+                shellWord(to.toAbsolutePath().toString()));
         return 0;
+    }
+
+    /** {@code path} as a shell reads it back: quoted when it holds anything but plain path characters. */
+    static String shellWord(String path) {
+        if (path.matches("[A-Za-z0-9_./,:+@%=-]+")) return path;
+        return "'" + path.replace("'", "'\\''") + "'";
     }
 }

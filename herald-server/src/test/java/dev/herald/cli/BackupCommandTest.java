@@ -152,4 +152,16 @@ class BackupCommandTest {
                 .hasMessageContaining("pg_basebackup");
         assertThat(dir.resolve("copy")).doesNotExist();
     }
+
+    @Test
+    void the_command_it_prints_to_start_the_copy_reads_back_as_the_copy_path_in_a_shell() throws Exception {
+        for (String path : new String[] {"/backups/herald-2026-12-06", "/tmp/dir with space/bäck up", "/tmp/it's $HOME `x` \\ \"q\""}) {
+            String word = BackupCommand.shellWord(path);
+            var bash = new ProcessBuilder("bash", "-c", "printf %s " + word).redirectErrorStream(true).start();
+            String read = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(bash.waitFor()).isZero();
+            assertThat(read).as("bash reading %s", word).isEqualTo(path);
+        }
+        assertThat(BackupCommand.shellWord("/backups/herald-2026-12-06")).isEqualTo("/backups/herald-2026-12-06");
+    }
 }
