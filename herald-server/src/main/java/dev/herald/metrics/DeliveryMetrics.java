@@ -25,10 +25,14 @@ public final class DeliveryMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         this.record = Timer.builder("herald.queue.record").description("time of one batch of results written")
                 .publishPercentiles(0.5, 0.99).register(registry);
-        this.delivered = Counter.builder("herald.deliveries.succeeded").register(registry);
-        this.failedAttempts = Counter.builder("herald.attempts.failed").register(registry);
-        this.exhausted = Counter.builder("herald.deliveries.exhausted").register(registry);
-        this.handedBack = Counter.builder("herald.deliveries.handed_back").register(registry);
+        this.delivered = Counter.builder("herald.deliveries.succeeded")
+                .description("deliveries whose attempt got a 2xx answer, by this node").register(registry);
+        this.failedAttempts = Counter.builder("herald.attempts.failed")
+                .description("attempts that failed (an answer other than 2xx, a timeout, no connection), by this node").register(registry);
+        this.exhausted = Counter.builder("herald.deliveries.exhausted")
+                .description("deliveries that failed for good: retries used up, 410 Gone, a manual attempt failed").register(registry);
+        this.handedBack = Counter.builder("herald.deliveries.handed_back")
+                .description("claimed deliveries handed back unsent because their endpoint had no room in flight").register(registry);
         this.paced = Counter.builder("herald.deliveries.paced").description("deliveries of slow endpoints spread ahead: due ones moved, new ones written so")
                 .register(registry);
         this.unpaced = Counter.builder("herald.deliveries.unpaced")

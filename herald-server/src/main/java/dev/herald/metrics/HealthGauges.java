@@ -34,7 +34,8 @@ public final class HealthGauges {
                 .register(registry);
         Gauge.builder("herald.endpoints.failing", this, g -> g.snapshot().failingEndpoints())
                 .description("enabled endpoints whose attempts fail, with no success since").register(registry);
-        Gauge.builder("herald.endpoints.disabled", this, g -> g.snapshot().disabledEndpoints()).register(registry);
+        Gauge.builder("herald.endpoints.disabled", this, g -> g.snapshot().disabledEndpoints())
+                .description("disabled endpoints: by an operator, by Herald after failing for HERALD_DISABLE_AFTER, or on a 410").register(registry);
         Gauge.builder("herald.deletes.pending", this, g -> g.snapshot().deletesPending())
                 .description("deleted endpoints, applications and pollers whose deliveries, attempts, messages or "
                         + "entries are still being removed").register(registry);
