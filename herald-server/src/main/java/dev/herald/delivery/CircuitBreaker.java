@@ -72,6 +72,15 @@ final class CircuitBreaker {
         return now.isBefore(openUntil) ? openUntil : now.plus(ifOver);
     }
 
+    /**
+     * A delivery this lane started ended with no request (its endpoint disabled, its content gone, nothing that may be
+     * sent). While the breaker is not closed the only one started is the probe (it starts with nothing else in the
+     * lane), which then found out nothing: the next may go. A no-op while closed.
+     */
+    synchronized void probeUnsent() {
+        probeOut = false;
+    }
+
     /** Counts one finished request. */
     synchronized void record(boolean success) {
         if (success) {

@@ -534,25 +534,21 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         ClaimedDelivery d = p.delivery();
         Instant startedAt = clock.instant();
         if (d.endpointDisabled() || d.payload() == null) {
-            recorder.submit(new DeliveryRecorder.Result(d, null, startedAt));
-            return false;
+            return finishedUnsent(lane, new DeliveryRecorder.Result(d, null, startedAt));
         }
         if (p.secretProblem() != null) {
-            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(p.secretProblem(), 0), startedAt));
-            return false;
+            return finishedUnsent(lane, new DeliveryRecorder.Result(d, DeliveryResult.failure(p.secretProblem(), 0), startedAt));
         }
         OutboundRequest request;
         try {
             request = requests.build(d, startedAt, p.secrets());
         } catch (DeliveryRequests.Refused e) {
             // the endpoint's transformation could not make a request that may be sent: a failed attempt
-            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(e.getMessage(), 0), startedAt));
-            return false;
+            return finishedUnsent(lane, new DeliveryRecorder.Result(d, DeliveryResult.failure(e.getMessage(), 0), startedAt));
         } catch (IllegalArgumentException e) {
             // a bad URL, or no live secret at all (the endpoint was deleted after the claim)
             String what = p.secrets().isEmpty() ? "no signing secret: " : "invalid request: ";
-            recorder.submit(new DeliveryRecorder.Result(d, DeliveryResult.failure(what + e.getMessage(), 0), startedAt));
-            return false;
+            return finishedUnsent(lane, new DeliveryRecorder.Result(d, DeliveryResult.failure(what + e.getMessage(), 0), startedAt));
         }
         client.send(request).whenComplete((result, error) -> {
             DeliveryResult r = result != null ? result
@@ -562,6 +558,17 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             run(lane, lane.finishAndNext());
         });
         return true;
+    }
+
+    /**
+     * A delivery that ends without a request: its result goes to the recorder, and should it have been the breaker's
+     * probe, the breaker learnt nothing and lets the next one go (else the probe stayed out, and the lane closed, for
+     * good). Returns false: nothing went over the network.
+     */
+    private boolean finishedUnsent(EndpointLane lane, DeliveryRecorder.Result result) {
+        lane.finishedUnsent();
+        recorder.submit(result);
+        return false;
     }
 
     /**

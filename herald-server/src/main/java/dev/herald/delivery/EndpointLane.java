@@ -94,6 +94,11 @@ final class EndpointLane {
         return next;
     }
 
+    /** A delivery finished with no request made: the breaker's probe, if it was one, told nothing (see the breaker). */
+    void finishedUnsent() {
+        breaker.probeUnsent();
+    }
+
     /** A finished request: its response time (see {@link #observe(long)}) and, for the breaker, whether it succeeded. */
     synchronized void observe(long responseMs, boolean success) {
         breaker.record(success);

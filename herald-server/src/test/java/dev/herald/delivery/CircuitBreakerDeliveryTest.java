@@ -103,6 +103,44 @@ class CircuitBreakerDeliveryTest {
         }
     }
 
+    /**
+     * A probe that goes out with no request (its endpoint disabled meanwhile, its content expunged) is no probe: the
+     * breaker lets the next one go. It used to stay "out" for good, since only a request's answer ended it, and the
+     * node then never sent to that endpoint again, re-enabled and healthy, until it restarted.
+     */
+    @Test
+    void a_probe_cancelled_without_a_request_lets_the_next_probe_go_once_the_endpoint_is_enabled_again() {
+        try (var f = new DownAndUp("probe-cancelled")) {
+            for (int i = 0; i < MESSAGES; i++) f.publish("{\"eventType\":\"c.t\",\"payload\":{\"i\":" + i + "}}");
+            Receiver.await(Duration.ofSeconds(10), () -> heldRows(f.failing, T0.plus(CircuitBreaker.FIRST_OPEN)) >= MESSAGES - 6,
+                    "the breaker open, the failing endpoint's deliveries held");
+
+            // disabled while held: the probe the open period's end lets out is cancelled without a request
+            assertThat(f.herald.api.patch("/api/v1/app/" + f.app + "/endpoint/" + f.failing, "{\"disabled\":true}").status()).isEqualTo(200);
+            int requestsBefore = f.receiver.requests("/down").size();
+            f.clock.advance(CircuitBreaker.FIRST_OPEN);
+            Receiver.await(Duration.ofSeconds(10), () -> cancelledDeliveries(f.failing) >= 1, "the probe cancelled, its endpoint disabled");
+
+            // enabled again and healthy: a message published now arrives once the next probe goes out
+            assertThat(f.herald.api.patch("/api/v1/app/" + f.app + "/endpoint/" + f.failing, "{\"disabled\":false}").status()).isEqualTo(200);
+            f.down.set(false);
+            f.publish("{\"eventType\":\"c.t\",\"payload\":{\"after\":\"enabled\"}}");
+            // a minute at a time (past the open period, then the park), each given a second to be acted on
+            for (int step = 0; step < 12 && f.acceptedAtDown.isEmpty(); step++) {
+                f.clock.advance(Duration.ofMinutes(1));
+                long until = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+                while (f.acceptedAtDown.isEmpty() && System.nanoTime() < until) pause(Duration.ofMillis(50));
+            }
+            assertThat(f.acceptedAtDown).as("a message at the enabled, healthy endpoint").isNotEmpty();
+            assertThat(f.receiver.requests("/down").size()).isGreaterThan(requestsBefore);
+        }
+    }
+
+    private static int cancelledDeliveries(String endpointId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select count(*) from delivery where endpoint_id = :ep and status = :s")
+                .bind("ep", endpointId).bind("s", dev.herald.domain.DeliveryStatus.CANCELED).mapTo(Integer.class).one());
+    }
+
     /** The endpoint's deliveries written due at or after the park's period (a move changes only the queue row). */
     private static int writtenToPark(String endpointId) {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""

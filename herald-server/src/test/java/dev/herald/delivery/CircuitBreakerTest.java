@@ -28,6 +28,21 @@ class CircuitBreakerTest {
     }
 
     @Test
+    void a_probe_that_made_no_request_lets_the_next_one_go_and_leaves_the_breaker_as_it_was() {
+        var breaker = openBreaker();
+        clock.advance(CircuitBreaker.FIRST_OPEN);
+        assertThat(breaker.tryStart(0)).isTrue();
+        assertThat(breaker.probeMayStart(0)).as("the probe is out").isFalse();
+        breaker.probeUnsent();
+        assertThat(breaker.probeOut()).isFalse();
+        assertThat(breaker.closed()).as("nothing learnt: still open").isFalse();
+        assertThat(breaker.probeMayStart(0)).as("the next probe may go").isTrue();
+        assertThat(breaker.tryStart(0)).isTrue();
+        breaker.record(true);
+        assertThat(breaker.closed()).isTrue();
+    }
+
+    @Test
     void after_the_open_period_one_probe_goes_and_its_success_closes_the_breaker() {
         var breaker = openBreaker();
         clock.advance(CircuitBreaker.FIRST_OPEN);
