@@ -110,7 +110,9 @@ public final class AttemptRoutes {
         String endpointFilter = null;
         String endpointParam = ctx.queryParam("endpoint_id");
         if (endpointParam != null) {
-            endpointFilter = endpoints.find(app.id(), endpointParam).map(Endpoint::id).orElse("-none-");
+            // as svix-server: an endpoint the application does not have is a 404, not an empty list
+            endpointFilter = endpoints.find(app.id(), endpointParam).map(Endpoint::id)
+                    .orElseThrow(() -> ApiException.notFound("Endpoint"));
         }
         listAttempts(ctx, app, message.id(), endpointFilter);
     }
@@ -290,18 +292,30 @@ public final class AttemptRoutes {
         ctx.status(202).json(MessageRoutes.MessageOut.of(sendExample(app, endpoint, Body.of(ctx)), true));
     }
 
-    /** Svix's EventExampleIn in {@code body}: the message made and sent to the endpoint alone. */
+    /** The test event Svix sends with whatever is in the catalog: its dashboard's and app portal's default. */
+    static final String PING_EVENT_TYPE = "svix.ping";
+    static final String PING_PAYLOAD = "{\"success\":true}";
+
+    /**
+     * Svix's EventExampleIn in {@code body}: the message made and sent to the endpoint alone; {@code svix.ping} sends
+     * {@code {"success":true}} whether or not the catalog has that type.
+     */
     public Message sendExample(Application app, Endpoint endpoint, Body body) {
         String eventType = body.requiredString("eventType", 1, 256);
         Long index = body.longValue("exampleIndex", 0, 1000);
         body.validate();
-        EventType type = eventTypes.find(eventType).orElseThrow(() -> ApiException.notFound("Event type"));
-        String payload = examplePayload(type, index == null ? 0 : index.intValue());
-        if (payload == null) {
-            throw ValidationException.of("exampleIndex", "the event type has no example " + index, "value_error");
+        String payload;
+        if (eventType.equals(PING_EVENT_TYPE)) {
+            payload = PING_PAYLOAD; // svix-server's: no event type of that name need exist
+        } else {
+            EventType type = eventTypes.find(eventType).orElseThrow(() -> ApiException.notFound("Event type"));
+            payload = examplePayload(type, index == null ? 0 : index.intValue());
+            if (payload == null) {
+                throw ValidationException.of("exampleIndex", "the event type has no example " + index, "value_error");
+            }
         }
         Instant now = clock.instant();
-        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), type.name(), null, payload, null, null, now, null,
+        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), eventType, null, payload, null, null, now, null,
                 now.plus(defaultRetention));
         messages.insert(message);
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));

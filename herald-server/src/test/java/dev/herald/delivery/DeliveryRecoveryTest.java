@@ -178,6 +178,34 @@ class DeliveryRecoveryTest {
     }
 
     @Test
+    void send_example_of_svix_ping_sends_success_true_with_no_such_type_in_the_catalog() throws Exception {
+        String app = app(api, "ping");
+        String ep = endpoint(api, app, receiver.url("/ping"));
+        var ping = api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/send-example", json("eventType", "svix.ping"));
+        assertThat(ping.status()).as(ping.toString()).isEqualTo(202);
+        assertThat(ping.text("eventType")).isEqualTo("svix.ping");
+
+        Receiver.await(WAIT, () -> receiver.requests("/ping").size() == 1, "the ping");
+        var request = receiver.requests("/ping").get(0);
+        assertThat(new ObjectMapper().readTree(request.body())).isEqualTo(new ObjectMapper().readTree("{\"success\":true}"));
+        assertThat(request.header("webhook-id")).isEqualTo(ping.text("id"));
+        assertThat(api.get("/api/v1/event-type/svix.ping").status()).isEqualTo(404); // nothing added to the catalog
+    }
+
+    @Test
+    void attempts_of_a_message_filtered_by_an_endpoint_the_application_lacks_are_a_404() {
+        String app = app(api, "attempt-filter");
+        String ep = endpoint(api, app, receiver.url("/f"));
+        String other = endpoint(api, app(api, "attempt-filter-other"), receiver.url("/g"));
+        String msg = publish(api, app, "{\"eventType\":\"f.t\",\"payload\":{}}");
+        String byMsg = "/api/v1/app/" + app + "/attempt/msg/" + msg + "?endpoint_id=";
+        Receiver.await(WAIT, () -> api.get(byMsg + ep).body().path("data").size() == 1, "the attempt, filtered by its endpoint");
+        assertThat(api.get(byMsg + "ep_3N7XYCeBE8WAbq5geS0gNIsrGXT").status()).isEqualTo(404);
+        assertThat(api.get(byMsg + "no-such-uid").status()).isEqualTo(404);
+        assertThat(api.get(byMsg + other).status()).isEqualTo(404); // another application's endpoint
+    }
+
+    @Test
     void send_example_of_an_unknown_event_type_is_a_404() {
         String app = app(api, "example404");
         String ep = endpoint(api, app, receiver.url("/e"));
