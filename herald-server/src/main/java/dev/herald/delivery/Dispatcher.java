@@ -81,7 +81,20 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private final Set<String> lanesForLeases = ConcurrentHashMap.newKeySet();
     /** When {@link #dropIdleLanes} next runs (System.nanoTime). */
     private long nextIdleLaneSweep = System.nanoTime();
-    private final ConcurrentHashMap<Long, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
+    /**
+     * The deliveries this node holds, each with one of its slots, by claim: a delivery whose result could not be written
+     * within its lease is claimed again by this node while the first result waits, and then held twice (keyed by its
+     * id alone, the second claim took the first's entry, and the two gave back one slot: a node left without slots
+     * never delivered again).
+     */
+    private final ConcurrentHashMap<Claim, ClaimedDelivery> outstanding = new ConcurrentHashMap<>();
+
+    /** One claim of a delivery: its attempt number counts the claims. */
+    private record Claim(long deliveryId, int attemptNumber) {
+        static Claim of(ClaimedDelivery d) {
+            return new Claim(d.id(), d.attemptNumber());
+        }
+    }
     /** Deliveries this node published leased to itself (see {@link #lease}); whether it takes such leases now. */
     private final LeasedInbox leasedAtPublish = new LeasedInbox();
     private volatile boolean takingLeases;
@@ -422,7 +435,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             activeLanes.add(d.endpointId());
             lanesForLeases.add(d.endpointId());
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
-            outstanding.put(d.id(), d);
+            outstanding.put(Claim.of(d), d);
             boolean probe = lane.held();
             switch (lane.admit(pending)) {
                 case STARTED -> {
@@ -432,7 +445,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 }
                 case WAITING -> lane.park().taken();
                 case FULL -> {
-                    outstanding.remove(d.id());
+                    outstanding.remove(Claim.of(d));
                     inFlight.release();
                     waitingForRoomOf.add(d.endpointId());
                     handBack.add(d);
@@ -582,7 +595,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         for (ClaimedDelivery d : done) {
             work |= d.ordered();
             room |= leftOut.contains(d.endpointId());
-            if (outstanding.remove(d.id()) == null) continue;
+            if (outstanding.remove(Claim.of(d)) == null) continue;
             inFlight.release();
         }
         if (work) signal.wake();
@@ -666,7 +679,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         Instant slot = park.slot(now);
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
         for (var p : lane.drainWaiting()) {
-            if (outstanding.remove(p.delivery().id()) == null) continue;
+            if (outstanding.remove(Claim.of(p.delivery())) == null) continue;
             inFlight.release();
             deferred.put(p.delivery(), slot.plusNanos(1_000L * (deferred.size() + 1)));
         }
@@ -766,7 +779,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         waiting.addAll(leasedAtPublish.takeAll());
         for (var lane : lanes.values()) {
             for (var p : lane.drainWaiting()) {
-                if (outstanding.remove(p.delivery().id()) != null) {
+                if (outstanding.remove(Claim.of(p.delivery())) != null) {
                     inFlight.release();
                     waiting.add(p.delivery());
                 }
