@@ -134,7 +134,8 @@ public final class ApplicationRoutes {
         // exclude_apps_with_svix_play_endpoints has nothing to leave out: Herald has no Svix Play endpoints
         var exclude = new ApplicationStore.Exclusions(QueryParams.bool(ctx, "exclude_apps_with_no_endpoints", false),
                 QueryParams.bool(ctx, "exclude_apps_with_disabled_endpoints", false));
-        ctx.json(Lists.response(apps.list(Lists.request(ctx, true, Ids.APP), exclude), ApplicationOut::of));
+        // oldest first unless asked otherwise, as svix-server lists applications (its endpoints and messages newest first)
+        ctx.json(Lists.response(apps.list(Lists.request(ctx, false, Ids.APP), exclude), ApplicationOut::of));
     }
 
     void get(Context ctx) {

@@ -27,9 +27,9 @@ final class Keyset {
         boolean more = rows.size() > page.limit();
         List<T> data = new ArrayList<>(more ? rows.subList(0, page.limit()) : rows);
         if (page.backwards()) Collections.reverse(data);
-        if (data.isEmpty()) {
-            return new Page<>(data, page.backwards() ? null : page.cursorId(), null, true);
-        }
+        // an empty page has no iterator, as svix-server answers: echoing the one asked with kept a client that walks
+        // until the iterator is null asking for the same empty page for ever
+        if (data.isEmpty()) return new Page<>(data, null, null, true);
         String first = key.apply(data.get(0));
         String last = key.apply(data.get(data.size() - 1));
         // paging backwards, "done" means no earlier page; the forward iterator continues after the last row

@@ -325,11 +325,11 @@ class ApplicationApiTest {
         var ids = new ArrayList<String>();
         IntStream.range(0, 7).forEach(i -> ids.add(create("app-" + i, null)));
 
-        var descending = Pages.walk(herald.api, "/api/v1/app", 3, "", "id");
+        // oldest first by default, as svix-server lists applications
+        assertThat(Pages.walk(herald.api, "/api/v1/app", 3, "", "id")).containsExactlyElementsOf(ids);
         var newestFirst = new ArrayList<>(ids);
         Collections.reverse(newestFirst);
-        assertThat(descending).containsExactlyElementsOf(newestFirst);
-
+        assertThat(Pages.walk(herald.api, "/api/v1/app", 3, "&order=descending", "id")).containsExactlyElementsOf(newestFirst);
         assertThat(Pages.walk(herald.api, "/api/v1/app", 3, "&order=ascending", "id")).containsExactlyElementsOf(ids);
         assertThat(Pages.walk(herald.api, "/api/v1/app", 7, "", "id")).hasSize(7);
         assertThat(Pages.walk(herald.api, "/api/v1/app", 250, "&order=descending", "id")).hasSize(7);
@@ -348,12 +348,26 @@ class ApplicationApiTest {
     @Test
     void accepts_an_iterator_shaped_as_an_application_id_that_names_no_row() {
         create("after-iterator", null);
-        var before = herald.api.get("/api/v1/app?iterator=app_000000000000000000000000000");
+        var before = herald.api.get("/api/v1/app?order=descending&iterator=app_000000000000000000000000000");
         assertThat(before.status()).as("%s", before).isEqualTo(200);
         assertThat(before.body().path("data")).isEmpty();
         var after = herald.api.get("/api/v1/app?order=ascending&iterator=app_000000000000000000000000000");
         assertThat(after.status()).as("%s", after).isEqualTo(200);
         assertThat(after.body().path("data")).isNotEmpty();
+    }
+
+    @Test
+    void a_page_past_the_last_is_empty_with_no_iterator_so_a_walk_until_the_iterator_is_null_ends() {
+        IntStream.range(0, 3).forEach(i -> create("end-" + i, null));
+        var last = herald.api.get("/api/v1/app?limit=3");
+        assertThat(last.body().path("done").asBoolean()).isTrue();
+        String iterator = last.text("iterator");
+        assertThat(iterator).startsWith("app_");
+        var past = herald.api.get("/api/v1/app?limit=3&iterator=" + iterator);
+        assertThat(past.body().path("data")).isEmpty();
+        assertThat(past.body().path("done").asBoolean()).isTrue();
+        assertThat(past.body().path("iterator").isNull()).as("%s", past).isTrue();
+        assertThat(past.body().path("prevIterator").isNull()).as("%s", past).isTrue();
     }
 
     @Test
