@@ -162,7 +162,7 @@ public final class Herald implements AutoCloseable {
                             config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
                     config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout(),
-                    config.circuitBreakerFailures()), metrics,
+                    config.circuitBreakerFailures(), config.requestTimeout()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
             dispatcher.setPaused(config.deliveryPaused());
             // deliveries due at once are written leased to this node and sent without a claim (BENCHMARKS.md, session 16)

@@ -51,7 +51,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
 
     /** @param breakerFailures failed requests in a row after which an endpoint's breaker opens; 0: never */
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
-                           int maxInFlightPerEndpoint, Duration shutdownTimeout, int breakerFailures) {}
+                           int maxInFlightPerEndpoint, Duration shutdownTimeout, int breakerFailures, Duration requestTimeout) {}
 
     private final DeliveryQueue queue;
     private final WebhookClient client;
@@ -259,7 +259,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         int room = inFlight.availablePermits();
         if (room == 0 || leasedAtPublish.size() == 0) return;
         var taken = leasedAtPublish.take(room);
-        if (!taken.isEmpty()) start(taken, clock.instant());
+        // leased as its message was published, a little after the message's time: counted from that time, the lease
+        // is taken to end no later than it does
+        if (!taken.isEmpty()) start(taken, clock.instant(), d -> d.messageCreatedAt().plus(settings.lease()));
     }
 
     /** Hands the deliveries leased at publishing and not started back to the queue, due (delivery paused or stopping). */
@@ -384,7 +386,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (claimed.size() < limit) waitingForRoom = false;
         pace(excluded, now);
         int claimedCount = claimed.size();
-        if (!claimed.isEmpty()) start(claimed, now);
+        Instant leaseUntil = now.plus(settings.lease()); // as the claim set it
+        if (!claimed.isEmpty()) start(claimed, now, d -> leaseUntil);
         // after the start, so a probe just claimed counts as out (no second row is made due for it)
         parkOrRelease(withPark, now);
         unpace(withPaced, now);
@@ -417,8 +420,11 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         });
     }
 
-    /** Starts the claimed deliveries (or has them wait in their lanes); what no lane or slot can take goes back. */
-    private void start(List<ClaimedDelivery> claimed, Instant now) {
+    /**
+     * Starts the claimed deliveries (or has them wait in their lanes); what no lane or slot can take goes back.
+     * {@code leaseUntil}: when each one's lease ends.
+     */
+    private void start(List<ClaimedDelivery> claimed, Instant now, java.util.function.Function<ClaimedDelivery, Instant> leaseUntil) {
         claimed = throttle(claimed, now);
         if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
@@ -434,7 +440,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
             lanesForLeases.add(d.endpointId());
-            var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()));
+            var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()),
+                    leaseUntil.apply(d));
             outstanding.put(Claim.of(d), d);
             boolean probe = lane.held();
             switch (lane.admit(pending)) {
@@ -535,8 +542,27 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      */
     private void run(EndpointLane lane, EndpointLane.Pending first) {
         for (var p = first; p != null; p = lane.finishAndNext()) {
+            if (leaseEndsFirst(p)) continue; // let go unsent: another claim sends it
             if (sendAsync(lane, p)) return; // the request's completion carries the lane on
         }
+    }
+
+    /**
+     * Whether a delivery's lease would end before its request could (it waited in its lane that long: its endpoint
+     * slowed down and its lane's cap fell, say); if so it is let go unsent, its slot given back, its row left to come
+     * due at the lease's end. Sent anyway, it would go out twice: once from here, once from the node that claims it
+     * when its lease ends.
+     */
+    private boolean leaseEndsFirst(EndpointLane.Pending p) {
+        if (!clock.instant().plus(settings.requestTimeout()).isAfter(p.leaseUntil())) return false;
+        ClaimedDelivery d = p.delivery();
+        log.debug("delivery {} waited past its lease in its lane: let go, to be claimed again", d.id());
+        metrics.outlivedLease();
+        if (outstanding.remove(Claim.of(d)) != null) {
+            inFlight.release();
+            if (waitingForRoom) signal.roomFreed();
+        }
+        return true;
     }
 
     /**

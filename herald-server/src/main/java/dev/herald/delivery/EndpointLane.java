@@ -22,7 +22,8 @@ import java.util.List;
  */
 final class EndpointLane {
     /** A claimed delivery with what sending it needs, read when it was claimed. */
-    record Pending(ClaimedDelivery delivery, List<String> secrets, String secretProblem) {}
+    /** {@code leaseUntil}: when the delivery's lease ends, after which any node may claim it again. */
+    record Pending(ClaimedDelivery delivery, List<String> secrets, String secretProblem, Instant leaseUntil) {}
 
     /** Below this average response time an endpoint is fast and may use the full cap. */
     static final long FAST_MS = 250;

@@ -17,6 +17,7 @@ public final class DeliveryMetrics {
     private final Counter paced;
     private final Counter unpaced;
     private final Counter leasedAtPublish;
+    private final Counter outlivedLeases;
     /** Sees every claim's time as well (the benchmark's window on a node already running); none by default. */
     private volatile LongConsumer claimObserver;
 
@@ -37,6 +38,9 @@ public final class DeliveryMetrics {
                 .register(registry);
         this.unpaced = Counter.builder("herald.deliveries.unpaced")
                 .description("paced deliveries made due again because their endpoint answered well again").register(registry);
+        this.outlivedLeases = Counter.builder("herald.deliveries.outlived_lease")
+                .description("deliveries let go unsent because their lease ended while they waited in their endpoint's lane"
+                        + " (another claim sends them)").register(registry);
         this.leasedAtPublish = Counter.builder("herald.deliveries.leased_at_publish")
                 .description("deliveries written leased to the node that published them, sent without a claim").register(registry);
     }
@@ -72,6 +76,15 @@ public final class DeliveryMetrics {
 
     public void unpaced(int count) {
         unpaced.increment(count);
+    }
+
+    public void outlivedLease() {
+        outlivedLeases.increment();
+    }
+
+    /** Deliveries let go unsent so far (see {@link #outlivedLease()}). */
+    public double outlivedLeaseCount() {
+        return outlivedLeases.count();
     }
 
     public void leasedAtPublish(int count) {

@@ -1,0 +1,87 @@
+package dev.herald.delivery;
+
+import static dev.herald.delivery.DeliveryFixture.app;
+import static dev.herald.delivery.DeliveryFixture.endpoint;
+import static dev.herald.delivery.DeliveryFixture.publish;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.herald.config.HeraldConfig;
+import dev.herald.testing.MutableClock;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A delivery that waits in its endpoint's lane on one node (the endpoint's requests in flight fill it) past its lease is
+ * claimed by another node when the lease ends and sent from there. The first node then lets it go unsent: it used to
+ * send it as well, once the lane had room, so the endpoint got it twice (and more load while it was slow).
+ */
+@ExtendWith(TestDatabase.class)
+class LeaseInLaneTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    @Test
+    void a_delivery_whose_lease_ended_while_it_waited_in_its_lane_is_sent_once() throws Exception {
+        var clock = new MutableClock(T0);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "1");
+        var firstHeld = new CountDownLatch(1);
+        var holdOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var letFirstGo = new CountDownLatch(1);
+        try (var receiver = new Receiver(); var a = TestHerald.start(env, clock)) {
+            receiver.reply(r -> {
+                if (r.body().contains("\"first\"") && holdOnce.getAndSet(false)) { // node a's request; a later copy answers at once
+                    firstHeld.countDown();
+                    try {
+                        letFirstGo.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Receiver.Reply.status(200);
+            });
+            String app = app(a.api, "lease-in-lane");
+            endpoint(a.api, app, receiver.url("/e"));
+            publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"first\"}}");
+            assertThat(firstHeld.await(10, TimeUnit.SECONDS)).as("the first request out, and held").isTrue();
+            // the second waits in node a's lane (one request at a time) behind the held first
+            String second = publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"second\"}}");
+            Receiver.await(Duration.ofSeconds(10), () -> leasedOut(second), "the second delivery taken by node a");
+
+            // its lease ends; node b, on the same database, claims it and sends it
+            try (var b = TestHerald.start(env, clock)) {
+                clock.advance(HeraldConfig.DEFAULT_DELIVERY_LEASE.plusSeconds(1));
+                Receiver.await(Duration.ofSeconds(10), () -> sent(receiver, second) == 1, "the second sent by node b");
+                letFirstGo.countDown();
+                // node a's lane has room again: it lets the second go unsent
+                Receiver.await(Duration.ofSeconds(10), () -> delivered(second), "the second's result written");
+                Receiver.await(Duration.ofSeconds(10), () -> a.herald.metrics().outlivedLeaseCount() == 1,
+                        "node a letting its copy go unsent");
+                assertThat(sent(receiver, second)).as("the second message's requests").isEqualTo(1);
+            }
+        }
+    }
+
+    private static long sent(Receiver receiver, String msg) {
+        return receiver.requests("/e").stream().filter(r -> msg.equals(r.header("webhook-id"))).count();
+    }
+
+    /** Its queue row leased (due later than now) with one claim counted. */
+    private static boolean leasedOut(String msg) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select count(*) from delivery_queue where msg_id = :m and attempt_count = 1 and next_attempt_at > :t0
+                """).bind("m", msg).bind("t0", T0).mapTo(Integer.class).one()) == 1;
+    }
+
+    private static boolean delivered(String msg) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select status from delivery where msg_id = :m")
+                .bind("m", msg).mapTo(Integer.class).one()) == dev.herald.domain.DeliveryStatus.SUCCESS;
+    }
+}
