@@ -310,13 +310,21 @@ public final class DeliveryRecorder implements AutoCloseable {
 
     @Override
     public void close() {
+        stop();
+    }
+
+    /**
+     * Stops taking results and waits (10 s at most) for those taken to be written; returns whether the recorder has
+     * stopped (false: a write still under way, whose rows must not be handed back beneath it).
+     */
+    public boolean stop() {
         running = false;
-        if (thread != null) {
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (thread == null) return true;
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        return !thread.isAlive();
     }
 }

@@ -820,7 +820,13 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         }
         long deadline = System.nanoTime() + settings.shutdownTimeout().toNanos();
         while (!outstanding.isEmpty() && System.nanoTime() < deadline) sleep(20);
-        recorder.close();
+        if (!recorder.stop()) {
+            // a hand-back now could undo a result being written (a retry's time, put back to the claim's): left to
+            // their leases instead
+            log.warn("results still being written at shutdown: the {} deliveries still held are left to their leases",
+                    outstanding.size());
+            return;
+        }
         if (!outstanding.isEmpty()) {
             log.info("handing back {} deliveries still in flight at shutdown", outstanding.size());
             try {
