@@ -38,6 +38,12 @@ final class DeliveryFixture {
         return response.text("id");
     }
 
+    /** Whether the message's one delivery has succeeded, as its row says. */
+    static boolean delivered(String msg) {
+        return dev.herald.testing.TestDatabase.jdbi().withHandle(h -> h.createQuery("select status from delivery where msg_id = :m")
+                .bind("m", msg).mapTo(Integer.class).one()) == dev.herald.domain.DeliveryStatus.SUCCESS;
+    }
+
     static String secret(ApiClient api, String app, String endpoint) {
         return api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key");
     }

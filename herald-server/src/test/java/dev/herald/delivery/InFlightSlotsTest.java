@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import static dev.herald.delivery.DeliveryFixture.app;
+import static dev.herald.delivery.DeliveryFixture.delivered;
 import static dev.herald.delivery.DeliveryFixture.endpoint;
 import static dev.herald.delivery.DeliveryFixture.publish;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,10 +66,5 @@ class InFlightSlotsTest {
             Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/r").stream().anyMatch(r -> r.header("webhook-id").equals(last)),
                     "a message after the rounds, with every slot given back");
         }
-    }
-
-    private static boolean delivered(String msg) {
-        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select status from delivery where msg_id = :m")
-                .bind("m", msg).mapTo(Integer.class).one()) == dev.herald.domain.DeliveryStatus.SUCCESS;
     }
 }

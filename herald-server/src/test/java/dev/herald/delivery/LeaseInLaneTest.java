@@ -1,6 +1,7 @@
 package dev.herald.delivery;
 
 import static dev.herald.delivery.DeliveryFixture.app;
+import static dev.herald.delivery.DeliveryFixture.delivered;
 import static dev.herald.delivery.DeliveryFixture.endpoint;
 import static dev.herald.delivery.DeliveryFixture.publish;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -78,10 +79,5 @@ class LeaseInLaneTest {
         return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
                 select count(*) from delivery_queue where msg_id = :m and attempt_count = 1 and next_attempt_at > :t0
                 """).bind("m", msg).bind("t0", T0).mapTo(Integer.class).one()) == 1;
-    }
-
-    private static boolean delivered(String msg) {
-        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select status from delivery where msg_id = :m")
-                .bind("m", msg).mapTo(Integer.class).one()) == dev.herald.domain.DeliveryStatus.SUCCESS;
     }
 }
