@@ -21,8 +21,10 @@ import java.util.List;
  * is open the lane takes no deliveries (its waiting ones go back to the queue) and starts none, then one probe.
  */
 final class EndpointLane {
-    /** A claimed delivery with what sending it needs, read when it was claimed. */
-    /** {@code leaseUntil}: when the delivery's lease ends, after which any node may claim it again. */
+    /**
+     * A claimed delivery with what sending it needs, read when it was claimed; {@code leaseUntil}: when its lease ends,
+     * after which any node may claim it again.
+     */
     record Pending(ClaimedDelivery delivery, List<String> secrets, String secretProblem, Instant leaseUntil) {}
 
     /** Below this average response time an endpoint is fast and may use the full cap. */

@@ -61,10 +61,6 @@ final class PostmasterStartWatch implements AutoCloseable {
         return finding;
     }
 
-    boolean stopped() {
-        return finding != Finding.NONE;
-    }
-
     private void watch() {
         long began = System.nanoTime();
         long nextProgress = began + PROGRESS_EVERY.toNanos();
