@@ -152,18 +152,20 @@ public final class AttemptRoutes {
     void endpointsOfMessage(Context ctx) {
         Application app = apps.resolve(ctx);
         Message message = messageRoutes.find(ctx, app);
-        var states = attempts.statesOfMessage(message.id());
+        // paged as svix-server pages it: by endpoint id, newest first; a deleted endpoint's row is left out, the
+        // iterator kept
+        var page = attempts.statesOfMessage(message.id(), Lists.request(ctx, true, Ids.ENDPOINT));
         boolean expanded = expandedStatuses(ctx);
         Map<String, Endpoint> byId = new HashMap<>();
         for (Endpoint e : endpoints.allOf(app.id())) byId.put(e.id(), e);
-        var data = states.stream().filter(s -> byId.containsKey(s.endpointId())).map(s -> {
+        var data = page.data().stream().filter(s -> byId.containsKey(s.endpointId())).map(s -> {
             Endpoint e = byId.get(s.endpointId());
             int status = DeliveryStatus.shown(s.status(), expanded);
             return new MessageEndpointOut(e.id(), e.url(), e.description(), e.uid(), e.version(), e.rateLimit(),
                     e.throttleRate(), e.disabled(), e.filterTypes(), e.channels(), e.metadata(), e.createdAt(),
                     e.updatedAt(), status, DeliveryStatus.text(status), s.nextAttempt());
         }).toList();
-        ctx.json(new Lists.ListResponse<>(data, null, null, true));
+        ctx.json(new Lists.ListResponse<>(data, page.iterator(), page.prevIterator(), page.done()));
     }
 
     void messagesOfEndpoint(Context ctx) {
@@ -201,10 +203,16 @@ public final class AttemptRoutes {
         ctx.status(202).json(java.util.Map.of()); // Svix's EmptyResponse: the JS SDK parses the body as JSON
     }
 
-    /** A manual attempt of the message to the endpoint, whatever became of its earlier ones. */
+    /**
+     * A manual attempt of the message to the endpoint, whatever became of its earlier ones. As svix-server, only to an
+     * endpoint the message was queued for: replay-missing is the tool for one it never reached.
+     */
     public void resend(Application app, Message message, Endpoint endpoint) {
         if (message.payload() == null) {
             throw new ApiException(400, "payload_expired", "The payload of this message has expired and cannot be resent");
+        }
+        if (!attempts.wasQueued(message.id(), endpoint.id())) {
+            throw ApiException.notFound("Message destination");
         }
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
     }

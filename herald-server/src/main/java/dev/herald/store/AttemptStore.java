@@ -93,6 +93,23 @@ public final class AttemptStore {
                 """).bind("msg", msgId).map(AttemptStore::mapState).list());
     }
 
+    /** Whether the message was ever queued for the endpoint (svix-server resends only such pairs). */
+    public boolean wasQueued(String msgId, String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("select exists (select 1 from delivery where msg_id = :msg and endpoint_id = :ep)")
+                .bind("msg", msgId).bind("ep", endpointId).mapTo(Boolean.class).one());
+    }
+
+    /** {@link #statesOfMessage(String)} a page at a time, keyed by endpoint id (svix-server's attempted destinations). */
+    public Page<DeliveryState> statesOfMessage(String msgId, PageRequest page) {
+        var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
+                select distinct on (endpoint_id) msg_id, endpoint_id, status, next_attempt_at
+                from delivery where msg_id = :msg and (cast(:cursor as text) is null or endpoint_id <cmp> :cursor)
+                order by endpoint_id <dir>, id desc
+                limit :limit
+                """), page).bind("msg", msgId).map(AttemptStore::mapState).list());
+        return Keyset.page(rows, page, DeliveryState::endpointId);
+    }
+
     /**
      * Messages queued for an endpoint of {@code appId} with their state there, newest message first. The application
      * is bound as a constant: joined through the delivery's own column, the planner sorted every message of the table

@@ -105,6 +105,48 @@ class DeliveryRecoveryTest {
     }
 
     @Test
+    void resend_to_an_endpoint_the_message_was_never_queued_for_is_a_404_and_sends_nothing() {
+        String app = app(api, "resendNew");
+        String first = endpoint(api, app, receiver.url("/first"));
+        String msg = publish(api, app, "{\"eventType\":\"r.t\",\"payload\":{}}");
+        attempts(api, app, msg, 1);
+        String later = endpoint(api, app, receiver.url("/later"));
+
+        var resend = api.post("/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + later + "/resend", null);
+        assertThat(resend.status()).as(resend.toString()).isEqualTo(404);
+        assertThat(resend.body().path("code").asText()).isEqualTo("not_found");
+        assertThat(api.post("/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + first + "/resend", null).status()).isEqualTo(202);
+        attempts(api, app, msg, 2);
+        assertThat(receiver.requests("/later")).isEmpty();
+    }
+
+    @Test
+    void the_endpoints_of_a_message_are_paged_by_endpoint_id_newest_first() {
+        String app = app(api, "destPages");
+        var eps = new java.util.ArrayList<String>();
+        for (int i = 0; i < 3; i++) eps.add(endpoint(api, app, receiver.url("/dest" + i)));
+        String msg = publish(api, app, "{\"eventType\":\"r.t\",\"payload\":{}}");
+        attempts(api, app, msg, 3);
+        var newestFirst = eps.stream().sorted(java.util.Comparator.reverseOrder()).toList();
+
+        String list = "/api/v1/app/" + app + "/msg/" + msg + "/endpoint";
+        var seen = new java.util.ArrayList<String>();
+        String iterator = null;
+        for (int page = 0; page < 3; page++) {
+            var body = api.get(list + "?limit=1" + (iterator == null ? "" : "&iterator=" + iterator)).body();
+            assertThat(body.path("data")).as(body.toString()).hasSize(1);
+            seen.add(body.path("data").get(0).path("id").asText());
+            assertThat(body.path("done").asBoolean()).as(body.toString()).isEqualTo(page == 2);
+            iterator = body.path("iterator").asText();
+        }
+        assertThat(seen).containsExactlyElementsOf(newestFirst);
+        var last = api.get(list + "?limit=1&iterator=" + iterator).body();
+        assertThat(last.path("data")).as(last.toString()).isEmpty();
+        assertThat(last.path("done").asBoolean()).isTrue();
+        assertThat(ids(data(api, list + "?limit=2"), "id")).containsExactlyElementsOf(newestFirst.subList(0, 2));
+    }
+
+    @Test
     void recover_resends_failed_messages_but_not_those_that_succeeded() {
         String app = app(api, "recover");
         String ep = endpoint(api, app, receiver.url("/flaky"));
