@@ -11,5 +11,10 @@
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'HX-Request': 'true' },
     body: 'token=' + encodeURIComponent(decodeURIComponent(match[1]))
-  }).then(open, open);
+  }).then(function (answer) {
+    // a link naming the application by uid: the portal's cookie belongs to the path with its id
+    var path = answer.headers.get('X-Portal-Path');
+    if (answer.ok && path && /^\/portal\/[A-Za-z0-9_]+$/.test(path)) base = path;
+    open();
+  }, open);
 })();

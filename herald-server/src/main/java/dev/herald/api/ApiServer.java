@@ -49,9 +49,10 @@ public final class ApiServer implements AutoCloseable {
                 rule.anyHost();
                 rule.maxAge = 600;
             }));
-            // every POST honours idempotency-key
+            // every POST of the API honours idempotency-key (the cookie-signed pages' forms are not the API's: a
+            // proxy adding the header there made every form a 401)
             config.router.handlerWrapper(endpoint -> endpoint.method == io.javalin.http.HandlerType.POST
-                    ? idempotency.wrap(endpoint.handler) : endpoint.handler);
+                    && endpoint.path.startsWith("/api/v1/") ? idempotency.wrap(endpoint.handler) : endpoint.handler);
             config.routes.beforeMatched("/api/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/api/v1/health")) auth.authenticate(ctx);
                 QueryParams.requireWellFormed(ctx);

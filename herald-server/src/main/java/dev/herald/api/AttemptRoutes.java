@@ -297,7 +297,8 @@ public final class AttemptRoutes {
     void sendExample(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);
-        ctx.status(202).json(MessageRoutes.MessageOut.of(sendExample(app, endpoint, Body.of(ctx)), true));
+        ctx.status(202).json(MessageRoutes.MessageOut.of(
+                sendExample(app, endpoint, Body.of(ctx), Auth.principal(ctx).featureFlags()), true));
     }
 
     /** The test event Svix sends with whatever is in the catalog: its dashboard's and app portal's default. */
@@ -306,9 +307,10 @@ public final class AttemptRoutes {
 
     /**
      * Svix's EventExampleIn in {@code body}: the message made and sent to the endpoint alone; {@code svix.ping} sends
-     * {@code {"success":true}} whether or not the catalog has that type.
+     * {@code {"success":true}} whether or not the catalog has that type. A type the token's {@code featureFlags} hide
+     * (null: none hidden) is not found, as its read is: its examples are not the token's to see.
      */
-    public Message sendExample(Application app, Endpoint endpoint, Body body) {
+    public Message sendExample(Application app, Endpoint endpoint, Body body, Set<String> featureFlags) {
         String eventType = body.requiredString("eventType", 1, 256);
         Long index = body.longValue("exampleIndex", 0, 1000);
         body.validate();
@@ -316,7 +318,8 @@ public final class AttemptRoutes {
         if (eventType.equals(PING_EVENT_TYPE)) {
             payload = PING_PAYLOAD; // svix-server's: no event type of that name need exist
         } else {
-            EventType type = eventTypes.find(eventType).orElseThrow(() -> ApiException.notFound("Event type"));
+            EventType type = eventTypes.find(eventType).filter(t -> t.visibleWith(featureFlags))
+                    .orElseThrow(() -> ApiException.notFound("Event type"));
             payload = examplePayload(type, index == null ? 0 : index.intValue());
             if (payload == null) {
                 throw ValidationException.of("exampleIndex", "the event type has no example " + index, "value_error");

@@ -88,6 +88,11 @@ public final class PortalAccessRoutes {
         ctx.status(204);
     }
 
+    /** Whether {@link #logout} can end the token: an application's own, not an integration's key nor a svix-server JWT. */
+    public boolean endsAtLogout(dev.herald.store.TokenStore.TokenOwner owner) {
+        return !owner.admin() && !Auth.SVIX_JWT.equals(owner.tokenId()) && !tokens.isIntegrationKey(owner.tokenId());
+    }
+
     /** Ends an application token now (the API's logout and the app portal's sign-out). */
     public void logout(dev.herald.store.TokenStore.TokenOwner owner) {
         if (owner.admin()) {

@@ -47,6 +47,7 @@ import java.util.Map;
  */
 public final class PortalRoutes {
     private static final String BASE = "/portal/{app_id}";
+    static final String PORTAL_PATH = "X-Portal-Path";
     private static final int ATTEMPTS_SHOWN = 50;
 
     /** A portal page's work once its session is known. */
@@ -106,7 +107,8 @@ public final class PortalRoutes {
             pages.headers(ctx);
             pages.render(ctx, 200, "signin", Map.of());
         });
-        routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.status(204)));
+        // the portal's own path (a link may name the application by uid): where the cookie is sent, so where to go
+        routes.post(BASE + "/session", ctx -> page(ctx, false, (c, app) -> c.header(PORTAL_PATH, "/portal/" + app.id()).status(204)));
         routes.post(BASE + "/logout", ctx -> page(ctx, true, this::signOut));
         routes.get(BASE + "/endpoints", ctx -> page(ctx, true, this::endpointList));
         routes.post(BASE + "/endpoints", ctx -> change(ctx, Capability.MANAGE_ENDPOINT, this::createEndpoint));
@@ -174,9 +176,14 @@ public final class PortalRoutes {
         });
     }
 
+    /**
+     * The browser forgets the link whatever its token is; the token ends too when it can (an integration's key and a
+     * svix-server JWT cannot be ended here: they go on working elsewhere, as the API's logout says).
+     */
     private void signOut(Context ctx, Application app) {
-        access.logout(PortalSession.owner(ctx));
+        var owner = PortalSession.owner(ctx);
         session.signOut(ctx, app);
+        if (access.endsAtLogout(owner)) access.logout(owner);
         ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints");
         ctx.status(204);
     }
@@ -219,7 +226,8 @@ public final class PortalRoutes {
     private void sendExample(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
         var in = Json.MAPPER.createObjectNode().put("eventType", Pages.form(ctx, "eventType"));
-        var sent = attemptRoutes.sendExample(app, endpoint, Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        var sent = attemptRoutes.sendExample(app, endpoint, Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                PortalSession.owner(ctx).featureFlags());
         pages.render(ctx, 202, "notice", Map.of("text", "Sent: a test " + sent.eventType() + " message (" + sent.id()
                 + ") is on its way; its attempt shows below and under Messages.", "error", false));
     }

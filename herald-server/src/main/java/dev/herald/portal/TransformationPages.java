@@ -33,13 +33,18 @@ final class TransformationPages {
         this.eventTypes = eventTypes;
     }
 
-    /** Try it: the request the template (none: the plain one) would make of the payload (none: the type's example). */
+    /**
+     * Try it: the request the template (none: the plain one) would make of the payload (none: the type's example, if
+     * the link's feature flags show the type).
+     */
     void tryIt(Context ctx, Application app) {
         var endpoint = endpointRoutes.find(ctx, app);
         String eventType = Pages.form(ctx, "eventType");
         String payloadText = Pages.form(ctx, "payload");
         if (payloadText.isEmpty()) {
-            payloadText = eventTypes.find(eventType).map(t -> AttemptRoutes.examplePayload(t, 0)).orElse("{}");
+            var flags = PortalSession.owner(ctx).featureFlags();
+            payloadText = eventTypes.find(eventType).filter(t -> t.visibleWith(flags))
+                    .map(t -> AttemptRoutes.examplePayload(t, 0)).orElse("{}");
         }
         ObjectNode in = Json.MAPPER.createObjectNode().put("eventType", eventType);
         try {
