@@ -81,12 +81,19 @@ public final class ApplicationRoutes {
         Auth.requireAdmin(ctx);
         if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
         var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        if (!appBody.has("uid") && namesUid(key, Ids.APP)) {
+        var given = appBody.raw("uid");
+        if ((given == null || given.isNull()) && namesUid(key, Ids.APP)) {
             appBody.root().put("uid", key);
         }
         // as Svix: an application made on the way must be the one the path names, or the message would land elsewhere
+        // (an id in the path, or a uid left out that the path cannot give, would make an application no path names)
         var uid = appBody.raw("uid");
-        if (uid != null && uid.isTextual() && !uid.textValue().equals(key)) {
+        if (uid == null || uid.isNull()) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body", "application", "uid"),
+                    "No application has the id or uid in the path, and one made here must have that uid",
+                    "application_uid_missing")));
+        }
+        if (uid.isTextual() && !uid.textValue().equals(key)) {
             throw new ValidationException(List.of(new ValidationException.Item(List.of("body", "application", "uid"),
                     "Application UID in the path and body must match", "application_uid_mismatch")));
         }

@@ -1,6 +1,5 @@
 package dev.herald.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.herald.domain.EventType;
@@ -60,12 +59,7 @@ public final class EventTypeGate {
     }
 
     private List<String> violations(Entry entry, String payloadJson) {
-        JsonNode payload;
-        try {
-            payload = Json.MAPPER.readTree(payloadJson);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a validated payload is not JSON", e);
-        }
+        JsonNode payload = dev.herald.routing.PayloadJson.parse(payloadJson); // the payload as stored, read back
         try {
             return entry.validator().violations(payload);
         } catch (InvalidSchemaException e) {

@@ -130,8 +130,21 @@ public final class Idempotency implements AutoCloseable {
         ctx.attribute(CLAIMED, Boolean.TRUE);
         // as Svix keys it: the token and the request's URL, so one key may serve requests to different resources
         String query = ctx.queryString();
-        String scope = Auth.principal(ctx).tokenId() + " " + ctx.path() + (query == null ? "" : "?" + query);
+        String scope = Auth.principal(ctx).tokenId() + " " + url(ctx.path() + (query == null ? "" : "?" + query));
         return new IdempotencyStore.NewClaim(scope, key, requestHash(ctx), clock.instant());
+    }
+
+    /** Longer URLs are kept as their hash: the scope is in a btree key, whose entries PostgreSQL caps at 2,704 bytes. */
+    static final int LONGEST_URL_KEPT = 1000;
+
+    static String url(String pathAndQuery) {
+        byte[] bytes = pathAndQuery.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length <= LONGEST_URL_KEPT) return pathAndQuery;
+        try {
+            return "sha256:" + java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private IdempotencyStore.Claim claimExisting(IdempotencyStore.NewClaim request) {

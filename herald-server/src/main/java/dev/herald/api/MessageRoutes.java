@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.delivery.Publisher;
 import dev.herald.domain.Application;
@@ -175,7 +176,8 @@ public final class MessageRoutes {
         if (params != null && params.isObject() && params.path("rawPayload").isTextual()) {
             String raw = params.path("rawPayload").textValue();
             try {
-                JsonNode parsed = Json.MAPPER.readTree(raw);
+                // the whole text must be the one object: what follows it would be stored and sent with it
+                JsonNode parsed = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(raw);
                 var problem = parsed == null ? null : Body.payloadProblem(parsed);
                 if (problem != null) {
                     body.fail("payload", problem.msg(), problem.type());

@@ -1,7 +1,7 @@
 package dev.herald.portal;
 
-import dev.herald.api.Json;
 import dev.herald.domain.DeliveryStatus;
+import dev.herald.routing.PayloadJson;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -23,8 +23,8 @@ public final class PortalFormat {
     /** A stored payload indented for reading; the text as stored if it will not parse (it always should). */
     public static String pretty(String json) {
         try {
-            return Json.MAPPER.readTree(json).toPrettyString();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return PayloadJson.parse(json).toPrettyString();
+        } catch (IllegalArgumentException e) {
             return json;
         }
     }

@@ -31,10 +31,11 @@ public final class PayloadJson {
         var mapper = new ObjectMapper()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
-        // the API accepted these payloads under its own limits; stored text needs room, not stricter ones
+        // the API accepted these payloads under its own limits; stored text needs room, not stricter ones: a number
+        // read with 100 digits may be written back with more (1…1e-101, 96 ones, is stored as 0.00000 and 96 ones)
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(64)
-                .maxNumberLength(100)
+                .maxNumberLength(1000)
                 .maxStringLength(8 * 1024 * 1024)
                 .build());
         return mapper;

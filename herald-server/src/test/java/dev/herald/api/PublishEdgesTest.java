@@ -1,0 +1,104 @@
+package dev.herald.api;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Publishes a reviewer found mishandled: a rawPayload with text after its object, a number written back longer than
+ * the API reads, an application made on the way that the path does not name, and a long URL beside an
+ * idempotency-key.
+ */
+@ExtendWith(TestDatabase.class)
+class PublishEdgesTest {
+    private static final ObjectMapper PLAIN = new ObjectMapper();
+    static TestHerald herald;
+    static Receiver receiver;
+
+    @BeforeAll
+    static void start() {
+        herald = TestHerald.start();
+        receiver = new Receiver();
+    }
+
+    @AfterAll
+    static void stop() {
+        receiver.close();
+        herald.close();
+    }
+
+    private static String app(String name) {
+        return herald.api.post("/api/v1/app", json("name", name)).text("id");
+    }
+
+    @Test
+    void a_raw_payload_with_text_after_its_object_is_a_422_and_the_message_list_stays_json() throws Exception {
+        String app = app("raw");
+        var refused = herald.api.post("/api/v1/app/" + app + "/msg",
+                "{\"eventType\":\"a.b\",\"payload\":{},\"transformationsParams\":{\"rawPayload\":\"{\\\"a\\\":1} trailing\"}}");
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        var accepted = herald.api.post("/api/v1/app/" + app + "/msg",
+                "{\"eventType\":\"a.b\",\"payload\":{},\"transformationsParams\":{\"rawPayload\":\" {\\\"a\\\":1}\\n\"}}");
+        assertThat(accepted.status()).as(accepted.raw()).isEqualTo(202);
+        var list = herald.api.get("/api/v1/app/" + app + "/msg");
+        assertThat(PLAIN.readTree(list.raw()).path("data")).hasSize(1);
+    }
+
+    @Test
+    void a_number_the_api_reads_reaches_a_filtered_endpoint_though_it_is_stored_with_more_digits() {
+        String app = app("digits");
+        String filtered = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/digits"),
+                "filter", Map.of("payload.kind", "big"))).text("id");
+        assertThat(filtered).startsWith("ep_");
+        String number = "1".repeat(96) + "e-101"; // 99 digits read; written back as 0.00000 and 96 ones: 101
+        var published = herald.api.post("/api/v1/app/" + app + "/msg",
+                "{\"eventType\":\"a.b\",\"payload\":{\"kind\":\"big\",\"n\":" + number + "}}");
+        assertThat(published.status()).as(published.raw()).isEqualTo(202);
+        Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/digits").size() == 1, "the message received");
+        assertThat(receiver.requests("/digits").get(0).body()).contains("0.00000" + "1".repeat(96));
+    }
+
+    @Test
+    void an_application_made_on_the_way_must_be_the_one_the_path_names() {
+        String inApp = "{\"eventType\":\"a.b\",\"payload\":{},\"application\":{\"name\":\"x\"}}";
+        var byId = herald.api.post("/api/v1/app/app_2NotThereAtAllxxxxxxxxxxxxx/msg", inApp);
+        assertThat(byId.status()).as(byId.raw()).isEqualTo(422);
+        assertThat(byId.raw()).contains("application_uid_missing");
+
+        var nullUid = herald.api.post("/api/v1/app/made-on-the-way/msg",
+                "{\"eventType\":\"a.b\",\"payload\":{},\"application\":{\"name\":\"x\",\"uid\":null}}");
+        assertThat(nullUid.status()).as(nullUid.raw()).isEqualTo(202);
+        var made = herald.api.get("/api/v1/app/made-on-the-way");
+        assertThat(made.status()).isEqualTo(200);
+        assertThat(made.text("uid")).isEqualTo("made-on-the-way");
+        assertThat(herald.api.get("/api/v1/app/made-on-the-way/msg/" + nullUid.text("id")).status()).isEqualTo(200);
+    }
+
+    @Test
+    void a_long_url_with_an_idempotency_key_is_kept_by_its_hash() {
+        String app = app("longUrl");
+        // random, so PostgreSQL cannot compress it under the index entry's limit
+        byte[] noise = new byte[4500];
+        new java.util.Random(7).nextBytes(noise);
+        String pad = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(noise);
+        String body = "{\"eventType\":\"a.b\",\"payload\":{\"n\":1}}";
+        var first = herald.api.send("POST", "/api/v1/app/" + app + "/msg?pad=" + pad, body, "idempotency-key", "long-1");
+        assertThat(first.status()).as(first.raw()).isEqualTo(202);
+        var again = herald.api.send("POST", "/api/v1/app/" + app + "/msg?pad=" + pad, body, "idempotency-key", "long-1");
+        assertThat(again.status()).isEqualTo(202);
+        assertThat(again.text("id")).isEqualTo(first.text("id"));
+        var otherUrl = herald.api.send("POST", "/api/v1/app/" + app + "/msg?pad=" + pad + "y", body, "idempotency-key", "long-1");
+        assertThat(otherUrl.status()).isEqualTo(202);
+        assertThat(otherUrl.text("id")).isNotEqualTo(first.text("id"));
+    }
+}
