@@ -1,5 +1,7 @@
 package dev.herald.api;
 
+import dev.herald.security.SealedText;
+import dev.herald.security.SecretBox;
 import dev.herald.store.IdempotencyStore;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -65,11 +67,14 @@ public final class Idempotency implements AutoCloseable {
 
     private final IdempotencyStore store;
     private final ClaimBatcher newClaims;
+    private final SecretBox box;
     private final Clock clock;
 
-    public Idempotency(IdempotencyStore store, Clock clock) {
+    /** {@code box} seals the answers of routes other than publishing: some carry a token or a signing secret. */
+    public Idempotency(IdempotencyStore store, SecretBox box, Clock clock) {
         this.store = store;
         this.newClaims = new ClaimBatcher(store);
+        this.box = box;
         this.clock = clock;
     }
 
@@ -160,8 +165,9 @@ public final class Idempotency implements AutoCloseable {
         String key = request.key();
         switch (claim) {
             case IdempotencyStore.Replay replay -> {
+                String response = opened(replay.response(), scope, key);
                 ctx.status(replay.status()).contentType("application/json");
-                if (replay.response() != null) ctx.result(replay.response());
+                if (response != null) ctx.result(response);
                 return;
             }
             case IdempotencyStore.InProgress ignored ->
@@ -177,11 +183,23 @@ public final class Idempotency implements AutoCloseable {
             if (ctx.attribute(ANSWERED) != null) {
                 stored = true;
             } else if (status < 500) {
-                store.complete(scope, key, status, ctx.result());
+                // app portal links, integration and poller keys, AutoConfig tokens: kept sealed, as their sources are
+                String result = ctx.result();
+                store.complete(scope, key, status, result == null ? null : SealedText.seal(box, result, scope + "\n" + key));
                 stored = true;
             }
         } finally {
             if (!stored) store.release(scope, key);
+        }
+    }
+
+    private String opened(String stored, String scope, String key) {
+        try {
+            return SealedText.open(box, stored, scope + "\n" + key);
+        } catch (IllegalStateException e) {
+            // running the request again could repeat its effect: the client learns why its answer is not here
+            throw new ApiException(409, "conflict", "The answer kept for this idempotency-key cannot be read with this"
+                    + " node's encryption keys (" + e.getMessage() + "); send the request with a new key if it is to run again");
         }
     }
 

@@ -178,7 +178,7 @@ public final class Herald implements AutoCloseable {
             // API
             var resolver = new AppResolver(apps);
             var auth = new Auth(tokens, config.adminToken(), clock, svixTokens);
-            var idempotency = new Idempotency(new IdempotencyStore(jdbi), clock);
+            var idempotency = new Idempotency(new IdempotencyStore(jdbi), secretBox, clock);
             started.add(idempotency);
             var applicationRoutes = new ApplicationRoutes(apps, resolver, clock);
             var eventTypeGate = new EventTypeGate(eventTypes, new PayloadSchemaCache(), config.validatePayloads());

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 @Command(name = "reencrypt-secrets", mixinStandardHelpOptions = true,
-        description = "Re-encrypt every endpoint secret and integration key under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD).")
+        description = "Re-encrypt every endpoint secret, integration key and kept answer under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD).")
 public final class ReencryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -30,8 +30,9 @@ public final class ReencryptCommand implements Callable<Integer> {
                 int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
                 int autoConfigs = new dev.herald.store.AutoConfigStore(db.jdbi(), box).reencryptAll();
-                out.println("re-encrypted " + changed + " secrets, " + keys + " integration keys and " + autoConfigs
-                        + " AutoConfig secrets");
+                int answers = new dev.herald.store.IdempotencyStore(db.jdbi()).reencryptAnswers(box);
+                out.println("re-encrypted " + changed + " secrets, " + keys + " integration keys, " + autoConfigs
+                        + " AutoConfig secrets and " + answers + " answers kept under idempotency keys");
             }
             return 0;
         }

@@ -204,6 +204,23 @@ public final class IdempotencyStore {
                 .execute();
     }
 
+    /** Re-seals the sealed answers under the box's current key (reencrypt-secrets); returns how many. */
+    public int reencryptAnswers(dev.herald.security.SecretBox box) {
+        return jdbi.inTransaction(h -> {
+            var rows = h.createQuery("""
+                    select scope, key, response from idempotency_key where response like 'sealed:%' for update
+                    """).map((rs, ctx) -> new Answer(rs.getString("scope"), rs.getString("key"), 0, rs.getString("response")))
+                    .list().stream().filter(a -> dev.herald.security.SealedText.sealedUnderOtherKey(box, a.response())).toList();
+            for (var row : rows) {
+                String boundTo = row.scope() + "\n" + row.key();
+                String resealed = dev.herald.security.SealedText.seal(box, dev.herald.security.SealedText.open(box, row.response(), boundTo), boundTo);
+                h.createUpdate("update idempotency_key set response = :response where scope = :scope and key = :key")
+                        .bind("response", resealed).bind("scope", row.scope()).bind("key", row.key()).execute();
+            }
+            return rows.size();
+        });
+    }
+
     public void complete(String scope, String key, int status, String response) {
         jdbi.useHandle(h -> h.createUpdate("""
                 update idempotency_key set status = :status, response = :response where scope = :scope and key = :key

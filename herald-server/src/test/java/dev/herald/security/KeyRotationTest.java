@@ -33,6 +33,7 @@ class KeyRotationTest {
         String integration;
         String integrationKey;
         com.fasterxml.jackson.databind.JsonNode autoConfig;
+        String portalToken;
         try (var herald = TestHerald.start()) {
             app = herald.api.post("/api/v1/app", json("name", "keys")).text("id");
             endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/k")).text("id");
@@ -40,7 +41,12 @@ class KeyRotationTest {
             integration = herald.api.post("/api/v1/app/" + app + "/integration", json("name", "zap")).text("id");
             integrationKey = herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key");
             autoConfig = dev.herald.api.AutoConfigTest.decode(herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}").text("token"));
+            portalToken = herald.api.send("POST", "/api/v1/auth/app-portal-access/" + app, "{}", "idempotency-key", "portal-1").text("token");
         }
+        // the answer kept under the key, a token in it, is sealed like the secrets
+        String kept = TestDatabase.jdbi().withHandle(h -> h.createQuery("select response from idempotency_key where key = 'portal-1'")
+                .mapTo(String.class).one());
+        assertThat(kept).startsWith("sealed:").doesNotContain(portalToken);
         var rotated = new HashMap<>(TestHerald.defaultEnv());
         rotated.put("HERALD_ENCRYPTION_KEY", NEW_KEY);
         rotated.put("HERALD_ENCRYPTION_KEYS_OLD", OLD_KEY);
@@ -50,7 +56,7 @@ class KeyRotationTest {
         }
         var out = new ByteArrayOutputStream();
         assertThat(ReencryptCommand.run(rotated, new PrintStream(out, true))).isZero();
-        assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 integration keys and 1 AutoConfig secrets");
+        assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 integration keys, 1 AutoConfig secrets and 1 answers kept under idempotency keys");
         String newKeyId = new SecretBox(java.util.Base64.getDecoder().decode(NEW_KEY), java.util.List.of()).currentKeyId();
         var keyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery("select distinct key_id from endpoint_secret").mapTo(String.class).list());
         assertThat(keyIds).containsExactly(newKeyId);
@@ -67,6 +73,9 @@ class KeyRotationTest {
         try (var herald = TestHerald.start(newOnly, Clock.systemUTC())) {
             assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
             assertThat(herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key")).isEqualTo(integrationKey);
+            var replayed = herald.api.send("POST", "/api/v1/auth/app-portal-access/" + app, "{}", "idempotency-key", "portal-1");
+            assertThat(replayed.status()).as(replayed.raw()).isEqualTo(200);
+            assertThat(replayed.text("token")).isEqualTo(portalToken);
             // the AutoConfig secret, sealed before, is the one its first subscribe gives the endpoint
             String eid = autoConfig.path("eid").asText();
             var subscribed = herald.api.withToken(autoConfig.path("tok").asText()).put(
