@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -362,6 +363,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             if (room == 0 || (room < minRoom && !held)) excluded.add(endpointId);
             else if (!held) limit = Math.min(limit, room);
         }
+        excludeKeyElsewhere(excluded, nowNanos);
         if (nowNanos - nextIdleLaneSweep >= 0) dropIdleLanes(nowNanos);
         heldBackAtLastClaim = excluded.isEmpty() && withPark.isEmpty() && withPaced.isEmpty() ? List.of()
                 : java.util.stream.Stream.of(excluded, withPark, withPaced).flatMap(List::stream).distinct().toList();
@@ -428,7 +430,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         claimed = throttle(claimed, now);
         if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
-        Map<String, List<String>> secrets = secretsOf(claimed, unreadable);
+        Set<String> keyElsewhere = new HashSet<>();
+        Map<String, List<String>> secrets = secretsOf(claimed, unreadable, keyElsewhere);
+        if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, now);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             if (!inFlight.tryAcquire()) {
@@ -518,22 +522,68 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
 
     /**
      * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint. One
-     * that cannot be opened (e.g. sealed with a key this node lacks) fails only its endpoint's deliveries, with the
+     * sealed with an encryption key this node lacks goes in {@code keyElsewhere} (another node, started with the key,
+     * may send them); one that cannot be opened otherwise (a tampered row) fails only its endpoint's deliveries, with the
      * reason in {@code unreadable}.
      */
-    private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable) {
+    private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable,
+                                                Set<String> keyElsewhere) {
         Map<String, List<String>> secrets = new HashMap<>();
         for (ClaimedDelivery d : claimed) {
             String id = d.endpointId();
-            if (secrets.containsKey(id) || unreadable.containsKey(id)) continue;
+            if (secrets.containsKey(id) || unreadable.containsKey(id) || keyElsewhere.contains(id)) continue;
             try {
                 secrets.put(id, openedSecrets.open(id, d.secrets()));
+            } catch (dev.herald.security.SecretBox.MissingKeyException e) {
+                keyElsewhere.add(id);
             } catch (RuntimeException e) {
                 log.warn("cannot open the signing secret of endpoint {}: {}", id, e.toString());
                 unreadable.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
             }
         }
         return secrets;
+    }
+
+    /** How long a delivery whose secret this node cannot open waits before any node claims it again. */
+    static final Duration KEY_ELSEWHERE_WAIT = Duration.ofSeconds(5);
+    /** How long this node's claims leave out an endpoint whose secret it could not open, so a node that can claims it. */
+    static final Duration KEY_ELSEWHERE_LEFT_OUT = Duration.ofMinutes(1);
+    /** Endpoints whose secret is sealed with a key this node lacks, and until when (System.nanoTime) claims leave them out. */
+    private final Map<String, Long> keyElsewhereUntil = new HashMap<>();
+    private Instant keyElsewhereWarned = Instant.MIN;
+
+    private void excludeKeyElsewhere(List<String> excluded, long nowNanos) {
+        if (keyElsewhereUntil.isEmpty()) return;
+        keyElsewhereUntil.values().removeIf(until -> nowNanos - until >= 0);
+        for (String endpointId : keyElsewhereUntil.keySet()) {
+            if (!excluded.contains(endpointId)) excluded.add(endpointId);
+        }
+    }
+
+    /**
+     * Puts back, unsent and with no attempt used, the deliveries to endpoints whose secret is sealed with a key this
+     * node lacks: during a key rotation nodes run with different keys for a while, and failing them here would use up
+     * their retries on the node that cannot sign them. This node's claims leave those endpoints out for a while, so a
+     * node holding the key claims them. Returns the others.
+     */
+    private List<ClaimedDelivery> putBackForKeyElsewhere(List<ClaimedDelivery> claimed, Set<String> keyElsewhere, Instant now) {
+        var later = new LinkedHashMap<ClaimedDelivery, Instant>();
+        var rest = new ArrayList<ClaimedDelivery>(claimed.size());
+        for (ClaimedDelivery d : claimed) {
+            if (keyElsewhere.contains(d.endpointId())) later.put(d, now.plus(KEY_ELSEWHERE_WAIT));
+            else rest.add(d);
+        }
+        queue.deferUntil(later, now);
+        metrics.keyElsewhere(later.size());
+        long leftOutUntil = System.nanoTime() + KEY_ELSEWHERE_LEFT_OUT.toNanos();
+        for (String endpointId : keyElsewhere) keyElsewhereUntil.put(endpointId, leftOutUntil);
+        if (now.isAfter(keyElsewhereWarned.plus(Duration.ofMinutes(1)))) {
+            keyElsewhereWarned = now;
+            log.warn("{} deliveries put back unsent: the signing secrets of endpoints {} are sealed with an encryption key this"
+                    + " node lacks (give it HERALD_ENCRYPTION_KEY or HERALD_ENCRYPTION_KEYS_OLD as the other nodes have them)",
+                    later.size(), keyElsewhere);
+        }
+        return rest;
     }
 
     /**

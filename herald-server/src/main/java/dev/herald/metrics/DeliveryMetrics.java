@@ -18,6 +18,7 @@ public final class DeliveryMetrics {
     private final Counter unpaced;
     private final Counter leasedAtPublish;
     private final Counter outlivedLeases;
+    private final Counter keyElsewhere;
     /** Sees every claim's time as well (the benchmark's window on a node already running); none by default. */
     private volatile LongConsumer claimObserver;
 
@@ -41,6 +42,9 @@ public final class DeliveryMetrics {
         this.outlivedLeases = Counter.builder("herald.deliveries.outlived_lease")
                 .description("deliveries let go unsent because their lease ended while they waited in their endpoint's lane"
                         + " (another claim sends them)").register(registry);
+        this.keyElsewhere = Counter.builder("herald.deliveries.key_elsewhere")
+                .description("claimed deliveries put back unsent because their endpoint's secret is sealed with an encryption key"
+                        + " this node lacks (a node with it sends them)").register(registry);
         this.leasedAtPublish = Counter.builder("herald.deliveries.leased_at_publish")
                 .description("deliveries written leased to the node that published them, sent without a claim").register(registry);
     }
@@ -64,6 +68,14 @@ public final class DeliveryMetrics {
         delivered.increment(succeeded);
         failedAttempts.increment(failed);
         exhausted.increment(exhaustedCount);
+    }
+
+    public void keyElsewhere(int count) {
+        keyElsewhere.increment(count);
+    }
+
+    public double keyElsewhereCount() {
+        return keyElsewhere.count();
     }
 
     public void handedBack(int count) {

@@ -33,6 +33,13 @@ public final class SecretBox {
 
     public record Sealed(String keyId, byte[] ciphertext) {}
 
+    /** Sealed with a key this box does not hold: a node started with other keys may hold it. */
+    public static final class MissingKeyException extends IllegalStateException {
+        MissingKeyException(String message) {
+            super(message);
+        }
+    }
+
     public String currentKeyId() {
         return currentKeyId;
     }
@@ -62,7 +69,7 @@ public final class SecretBox {
     public String open(Sealed sealed, String boundTo) {
         SecretKeySpec key = keys.get(sealed.keyId());
         if (key == null) {
-            throw new IllegalStateException("no encryption key with id " + sealed.keyId()
+            throw new MissingKeyException("no encryption key with id " + sealed.keyId()
                     + " (set it in HERALD_ENCRYPTION_KEY or HERALD_ENCRYPTION_KEYS_OLD)");
         }
         try {
