@@ -12,15 +12,38 @@ import java.util.Set;
 
 /** Parses environment values; every failure is a {@link ConfigException} naming the variable. */
 final class EnvReader {
+    /** HERALD_ variables read by the launcher script and the benchmark, not by the server. */
+    private static final Set<String> READ_ELSEWHERE = Set.of("HERALD_JAVA_OPTS", "HERALD_BENCH_PG");
+
     private final Map<String, String> env;
+    private final Set<String> asked = new java.util.HashSet<>();
 
     EnvReader(Map<String, String> env) {
         this.env = env;
     }
 
     Optional<String> optional(String name) {
+        asked.add(name);
         String value = env.get(name);
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.trim());
+    }
+
+    /**
+     * As {@link #optional}, but set and empty is refused: for a setting whose absence means something else altogether
+     * (no database URL runs a database of the node's own), a template that left it blank must not start that.
+     */
+    Optional<String> optionalNotBlank(String name) {
+        String value = env.get(name);
+        if (value != null && value.isBlank()) {
+            throw new ConfigException(name + ": is set but empty; unset it for the default, or give it a value");
+        }
+        return optional(name);
+    }
+
+    /** The HERALD_ variables set that no setting read so far: a misspelt name, most often, whose value is not used. */
+    List<String> unknownNames() {
+        return env.keySet().stream().filter(n -> n.startsWith("HERALD_") && !asked.contains(n) && !READ_ELSEWHERE.contains(n))
+                .sorted().toList();
     }
 
     String string(String name, String defaultValue) {
@@ -74,11 +97,11 @@ final class EnvReader {
 
     static Duration parseDuration(String text) {
         String v = text.trim().toLowerCase(Locale.ROOT);
+        if (v.startsWith("-")) throw new IllegalArgumentException("negative");
         if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
         char unit = v.charAt(v.length() - 1);
         if (Character.isDigit(unit)) return Duration.ofSeconds(Long.parseLong(v));
         long amount = Long.parseLong(v.substring(0, v.length() - 1));
-        if (amount < 0) throw new IllegalArgumentException("negative");
         return switch (unit) {
             case 's' -> Duration.ofSeconds(amount);
             case 'm' -> Duration.ofMinutes(amount);
@@ -148,6 +171,8 @@ final class EnvReader {
      * and an unknown level read as DEBUG.
      */
     void logSettings(String formatName, String levelName) {
+        asked.add(formatName);
+        asked.add(levelName);
         // as written: logback takes the value as it is, blank or padded, not trimmed as the other settings are
         String format = env.getOrDefault(formatName, "text");
         if (!format.equals("text") && !format.equals("json")) {

@@ -92,18 +92,32 @@ public record HeraldConfig(
     /** The kind of secret Herald makes for an endpoint given none (Svix's default_signature_type). */
     public enum SignatureType { HMAC256, ED25519 }
 
+    /** Ten years, the API's bound on a message's payloadRetentionPeriod: further, times leave PostgreSQL's range. */
+    public static final int MAX_RETENTION_DAYS = 3650;
+
     public static HeraldConfig fromEnvironment(Map<String, String> env) {
         var reader = new EnvReader(env);
+        var config = read(reader);
+        var unknown = reader.unknownNames();
+        if (!unknown.isEmpty()) {
+            org.slf4j.LoggerFactory.getLogger(HeraldConfig.class).warn(
+                    "{} set but not a Herald setting (a misspelt name?): its value is not used", String.join(", ", unknown));
+        }
+        return config;
+    }
+
+    /** Every setting, read through {@code reader} (which then knows the names read). */
+    static HeraldConfig read(EnvReader reader) {
         reader.logSettings("HERALD_LOG_FORMAT", "HERALD_LOG_LEVEL");
         return new HeraldConfig(
                 reader.address("HERALD_HTTP_ADDR", DEFAULT_HTTP_ADDR),
-                reader.optional("HERALD_DATABASE_URL"),
+                reader.optionalNotBlank("HERALD_DATABASE_URL"),
                 databaseTimeout(reader.duration("HERALD_DATABASE_TIMEOUT", DEFAULT_DATABASE_TIMEOUT)),
                 reader.intBetween("HERALD_DATABASE_POOL_SIZE", DEFAULT_DATABASE_POOL_SIZE, 10, 1000),
                 Path.of(reader.string("HERALD_DATA_DIR", DEFAULT_DATA_DIR)),
                 reader.optional("HERALD_ADMIN_TOKEN"),
                 reader.optional("HERALD_JWT_SECRET"),
-                reader.optional("HERALD_ENCRYPTION_KEY").map(v -> aesKey("HERALD_ENCRYPTION_KEY", v)),
+                reader.optionalNotBlank("HERALD_ENCRYPTION_KEY").map(v -> aesKey("HERALD_ENCRYPTION_KEY", v)),
                 reader.optional("HERALD_ENCRYPTION_KEYS_OLD").map(HeraldConfig::oldKeys).orElse(List.of()),
                 reader.positiveInt("HERALD_MAX_ENDPOINTS_PER_APP", DEFAULT_MAX_ENDPOINTS_PER_APP),
                 reader.positiveInt("HERALD_MAX_PAYLOAD_BYTES", DEFAULT_MAX_PAYLOAD_BYTES),
@@ -124,10 +138,10 @@ public record HeraldConfig(
                 reader.positiveInt("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT),
                 reader.bool("HERALD_EMBEDDED_DURABLE", true),
                 reader.duration("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE),
-                reader.positiveInt("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS),
+                reader.intBetween("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
                 reader.bool("HERALD_DELIVERY_PAUSED", false),
                 reader.duration("HERALD_POLL_INTERVAL", DEFAULT_POLL_INTERVAL),
-                reader.positiveInt("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+                reader.intBetween("HERALD_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
                 reader.duration("HERALD_JANITOR_INTERVAL", DEFAULT_JANITOR_INTERVAL),
                 reader.bool("HERALD_VALIDATE_PAYLOADS", DEFAULT_VALIDATE_PAYLOADS),
                 reader.nonNegativeInt("HERALD_CIRCUIT_BREAKER_FAILURES", DEFAULT_CIRCUIT_BREAKER_FAILURES),

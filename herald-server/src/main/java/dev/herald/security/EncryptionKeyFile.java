@@ -8,6 +8,19 @@ public final class EncryptionKeyFile {
     private EncryptionKeyFile() {}
 
     public static byte[] loadOrCreate(Path dataDir) {
-        return Base64.getDecoder().decode(SecretFile.loadOrCreate(dataDir.resolve("encryption.key"), 32, Base64.getEncoder()));
+        Path file = dataDir.resolve("encryption.key");
+        String text = SecretFile.loadOrCreate(file, 32, Base64.getEncoder());
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            key = new byte[0];
+        }
+        // an emptied or damaged file must stop the start with its name, not make a key that opens nothing
+        if (key.length != 32) {
+            throw new IllegalStateException(file + " does not hold a 32-byte key in base64 (" + text.length()
+                    + " characters): restore it from a backup, or set HERALD_ENCRYPTION_KEY to the key");
+        }
+        return key;
     }
 }

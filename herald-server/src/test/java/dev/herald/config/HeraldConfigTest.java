@@ -94,6 +94,37 @@ class HeraldConfigTest {
     }
 
     @Test
+    void a_setting_whose_absence_means_another_mode_is_refused_when_set_empty() {
+        // unset, HERALD_DATABASE_URL runs an embedded database: a blank one from a template must not start that
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_DATABASE_URL", "")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DATABASE_URL: is set but empty");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_ENCRYPTION_KEY", "  ")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_ENCRYPTION_KEY: is set but empty");
+        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_PROXY_URL", "")).proxyUrl()).isEmpty();
+    }
+
+    @Test
+    void retention_and_durations_are_held_to_what_the_database_can_store() {
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_PAYLOAD_RETENTION_DAYS", "1000000000")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_PAYLOAD_RETENTION_DAYS:");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_RETENTION_DAYS", "3651")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_RETENTION_DAYS:");
+        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_RETENTION_DAYS", "3650")).retentionDays()).isEqualTo(3650);
+        for (String negative : java.util.List.of("-30", "-500ms", "-5m")) {
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_JANITOR_INTERVAL", negative)))
+                    .as(negative).isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_JANITOR_INTERVAL:");
+        }
+    }
+
+    @Test
+    void herald_variables_no_setting_reads_are_named() {
+        var reader = new EnvReader(Map.of("HERALD_DATABSE_URL", "postgres://u:p@db/h", "HERALD_LOG_LEVEL", "INFO",
+                "HERALD_JAVA_OPTS", "-Xmx1g", "HERALD_RETENTION_DAYS", "30", "PATH", "/bin"));
+        HeraldConfig.read(reader);
+        assertThat(reader.unknownNames()).containsExactly("HERALD_DATABSE_URL");
+    }
+
+    @Test
     void portal_frame_ancestors_are_origins_written_back_bare() {
         assertThat(HeraldConfig.fromEnvironment(Map.of()).portalFrameAncestors()).isEmpty();
         var config = HeraldConfig.fromEnvironment(Map.of("HERALD_PORTAL_FRAME_ANCESTORS",
