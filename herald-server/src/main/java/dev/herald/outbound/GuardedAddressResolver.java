@@ -76,6 +76,27 @@ final class GuardedAddressResolver implements SocketAddressResolver {
         allowedAddresses(unbracketed(host), 0);
     }
 
+    /**
+     * Vets a receiver's host for a request a proxy makes: every address the name has must be allowed, since the proxy
+     * looks the name up itself and may connect to any of them (a name with a public and a private address, the public
+     * one made to drop packets, would lead it to the private one).
+     *
+     * @throws UnknownHostException when the name has no address
+     * @throws BlockedAddressException when the guard refuses any address it has
+     */
+    void vetEvery(String host) throws UnknownHostException, BlockedAddressException {
+        String bare = unbracketed(host);
+        List<InetAddress> resolved = resolver.resolve(bare);
+        if (resolved == null || resolved.isEmpty()) throw new UnknownHostException(bare);
+        for (InetAddress address : resolved) {
+            AddressVerdict verdict = guard.check(address);
+            if (!verdict.allowed()) {
+                throw new BlockedAddressException(verdict.reason() + (resolved.size() > 1
+                        ? " (one of " + resolved.size() + " addresses of " + bare + "; through a proxy, every one must be allowed)" : ""));
+            }
+        }
+    }
+
     private List<InetSocketAddress> proxyAddresses(String host, int port) throws UnknownHostException {
         List<InetAddress> resolved = resolver.resolve(host);
         if (resolved == null || resolved.isEmpty()) throw new UnknownHostException(host);

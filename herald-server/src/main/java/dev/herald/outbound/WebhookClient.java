@@ -117,6 +117,10 @@ public final class WebhookClient implements AutoCloseable {
             } else if (proxy != null && proxy.carries(request.url().getHost())) {
                 // the proxy connects to the receiver, so its name is vetted here first (off the caller's thread: DNS)
                 http.getExecutor().execute(() -> sendVetted(request, startNanos, outcome));
+            } else if (proxy != null && proxy.is(request.url().getHost(), portOf(request.url()))) {
+                // sent direct (HERALD_NO_PROXY names it), the proxy's own host and port would be let through unvetted
+                outcome.complete(DeliveryResult.failure("blocked address: the receiver is the outbound proxy " + proxy
+                        + " itself, which is let through only as the proxy", elapsedMs(startNanos)));
             } else {
                 toJettyRequest(request).send(new CappedBodyListener(startNanos, outcome, failures::describe));
             }
@@ -126,9 +130,14 @@ public final class WebhookClient implements AutoCloseable {
         return counted;
     }
 
+    private static int portOf(java.net.URI url) {
+        if (url.getPort() != -1) return url.getPort();
+        return "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+    }
+
     private void sendVetted(OutboundRequest request, long startNanos, CompletableFuture<DeliveryResult> outcome) {
         try {
-            addresses.vet(request.url().getHost());
+            addresses.vetEvery(request.url().getHost());
         } catch (Exception refused) {
             outcome.complete(DeliveryResult.failure(failures.describe(refused), elapsedMs(startNanos)));
             return;

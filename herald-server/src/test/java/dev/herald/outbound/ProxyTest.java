@@ -36,6 +36,8 @@ class ProxyTest {
     static final HostResolver DNS = host -> switch (host) {
         case "hooks.example.com", "secure.example.com" -> List.of(InetAddress.getByName("93.184.216.34"));
         case "internal.example.com" -> List.of(InetAddress.getByName("10.0.0.7"));
+        case "mixed.example.com" -> List.of(InetAddress.getByName("93.184.216.34"), InetAddress.getByName("169.254.169.254"));
+        case "proxy.corp.example" -> List.of(InetAddress.getByName("127.0.0.1"));
         default -> {
             // literals as the system resolver takes them (no lookup); any other name is unknown here
             if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) throw new UnknownHostException(host);
@@ -97,6 +99,37 @@ class ProxyTest {
                 assertThat(metadata.errorMessage()).contains("blocked address 169.254.169.254");
                 assertThat(proxy.asked()).as(kind.name()).isEmpty();
             }
+        }
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    /** The proxy looks a name up itself and may take any of its addresses: through it, a name with one blocked is refused. */
+    @Test
+    void a_name_with_any_blocked_address_is_refused_before_the_proxy_is_asked() throws Exception {
+        for (var kind : TestProxy.Kind.values()) {
+            try (var proxy = new TestProxy(kind, upstream, null); var client = client(proxy.url())) {
+                DeliveryResult mixed = send(client, "http://mixed.example.com/x");
+                assertThat(mixed.statusCode()).isZero();
+                assertThat(mixed.errorMessage()).contains("blocked address 169.254.169.254").contains("every one must be allowed");
+                assertThat(proxy.asked()).as(kind.name()).isEmpty();
+            }
+        }
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    /**
+     * The proxy's own host and port are let through as the proxy; a receiver there sent direct (HERALD_NO_PROXY names the
+     * proxy's domain, as is common) must not be: the guard has no whitelist, and the proxy's name resolves to loopback.
+     */
+    @Test
+    void a_receiver_at_the_proxys_own_address_sent_direct_is_refused() throws Exception {
+        int port = URI.create(receiver.url("/")).getPort();
+        var bypass = ProxyBypass.parse(List.of("corp.example"));
+        try (var client = new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(2))
+                .withProxy(OutboundProxy.parse("http://proxy.corp.example:" + port, bypass)), new AddressGuard(List.of()), DNS)) {
+            DeliveryResult direct = send(client, "http://proxy.corp.example:" + port + "/admin");
+            assertThat(direct.statusCode()).isZero();
+            assertThat(direct.errorMessage()).contains("blocked address").contains("outbound proxy");
         }
         assertThat(receiver.requests()).isEmpty();
     }
