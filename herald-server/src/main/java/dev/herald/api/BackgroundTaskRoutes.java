@@ -36,18 +36,31 @@ public final class BackgroundTaskRoutes {
     private final BackgroundTaskStore tasks;
     private final Clock clock;
     private final Duration answerWithin;
+    private final Duration beatEvery;
     private final OperationalEvents events;
 
     public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, OperationalEvents events) {
-        this(tasks, clock, ANSWER_WITHIN, events);
+        this(tasks, clock, ANSWER_WITHIN, BEAT_EVERY, events);
     }
 
     BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, Duration answerWithin, OperationalEvents events) {
+        this(tasks, clock, answerWithin, BEAT_EVERY, events);
+    }
+
+    BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, Duration answerWithin, Duration beatEvery, OperationalEvents events) {
         this.tasks = tasks;
         this.clock = clock;
         this.answerWithin = answerWithin;
+        this.beatEvery = beatEvery;
         this.events = events;
     }
+
+    /**
+     * The node says its task still runs this often, whatever the work does: a single long statement (a usage count
+     * allowed 30 minutes) calls no heartbeat, and its task was marked lost while it ran. Well under
+     * {@link dev.herald.store.RetentionStore#TASK_LOST_AFTER}.
+     */
+    static final Duration BEAT_EVERY = Duration.ofMinutes(1);
 
     /** What starting a task answers (Svix's ReplayOut, RecoverOut, ExpungeAllContentsOut). */
     public record TaskOut(String id, String status, String task, Instant updatedAt) {}
@@ -80,6 +93,7 @@ public final class BackgroundTaskRoutes {
         var record = new BackgroundTask(Ids.next(Ids.TASK), appId, task, BackgroundTask.RUNNING, json(input), now, now);
         tasks.insert(record);
         var done = new CompletableFuture<String>();
+        Thread.ofVirtual().name("herald-task-beat-" + record.id()).start(() -> beatUntil(record.id(), done));
         Thread.ofVirtual().name("herald-task-" + record.id()).start(() -> {
             String status = BackgroundTask.FINISHED;
             var data = new LinkedHashMap<>(input);
@@ -108,6 +122,23 @@ public final class BackgroundTaskRoutes {
             return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void beatUntil(String taskId, CompletableFuture<String> done) {
+        while (true) {
+            try {
+                done.get(beatEvery.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException stillRunning) {
+                try {
+                    tasks.heartbeat(taskId, clock.instant());
+                } catch (RuntimeException e) {
+                    log.debug("heartbeat of background task {} not written: {}", taskId, e.toString()); // the next one may be
+                }
+            } catch (InterruptedException | ExecutionException e) {
+                return;
+            }
         }
     }
 

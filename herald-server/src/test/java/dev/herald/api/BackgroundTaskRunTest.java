@@ -82,6 +82,32 @@ class BackgroundTaskRunTest {
         assertThat(events.getFirst()).containsEntry("status", "failed").containsEntry("taskId", failed.id());
     }
 
+    /** A task whose work is one long statement calls no heartbeat; its node beats for it, so no sweep takes it for lost. */
+    @Test
+    void a_running_task_whose_work_never_beats_is_not_taken_for_lost() throws Exception {
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(50), Duration.ofMillis(50), (type, data) -> {});
+        var release = new CountDownLatch(1);
+        Instant start = clock.instant();
+        var long_ = routes.run(app(), BackgroundTask.APPLICATION_STATS, Map.of(), beat -> {
+            try {
+                release.await(); // as a statement of 30 minutes would: no beat from the work
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return Map.of("appStats", 1);
+        });
+        assertThat(long_.status()).isEqualTo("running");
+        clock.advance(Duration.ofMinutes(11));
+        Instant later = clock.instant();
+        Receiver.await(Duration.ofSeconds(10), () -> stored(long_.id()).updatedAt().equals(later), "the node's beat at the new time");
+        var swept = new RetentionStore(TestDatabase.jdbi()).sweep(clock.instant(), start.minus(Duration.ofDays(30)),
+                start.minus(Duration.ofHours(12)));
+        assertThat(swept.tasksLost()).isZero();
+        assertThat(stored(long_.id()).status()).isEqualTo("running");
+        release.countDown();
+        Receiver.await(Duration.ofSeconds(10), () -> stored(long_.id()).status().equals("finished"), "the task to end");
+    }
+
     @Test
     void a_task_left_running_by_a_node_that_stopped_is_marked_failed_by_the_sweep() {
         String app = app();
