@@ -92,8 +92,10 @@ public final class PublishBatcher implements AutoCloseable {
             for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
             // one by one finds a message the database refuses; while the database is unreachable it would only make
-            // each request wait for a connection once more for every message ahead of it
-            if (batch.size() == 1 || SqlErrors.isUnavailable(e)) {
+            // each request wait for a connection once more for every message ahead of it. A deadlock with another
+            // node's batch (their duplicate eventIds met in crossed order) is the batch's, not the database's: one by
+            // one, each request gets its own answer
+            if (batch.size() == 1 || (SqlErrors.isUnavailable(e) && !SqlErrors.isTransactionConflict(e))) {
                 batch.forEach(p -> p.done().completeExceptionally(e));
                 return;
             }

@@ -39,6 +39,15 @@ public final class SqlErrors {
         return false;
     }
 
+    /**
+     * A transaction ended for what it met in others' (a deadlock, 40P01; a serialization failure, 40001): the same
+     * writes in smaller transactions may not meet it.
+     */
+    public static boolean isTransactionConflict(Throwable e) {
+        String state = sqlState(e);
+        return "40P01".equals(state) || "40001".equals(state);
+    }
+
     /** A lock not had within {@code lock_timeout} (55P03), or a deadlock this statement was chosen to end (40P01). */
     public static boolean isLockConflict(Throwable e) {
         String state = sqlState(e);

@@ -84,6 +84,48 @@ class PublishEdgesTest {
         assertThat(herald.api.get("/api/v1/app/made-on-the-way/msg/" + nullUid.text("id")).status()).isEqualTo(200);
     }
 
+    /**
+     * Two nodes' batches whose duplicate eventIds cross deadlock, and PostgreSQL ends one: a trigger raises that error
+     * for one message, and only its publish fails; the others of its batch are written one by one.
+     */
+    @Test
+    void a_batch_ended_by_a_deadlock_is_written_one_by_one() throws Exception {
+        String app = app("deadlock");
+        TestDatabase.jdbi().useHandle(h -> h.execute("""
+                create function herald_test_deadlock() returns trigger language plpgsql as $$
+                begin
+                  if new.event_id = 'deadlock-me' then raise exception 'deadlock detected (test)' using errcode = '40P01'; end if;
+                  return new;
+                end $$;
+                create trigger herald_test_deadlock before insert on message for each row execute function herald_test_deadlock();
+                """));
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var answers = new java.util.ArrayList<java.util.concurrent.Future<Integer>>();
+            var start = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 64; i++) {
+                String eventId = i == 32 ? "deadlock-me" : "ev-" + i;
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return herald.api.post("/api/v1/app/" + app + "/msg",
+                            "{\"eventType\":\"a.b\",\"eventId\":\"" + eventId + "\",\"payload\":{}}").status();
+                }));
+            }
+            start.countDown();
+            int refused = 0;
+            for (int i = 0; i < answers.size(); i++) {
+                int status = answers.get(i).get();
+                if (i == 32) assertThat(status).isEqualTo(503);
+                else if (status != 202) refused++;
+            }
+            assertThat(refused).as("publishes refused beside the deadlocked one").isZero();
+        } finally {
+            TestDatabase.jdbi().useHandle(h -> h.execute("""
+                    drop trigger herald_test_deadlock on message;
+                    drop function herald_test_deadlock();
+                    """));
+        }
+    }
+
     @Test
     void a_long_url_with_an_idempotency_key_is_kept_by_its_hash() {
         String app = app("longUrl");
