@@ -19,8 +19,49 @@ public final class RetentionStore {
     private final DeletePurge deletes;
 
     public RetentionStore(Jdbi jdbi) {
+        this(jdbi, PURGE_EVERY);
+    }
+
+    RetentionStore(Jdbi jdbi, java.time.Duration purgeEvery) {
         this.jdbi = jdbi;
         this.deletes = new DeletePurge(jdbi);
+        this.purgeEvery = purgeEvery;
+    }
+
+    /**
+     * A sweep holds the lock deletes are purged under, and a long one (a lowered retention, a cluster down for days)
+     * runs for a long time: it purges the deletes noted meanwhile this often itself, or every claim would read past
+     * a deleted endpoint's due rows until it ended.
+     */
+    static final java.time.Duration PURGE_EVERY = java.time.Duration.ofSeconds(5);
+    private final java.time.Duration purgeEvery;
+
+    /** One sweep's session: its steps' batches, and the purges it makes between them. */
+    private final class Run {
+        final Handle h;
+        long purged;
+        long nextPurge;
+
+        Run(Handle h) {
+            this.h = h;
+            this.nextPurge = System.nanoTime() + purgeEvery.toNanos();
+        }
+
+        long repeat(String sql, Instant cutoff) {
+            long total = 0;
+            while (true) {
+                int changed = h.createUpdate(sql).bind("now", cutoff).bind("batch", BATCH).execute();
+                total += changed;
+                purgeIfDue();
+                if (changed < BATCH) return total;
+            }
+        }
+
+        void purgeIfDue() {
+            if (System.nanoTime() - nextPurge < 0) return;
+            purged += deletes.purgeIn(h);
+            nextPurge = System.nanoTime() + purgeEvery.toNanos();
+        }
     }
 
     /** A background task still running with no heartbeat for this long is taken for lost with its node. */
@@ -39,10 +80,11 @@ public final class RetentionStore {
             boolean locked = h.createQuery("select pg_try_advisory_lock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             if (!locked) return null;
             try {
-                long purged = deletes.purgeIn(h);
+                var run = new Run(h);
+                run.purged = deletes.purgeIn(h);
                 // a payload still to be delivered is kept past its retention until no delivery of it is queued: blanked,
                 // the queued deliveries (a retry, a deliverAt later than the retention) would be cancelled unsent
-                long payloads = repeat(h, """
+                long payloads = run.repeat("""
                         update message set payload = null
                         where (app_id, id) in (
                             select m.app_id, m.id from message m
@@ -50,10 +92,10 @@ public final class RetentionStore {
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
                         """, now);
-                long attempts = repeat(h, """
+                long attempts = run.repeat("""
                         delete from attempt where (msg_id, id) in (select msg_id, id from attempt where created_at < :now limit :batch)
                         """, retainAfter);
-                long messages = repeat(h, """
+                long messages = run.repeat("""
                         delete from message where (app_id, id) in (
                             select m.app_id, m.id from message m
                             where m.created_at < :now
@@ -61,21 +103,21 @@ public final class RetentionStore {
                             limit :batch)
                         """, retainAfter);
                 // a polling endpoint's entries go with the messages they name (the read joins the message: one gone is skipped)
-                long pollEntries = repeat(h, """
+                long pollEntries = run.repeat("""
                         delete from poll_entry where (poller_id, xid, seq) in (
                             select poller_id, xid, seq from poll_entry where created_at < :now limit :batch)
                         """, retainAfter);
                 // a named consumer that has not read for the whole retention period is forgotten (its place is older
                 // than anything it could still read)
-                long pollConsumers = repeat(h, """
+                long pollConsumers = run.repeat("""
                         delete from poll_consumer where (poller_id, consumer_id) in (
                             select poller_id, consumer_id from poll_consumer where updated_at < :now limit :batch)
                         """, retainAfter);
-                long keys = repeat(h, """
+                long keys = run.repeat("""
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
                         """, idempotencyAfter);
-                long tasks = repeat(h, """
+                long tasks = run.repeat("""
                         delete from background_task where id in (select id from background_task where created_at < :now limit :batch)
                         """, retainAfter);
                 int lost = h.createUpdate("""
@@ -88,21 +130,17 @@ public final class RetentionStore {
                         .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
                 // every app-portal link and dashboard sign-in leaves a token; an integration's key has no end and is
                 // deleted with its rotation, and the test keeps a cascade from ever taking an integration with it
-                long tokens = repeat(h, """
+                long tokens = run.repeat("""
                         delete from api_token where id in (
                             select t.id from api_token t
                             where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
                             limit :batch)
                         """, now.minus(ENDED_TOKENS_KEPT));
-                return new Swept(purged, payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
+                return new Swept(run.purged, payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();
             }
         });
-    }
-
-    private static long repeat(Handle h, String sql, Instant cutoff) {
-        return repeat(h, sql, BATCH, "now", cutoff);
     }
 
     /**

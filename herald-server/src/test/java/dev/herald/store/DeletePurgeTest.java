@@ -209,4 +209,29 @@ class DeletePurgeTest {
         assertThat(swept.purged()).isEqualTo(2L * MESSAGES);
         assertThat(count("select count(*) from delivery where endpoint_id = 'ep_2'")).isZero();
     }
+
+    /**
+     * A delete noted while a sweep runs (here, as its attempts step deletes: a trigger deletes the endpoint) is purged by
+     * that sweep, which holds the lock the purge needs: a long sweep left a deleted endpoint's due rows for every claim
+     * to read past until it ended.
+     */
+    @Test
+    void a_delete_noted_during_a_sweep_is_purged_by_it() {
+        jdbi.useHandle(h -> h.execute("""
+                create function herald_test_delete_ep1() returns trigger language plpgsql as $$
+                begin delete from endpoint where id = 'ep_1'; return null; end $$;
+                create trigger herald_test_delete_ep1 after delete on attempt for each statement execute function herald_test_delete_ep1();
+                """));
+        try {
+            var swept = new RetentionStore(jdbi, Duration.ZERO).sweep(NOW, NOW.minus(Duration.ofDays(3650)), NOW.minus(Duration.ofDays(3650)));
+            assertThat(swept.purged()).isEqualTo(2L * MESSAGES);
+            assertThat(count("select count(*) from purge_pending")).isZero();
+            assertThat(count("select count(*) from delivery where endpoint_id = 'ep_1'")).isZero();
+        } finally {
+            jdbi.useHandle(h -> h.execute("""
+                    drop trigger herald_test_delete_ep1 on attempt;
+                    drop function herald_test_delete_ep1();
+                    """));
+        }
+    }
 }
