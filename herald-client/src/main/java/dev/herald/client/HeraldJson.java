@@ -48,7 +48,9 @@ public final class HeraldJson {
         String json = payload instanceof String text ? text : write(payload);
         JsonNode parsed;
         try {
-            parsed = MAPPER.readTree(json);
+            // the whole text must be the one object: it is written into the request as it is, so anything after the
+            // object (say ,"eventType":"…") would become fields of the request
+            parsed = MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("payload is not valid JSON: " + e.getOriginalMessage(), e);
         }

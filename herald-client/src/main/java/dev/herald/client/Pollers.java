@@ -73,10 +73,11 @@ public final class Pollers {
 
     /**
      * One page for a named consumer, from {@code iterator} if given, else from where Herald kept the consumer's place;
-     * Herald keeps the place after this page.
+     * Herald keeps the place after this page. Not tried again once it may have reached Herald (its answer lost, the
+     * place moved): a {@link HeraldConnectionException} then, and the caller reads again from the last iterator it has.
      */
     public PollingPage consumerPoll(String app, String poller, String consumer, String iterator, int limit) {
-        return transport.get(Transport.path("/api/v1/app/{}/poller/{}/consumer/{}", app, poller, consumer),
+        return transport.getOnce(Transport.path("/api/v1/app/{}/poller/{}/consumer/{}", app, poller, consumer),
                 query(iterator, limit), PAGE);
     }
 
@@ -111,7 +112,7 @@ public final class Pollers {
     public LeasedPage lease(String app, String poller, String consumer, int limit, Duration lease) {
         var query = query(null, limit);
         query.put("lease_duration_ms", String.valueOf(lease.toMillis()));
-        return transport.get(Transport.path("/api/v1/app/{}/polling-endpoint/{}/consumer/{}", app, poller, consumer), query, LEASED);
+        return transport.getOnce(Transport.path("/api/v1/app/{}/polling-endpoint/{}/consumer/{}", app, poller, consumer), query, LEASED);
     }
 
     /** The consumer has processed every message up to {@code offset}: its place moves past it. */

@@ -41,36 +41,52 @@ final class Transport {
         for (String value : values) {
             int slot = template.indexOf("{}", from);
             if (value == null || value.isEmpty()) throw new IllegalArgumentException("a path id is missing in " + template);
-            out.append(template, from, slot).append(URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20"));
+            // "." and ".." would be dot-segments, removed on the way with the segment before them (another resource)
+            String encoded = value.equals(".") || value.equals("..") ? value.replace(".", "%2E")
+                    : URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+            out.append(template, from, slot).append(encoded);
             from = slot + 2;
         }
         return out.append(template.substring(from)).toString();
     }
 
     <T> T get(String path, Map<String, String> query, JavaType type) {
-        return read(send("GET", path + queryString(query), null, null), type);
+        return read(send("GET", path + queryString(query), null, null, true), type);
+    }
+
+    /**
+     * A GET that changes something on the server (a consumer's read moves its place, a lease is taken): tried again
+     * only when it never reached the server (the connection refused, 429). A retry after a lost answer would read the
+     * page after the one lost, and its messages would be skipped.
+     */
+    <T> T getOnce(String path, Map<String, String> query, JavaType type) {
+        return read(send("GET", path + queryString(query), null, null, false), type);
     }
 
     <T> T post(String path, Object body, String idempotencyKey, JavaType type) {
         String key = idempotencyKey != null ? idempotencyKey : UUID.randomUUID().toString();
-        return read(send("POST", path, body, key), type);
+        return read(send("POST", path, body, key, true), type);
     }
 
     <T> T put(String path, Object body, JavaType type) {
-        return read(send("PUT", path, body, null), type);
+        return read(send("PUT", path, body, null, true), type);
     }
 
     void delete(String path) {
-        send("DELETE", path, null, null);
+        send("DELETE", path, null, null, true);
     }
 
-    private HttpResponse<String> send(String method, String path, Object body, String idempotencyKey) {
+    private HttpResponse<String> send(String method, String path, Object body, String idempotencyKey, boolean repeatable) {
         String json = body == null ? null : HeraldJson.write(body);
         for (int attempt = 0; ; attempt++) {
             HttpResponse<String> response;
             try {
                 response = http.send(request(method, path, json, idempotencyKey, attempt), HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
+                if (!repeatable && !(e instanceof java.net.ConnectException)) {
+                    throw new HeraldConnectionException(method + " " + path + " failed and is not tried again (it may have"
+                            + " been served, and a second one would read on from there): " + e, e);
+                }
                 if (attempt >= retries.maxRetries()) {
                     throw new HeraldConnectionException(method + " " + path + " failed after " + (attempt + 1)
                             + " tries: " + e, e);
@@ -83,7 +99,7 @@ final class Transport {
             }
             int status = response.statusCode();
             if (status < 300) return response;
-            if (Retries.retryableStatus(status) && attempt < retries.maxRetries()) {
+            if (Retries.retryableStatus(status) && (repeatable || status == 429) && attempt < retries.maxRetries()) {
                 pause(retries.delayBefore(attempt + 1, retryAfter(response)));
                 continue;
             }

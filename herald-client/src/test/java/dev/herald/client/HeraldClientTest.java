@@ -55,6 +55,43 @@ class HeraldClientTest {
                 .isEqualTo(3);
     }
 
+    /** A payload given as text goes into the request as it is: text after its object would become the request's fields. */
+    @Test
+    void a_payload_text_with_anything_after_its_object_is_refused() {
+        assertThatThrownBy(() -> MessageIn.of("order.created", "{\"x\":1},\"eventType\":\"admin.deleted\",\"channels\":[\"internal\"]"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not valid JSON");
+        assertThatThrownBy(() -> MessageIn.of("order.created", "{\"x\":1} {\"y\":2}")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(MessageIn.of("order.created", " {\"x\":1}\n")).isNotNull();
+    }
+
+    /** A consumer's read moves its place: after a lost answer, a second read would return the next page, this one skipped. */
+    @Test
+    void a_consumer_read_whose_answer_is_lost_is_not_tried_again() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        // the answer outlives the client's timeout (a connection cut before the answer would not do: the JDK's client
+        // itself sends a GET again then, which no setting of a request turns off)
+        var fresh = HeraldClient.builder(herald.url(), FakeHerald.TOKEN).retries(FAST).requestTimeout(Duration.ofMillis(300)).build();
+        herald.stallNext(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> fresh.pollers().consumerPoll("acme", "p", "ledger", null, 10))
+                .isInstanceOf(HeraldConnectionException.class).hasMessageContaining("not tried again");
+        assertThat(herald.consumerPages.get()).as("read once").isEqualTo(1);
+
+        // a plain read changes nothing, and is tried again
+        herald.dropAfterWorkNext(1);
+        assertThat(client.applications().get("acme").name()).isEqualTo("Acme");
+        // a consumer's read that never reached Herald is tried again
+        herald.failNext(1, 429);
+        assertThat(client.pollers().consumerPoll("acme", "p", "ledger", null, 10).iterator()).isEqualTo("page2");
+    }
+
+    /** "." and ".." would be dot-segments, taken away with the segment before them: another resource. */
+    @Test
+    void ids_of_dots_alone_are_written_as_escapes() {
+        assertThat(Transport.path("/api/v1/app/{}/endpoint/{}", "acme", "..")).isEqualTo("/api/v1/app/acme/endpoint/%2E%2E");
+        assertThat(Transport.path("/api/v1/app/{}", ".")).isEqualTo("/api/v1/app/%2E");
+        assertThat(Transport.path("/api/v1/app/{}", "a.b c")).isEqualTo("/api/v1/app/a.b%20c");
+    }
+
     @Test
     void not_found_carries_the_svix_error_body() {
         assertThatThrownBy(() -> client.endpoints().list("nope").toList())

@@ -30,6 +30,11 @@ final class NotificationListener implements Runnable {
         running = false;
     }
 
+    /** Before the relay starts again: a stopped listener's thread ends at once. */
+    void restart() {
+        running = true;
+    }
+
     @Override
     public void run() {
         while (running) {
@@ -54,9 +59,19 @@ final class NotificationListener implements Runnable {
         PGConnection pg = connection.unwrap(PGConnection.class);
         // notifications sent while this connection was down are lost: look once now
         wakeup.signal();
-        while (running) {
-            var notifications = pg.getNotifications(WAIT_MILLIS);
-            if (notifications != null && notifications.length > 0) wakeup.signal();
+        try {
+            while (running) {
+                var notifications = pg.getNotifications(WAIT_MILLIS);
+                if (notifications != null && notifications.length > 0) wakeup.signal();
+            }
+        } finally {
+            // the connection goes back to the app's pool: still listening, it would gather a notification for every
+            // outbox commit that no one reads
+            try (var statement = connection.createStatement()) {
+                statement.execute("unlisten " + HeraldOutbox.CHANNEL);
+            } catch (SQLException e) {
+                log.log(Level.DEBUG, "unlisten failed (the connection is likely gone): " + e.getMessage());
+            }
         }
     }
 

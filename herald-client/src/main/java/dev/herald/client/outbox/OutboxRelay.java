@@ -37,6 +37,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final Wakeup wakeup = new Wakeup();
     private final NotificationListener listener;
     private volatile boolean running;
+    private volatile boolean closing;
     private Thread worker;
     private Thread listenerThread;
     private Instant nextPurge;
@@ -58,6 +59,8 @@ public final class OutboxRelay implements AutoCloseable {
     public synchronized OutboxRelay start() {
         if (running) return this;
         running = true;
+        closing = false;
+        listener.restart();
         nextPurge = clock.instant();
         listenerThread = Thread.ofPlatform().daemon().name("herald-outbox-listen").start(listener);
         worker = Thread.ofPlatform().daemon().name("herald-outbox-relay").start(this::loop);
@@ -74,7 +77,11 @@ public final class OutboxRelay implements AutoCloseable {
         Instant now = clock.instant();
         var claimed = inTransaction(c -> store.claim(c, now, now.plus(settings.lease()), settings.batchSize()));
         metrics.claimed(claimed.size());
+        // past half the lease the rest of the batch is left to come due again: sent later, a row could go out from
+        // here while another relay, its lease ended, sends it too; after close() only the send under way finishes
+        Instant sendUntil = now.plus(settings.lease().dividedBy(2));
         for (ClaimedEvent event : claimed) {
+            if (closing || !clock.instant().isBefore(sendUntil)) break;
             RelayOutcome outcome = sender.send(event);
             inTransaction(c -> {
                 store.apply(c, event, outcome, clock.instant());
@@ -89,9 +96,15 @@ public final class OutboxRelay implements AutoCloseable {
         return claimed.size();
     }
 
-    /** Deletes sent rows older than the retention period; returns how many. */
+    /** Deletes sent rows older than the retention period, a chunk per transaction (short locks); returns how many. */
     public int purgeSent() throws SQLException {
-        int purged = inTransaction(c -> store.purgeSentBefore(c, clock.instant().minus(settings.retention())));
+        Instant cutoff = clock.instant().minus(settings.retention());
+        int purged = 0;
+        int deleted;
+        do {
+            deleted = inTransaction(c -> store.purgeSentChunk(c, cutoff));
+            purged += deleted;
+        } while (deleted == OutboxStore.PURGE_CHUNK_SIZE);
         metrics.purged(purged);
         return purged;
     }
@@ -105,7 +118,10 @@ public final class OutboxRelay implements AutoCloseable {
         return metrics;
     }
 
-    /** Stops claiming; a send in progress finishes and is recorded first. */
+    /**
+     * Stops claiming; a send in progress finishes and is recorded first, the rest of its batch is left to come due
+     * again when its lease ends.
+     */
     @Override
     public void close() {
         Thread w;
@@ -113,6 +129,7 @@ public final class OutboxRelay implements AutoCloseable {
         synchronized (this) {
             if (!running) return;
             running = false;
+            closing = true;
             w = worker;
             l = listenerThread;
         }

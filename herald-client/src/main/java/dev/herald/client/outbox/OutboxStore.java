@@ -58,16 +58,12 @@ final class OutboxStore {
         }
     }
 
-    /** Deletes sent rows older than {@code cutoff}, a chunk at a time to keep each transaction short. */
-    int purgeSentBefore(Connection c, Instant cutoff) throws SQLException {
-        int total = 0;
-        int deleted;
-        do {
-            deleted = PURGE.on(c).set("cutoff", cutoff).set("chunk", PURGE_CHUNK).update();
-            total += deleted;
-        } while (deleted == PURGE_CHUNK);
-        return total;
+    /** Deletes up to one chunk of sent rows older than {@code cutoff}: the caller commits each chunk on its own. */
+    int purgeSentChunk(Connection c, Instant cutoff) throws SQLException {
+        return PURGE.on(c).set("cutoff", cutoff).set("chunk", PURGE_CHUNK).update();
     }
+
+    static final int PURGE_CHUNK_SIZE = PURGE_CHUNK;
 
     long backlog(Connection c) throws SQLException {
         return BACKLOG.on(c).query(row -> row.getLong(1)).getFirst();

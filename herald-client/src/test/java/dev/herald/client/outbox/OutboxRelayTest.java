@@ -195,6 +195,44 @@ class OutboxRelayTest {
         assertThat(relays.stream().mapToLong(r -> r.metrics().snapshot().sent()).sum()).isEqualTo(300);
     }
 
+    /** close() lets the send under way finish and leaves the rest of its batch: it waited for the whole batch before. */
+    @Test
+    void close_finishes_the_send_under_way_and_leaves_the_rest_of_the_batch() throws Exception {
+        for (int i = 1; i <= 3; i++) commit(order("ord_" + i));
+        herald.holdPublishes();
+        var relay = relay(RelaySettings.DEFAULTS).build().start();
+        Await.until(Duration.ofSeconds(10), () -> herald.publishesHeld() == 1, "the first publish to be under way");
+        var closed = new Thread(relay::close);
+        closed.start();
+        Await.until(Duration.ofSeconds(10), () -> closed.getState() == Thread.State.WAITING
+                || closed.getState() == Thread.State.TIMED_WAITING, "close() to wait for the send");
+        herald.releasePublishes();
+        closed.join(10_000);
+        assertThat(closed.isAlive()).isFalse();
+        assertThat(herald.messagesOf("shop")).hasSize(1);
+        assertThat(db.scalar("select count(*) from herald_outbox where sent_at is null")).isEqualTo(2L);
+    }
+
+    /** Past half its lease a batch is not sent on: another relay claims those rows when the lease ends. */
+    @Test
+    void rows_left_when_half_the_lease_has_passed_are_not_sent_from_here() throws Exception {
+        for (int i = 1; i <= 3; i++) commit(order("ord_" + i));
+        var settings = RelaySettings.DEFAULTS;
+        var relay = OutboxRelay.builder(db.dataSource(), client).settings(settings).clock(new java.time.Clock() {
+            // every reading half a lease later than the one before: the first row is sent, the batch ends there
+            private Instant at = clock.instant();
+            public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            public synchronized Instant instant() {
+                Instant now = at;
+                at = at.plus(settings.lease().dividedBy(4));
+                return now;
+            }
+        }).build();
+        assertThat(relay.relayOnce()).isEqualTo(3);
+        assertThat(herald.messagesOf("shop")).hasSizeLessThan(3).isNotEmpty();
+    }
+
     private OutboxRelay.Builder relay(RelaySettings settings) {
         return OutboxRelay.builder(db.dataSource(), client).settings(settings).clock(clock);
     }

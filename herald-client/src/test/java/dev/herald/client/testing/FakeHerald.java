@@ -64,6 +64,8 @@ public final class FakeHerald implements AutoCloseable {
     /** Every request as received, for asserting on headers. */
     public final List<Received> requests = new CopyOnWriteArrayList<>();
     private final AtomicInteger failNext = new AtomicInteger();
+    /** How many pages named consumers have read (each read moves a consumer's place). */
+    public final AtomicInteger consumerPages = new AtomicInteger();
     private volatile int failStatus = 500;
     private final AtomicInteger dropNext = new AtomicInteger();
     private final AtomicInteger dropAfterWorkNext = new AtomicInteger();
@@ -125,6 +127,13 @@ public final class FakeHerald implements AutoCloseable {
     public void dropNext(int count) {
         dropNext.set(count);
     }
+
+    /** The next request is carried out, then its answer waits this long (a client's timeout ends it first). */
+    public void stallNext(java.time.Duration stall) {
+        stallNext = stall;
+    }
+
+    private volatile java.time.Duration stallNext;
 
     /** The next {@code count} requests are carried out, then the connection is cut before the answer. */
     public void dropAfterWorkNext(int count) {
@@ -192,6 +201,15 @@ public final class FakeHerald implements AutoCloseable {
             }
             Reply reply = dispatch(received, exchange.getRequestURI().getRawQuery());
             if (dropAfterWorkNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) return;
+            java.time.Duration stall = stallNext;
+            if (stall != null) {
+                stallNext = null;
+                try {
+                    Thread.sleep(stall);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             send(exchange, reply);
         }
     }
@@ -293,6 +311,12 @@ public final class FakeHerald implements AutoCloseable {
             String id = endpoint(m.group(1), m.group(2)).path("id").asText();
             secrets.put(id, b.path("key").isTextual() ? b.path("key").asText() : newSecret());
             return new Reply(204, null);
+        });
+
+        // a named consumer's read: each one moves its place a page on (only the count is kept here)
+        route("GET", app + "/poller/([^/]+)/consumer/([^/]+)", (m, q, b) -> {
+            int page = consumerPages.incrementAndGet();
+            return ok(json.createObjectNode().put("iterator", "page" + page).put("done", true).set("data", json.createArrayNode()));
         });
 
         route("POST", app + "/msg", (m, q, b) -> publish(app(m.group(1)), b));
