@@ -314,6 +314,17 @@ await looker.waitForURL(/\/endpoints$/);
 check((await looker.locator('header').textContent()).includes('read-only') && await looker.locator('text=Add endpoint').count() === 0,
   'a read-only link opens a portal that offers no change');
 
+// a link written by hand with the application's uid: the portal's cookie belongs to the path with its id, which the
+// sign-in follows (before session 43 it landed on the uid's path signed out)
+const named = await svix.application.create({ name: 'Named Co', uid: `named-${Date.now()}` });
+const namedAccess = await svix.authentication.appPortalAccess(named.id, {});
+const byUid = await browser.newPage();
+byUid.on('console', m => { if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text()); });
+await byUid.goto(namedAccess.url.replace(`/portal/${named.id}#`, `/portal/${named.uid}#`));
+await byUid.waitForURL(/\/endpoints$/);
+check(byUid.url().includes(`/portal/${named.id}/endpoints`) && await byUid.locator('h1').textContent() === 'Endpoints'
+  && (await byUid.locator('header').textContent()).includes('Named Co'), 'a link naming the application by uid signs in');
+
 // the refused form (422) and the signed-out page (401) are answers the steps asked for; anything else is a fault
 const unexpected = problems.filter(p => !/status of (422|401)\b/.test(p));
 check(unexpected.length === 0, `no other console errors, no CSP violation${unexpected.length ? ': ' + unexpected.join(' | ') : ''}`);

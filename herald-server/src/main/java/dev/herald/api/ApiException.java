@@ -19,6 +19,12 @@ public class ApiException extends RuntimeException {
         return code;
     }
 
+    /** An AutoConfig subscribe whose endpoint or poller was deleted and is still being purged. */
+    static ApiException sinkBeingRemoved() {
+        return new ApiException(409, "conflict", "The endpoint this subscription makes was deleted and its rows are still"
+                + " being removed; subscribe again in a minute");
+    }
+
     public static ApiException notFound(String what) {
         return new ApiException(404, "not_found", what + " not found");
     }

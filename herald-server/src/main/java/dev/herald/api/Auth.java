@@ -52,8 +52,9 @@ public final class Auth {
             throw new ApiException(401, "authentication_failed", "Missing or malformed Authorization header");
         }
         var owner = authenticate(ctx, header.substring(7).trim());
-        if (owner.pollerKey()) requirePollerRoute(ctx);
-        if (owner.autoConfigKey()) {
+        if (owner.pollerKey()) {
+            requirePollerRoute(ctx); // its poller's consumer routes are what it is for, whatever capabilities it was stored with
+        } else if (owner.autoConfigKey()) {
             requireAutoConfigRoute(ctx); // its subscription decides what it may do, not the capabilities stored with it
         } else if (owner.capabilities() != null) {
             requireCapability(ctx, owner);

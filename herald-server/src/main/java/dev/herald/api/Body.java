@@ -184,6 +184,11 @@ public final class Body {
     /** {@code value} (read from {@code field}), failing the field when it starts with one of {@code idPrefixes}. */
     public String notAnId(String field, String value, String... idPrefixes) {
         if (value == null) return null;
+        // a path segment of "." or ".." is a dot-segment: normalised away on the way, the URL names another resource
+        if (value.equals(".") || value.equals("..")) {
+            fail(field, "a uid of \".\" or \"..\" cannot be named in a URL", "value_error");
+            return null;
+        }
         for (String prefix : idPrefixes) {
             if (value.startsWith(prefix)) {
                 fail(field, "Uids are not allowed to have the same prefix as the ID. Prefix with _?", "value_error");

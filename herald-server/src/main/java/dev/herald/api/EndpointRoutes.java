@@ -256,6 +256,8 @@ public final class EndpointRoutes {
     public Endpoint subscribe(Application app, String id, String secret, Body body) {
         var existing = endpoints.find(app.id(), id).filter(e -> e.id().equals(id));
         if (existing.isEmpty()) {
+            // made again under its deleted predecessor's id, its rows would be purged with the predecessor's
+            if (endpoints.removalPending(id)) throw ApiException.sinkBeingRemoved();
             try {
                 var created = endpoints.insert(readWhole(body, app, id, null), secret, maxEndpointsPerApp);
                 listener.onEndpointEvent("endpoint.created", created);

@@ -106,6 +106,9 @@ public final class EventTypeRoutes {
             throw new ValidationException(List.of(new ValidationException.Item(loc, e.getMessage(), "value_error.openapi")));
         }
         for (var type : imported) {
+            // each type's fields held to what a create takes (description, group name, flag, no NUL in the schemas):
+            // one taken as it came wrote a type that the next export could not import, or failed mid-import (a 400)
+            checkAsCreated(type, specRaw != null ? "specRaw" : "spec");
             if (type.schemas() == null) continue;
             try {
                 PayloadSchemaValidator.compile(type.schemas());
@@ -143,6 +146,25 @@ public final class EventTypeRoutes {
         }
         if (Boolean.TRUE.equals(replaceAll)) archiveAllBut(modified, now);
         ctx.json(new ImportOut(new ImportData(modified, null)));
+    }
+
+    /** An imported type read as an EventTypeIn would be; a refusal names the webhook under {@code field}. */
+    private void checkAsCreated(OpenApiEventTypes.Imported type, String field) {
+        var in = Json.MAPPER.createObjectNode().put("description", type.description()).put("deprecated", type.deprecated());
+        if (type.schemas() != null) in.set("schemas", type.schemas());
+        if (type.groupName() != null) in.put("groupName", type.groupName());
+        if (type.featureFlag() != null) in.put("featureFlag", type.featureFlag());
+        try {
+            read(Body.of(in.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)), type.name(), null, false);
+        } catch (ValidationException e) {
+            var items = new ArrayList<ValidationException.Item>();
+            for (var item : e.items()) {
+                var loc = new ArrayList<String>(List.of("body", field, "webhooks", type.name()));
+                loc.addAll(item.loc().subList(Math.min(1, item.loc().size()), item.loc().size())); // without its "body"
+                items.add(new ValidationException.Item(loc, item.msg(), item.type()));
+            }
+            throw new ValidationException(items);
+        }
     }
 
     private static JsonNode parseRaw(String specRaw) {

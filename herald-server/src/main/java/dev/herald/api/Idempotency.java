@@ -163,6 +163,7 @@ public final class Idempotency implements AutoCloseable {
             throws Exception {
         String scope = request.scope();
         String key = request.key();
+        if (claim instanceof IdempotencyStore.InProgress) claim = awaitAnswer(request);
         switch (claim) {
             case IdempotencyStore.Replay replay -> {
                 String response = opened(replay.response(), scope, key);
@@ -191,6 +192,25 @@ public final class Idempotency implements AutoCloseable {
         } finally {
             if (!stored) store.release(scope, key);
         }
+    }
+
+    /** How long a request waits for the answer of the same request still running, as svix-server waits (20 s). */
+    static final Duration IN_PROGRESS_WAIT = Duration.ofSeconds(20);
+    private static final Duration IN_PROGRESS_POLL = Duration.ofMillis(200);
+
+    /**
+     * A client's retry (timed out, connection reset) often arrives while its first request still runs: it waits for that
+     * one's answer and replays it, as svix-server does. A 409 at once looked like any conflict to the client, and its
+     * next try, with a new key, ran the request a second time.
+     */
+    private IdempotencyStore.Claim awaitAnswer(IdempotencyStore.NewClaim request) throws InterruptedException {
+        long deadline = System.nanoTime() + IN_PROGRESS_WAIT.toNanos();
+        IdempotencyStore.Claim claim = new IdempotencyStore.InProgress();
+        while (claim instanceof IdempotencyStore.InProgress && System.nanoTime() - deadline < 0) {
+            Thread.sleep(IN_PROGRESS_POLL);
+            claim = claimExisting(request); // the answer, or the key for this request if the first was abandoned
+        }
+        return claim;
     }
 
     private String opened(String stored, String scope, String key) {

@@ -127,6 +127,8 @@ public final class PollerRoutes {
     public Poller subscribe(Application app, String id, Body body) {
         var existing = pollers.find(app.id(), id).filter(p -> p.id().equals(id));
         if (existing.isEmpty()) {
+            // made again under its deleted predecessor's id, its entries would be purged with the predecessor's
+            if (pollers.removalPending(id)) throw ApiException.sinkBeingRemoved();
             try {
                 return pollers.insert(readWhole(body, id, app, null), MAX_PER_APP);
             } catch (ConflictException e) {

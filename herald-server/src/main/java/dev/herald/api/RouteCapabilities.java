@@ -60,9 +60,12 @@ final class RouteCapabilities {
         put(PUT, APP + "/autoconfig/{autoconfig_id}/endpoint", Capability.MANAGE_ENDPOINT);
         put(PUT, APP + "/autoconfig/{autoconfig_id}/destination", Capability.MANAGE_ENDPOINT);
         put(PUT, APP + "/endpoint/{endpoint_id}/auto-config", Capability.MANAGE_ENDPOINT);
-        // moves only where this reader of a polling endpoint reads from next
-        put(POST, APP + "/poller/{sink_id}/consumer/{consumer_id}/seek", Capability.VIEW_BASE);
-        put(POST, APP + "/polling-endpoint/{poller_id}/consumer/{consumer_id}/commit", Capability.VIEW_BASE);
+        // a named consumer's reads move its place (and a lease holds it): a read-only token that did so made the
+        // consumer skip messages or locked it out for the lease. The iterator read (GET …/poller/{id}) changes nothing
+        put(GET, PollerRoutes.POLL + "/consumer/{consumer_id}", Capability.MANAGE_ENDPOINT);
+        put(POST, PollerRoutes.POLL + "/consumer/{consumer_id}/seek", Capability.MANAGE_ENDPOINT);
+        put(GET, PollerRoutes.LEASE, Capability.MANAGE_ENDPOINT);
+        put(POST, PollerRoutes.LEASE + "/commit", Capability.MANAGE_ENDPOINT);
 
         // changes nothing: which of the application's endpoints would take these event types
         put(POST, APP + "/msg/precheck/active", Capability.VIEW_BASE);

@@ -92,6 +92,14 @@ public record HeraldConfig(
     /** The kind of secret Herald makes for an endpoint given none (Svix's default_signature_type). */
     public enum SignatureType { HMAC256, ED25519 }
 
+    private static boolean decodesToKey(String base64) {
+        try {
+            return java.util.Base64.getDecoder().decode(base64).length > 0;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Ten years, the API's bound on a message's payloadRetentionPeriod: further, times leave PostgreSQL's range. */
     public static final int MAX_RETENTION_DAYS = 3650;
 
@@ -164,6 +172,17 @@ public record HeraldConfig(
         if (endpointHttpsOnly && operationalWebhookUrl != null && operationalWebhookUrl.isPresent()
                 && !operationalWebhookUrl.get().regionMatches(true, 0, "https://", 0, 8)) {
             throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: must be https, as HERALD_ENDPOINT_HTTPS_ONLY is true");
+        }
+        if (operationalWebhookUrl != null && operationalWebhookUrl.isPresent()) {
+            // without a secret that decodes, every event would fail to be signed and be dropped with a warning
+            String secret = operationalWebhookSecret == null ? null : operationalWebhookSecret.orElse(null);
+            if (secret == null) {
+                throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_SECRET: required with HERALD_OPERATIONAL_WEBHOOK_URL"
+                        + " (a whsec_ secret: the receiver verifies the events with it)");
+            }
+            if (!decodesToKey(secret.startsWith("whsec_") ? secret.substring(6) : secret)) {
+                throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be whsec_ and base64 (as Svix's secrets are)");
+            }
         }
         if (deliveryLease != null && requestTimeout != null && deliveryLease.compareTo(requestTimeout.plusSeconds(5)) < 0) {
             throw new ConfigException("HERALD_DELIVERY_LEASE: must be at least HERALD_REQUEST_TIMEOUT + 5s ("

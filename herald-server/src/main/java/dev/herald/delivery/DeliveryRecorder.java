@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -167,6 +168,7 @@ public final class DeliveryRecorder implements AutoCloseable {
     }
 
     /** Everything a batch changes, worked out before the transaction so it can be retried as is. */
+    /** {@code exhausted}: endpoints to check against the failing clock (a delivery used up its retries, or failed again). */
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
 
@@ -202,6 +204,24 @@ public final class DeliveryRecorder implements AutoCloseable {
         }
     }
 
+    /**
+     * An endpoint whose circuit breaker is open gets one attempt a minute or so, so its deliveries take days to use up
+     * their retries, and only a delivery that used them up used to disable it: a dead endpoint with steady traffic
+     * was never disabled. Its failed attempts are checked against the failing clock too, each endpoint at most every
+     * {@link #DISABLE_CHECK_EVERY} (the check is one more statement in the batch's transaction).
+     */
+    static final Duration DISABLE_CHECK_EVERY = Duration.ofMinutes(10);
+    /** Recorder thread only. */
+    private final Map<String, Instant> disableChecked = new HashMap<>();
+
+    private boolean disableCheckDue(String endpointId, Instant now) {
+        Instant last = disableChecked.get(endpointId);
+        if (last != null && now.isBefore(last.plus(DISABLE_CHECK_EVERY))) return false;
+        if (disableChecked.size() >= 100_000) disableChecked.clear(); // failing endpoints beyond this are checked more often
+        disableChecked.put(endpointId, now);
+        return true;
+    }
+
     private Plan plan(List<Result> batch, Instant now) {
         var completed = new ArrayList<CompletedDelivery>(batch.size());
         Set<String> failed = new LinkedHashSet<>();
@@ -228,7 +248,9 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.Delivered ignored -> {
                     status = DeliveryStatus.SUCCESS;
                     succeeded.add(d.endpointId());
-                    if (d.attemptNumber() > 1 && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
+                    disableChecked.remove(d.endpointId());
+                    // as Svix: recovered pairs with the failing event sent before it, not with any earlier failure
+                    if (d.attemptNumber() > FAILING_AFTER_ATTEMPT && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
                         notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, attemptId, response, r.startedAt())));
                     }
                 }
@@ -236,6 +258,9 @@ public final class DeliveryRecorder implements AutoCloseable {
                     status = DeliveryStatus.PENDING;
                     next = retry.at();
                     failed.add(d.endpointId());
+                    if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED && disableCheckDue(d.endpointId(), now)) {
+                        exhausted.add(d.endpointId());
+                    }
                     if (d.attemptNumber() == FAILING_AFTER_ATTEMPT) {
                         notices.add(() -> operational.emit("message.attempt.failing", attemptData(d, attemptId, response, r.startedAt())));
                     }

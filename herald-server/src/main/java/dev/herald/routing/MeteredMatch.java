@@ -7,17 +7,21 @@ import java.util.regex.Pattern;
  * ({@code (.*a){12}b} needs no long input) gives up instead of stalling a thread.
  *
  * <p>The input is read through a {@link CharSequence} that counts character reads, about one per
- * backtracking step; past the budget the search ends as "no match".
+ * backtracking step; past the budget, or past the stack's depth, the search ends as "no match".
  */
 final class MeteredMatch {
 
     private MeteredMatch() {}
 
-    /** True when the pattern occurs in the input within {@code maxSteps} character reads. */
+    /**
+     * True when the pattern occurs in the input within {@code maxSteps} character reads. A pattern whose matching
+     * recurses once per repetition ({@code (a|bc)*} on a long run of a's) overflows the thread's stack long before the
+     * budget: that too ends as "no match" (uncaught, the error failed the whole publish batch the filter ran in).
+     */
     static boolean find(Pattern pattern, String input, long maxSteps) {
         try {
             return pattern.matcher(new MeteredText(input, maxSteps)).find();
-        } catch (BudgetExhausted e) {
+        } catch (BudgetExhausted | StackOverflowError e) {
             return false;
         }
     }

@@ -67,6 +67,16 @@ public final class DeletePurge {
     }
 
     /**
+     * Whether an endpoint or poller of this id was deleted and its rows are still to be purged. An AutoConfig subscription
+     * makes its sink under a fixed id: made again meanwhile, its new rows would be purged with the old ones.
+     */
+    static boolean sinkPending(Jdbi jdbi, String id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                "select exists (select 1 from purge_pending where kind in ('endpoint', 'poller') and id = :id)")
+                .bind("id", id).mapTo(Boolean.class).one());
+    }
+
+    /**
      * Purges now, when a delete is noted and no node is sweeping or purging (the sweep's lock); the Janitor asks every
      * few seconds, so a delete's rows go soon after it rather than at the next sweep. Returns how many rows were removed.
      */

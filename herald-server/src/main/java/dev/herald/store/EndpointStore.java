@@ -68,6 +68,11 @@ public final class EndpointStore {
         }
     }
 
+    /** Whether a deleted endpoint or poller of this id still has rows to be purged (see DeletePurge). */
+    public boolean removalPending(String id) {
+        return DeletePurge.sinkPending(jdbi, id);
+    }
+
     public Optional<Endpoint> find(String appId, String idOrUid) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select * from endpoint where app_id = :app and (id = :key or uid = :key)
@@ -99,6 +104,9 @@ public final class EndpointStore {
             return jdbi.withHandle(h -> h.createQuery("""
                     update endpoint
                     set uid = :uid, url = :url, description = :description, disabled = :disabled,
+                        -- enabled again, its failing clock starts afresh: counted from before, the first failure after
+                        -- would disable it again at once (the old row's values on the right of every assignment)
+                        failing_since = case when disabled and not :disabled then null else failing_since end,
                         filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
@@ -147,7 +155,9 @@ public final class EndpointStore {
 
     public boolean setDisabled(String endpointId, boolean disabled, Instant now) {
         return jdbi.withHandle(h -> h.createUpdate("""
-                update endpoint set disabled = :disabled, updated_at = :now where id = :id and disabled <> :disabled
+                update endpoint set disabled = :disabled, updated_at = :now,
+                       failing_since = case when :disabled then failing_since else null end
+                where id = :id and disabled <> :disabled
                 """).bind("id", endpointId).bind("disabled", disabled).bind("now", now).execute()) > 0;
     }
 

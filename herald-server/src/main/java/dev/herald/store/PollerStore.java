@@ -114,6 +114,11 @@ public final class PollerStore {
     }
 
     /** By id or uid, within the application. */
+    /** Whether a deleted endpoint or poller of this id still has rows to be purged (see DeletePurge). */
+    public boolean removalPending(String id) {
+        return DeletePurge.sinkPending(jdbi, id);
+    }
+
     public Optional<Poller> find(String appId, String idOrUid) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select * from poller where app_id = :app and (id = :key or uid = :key) order by (id = :key) desc limit 1
@@ -216,13 +221,16 @@ public final class PollerStore {
                     order by xid, seq limit 1
                     """).bind("poller", pollerId).bind("xid", floor.xid()).bind("seq", floor.seq()).bind("after", after)
                     .map(PollerStore::position).findOne().orElse(null);
-            // and the entry just before it; none created after then: the newest, so reading starts with what comes
+            // and the entry just before it; none created after then: the newest, so reading starts with what comes.
+            // Settled entries only (below the fence, as reads go): a transaction still open may commit entries below
+            // an unsettled one, and a place past them would pass them over
             Position before = firstLater == null ? Position.MAX : firstLater;
             return h.createQuery("""
                     select xid::text::bigint as entry_xid, seq as entry_seq from poll_entry
                     where poller_id = :poller and (xid, seq) < (cast(cast(:xid as text) as xid8), :seq)
+                      and xid < cast(cast(:fence as text) as xid8)
                     order by xid desc, seq desc limit 1
-                    """).bind("poller", pollerId).bind("xid", before.xid()).bind("seq", before.seq())
+                    """).bind("poller", pollerId).bind("xid", before.xid()).bind("seq", before.seq()).bind("fence", fence(h))
                     .map(PollerStore::position).findOne().orElse(Position.START);
         });
     }

@@ -205,6 +205,42 @@ public class AutoConfigTest {
     }
 
     /** Svix 2.x's routes named by the subscription: PUT …/autoconfig/{id}/endpoint (EndpointIn) and …/destination. */
+    /**
+     * A subscription makes its endpoint under a fixed id. Deleted, the endpoint's rows are purged by id in the background:
+     * made again meanwhile, the new endpoint's deliveries were purged with the old ones and it never delivered.
+     */
+    @Test
+    void a_subscription_whose_endpoint_was_deleted_makes_it_again_only_once_its_rows_are_gone() {
+        var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
+        JsonNode token = decode(created.text("token"));
+        String eid = token.path("eid").asText();
+        var key = herald.api.withToken(token.path("tok").asText());
+        String subscribe = "/api/v1/app/" + app + "/endpoint/" + eid + "/auto-config";
+        assertThat(key.put(subscribe, "{\"endpoint\":{\"url\":\"" + receiver.url("/first") + "\"}}").status()).isEqualTo(200);
+        publish("invoice.paid");
+        Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/first").isEmpty(), "the first endpoint's delivery");
+        assertThat(herald.api.delete("/api/v1/app/" + app + "/endpoint/" + eid).status()).isEqualTo(204);
+
+        String again = "{\"endpoint\":{\"url\":\"" + receiver.url("/again") + "\"}}";
+        var resubscribed = key.put(subscribe, again);
+        if (resubscribed.status() == 409) {
+            assertThat(resubscribed.raw()).contains("still being removed");
+            Receiver.await(Duration.ofSeconds(20), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from purge_pending").mapTo(Long.class).one()) == 0, "the deleted endpoint's rows purged");
+            resubscribed = key.put(subscribe, again);
+        }
+        assertThat(resubscribed.status()).as(resubscribed.raw()).isEqualTo(200);
+        publish("invoice.paid");
+        Receiver.await(Duration.ofSeconds(20), () -> !receiver.requests("/again").isEmpty(), "the endpoint made again delivers");
+        // and what it did is kept once nothing of the deleted one is left to purge (made while that was pending, its
+        // deliveries and attempts were purged with the deleted endpoint's: same id)
+        String attempts = "/api/v1/app/" + app + "/attempt/endpoint/" + eid;
+        Receiver.await(Duration.ofSeconds(10), () -> herald.api.get(attempts).body().path("data").size() == 1, "its attempt recorded");
+        Receiver.await(Duration.ofSeconds(20), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from purge_pending").mapTo(Long.class).one()) == 0, "no purge pending");
+        assertThat(herald.api.get(attempts).body().path("data")).hasSize(1);
+    }
+
     @Test
     void the_subscription_routes_make_its_endpoint_or_its_polling_destination() throws Exception {
         var http = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");

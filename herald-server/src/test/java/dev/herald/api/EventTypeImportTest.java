@@ -134,7 +134,7 @@ class EventTypeImportTest {
         assertThat(laughed.raw().length()).as(laughed.raw()).isLessThan(1_000);
         assertRefused(ApiClient.json("specRaw", "[".repeat(5_000) + "]".repeat(5_000)), List.of("body", "specRaw"));
         assertRefused("{\"spec\":{\"webhooks\":{\"a.b\":{\"post\":{\"requestBody\":{\"content\":{\"application/json\":"
-                + "{\"schema\":{\"type\":\"no-such-type\"}}}}}}}}}", List.of("body", "spec"));
+                + "{\"schema\":{\"type\":\"no-such-type\"}}}}}}}}}", List.of("body", "spec", "webhooks", "a.b", "schemas"));
         // references used many times multiply: 12 levels of 10 uses each would write out 10^12 values
         var bomb = new StringBuilder("{\"spec\":{\"webhooks\":{\"boom.now\":{\"post\":{\"requestBody\":{\"content\":"
                 + "{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/L0\"}}}}}}},\"components\":{\"schemas\":{");
@@ -157,6 +157,17 @@ class EventTypeImportTest {
         }
         deep.append("}}}}");
         assertRefused(deep.toString(), List.of("body", "spec", "webhooks", "deep.one"));
+        // fields a create refuses are refused here too, before anything is written: a NUL (PostgreSQL cannot store
+        // it: a 400 after the first webhook was written), a group name or feature flag a create would not take
+        assertRefused("{\"spec\":{\"webhooks\":{\"a.created\":{\"post\":{\"description\":\"ok\"}},"
+                + "\"b.created\":{\"post\":{\"description\":\"x\\u0000y\"}}}}}", List.of("body", "spec", "webhooks", "b.created", "description"));
+        assertRefused("{\"spec\":{\"webhooks\":{\"c.created\":{\"post\":{\"x-svix-group-name\":\"Billing Events\"}}}}}",
+                List.of("body", "spec", "webhooks", "c.created", "groupName"));
+        assertRefused("{\"spec\":{\"webhooks\":{\"d.created\":{\"post\":{\"x-svix-feature-flag\":\"beta flag\"}}}}}",
+                List.of("body", "spec", "webhooks", "d.created", "featureFlag"));
+        for (String type : List.of("a.created", "b.created", "c.created", "d.created")) {
+            assertThat(herald.api.get("/api/v1/event-type/" + type).status()).as(type).isEqualTo(404);
+        }
         assertThat(herald.api.get("/api/v1/event-type/boom.now").status()).isEqualTo(404);
         assertThat(herald.api.get("/api/v1/event-type/tree.grown").status()).isEqualTo(404);
         assertThat(herald.api.get("/api/v1/event-type/a.b").status()).isEqualTo(404);

@@ -34,6 +34,30 @@ class IdempotencyTest {
         assertThat(herald.api.get("/api/v1/app").body().path("data")).hasSize(1);
     }
 
+    /** A client's retry arriving while its first request still runs waits for that answer: a 409 at once read as a conflict. */
+    @Test
+    void the_same_request_sent_while_the_first_still_runs_gets_its_answer() throws Exception {
+        TestDatabase.jdbi().useHandle(h -> h.execute("""
+                create function herald_test_slow_app() returns trigger language plpgsql as $$
+                begin if new.name = 'slow' then perform pg_sleep(1.5); end if; return new; end $$;
+                create trigger herald_test_slow_app before insert on application for each row execute function herald_test_slow_app();
+                """));
+        try {
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> herald.api.send("POST", "/api/v1/app", "{\"name\":\"slow\"}", "idempotency-key", "k-slow"));
+            Thread.sleep(300);
+            var retry = herald.api.send("POST", "/api/v1/app", "{\"name\":\"slow\"}", "idempotency-key", "k-slow");
+            assertThat(retry.status()).as(retry.raw()).isEqualTo(201);
+            assertThat(retry.text("id")).isEqualTo(first.join().text("id"));
+            assertThat(herald.api.get("/api/v1/app").body().path("data").findValuesAsText("name")).containsOnlyOnce("slow");
+        } finally {
+            TestDatabase.jdbi().useHandle(h -> h.execute("""
+                    drop trigger herald_test_slow_app on application;
+                    drop function herald_test_slow_app();
+                    """));
+        }
+    }
+
     @Test
     void replays_an_endpoint_create_and_refuses_the_key_for_another_request() {
         String app = herald.api.post("/api/v1/app", "{\"name\":\"a\"}").text("id");

@@ -212,14 +212,23 @@ class PollingEndpointTest {
     }
 
     @Test
-    void an_application_token_reads_its_pollers_and_a_view_only_one_may_not_make_them() throws Exception {
+    void an_application_token_reads_its_pollers_and_a_view_only_one_may_not_make_them_nor_move_a_consumer() throws Exception {
         String sink = poller("{}");
         String sent = publish("user.created", "{}");
         var in = new AppPortalAccessIn().capabilities(Set.of(AppPortalCapability.VIEW_BASE));
         String token = svix.getAuthentication().appPortalAccess(app, in).getToken();
         var viewer = SvixSdk.client(herald, token);
         assertThat(ids(viewer.getMessage().getPoller().poll(app, sink))).containsExactly(sent);
-        assertThat(ids(viewer.getMessage().getPoller().consumerPoll(app, sink, "viewer"))).containsExactly(sent);
+        // a named consumer's read moves its place, a lease holds it, a commit or seek moves it: not a viewer's to do
+        // (it could make the application's own consumer skip messages, or lock it out for the lease)
+        var viewerApi = herald.api.withToken(token);
+        String consumer = "/api/v1/app/" + app + "/poller/" + sink + "/consumer/worker";
+        String leased = "/api/v1/app/" + app + "/polling-endpoint/" + sink + "/consumer/worker";
+        for (var refused : List.of(viewerApi.get(consumer), viewerApi.post(consumer + "/seek", "{\"after\":\"2026-01-01T00:00:00Z\"}"),
+                viewerApi.get(leased + "?lease_duration_ms=3600000"), viewerApi.post(leased + "/commit", "{\"offset\":1}"))) {
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(403);
+        }
+        assertThat(ids(svix.getMessage().getPoller().consumerPoll(app, sink, "worker"))).containsExactly(sent);
         assertThat(herald.api.withToken(token).post("/api/v1/app/" + app + "/polling-endpoint", "{}").status()).isEqualTo(403);
         var list = herald.api.withToken(token).get("/api/v1/app/" + app + "/polling-endpoint").body().path("data");
         assertThat(list).hasSize(1);

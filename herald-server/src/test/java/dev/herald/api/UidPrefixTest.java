@@ -38,6 +38,16 @@ class UidPrefixTest {
         herald.close();
     }
 
+    /** A uid of "." or ".." is a dot-segment in a URL: normalised away, the path would name the resource above it. */
+    @Test
+    void a_uid_of_dots_alone_is_refused() {
+        assertInvalid(herald.api.post("/api/v1/app", json("name", "Dots", "uid", "..")), "body", "uid");
+        assertInvalid(herald.api.post("/api/v1/app", json("name", "Dot", "uid", ".")), "body", "uid");
+        assertInvalid(herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/x", "uid", "..")),
+                "body", "uid");
+        assertThat(herald.api.post("/api/v1/app", json("name", "Dotted", "uid", "a..b")).status()).isEqualTo(201);
+    }
+
     @Test
     void an_application_uid_that_reads_as_an_id_is_refused_where_it_is_written() {
         // the other application's id as a uid: before, made, and the path still named the other one

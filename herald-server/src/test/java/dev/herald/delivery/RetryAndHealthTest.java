@@ -174,16 +174,63 @@ class RetryAndHealthTest {
 
         runDueAt(T0.plus(Duration.ofMinutes(200)));
         String third = publish();
-        runDueAt(nextAttempt(attempts(third, 1).get(0)));
-        attempts(third, 2);
+        attempts(third, 1); // its first failure, past the hour, disables it: retries left or not
         Receiver.await(WAIT, () -> herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean(),
                 "endpoint disabled after failing for more than an hour");
+    }
+
+    /**
+     * With its circuit breaker open an endpoint gets about one attempt a minute, so its deliveries take days to use up
+     * their retries: a failure while the failing clock is past the limit disables it, retries left or not.
+     */
+    @Test
+    void a_failure_past_the_limit_disables_the_endpoint_before_any_delivery_used_up_its_retries() {
+        start("0,3600,3600,3600", Map.of("HERALD_DISABLE_AFTER", "30m"));
+        receiver.reply(r -> Receiver.Reply.status(500));
+        String first = publish();
+        JsonNode firstAttempt = attempts(first, 1).get(0);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean()).isFalse();
+        // about an hour of failing (past the 30 minutes), the first delivery still with two retries left
+        runDueAt(nextAttempt(firstAttempt));
+        attempts(first, 2);
+        Receiver.await(WAIT, () -> herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean(),
+                "endpoint disabled on a failure past the limit");
+        Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("\"endpoint.disabled\"")),
+                "endpoint.disabled operational webhook");
+    }
+
+    /** Enabled again by its owner, an endpoint's failing clock starts afresh: counted from before, it was disabled again at once. */
+    @Test
+    void an_endpoint_enabled_again_starts_its_failing_clock_afresh() {
+        start("0,10", Map.of("HERALD_DISABLE_AFTER", "1h"));
+        receiver.reply(r -> Receiver.Reply.status(500));
+        String first = publish();
+        runDueAt(nextAttempt(attempts(first, 1).get(0)));
+        attempts(first, 2);
+        runDueAt(T0.plus(Duration.ofMinutes(70)));
+        String second = publish();
+        attempts(second, 1);
+        String path = "/api/v1/app/" + app + "/endpoint/" + endpoint;
+        Receiver.await(WAIT, () -> herald.api.get(path).body().path("disabled").asBoolean(), "disabled after an hour failing");
+
+        assertThat(herald.api.patch(path, "{\"disabled\":false}").status()).isEqualTo(200);
+        runDueAt(T0.plus(Duration.ofMinutes(80)));
+        String third = publish();
+        runDueAt(nextAttempt(attempts(third, 1).get(0)));
+        attempts(third, 2);
+        assertThat(herald.api.get(path).body().path("disabled").asBoolean()).as("failing 10 s since it was enabled").isFalse();
     }
 
     @Test
     void operational_webhooks_report_endpoint_changes_failing_and_recovery() throws Exception {
         start("0,1,1,1,1,1", Map.of());
         var calls = new AtomicInteger();
+        // one failure, then a success: no failing event went out, so no recovered one pairs with it (as Svix)
+        receiver.reply(r -> r.path().equals("/hook") && calls.incrementAndGet() <= 1 ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+        String once = publish();
+        runDueAt(nextAttempt(attempts(once, 1).get(0)));
+        assertThat(attempts(once, 2).get(1).path("status").asInt()).isZero();
+        calls.set(0);
         receiver.reply(r -> r.path().equals("/hook") && calls.incrementAndGet() <= 4 ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
         String msg = publish();
         for (int i = 1; i <= 4; i++) runDueAt(nextAttempt(attempts(msg, i).get(i - 1)));
@@ -192,6 +239,8 @@ class RetryAndHealthTest {
         Receiver.await(WAIT, () -> receiver.requests("/ops").stream().anyMatch(r -> r.body().contains("message.attempt.recovered")),
                 "recovered webhook");
         var types = receiver.requests("/ops").stream().map(Receiver.Request::body).toList();
+        assertThat(types.stream().filter(b -> b.contains("message.attempt.recovered")))
+                .singleElement().asString().contains(msg).doesNotContain(once);
         assertThat(types).anyMatch(b -> b.contains("\"endpoint.created\""));
         assertThat(types).anyMatch(b -> b.contains("\"message.attempt.failing\""));
         var op = receiver.requests("/ops").get(0);

@@ -98,6 +98,14 @@ class HttpsOnlyTest {
     @Test
     void the_operational_webhook_url_is_held_to_it_and_the_value_must_be_a_boolean() {
         var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "https://ops.example.com/o");
+        // without a secret every event would fail to be signed and be dropped: refused at start
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: required");
+        env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_!!!");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be");
+        env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         env.put("HERALD_ENDPOINT_HTTPS_ONLY", "true");
         env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "http://ops.example.com/o");
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)

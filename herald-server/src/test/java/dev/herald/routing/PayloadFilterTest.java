@@ -187,6 +187,17 @@ class PayloadFilterTest {
             assertThat(matches("{'payload.customer.email': {'$regex': '(?i)ANN@'}}")).isTrue();
         }
 
+        /**
+         * A pattern whose matching recurses once per repetition ((a|bc)* over a long run of a's) overflows the stack well
+         * within the step budget: no match, as past the budget. The error reached the publish batch and failed it whole.
+         */
+        @Test
+        void regex_too_deep_for_the_stack_is_no_match_not_an_error() {
+            JsonNode view = json("{'payload': {'s': '" + "a".repeat(9_000) + "'}}");
+            assertThat(matches("{'payload.s': {'$regex': '^(a|bc)*$'}}", view)).isFalse();
+            assertThat(matches("{'payload.s': {'$regex': '^a+$'}}", view)).isTrue();
+        }
+
         @Test
         void regex_never_matches_a_non_string() {
             assertThat(matches("{'payload.amount': {'$regex': '250'}}")).isFalse();
