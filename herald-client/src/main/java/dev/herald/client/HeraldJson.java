@@ -28,6 +28,10 @@ public final class HeraldJson {
         return MAPPER;
     }
 
+    /** Reads a text that must be one JSON value and nothing after it. */
+    private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_TEXT =
+            MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** Any value (record, map, JsonNode) as JSON text. */
     public static String write(Object value) {
         try {
@@ -50,7 +54,7 @@ public final class HeraldJson {
         try {
             // the whole text must be the one object: it is written into the request as it is, so anything after the
             // object (say ,"eventType":"…") would become fields of the request
-            parsed = MAPPER.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(json);
+            parsed = WHOLE_TEXT.readTree(json);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("payload is not valid JSON: " + e.getOriginalMessage(), e);
         }

@@ -17,8 +17,9 @@ import java.time.Instant;
  * replays the first response and creates nothing new. A key belongs to its token and URL, as in Svix: the same key
  * sent to another URL is another key. Reused on the same URL with a different body it is a 422 (Svix would replay the
  * first answer, which would silently drop a second, different message);
- * a duplicate arriving while the first still runs is a 409 (retry later), except on publishing, whose key is claimed
- * with its message: there a duplicate meets the key once the first is committed, and gets its answer. Failed requests
+ * a duplicate arriving while the first still runs waits up to {@link #IN_PROGRESS_WAIT} for its answer and replays it
+ * (then a 409), except on publishing, whose key is claimed with its message: there a duplicate meets the key once the
+ * first is committed, and gets its answer. Failed requests
  * (no 2xx/4xx response stored) release their key so a retry can run; a key whose request died with its node is taken
  * over after {@link #ABANDONED_AFTER}.
  */

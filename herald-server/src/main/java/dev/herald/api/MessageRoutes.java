@@ -170,6 +170,10 @@ public final class MessageRoutes {
         ctx.status(202).contentType("application/json").result(answer);
     }
 
+    /** Reads a text that must be one JSON value and nothing after it. */
+    private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_TEXT =
+            Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
     /** The payload as exact JSON text: {@code payload}, its alias {@code data}, or the SDK's rawPayload string. */
     private static String payloadOf(Body body) {
         JsonNode params = body.raw("transformationsParams");
@@ -177,7 +181,7 @@ public final class MessageRoutes {
             String raw = params.path("rawPayload").textValue();
             try {
                 // the whole text must be the one object: what follows it would be stored and sent with it
-                JsonNode parsed = Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(raw);
+                JsonNode parsed = WHOLE_TEXT.readTree(raw);
                 var problem = parsed == null ? null : Body.payloadProblem(parsed);
                 if (problem != null) {
                     body.fail("payload", problem.msg(), problem.type());

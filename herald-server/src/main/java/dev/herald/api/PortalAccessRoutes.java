@@ -88,23 +88,24 @@ public final class PortalAccessRoutes {
         ctx.status(204);
     }
 
-    /** Whether {@link #logout} can end the token: an application's own, not an integration's key nor a svix-server JWT. */
-    public boolean endsAtLogout(dev.herald.store.TokenStore.TokenOwner owner) {
-        return !owner.admin() && !Auth.SVIX_JWT.equals(owner.tokenId()) && !tokens.isIntegrationKey(owner.tokenId());
+    /** Why {@link #logout} cannot end the token, or null when it can (an application's own token). */
+    public String cannotEnd(dev.herald.store.TokenStore.TokenOwner owner) {
+        if (owner.admin()) return "Only an application token can log out";
+        // answering 204 would tell the client its token ended while it goes on working until its exp
+        if (Auth.SVIX_JWT.equals(owner.tokenId())) return "A svix-server token cannot be logged out: it ends at its exp";
+        if (tokens.isIntegrationKey(owner.tokenId())) return "An integration's key ends by rotating it or deleting the integration";
+        return null;
     }
 
     /** Ends an application token now (the API's logout and the app portal's sign-out). */
     public void logout(dev.herald.store.TokenStore.TokenOwner owner) {
-        if (owner.admin()) {
-            throw new ApiException(403, "insufficient_access", "Only an application token can log out");
-        }
-        if (Auth.SVIX_JWT.equals(owner.tokenId())) {
-            // answering 204 would tell the client its token ended while it goes on working until its exp
-            throw new ApiException(403, "insufficient_access", "A svix-server token cannot be logged out: it ends at its exp");
-        }
-        if (tokens.isIntegrationKey(owner.tokenId())) {
-            throw new ApiException(403, "insufficient_access", "An integration's key ends by rotating it or deleting the integration");
-        }
+        String refusal = cannotEnd(owner);
+        if (refusal != null) throw new ApiException(403, "insufficient_access", refusal);
+        end(owner);
+    }
+
+    /** Ends a token {@link #cannotEnd} allows. */
+    public void end(dev.herald.store.TokenStore.TokenOwner owner) {
         tokens.expire(owner.tokenId(), clock.instant());
         auth.forget(cached -> owner.tokenId().equals(cached.tokenId()));
     }

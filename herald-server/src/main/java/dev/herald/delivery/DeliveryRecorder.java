@@ -167,8 +167,10 @@ public final class DeliveryRecorder implements AutoCloseable {
         }
     }
 
-    /** Everything a batch changes, worked out before the transaction so it can be retried as is. */
-    /** {@code exhausted}: endpoints to check against the failing clock (a delivery used up its retries, or failed again). */
+    /**
+     * Everything a batch changes, worked out before the transaction (again for each try). {@code exhausted}: endpoints
+     * to check against the failing clock (a delivery used up its retries, or failed again).
+     */
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
 
@@ -186,6 +188,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         // the common batch disables nothing: then it is one statement in autocommit, one round trip to the database
         boolean disables = !plan.gone().isEmpty() || !plan.exhausted().isEmpty();
         var disabled = disables ? queue.hotPath().inTransaction(apply) : queue.hotPath().withHandle(apply);
+        noteDisableChecks(plan, now); // once committed: a write tried again checks again
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
         long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();
@@ -216,10 +219,13 @@ public final class DeliveryRecorder implements AutoCloseable {
 
     private boolean disableCheckDue(String endpointId, Instant now) {
         Instant last = disableChecked.get(endpointId);
-        if (last != null && now.isBefore(last.plus(DISABLE_CHECK_EVERY))) return false;
+        return last == null || !now.isBefore(last.plus(DISABLE_CHECK_EVERY));
+    }
+
+    private void noteDisableChecks(Plan plan, Instant now) {
         if (disableChecked.size() >= 100_000) disableChecked.clear(); // failing endpoints beyond this are checked more often
-        disableChecked.put(endpointId, now);
-        return true;
+        for (String endpointId : plan.exhausted()) disableChecked.put(endpointId, now);
+        for (String endpointId : plan.succeeded()) disableChecked.remove(endpointId);
     }
 
     private Plan plan(List<Result> batch, Instant now) {
@@ -248,7 +254,6 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.Delivered ignored -> {
                     status = DeliveryStatus.SUCCESS;
                     succeeded.add(d.endpointId());
-                    disableChecked.remove(d.endpointId());
                     // as Svix: recovered pairs with the failing event sent before it, not with any earlier failure
                     if (d.attemptNumber() > FAILING_AFTER_ATTEMPT && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
                         notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, attemptId, response, r.startedAt())));

@@ -430,9 +430,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         claimed = throttle(claimed, now);
         if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
-        Set<String> keyElsewhere = new HashSet<>();
+        Map<String, String> keyElsewhere = new HashMap<>();
         Map<String, List<String>> secrets = secretsOf(claimed, unreadable, keyElsewhere);
-        if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, now);
+        if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, unreadable, now);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
             if (!inFlight.tryAcquire()) {
@@ -527,15 +527,15 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * reason in {@code unreadable}.
      */
     private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable,
-                                                Set<String> keyElsewhere) {
+                                                Map<String, String> keyElsewhere) {
         Map<String, List<String>> secrets = new HashMap<>();
         for (ClaimedDelivery d : claimed) {
             String id = d.endpointId();
-            if (secrets.containsKey(id) || unreadable.containsKey(id) || keyElsewhere.contains(id)) continue;
+            if (secrets.containsKey(id) || unreadable.containsKey(id) || keyElsewhere.containsKey(id)) continue;
             try {
                 secrets.put(id, openedSecrets.open(id, d.secrets()));
             } catch (dev.herald.security.SecretBox.MissingKeyException e) {
-                keyElsewhere.add(id);
+                keyElsewhere.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
             } catch (RuntimeException e) {
                 log.warn("cannot open the signing secret of endpoint {}: {}", id, e.toString());
                 unreadable.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
@@ -550,6 +550,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     static final Duration KEY_ELSEWHERE_LEFT_OUT = Duration.ofMinutes(1);
     /** Endpoints whose secret is sealed with a key this node lacks, and until when (System.nanoTime) claims leave them out. */
     private final Map<String, Long> keyElsewhereUntil = new HashMap<>();
+    /**
+     * A rotation's nodes differ for minutes; past this since this node first met an endpoint's missing key, its
+     * deliveries fail here as before (no node may hold the key: put back for ever they would never end).
+     */
+    static final Duration KEY_ELSEWHERE_GIVE_UP = Duration.ofHours(1);
+    private final Map<String, Instant> keyMissingSince = new HashMap<>();
     private Instant keyElsewhereWarned = Instant.MIN;
 
     private void excludeKeyElsewhere(List<String> excluded, long nowNanos) {
@@ -566,22 +572,31 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * their retries on the node that cannot sign them. This node's claims leave those endpoints out for a while, so a
      * node holding the key claims them. Returns the others.
      */
-    private List<ClaimedDelivery> putBackForKeyElsewhere(List<ClaimedDelivery> claimed, Set<String> keyElsewhere, Instant now) {
+    private List<ClaimedDelivery> putBackForKeyElsewhere(List<ClaimedDelivery> claimed, Map<String, String> keyElsewhere,
+                                                         Map<String, String> unreadable, Instant now) {
+        if (keyMissingSince.size() > 100_000) keyMissingSince.clear();
+        var waiting = new HashSet<String>();
+        for (var missing : keyElsewhere.entrySet()) {
+            Instant since = keyMissingSince.computeIfAbsent(missing.getKey(), k -> now);
+            if (now.isBefore(since.plus(KEY_ELSEWHERE_GIVE_UP))) waiting.add(missing.getKey());
+            else unreadable.put(missing.getKey(), missing.getValue()); // given up: failed here, the reason recorded
+        }
+        if (waiting.isEmpty()) return claimed;
         var later = new LinkedHashMap<ClaimedDelivery, Instant>();
         var rest = new ArrayList<ClaimedDelivery>(claimed.size());
         for (ClaimedDelivery d : claimed) {
-            if (keyElsewhere.contains(d.endpointId())) later.put(d, now.plus(KEY_ELSEWHERE_WAIT));
+            if (waiting.contains(d.endpointId())) later.put(d, now.plus(KEY_ELSEWHERE_WAIT));
             else rest.add(d);
         }
         queue.deferUntil(later, now);
         metrics.keyElsewhere(later.size());
         long leftOutUntil = System.nanoTime() + KEY_ELSEWHERE_LEFT_OUT.toNanos();
-        for (String endpointId : keyElsewhere) keyElsewhereUntil.put(endpointId, leftOutUntil);
+        for (String endpointId : waiting) keyElsewhereUntil.put(endpointId, leftOutUntil);
         if (now.isAfter(keyElsewhereWarned.plus(Duration.ofMinutes(1)))) {
             keyElsewhereWarned = now;
             log.warn("{} deliveries put back unsent: the signing secrets of endpoints {} are sealed with an encryption key this"
                     + " node lacks (give it HERALD_ENCRYPTION_KEY or HERALD_ENCRYPTION_KEYS_OLD as the other nodes have them)",
-                    later.size(), keyElsewhere);
+                    later.size(), waiting);
         }
         return rest;
     }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * and only allowed ones are handed on, so Jetty connects to exactly the addresses that were
  * checked. That closes the DNS-rebinding gap of checking a name first and connecting later. Behind a proxy, Jetty
  * connects only to the proxy, which the operator chose and which is let through; receivers are then vetted by
- * {@link #vet} before their requests are handed to it.
+ * {@link #vetEvery} before their requests are handed to it.
  */
 final class GuardedAddressResolver implements SocketAddressResolver {
 
@@ -67,27 +67,16 @@ final class GuardedAddressResolver implements SocketAddressResolver {
     }
 
     /**
-     * Vets a receiver's host as a direct connection would be vetted (blocking: run it off the selector threads).
-     *
-     * @throws UnknownHostException when the name has no address
-     * @throws BlockedAddressException when the guard refuses every address it has
-     */
-    void vet(String host) throws UnknownHostException, BlockedAddressException {
-        allowedAddresses(unbracketed(host), 0);
-    }
-
-    /**
-     * Vets a receiver's host for a request a proxy makes: every address the name has must be allowed, since the proxy
-     * looks the name up itself and may connect to any of them (a name with a public and a private address, the public
-     * one made to drop packets, would lead it to the private one).
+     * Vets a receiver's host for a request a proxy makes (blocking: run it off the selector threads): every address the
+     * name has must be allowed, since the proxy looks the name up itself and may connect to any of them (a name with a
+     * public and a private address, the public one made to drop packets, would lead it to the private one).
      *
      * @throws UnknownHostException when the name has no address
      * @throws BlockedAddressException when the guard refuses any address it has
      */
     void vetEvery(String host) throws UnknownHostException, BlockedAddressException {
         String bare = unbracketed(host);
-        List<InetAddress> resolved = resolver.resolve(bare);
-        if (resolved == null || resolved.isEmpty()) throw new UnknownHostException(bare);
+        List<InetAddress> resolved = resolved(bare);
         for (InetAddress address : resolved) {
             AddressVerdict verdict = guard.check(address);
             if (!verdict.allowed()) {
@@ -97,17 +86,18 @@ final class GuardedAddressResolver implements SocketAddressResolver {
         }
     }
 
-    private List<InetSocketAddress> proxyAddresses(String host, int port) throws UnknownHostException {
+    private List<InetAddress> resolved(String host) throws UnknownHostException {
         List<InetAddress> resolved = resolver.resolve(host);
         if (resolved == null || resolved.isEmpty()) throw new UnknownHostException(host);
-        return resolved.stream().map(address -> new InetSocketAddress(address, port)).toList();
+        return resolved;
+    }
+
+    private List<InetSocketAddress> proxyAddresses(String host, int port) throws UnknownHostException {
+        return resolved(host).stream().map(address -> new InetSocketAddress(address, port)).toList();
     }
 
     private List<InetSocketAddress> allowedAddresses(String host, int port) throws UnknownHostException, BlockedAddressException {
-        List<InetAddress> resolved = resolver.resolve(host);
-        if (resolved == null || resolved.isEmpty()) {
-            throw new UnknownHostException(host);
-        }
+        List<InetAddress> resolved = resolved(host);
         List<InetSocketAddress> allowed = new ArrayList<>(resolved.size());
         String firstRefusal = null;
         for (InetAddress address : resolved) {

@@ -183,7 +183,7 @@ public final class PortalRoutes {
     private void signOut(Context ctx, Application app) {
         var owner = PortalSession.owner(ctx);
         session.signOut(ctx, app);
-        if (access.endsAtLogout(owner)) access.logout(owner);
+        if (access.cannotEnd(owner) == null) access.end(owner);
         ctx.header("HX-Redirect", "/portal/" + app.id() + "/endpoints");
         ctx.status(204);
     }

@@ -26,11 +26,6 @@ public final class SealedText {
         return stored != null && stored.startsWith(PREFIX);
     }
 
-    /** Whether the text is sealed under another key than the box's current one (re-encryption's work). */
-    public static boolean sealedUnderOtherKey(SecretBox box, String stored) {
-        return isSealed(stored) && !parse(stored).keyId().equals(box.currentKeyId());
-    }
-
     private static SecretBox.Sealed parse(String stored) {
         int colon = stored.indexOf(':', PREFIX.length());
         if (colon < 0) throw new IllegalStateException("sealed text without a key id");

@@ -208,9 +208,11 @@ public final class IdempotencyStore {
     public int reencryptAnswers(dev.herald.security.SecretBox box) {
         return jdbi.inTransaction(h -> {
             var rows = h.createQuery("""
-                    select scope, key, response from idempotency_key where response like 'sealed:%' for update
-                    """).map((rs, ctx) -> new Answer(rs.getString("scope"), rs.getString("key"), 0, rs.getString("response")))
-                    .list().stream().filter(a -> dev.herald.security.SealedText.sealedUnderOtherKey(box, a.response())).toList();
+                    select scope, key, response from idempotency_key
+                    where response like 'sealed:%' and response not like :current for update
+                    """).bind("current", "sealed:" + box.currentKeyId() + ":%")
+                    .map((rs, ctx) -> new Answer(rs.getString("scope"), rs.getString("key"), 0, rs.getString("response")))
+                    .list();
             for (var row : rows) {
                 String boundTo = row.scope() + "\n" + row.key();
                 String resealed = dev.herald.security.SealedText.seal(box, dev.herald.security.SealedText.open(box, row.response(), boundTo), boundTo);

@@ -113,12 +113,12 @@ public final class PollerStore {
                 .map(PollerStore::map).findOne());
     }
 
-    /** By id or uid, within the application. */
     /** Whether a deleted endpoint or poller of this id still has rows to be purged (see DeletePurge). */
     public boolean removalPending(String id) {
         return DeletePurge.sinkPending(jdbi, id);
     }
 
+    /** By id or uid, within the application. */
     public Optional<Poller> find(String appId, String idOrUid) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select * from poller where app_id = :app and (id = :key or uid = :key) order by (id = :key) desc limit 1

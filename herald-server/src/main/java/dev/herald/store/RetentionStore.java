@@ -12,8 +12,8 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class RetentionStore {
     static final int BATCH = 5_000;
-    /** Only one node sweeps (or purges) at a time. */
-    static final long LOCK = 7_243_002L;
+    /** Only one node sweeps (or purges) at a time: the session advisory lock they hold (public: tests hold a purge off). */
+    public static final long LOCK = 7_243_002L;
 
     private final Jdbi jdbi;
     private final DeletePurge deletes;
@@ -48,13 +48,7 @@ public final class RetentionStore {
         }
 
         long repeat(String sql, Instant cutoff) {
-            long total = 0;
-            while (true) {
-                int changed = h.createUpdate(sql).bind("now", cutoff).bind("batch", BATCH).execute();
-                total += changed;
-                purgeIfDue();
-                if (changed < BATCH) return total;
-            }
+            return RetentionStore.repeat(h, sql, BATCH, "now", cutoff, this::purgeIfDue);
         }
 
         void purgeIfDue() {
@@ -148,10 +142,16 @@ public final class RetentionStore {
      * returns how many rows changed in all.
      */
     static long repeat(Handle h, String sql, int batch, String name, Object value) {
+        return repeat(h, sql, batch, name, value, () -> {});
+    }
+
+    /** {@link #repeat(Handle, String, int, String, Object)}, running {@code afterBatch} after each run. */
+    static long repeat(Handle h, String sql, int batch, String name, Object value, Runnable afterBatch) {
         long total = 0;
         while (true) {
             int changed = h.createUpdate(sql).bind(name, value).bind("batch", batch).execute();
             total += changed;
+            afterBatch.run();
             if (changed < batch) return total;
         }
     }

@@ -204,13 +204,12 @@ public class AutoConfigTest {
                 "{\"endpoint\":{\"url\":\"" + receiver.url("/k2") + "\"}}").status()).isEqualTo(200);
     }
 
-    /** Svix 2.x's routes named by the subscription: PUT …/autoconfig/{id}/endpoint (EndpointIn) and …/destination. */
     /**
      * A subscription makes its endpoint under a fixed id. Deleted, the endpoint's rows are purged by id in the background:
      * made again meanwhile, the new endpoint's deliveries were purged with the old ones and it never delivered.
      */
     @Test
-    void a_subscription_whose_endpoint_was_deleted_makes_it_again_only_once_its_rows_are_gone() {
+    void a_subscription_whose_endpoint_was_deleted_makes_it_again_only_once_its_rows_are_gone() throws Exception {
         var created = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");
         JsonNode token = decode(created.text("token"));
         String eid = token.path("eid").asText();
@@ -219,16 +218,18 @@ public class AutoConfigTest {
         assertThat(key.put(subscribe, "{\"endpoint\":{\"url\":\"" + receiver.url("/first") + "\"}}").status()).isEqualTo(200);
         publish("invoice.paid");
         Receiver.await(Duration.ofSeconds(10), () -> !receiver.requests("/first").isEmpty(), "the first endpoint's delivery");
-        assertThat(herald.api.delete("/api/v1/app/" + app + "/endpoint/" + eid).status()).isEqualTo(204);
-
         String again = "{\"endpoint\":{\"url\":\"" + receiver.url("/again") + "\"}}";
-        var resubscribed = key.put(subscribe, again);
-        if (resubscribed.status() == 409) {
-            assertThat(resubscribed.raw()).contains("still being removed");
-            Receiver.await(Duration.ofSeconds(20), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
-                    "select count(*) from purge_pending").mapTo(Long.class).one()) == 0, "the deleted endpoint's rows purged");
-            resubscribed = key.put(subscribe, again);
+        // the sweeps' lock held here, so no purge runs between the delete and the subscribe
+        try (var sweeper = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl()); var st = sweeper.createStatement()) {
+            st.execute("select pg_advisory_lock(" + dev.herald.store.RetentionStore.LOCK + ")");
+            assertThat(herald.api.delete("/api/v1/app/" + app + "/endpoint/" + eid).status()).isEqualTo(204);
+            var refused = key.put(subscribe, again);
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(409);
+            assertThat(refused.raw()).contains("still being removed");
         }
+        Receiver.await(Duration.ofSeconds(20), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from purge_pending").mapTo(Long.class).one()) == 0, "the deleted endpoint's rows purged");
+        var resubscribed = key.put(subscribe, again);
         assertThat(resubscribed.status()).as(resubscribed.raw()).isEqualTo(200);
         publish("invoice.paid");
         Receiver.await(Duration.ofSeconds(20), () -> !receiver.requests("/again").isEmpty(), "the endpoint made again delivers");
@@ -241,6 +242,7 @@ public class AutoConfigTest {
         assertThat(herald.api.get(attempts).body().path("data")).hasSize(1);
     }
 
+    /** Svix 2.x's routes named by the subscription: PUT …/autoconfig/{id}/endpoint (EndpointIn) and …/destination. */
     @Test
     void the_subscription_routes_make_its_endpoint_or_its_polling_destination() throws Exception {
         var http = herald.api.post("/api/v1/app/" + app + "/autoconfig", "{}");

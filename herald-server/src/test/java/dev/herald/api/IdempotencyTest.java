@@ -45,7 +45,9 @@ class IdempotencyTest {
         try {
             var first = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> herald.api.send("POST", "/api/v1/app", "{\"name\":\"slow\"}", "idempotency-key", "k-slow"));
-            Thread.sleep(300);
+            // the retry once the first holds the key (its row is written before its slow insert)
+            dev.herald.testing.Receiver.await(java.time.Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from idempotency_key where key = 'k-slow'").mapTo(Long.class).one()) == 1, "the first's claim");
             var retry = herald.api.send("POST", "/api/v1/app", "{\"name\":\"slow\"}", "idempotency-key", "k-slow");
             assertThat(retry.status()).as(retry.raw()).isEqualTo(201);
             assertThat(retry.text("id")).isEqualTo(first.join().text("id"));

@@ -251,17 +251,23 @@ class PollingLeaseTest {
         return ids;
     }
 
+    /** A publish of message {@code id} to the poller, created at {@code createdAt} (SQL), written and not committed yet. */
+    private java.sql.Connection publishHeldOpen(String id, String createdAt) throws java.sql.SQLException {
+        var slow = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl());
+        slow.setAutoCommit(false);
+        try (var st = slow.createStatement()) {
+            st.execute("insert into message (id, app_id, event_type, payload, created_at) values ('" + id + "', '" + app
+                    + "', 'user.created', '{\"held\":true}', " + createdAt + ")");
+            st.execute("insert into poll_entry (poller_id, msg_id, created_at) values ('" + sink + "', '" + id + "', " + createdAt + ")");
+        }
+        return slow;
+    }
+
     /** The lease path reads below the same fence: a publish still open holds back what comes after it, never skips it. */
     @Test
     void a_message_committed_late_is_not_passed_over_by_a_leased_consumer() throws Exception {
         String held = "msg_" + "0".repeat(27);
-        try (java.sql.Connection slow = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl())) {
-            slow.setAutoCommit(false);
-            try (var st = slow.createStatement()) {
-                st.execute("insert into message (id, app_id, event_type, payload, created_at) values ('" + held + "', '" + app
-                        + "', 'user.created', '{\"held\":true}', now())");
-                st.execute("insert into poll_entry (poller_id, msg_id, created_at) values ('" + sink + "', '" + held + "', now())");
-            }
+        try (java.sql.Connection slow = publishHeldOpen(held, "now()")) {
             var committed = publish(1);
             var whileHeld = pollerv2.consumerPoll(app, sink, "worker", options(10, 10_000));
             assertThat(whileHeld.getData()).as("nothing past an open transaction").isEmpty();
@@ -278,15 +284,8 @@ class PollingLeaseTest {
     @Test
     void a_seek_while_a_publish_is_open_does_not_pass_over_what_it_commits() throws Exception {
         String held = "msg_" + "1".repeat(27);
-        try (java.sql.Connection slow = java.sql.DriverManager.getConnection(TestDatabase.jdbcUrl())) {
-            slow.setAutoCommit(false);
-            try (var st = slow.createStatement()) {
-                // created after the seek's time: the seek must read it
-                st.execute("insert into message (id, app_id, event_type, payload, created_at) values ('" + held + "', '" + app
-                        + "', 'user.created', '{\"held\":true}', now() + interval '10 seconds')");
-                st.execute("insert into poll_entry (poller_id, msg_id, created_at) values ('" + sink + "', '" + held
-                        + "', now() + interval '10 seconds')");
-            }
+        // created after the seek's time: the seek must read it
+        try (java.sql.Connection slow = publishHeldOpen(held, "now() + interval '10 seconds'")) {
             var committed = publish(1);
             String consumer = "/api/v1/app/" + app + "/poller/" + sink + "/consumer/seeker";
             var sought = herald.api.post(consumer + "/seek", "{\"after\":\"" + java.time.Instant.now().plusSeconds(5) + "\"}");

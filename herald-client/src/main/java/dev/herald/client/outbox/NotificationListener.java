@@ -30,11 +30,6 @@ final class NotificationListener implements Runnable {
         running = false;
     }
 
-    /** Before the relay starts again: a stopped listener's thread ends at once. */
-    void restart() {
-        running = true;
-    }
-
     @Override
     public void run() {
         while (running) {

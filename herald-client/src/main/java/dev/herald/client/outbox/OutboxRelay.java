@@ -35,7 +35,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final EventSender sender;
     private final RelayMetrics metrics = new RelayMetrics();
     private final Wakeup wakeup = new Wakeup();
-    private final NotificationListener listener;
+    private NotificationListener listener;
     private volatile boolean running;
     private volatile boolean closing;
     private Thread worker;
@@ -48,7 +48,6 @@ public final class OutboxRelay implements AutoCloseable {
         this.enabled = b.enabled;
         this.clock = b.clock;
         this.sender = new EventSender(b.herald, settings, clock);
-        this.listener = new NotificationListener(dataSource, wakeup, settings.pollInterval());
     }
 
     public static Builder builder(DataSource dataSource, HeraldClient herald) {
@@ -60,7 +59,8 @@ public final class OutboxRelay implements AutoCloseable {
         if (running) return this;
         running = true;
         closing = false;
-        listener.restart();
+        // a listener per run: a stopped one's thread may still be ending (close() joins it outside this lock)
+        listener = new NotificationListener(dataSource, wakeup, settings.pollInterval());
         nextPurge = clock.instant();
         listenerThread = Thread.ofPlatform().daemon().name("herald-outbox-listen").start(listener);
         worker = Thread.ofPlatform().daemon().name("herald-outbox-relay").start(this::loop);
@@ -73,7 +73,7 @@ public final class OutboxRelay implements AutoCloseable {
      * the relay without its threads.
      */
     public int relayOnce() throws SQLException {
-        if (!enabled.enabled()) return 0;
+        if (!enabled.enabled() || closing) return 0;
         Instant now = clock.instant();
         var claimed = inTransaction(c -> store.claim(c, now, now.plus(settings.lease()), settings.batchSize()));
         metrics.claimed(claimed.size());
@@ -104,7 +104,7 @@ public final class OutboxRelay implements AutoCloseable {
         do {
             deleted = inTransaction(c -> store.purgeSentChunk(c, cutoff));
             purged += deleted;
-        } while (deleted == OutboxStore.PURGE_CHUNK_SIZE);
+        } while (deleted == OutboxStore.PURGE_CHUNK);
         metrics.purged(purged);
         return purged;
     }
@@ -126,14 +126,16 @@ public final class OutboxRelay implements AutoCloseable {
     public void close() {
         Thread w;
         Thread l;
+        NotificationListener stopping;
         synchronized (this) {
             if (!running) return;
             running = false;
             closing = true;
             w = worker;
             l = listenerThread;
+            stopping = listener;
         }
-        listener.stop();
+        stopping.stop();
         wakeup.signal();
         join(w);
         join(l);

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /** The relay's statements on {@code herald_outbox}: claim due rows, record outcomes, purge, count the backlog. */
 final class OutboxStore {
-    private static final int PURGE_CHUNK = 1000;
+    static final int PURGE_CHUNK = 1000;
 
     /** One statement claims and leases: a relay that dies leaves rows that fall due again when the lease ends. */
     private static final NamedSql CLAIM = NamedSql.of("""
@@ -62,8 +62,6 @@ final class OutboxStore {
     int purgeSentChunk(Connection c, Instant cutoff) throws SQLException {
         return PURGE.on(c).set("cutoff", cutoff).set("chunk", PURGE_CHUNK).update();
     }
-
-    static final int PURGE_CHUNK_SIZE = PURGE_CHUNK;
 
     long backlog(Connection c) throws SQLException {
         return BACKLOG.on(c).query(row -> row.getLong(1)).getFirst();
