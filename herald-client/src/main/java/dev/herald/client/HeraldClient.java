@@ -16,7 +16,7 @@ import java.util.Objects;
  * carrying Herald's error body. 5xx answers and broken connections are retried (see {@link Retries}); every
  * POST carries an idempotency-key that stays the same across those retries.
  */
-public final class HeraldClient {
+public final class HeraldClient implements AutoCloseable {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -27,8 +27,10 @@ public final class HeraldClient {
     private final Attempts attempts;
     private final BackgroundTasks backgroundTasks;
     private final Pollers pollers;
+    private final Transport transport;
 
     private HeraldClient(Transport transport) {
+        this.transport = transport;
         this.applications = new Applications(transport);
         this.eventTypes = new EventTypes(transport);
         this.endpoints = new Endpoints(transport);
@@ -71,6 +73,15 @@ public final class HeraldClient {
         return pollers;
     }
 
+    /**
+     * Ends the HTTP client this client built (its selector thread and pooled connections); one given to
+     * {@link Builder#httpClient} stays the caller's to end. Calls made after this fail.
+     */
+    @Override
+    public void close() {
+        transport.close();
+    }
+
     public static final class Builder {
         private final String serverUrl;
         private final String token;
@@ -102,7 +113,7 @@ public final class HeraldClient {
         public HeraldClient build() {
             HttpClient http = httpClient != null ? httpClient
                     : HttpClient.newBuilder().connectTimeout(DEFAULT_CONNECT_TIMEOUT).version(HttpClient.Version.HTTP_1_1).build();
-            return new HeraldClient(new Transport(serverUrl, token, http, retries, requestTimeout));
+            return new HeraldClient(new Transport(serverUrl, token, http, httpClient == null, retries, requestTimeout));
         }
     }
 }

@@ -45,7 +45,7 @@ public final class Paged<T> implements Iterable<T> {
                     page = fetchPage.apply(page == null ? null : page.iterator());
                     index = 0;
                     // an empty page ends the list even if done is false: asking again would loop forever
-                    if (page.data() == null || page.data().isEmpty()) return false;
+                    if (page.data().isEmpty()) return false;
                 }
                 return true;
             }

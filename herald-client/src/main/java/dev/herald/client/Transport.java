@@ -9,6 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.UUID;
@@ -19,19 +23,22 @@ import java.util.UUID;
  */
 final class Transport {
     private static final String USER_AGENT = "herald-client/0.1.0";
+    private static final Duration LONGEST_RETRY_AFTER = Duration.ofDays(1);
 
     private final String baseUrl;
     private final String token;
     private final HttpClient http;
     private final Retries retries;
     private final Duration requestTimeout;
+    private final boolean ownsClient;
 
-    Transport(String baseUrl, String token, HttpClient http, Retries retries, Duration requestTimeout) {
+    Transport(String baseUrl, String token, HttpClient http, boolean ownsClient, Retries retries, Duration requestTimeout) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
         this.http = http;
         this.retries = retries;
         this.requestTimeout = requestTimeout;
+        this.ownsClient = ownsClient;
     }
 
     /** A path with each value URL-encoded into its {@code {}} slot: ids and uids may hold any character. */
@@ -145,13 +152,31 @@ final class Transport {
     }
 
     private static Duration retryAfter(HttpResponse<?> response) {
-        return response.headers().firstValue("retry-after").map(value -> {
+        return response.headers().firstValue("retry-after").map(value -> retryAfter(value, Instant.now())).orElse(null);
+    }
+
+    /** Retry-After as seconds or as an HTTP date (RFC 9110), or null when it is neither; never longer than a day. */
+    static Duration retryAfter(String value, Instant now) {
+        String text = value.trim();
+        Duration wait;
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds < 0) return null;
+            wait = Duration.ofSeconds(Math.min(seconds, LONGEST_RETRY_AFTER.toSeconds()));
+        } catch (NumberFormatException notSeconds) {
             try {
-                return Duration.ofSeconds(Long.parseLong(value.trim()));
-            } catch (NumberFormatException httpDate) {
+                wait = Duration.between(now, ZonedDateTime.parse(text, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+            } catch (DateTimeParseException neither) {
                 return null;
             }
-        }).orElse(null);
+        }
+        if (wait.isNegative()) return Duration.ZERO;
+        return wait.compareTo(LONGEST_RETRY_AFTER) > 0 ? LONGEST_RETRY_AFTER : wait;
+    }
+
+    /** Ends the HTTP client when it is the one this transport was built with (a caller's own is the caller's to end). */
+    void close() {
+        if (ownsClient) http.close();
     }
 
     private static void pause(Duration delay) {

@@ -7,6 +7,7 @@ import dev.herald.client.model.ApplicationIn;
 import dev.herald.client.model.ApplicationOut;
 import dev.herald.client.model.EndpointIn;
 import dev.herald.client.model.EventTypeIn;
+import dev.herald.client.model.ListResponse;
 import dev.herald.client.model.MessageIn;
 import dev.herald.client.model.RecoverIn;
 import dev.herald.client.model.RotateSecretIn;
@@ -258,5 +259,49 @@ class HeraldClientTest {
         client.messages().create("acme", MessageIn.of("x", Map.of()).withEventId("order:42/a b"));
 
         assertThat(client.messages().get("acme", "order:42/a b").eventId()).isEqualTo("order:42/a b");
+    }
+
+    /** A page answered with "data": null ends the list: asking again must not throw from inside the iterator. */
+    @Test
+    void a_page_with_null_data_reads_as_empty() throws Exception {
+        var type = HeraldJson.mapper().getTypeFactory().constructParametricType(ListResponse.class, ApplicationOut.class);
+        ListResponse<ApplicationOut> page = HeraldJson.mapper().readValue("{\"data\":null,\"iterator\":\"it\",\"done\":false}", type);
+        assertThat(page.data()).isEmpty();
+
+        var iterator = new Paged<ApplicationOut>(cursor -> page).iterator();
+        assertThat(iterator.hasNext()).isFalse();
+        assertThat(iterator.hasNext()).as("asked again").isFalse();
+    }
+
+    /** RFC 9110 allows Retry-After as an HTTP date as well as seconds; either is kept to a day. */
+    @Test
+    void retry_after_is_read_as_seconds_or_as_an_http_date() {
+        Instant now = Instant.parse("2026-10-21T07:28:00Z");
+        assertThat(Transport.retryAfter("120", now)).isEqualTo(Duration.ofSeconds(120));
+        assertThat(Transport.retryAfter("Wed, 21 Oct 2026 07:28:30 GMT", now)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Transport.retryAfter("Wed, 21 Oct 2026 07:27:00 GMT", now)).as("a date passed").isEqualTo(Duration.ZERO);
+        assertThat(Transport.retryAfter("soon", now)).isNull();
+        assertThat(Transport.retryAfter("-5", now)).isNull();
+        Duration huge = Transport.retryAfter("9223372036854775807", now);
+        assertThat(huge).isEqualTo(Duration.ofDays(1));
+        // a wait past what Duration.toMillis holds threw ArithmeticException out of the retry loop
+        assertThat(FAST.delayBefore(1, huge)).isEqualTo(Duration.ofMillis(5));
+    }
+
+    /** The JDK client the builder made has a selector thread and pooled connections; close ends them, not a caller's own. */
+    @Test
+    void close_ends_the_client_it_built_and_leaves_a_callers_own() {
+        client.applications().create(ApplicationIn.of("Acme").withUid("acme"));
+        var built = HeraldClient.builder(herald.url(), FakeHerald.TOKEN).retries(Retries.NONE).build();
+        assertThat(built.applications().get("acme").name()).isEqualTo("Acme");
+        built.close();
+        assertThatThrownBy(() -> built.applications().get("acme")).isInstanceOf(HeraldConnectionException.class);
+
+        try (var own = java.net.http.HttpClient.newHttpClient()) {
+            var given = HeraldClient.builder(herald.url(), FakeHerald.TOKEN).httpClient(own).build();
+            given.close();
+            assertThat(own.isTerminated()).isFalse();
+            assertThat(given.applications().get("acme").name()).as("the caller's client still serves").isEqualTo("Acme");
+        }
     }
 }
