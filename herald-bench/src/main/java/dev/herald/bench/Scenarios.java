@@ -688,7 +688,7 @@ final class Scenarios {
                     }
                     // as Herald's recorder writes an all-success batch: one statement, autocommit
                     var succeeded = claimed.stream().map(ClaimedDelivery::endpointId).distinct().toList();
-                    queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, List.of(app), now));
+                    queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, List.of(app), now, false));
                     completed.addAndGet(results.size());
                 }
             })));

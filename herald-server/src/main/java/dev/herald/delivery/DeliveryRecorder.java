@@ -50,8 +50,15 @@ public final class DeliveryRecorder implements AutoCloseable {
         DeliveryRecorder create(Consumer<List<ClaimedDelivery>> onRecorded);
     }
 
-    /** One finished send waiting to be written. */
-    public record Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt) {}
+    /**
+     * One finished send waiting to be written. Its attempt id is fixed here, once, so that a write tried again after a
+     * lost answer (the first may have committed) finds the attempt it already wrote instead of adding a second.
+     */
+    public record Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt, String attemptId) {
+        public Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt) {
+            this(delivery, response, startedAt, Ids.next(Ids.ATTEMPT));
+        }
+    }
 
     private final DeliveryQueue queue;
     private final EndpointHealthStore health;
@@ -111,9 +118,10 @@ public final class DeliveryRecorder implements AutoCloseable {
         List<ClaimedDelivery> all = batch.stream().map(Result::delivery).toList();
         List<Result> toWrite = List.copyOf(batch);
         long backoff = 100;
+        boolean mayHaveCommitted = false; // a try cut off by a lost connection may have committed before the answer was lost
         while (true) {
             try {
-                if (!toWrite.isEmpty()) write(toWrite);
+                if (!toWrite.isEmpty()) write(toWrite, mayHaveCommitted);
                 onRecorded.accept(all);
                 return;
             } catch (RuntimeException | AssertionError e) {
@@ -128,10 +136,11 @@ public final class DeliveryRecorder implements AutoCloseable {
                 }
                 if (!dev.herald.store.SqlErrors.isUnavailable(e)) {
                     // the database is up but refuses this batch: find the poison row instead of retrying forever
-                    writeOneByOne(toWrite);
+                    writeOneByOne(toWrite, mayHaveCommitted);
                     onRecorded.accept(all);
                     return;
                 }
+                mayHaveCommitted = true;
                 if (!running) {
                     // each try waits up to the pool's connection timeout: a stopping node does not keep trying
                     log.error("giving up recording {} attempts at shutdown, the database being unreachable; their leases will"
@@ -147,10 +156,10 @@ public final class DeliveryRecorder implements AutoCloseable {
 
     /** The results whose delivery row still exists; null when that cannot be told (database down). */
     /** Writes results singly; one the database still refuses is logged and dropped (its lease brings it back). */
-    private void writeOneByOne(List<Result> results) {
+    private void writeOneByOne(List<Result> results, boolean mayHaveCommitted) {
         for (Result r : results) {
             try {
-                write(List.of(r));
+                write(List.of(r), mayHaveCommitted);
             } catch (RuntimeException | AssertionError e) {
                 log.error("dropping the result of delivery {} (message {}, endpoint {}): the database refused it: {}",
                         r.delivery().id(), r.delivery().msgId(), r.delivery().endpointId(), e.toString());
@@ -174,12 +183,16 @@ public final class DeliveryRecorder implements AutoCloseable {
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
 
-    void write(List<Result> batch) {
+    /**
+     * @param again a try of this batch may already have committed: attempts already written are not written twice (the
+     *              queue's changes are fenced by attempt number and need no such care)
+     */
+    void write(List<Result> batch, boolean again) {
         long started = System.nanoTime();
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
-            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now);
+            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
             var list = new ArrayList<EndpointHealthStore.Disabled>();
             list.addAll(health.disableNow(h, plan.gone(), now));
             list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
@@ -245,7 +258,7 @@ public final class DeliveryRecorder implements AutoCloseable {
             }
             DeliveryResult response = r.response();
             apps.add(d.appId());
-            String attemptId = Ids.next(Ids.ATTEMPT);
+            String attemptId = r.attemptId();
             Long retryAfter = RetryPolicy.parseRetryAfter(response.retryAfter(), now);
             DeliveryOutcome outcome = retryPolicy.decide(response, d.attemptNumber(), d.triggerType(), now, retryAfter);
             int status;

@@ -137,6 +137,7 @@ public final class DeliveryQueue {
                 -- the delivery is deleted with its endpoint or message: then the attempt has nothing to belong to
                 where case when cardinality(x.ids) = 0 then false
                            else (x.ids)[width_bucket(u.delivery_id, x.ids)] = u.delivery_id end
+                /*again*/
                 returning 1
             ), retried as (
                 -- each row's new state found by its position in the arrays: no join, so the only way to the rows
@@ -177,6 +178,13 @@ public final class DeliveryQueue {
             )
             select (select count(*) from states)
             """;
+
+    /**
+     * {@link #COMPLETE} for a batch a try of which may have committed before its answer was lost: an attempt already
+     * written (the same id: a result keeps its attempt id across tries) is left as it is. Apart, so that the hot path's
+     * inserts need no conflict check.
+     */
+    static final String COMPLETE_AGAIN = COMPLETE.replace("/*again*/", "on conflict (msg_id, id) do nothing");
 
     /**
      * The oldest pending rows of one endpoint due within {@code [:lo, :hi]} (ordered endpoints excepted: only their head
@@ -441,7 +449,7 @@ public final class DeliveryQueue {
 
     /** {@link #complete(Handle, List, Collection, Collection, Collection, Instant)} with no endpoint health to record. */
     public void complete(Handle h, List<CompletedDelivery> completed, Instant now) {
-        complete(h, completed, List.of(), List.of(), List.of(), now);
+        complete(h, completed, List.of(), List.of(), List.of(), now, false);
     }
 
     /**
@@ -453,9 +461,10 @@ public final class DeliveryQueue {
      *
      * @param endpointApps the applications of the failed and succeeded endpoints (more do no harm): with them the
      *                     endpoints are found by either index's full key
+     * @param again        a try of this batch may have committed already ({@link #COMPLETE_AGAIN})
      */
     public void complete(Handle h, List<CompletedDelivery> completed, Collection<String> failedEndpoints,
-                        Collection<String> succeededEndpoints, Collection<String> endpointApps, Instant now) {
+                        Collection<String> succeededEndpoints, Collection<String> endpointApps, Instant now, boolean again) {
         List<Attempt> attempts = completed.stream().map(CompletedDelivery::attempt).filter(a -> a != null).toList();
         completed = completed.stream().sorted(java.util.Comparator.comparingLong(CompletedDelivery::deliveryId)).toList();
         int n = completed.size();
@@ -474,7 +483,7 @@ public final class DeliveryQueue {
             nexts[i] = retried && c.nextAttemptAt() != null ? c.nextAttemptAt().toString() : null;
             (retried ? retriedIds : finishedIds).add(c.deliveryId());
         }
-        var query = h.createQuery(COMPLETE)
+        var query = h.createQuery(again ? COMPLETE_AGAIN : COMPLETE)
                 .bindByType("ids", ids, Long[].class)
                 .bindByType("retriedIds", retriedIds.toArray(Long[]::new), Long[].class)
                 .bindByType("finishedIds", finishedIds.toArray(Long[]::new), Long[].class)

@@ -199,10 +199,10 @@ class DeliveryQueueTest {
         jdbi.useHandle(h -> h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_c', 'app_1', 'http://127.0.0.1/', now(), now())"));
         jdbi.useHandle(h -> h.execute("update endpoint set failing_since = '2026-11-30T00:00:00Z' where id = 'ep_c'"));
         // ep_a: failed only; ep_b: failed and succeeded in one batch; ep_c: failing already, fails again
-        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of("ep_a", "ep_b", "ep_c"), List.of("ep_b"), List.of("app_1"), NOW));
+        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of("ep_a", "ep_b", "ep_c"), List.of("ep_b"), List.of("app_1"), NOW, false));
         assertThat(strings("select id || ' ' || coalesce(to_char(failing_since at time zone 'UTC', 'YYYY-MM-DD HH24:MI'), '-') from endpoint order by id"))
                 .containsExactly("ep_a 2026-12-01 10:00", "ep_b -", "ep_c 2026-11-30 00:00");
-        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of(), List.of("ep_a", "ep_c"), List.of("app_1"), NOW.plusSeconds(60)));
+        jdbi.useHandle(h -> queue.complete(h, List.of(), List.of(), List.of("ep_a", "ep_c"), List.of("app_1"), NOW.plusSeconds(60), false));
         assertThat(count("select count(*) from endpoint where failing_since is not null")).as("a success stops the clock").isZero();
     }
 

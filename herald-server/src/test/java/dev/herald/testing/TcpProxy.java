@@ -56,6 +56,22 @@ public final class TcpProxy implements AutoCloseable {
         return blackholeOpenConnections();
     }
 
+    /**
+     * The next request that carries {@code marker} (a statement's text: PostgreSQL's Parse message holds it on a
+     * connection's first use of a statement) reaches the server, whose answer is then dropped and the connection
+     * closed: the client cannot tell whether its statement ran, which it did. {@link #answersLost()} counts them.
+     */
+    public void loseAnswerTo(String marker) {
+        loseAnswerMarker = marker;
+    }
+
+    public int answersLost() {
+        return answersLost.get();
+    }
+
+    private volatile String loseAnswerMarker;
+    private final java.util.concurrent.atomic.AtomicInteger answersLost = new java.util.concurrent.atomic.AtomicInteger();
+
     private void acceptLoop() {
         while (open) {
             try {
@@ -87,6 +103,18 @@ public final class TcpProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 if (link.blackholed) continue;
+                if (from == link.server && link.loseAnswer) {
+                    // the server answered the marked request: the client never hears of it
+                    answersLost.incrementAndGet();
+                    link.close();
+                    return;
+                }
+                String marker = loseAnswerMarker;
+                if (from == link.client && marker != null
+                        && new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains(marker)) {
+                    loseAnswerMarker = null;
+                    link.loseAnswer = true;
+                }
                 out.write(buffer, 0, n);
                 out.flush();
             }
@@ -107,6 +135,7 @@ public final class TcpProxy implements AutoCloseable {
         final Socket client;
         final Socket server;
         volatile boolean blackholed;
+        volatile boolean loseAnswer;
 
         Link(Socket client, Socket server) {
             this.client = client;
