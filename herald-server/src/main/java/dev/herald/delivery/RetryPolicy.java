@@ -10,7 +10,7 @@ import java.util.function.DoubleSupplier;
 /**
  * The retry schedule: entry 0 is the first attempt's delay (0 = at once), entry n the wait after the
  * n-th failure, with ±20% jitter. A Retry-After on 429/503 is honoured within 1× to 2× the scheduled
- * delay. 2xx succeeds; 410 Gone ends the delivery and disables the endpoint; manual attempts never retry.
+ * delay, plus up to 20% jitter. 2xx succeeds; 410 Gone ends the delivery and disables the endpoint; manual attempts never retry.
  */
 public final class RetryPolicy {
     static final double JITTER = 0.2;
@@ -45,7 +45,10 @@ public final class RetryPolicy {
         }
         Duration delay = jittered(schedule.get(attemptNumber));
         if (retryAfter != null && (result.statusCode() == 429 || result.statusCode() == 503)) {
-            delay = honourRetryAfter(schedule.get(attemptNumber), Duration.ofSeconds(Math.max(0, retryAfter)));
+            // jitter still, or every delivery a receiver answered with the same Retry-After comes back at one instant;
+            // upwards only, never sooner than it asked
+            Duration honoured = honourRetryAfter(schedule.get(attemptNumber), Duration.ofSeconds(Math.max(0, retryAfter)));
+            delay = Duration.ofMillis(Math.round(honoured.toMillis() * (1 + JITTER * random.getAsDouble())));
         }
         return new DeliveryOutcome.RetryAt(now.plus(delay), reason);
     }

@@ -52,7 +52,30 @@ class RetryPolicyTest {
         assertThat(policy.decide(status(200), 1, 0, NOW, 99L)).isInstanceOf(DeliveryOutcome.Delivered.class);
         // Retry-After only counts on 429 and 503
         assertThat(policy.decide(status(500), 1, 0, NOW, 8L)).isEqualTo(new DeliveryOutcome.RetryAt(NOW.plusSeconds(5), "HTTP 500"));
-        assertThat(policy.decide(status(429), 1, 0, NOW, 8L)).isEqualTo(new DeliveryOutcome.RetryAt(NOW.plusSeconds(8), "HTTP 429"));
+        assertThat(policy.decide(status(429), 1, 0, NOW, 8L)).isEqualTo(new DeliveryOutcome.RetryAt(NOW.plusMillis(8_800), "HTTP 429"));
+    }
+
+    /** Deliveries a receiver answered with one Retry-After must not all come back at one instant, nor sooner than asked. */
+    @Test
+    void retry_after_keeps_a_jitter_upwards() {
+        var early = new RetryPolicy(SCHEDULE, () -> 0.0).decide(status(503), 1, 0, NOW, 7L);
+        var late = new RetryPolicy(SCHEDULE, () -> 0.999999).decide(status(503), 1, 0, NOW, 7L);
+        assertThat(((DeliveryOutcome.RetryAt) early).at()).isEqualTo(NOW.plusSeconds(7));
+        assertThat(((DeliveryOutcome.RetryAt) late).at()).isBetween(NOW.plusMillis(8_390), NOW.plusMillis(8_400));
+        var belowSchedule = new RetryPolicy(SCHEDULE, () -> 0.5).decide(status(503), 1, 0, NOW, 1L);
+        assertThat(((DeliveryOutcome.RetryAt) belowSchedule).at()).isEqualTo(NOW.plusMillis(5_500));
+    }
+
+    /** A 2xx head followed by a body that broke off: the receiver has the webhook; sending it again would duplicate it. */
+    @Test
+    void a_2xx_whose_body_broke_off_is_delivered() {
+        var policy = new RetryPolicy(SCHEDULE, () -> 0.5);
+        var broken = new DeliveryResult(200, "ab", 3, "connection closed before the response completed", null);
+        assertThat(policy.decide(broken, 1, 0, NOW, null)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        var slow = new DeliveryResult(202, "", 15_000, "timeout after 15000 ms", null);
+        assertThat(policy.decide(slow, 1, 0, NOW, null)).isInstanceOf(DeliveryOutcome.Delivered.class);
+        assertThat(policy.decide(new DeliveryResult(500, "", 3, "connection closed before the response completed", null), 1, 0, NOW, null))
+                .isInstanceOf(DeliveryOutcome.RetryAt.class);
     }
 
     @Test
