@@ -341,7 +341,7 @@ public final class AttemptRoutes {
         boolean hasExamples = false;
         if (type.schemasJson() != null) {
             try {
-                var schemas = Json.MAPPER.readTree(type.schemasJson());
+                var schemas = dev.herald.routing.PayloadJson.parse(type.schemasJson());
                 for (var schema : schemas) {
                     var examples = schema.path("examples");
                     if (examples.isArray() && !examples.isEmpty()) {

@@ -50,12 +50,8 @@ public final class EventTypeRoutes {
         }
 
         private static JsonNode parse(String json) {
-            if (json == null) return null;
-            try {
-                return Json.MAPPER.readTree(json);
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("stored schemas are not JSON", e);
-            }
+            // jsonb writes numbers out in full (1e100 as 101 digits): read with the stored text's limits, not the API's
+            return json == null ? null : dev.herald.routing.PayloadJson.parse(json);
         }
     }
 

@@ -95,11 +95,7 @@ final class ConnectorPages {
     }
 
     private static com.fasterxml.jackson.databind.JsonNode readTemplate(Connector connector) {
-        try {
-            return Json.MAPPER.readTree(connector.transformation());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("a stored connector's transformation is not JSON", e);
-        }
+        return dev.herald.routing.PayloadJson.parse(connector.transformation());
     }
 
     /** The path's connector, if this portal may see it (otherwise as if there were none). */

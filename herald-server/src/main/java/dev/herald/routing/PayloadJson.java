@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 
 /**
- * Reads a stored payload (or filter, or transformation) back into a tree the way the API parsed it:
+ * Reads a stored payload (or filter, transformation, schemas) back into a tree the way the API parsed it:
  * decimals stay BigDecimal with their trailing zeros, so a template that copies {@code payload.amount}
  * sends 1.10, not 1.1.
  */
@@ -31,11 +31,12 @@ public final class PayloadJson {
         var mapper = new ObjectMapper()
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
-        // the API accepted these payloads under its own limits; stored text needs room, not stricter ones: a number
-        // read with 100 digits may be written back with more (1…1e-101, 96 ones, is stored as 0.00000 and 96 ones)
+        // the API accepted these under its own limits; stored text needs room, not stricter ones: a number read with
+        // 100 characters may be written back with many more (1…1e-101, 96 ones, is stored as 0.00000 and 96 ones; jsonb
+        // writes 1e100 as 101 digits). PostgreSQL's numeric holds at most 131,072 digits before the point and 16,383 after
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
                 .maxNestingDepth(64)
-                .maxNumberLength(1000)
+                .maxNumberLength(131_072 + 16_383 + 2)
                 .maxStringLength(8 * 1024 * 1024)
                 .build());
         return mapper;

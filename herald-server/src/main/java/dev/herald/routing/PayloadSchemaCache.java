@@ -83,10 +83,10 @@ public final class PayloadSchemaCache {
             return JSON.createObjectNode();
         }
         try {
-            JsonNode schemas = JSON.readTree(schemasJson);
+            JsonNode schemas = PayloadJson.parse(schemasJson);
             return schemas.isNull() ? JSON.createObjectNode() : schemas;
-        } catch (JsonProcessingException e) {
-            throw new InvalidSchemaException("stored schemas are not valid JSON: " + e.getOriginalMessage());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSchemaException("stored schemas are not valid JSON: " + e.getMessage());
         }
     }
 }

@@ -68,6 +68,33 @@ class PublishEdgesTest {
         assertThat(receiver.requests("/digits").get(0).body()).contains("0.00000" + "1".repeat(96));
     }
 
+    /** jsonb writes 1e100 as 101 digits: a filter, transformation or schema holding one must read back, not 422 for ever. */
+    @Test
+    void a_short_number_stored_with_many_digits_reads_back_in_endpoints_and_event_types() throws Exception {
+        String app = app("stored digits");
+        var endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                "{\"url\":\"" + receiver.url("/stored") + "\",\"filter\":{\"payload.amount\":{\"$lt\":1e100}},"
+                        + "\"transformation\":{\"body\":{\"limit\":1e100,\"amount\":\"{{payload.amount}}\"}}}");
+        assertThat(endpoint.status()).as(endpoint.raw()).isEqualTo(201);
+        assertThat(endpoint.raw()).contains("1" + "0".repeat(100));
+        var list = herald.api.get("/api/v1/app/" + app + "/endpoint");
+        assertThat(list.status()).as(list.raw()).isEqualTo(200);
+        assertThat(PLAIN.readTree(list.raw()).path("data")).hasSize(1);
+        var published = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":{\"amount\":5}}");
+        assertThat(published.status()).as(published.raw()).isEqualTo(202);
+        Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/stored").size() == 1, "the filtered, transformed message");
+        assertThat(receiver.requests("/stored").get(0).body()).contains("1" + "0".repeat(100));
+
+        var type = herald.api.post("/api/v1/event-type",
+                "{\"name\":\"big.number\",\"description\":\"d\",\"schemas\":{\"1\":{\"type\":\"object\","
+                        + "\"properties\":{\"n\":{\"type\":\"number\",\"maximum\":1e100}}}}}");
+        assertThat(type.status()).as(type.raw()).isEqualTo(201);
+        assertThat(herald.api.get("/api/v1/event-type/big.number").status()).isEqualTo(200);
+        assertThat(herald.api.get("/api/v1/event-type?with_content=true").status()).isEqualTo(200);
+        var checked = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"big.number\",\"payload\":{\"n\":5}}");
+        assertThat(checked.status()).as(checked.raw()).isEqualTo(202);
+    }
+
     @Test
     void an_application_made_on_the_way_must_be_the_one_the_path_names() {
         String inApp = "{\"eventType\":\"a.b\",\"payload\":{},\"application\":{\"name\":\"x\"}}";
