@@ -291,6 +291,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 if (paused || inFlight.availablePermits() == 0) {
                     waitingForRoom = true;
                     if (paused) handBackLeased();
+                    else parkHeldLanes();
                     signal.await(settings.pollInterval());
                     claim = true;
                     continue;
@@ -607,7 +608,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      */
     private void run(EndpointLane lane, EndpointLane.Pending first) {
         for (var p = first; p != null; p = lane.finishAndNext()) {
-            if (leaseEndsFirst(p)) continue; // let go unsent: another claim sends it
+            if (leaseEndsFirst(p)) {
+                // let go unsent: another claim sends it. Should it have been the breaker's probe, the next may go (the
+                // probe stayed out, and the endpoint's lane closed on this node, for good)
+                lane.finishedUnsent();
+                continue;
+            }
             if (sendAsync(lane, p)) return; // the request's completion carries the lane on
         }
     }
@@ -757,6 +763,20 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 release(endpointId, lane.park(), now, nowNanos);
             }
         }
+    }
+
+    /**
+     * Parks the lanes whose breaker is open while no slot is free. Their waiting deliveries hold slots, and only a park
+     * gives them back; a claim would park them, but no claim is made without a free slot, so with every slot held so
+     * the node sent nothing more, to any endpoint.
+     */
+    private void parkHeldLanes() {
+        var held = new ArrayList<String>();
+        for (String endpointId : activeLanes) {
+            var lane = lanes.get(endpointId);
+            if (lane != null && lane.held()) held.add(endpointId);
+        }
+        if (!held.isEmpty()) parkOrRelease(held, clock.instant());
     }
 
     /** What one park did: rows that waited in the lane, rows moved from the due ones, whether a probe row was readied. */

@@ -55,7 +55,9 @@ final class RowMoves implements AutoCloseable {
                 try {
                     T result = work.get();
                     then = () -> apply.accept(result);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // an Error too (the driver's asserts on a dropped connection): else the endpoint stayed "under way"
+                    // and was never parked, released or paced again
                     then = () -> log.warn("could not {} the deliveries of endpoint {}: {}", what, endpointId, e.toString());
                 }
                 Runnable done = then;
