@@ -48,6 +48,11 @@ public final class ApiErrors {
                 unavailable(ctx, "The database is unavailable; retry shortly");
                 return;
             }
+            if (SqlErrors.isForeignKeyViolation(e)) {
+                // the application, endpoint or poller the request names was deleted while it ran
+                error(ctx, 404, "not_found", "What this request refers to was deleted meanwhile");
+                return;
+            }
             if (isDataException(e)) {
                 // a value PostgreSQL refuses (class 22) came from the request: a client error, never a 500
                 log.warn("database refused a value while serving {} {}: {}", ctx.method(), ctx.path(), rootCause(e).getMessage());

@@ -10,6 +10,11 @@ public final class SqlErrors {
         return "23505".equals(sqlState(e));
     }
 
+    /** A row refers to one deleted meanwhile (23503): what the request names was there when it was read, and is no more. */
+    public static boolean isForeignKeyViolation(Throwable e) {
+        return "23503".equals(sqlState(e));
+    }
+
     public static String constraint(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof org.postgresql.util.PSQLException p && p.getServerErrorMessage() != null) {
