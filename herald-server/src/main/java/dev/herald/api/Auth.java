@@ -21,7 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Auth {
     private static final String PRINCIPAL = "herald.principal";
-    /** The token id of every svix-server JWT's owner: such a token is stored nowhere, so nothing can end it early. */
+    /**
+     * The start of every svix-server JWT owner's token id (then the token's hash, so that what is kept per token, such
+     * as idempotent answers, stays the token's own): such a token is stored nowhere, so nothing can end it early.
+     */
     public static final String SVIX_JWT = "svix-jwt";
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final int CACHE_MAX = 10_000;
@@ -100,7 +103,10 @@ public final class Auth {
         if (configuredAdminHash.isPresent() && MessageDigest.isEqual(hash, configuredAdminHash.get())) {
             return Optional.of(TokenOwner.admin("env"));
         }
-        if (svixTokens != null && SvixJwt.looksLikeJwt(token)) return svixTokens.verify(token).map(Auth::ownerOf);
+        if (svixTokens != null && SvixJwt.looksLikeJwt(token)) {
+            String tokenId = SVIX_JWT + ":" + HexFormat.of().formatHex(hash, 0, 16);
+            return svixTokens.verify(token).map(claims -> ownerOf(claims, tokenId));
+        }
         String key = HexFormat.of().formatHex(hash);
         Instant now = clock.instant();
         Cached cached = cache.get(key);
@@ -117,10 +123,16 @@ public final class Auth {
     }
 
     /** An organization's token is the admin's (Herald has one organization); an application's speaks for it alone. */
-    private static TokenOwner ownerOf(SvixJwt.Claims claims) {
+    private static TokenOwner ownerOf(SvixJwt.Claims claims, String tokenId) {
+        // an application's token sees the feature flags it was given and no others (none given: none), as in svix-server
         return claims.application()
-                ? new TokenOwner(SVIX_JWT, claims.subject(), claims.expiresAt(), null, null, null, null)
-                : TokenOwner.admin(SVIX_JWT);
+                ? new TokenOwner(tokenId, claims.subject(), claims.expiresAt(), null, claims.featureFlags(), null, null)
+                : TokenOwner.admin(tokenId);
+    }
+
+    /** Whether the token is a svix-server JWT (stored nowhere: it cannot be ended before its exp). */
+    public static boolean isSvixJwt(TokenOwner owner) {
+        return owner.tokenId().startsWith(SVIX_JWT + ":");
     }
 
     /**

@@ -125,7 +125,8 @@ public final class AutoConfigRoutes {
         if (raw.length > 0) {
             var body = Body.of(raw);
             asked = body.stringSet("featureFlags", PortalAccessRoutes.MAX_FEATURE_FLAGS, PortalAccessRoutes.FLAG, 256);
-            if (asked != null && !owner.admin() && !owner.featureFlags().containsAll(asked)) {
+            // null flags: a token that sees every type (and so may give any flag)
+            if (asked != null && !owner.admin() && owner.featureFlags() != null && !owner.featureFlags().containsAll(asked)) {
                 body.fail("featureFlags", "an application token may only give feature flags it bears itself", "value_error");
             }
             body.validate();

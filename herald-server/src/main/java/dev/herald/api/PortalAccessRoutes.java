@@ -92,7 +92,7 @@ public final class PortalAccessRoutes {
     public String cannotEnd(dev.herald.store.TokenStore.TokenOwner owner) {
         if (owner.admin()) return "Only an application token can log out";
         // answering 204 would tell the client its token ended while it goes on working until its exp
-        if (Auth.SVIX_JWT.equals(owner.tokenId())) return "A svix-server token cannot be logged out: it ends at its exp";
+        if (Auth.isSvixJwt(owner)) return "A svix-server token cannot be logged out: it ends at its exp";
         if (tokens.isIntegrationKey(owner.tokenId())) return "An integration's key ends by rotating it or deleting the integration";
         return null;
     }

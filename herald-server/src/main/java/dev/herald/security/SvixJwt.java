@@ -23,8 +23,11 @@ public final class SvixJwt {
     /** Clocks of the node that made a token and of this one may differ a little. */
     static final Duration LEEWAY = Duration.ofSeconds(60);
 
-    /** What a valid token says: its subject, the organization of an application token (null for an organization's). */
-    public record Claims(String subject, String organization, Instant expiresAt) {
+    /**
+     * What a valid token says: its subject, the organization of an application token (null for an organization's), and
+     * the feature flags it was given (svix-server's {@code feature_flags} claim; none when absent).
+     */
+    public record Claims(String subject, String organization, Instant expiresAt, java.util.Set<String> featureFlags) {
         public boolean application() {
             return organization != null;
         }
@@ -62,7 +65,11 @@ public final class SvixJwt {
             }
             String subject = claims.getSubject();
             if (subject == null || subject.isBlank()) return Optional.empty();
-            return Optional.of(new Claims(subject, claims.getStringClaim("org"), expires));
+            // a claim of another shape is refused, as svix-server's deserialization refuses it
+            var flags = claims.getStringListClaim("feature_flags");
+            if (flags != null && flags.contains(null)) return Optional.empty();
+            return Optional.of(new Claims(subject, claims.getStringClaim("org"), expires,
+                    flags == null ? java.util.Set.of() : java.util.Set.copyOf(flags)));
         } catch (ParseException | JOSEException | IllegalStateException e) {
             return Optional.empty();
         }

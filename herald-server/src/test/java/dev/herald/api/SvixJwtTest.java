@@ -80,6 +80,40 @@ class SvixJwtTest {
         assertThat(client.get("/api/v1/app/" + mine + "/endpoint").status()).isEqualTo(200);
     }
 
+    /** svix-server's app tokens carry the feature flags they were given; without the claim, none (not every type). */
+    @Test
+    void an_application_token_sees_the_flagged_types_its_feature_flags_claim_names() {
+        String mine = herald.api.post("/api/v1/app", json("name", "flags")).text("id");
+        herald.api.post("/api/v1/event-type", json("name", "beta.thing", "description", "d", "featureFlag", "beta"));
+        herald.api.post("/api/v1/event-type", json("name", "plain.thing", "description", "d"));
+        var plain = herald.api.withToken(token(SECRET, JWSAlgorithm.HS256, mine, ORG, Duration.ofDays(1), Duration.ZERO));
+        assertThat(plain.get("/api/v1/event-type?limit=250").raw()).contains("plain.thing").doesNotContain("beta.thing");
+        assertThat(plain.get("/api/v1/event-type/beta.thing").status()).isEqualTo(404);
+        var autoConfig = plain.post("/api/v1/app/" + mine + "/autoconfig", json("featureFlags", java.util.List.of("beta")));
+        assertThat(autoConfig.status()).as(autoConfig.raw()).isEqualTo(422);
+
+        var beta = herald.api.withToken(token(SECRET, JWSAlgorithm.HS256, mine, ORG, Duration.ofDays(1), Duration.ZERO,
+                Map.of("feature_flags", java.util.List.of("beta"))));
+        assertThat(beta.get("/api/v1/event-type/beta.thing").status()).isEqualTo(200);
+
+        var malformed = herald.api.withToken(token(SECRET, JWSAlgorithm.HS256, mine, ORG, Duration.ofDays(1), Duration.ZERO,
+                Map.of("feature_flags", "beta")));
+        assertThat(malformed.get("/api/v1/event-type").status()).as("a feature_flags claim that is no list").isEqualTo(401);
+    }
+
+    /** An answer kept for one token's idempotency-key is that token's: another JWT with the same key is served afresh. */
+    @Test
+    void idempotent_answers_are_kept_per_jwt() {
+        String app = herald.api.post("/api/v1/app", json("name", "portal")).text("id");
+        String other = herald.api.post("/api/v1/app", json("name", "elsewhere")).text("id");
+        var org = herald.api.withToken(token(SECRET, JWSAlgorithm.HS256, ORG, null, Duration.ofDays(1), Duration.ZERO));
+        var first = org.send("POST", "/api/v1/auth/app-portal-access/" + app, "{}", "idempotency-key", "shared-key");
+        assertThat(first.status()).as(first.raw()).isEqualTo(200);
+        var appToken = herald.api.withToken(token(SECRET, JWSAlgorithm.HS256, other, ORG, Duration.ofDays(1), Duration.ZERO));
+        var second = appToken.send("POST", "/api/v1/auth/app-portal-access/" + app, "{}", "idempotency-key", "shared-key");
+        assertThat(second.status()).as("not the organization token's answer: " + second.raw()).isEqualTo(403);
+    }
+
     @Test
     void every_other_jwt_is_refused() throws Exception {
         Map<String, String> refused = Map.of(
@@ -112,12 +146,18 @@ class SvixJwtTest {
 
     /** A token as svix-server makes them: typ JWT, iat, nbf, exp, iss svix-server, sub, and org for an application's. */
     static String token(String secret, JWSAlgorithm alg, String subject, String org, Duration validFor, Duration notBeforeIn) {
+        return token(secret, alg, subject, org, validFor, notBeforeIn, Map.of());
+    }
+
+    static String token(String secret, JWSAlgorithm alg, String subject, String org, Duration validFor, Duration notBeforeIn,
+                        Map<String, Object> more) {
         try {
             Instant now = Instant.now();
             var claims = new JWTClaimsSet.Builder().issuer("svix-server").subject(subject)
                     .issueTime(Date.from(now)).notBeforeTime(Date.from(now.plus(notBeforeIn)))
                     .expirationTime(Date.from(now.plus(validFor)));
             if (org != null) claims.claim("org", org);
+            more.forEach(claims::claim);
             var jwt = new SignedJWT(new JWSHeader.Builder(alg).type(JOSEObjectType.JWT).build(), claims.build());
             jwt.sign(new MACSigner(secret.getBytes(StandardCharsets.UTF_8)));
             return jwt.serialize();
