@@ -220,7 +220,7 @@ public record HeraldConfig(
      * machine's own names (a dashboard in development). Written back as the origin alone, for the CSP.
      */
     static String origin(String value) {
-        String problem = "HERALD_PORTAL_FRAME_ANCESTORS: '" + value + "' is not an origin like https://app.example.com";
+        String problem = "HERALD_PORTAL_FRAME_ANCESTORS: '" + withoutCredentials(value) + "' is not an origin like https://app.example.com";
         java.net.URI uri;
         try {
             uri = new java.net.URI(value);
@@ -236,9 +236,15 @@ public record HeraldConfig(
         return uri.getScheme() + "://" + host.toLowerCase(java.util.Locale.ROOT) + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
     }
 
+    /** {@code scheme://user:password@host…} with the user and password left out: a refusal quoting it goes to stderr. */
+    static String withoutCredentials(String value) {
+        return value.replaceFirst("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@", "$1…@");
+    }
+
     /** HERALD_PUBLIC_URL: http(s), a host, perhaps a port and a path prefix; no query, fragment or credentials. */
     static String publicUrl(String value) {
-        String problem = "HERALD_PUBLIC_URL: '" + value + "' is not a base URL like https://hooks.example.com";
+        String problem = "HERALD_PUBLIC_URL: '" + withoutCredentials(value) + "' is not a base URL like https://hooks.example.com"
+                + (value.equals(withoutCredentials(value)) ? "" : " (and must hold no user name or password)");
         java.net.URI uri;
         try {
             uri = new java.net.URI(value);

@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import org.flywaydb.core.Flyway;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementException;
+import org.jdbi.v3.core.statement.StatementExceptions;
 import org.jdbi.v3.postgres.PostgresPlugin;
 
 /**
@@ -70,8 +73,25 @@ public final class Database implements AutoCloseable {
         this.hotPathPool = hotPathPool;
         this.reach = reach;
         this.dataSource = new ReachablePool(generalPool, reach);
-        this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresArguments());
-        this.hotPathJdbi = Jdbi.create(new ReachablePool(hotPathPool, reach)).installPlugin(new PostgresArguments());
+        this.jdbi = withoutArgumentsInErrors(Jdbi.create(dataSource).installPlugin(new PostgresArguments()));
+        this.hotPathJdbi = withoutArgumentsInErrors(Jdbi.create(new ReachablePool(hotPathPool, reach)).installPlugin(new PostgresArguments()));
+    }
+
+    /**
+     * JDBI's error messages name every bound value by default: an endpoint's headers (its receiver's Authorization), a
+     * message's payload, a receiver's answer, all in the log line of a failed statement. They name the statement only.
+     */
+    static Jdbi withoutArgumentsInErrors(Jdbi jdbi) {
+        jdbi.getConfig(StatementExceptions.class).setMessageRendering(Database::messageWithoutArguments);
+        return jdbi;
+    }
+
+    static String messageWithoutArguments(StatementException e) {
+        StatementContext context = e.getStatementContext();
+        String sql = context == null ? null : context.getRenderedSql();
+        if (sql == null) return e.getShortMessage();
+        sql = sql.strip().replaceAll("\\s+", " ");
+        return e.getShortMessage() + " [statement: \"" + (sql.length() > 160 ? sql.substring(0, 160) + "…" : sql) + "\"]";
     }
 
     /**
@@ -147,7 +167,11 @@ public final class Database implements AutoCloseable {
         try (var connection = java.sql.DriverManager.getConnection(jdbc.url(), properties)) {
             return connection.getMetaData().getDatabaseMajorVersion();
         } catch (java.sql.SQLException e) {
-            throw new IllegalStateException("cannot connect to the database: " + e.getMessage(), e);
+            // the driver quotes a URL it cannot parse whole, password and all: neither the message nor a cause printed
+            // with it may carry it (a cause that does not is kept: it tells a refused connection from a refused login)
+            String message = jdbc.redact(e.getMessage());
+            boolean leaks = !java.util.Objects.equals(message, e.getMessage());
+            throw new IllegalStateException("cannot connect to the database: " + message, leaks ? null : e);
         }
     }
 
@@ -303,6 +327,16 @@ public final class Database implements AutoCloseable {
          * Besides one host, libpq's list of them ({@code postgres://u:p@db1:5432,db2:5432/herald?target_session_attrs=read-write},
          * as a cluster with a standby is given): the driver tries them in turn.
          */
+        /**
+         * {@code text} with this URL and any {@code password=} value taken out (a driver's message may quote the URL it
+         * was given; a password given apart, from a postgres:// URL, goes to the driver as a property it does not quote).
+         */
+        public String redact(String text) {
+            if (text == null) return null;
+            String out = text.replace(url, "(the database URL)");
+            return out.replaceAll("(?i)(password=)[^&\\s\"']*", "$1(password)");
+        }
+
         public static JdbcUrl parse(String url) {
             if (url.startsWith("jdbc:postgresql:")) return new JdbcUrl(url, null, null);
             if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {

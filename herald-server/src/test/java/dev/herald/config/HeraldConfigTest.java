@@ -151,4 +151,15 @@ class HeraldConfigTest {
                     .as(bad).isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_PUBLIC_URL: '");
         }
     }
+
+    /** A refusal goes to stderr and the log: it must not quote the password it refuses. */
+    @Test
+    void a_url_refused_for_its_credentials_is_not_quoted_with_them() {
+        assertThatThrownBy(() -> HeraldConfig.publicUrl("https://u:hunter2@hooks.example.com"))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2").contains("hooks.example.com")
+                        .contains("no user name or password"));
+        assertThatThrownBy(() -> HeraldConfig.origin("https://u:hunter2@app.example.com"))
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    }
 }
