@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The queue's backlog and lag and the failing endpoints as gauges, and for the dashboard: read from the database at
@@ -15,7 +16,10 @@ public final class HealthGauges {
     static final Duration FRESH_FOR = Duration.ofSeconds(5);
     private final HealthStore store;
     private final Clock clock;
-    private volatile Snapshot last;
+    private Snapshot last;
+    private Instant readAt;
+    private RuntimeException failure;
+    private Instant failedAt;
 
     public HealthGauges(HealthStore store, Clock clock) {
         this.store = store;
@@ -23,33 +27,55 @@ public final class HealthGauges {
     }
 
     public HealthGauges register(MeterRegistry registry) {
-        Gauge.builder("herald.queue.due", this, g -> g.snapshot().due())
-                .description("deliveries due now and not yet sent (counted up to " + HealthStore.COUNT_CAP + ")")
-                .register(registry);
-        Gauge.builder("herald.queue.lag", this, g -> g.snapshot().lagSeconds()).baseUnit("seconds")
-                .description("how long the delivery due longest has waited").register(registry);
-        Gauge.builder("herald.queue.later", this, g -> g.snapshot().later())
-                .description("deliveries waiting for a later time: retries, schedules, leases (counted up to "
-                        + HealthStore.COUNT_CAP + ")")
-                .register(registry);
-        Gauge.builder("herald.endpoints.failing", this, g -> g.snapshot().failingEndpoints())
-                .description("enabled endpoints whose attempts fail, with no success since").register(registry);
-        Gauge.builder("herald.endpoints.disabled", this, g -> g.snapshot().disabledEndpoints())
-                .description("disabled endpoints: by an operator, by Herald after failing for HERALD_DISABLE_AFTER, or on a 410").register(registry);
-        Gauge.builder("herald.deletes.pending", this, g -> g.snapshot().deletesPending())
-                .description("deleted endpoints, applications and pollers whose deliveries, attempts, messages or "
-                        + "entries are still being removed").register(registry);
+        // strong references: Micrometer holds a gauge's object weakly, and on a node without the API (no dashboard to
+        // hold this) the gauges read NaN after the first full collection
+        gauge(registry, "herald.queue.due", Snapshot::due,
+                "deliveries due now and not yet sent (counted up to " + HealthStore.COUNT_CAP + "; paused endpoints' left out)");
+        Gauge.builder("herald.queue.lag", this, g -> g.read(Snapshot::lagSeconds)).baseUnit("seconds").strongReference(true)
+                .description("how long the delivery due longest has waited (paused endpoints' left out)").register(registry);
+        gauge(registry, "herald.queue.later", Snapshot::later, "deliveries waiting for a later time: retries, schedules, leases"
+                + " (counted up to " + HealthStore.COUNT_CAP + ")");
+        gauge(registry, "herald.endpoints.failing", Snapshot::failingEndpoints,
+                "enabled endpoints whose attempts fail, with no success since");
+        gauge(registry, "herald.endpoints.disabled", Snapshot::disabledEndpoints,
+                "disabled endpoints: by an operator, by Herald after failing for HERALD_DISABLE_AFTER, or on a 410");
+        gauge(registry, "herald.deletes.pending", Snapshot::deletesPending, "deleted endpoints, applications and pollers whose"
+                + " deliveries, attempts, messages or entries are still being removed");
         return this;
     }
 
-    /** The latest snapshot, read again when older than {@link #FRESH_FOR}. */
-    public Snapshot snapshot() {
-        var now = clock.instant();
-        var current = last;
-        if (current == null || current.at().plus(FRESH_FOR).isBefore(now) || current.at().isAfter(now)) {
-            current = store.snapshot(now);
-            last = current;
+    private void gauge(MeterRegistry registry, String name, java.util.function.ToDoubleFunction<Snapshot> figure, String description) {
+        Gauge.builder(name, this, g -> g.read(figure)).strongReference(true).description(description).register(registry);
+    }
+
+    /** One figure of the snapshot; NaN while the database cannot give one (no stack trace per gauge per scrape). */
+    private double read(java.util.function.ToDoubleFunction<Snapshot> figure) {
+        try {
+            return figure.applyAsDouble(snapshot());
+        } catch (RuntimeException unavailable) {
+            return Double.NaN;
         }
-        return current;
+    }
+
+    /**
+     * The latest snapshot, read again when older than {@link #FRESH_FOR} (counted from when the last read ended). One
+     * read at a time: the six gauges of a scrape, and scrapes at once, wait for it rather than each reading the database;
+     * a read that failed is not tried again for {@link #FRESH_FOR} either (its failure is thrown again at once).
+     */
+    public synchronized Snapshot snapshot() {
+        var now = clock.instant();
+        if (failedAt != null && !failedAt.plus(FRESH_FOR).isBefore(now) && !failedAt.isAfter(now)) throw failure;
+        if (last == null || readAt.plus(FRESH_FOR).isBefore(now) || readAt.isAfter(now)) {
+            try {
+                last = store.snapshot(now);
+                failedAt = null;
+            } catch (RuntimeException e) {
+                failure = e;
+                failedAt = clock.instant();
+                throw e;
+            }
+            readAt = clock.instant();
+        }
+        return last;
     }
 }

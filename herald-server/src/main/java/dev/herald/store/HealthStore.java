@@ -40,12 +40,18 @@ public final class HealthStore {
      * purge removes: they are no backlog.
      */
     private static final String LIVE = DeletePurge.NOT_OF_A_DELETED_ENDPOINT;
+    /**
+     * Due rows of a paused endpoint wait as asked: any application's token may pause its own endpoint, and its rows
+     * counted as lag would page the operator for as long as it stays paused.
+     */
+    private static final String NOT_PAUSED = "endpoint_id <> all(array(select p.endpoint_id from endpoint_pause p))";
     private static final String DUE = """
-            select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> limit :cap) d
-            """.replace("<live>", LIVE);
+            select count(*) from (select 1 from delivery_queue where next_attempt_at <= :now and <live> and <not paused>
+                                  limit :cap) d
+            """.replace("<live>", LIVE).replace("<not paused>", NOT_PAUSED);
     private static final String OLDEST = """
-            select min(next_attempt_at) from delivery_queue where <live>
-            """.replace("<live>", LIVE);
+            select min(next_attempt_at) from delivery_queue where <live> and <not paused>
+            """.replace("<live>", LIVE).replace("<not paused>", NOT_PAUSED);
     private static final String LATER = """
             select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> limit :cap) d
             """.replace("<live>", LIVE);
