@@ -207,6 +207,37 @@ class ProxyTest {
                 .hasMessage("HERALD_NO_PROXY: '10.0.0.0/99' is neither a host name nor an IP address or range");
     }
 
+    /**
+     * The proxy's credentials are the proxy's: a request sent inside a CONNECT tunnel goes to the receiver, encrypted
+     * past the proxy, which cannot take a Proxy-Authorization off it.
+     */
+    @Test
+    void the_proxy_s_credentials_do_not_reach_a_receiver_through_a_tunnel(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        var seen = new java.util.concurrent.CopyOnWriteArrayList<com.sun.net.httpserver.Headers>();
+        var tls = com.sun.net.httpserver.HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        tls.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(TlsVerificationTest.selfSigned(dir.resolve("r.p12"))));
+        tls.createContext("/", exchange -> {
+            seen.add(exchange.getRequestHeaders());
+            exchange.getRequestBody().readAllBytes();
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        tls.start();
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, new InetSocketAddress("127.0.0.1", tls.getAddress().getPort()), "herald:s3cret");
+             var client = new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(5))
+                     .withTrustAnyCertificate(true).withProxy(OutboundProxy.parse(proxy.url("herald:s3cret"))),
+                     new AddressGuard(List.of()), DNS)) {
+            DeliveryResult result = send(client, "https://secure.example.com/s");
+            assertThat(result.statusCode()).as(String.valueOf(result.errorMessage())).isEqualTo(200);
+            assertThat(proxy.asked()).containsExactly(new TestProxy.Asked("CONNECT secure.example.com:443 HTTP/1.1", "herald:s3cret"));
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0).keySet()).as("headers the receiver got").noneMatch(name -> name.equalsIgnoreCase("Proxy-Authorization"));
+        } finally {
+            tls.stop(0);
+        }
+    }
+
     private WebhookClient client(String proxyUrl) {
         return new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(2))
                 .withProxy(OutboundProxy.parse(proxyUrl)), new AddressGuard(List.of()), DNS);

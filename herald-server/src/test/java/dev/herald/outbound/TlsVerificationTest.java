@@ -90,7 +90,7 @@ class TlsVerificationTest {
     }
 
     /** A key and a certificate for 127.0.0.1 signed by itself, made with the running JDK's keytool. */
-    private static SSLContext selfSigned(Path keystore) throws Exception {
+    static SSLContext selfSigned(Path keystore) throws Exception {
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process process = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "receiver", "-keyalg", "EC",
                 "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "san=ip:127.0.0.1", "-validity", "2",
