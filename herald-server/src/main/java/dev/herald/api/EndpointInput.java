@@ -136,8 +136,13 @@ final class EndpointInput {
     static Map<String, String> headers(Body body, String field) {
         Map<String, String> headers = body.stringMap(field, 50, 4096);
         if (headers == null) return null;
+        var names = new java.util.HashSet<String>();
         for (var entry : headers.entrySet()) {
             Optional<String> problem = headerProblem(entry.getKey(), entry.getValue());
+            if (problem.isEmpty() && !names.add(entry.getKey().toLowerCase(Locale.ROOT))) {
+                // header names are case-insensitive: which of the two went out would be chance
+                problem = Optional.of("header '" + entry.getKey() + "' is given twice (names differ only by case)");
+            }
             if (problem.isPresent()) {
                 body.fail(field, problem.get(), "value_error");
                 return null;

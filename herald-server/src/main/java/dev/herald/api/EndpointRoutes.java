@@ -449,22 +449,31 @@ public final class EndpointRoutes {
         var raw = body.object("headers");
         if (raw != null) {
             for (var entry : raw.properties()) {
+                // header names are case-insensitive: x-token replaces (or removes) X-Token, it does not sit beside it
                 if (entry.getValue().isNull()) {
-                    merged.remove(entry.getKey());
+                    removeIgnoringCase(merged, entry.getKey());
                 } else if (!entry.getValue().isTextual()) {
                     body.fail("headers", "values must be strings (" + entry.getKey() + ")", "type_error.str");
                 } else {
                     var problem = EndpointInput.headerProblem(entry.getKey(), entry.getValue().textValue());
-                    if (problem.isPresent()) body.fail("headers", problem.get(), "value_error");
-                    else merged.put(entry.getKey(), entry.getValue().textValue());
+                    if (problem.isPresent()) {
+                        body.fail("headers", problem.get(), "value_error");
+                    } else {
+                        removeIgnoringCase(merged, entry.getKey());
+                        merged.put(entry.getKey(), entry.getValue().textValue());
+                    }
                 }
             }
         }
         Set<String> deletes = body.stringSet("deleteHeaders", 100, null, 256);
         body.validate();
-        if (deletes != null) deletes.forEach(merged::remove);
+        if (deletes != null) deletes.forEach(name -> removeIgnoringCase(merged, name));
         if (merged.size() > 50) throw ValidationException.of("headers", "at most 50 headers are allowed", "value_error");
         saveHeaders(endpoint, merged);
+    }
+
+    private static void removeIgnoringCase(Map<String, String> headers, String name) {
+        headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
     }
 
     private void saveHeaders(Endpoint e, Map<String, String> headers) {

@@ -180,11 +180,25 @@ public final class WebhookClient implements AutoCloseable {
         Request jetty = http.newRequest(request.url())
                 .method(request.method().toUpperCase(Locale.ROOT))
                 .timeout(totalTimeoutMs, TimeUnit.MILLISECONDS)
-                .headers(headers -> request.headers().forEach(headers::put));
+                .headers(headers -> request.headers().forEach((name, value) -> headers.put(name, utf8OnTheWire(value))));
         if (hasBody(request)) {
             jetty.body(new BytesRequestContent(contentType == null ? DEFAULT_CONTENT_TYPE : contentType, request.body()));
         }
         return jetty;
+    }
+
+    /**
+     * A header value as Jetty must be given it for its UTF-8 bytes to go out (as Svix sends them): Jetty writes each
+     * character as one byte, Latin-1, and one past U+00FF as a space, so {@code Zoë} went out as the byte EB and
+     * {@code 李} as a space. ASCII, the common case, is returned as it is.
+     */
+    static String utf8OnTheWire(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) > 0x7f) {
+                return new String(value.getBytes(java.nio.charset.StandardCharsets.UTF_8), java.nio.charset.StandardCharsets.ISO_8859_1);
+            }
+        }
+        return value;
     }
 
     /** GET and HEAD without a body go out without Content-Type; every other method carries one. */

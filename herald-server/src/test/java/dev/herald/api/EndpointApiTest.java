@@ -492,6 +492,22 @@ class EndpointApiTest {
         assertThat(herald.api.get(path).body().path("headers").toString()).isEqualTo("{\"X-Five\":\"5\"}");
     }
 
+    /** Header names are case-insensitive: two that differ by case only would go out as one, which one by chance. */
+    @Test
+    void header_names_are_one_whatever_their_case() {
+        String id = createId("url", "https://example.com/h", "headers", Map.of("X-Token", "old", "X-Keep", "k"));
+        String path = base + "/" + id + "/headers";
+        assertThat(herald.api.patch(path, "{\"headers\": {\"x-token\": \"new\"}}").status()).isEqualTo(204);
+        assertThat(herald.api.get(path).body().path("headers").toString()).isEqualTo("{\"X-Keep\":\"k\",\"x-token\":\"new\"}");
+        assertThat(herald.api.patch(path, json("deleteHeaders", List.of("X-TOKEN"))).status()).isEqualTo(204);
+        assertThat(herald.api.patch(path, "{\"headers\": {\"x-keep\": null}}").status()).isEqualTo(204);
+        assertThat(herald.api.get(path).body().path("headers").toString()).isEqualTo("{}");
+
+        String twice = "{\"X-A\": \"1\", \"x-a\": \"2\"}";
+        assertInvalid(herald.api.put(path, "{\"headers\": " + twice + "}"), "body", "headers");
+        assertInvalid(herald.api.post(base, "{\"url\": \"https://example.com/\", \"headers\": " + twice + "}"), "body", "headers");
+    }
+
     @Test
     void put_headers_requires_the_headers_field() {
         String id = createId("url", "https://example.com/h", "headers", Map.of("X-One", "1"));

@@ -367,6 +367,34 @@ class WebhookClientTest {
      * closes, with a TCP RST instead of a FIN when {@code reset} is set. Reading everything first
      * matters: closing with unread input makes the kernel send a RST of its own.
      */
+    /** A header value beyond ASCII goes out as its UTF-8 bytes, as Svix sends it (Jetty wrote Latin-1, or a space). */
+    @Test
+    void headerValuesGoOutAsUtf8() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<byte[]> head = CompletableFuture.supplyAsync(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout(5_000);
+                    var in = socket.getInputStream();
+                    var bytes = new java.io.ByteArrayOutputStream();
+                    while (!bytes.toString(java.nio.charset.StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                        int b = in.read();
+                        if (b < 0) break;
+                        bytes.write(b);
+                    }
+                    socket.getOutputStream().write("HTTP/1.1 204 No Content\r\n\r\n".getBytes(UTF_8));
+                    return bytes.toByteArray();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            DeliveryResult result = send(client(), post(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/"),
+                    Map.of("X-Name", "Zoë 李", "X-Plain", "ascii"), "{}"));
+            assertThat(result.statusCode()).as(String.valueOf(result.errorMessage())).isEqualTo(204);
+            String wire = new String(head.get(5, TimeUnit.SECONDS), UTF_8);
+            assertThat(wire).contains("X-Name: Zoë 李\r\n").contains("X-Plain: ascii\r\n");
+        }
+    }
+
     private static CompletableFuture<Void> replyToHttpRequest(ServerSocket server, String reply, boolean reset) {
         return CompletableFuture.runAsync(() -> {
             try (Socket socket = server.accept()) {
