@@ -86,6 +86,9 @@ public final class AttemptRoutes {
     public void register(RoutesConfig routes) {
         routes.get("/api/v1/app/{app_id}/attempt/endpoint/{endpoint_id}", this::byEndpoint);
         routes.get("/api/v1/app/{app_id}/attempt/msg/{msg_id}", this::byMessage);
+        // the SDKs' list-by-msg-deprecated and list-by-endpoint-deprecated, which svix-server still serves
+        routes.get("/api/v1/app/{app_id}/msg/{msg_id}/attempt", this::byMessage);
+        routes.get("/api/v1/app/{app_id}/msg/{msg_id}/endpoint/{endpoint_id}/attempt", this::byMessageAndEndpoint);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}", this::one);
         routes.delete("/api/v1/app/{app_id}/msg/{msg_id}/attempt/{attempt_id}/content", this::expungeResponse);
         routes.get("/api/v1/app/{app_id}/msg/{msg_id}/endpoint", this::endpointsOfMessage);
@@ -115,6 +118,12 @@ public final class AttemptRoutes {
                     .orElseThrow(() -> ApiException.notFound("Endpoint"));
         }
         listAttempts(ctx, app, message.id(), endpointFilter);
+    }
+
+    void byMessageAndEndpoint(Context ctx) {
+        Application app = apps.resolve(ctx);
+        Message message = messageRoutes.find(ctx, app);
+        listAttempts(ctx, app, message.id(), endpointRoutes.find(ctx, app).id());
     }
 
     private void listAttempts(Context ctx, Application app, String msgId, String endpointId) {
@@ -209,7 +218,8 @@ public final class AttemptRoutes {
      */
     public void resend(Application app, Message message, Endpoint endpoint) {
         if (message.payload() == null) {
-            throw new ApiException(400, "payload_expired", "The payload of this message has expired and cannot be resent");
+            // svix-server's code and words
+            throw new ApiException(400, "missing_payload", "Unable to resend message. Payload is missing (probably expired).");
         }
         if (!attempts.wasQueued(message.id(), endpoint.id())) {
             throw ApiException.notFound("Message destination");

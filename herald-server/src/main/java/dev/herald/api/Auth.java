@@ -68,7 +68,7 @@ public final class Auth {
     private static void requireAutoConfigRoute(Context ctx) {
         var route = ctx.endpoints().matchedHttpEndpoint();
         if (route == null || !(AutoConfigRoutes.reachableByKey(ctx.method(), route.path) || PollerRoutes.readsOnePoller(route.path))) {
-            throw new ApiException(403, "insufficient_access", "This AutoConfig token configures and reads one endpoint");
+            throw new ApiException(403, "insufficient access", "This AutoConfig token configures and reads one endpoint");
         }
     }
 
@@ -76,7 +76,7 @@ public final class Auth {
     private static void requirePollerRoute(Context ctx) {
         var route = ctx.endpoints().matchedHttpEndpoint();
         if (route == null || !PollerRoutes.readsOnePoller(route.path)) {
-            throw new ApiException(403, "insufficient_access", "This key reads one polling endpoint and nothing else");
+            throw new ApiException(403, "insufficient access", "This key reads one polling endpoint and nothing else");
         }
     }
 
@@ -85,7 +85,7 @@ public final class Auth {
         var route = ctx.endpoints().matchedHttpEndpoint();
         var needed = route == null ? Optional.<Capability>empty() : RouteCapabilities.required(ctx.method(), route.path);
         if (needed.isPresent() && owner.can(needed.get())) return;
-        throw new ApiException(403, "insufficient_access", owner.readOnly() ? "This token is read-only"
+        throw new ApiException(403, "insufficient access", owner.readOnly() ? "This token is read-only"
                 : needed.map(c -> "This token lacks the " + c.wireName + " capability")
                         .orElse("This token may not do this: it was given a list of capabilities"));
     }
@@ -152,7 +152,7 @@ public final class Auth {
     /** Routes outside any one application (listing apps, the event-type catalog writes, admin). */
     public static void requireAdmin(Context ctx) {
         if (!principal(ctx).admin()) {
-            throw new ApiException(403, "insufficient_access", "This token is scoped to one application");
+            throw new ApiException(403, "insufficient access", "This token is scoped to one application");
         }
     }
 }

@@ -100,7 +100,7 @@ public final class PortalAccessRoutes {
     /** Ends an application token now (the API's logout and the app portal's sign-out). */
     public void logout(dev.herald.store.TokenStore.TokenOwner owner) {
         String refusal = cannotEnd(owner);
-        if (refusal != null) throw new ApiException(403, "insufficient_access", refusal);
+        if (refusal != null) throw new ApiException(403, "insufficient access", refusal);
         end(owner);
     }
 

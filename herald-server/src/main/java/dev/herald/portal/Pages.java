@@ -68,7 +68,7 @@ final class Pages {
 
     /** htmx marks its requests; a form another site posts cannot. */
     private static void requireOwnPage(Context ctx) {
-        if (!htmx(ctx)) throw new ApiException(403, "insufficient_access", "Changes are made from the pages themselves");
+        if (!htmx(ctx)) throw new ApiException(403, "insufficient access", "Changes are made from the pages themselves");
     }
 
     static boolean htmx(Context ctx) {

@@ -169,7 +169,7 @@ public final class PortalRoutes {
         page(ctx, true, (c, app) -> {
             var owner = PortalSession.owner(c);
             if (!owner.can(needed)) {
-                throw new ApiException(403, "insufficient_access", owner.readOnly() ? "This portal is read-only"
+                throw new ApiException(403, "insufficient access", owner.readOnly() ? "This portal is read-only"
                         : "This portal may not do this (it lacks the " + needed.wireName + " capability)");
             }
             handler.handle(c, app);

@@ -65,10 +65,10 @@ final class PortalSession {
             throw signedOut();
         }
         // the operator's own token never goes into a browser's cookie: the portal is for one application's owner
-        if (owner.admin()) throw new ApiException(403, "insufficient_access", "The app portal opens with an app portal link, not an admin token");
+        if (owner.admin()) throw new ApiException(403, "insufficient access", "The app portal opens with an app portal link, not an admin token");
         // a polling endpoint's key, or an AutoConfig key, is for one endpoint: no portal of the whole application
         if (owner.boundSink() != null) {
-            throw new ApiException(403, "insufficient_access", "This key is for one endpoint only, not the portal");
+            throw new ApiException(403, "insufficient access", "This key is for one endpoint only, not the portal");
         }
         return apps.resolve(ctx);
     }

@@ -107,7 +107,7 @@ class IntegrationSdkTest {
         assertThat(herald.api.post("/api/v1/auth/app/" + app + "/expire-all", "{}").status()).isEqualTo(204);
         assertThat(integrationClient.getEndpoint().list(app).getData()).hasSize(1);
         var logout = herald.api.withToken(key).post("/api/v1/auth/logout", "{}");
-        Problems.assertError(logout, 403, "insufficient_access");
+        Problems.assertError(logout, 403, "insufficient access");
         assertThat(integrationClient.getEndpoint().list(app).getData()).hasSize(1);
 
         // rotation: the new key works, the old one is refused at once

@@ -110,7 +110,7 @@ class TokenCapabilitiesTest {
                     assertThat(answer.status()).as(what + ": " + answer.raw()).isIn(200, 201, 202, 204);
                 } else {
                     assertThat(answer.status()).as(what + ": " + answer.raw()).isEqualTo(403);
-                    assertThat(answer.text("code")).isEqualTo("insufficient_access");
+                    assertThat(answer.text("code")).isEqualTo("insufficient access");
                 }
             }
         }

@@ -46,7 +46,7 @@ class RetentionTest {
             assertThat(herald.api.get("/api/v1/background-task/" + task).status()).isEqualTo(200);
             var resend = herald.api.post("/api/v1/app/" + app + "/msg/" + shortLived + "/endpoint/" + ep + "/resend", "");
             assertThat(resend.status()).isEqualTo(400);
-            assertThat(resend.text("code")).isEqualTo("payload_expired");
+            assertThat(resend.text("code")).isEqualTo("missing_payload");
 
             // past HERALD_RETENTION_DAYS the messages and their attempts are removed
             clock.advance(Duration.ofDays(31));
