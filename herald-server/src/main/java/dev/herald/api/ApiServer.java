@@ -53,6 +53,8 @@ public final class ApiServer implements AutoCloseable {
             // proxy adding the header there made every form a 401)
             config.router.handlerWrapper(endpoint -> endpoint.method == io.javalin.http.HandlerType.POST
                     && endpoint.path.startsWith("/api/v1/") ? idempotency.wrap(endpoint.handler) : endpoint.handler);
+            // before anything reads a query parameter: Javalin decodes them in the body's charset
+            config.routes.before(QueryParams::requireReadableCharset);
             config.routes.beforeMatched("/api/v1/*", ctx -> {
                 if (!ctx.path().startsWith("/api/v1/health")) auth.authenticate(ctx);
                 QueryParams.requireWellFormed(ctx);

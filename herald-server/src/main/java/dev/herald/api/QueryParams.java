@@ -31,6 +31,33 @@ final class QueryParams {
         }
     }
 
+    /**
+     * A 400 for a Content-Type whose charset Javalin cannot decode query parameters in: it decodes them in that charset,
+     * so {@code charset} without a value threw (a 500 on any request reading a parameter), and an unknown one made every
+     * parameter vanish ({@code limit}, {@code event_types} and {@code expunge} read as absent). The charset is found as
+     * Javalin finds it (the first {@code ;} part starting with "charset", its value after the {@code =}).
+     */
+    static void requireReadableCharset(Context ctx) {
+        String contentType = ctx.header("Content-Type");
+        if (contentType == null) return;
+        for (String part : contentType.split(";")) {
+            if (!part.trim().regionMatches(true, 0, "charset", 0, 7)) continue;
+            String[] nameAndValue = part.split("=", -1);
+            String charset = nameAndValue.length < 2 ? "" : nameAndValue[1].trim();
+            boolean known;
+            try {
+                known = !charset.isEmpty() && java.nio.charset.Charset.isSupported(charset);
+            } catch (java.nio.charset.IllegalCharsetNameException e) {
+                known = false;
+            }
+            if (!known) {
+                String shown = charset.length() > 40 ? charset.substring(0, 40) + "…" : charset;
+                throw ApiException.badRequest("Content-Type names a charset that cannot be read ('" + shown + "'): send UTF-8");
+            }
+            return;
+        }
+    }
+
     /** {@code true} or {@code false} (any case, as the SDKs and curl users write them); absent or empty: the default. */
     static boolean bool(Context ctx, String name, boolean absent) {
         String value = ctx.queryParam(name);

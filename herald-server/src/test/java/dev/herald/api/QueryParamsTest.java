@@ -133,4 +133,21 @@ class QueryParamsTest {
         assertThat(herald.api.get(a + "/msg?event_types=b.other").body().path("data")).isEmpty();
         assertThat(herald.api.get(a + "/msg?channel=eu:west").status()).isEqualTo(200);
     }
+
+    /** Javalin decodes query parameters in the Content-Type's charset: a broken one was a 500, an unknown one dropped them all. */
+    @Test
+    void a_content_type_charset_that_cannot_be_read_is_a_400() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        for (String contentType : new String[] {"application/json; charset", "application/json; charset=", "application/json; charset=nope",
+                "application/json; charset=\"utf-8"}) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.baseUrl() + "/api/v1/app/" + app + "/msg?limit=1"))
+                    .header("Authorization", "Bearer " + TestHerald.ADMIN_TOKEN).header("Content-Type", contentType).GET().build();
+            var response = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as(contentType + ": " + response.body()).isEqualTo(400);
+            assertThat(response.body()).contains("\"code\":\"bad_request\"").contains("charset");
+        }
+        var utf8 = java.net.http.HttpRequest.newBuilder(java.net.URI.create(herald.baseUrl() + "/api/v1/app/" + app + "/msg?limit=1"))
+                .header("Authorization", "Bearer " + TestHerald.ADMIN_TOKEN).header("Content-Type", "application/json; charset=UTF-8").GET().build();
+        assertThat(http.send(utf8, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    }
 }
