@@ -241,7 +241,12 @@ public final class MessageRoutes {
 
     /** {@code event_types} as repeated parameters or comma-separated (the SDK joins with commas). */
     public static Set<String> eventTypes(Context ctx) {
-        List<String> values = ctx.queryParams("event_types");
+        // as svix-server's EventTypesQuery: event_types=a,b, repeated, and the bracket forms event_types[]=a and
+        // event_types[0]=a some clients write (read as absent, they listed every type)
+        List<String> values = new java.util.ArrayList<>();
+        ctx.queryParamMap().forEach((name, given) -> {
+            if (name.equals("event_types") || name.equals("event_types[]") || name.matches("event_types\\[\\d{1,4}]")) values.addAll(given);
+        });
         if (values.isEmpty()) return null;
         var set = new LinkedHashSet<String>();
         for (String v : values) Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(set::add);

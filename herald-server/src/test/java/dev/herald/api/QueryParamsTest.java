@@ -150,4 +150,18 @@ class QueryParamsTest {
                 .header("Authorization", "Bearer " + TestHerald.ADMIN_TOKEN).header("Content-Type", "application/json; charset=UTF-8").GET().build();
         assertThat(http.send(utf8, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
     }
+
+    /** svix-server's EventTypesQuery takes event_types[]= and event_types[N]= too; Herald read them as absent and listed all. */
+    @Test
+    void event_types_in_bracket_form_filter_as_the_plain_form_does() {
+        herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"b.other\",\"payload\":{\"n\":2}}");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/msg").body().path("data")).hasSize(2);
+        for (String query : new String[] {"event_types=b.kept", "event_types%5B%5D=b.kept", "event_types%5B0%5D=b.kept"}) {
+            var page = herald.api.get("/api/v1/app/" + app + "/msg?" + query).body().path("data");
+            assertThat(page).as(query).hasSize(1);
+            assertThat(page.get(0).path("eventType").asText()).isEqualTo("b.kept");
+        }
+        assertThat(herald.api.get("/api/v1/app/" + app + "/msg?event_types%5B0%5D=b.kept&event_types%5B1%5D=b.other")
+                .body().path("data")).hasSize(2);
+    }
 }
