@@ -321,8 +321,25 @@ public final class EndpointRoutes {
         ctx.json(out.apply(patch(app, find(ctx, app), Body.of(ctx))));
     }
 
-    /** EndpointPatch: the fields given replace the endpoint's (the API's PATCH and the app portal's buttons). */
+    /**
+     * EndpointPatch: the fields given replace the endpoint's (the API's PATCH and the app portal's buttons). Written only
+     * over the row it was worked out from: changed meanwhile (disabled by the recorder, another PATCH), it is read again
+     * and the fields given applied to it, so that no change made meanwhile is undone.
+     */
     public Endpoint patch(Application app, Endpoint current, Body body) {
+        for (int attempt = 1; ; attempt++) {
+            var written = patchOnce(app, current, body);
+            if (written != null) return written;
+            if (attempt >= WRITES_TRIED) throw new ConflictException("conflict", "The endpoint kept changing; try again");
+            current = endpoints.find(app.id(), current.id()).orElseThrow(() -> ApiException.notFound("Endpoint"));
+        }
+    }
+
+    /** How often a partial change is worked out again over a row that changed meanwhile. */
+    private static final int WRITES_TRIED = 5;
+
+    /** The patch written over {@code current}, or null when the row is no longer {@code current}. */
+    private Endpoint patchOnce(Application app, Endpoint current, Body body) {
         String url = body.has("url") ? EndpointInput.url(body, "url", true, urlPolicy) : current.url();
         String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
         String uid = body.has("uid") ? body.uid("uid", Ids.ENDPOINT) : current.uid();
@@ -341,11 +358,13 @@ public final class EndpointRoutes {
         String ordering = body.has("ordering") ? ordering(body) : current.ordering();
         body.validate();
         if (secret != null) requireRotationRoom(current, DEFAULT_GRACE);
-        var updated = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
+        var written = endpoints.update(new Endpoint(current.id(), app.id(), uid, url,
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
-                filter, transformation, ordering));
+                filter, transformation, ordering), current.updatedAt());
+        if (written.isEmpty()) return null;
+        var updated = written.get();
         if (secret != null) rotateSecret(current, secret, DEFAULT_GRACE);
         listener.updated(current, updated);
         return updated;
@@ -432,7 +451,8 @@ public final class EndpointRoutes {
         Map<String, String> headers = EndpointInput.headers(body, "headers");
         if (body.raw("headers") == null) body.fail("headers", "field required", "value_error.missing");
         body.validate();
-        saveHeaders(endpoint, headers == null ? Map.of() : headers);
+        // PUT replaces the headers whatever they are now: a write over any row is what it asks for
+        if (!saveHeaders(endpoint, headers == null ? Map.of() : headers, null)) throw ApiException.notFound("Endpoint");
         ctx.status(204);
     }
 
@@ -443,8 +463,18 @@ public final class EndpointRoutes {
         ctx.status(204);
     }
 
-    /** Svix's EndpointHeadersPatchIn: {@code headers} set (null removes one), {@code deleteHeaders} removed. */
+    /**
+     * Svix's EndpointHeadersPatchIn: {@code headers} set (null removes one), {@code deleteHeaders} removed. Merged into
+     * the headers as they are when written (another PATCH's meanwhile kept), as {@link #patch} is.
+     */
     public void patchHeaders(Endpoint endpoint, Body body) {
+        for (int attempt = 1; !patchHeadersOnce(endpoint, body); attempt++) {
+            if (attempt >= WRITES_TRIED) throw new ConflictException("conflict", "The endpoint kept changing; try again");
+            endpoint = endpoints.find(endpoint.appId(), endpoint.id()).orElseThrow(() -> ApiException.notFound("Endpoint"));
+        }
+    }
+
+    private boolean patchHeadersOnce(Endpoint endpoint, Body body) {
         var merged = new LinkedHashMap<>(endpoint.headers());
         var raw = body.object("headers");
         if (raw != null) {
@@ -469,17 +499,18 @@ public final class EndpointRoutes {
         body.validate();
         if (deletes != null) deletes.forEach(name -> removeIgnoringCase(merged, name));
         if (merged.size() > 50) throw ValidationException.of("headers", "at most 50 headers are allowed", "value_error");
-        saveHeaders(endpoint, merged);
+        return saveHeaders(endpoint, merged, endpoint.updatedAt());
     }
 
     private static void removeIgnoringCase(Map<String, String> headers, String name) {
         headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
     }
 
-    private void saveHeaders(Endpoint e, Map<String, String> headers) {
-        endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
+    /** Writes the endpoint with these headers; false when {@code readAt} is given and the row changed since. */
+    private boolean saveHeaders(Endpoint e, Map<String, String> headers, Instant readAt) {
+        return endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
                 e.channels(), headers, e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(),
-                clock.instant(), e.filterJson(), e.transformationJson(), e.ordering()));
+                clock.instant(), e.filterJson(), e.transformationJson(), e.ordering()), readAt).isPresent();
     }
 
     public Endpoint find(Context ctx, Application app) {

@@ -100,6 +100,15 @@ public final class EndpointStore {
     }
 
     public Endpoint update(Endpoint endpoint) {
+        return update(endpoint, null).orElseThrow(() -> new NotFoundException("endpoint"));
+    }
+
+    /**
+     * Writes the endpoint only if its row is still as it was read ({@code updated_at} unchanged; null: whatever it is
+     * now). A partial change works out every column from the row it read: written over a change made meanwhile (the
+     * recorder disabling the endpoint, another PATCH's headers) it would undo it. Empty when the row changed or is gone.
+     */
+    public Optional<Endpoint> update(Endpoint endpoint, Instant readAt) {
         try {
             return jdbi.withHandle(h -> h.createQuery("""
                     update endpoint
@@ -112,16 +121,17 @@ public final class EndpointStore {
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
                         transformation = cast(:transformationJson as jsonb), ordering = :ordering
                     where id = :id and app_id = :appId
+                      and (cast(:readAt as timestamptz) is null or updated_at = cast(:readAt as timestamptz))
                     returning *
                     """)
                     .bindMethods(endpoint)
+                    .bind("readAt", readAt)
                     .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                     .bind("headersJson", toJson(endpoint.headers()))
                     .bind("metadataJson", toJson(endpoint.metadata()))
                     .map(EndpointStore::map)
-                    .findOne())
-                    .orElseThrow(() -> new NotFoundException("endpoint"));
+                    .findOne());
         } catch (RuntimeException e) {
             throw translate(e);
         }
