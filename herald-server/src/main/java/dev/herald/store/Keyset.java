@@ -32,8 +32,9 @@ final class Keyset {
         if (data.isEmpty()) return new Page<>(data, null, null, true);
         String first = key.apply(data.get(0));
         String last = key.apply(data.get(data.size() - 1));
-        // paging backwards, "done" means no earlier page; the forward iterator continues after the last row
-        boolean done = page.backwards() ? false : !more;
+        // as svix-server: in either direction, whether the walk that way has ended (paging backwards: no earlier page).
+        // Always false backwards, a client walking back until done asked for ever at the first page
+        boolean done = !more;
         return new Page<>(data, last, "-" + first, done);
     }
 }

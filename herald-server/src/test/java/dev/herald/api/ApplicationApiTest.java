@@ -343,6 +343,13 @@ class ApplicationApiTest {
         var back = herald.api.get("/api/v1/app?limit=2&order=ascending&iterator=" + second.text("prevIterator"));
         assertThat(back.status()).isEqualTo(200);
         assertThat(back.body().path("data")).isEqualTo(first.body().path("data"));
+        // as svix-server: back at the first page, the walk backwards is done (it never said so, and a client walking
+        // back until done asked for the first page for ever)
+        assertThat(back.body().path("done").asBoolean()).isTrue();
+        var third = herald.api.get("/api/v1/app?limit=2&order=ascending&iterator=" + second.text("iterator"));
+        var backToSecond = herald.api.get("/api/v1/app?limit=2&order=ascending&iterator=" + third.text("prevIterator"));
+        assertThat(backToSecond.body().path("data")).isEqualTo(second.body().path("data"));
+        assertThat(backToSecond.body().path("done").asBoolean()).as("an earlier page is left").isFalse();
     }
 
     @Test
