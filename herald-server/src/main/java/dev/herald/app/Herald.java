@@ -165,6 +165,9 @@ public final class Herald implements AutoCloseable {
                     config.circuitBreakerFailures(), config.requestTimeout()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
             dispatcher.setPaused(config.deliveryPaused());
+            io.micrometer.core.instrument.Gauge.builder("herald.endpoints.held", dispatcher, Dispatcher::heldLanes)
+                    .description("endpoints whose circuit breaker is open on this node: their deliveries parked, one probe at a time")
+                    .strongReference(true).register(registry);
             // deliveries due at once are written leased to this node and sent without a claim (BENCHMARKS.md, session 16)
             var batcher = new PublishBatcher(messages, 1, signal::published, dispatcher);
             started.add(batcher);

@@ -81,13 +81,18 @@ final class CircuitBreaker {
         probeOut = false;
     }
 
+    /** Closed again, as after a success, with nothing learnt from a request: its endpoint was disabled, say. */
+    synchronized void reset() {
+        failuresInARow = 0;
+        openUntil = null;
+        openFor = FIRST_OPEN;
+        probeOut = false;
+    }
+
     /** Counts one finished request. */
     synchronized void record(boolean success) {
         if (success) {
-            failuresInARow = 0;
-            openUntil = null;
-            openFor = FIRST_OPEN;
-            probeOut = false;
+            reset();
             return;
         }
         failuresInARow++;

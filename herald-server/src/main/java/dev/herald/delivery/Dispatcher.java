@@ -644,6 +644,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         ClaimedDelivery d = p.delivery();
         Instant startedAt = clock.instant();
         if (d.endpointDisabled() || d.payload() == null) {
+            if (d.endpointDisabled()) lane.endpointDisabled();
             return finishedUnsent(lane, new DeliveryRecorder.Result(d, null, startedAt));
         }
         if (p.secretProblem() != null) {
@@ -807,6 +808,13 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             boolean probeReadied = probeAt != null && queue.readyProbe(endpointId, from, through, probeAt);
             return new Parked(deferred.size(), moved, probeReadied);
         }, parked -> {
+            if (parked.waited() == 0 && parked.moved() == 0 && probeAt != null && !parked.probeReadied()
+                    && lane.held() && lane.load() == 0 && lanes.get(endpointId) == lane) {
+                // nothing of the endpoint's is left to park or to probe with (it was deleted, or its rows are gone):
+                // kept, the lane was parked again every round, two statements each, for as long as the node ran
+                forgetLane(endpointId);
+                return;
+            }
             park.parked(parked.waited() + parked.moved());
             lane.moved(parked.moved(), PACE_MAX_ROWS, now);
             if (lane.held()) parkEnd(endpointId, park.through());
@@ -820,6 +828,21 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /** Sets (or with null, removes) where publishing writes the endpoint's new deliveries: see {@link #parkEnds}. */
+    /** Drops a held lane with nothing left: an endpoint sent to again starts afresh, its breaker closed. */
+    private void forgetLane(String endpointId) {
+        lanes.remove(endpointId);
+        activeLanes.remove(endpointId);
+        lanesForLeases.remove(endpointId);
+        paceCursors.remove(endpointId);
+        parkEnd(endpointId, null);
+        log.debug("forgot the held lane of endpoint {}: nothing of it is left to park or probe", endpointId);
+    }
+
+    /** Endpoints whose breaker is open on this node (a gauge). */
+    public long heldLanes() {
+        return lanes.values().stream().filter(EndpointLane::held).count();
+    }
+
     private void parkEnd(String endpointId, Instant end) {
         var ends = parkEnds;
         if (end == null ? !ends.containsKey(endpointId) : end.equals(ends.get(endpointId))) return;

@@ -102,6 +102,15 @@ final class EndpointLane {
         breaker.probeUnsent();
     }
 
+    /**
+     * The endpoint is disabled: its deliveries are cancelled without a request, so there is nothing to hold back. The
+     * breaker closes, the park is released, and the rest come due and are cancelled together (held, one was cancelled
+     * per probe, and the lane stayed held for as long as the node ran).
+     */
+    void endpointDisabled() {
+        breaker.reset();
+    }
+
     /** A finished request: its response time (see {@link #observe(long)}) and, for the breaker, whether it succeeded. */
     synchronized void observe(long responseMs, boolean success) {
         breaker.record(success);
