@@ -47,7 +47,10 @@ public final class PollerStore {
     /** A page of a poller's entries after a position, with their messages, below the fence of settled transactions. */
     static final String PAGE = """
             select e.xid::text::bigint as entry_xid, e.seq as entry_seq, m.*
-            from poll_entry e join message m on m.id = e.msg_id
+            from poll_entry e
+            -- the message's key is (app_id, id): by its id alone each lookup read the key of every application (a skip
+            -- scan; all of the index before PostgreSQL 18)
+            join message m on m.app_id = (select p.app_id from poller p where p.id = :poller) and m.id = e.msg_id
             where e.poller_id = :poller
               and (e.xid, e.seq) > (cast(cast(:xid as text) as xid8), :seq)
               and e.xid < cast(cast(:fence as text) as xid8)

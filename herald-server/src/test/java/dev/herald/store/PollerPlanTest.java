@@ -54,6 +54,8 @@ class PollerPlanTest {
                     select 'poll_plan', 'msg_plan' || lpad(g::text, 8, '0'), now() from generate_series(1, 20000) g
                     """);
             h.execute("analyze message");
+            h.execute("insert into application (id, name, created_at, updated_at) values ('app_plan', 'plan', now(), now())");
+            h.execute("insert into poller (id, app_id, created_at, updated_at) values ('poll_plan', 'app_plan', now(), now())");
         });
         String unrestricted = TestDatabase.jdbi().inTransaction(PollerPlanTest::plan);
         assertThat(unrestricted).as("the plan these figures lead to unrestricted (what the restriction is for)")
@@ -64,7 +66,8 @@ class PollerPlanTest {
             return plan(h);
         });
         assertThat(restricted).contains("Index Scan using poll_entry_pkey on poll_entry e")
-                .containsPattern("Index Scan using message_pkey on message m .*\n +Index Cond: \\(id = e.msg_id\\)")
+                // by the whole key: the application and the id (by the id alone, each lookup read every application's keys)
+                .containsPattern("Index Scan using message_pkey on message m .*\n +Index Cond: \\(\\(app_id = .*\\) AND \\(id = e.msg_id\\)\\)")
                 .doesNotContain("Sort").doesNotContain("Bitmap").doesNotContain("Seq Scan").doesNotContain("Hash");
     }
 }
