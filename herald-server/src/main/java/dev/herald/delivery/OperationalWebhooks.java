@@ -33,6 +33,11 @@ public final class OperationalWebhooks {
 
     public static final OperationalWebhooks DISABLED = new OperationalWebhooks(Optional.empty(), Optional.empty(), null, null, Clock.systemUTC());
 
+    /**
+     * An event is raised per delivery failing or exhausted: with the operational URL down, a dead endpoint's thousands of
+     * deliveries made a warning each.
+     */
+    private final dev.herald.logging.LogThrottle notAcceptedLog = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
     private final Optional<URI> url;
     private final Optional<String> secret;
     private final WebhookClient client;
@@ -97,13 +102,20 @@ public final class OperationalWebhooks {
                     secret.map(List::of).orElse(List.of()), Map.of());
             client.send(request).whenComplete((result, error) -> {
                 if (error != null || result == null || !result.isSuccess()) {
-                    log.warn("operational webhook {} was not accepted: {}", type,
+                    long leftOut = notAcceptedLog.admit();
+                    if (leftOut < 0) return;
+                    log.warn("operational webhook {} was not accepted: {}{}", type,
                             error != null ? error.toString() : result == null ? "no result"
-                                    : result.errorMessage() != null ? result.errorMessage() : "HTTP " + result.statusCode());
+                                    : result.errorMessage() != null ? result.errorMessage() : "HTTP " + result.statusCode(),
+                            leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
                 }
             });
         } catch (Exception e) {
-            log.warn("operational webhook {} could not be sent: {}", type, e.toString());
+            long leftOut = notAcceptedLog.admit();
+            if (leftOut >= 0) {
+                log.warn("operational webhook {} could not be sent: {}{}", type, e.toString(),
+                        leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
+            }
         }
     }
 }
