@@ -12,9 +12,18 @@ import org.jdbi.v3.core.Jdbi;
  */
 public final class HealthRoutes {
     private final Jdbi jdbi;
+    private volatile boolean stopping;
 
     public HealthRoutes(Jdbi jdbi) {
         this.jdbi = jdbi;
+    }
+
+    /**
+     * The node has begun to stop: readiness answers 503 from now on, while it hands its work back and finishes what it
+     * sends (up to HERALD_SHUTDOWN_TIMEOUT), so that a load balancer takes it out before its listener goes away.
+     */
+    public void stopping() {
+        stopping = true;
     }
 
     public void register(RoutesConfig routes) {
@@ -25,6 +34,10 @@ public final class HealthRoutes {
     }
 
     private void health(Context ctx) {
+        if (stopping) {
+            ApiErrors.unavailable(ctx, "shutting down");
+            return;
+        }
         try {
             // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
             boolean writable = jdbi.withHandle(h -> h.createQuery(

@@ -76,6 +76,7 @@ public final class Herald implements AutoCloseable {
     private Dispatcher dispatcher;
     private QueueSignal signal;
     private dev.herald.delivery.Janitor janitor;
+    private HealthRoutes health;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final DeliveryMetrics metrics = new DeliveryMetrics(registry);
 
@@ -215,6 +216,7 @@ public final class Herald implements AutoCloseable {
                     new dev.herald.store.AutoConfigStore(jdbi, secretBox), endpointRoutes, endpoints, pollerRoutes, auth, clock,
                     config.maxEndpointsPerApp(), publicUrl);
             var health = new HealthRoutes(jdbi);
+            this.health = health;
             var portalAccess = new dev.herald.api.PortalAccessRoutes(resolver, applicationRoutes, tokens, auth, clock, publicUrl);
             var portal = new dev.herald.portal.PortalRoutes(auth, resolver, endpointRoutes, messageRoutes, attemptRoutes,
                     portalAccess, taskRoutes, endpoints, messages, attempts, eventTypes, pollerRoutes, pollers,
@@ -343,6 +345,7 @@ public final class Herald implements AutoCloseable {
 
     @Override
     public void close() {
+        if (health != null) health.stopping(); // before anything stops: readiness says so while the node drains
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();
