@@ -38,6 +38,7 @@ public final class OperationalWebhooks {
      * deliveries made a warning each.
      */
     private final dev.herald.logging.LogThrottle notAcceptedLog = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
+    private final java.util.concurrent.atomic.AtomicInteger sending = new java.util.concurrent.atomic.AtomicInteger();
     private final Optional<URI> url;
     private final Optional<String> secret;
     private final WebhookClient client;
@@ -100,7 +101,19 @@ public final class OperationalWebhooks {
             String id = Ids.next(Ids.MESSAGE);
             var request = requests.build(url.get(), id, clock.instant().getEpochSecond(), body,
                     secret.map(List::of).orElse(List.of()), Map.of());
+            // the client's room is the deliveries': a slow operational URL may hold half of it at most (with all of it,
+            // healthy endpoints' deliveries were refused as "too many requests queued" and counted as their failures)
+            if (sending.incrementAndGet() > Math.max(1, client.maxRequestsQueued() / 2)) {
+                sending.decrementAndGet();
+                long leftOut = notAcceptedLog.admit();
+                if (leftOut >= 0) {
+                    log.warn("operational webhook {} dropped: too many still being sent to a slow operational URL{}", type,
+                            leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
+                }
+                return;
+            }
             client.send(request).whenComplete((result, error) -> {
+                sending.decrementAndGet();
                 if (error != null || result == null || !result.isSuccess()) {
                     long leftOut = notAcceptedLog.admit();
                     if (leftOut < 0) return;

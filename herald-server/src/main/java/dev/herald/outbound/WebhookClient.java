@@ -170,6 +170,11 @@ public final class WebhookClient implements AutoCloseable {
         return DeliveryResult.failure(viaProxy("it asked for credentials (407 Proxy Authentication Required)"), result.durationMs());
     }
 
+    /** Requests in flight or waiting beyond which a send is refused at once. */
+    public int maxRequestsQueued() {
+        return maxRequestsQueued;
+    }
+
     /** Requests accepted but not yet completed. */
     public int pendingRequests() {
         return pending.get();

@@ -43,4 +43,22 @@ class OperationalWebhookLogTest {
             logger.detachAppender(logged);
         }
     }
+
+    /** The client's room is the deliveries': a slow operational URL must not take all of it. */
+    @Test
+    void a_slow_operational_url_leaves_room_for_deliveries() {
+        try (var slow = new Receiver(); var healthy = new Receiver();
+             var client = new WebhookClient(WebhookClientSettings.defaults("1.2.3").withTotalTimeout(Duration.ofSeconds(10))
+                     .withMaxRequestsQueued(4), new AddressGuard(List.of("127.0.0.0/8")), HostResolver.system())) {
+            slow.reply(request -> new Receiver.Reply(200, Map.of(), Duration.ofSeconds(3)));
+            var operational = new OperationalWebhooks(Optional.of(slow.url("/ops")), Optional.of("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"),
+                    client, new SignedRequestFactory(SignatureHeaders.WEBHOOK), Clock.systemUTC());
+            for (int i = 0; i < 6; i++) operational.emit("endpoint.disabled", Map.of("appId", "app_1", "n", i));
+            assertThat(client.pendingRequests()).as("operational sends held at once").isEqualTo(2);
+
+            var delivery = client.send(dev.herald.outbound.OutboundRequest.post(java.net.URI.create(healthy.url("/h")), Map.of(),
+                    "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertThat(delivery.statusCode()).as(String.valueOf(delivery.errorMessage())).isEqualTo(200);
+        }
+    }
 }
