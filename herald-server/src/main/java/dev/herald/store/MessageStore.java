@@ -6,6 +6,7 @@ import static dev.herald.store.JsonColumns.textArray;
 
 import dev.herald.domain.DeliveryStatus;
 import dev.herald.domain.Endpoint;
+import dev.herald.domain.Ids;
 import dev.herald.domain.Message;
 import dev.herald.domain.Page;
 import dev.herald.domain.PageRequest;
@@ -472,12 +473,17 @@ public final class MessageStore {
      * selects whose payload is still kept. Returns how many were queued; {@code perPage} runs after each full page.
      */
     public int replay(Endpoint endpoint, ReplayWindow window, Instant now, Runnable perPage) {
-        return queueManualPages(endpoint, now, perPage, (h, cursor) -> {
+        // ids order by the second they were made in, so the window's ids start near since's first id and end near
+        // until's: read from there (from the application's first message, each replay read every older one first) to
+        // there (the last page read on to the newest). A minute either way: an id is made a moment before its time is set
+        String from = Ids.firstAt(Ids.MESSAGE, window.since().minus(ID_TIME_MARGIN));
+        String upTo = window.until() == null ? null : Ids.firstAt(Ids.MESSAGE, window.until().plus(ID_TIME_MARGIN));
+        return queueManualPages(endpoint, now, perPage, from, (h, cursor) -> {
             List<Message> selected = h.createQuery("""
                     select m.* from message m
                     where m.app_id = :app and m.created_at >= :since
                       and (cast(:until as timestamptz) is null or m.created_at < :until)
-                      and (cast(:cursor as text) is null or m.id > :cursor)
+                      and m.id > :cursor and (cast(:upTo as text) is null or m.id < :upTo)
                       and m.payload is not null
                       and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
                       and (cast(:channel as text) is null or :channel = any(m.channels))
@@ -495,7 +501,7 @@ public final class MessageStore {
                     """)
                     .bind("app", endpoint.appId()).bind("since", window.since())
                     .bindByType("until", window.until(), Instant.class)
-                    .bind("cursor", cursor).bind("endpoint", endpoint.id()).bind("limit", MANUAL_PAGE)
+                    .bind("cursor", cursor).bind("upTo", upTo).bind("endpoint", endpoint.id()).bind("limit", MANUAL_PAGE)
                     .bind("missingOnly", window.missingOnly())
                     .bindByType("status", window.status(), Integer.class)
                     .bindByType("codeClass", window.codeClass(), Integer.class)
@@ -517,7 +523,8 @@ public final class MessageStore {
      * runs after each full page.
      */
     public int recover(Endpoint endpoint, Instant since, Instant until, Instant now, Runnable perPage) {
-        return queueManualPages(endpoint, now, perPage, (h, cursor) -> {
+        // by the deliveries' times, not the messages' (a resend's delivery is newer than its message): no id bound
+        return queueManualPages(endpoint, now, perPage, null, (h, cursor) -> {
             var failed = h.createQuery("""
                     select d.msg_id,
                            exists (select 1 from message m where m.app_id = :app and m.id = d.msg_id
@@ -540,6 +547,9 @@ public final class MessageStore {
         });
     }
 
+    /** How far a message's id may be made before its created_at (see {@link #replay}). */
+    static final java.time.Duration ID_TIME_MARGIN = java.time.Duration.ofMinutes(1);
+
     /** Messages a recovery or replay reads and queues per transaction. */
     static final int MANUAL_PAGE = 1_000;
 
@@ -556,9 +566,9 @@ public final class MessageStore {
      * one cut short leaves the rest unqueued, so running it again finishes it, and two at once take turns, so the
      * second sees what the first queued and queues nothing twice.
      */
-    private int queueManualPages(Endpoint endpoint, Instant now, Runnable perPage, ManualSelection selection) {
+    private int queueManualPages(Endpoint endpoint, Instant now, Runnable perPage, String from, ManualSelection selection) {
         int queued = 0;
-        String after = null;
+        String after = from;
         while (true) {
             String cursor = after;
             var page = jdbi.inTransaction(h -> {
