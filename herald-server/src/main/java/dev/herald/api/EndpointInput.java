@@ -18,10 +18,16 @@ final class EndpointInput {
     static final Pattern SECRET = Pattern.compile("^(whsec_)?[a-zA-Z0-9+/=]{32,100}$");
     static final Pattern CHANNEL = Pattern.compile("^[a-zA-Z0-9\\-_.:]+$");
     private static final Pattern HEADER_NAME = Pattern.compile("^[!#$%&'*+\\-.^_`|~0-9A-Za-z]+$");
+    /**
+     * Framing and the signature's own headers. Other webhook-* names are the user's, as in svix-server (Webhook-Tenant);
+     * the svix-* ones are all the signature's. Content-Type and the caching headers svix-server also refuses are kept
+     * open: a receiver may want application/cloudevents+json.
+     */
     private static final Set<String> RESERVED_HEADERS = Set.of(
             "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "trailers",
-            "upgrade", "proxy-authenticate", "proxy-authorization", "proxy-connection", "expect", "user-agent");
-    private static final String[] RESERVED_PREFIXES = {"webhook-", "svix-", "herald-", "proxy-"};
+            "upgrade", "proxy-authenticate", "proxy-authorization", "proxy-connection", "expect", "user-agent",
+            "webhook-id", "webhook-timestamp", "webhook-signature");
+    private static final String[] RESERVED_PREFIXES = {"svix-", "herald-", "proxy-"};
 
     private EndpointInput() {}
 

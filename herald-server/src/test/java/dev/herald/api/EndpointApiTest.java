@@ -263,7 +263,7 @@ class EndpointApiTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Host", "content-length", "Transfer-Encoding", "Connection", "webhook-id", "Webhook-Signature",
-            "svix-id", "X-Bad\r\nInjected", "X-Bad Name", "X:Colon", ""})
+            "webhook-timestamp", "svix-id", "Svix-Tenant", "X-Bad\r\nInjected", "X-Bad Name", "X:Colon", ""})
     void rejects_reserved_or_malformed_header_names_everywhere(String name) {
         var headers = Map.of(name, "v");
         assertInvalid(herald.api.post(base, json("url", "https://example.com/", "headers", headers)), "body", "headers");
@@ -271,6 +271,13 @@ class EndpointApiTest {
         assertInvalid(herald.api.put(base + "/" + ep + "/headers", json("headers", headers)), "body", "headers");
         assertInvalid(herald.api.patch(base + "/" + ep + "/headers", json("headers", headers)), "body", "headers");
         assertThat(herald.api.get(base + "/" + ep + "/headers").body().path("headers").size()).isZero();
+    }
+
+    /** Other webhook-* names are the user's, as svix-server takes them: only the signature's own three are reserved. */
+    @Test
+    void webhook_prefixed_headers_other_than_the_signature_s_are_taken() {
+        String ep = createId("url", "https://example.com/h", "headers", Map.of("Webhook-Tenant", "acme"));
+        assertThat(herald.api.get(base + "/" + ep + "/headers").body().path("headers").path("Webhook-Tenant").asText()).isEqualTo("acme");
     }
 
     @ParameterizedTest
