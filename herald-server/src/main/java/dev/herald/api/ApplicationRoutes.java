@@ -57,7 +57,7 @@ public final class ApplicationRoutes {
                     body.uid("uid", Ids.APP),
                     body.positiveU16("rateLimit"),
                     body.positiveU16("throttleRate"),
-                    body.stringMap("metadata", 100, 4096));
+                    body.metadata("metadata"));
             body.validate();
             return fields;
         }
@@ -188,7 +188,7 @@ public final class ApplicationRoutes {
         String uid = body.has("uid") ? body.uid("uid", Ids.APP) : current.uid();
         Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : current.rateLimit();
         Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : current.throttleRate();
-        Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
+        Map<String, String> metadata = body.has("metadata") ? body.metadata("metadata") : current.metadata();
         body.validate();
         var updated = apps.update(new Application(current.id(), uid, name, rateLimit, throttleRate,
                 metadata == null ? Map.of() : metadata, current.createdAt(), clock.instant()));

@@ -267,6 +267,24 @@ public final class Body {
         return node.booleanValue();
     }
 
+    /** Svix's metadata limit: the map written as JSON, at most this many bytes (its only limit: no count of entries). */
+    static final int MAX_METADATA_BYTES = 4096;
+
+    /** Svix's Metadata: string values, at most {@link #MAX_METADATA_BYTES} written as JSON; null when absent or null. */
+    public Map<String, String> metadata(String field) {
+        Map<String, String> map = stringMap(field, Integer.MAX_VALUE, Integer.MAX_VALUE);
+        if (map == null) return null;
+        try {
+            if (Json.MAPPER.writeValueAsBytes(map).length > MAX_METADATA_BYTES) {
+                fail(field, "metadata must be less than or equal to " + MAX_METADATA_BYTES + " bytes", "value_error");
+                return null;
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings is always JSON", e);
+        }
+        return map;
+    }
+
     public Map<String, String> stringMap(String field, int maxEntries, int maxValueLength) {
         JsonNode node = value(field);
         if (node == null) return null;

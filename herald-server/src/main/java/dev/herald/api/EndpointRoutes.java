@@ -177,7 +177,7 @@ public final class EndpointRoutes {
         Map<String, String> headers = EndpointInput.headers(body, "headers");
         Long rateLimit = body.positiveU16("rateLimit");
         Long throttleRate = body.positiveU16("throttleRate");
-        Map<String, String> metadata = body.stringMap("metadata", 100, 4096);
+        Map<String, String> metadata = body.metadata("metadata");
         Long version = body.positiveU16("version");
         String filter = body.has("filter") || existing == null ? RoutingInput.filter(body) : existing.filterJson();
         String transformation = body.has("transformation") || existing == null
@@ -349,7 +349,7 @@ public final class EndpointRoutes {
         Map<String, String> headers = body.has("headers") ? EndpointInput.headers(body, "headers") : current.headers();
         Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : current.rateLimit();
         Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : current.throttleRate();
-        Map<String, String> metadata = body.has("metadata") ? body.stringMap("metadata", 100, 4096) : current.metadata();
+        Map<String, String> metadata = body.has("metadata") ? body.metadata("metadata") : current.metadata();
         Long version = body.has("version") ? body.positiveU16("version") : Long.valueOf(current.version());
         String secret = body.has("secret") ? EndpointInput.secret(body, "secret") : null;
         String filter = body.has("filter") ? RoutingInput.filter(body) : current.filterJson();

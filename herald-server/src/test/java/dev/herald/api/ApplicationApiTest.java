@@ -451,4 +451,21 @@ class ApplicationApiTest {
     void undecodable_paths_answer_json_400() {
         assertError(herald.api.get("/api/v1/app/%E2%82"), 400, "bad_request");
     }
+
+    /** Svix's one limit on metadata: 4,096 bytes written as JSON, however many entries. */
+    @Test
+    void metadata_is_held_to_svix_s_size_not_to_a_count() {
+        var many = new java.util.LinkedHashMap<String, String>();
+        for (int i = 0; i < 150; i++) many.put("k" + i, "v");
+        var created = herald.api.post("/api/v1/app", json("name", "many", "metadata", many));
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        assertThat(created.body().path("metadata").size()).isEqualTo(150);
+
+        var big = herald.api.post("/api/v1/app", json("name", "big", "metadata", Map.of("a", "x".repeat(3000), "b", "y".repeat(3000))));
+        assertThat(big.status()).as(big.raw()).isEqualTo(422);
+        assertThat(big.raw()).contains("4096 bytes");
+        var endpointBig = herald.api.post("/api/v1/app/" + created.text("id") + "/endpoint", json("url", "https://example.com/h",
+                "metadata", Map.of("a", "x".repeat(4100))));
+        assertThat(endpointBig.status()).as(endpointBig.raw()).isEqualTo(422);
+    }
 }
