@@ -436,6 +436,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, unreadable, now);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
+            if (outstanding.containsKey(Claim.of(d))) {
+                // this node holds this very claim already: a claim lost in a database crash came due again and was
+                // taken again under the same attempt number. The first is being sent, and its result completes the row;
+                // taken twice, its one result gave back one slot of two, and the other was lost for good
+                continue;
+            }
             if (!inFlight.tryAcquire()) {
                 waitingForRoom = true;
                 handBack.add(d);
