@@ -22,7 +22,8 @@ public final class Json {
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
         mapper.configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64)
+                // serde_json's recursion limit, svix-server's: a payload it takes nests up to 127 levels in its body
+                .maxNestingDepth(128)
                 .maxNumberLength(100)
                 .maxStringLength(8 * 1024 * 1024)
                 .build());

@@ -20,8 +20,8 @@ final class OpenApiEventTypes {
     /** How deep references may nest; a deeper chain is taken for a cycle. */
     private static final int MAX_REF_DEPTH = 32;
     /**
-     * How deep a written-out schema may be: stored schemas are read back with the API's nesting limit (64), under
-     * their version key and the schemas object.
+     * How deep a written-out schema may be: well under the API's nesting limit (128), with which stored schemas are
+     * read back under their version key and the schemas object.
      */
     static final int MAX_SCHEMA_DEPTH = 60;
     /** How many values the written-out schemas of one document may hold: references used many times multiply. */

@@ -35,7 +35,7 @@ public final class PayloadJson {
         // 100 characters may be written back with many more (1…1e-101, 96 ones, is stored as 0.00000 and 96 ones; jsonb
         // writes 1e100 as 101 digits). PostgreSQL's numeric holds at most 131,072 digits before the point and 16,383 after
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64)
+                .maxNestingDepth(128)
                 .maxNumberLength(131_072 + 16_383 + 2)
                 .maxStringLength(8 * 1024 * 1024)
                 .build());

@@ -95,6 +95,22 @@ class PublishEdgesTest {
         assertThat(checked.status()).as(checked.raw()).isEqualTo(202);
     }
 
+    /** serde_json's recursion limit (128) is svix-server's: a payload nesting 120 levels is taken, sent and read back. */
+    @Test
+    void a_payload_nested_as_deep_as_svix_takes_is_published_and_delivered() throws Exception {
+        String app = app("deep");
+        herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/deep")));
+        String payload = "{\"a\":".repeat(120) + "1" + "}".repeat(120);
+        var published = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":" + payload + "}");
+        assertThat(published.status()).as(published.raw()).isEqualTo(202);
+        Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/deep").size() == 1, "the deep message received");
+        assertThat(PLAIN.readTree(receiver.requests("/deep").get(0).body())).isEqualTo(PLAIN.readTree(payload));
+        assertThat(herald.api.get("/api/v1/app/" + app + "/msg/" + published.text("id")).status()).isEqualTo(200);
+        var tooDeep = herald.api.post("/api/v1/app/" + app + "/msg",
+                "{\"eventType\":\"a.b\",\"payload\":" + "{\"a\":".repeat(130) + "1" + "}".repeat(130) + "}");
+        assertThat(tooDeep.status()).as(tooDeep.raw()).isEqualTo(422);
+    }
+
     @Test
     void an_application_made_on_the_way_must_be_the_one_the_path_names() {
         String inApp = "{\"eventType\":\"a.b\",\"payload\":{},\"application\":{\"name\":\"x\"}}";
