@@ -286,7 +286,9 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.Exhausted end -> {
                     status = DeliveryStatus.FAIL;
                     failed.add(d.endpointId());
-                    if (end.disableEndpoint()) gone.add(d.endpointId());
+                    // a 410 says the URL is gone: the endpoint's, unless its transformation made this one from the
+                    // message (…/items/{{payload.id}}), when it says only that this message's item is gone
+                    if (end.disableEndpoint() && !urlFromTemplate(d.transformation())) gone.add(d.endpointId());
                     if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
                         exhausted.add(d.endpointId());
                         notices.add(() -> operational.emit("message.attempt.exhausted", attemptData(d, attemptId, response, r.startedAt())));
@@ -301,6 +303,17 @@ public final class DeliveryRecorder implements AutoCloseable {
             if (logAttempts) notices.add(() -> operational.logAttempt(d.appId(), logEntry(d, attempt)));
         }
         return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices);
+    }
+
+    /** Whether the endpoint's transformation makes each request's URL from a template ({{…}} tags). */
+    static boolean urlFromTemplate(String transformationJson) {
+        if (transformationJson == null || !transformationJson.contains("{{")) return false;
+        try {
+            var url = dev.herald.routing.PayloadJson.parse(transformationJson).path("url");
+            return url.isTextual() && url.textValue().contains("{{");
+        } catch (IllegalArgumentException notJson) {
+            return false;
+        }
     }
 
     /**

@@ -134,6 +134,25 @@ class RetryAndHealthTest {
         assertThat(Duration.between(nextAttempt(second), nextAttempt(third))).isBetween(Duration.ofSeconds(10), Duration.ofSeconds(12));
     }
 
+    /** A URL made from the message (…/items/{{payload.id}}): its 410 says that item is gone, not the endpoint. */
+    @Test
+    void a_410_from_a_url_the_transformation_made_ends_that_delivery_only() {
+        start("0,10,100", Map.of());
+        receiver.reply(r -> r.path().endsWith("/1") ? Receiver.Reply.status(410) : Receiver.Reply.status(200));
+        var patched = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + endpoint, "{\"transformation\":{\"url\":\""
+                + receiver.url("/items/") + "{{payload.a}}\"}}");
+        assertThat(patched.status()).as(patched.raw()).isEqualTo(200);
+        String gone = publish(); // payload a = 1
+        JsonNode attempt = attempts(gone, 1).get(0);
+        assertThat(attempt.path("responseStatusCode").asInt()).isEqualTo(410);
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint).body().path("disabled").asBoolean())
+                .as("the endpoint stays enabled").isFalse();
+        var next = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"a\":2}}");
+        Receiver.await(WAIT, () -> !receiver.requests("/items/2").isEmpty(), "the next message delivered");
+        assertThat(receiver.requests("/items/1")).as("the gone one not tried again").hasSize(1);
+        assertThat(next.status()).isEqualTo(202);
+    }
+
     @Test
     void gone_410_disables_the_endpoint_at_once() {
         start("0,10,100", Map.of());
