@@ -451,8 +451,12 @@ public final class EndpointRoutes {
         Map<String, String> headers = EndpointInput.headers(body, "headers");
         if (body.raw("headers") == null) body.fail("headers", "field required", "value_error.missing");
         body.validate();
-        // PUT replaces the headers whatever they are now: a write over any row is what it asks for
-        if (!saveHeaders(endpoint, headers == null ? Map.of() : headers, null)) throw ApiException.notFound("Endpoint");
+        // the headers replaced, every other column as it is when written (the row read may have changed since: a
+        // disable by the recorder would be undone)
+        for (int attempt = 1; !saveHeaders(endpoint, headers == null ? Map.of() : headers, endpoint.updatedAt()); attempt++) {
+            if (attempt >= WRITES_TRIED) throw new ConflictException("conflict", "The endpoint kept changing; try again");
+            endpoint = endpoints.find(endpoint.appId(), endpoint.id()).orElseThrow(() -> ApiException.notFound("Endpoint"));
+        }
         ctx.status(204);
     }
 

@@ -198,7 +198,8 @@ public final class EventTypeRoutes {
                 deprecated != null ? deprecated : (base != null && partial && base.deprecated()),
                 featureFlag, featureFlags, groupName,
                 base == null ? now : base.createdAt(), now,
-                validatePayloads != null ? validatePayloads : (base != null && partial && base.validatePayloads()));
+                // Herald's own field, which no Svix SDK sends: a PUT without it keeps it (an SDK's update turned it off)
+                validatePayloads != null ? validatePayloads : (base != null && base.validatePayloads()));
     }
 
     /** Schemas are compiled as publishing will compile them, so a stored schema is known to be usable. */

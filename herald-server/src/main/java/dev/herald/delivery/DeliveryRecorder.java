@@ -181,7 +181,10 @@ public final class DeliveryRecorder implements AutoCloseable {
      * to check against the failing clock (a delivery used up its retries, or failed again).
      */
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
-                        Set<String> exhausted, Set<String> gone, List<Runnable> notices) {}
+                        Set<String> exhausted, Set<String> gone, List<Runnable> notices, List<HeldBehind> heldBehind) {}
+
+    /** An ordered endpoint's delivery waiting for its retry: the ones queued after it cannot go before {@code until}. */
+    private record HeldBehind(String endpointId, long deliveryId, Instant until) {}
 
     /**
      * @param again a try of this batch may already have committed: attempts already written are not written twice (the
@@ -193,14 +196,17 @@ public final class DeliveryRecorder implements AutoCloseable {
         Plan plan = plan(batch, now);
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
             queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
+            // left due, they were read past by every claim on every node (none may go before the head), and counted as lag
+            for (var held : plan.heldBehind()) queue.holdFollowers(h, held.endpointId(), held.deliveryId(), held.until());
             var list = new ArrayList<EndpointHealthStore.Disabled>();
             list.addAll(health.disableNow(h, plan.gone(), now));
             list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
             return list;
         };
-        // the common batch disables nothing: then it is one statement in autocommit, one round trip to the database
-        boolean disables = !plan.gone().isEmpty() || !plan.exhausted().isEmpty();
-        var disabled = disables ? queue.hotPath().inTransaction(apply) : queue.hotPath().withHandle(apply);
+        // the common batch disables nothing and holds back no ordered deliveries: then it is one statement in
+        // autocommit, one round trip to the database
+        boolean severalStatements = !plan.gone().isEmpty() || !plan.exhausted().isEmpty() || !plan.heldBehind().isEmpty();
+        var disabled = severalStatements ? queue.hotPath().inTransaction(apply) : queue.hotPath().withHandle(apply);
         noteDisableChecks(plan, now); // once committed: a write tried again checks again
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
@@ -249,6 +255,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         Set<String> exhausted = new LinkedHashSet<>();
         Set<String> gone = new LinkedHashSet<>();
         List<Runnable> notices = new ArrayList<>();
+        List<HeldBehind> heldBehind = new ArrayList<>();
         boolean logAttempts = operational.wantsAttemptLog();
         for (Result r : batch) {
             ClaimedDelivery d = r.delivery();
@@ -275,6 +282,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.RetryAt retry -> {
                     status = DeliveryStatus.PENDING;
                     next = retry.at();
+                    if (d.ordered()) heldBehind.add(new HeldBehind(d.endpointId(), d.id(), next));
                     failed.add(d.endpointId());
                     if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED && disableCheckDue(d.endpointId(), now)) {
                         exhausted.add(d.endpointId());
@@ -302,15 +310,19 @@ public final class DeliveryRecorder implements AutoCloseable {
             completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
             if (logAttempts) notices.add(() -> operational.logAttempt(d.appId(), logEntry(d, attempt)));
         }
-        return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices);
+        return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices, heldBehind);
     }
 
-    /** Whether the endpoint's transformation makes each request's URL from a template ({{…}} tags). */
+    /** A template tag that differs from message to message (not {{app.…}} or {{endpoint.…}}, fixed per endpoint). */
+    private static final java.util.regex.Pattern MESSAGE_TAG =
+            java.util.regex.Pattern.compile("\\{\\{\\s*(payload|msgId|eventId|eventType|timestamp|channels|tags)\\b");
+
+    /** Whether the endpoint's transformation makes each request's URL from the message ({{payload.id}} and the like). */
     static boolean urlFromTemplate(String transformationJson) {
         if (transformationJson == null || !transformationJson.contains("{{")) return false;
         try {
             var url = dev.herald.routing.PayloadJson.parse(transformationJson).path("url");
-            return url.isTextual() && url.textValue().contains("{{");
+            return url.isTextual() && MESSAGE_TAG.matcher(url.textValue()).find();
         } catch (IllegalArgumentException notJson) {
             return false;
         }

@@ -787,7 +787,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /** What one park did: rows that waited in the lane, rows moved from the due ones, whether a probe row was readied. */
-    private record Parked(int waited, int moved, boolean probeReadied) {}
+    private record Parked(int waited, int moved, boolean probeReadied, boolean endpointGone) {}
 
     /** A held lane's waiting and due deliveries go to its park; the oldest parked one is made due for the next probe. */
     private void park(String endpointId, EndpointLane lane, Instant now) {
@@ -812,12 +812,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             int moved = queue.park(endpointId, now, dueSince, movedSlot, PACE_MAX_ROWS);
             Instant through = movedSlot.plusNanos(1_000L * moved);
             boolean probeReadied = probeAt != null && queue.readyProbe(endpointId, from, through, probeAt);
-            return new Parked(deferred.size(), moved, probeReadied);
+            // nothing to park and no row to probe with: a deleted endpoint's, whose lane would be parked again every round
+            // for as long as the node runs (a live one's rows may all be retries due later: its lane stays held)
+            boolean gone = deferred.isEmpty() && moved == 0 && probeAt != null && !probeReadied && queue.endpointGone(endpointId);
+            return new Parked(deferred.size(), moved, probeReadied, gone);
         }, parked -> {
-            if (parked.waited() == 0 && parked.moved() == 0 && probeAt != null && !parked.probeReadied()
-                    && lane.held() && lane.load() == 0 && lanes.get(endpointId) == lane) {
-                // nothing of the endpoint's is left to park or to probe with (it was deleted, or its rows are gone):
-                // kept, the lane was parked again every round, two statements each, for as long as the node ran
+            if (parked.endpointGone() && lane.held() && lane.load() == 0 && lanes.get(endpointId) == lane) {
                 forgetLane(endpointId);
                 return;
             }
@@ -833,15 +833,14 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         });
     }
 
-    /** Sets (or with null, removes) where publishing writes the endpoint's new deliveries: see {@link #parkEnds}. */
-    /** Drops a held lane with nothing left: an endpoint sent to again starts afresh, its breaker closed. */
+    /** Drops the held lane of a deleted endpoint (see {@link #park}). */
     private void forgetLane(String endpointId) {
         lanes.remove(endpointId);
         activeLanes.remove(endpointId);
         lanesForLeases.remove(endpointId);
         paceCursors.remove(endpointId);
         parkEnd(endpointId, null);
-        log.debug("forgot the held lane of endpoint {}: nothing of it is left to park or probe", endpointId);
+        log.debug("forgot the held lane of endpoint {}: it is deleted", endpointId);
     }
 
     /** Endpoints whose breaker is open on this node (a gauge). */
@@ -849,6 +848,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         return lanes.values().stream().filter(EndpointLane::held).count();
     }
 
+    /** Sets (or with null, removes) where publishing writes the endpoint's new deliveries: see {@link #parkEnds}. */
     private void parkEnd(String endpointId, Instant end) {
         var ends = parkEnds;
         if (end == null ? !ends.containsKey(endpointId) : end.equals(ends.get(endpointId))) return;

@@ -129,9 +129,13 @@ final class Pages {
      */
     static void pager(Map<String, Object> params, dev.herald.domain.PageRequest request, dev.herald.domain.Page<?> page,
                       String list, String query) {
-        params.put("older", page.done() || page.iterator() == null ? null : list + "?iterator=" + page.iterator() + query);
-        params.put("newer", request.cursor() == null || page.prevIterator() == null ? null
-                : list + "?iterator=" + page.prevIterator() + query);
+        // "done" says the walk in the page's own direction ended: paging back (towards newer), no newer page is left,
+        // and the older pages it came from are still there
+        boolean back = request.backwards();
+        boolean noOlder = (!back && page.done()) || page.iterator() == null;
+        boolean noNewer = request.cursor() == null || page.prevIterator() == null || (back && page.done());
+        params.put("older", noOlder ? null : list + "?iterator=" + page.iterator() + query);
+        params.put("newer", noNewer ? null : list + "?iterator=" + page.prevIterator() + query);
     }
 
     /**

@@ -398,6 +398,27 @@ public final class DeliveryQueue {
     }
 
     /**
+     * The deliveries queued after an ordered endpoint's delivery {@code deliveryId} made due no sooner than {@code until},
+     * when it is retried: none of them may go before it, and left due, every claim read past them.
+     */
+    public void holdFollowers(Handle h, String endpointId, long deliveryId, Instant until) {
+        h.createUpdate("""
+                update delivery_queue set next_attempt_at = :until
+                where endpoint_id = :endpoint and fifo and delivery_id > :id and next_attempt_at < :until
+                """).bind("endpoint", endpointId).bind("id", deliveryId).bind("until", until).execute();
+    }
+
+    /** Whether the endpoint is deleted (its row gone, or it or its application waiting to be purged). */
+    public boolean endpointGone(String endpointId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select not exists (select 1 from endpoint e where e.id = :endpoint)
+                    or exists (select 1 from purge_pending p where p.kind = 'endpoint' and p.id = :endpoint)
+                    or exists (select 1 from purge_pending p join endpoint e on e.app_id = p.id
+                               where p.kind = 'application' and e.id = :endpoint)
+                """).bind("endpoint", endpointId).mapTo(Boolean.class).one());
+    }
+
+    /**
      * Makes the oldest row of one endpoint parked within {@code [from, through]} due at {@code until}, so the breaker's
      * probe has a delivery to take then without the park being moved. Returns whether there was one.
      */

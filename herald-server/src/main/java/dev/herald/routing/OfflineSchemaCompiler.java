@@ -57,6 +57,7 @@ final class OfflineSchemaCompiler {
         }
         SpecificationVersion dialect = dialect(schema, label);
         checkAgainstMetaSchema(schema, dialect, label);
+        requireBoundedExpansion(schema, label);
         try {
             Schema compiled = isolatedRegistry(dialect).getSchema(schema);
             // resolves every $ref now, so a bad one is reported at compile time, not on the first payload
@@ -68,6 +69,58 @@ final class OfflineSchemaCompiler {
         } catch (StackOverflowError e) {
             throw new InvalidSchemaException(label + " does not compile: " + LOOPING_REFS);
         }
+    }
+
+    /**
+     * How many values a validation may walk, the schema's local {@code $ref}s written out. The library checks every
+     * branch of an {@code allOf} and remembers no result, so forty {@code $defs} each naming the next twice took 2^40
+     * checks: a schema of a few lines held a thread for ever at its create, or at each publish when under a property.
+     */
+    static final long MAX_EXPANDED_VALUES = 100_000;
+
+    private static void requireBoundedExpansion(JsonNode schema, String label) {
+        if (expandedSize(schema, schema, new java.util.HashMap<>(), new java.util.HashSet<>()) > MAX_EXPANDED_VALUES) {
+            throw new InvalidSchemaException(label + " is too large to validate with: its $refs written out come to more than "
+                    + MAX_EXPANDED_VALUES + " values");
+        }
+    }
+
+    /**
+     * The values under {@code node} with each local {@code $ref} counted as what it names, up to a little past the cap. A
+     * reference met again on its own path counts once: that recursion is bounded by the payload's depth, not the schema.
+     */
+    private static long expandedSize(JsonNode root, JsonNode node, java.util.Map<String, Long> sizes, java.util.Set<String> onPath) {
+        long size = 1;
+        if (node.isObject()) {
+            JsonNode ref = node.get("$ref");
+            if (ref != null && ref.isTextual() && ref.textValue().startsWith("#")) {
+                String pointer = ref.textValue().substring(1);
+                Long known = sizes.get(pointer);
+                if (known == null && !onPath.contains(pointer)) {
+                    JsonNode target;
+                    try {
+                        target = root.at(pointer);
+                    } catch (IllegalArgumentException anchorNotPointer) {
+                        target = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+                    }
+                    onPath.add(pointer);
+                    known = target.isMissingNode() ? 0L : expandedSize(root, target, sizes, onPath);
+                    onPath.remove(pointer);
+                    sizes.put(pointer, known);
+                }
+                size += known == null ? 1 : known;
+            }
+            for (var entry : node.properties()) {
+                if (size > MAX_EXPANDED_VALUES) break;
+                if (!entry.getKey().equals("$ref")) size += expandedSize(root, entry.getValue(), sizes, onPath);
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                if (size > MAX_EXPANDED_VALUES) break;
+                size += expandedSize(root, item, sizes, onPath);
+            }
+        }
+        return Math.min(size, MAX_EXPANDED_VALUES + 1);
     }
 
     /**

@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
  */
 public final class PayloadSchemaValidator {
 
+    /**
+     * The regex steps one payload's validation may take in all (about a second; {@link SchemaRegexFactory#MAX_STEPS}
+     * is each search's): past them a {@code pattern} counts as not matched, and the payload is refused.
+     */
+    static final long MAX_REGEX_STEPS = 50_000_000;
+
     /** A payload wrong everywhere could produce thousands of messages; past this many the rest are summarized. */
     public static final int MAX_VIOLATIONS = 100;
 
@@ -71,7 +77,8 @@ public final class PayloadSchemaValidator {
             return List.of();
         }
         JsonNode instance = payload == null ? NullNode.getInstance() : payload;
-        List<Error> errors = OfflineSchemaCompiler.validate(newest, instance, "schema version " + newestVersion);
+        List<Error> errors = MeteredMatch.withSharedBudget(MAX_REGEX_STEPS,
+                () -> OfflineSchemaCompiler.validate(newest, instance, "schema version " + newestVersion));
         List<String> messages = new ArrayList<>(Math.min(errors.size(), MAX_VIOLATIONS + 1));
         for (Error error : errors) {
             if (messages.size() == MAX_VIOLATIONS) {

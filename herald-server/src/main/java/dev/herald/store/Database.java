@@ -224,6 +224,9 @@ public final class Database implements AutoCloseable {
         if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
         properties.setProperty("socketTimeout", Long.toString(timeout.toSeconds()));
         properties.setProperty("ApplicationName", applicationName);
+        // the server's DETAIL can quote a row ("Failing row contains (…)"): an endpoint's headers, a payload. Kept out
+        // of exceptions' messages, which are logged; the SQL state and constraint name stay for the code that reads them
+        properties.setProperty("logServerErrorDetail", "false");
         return properties;
     }
 
@@ -324,10 +327,6 @@ public final class Database implements AutoCloseable {
                 "read-only", "secondary", "standby", "secondary", "prefer-standby", "preferSecondary");
 
         /**
-         * Besides one host, libpq's list of them ({@code postgres://u:p@db1:5432,db2:5432/herald?target_session_attrs=read-write},
-         * as a cluster with a standby is given): the driver tries them in turn.
-         */
-        /**
          * {@code text} with this URL and any {@code password=} value taken out (a driver's message may quote the URL it
          * was given; a password given apart, from a postgres:// URL, goes to the driver as a property it does not quote).
          */
@@ -337,6 +336,10 @@ public final class Database implements AutoCloseable {
             return out.replaceAll("(?i)(password=)[^&\\s\"']*", "$1(password)");
         }
 
+        /**
+         * Besides one host, libpq's list of them ({@code postgres://u:p@db1:5432,db2:5432/herald?target_session_attrs=read-write},
+         * as a cluster with a standby is given): the driver tries them in turn.
+         */
         public static JdbcUrl parse(String url) {
             if (url.startsWith("jdbc:postgresql:")) return new JdbcUrl(url, null, null);
             if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {

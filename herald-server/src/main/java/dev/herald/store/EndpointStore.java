@@ -110,7 +110,10 @@ public final class EndpointStore {
      */
     public Optional<Endpoint> update(Endpoint endpoint, Instant readAt) {
         try {
-            return jdbi.withHandle(h -> h.createQuery("""
+            return jdbi.inTransaction(h -> {
+                String before = h.createQuery("select ordering from endpoint where id = :id and app_id = :appId")
+                        .bind("id", endpoint.id()).bind("appId", endpoint.appId()).mapTo(String.class).findOne().orElse(null);
+                Optional<Endpoint> written = h.createQuery("""
                     update endpoint
                     set uid = :uid, url = :url, description = :description, disabled = :disabled,
                         -- enabled again, its failing clock starts afresh: counted from before, the first failure after
@@ -131,7 +134,25 @@ public final class EndpointStore {
                     .bind("headersJson", toJson(endpoint.headers()))
                     .bind("metadataJson", toJson(endpoint.metadata()))
                     .map(EndpointStore::map)
-                    .findOne());
+                    .findOne();
+                // a queued delivery carries the ordering it was queued with, which claims read: changed here, the rows
+                // already queued must follow (switched off to unstick an ordered endpoint, they still waited in line)
+                if (written.isPresent() && !java.util.Objects.equals(before, written.get().ordering())) {
+                    boolean fifo = written.get().fifo();
+                    // unordered again, a row held behind a retried head (DeliveryQueue.holdFollowers) is due when it was
+                    // first due: the delivery row keeps that time until its first attempt
+                    h.createUpdate("""
+                            update delivery_queue q set fifo = :fifo,
+                                next_attempt_at = case when :fifo then q.next_attempt_at
+                                                       else least(q.next_attempt_at, coalesce(d.next_attempt_at, q.next_attempt_at)) end
+                            from delivery d
+                            where q.endpoint_id = :id and q.fifo <> :fifo and d.id = q.delivery_id
+                            """).bind("fifo", fifo).bind("id", endpoint.id()).execute();
+                    h.createUpdate("update delivery set fifo = :fifo where endpoint_id = :id and status = 1 and fifo <> :fifo")
+                            .bind("fifo", fifo).bind("id", endpoint.id()).execute();
+                }
+                return written;
+            });
         } catch (RuntimeException e) {
             throw translate(e);
         }

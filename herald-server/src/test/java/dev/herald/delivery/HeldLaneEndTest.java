@@ -40,6 +40,23 @@ class HeldLaneEndTest {
         return herald;
     }
 
+    /** A live endpoint whose only deliveries are retries due later keeps its lane held: its breaker is the point. */
+    @Test
+    void a_failing_endpoint_with_only_later_retries_stays_held() throws Exception {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_CIRCUIT_BREAKER_FAILURES", "1");
+        env.put("HERALD_RETRY_SCHEDULE", "0,60");
+        try (var failing = new Receiver(); var herald = TestHerald.start(env, Clock.systemUTC())) {
+            failing.reply(request -> Receiver.Reply.status(500));
+            String app = herald.api.post("/api/v1/app", json("name", "held")).text("id");
+            herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", failing.url("/f")));
+            herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{}}");
+            Receiver.await(Duration.ofSeconds(20), () -> held(herald) == 1, "the endpoint held");
+            Thread.sleep(2_000); // eight park rounds: each finds nothing due, nothing parked, no row for a probe
+            assertThat(held(herald)).as("still held").isEqualTo(1.0);
+        }
+    }
+
     @Test
     void a_deleted_endpoint_s_lane_is_let_go() {
         var ids = new String[2];

@@ -51,6 +51,69 @@ class OrderedDeliveryTest {
         }
     }
 
+    /**
+     * The messages behind an ordered endpoint's failed one cannot go before its retry: left due, every claim on every
+     * node read past them, and they counted as lag. They are made due with it.
+     */
+    @Test
+    void the_messages_behind_a_retried_ordered_one_are_due_with_its_retry_not_before() {
+        var clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,300");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            // the head's first answer takes 2 s: the twenty behind it are queued meanwhile
+            var first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            receiver.reply(r -> r.body().equals("{\"i\":0}") && first.getAndSet(false)
+                    ? new Receiver.Reply(500, Map.of(), Duration.ofSeconds(2)) : Receiver.Reply.status(200));
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
+            for (int i = 0; i <= 20; i++) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"i\":" + i + "}}");
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/o").size() == 1, "the first attempt");
+            Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from attempt where endpoint_id = :ep").bind("ep", ep).mapTo(Integer.class).one()) == 1,
+                    "its failure recorded");
+            assertThat(dueNow(ep, clock.instant())).as("queued rows of the endpoint due now, its head waiting 300 s").isZero();
+            assertThat(herald.api.get("/metrics").raw()).as("no lag while they wait as they must")
+                    .containsPattern("(?m)^herald_queue_lag_seconds(\\{[^}]*})? 0\\.0$");
+
+            clock.advance(Duration.ofSeconds(361)); // the retry's 300 s and its jitter
+            herald.herald.wakeDispatcher();
+            Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/o").size() == 22, "the retry, then the twenty in order");
+            var order = receiver.requests("/o").stream().map(Receiver.Request::body).toList();
+            assertThat(order.subList(1, 22)).isEqualTo(java.util.stream.IntStream.range(0, 21).mapToObj(i -> "{\"i\":" + i + "}").toList());
+        }
+    }
+
+    private static long dueNow(String endpointId, Instant now) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from delivery_queue where endpoint_id = :ep and next_attempt_at <= :now")
+                .bind("ep", endpointId).bind("now", now).mapTo(Long.class).one());
+    }
+
+    /** Turning ordering off is how an operator unsticks an ordered endpoint: the messages already queued must follow. */
+    @Test
+    void ordering_switched_off_lets_the_queued_messages_go_at_once() {
+        var clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,300");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
+            for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/o").size() == 1, "the first attempt, failed");
+
+            var patched = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, json("ordering", "unordered"));
+            assertThat(patched.status()).as(patched.raw()).isEqualTo(200);
+            clock.advance(Duration.ofSeconds(1));
+            herald.herald.wakeDispatcher();
+            // before, the two behind it still waited for its retry, 300 s away
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/o").size() == 3, "the two behind it");
+            assertThat(receiver.requests("/o").stream().map(Receiver.Request::body).toList())
+                    .containsExactly("{\"i\":0}", "{\"i\":1}", "{\"i\":2}");
+        }
+    }
+
     @Test
     void an_exhausted_message_lets_the_next_one_go() {
         var env = new HashMap<>(TestHerald.defaultEnv());

@@ -362,11 +362,6 @@ class WebhookClientTest {
         }
     }
 
-    /**
-     * A one-shot raw HTTP receiver: reads the whole request, writes {@code reply} verbatim and
-     * closes, with a TCP RST instead of a FIN when {@code reset} is set. Reading everything first
-     * matters: closing with unread input makes the kernel send a RST of its own.
-     */
     /** A header value beyond ASCII goes out as its UTF-8 bytes, as Svix sends it (Jetty wrote Latin-1, or a space). */
     @Test
     void headerValuesGoOutAsUtf8() throws Exception {
@@ -395,6 +390,11 @@ class WebhookClientTest {
         }
     }
 
+    /**
+     * A one-shot raw HTTP receiver: reads the whole request, writes {@code reply} verbatim and
+     * closes, with a TCP RST instead of a FIN when {@code reset} is set. Reading everything first
+     * matters: closing with unread input makes the kernel send a RST of its own.
+     */
     private static CompletableFuture<Void> replyToHttpRequest(ServerSocket server, String reply, boolean reset) {
         return CompletableFuture.runAsync(() -> {
             try (Socket socket = server.accept()) {

@@ -114,6 +114,10 @@ class EventCatalogRoutingTest {
         // a PATCH that does not mention it keeps it
         herald.api.patch("/api/v1/event-type/loose.type", json("description", "changed"));
         assertThat(herald.api.get("/api/v1/event-type/loose.type").body().path("validatePayloads").asBoolean()).isTrue();
+        // so does a PUT: no Svix SDK sends this field of Herald's, and an SDK's update turned validation off
+        var put = herald.api.put("/api/v1/event-type/loose.type", json("description", "put by an SDK", "schemas", SCHEMAS));
+        assertThat(put.body().path("validatePayloads").asBoolean()).as(put.toString()).isTrue();
+        assertThat(publish(herald.api, app, "loose.type", "{\"amount\":\"no\"}").status()).isEqualTo(422);
         Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/hook").size() == 2, "the two accepted messages");
     }
 

@@ -264,4 +264,44 @@ class PayloadSchemaValidatorTest {
             }
         }
     }
+
+    @Nested
+    class CostBounds {
+        private String chain() {
+            var defs = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                defs.append(i == 0 ? "" : ",").append("'d").append(i).append("': {'allOf': [{'$ref': '#/$defs/d").append(i + 1)
+                        .append("'}, {'$ref': '#/$defs/d").append(i + 1).append("'}]}");
+            }
+            return defs.append(", 'd40': {'type': 'string'}").toString();
+        }
+
+        /** The library checks every allOf branch and remembers nothing: forty $defs each naming the next twice, 2^40 checks. */
+        @Test
+        void a_schema_whose_references_expand_beyond_bounds_is_refused_at_compile() {
+            JsonNode atRoot = json("{'1': {'$ref': '#/$defs/d0', '$defs': {" + chain() + "}}}");
+            JsonNode underProperty = json("{'1': {'type': 'object', 'properties': {'p': {'$ref': '#/$defs/d0'}}, '$defs': {" + chain() + "}}}");
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                assertThatThrownBy(() -> PayloadSchemaValidator.compile(atRoot)).isInstanceOf(InvalidSchemaException.class)
+                        .hasMessageContaining("too large to validate");
+                assertThatThrownBy(() -> PayloadSchemaValidator.compile(underProperty)).isInstanceOf(InvalidSchemaException.class)
+                        .hasMessageContaining("too large to validate");
+            });
+            // recursion the payload bounds (a tree) is no expansion
+            JsonNode tree = json("{'1': {'type': 'object', 'properties': {'children': {'type': 'array', 'items': {'$ref': '#'}}}}}");
+            assertThat(PayloadSchemaValidator.compile(tree).violations(json("{'children': [{'children': []}]}"))).isEmpty();
+        }
+
+        /** A pattern's search has its own budget; 1,000 strings of one payload spent it 1,000 times (about a minute of CPU). */
+        @Test
+        void the_pattern_searches_of_one_payload_share_one_budget() {
+            var validator = PayloadSchemaValidator.compile(json(
+                    "{'1': {'type': 'object', 'properties': {'a': {'type': 'array', 'items': {'type': 'string', 'pattern': '(.*a){12}b'}}}}}"));
+            String bad = "a".repeat(40); // each search backtracks past its own budget
+            JsonNode payload = json("{'a': [" + String.join(",", java.util.Collections.nCopies(1_000, "'" + bad + "'")) + "]}");
+            // with a budget per search only, about a minute here (26 s for 400 strings); with the shared one, about a second
+            List<String> found = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> validator.violations(payload));
+            assertThat(found).isNotEmpty();
+        }
+    }
 }
