@@ -88,10 +88,11 @@ public final class EventTypeRoutes {
         String specRaw = body.string("specRaw", 1, Integer.MAX_VALUE);
         Boolean dryRun = body.bool("dryRun");
         Boolean replaceAll = body.bool("replaceAll");
-        if ((spec == null || spec.isNull()) == (specRaw == null)) {
-            body.fail("spec", "give the document as spec (JSON) or as specRaw (JSON or YAML text), one of them", "value_error");
-        }
         body.validate();
+        if ((spec == null || spec.isNull()) == (specRaw == null)) {
+            // Svix's EventTypeImportOpenApiIn: "Sending neither or both is invalid, resulting in a 400 Bad Request"
+            throw ApiException.badRequest("give the document as spec (JSON) or as specRaw (JSON or YAML text), one of them");
+        }
         if (specRaw != null) spec = parseRaw(specRaw);
         List<OpenApiEventTypes.Imported> imported;
         try {

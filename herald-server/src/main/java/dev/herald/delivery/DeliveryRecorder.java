@@ -184,7 +184,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                         Set<String> exhausted, Set<String> gone, List<Runnable> notices, List<HeldBehind> heldBehind) {}
 
     /** An ordered endpoint's delivery waiting for its retry: the ones queued after it cannot go before {@code until}. */
-    private record HeldBehind(String endpointId, long deliveryId, Instant until) {}
+    private record HeldBehind(String endpointId, long deliveryId, int attemptNumber, Instant until) {}
 
     /**
      * @param again a try of this batch may already have committed: attempts already written are not written twice (the
@@ -197,7 +197,9 @@ public final class DeliveryRecorder implements AutoCloseable {
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
             queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
             // left due, they were read past by every claim on every node (none may go before the head), and counted as lag
-            for (var held : plan.heldBehind()) queue.holdFollowers(h, held.endpointId(), held.deliveryId(), held.until());
+            for (var held : plan.heldBehind()) {
+                queue.holdFollowers(h, held.endpointId(), held.deliveryId(), held.attemptNumber(), held.until());
+            }
             var list = new ArrayList<EndpointHealthStore.Disabled>();
             list.addAll(health.disableNow(h, plan.gone(), now));
             list.addAll(health.disableFailingSince(h, plan.exhausted(), now.minus(disableAfter), now));
@@ -282,7 +284,7 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.RetryAt retry -> {
                     status = DeliveryStatus.PENDING;
                     next = retry.at();
-                    if (d.ordered()) heldBehind.add(new HeldBehind(d.endpointId(), d.id(), next));
+                    if (d.ordered()) heldBehind.add(new HeldBehind(d.endpointId(), d.id(), d.attemptNumber(), next));
                     failed.add(d.endpointId());
                     if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED && disableCheckDue(d.endpointId(), now)) {
                         exhausted.add(d.endpointId());
@@ -315,7 +317,7 @@ public final class DeliveryRecorder implements AutoCloseable {
 
     /** A template tag that differs from message to message (not {{app.…}} or {{endpoint.…}}, fixed per endpoint). */
     private static final java.util.regex.Pattern MESSAGE_TAG =
-            java.util.regex.Pattern.compile("\\{\\{\\s*(payload|msgId|eventId|eventType|timestamp|channels|tags)\\b");
+            java.util.regex.Pattern.compile("\\{\\{\\{?\\s*&?\\s*(payload|msgId|eventId|eventType|timestamp|channels|tags)\\b");
 
     /** Whether the endpoint's transformation makes each request's URL from the message ({{payload.id}} and the like). */
     static boolean urlFromTemplate(String transformationJson) {

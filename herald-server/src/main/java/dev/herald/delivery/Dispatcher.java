@@ -814,7 +814,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             boolean probeReadied = probeAt != null && queue.readyProbe(endpointId, from, through, probeAt);
             // nothing to park and no row to probe with: a deleted endpoint's, whose lane would be parked again every round
             // for as long as the node runs (a live one's rows may all be retries due later: its lane stays held)
-            boolean gone = deferred.isEmpty() && moved == 0 && probeAt != null && !probeReadied && queue.endpointGone(endpointId);
+            boolean gone = deferred.isEmpty() && moved == 0 && probeAt != null && !probeReadied && goneCheckDue(endpointId)
+                    && queue.endpointGone(endpointId);
             return new Parked(deferred.size(), moved, probeReadied, gone);
         }, parked -> {
             if (parked.endpointGone() && lane.held() && lane.load() == 0 && lanes.get(endpointId) == lane) {
@@ -833,8 +834,21 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         });
     }
 
+    /** When each held endpoint with nothing to park was last asked whether it is deleted (mover thread). */
+    private final Map<String, Long> goneCheckedAt = new ConcurrentHashMap<>();
+
+    /** At most once a minute per endpoint: a live one's lane may find nothing to park for hours (its rows all retries). */
+    private boolean goneCheckDue(String endpointId) {
+        long now = System.nanoTime();
+        Long last = goneCheckedAt.get(endpointId);
+        if (last != null && now - last < TimeUnit.MINUTES.toNanos(1)) return false;
+        goneCheckedAt.put(endpointId, now);
+        return true;
+    }
+
     /** Drops the held lane of a deleted endpoint (see {@link #park}). */
     private void forgetLane(String endpointId) {
+        goneCheckedAt.remove(endpointId);
         lanes.remove(endpointId);
         activeLanes.remove(endpointId);
         lanesForLeases.remove(endpointId);

@@ -401,12 +401,25 @@ public final class DeliveryQueue {
      * The deliveries queued after an ordered endpoint's delivery {@code deliveryId} made due no sooner than {@code until},
      * when it is retried: none of them may go before it, and left due, every claim read past them.
      */
-    public void holdFollowers(Handle h, String endpointId, long deliveryId, Instant until) {
+    public void holdFollowers(Handle h, String endpointId, long deliveryId, int attemptNumber, Instant until) {
+        // only while the head is this attempt's still (a late result of a claim another node took over holds nothing),
+        // by the (endpoint_id, delivery_id) key the fifo index serves (a bare "delivery_id >" let a generic plan read the
+        // primary key over every newer row), and a bounded number per result (the recorder's batch waits for it)
         h.createUpdate("""
-                update delivery_queue set next_attempt_at = :until
-                where endpoint_id = :endpoint and fifo and delivery_id > :id and next_attempt_at < :until
-                """).bind("endpoint", endpointId).bind("id", deliveryId).bind("until", until).execute();
+                update delivery_queue q set next_attempt_at = :until
+                where q.delivery_id in (
+                    select f.delivery_id from delivery_queue f
+                    where f.endpoint_id = :endpoint and f.fifo and (f.endpoint_id, f.delivery_id) > (:endpoint, :id)
+                    order by f.endpoint_id, f.delivery_id
+                    limit :most)
+                  and q.next_attempt_at < :until
+                  and exists (select 1 from delivery_queue h where h.delivery_id = :id and h.attempt_count = :attempt)
+                """).bind("endpoint", endpointId).bind("id", deliveryId).bind("attempt", attemptNumber)
+                .bind("until", until).bind("most", MAX_HELD_FOLLOWERS).execute();
     }
+
+    /** How many of an ordered endpoint's queued deliveries one retry holds back; the rest stay due (read past by claims). */
+    static final int MAX_HELD_FOLLOWERS = 10_000;
 
     /** Whether the endpoint is deleted (its row gone, or it or its application waiting to be purged). */
     public boolean endpointGone(String endpointId) {

@@ -76,48 +76,79 @@ final class OfflineSchemaCompiler {
      * branch of an {@code allOf} and remembers no result, so forty {@code $defs} each naming the next twice took 2^40
      * checks: a schema of a few lines held a thread for ever at its create, or at each publish when under a property.
      */
-    static final long MAX_EXPANDED_VALUES = 100_000;
+    static final long MAX_EXPANDED_VALUES = 1_000_000;
+    /** What a reference counts for when it names no pointer, anchor or id of the schema (the library may resolve it). */
+    private static final long UNLOCATED_REFERENCE = 100_000;
 
     private static void requireBoundedExpansion(JsonNode schema, String label) {
-        if (expandedSize(schema, schema, new java.util.HashMap<>(), new java.util.HashSet<>()) > MAX_EXPANDED_VALUES) {
-            throw new InvalidSchemaException(label + " is too large to validate with: its $refs written out come to more than "
+        var named = new java.util.HashMap<String, JsonNode>();
+        collectNamed(schema, named);
+        if (expandedSize(schema, schema, named, new java.util.HashMap<>(), new java.util.HashSet<>()) > MAX_EXPANDED_VALUES) {
+            throw new InvalidSchemaException(label + " is too large to validate with: its references written out come to more than "
                     + MAX_EXPANDED_VALUES + " values");
         }
     }
 
+    /** Every {@code $anchor}, {@code $dynamicAnchor} (as {@code #name}) and {@code $id} of the schema, to the node naming it. */
+    private static void collectNamed(JsonNode node, java.util.Map<String, JsonNode> named) {
+        if (node.isObject()) {
+            for (String key : List.of("$anchor", "$dynamicAnchor")) {
+                if (node.path(key).isTextual()) named.putIfAbsent("#" + node.path(key).textValue(), node);
+            }
+            if (node.path("$id").isTextual()) named.putIfAbsent(node.path("$id").textValue(), node);
+            node.forEach(child -> collectNamed(child, named));
+        } else if (node.isArray()) {
+            node.forEach(child -> collectNamed(child, named));
+        }
+    }
+
+    /** The node a reference names: a JSON pointer ({@code #/…}, percent-decoded), an anchor or an id; null if none. */
+    private static JsonNode located(JsonNode root, String ref, java.util.Map<String, JsonNode> named) {
+        if (ref.equals("#")) return root;
+        if (ref.startsWith("#/")) {
+            try {
+                JsonNode target = root.at(java.net.URLDecoder.decode(ref.substring(1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+                return target.isMissingNode() ? null : target;
+            } catch (IllegalArgumentException notAPointer) {
+                return null;
+            }
+        }
+        return named.get(ref);
+    }
+
     /**
-     * The values under {@code node} with each local {@code $ref} counted as what it names, up to a little past the cap. A
-     * reference met again on its own path counts once: that recursion is bounded by the payload's depth, not the schema.
+     * The values under {@code node} with each reference ({@code $ref}, {@code $dynamicRef}) counted as what it names, up
+     * to a little past the cap. A reference met again on its own path counts once: that recursion is bounded by the
+     * payload's depth, not the schema's.
      */
-    private static long expandedSize(JsonNode root, JsonNode node, java.util.Map<String, Long> sizes, java.util.Set<String> onPath) {
+    private static long expandedSize(JsonNode root, JsonNode node, java.util.Map<String, JsonNode> named,
+                                     java.util.Map<String, Long> sizes, java.util.Set<String> onPath) {
         long size = 1;
         if (node.isObject()) {
-            JsonNode ref = node.get("$ref");
-            if (ref != null && ref.isTextual() && ref.textValue().startsWith("#")) {
-                String pointer = ref.textValue().substring(1);
-                Long known = sizes.get(pointer);
-                if (known == null && !onPath.contains(pointer)) {
-                    JsonNode target;
-                    try {
-                        target = root.at(pointer);
-                    } catch (IllegalArgumentException anchorNotPointer) {
-                        target = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
-                    }
-                    onPath.add(pointer);
-                    known = target.isMissingNode() ? 0L : expandedSize(root, target, sizes, onPath);
-                    onPath.remove(pointer);
-                    sizes.put(pointer, known);
+            for (String key : List.of("$ref", "$dynamicRef")) {
+                JsonNode ref = node.get(key);
+                if (ref == null || !ref.isTextual()) continue;
+                String name = ref.textValue();
+                Long known = sizes.get(name);
+                if (known == null && !onPath.contains(name)) {
+                    JsonNode target = located(root, name, named);
+                    onPath.add(name);
+                    known = target == null ? UNLOCATED_REFERENCE : expandedSize(root, target, named, sizes, onPath);
+                    onPath.remove(name);
+                    sizes.put(name, known);
                 }
                 size += known == null ? 1 : known;
             }
             for (var entry : node.properties()) {
                 if (size > MAX_EXPANDED_VALUES) break;
-                if (!entry.getKey().equals("$ref")) size += expandedSize(root, entry.getValue(), sizes, onPath);
+                if (!entry.getKey().equals("$ref") && !entry.getKey().equals("$dynamicRef")) {
+                    size += expandedSize(root, entry.getValue(), named, sizes, onPath);
+                }
             }
         } else if (node.isArray()) {
             for (JsonNode item : node) {
                 if (size > MAX_EXPANDED_VALUES) break;
-                size += expandedSize(root, item, sizes, onPath);
+                size += expandedSize(root, item, named, sizes, onPath);
             }
         }
         return Math.min(size, MAX_EXPANDED_VALUES + 1);

@@ -111,7 +111,8 @@ public final class EndpointStore {
     public Optional<Endpoint> update(Endpoint endpoint, Instant readAt) {
         try {
             return jdbi.inTransaction(h -> {
-                String before = h.createQuery("select ordering from endpoint where id = :id and app_id = :appId")
+                // locked: two writes at once must not both take the other's ordering for the old one
+                String before = h.createQuery("select ordering from endpoint where id = :id and app_id = :appId for update")
                         .bind("id", endpoint.id()).bind("appId", endpoint.appId()).mapTo(String.class).findOne().orElse(null);
                 Optional<Endpoint> written = h.createQuery("""
                     update endpoint
@@ -140,16 +141,19 @@ public final class EndpointStore {
                 if (written.isPresent() && !java.util.Objects.equals(before, written.get().ordering())) {
                     boolean fifo = written.get().fifo();
                     // unordered again, a row held behind a retried head (DeliveryQueue.holdFollowers) is due when it was
-                    // first due: the delivery row keeps that time until its first attempt
-                    h.createUpdate("""
+                    // due before (the delivery row keeps that time); a row out for sending (its claim counted on the queue
+                    // row, not yet on the delivery row) keeps its lease, or it would be claimed and sent a second time.
+                    // Manual attempts (resend, recover) stay outside the order either way
+                    var changed = h.createQuery("""
                             update delivery_queue q set fifo = :fifo,
-                                next_attempt_at = case when :fifo then q.next_attempt_at
+                                next_attempt_at = case when :fifo or q.attempt_count <> d.attempt_count then q.next_attempt_at
                                                        else least(q.next_attempt_at, coalesce(d.next_attempt_at, q.next_attempt_at)) end
                             from delivery d
-                            where q.endpoint_id = :id and q.fifo <> :fifo and d.id = q.delivery_id
-                            """).bind("fifo", fifo).bind("id", endpoint.id()).execute();
-                    h.createUpdate("update delivery set fifo = :fifo where endpoint_id = :id and status = 1 and fifo <> :fifo")
-                            .bind("fifo", fifo).bind("id", endpoint.id()).execute();
+                            where q.endpoint_id = :id and q.fifo <> :fifo and q.trigger_type = 0 and d.id = q.delivery_id
+                            returning q.delivery_id
+                            """).bind("fifo", fifo).bind("id", endpoint.id()).mapTo(Long.class).list();
+                    h.createUpdate("update delivery set fifo = :fifo where id = any(:ids)")
+                            .bind("fifo", fifo).bindByType("ids", changed.toArray(Long[]::new), Long[].class).execute();
                 }
                 return written;
             });

@@ -122,7 +122,6 @@ class EventTypeImportTest {
         assertRefused("{\"spec\":{\"webhooks\":{\"bad name\":{\"post\":{}}}}}", List.of("body", "spec", "webhooks", "bad name"));
         assertRefused("{\"spec\":{\"openapi\":\"3.1.0\"}}", List.of("body", "spec"));
         assertRefused("{\"specRaw\":\"webhooks: [unclosed\"}", List.of("body", "specRaw"));
-        assertRefused("{}", List.of("body", "spec"));
         // YAML's own bombs: aliases that would multiply to a million values are not expanded (answered at once, the
         // alias read as its name), and nesting past any schema's is refused
         String laughs = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
@@ -180,5 +179,15 @@ class EventTypeImportTest {
         var actual = new java.util.ArrayList<String>();
         response.body().path("detail").get(0).path("loc").forEach(n -> actual.add(n.asText()));
         assertThat(actual).as(body + " → " + response.raw()).isEqualTo(loc);
+    }
+
+    /** Svix's EventTypeImportOpenApiIn documents neither or both of spec and specRaw as a 400 Bad Request. */
+    @Test
+    void neither_or_both_of_spec_and_spec_raw_is_a_400() {
+        for (String body : new String[] {"{}", "{\"spec\":{\"openapi\":\"3.1.0\"},\"specRaw\":\"openapi: 3.1.0\"}"}) {
+            var answer = herald.api.post("/api/v1/event-type/import/openapi", body);
+            assertThat(answer.status()).as(body + ": " + answer.raw()).isEqualTo(400);
+            assertThat(answer.text("code")).isEqualTo("bad_request");
+        }
     }
 }

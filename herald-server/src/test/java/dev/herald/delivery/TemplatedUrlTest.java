@@ -12,6 +12,8 @@ class TemplatedUrlTest {
         assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/items/{{payload.id}}\"}")).isTrue();
         assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{ eventType }}\"}")).isTrue();
         assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{msgId}}\"}")).isTrue();
+        assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{&payload.id}}\"}")).as("unescaped form").isTrue();
+        assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{{payload.id}}}\"}")).isTrue();
         // fixed per endpoint: a 410 from it says the endpoint's URL is gone
         assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{app.uid}}/hook\"}")).isFalse();
         assertThat(DeliveryRecorder.urlFromTemplate("{\"url\":\"https://x/{{endpoint.id}}\"}")).isFalse();

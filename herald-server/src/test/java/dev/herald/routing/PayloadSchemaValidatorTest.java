@@ -287,6 +287,16 @@ class PayloadSchemaValidatorTest {
                 assertThatThrownBy(() -> PayloadSchemaValidator.compile(underProperty)).isInstanceOf(InvalidSchemaException.class)
                         .hasMessageContaining("too large to validate");
             });
+            // the same chain through $anchor names, which the library resolves too
+            var anchored = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                anchored.append(i == 0 ? "" : ",").append("'d").append(i).append("': {'$anchor': 'a").append(i).append("', 'allOf': [{'$ref': '#a")
+                        .append(i + 1).append("'}, {'$ref': '#a").append(i + 1).append("'}]}");
+            }
+            anchored.append(", 'd40': {'$anchor': 'a40', 'type': 'string'}");
+            JsonNode byAnchor = json("{'1': {'type': 'object', 'properties': {'p': {'$ref': '#a0'}}, '$defs': {" + anchored + "}}}");
+            assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> PayloadSchemaValidator.compile(byAnchor))
+                    .isInstanceOf(InvalidSchemaException.class).hasMessageContaining("too large to validate"));
             // recursion the payload bounds (a tree) is no expansion
             JsonNode tree = json("{'1': {'type': 'object', 'properties': {'children': {'type': 'array', 'items': {'$ref': '#'}}}}}");
             assertThat(PayloadSchemaValidator.compile(tree).violations(json("{'children': [{'children': []}]}"))).isEmpty();
