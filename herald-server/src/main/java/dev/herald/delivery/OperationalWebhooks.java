@@ -108,7 +108,7 @@ public final class OperationalWebhooks {
                 long leftOut = notAcceptedLog.admit();
                 if (leftOut >= 0) {
                     log.warn("operational webhook {} dropped: too many still being sent to a slow operational URL{}", type,
-                            leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
+                            dev.herald.logging.LogThrottle.leftOutNote(leftOut));
                 }
                 return;
             }
@@ -120,14 +120,14 @@ public final class OperationalWebhooks {
                     log.warn("operational webhook {} was not accepted: {}{}", type,
                             error != null ? error.toString() : result == null ? "no result"
                                     : result.errorMessage() != null ? result.errorMessage() : "HTTP " + result.statusCode(),
-                            leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
+                            dev.herald.logging.LogThrottle.leftOutNote(leftOut));
                 }
             });
         } catch (Exception e) {
             long leftOut = notAcceptedLog.admit();
             if (leftOut >= 0) {
                 log.warn("operational webhook {} could not be sent: {}{}", type, e.toString(),
-                        leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)");
+                        dev.herald.logging.LogThrottle.leftOutNote(leftOut));
             }
         }
     }

@@ -25,6 +25,11 @@ public final class LogThrottle {
         this.lastLogged = new AtomicLong(nanoTime.getAsLong() - intervalNanos);
     }
 
+    /** What a logged line adds for the occurrences {@link #admit} said were left out before it ("" for none). */
+    public static String leftOutNote(long leftOut) {
+        return leftOut == 0 ? "" : " (and " + leftOut + " more since the last such line)";
+    }
+
     /** How many occurrences were left out before this one, which is to be logged; -1 when this one is left out too. */
     public long admit() {
         long now = nanoTime.getAsLong();
