@@ -84,7 +84,8 @@ class HeraldConfigTest {
     @Test
     void the_cli_prints_one_line_and_exits_2_on_a_bad_value() throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        var builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.herald.app.Main", "serve");
+        var builder = dev.herald.testing.HeraldProcess.withoutInheritedSettings(
+                new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.herald.app.Main", "serve"));
         builder.environment().put("HERALD_MAX_ENDPOINTS_PER_APP", "-3");
         builder.redirectErrorStream(true);
         var bad = builder.start();

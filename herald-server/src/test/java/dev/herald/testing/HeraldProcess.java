@@ -51,7 +51,7 @@ public final class HeraldProcess implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
                 "dev.herald.app.Main", "serve"));
-        var builder = new ProcessBuilder(wrap.apply(command));
+        var builder = withoutInheritedSettings(new ProcessBuilder(wrap.apply(command)));
         builder.environment().putAll(env);
         builder.environment().put("HERALD_HTTP_ADDR", host + ":" + port);
         builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
@@ -129,5 +129,14 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A child starts with a copy of this JVM's environment: a shell that ran {@code ./herald serve} would hand it its
+     * HERALD_DATABASE_URL, operational webhook or proxy, and a test would write to, or send through, the real ones.
+     */
+    public static ProcessBuilder withoutInheritedSettings(ProcessBuilder builder) {
+        builder.environment().keySet().removeIf(name -> name.startsWith("HERALD_"));
+        return builder;
     }
 }
