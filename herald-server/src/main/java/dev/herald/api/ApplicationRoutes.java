@@ -174,6 +174,7 @@ public final class ApplicationRoutes {
                 if (apps.find(key).isEmpty()) throw e; // the uid in the body is another application's
             }
         }
+        Auth.requireAdmin(ctx); // svix-server: replacing, renaming or deleting an application is the organization's
         var current = resolver.resolve(ctx);
         String uid = in.uid() != null ? in.uid() : key.equals(current.uid()) ? key : null;
         var updated = apps.update(new Application(current.id(), uid, in.name(), in.rateLimit(), in.throttleRate(),
@@ -182,6 +183,7 @@ public final class ApplicationRoutes {
     }
 
     void patch(Context ctx) {
+        Auth.requireAdmin(ctx);
         var current = resolver.resolve(ctx);
         var body = Body.of(ctx);
         String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : current.name();
@@ -196,6 +198,7 @@ public final class ApplicationRoutes {
     }
 
     void delete(Context ctx) {
+        Auth.requireAdmin(ctx);
         var app = resolver.resolve(ctx);
         apps.delete(app.id());
         ctx.status(204);

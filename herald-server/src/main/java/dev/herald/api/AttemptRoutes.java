@@ -150,6 +150,7 @@ public final class AttemptRoutes {
 
     /** Svix's attempt expunge content (204): the response body the endpoint answered is deleted. */
     void expungeResponse(Context ctx) {
+        Auth.requireAdmin(ctx); // svix-server: expunging is the organization's, never an application token's
         Application app = apps.resolve(ctx);
         Message message = messageRoutes.find(ctx, app);
         var attempt = attempts.find(app.id(), message.id(), ctx.pathParam("attempt_id"))

@@ -83,6 +83,7 @@ public final class MessageRoutes {
      * with the payload in hand, may still go out).
      */
     void expungeContent(Context ctx) {
+        Auth.requireAdmin(ctx); // svix-server: expunging is the organization's, never an application token's
         var app = resolver.resolve(ctx);
         var message = find(ctx, app);
         messages.expungeContent(app.id(), message.id());
@@ -100,6 +101,7 @@ public final class MessageRoutes {
      * {@code expunged} or {@code not-found}.
      */
     void bulkExpunge(Context ctx) {
+        Auth.requireAdmin(ctx); // svix-server: expunging is the organization's, never an application token's
         var app = resolver.resolve(ctx);
         var body = Body.of(ctx);
         Set<String> ids = body.stringSet("ids", MAX_BULK_EXPUNGE, EVENT_ID, 256);
@@ -113,6 +115,7 @@ public final class MessageRoutes {
 
     /** Svix's expunge-all-contents: every payload of the application blanked, as a background task. */
     void expungeAllContents(Context ctx) {
+        Auth.requireAdmin(ctx); // svix-server: expunging is the organization's, never an application token's
         var app = resolver.resolve(ctx);
         ctx.status(202).json(tasks.run(app.id(), dev.herald.domain.BackgroundTask.APPLICATION_PURGE_CONTENT,
                 java.util.Map.of(), heartbeat -> java.util.Map.of("messagesExpunged", messages.expungeAllContents(app.id(), heartbeat))));

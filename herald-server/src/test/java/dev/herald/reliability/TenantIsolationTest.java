@@ -85,7 +85,7 @@ class TenantIsolationTest {
         }
         assertThat(tenantA.post("/api/v1/app/" + appB + "/msg", "{\"eventType\":\"t\",\"payload\":{}}").status()).isEqualTo(404);
         assertThat(tenantA.delete("/api/v1/app/" + appB + "/endpoint/" + endpointB).status()).isEqualTo(404);
-        assertThat(tenantA.patch("/api/v1/app/" + appB, "{\"name\":\"x\"}").status()).isEqualTo(404);
+        assertThat(tenantA.patch("/api/v1/app/" + appB, "{\"name\":\"x\"}").status()).as("an organization's route").isEqualTo(403);
         assertThat(tenantA.post("/api/v1/app/" + appB + "/endpoint/" + endpointB + "/secret/rotate", "{}").status()).isEqualTo(404);
         assertThat(tenantA.post("/api/v1/app/" + appB + "/msg/" + msgB + "/endpoint/" + endpointB + "/resend", "").status()).isEqualTo(404);
         // B is untouched
@@ -99,6 +99,31 @@ class TenantIsolationTest {
         assertThat(tenantA.post("/api/v1/event-type", "{\"name\":\"x\",\"description\":\"d\"}").status()).isEqualTo(403);
         assertThat(tenantA.post("/api/v1/auth/app-portal-access/" + appA, "{}").status()).isEqualTo(403);
         assertThat(tenantA.post("/api/v1/auth/dashboard-access/" + appA, null).status()).isEqualTo(403);
+    }
+
+    @Test
+    void may_not_replace_rename_delete_or_expunge_its_own_application() {
+        // svix-server takes these as the organization's (permissions::Organization / OrganizationWithApplication): a
+        // portal token in a customer's browser must not delete the application or blank its payloads
+        var refused = new java.util.LinkedHashMap<String, ApiClient.Response>();
+        refused.put("PUT app", tenantA.put("/api/v1/app/" + appA, json("name", "hijacked")));
+        refused.put("PATCH app", tenantA.patch("/api/v1/app/" + appA, json("uid", "hijacked")));
+        refused.put("DELETE app", tenantA.delete("/api/v1/app/" + appA));
+        refused.put("expunge", tenantA.delete("/api/v1/app/" + appA + "/msg/" + msgA + "/content"));
+        refused.put("bulk expunge", tenantA.post("/api/v1/app/" + appA + "/msg/bulk-expunge", "{\"ids\":[\"" + msgA + "\"]}"));
+        refused.put("expunge all", tenantA.post("/api/v1/app/" + appA + "/msg/expunge-all-contents", "{}"));
+        refused.put("expunge attempt", tenantA.delete("/api/v1/app/" + appA + "/msg/" + msgA + "/attempt/atmpt_none/content"));
+        refused.forEach((what, response) -> {
+            assertThat(response.status()).as(what + ": " + response).isEqualTo(403);
+            assertThat(response.text("code")).as(what).isEqualTo("insufficient access");
+        });
+        var app = herald.api.get("/api/v1/app/" + appA);
+        assertThat(app.text("name")).isEqualTo("A");
+        assertThat(app.text("uid")).isEqualTo("tenant-a");
+        assertThat(herald.api.get("/api/v1/app/" + appA + "/msg/" + msgA).body().path("payload").isObject()).isTrue();
+        // the organization may
+        assertThat(herald.api.delete("/api/v1/app/" + appA + "/msg/" + msgA + "/content").status()).isEqualTo(204);
+        assertThat(herald.api.patch("/api/v1/app/" + appA, json("name", "renamed")).status()).isEqualTo(200);
     }
 
     @Test
