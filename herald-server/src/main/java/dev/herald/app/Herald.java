@@ -165,7 +165,12 @@ public final class Herald implements AutoCloseable {
                     config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout(),
                     config.circuitBreakerFailures(), config.requestTimeout()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
-            dispatcher.setPaused(config.deliveryPaused());
+            if (config.deliveryPaused()) {
+                // the switch every node obeys, which the API and the dashboard show and lift (a flag of this node's
+                // own held it unseen: /resume did not reach it, and GET /api/v1/admin/pause said not paused)
+                new dev.herald.store.PauseStore(jdbi).setDeliveryPaused(true, clock.instant());
+                org.slf4j.LoggerFactory.getLogger(Herald.class).info("delivery held on every node (HERALD_DELIVERY_PAUSED): POST /api/v1/admin/resume or the dashboard resumes it");
+            }
             io.micrometer.core.instrument.Gauge.builder("herald.endpoints.held", dispatcher, Dispatcher::heldLanes)
                     .description("endpoints whose circuit breaker is open on this node: their deliveries parked, one probe at a time")
                     .strongReference(true).register(registry);

@@ -122,7 +122,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      */
     private final java.util.Queue<Map.Entry<String, List<Long>>> pacedAtPublish = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
-    private volatile boolean paused;
     /**
      * Whether the loop may have left due deliveries for want of a slot (none free, or the claim took all it asked for):
      * then any recorded result, which frees one, wakes it (an ordered endpoint's result always does, see
@@ -175,12 +174,12 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
 
     /**
      * The lease for deliveries this node is about to publish, or null when it should not take them now (not running,
-     * paused, or as many already waiting as it has slots). Deliveries written under it reach {@link #take} and are
+     * or as many already waiting as it has slots; delivery paused: the lease's statement checks the switch). Deliveries written under it reach {@link #take} and are
      * sent without a claim: no claim statement, no second write of their queue rows, no wait for the loop to claim.
      */
     @Override
     public MessageStore.Lease lease() {
-        if (!takingLeases || paused || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
+        if (!takingLeases || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
         var notLeased = new ArrayList<>(heldBackAtLastClaim);
         int minRoom = slowCap();
         for (var it = lanesForLeases.iterator(); it.hasNext(); ) {
@@ -265,16 +264,10 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (!taken.isEmpty()) start(taken, clock.instant(), d -> d.messageCreatedAt().plus(settings.lease()));
     }
 
-    /** Hands the deliveries leased at publishing and not started back to the queue, due (delivery paused or stopping). */
+    /** Hands the deliveries leased at publishing and not started back to the queue, due (stopping). */
     private void handBackLeased() {
         var taken = leasedAtPublish.takeAll();
         if (!taken.isEmpty()) queue.handBack(taken, clock.instant());
-    }
-
-    /** Holds all delivery (maintenance); publishing goes on. */
-    public void setPaused(boolean paused) {
-        this.paused = paused;
-        signal.wake();
     }
 
     /**
@@ -288,10 +281,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         while (running) {
             try {
                 moves.applyFinished();
-                if (paused || inFlight.availablePermits() == 0) {
+                if (inFlight.availablePermits() == 0) {
                     waitingForRoom = true;
-                    if (paused) handBackLeased();
-                    else parkHeldLanes();
+                    parkHeldLanes();
                     signal.await(settings.pollInterval());
                     claim = true;
                     continue;

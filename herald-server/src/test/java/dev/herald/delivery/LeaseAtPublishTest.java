@@ -87,7 +87,7 @@ class LeaseAtPublishTest {
     }
 
     @Test
-    void a_node_started_with_delivery_paused_leases_nothing_and_leaves_its_deliveries_due() {
+    void a_node_started_with_delivery_paused_leases_nothing_and_leaves_its_deliveries_due_until_the_api_resumes() {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_DELIVERY_PAUSED", "true");
         try (var receiver = new Receiver(); var herald = TestHerald.start(env, java.time.Clock.systemUTC())) {
@@ -98,6 +98,10 @@ class LeaseAtPublishTest {
 
             assertThat(queueRow(msg)).startsWith("0 ");
             assertThat(herald.herald.metrics().leasedAtPublishCount()).isZero();
+            // the switch the API shows and lifts (it was the node's own: shown not paused, never resumed)
+            assertThat(herald.api.get("/api/v1/admin/pause").body().path("paused").asBoolean()).isTrue();
+            assertThat(herald.api.post("/api/v1/admin/resume", "").status()).isEqualTo(204);
+            Receiver.await(WAIT, () -> receiver.requests("/paused").size() == 1, "the held delivery once resumed");
         }
     }
 

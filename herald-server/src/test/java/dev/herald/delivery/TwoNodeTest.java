@@ -19,7 +19,7 @@ class TwoNodeTest {
     @Test
     void a_publish_on_one_node_wakes_another_node_through_notify() throws InterruptedException {
         var publishingEnv = new HashMap<>(TestHerald.defaultEnv());
-        publishingEnv.put("HERALD_DELIVERY_PAUSED", "true");
+        publishingEnv.put("HERALD_WORKER_ENABLED", "false");
         var deliveringEnv = new HashMap<>(TestHerald.defaultEnv());
         // polling alone would take a minute: arrival within seconds proves the notification
         deliveringEnv.put("HERALD_POLL_INTERVAL", "60s");
