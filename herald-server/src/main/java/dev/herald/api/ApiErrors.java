@@ -38,6 +38,11 @@ public final class ApiErrors {
             int status = e.getStatus();
             error(ctx, status, codeFor(status), status == 413 ? "Request body is too large" : e.getMessage());
         });
+        config.routes.exception(dev.herald.security.SecretBox.MissingKeyException.class, (e, ctx) -> {
+            // a rolling key rotation: a node started with the new key can read it, so a retry elsewhere can succeed
+            unavailable(ctx, "This node lacks the encryption key the secret is sealed with (" + e.getMessage()
+                    + "); a node started with that key can read it");
+        });
         config.routes.exception(Exception.class, (e, ctx) -> {
             if (SqlErrors.isUnavailable(e)) {
                 long leftOut = UNAVAILABLE_LOG.admit();

@@ -44,6 +44,11 @@ class KeyElsewhereTest {
                     "the node without the key claimed the delivery");
             assertThat(attemptRows(msg)).as("no attempt used up").isZero();
             assertThat(receiver.requests("/k")).isEmpty();
+            // the secret's read on the node without the key: a 503 to try elsewhere, never a 500
+            var unreadable = oldKeyNode.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret");
+            assertThat(unreadable.status()).as(unreadable.toString()).isEqualTo(503);
+            assertThat(unreadable.text("code")).isEqualTo("service_unavailable");
+            assertThat(unreadable.text("detail")).contains("encryption key");
 
             try (var newKeyWorker = TestHerald.start(rotated, Clock.systemUTC())) {
                 Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/k").size() == 1, "sent by the node with the key");
