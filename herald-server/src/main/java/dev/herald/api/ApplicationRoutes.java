@@ -80,7 +80,9 @@ public final class ApplicationRoutes {
         if (appIn == null || appIn.isNull() || apps.find(key).isPresent()) return null;
         Auth.requireAdmin(ctx);
         if (!appIn.isObject()) throw ValidationException.of("application", "value is not a valid dict", "type_error.dict");
-        var appBody = Body.of(appIn.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // its errors located under body.application, as svix-server's nested validation puts them
+        var appBody = Body.nested(((com.fasterxml.jackson.databind.node.ObjectNode) appIn).deepCopy(),
+                List.of("body", "application"));
         var given = appBody.raw("uid");
         if ((given == null || given.isNull()) && namesUid(key, Ids.APP)) {
             appBody.root().put("uid", key);

@@ -36,13 +36,15 @@ public final class MessageRoutes {
     private final EventTypeGate eventTypes;
     private final Idempotency idempotency;
     private final EndpointStore endpoints;
+    private final dev.herald.store.PollerStore pollers;
     private final BackgroundTaskRoutes tasks;
     private final Clock clock;
     private final int defaultRetentionDays;
 
     public MessageRoutes(ApplicationStore apps, AppResolver resolver, ApplicationRoutes applicationRoutes,
                          MessageStore messages, Publisher publisher, EventTypeGate eventTypes, Idempotency idempotency,
-                         EndpointStore endpoints, BackgroundTaskRoutes tasks, Clock clock, int defaultRetentionDays) {
+                         EndpointStore endpoints, dev.herald.store.PollerStore pollers, BackgroundTaskRoutes tasks,
+                         Clock clock, int defaultRetentionDays) {
         this.apps = apps;
         this.resolver = resolver;
         this.applicationRoutes = applicationRoutes;
@@ -51,6 +53,7 @@ public final class MessageRoutes {
         this.eventTypes = eventTypes;
         this.idempotency = idempotency;
         this.endpoints = endpoints;
+        this.pollers = pollers;
         this.tasks = tasks;
         this.clock = clock;
         this.defaultRetentionDays = defaultRetentionDays;
@@ -123,7 +126,8 @@ public final class MessageRoutes {
 
     /**
      * Svix's precheck: whether a message of this type (and channels) would reach any endpoint now, so an app can skip
-     * building one nobody gets. An endpoint with a payload filter counts as reached: the filter needs the payload.
+     * building one nobody gets. An endpoint with a payload filter counts as reached: the filter needs the payload. A
+     * polling endpoint (or polling destination) that would keep the message counts too.
      */
     void precheck(Context ctx) {
         var app = resolver.resolve(ctx);
@@ -131,7 +135,8 @@ public final class MessageRoutes {
         String eventType = body.requiredString("eventType", 1, 256);
         Set<String> channels = body.stringSet("channels", 10, EndpointInput.CHANNEL, 128);
         body.validate();
-        boolean active = endpoints.allOf(app.id()).stream().anyMatch(e -> e.accepts(eventType, channels));
+        boolean active = endpoints.allOf(app.id()).stream().anyMatch(e -> e.accepts(eventType, channels))
+                || pollers.anyAccepts(app.id(), eventType, channels);
         ctx.json(new PrecheckOut(active));
     }
 

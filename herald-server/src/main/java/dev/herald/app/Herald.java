@@ -202,8 +202,9 @@ public final class Herald implements AutoCloseable {
                     OperationalWebhooks.TYPES, clock, config.maxEndpointsPerApp(), urlPolicy,
                     (type, endpoint) -> operationalApp.endpointsChanged(), newSecret);
             var taskRoutes = new BackgroundTaskRoutes(new BackgroundTaskStore(jdbi), clock, operational::emit);
+            var pollers = new dev.herald.store.PollerStore(jdbi);
             var messageRoutes = new MessageRoutes(apps, resolver, applicationRoutes, messages, publisher, eventTypeGate,
-                    idempotency, endpoints, taskRoutes, clock, config.payloadRetentionDays());
+                    idempotency, endpoints, pollers, taskRoutes, clock, config.payloadRetentionDays());
             var transformationRoutes = new TransformationRoutes(resolver, endpointRoutes, endpoints, clock, urlPolicy);
             var attemptRoutes = new AttemptRoutes(resolver, endpointRoutes, messageRoutes, endpoints, messages, attempts,
                     eventTypes, publisher, taskRoutes, clock, Duration.ofDays(config.payloadRetentionDays()));
@@ -214,7 +215,6 @@ public final class Herald implements AutoCloseable {
             var integrationRoutes = new dev.herald.api.IntegrationRoutes(resolver,
                     new dev.herald.store.IntegrationStore(jdbi, secretBox), auth, clock);
 
-            var pollers = new dev.herald.store.PollerStore(jdbi);
             var pollerRoutes = new dev.herald.api.PollerRoutes(resolver, pollers, tokens, auth, eventTypes::missing, clock);
             var publicUrl = new dev.herald.api.PublicUrl(config.publicUrl());
             var autoConfigRoutes = new dev.herald.api.AutoConfigRoutes(resolver,

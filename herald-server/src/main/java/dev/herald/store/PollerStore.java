@@ -121,6 +121,20 @@ public final class PollerStore {
         return DeletePurge.sinkPending(jdbi, id);
     }
 
+    /**
+     * Whether a polling endpoint of the application would take a message of this type and channels: the rule of the
+     * publish's {@code polled} insert (no types is every type; channels, when set, must overlap).
+     */
+    public boolean anyAccepts(String appId, String eventType, java.util.Set<String> channels) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                select exists (select 1 from poller p where p.app_id = :app
+                  and (coalesce(cardinality(p.filter_types), 0) = 0 or :type = any(p.filter_types))
+                  and (coalesce(cardinality(p.channels), 0) = 0 or p.channels && cast(:channels as text[])))
+                """).bind("app", appId).bind("type", eventType)
+                .bindByType("channels", channels == null ? null : channels.toArray(String[]::new), String[].class)
+                .mapTo(Boolean.class).one());
+    }
+
     /** By id or uid, within the application. */
     public Optional<Poller> find(String appId, String idOrUid) {
         return jdbi.withHandle(h -> h.createQuery("""

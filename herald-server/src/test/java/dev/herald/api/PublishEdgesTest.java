@@ -125,6 +125,13 @@ class PublishEdgesTest {
         assertThat(made.status()).isEqualTo(200);
         assertThat(made.text("uid")).isEqualTo("made-on-the-way");
         assertThat(herald.api.get("/api/v1/app/made-on-the-way/msg/" + nullUid.text("id")).status()).isEqualTo(200);
+
+        // its fields' errors are located inside it, as svix-server's nested validation puts them
+        var badName = herald.api.post("/api/v1/app/named-badly/msg",
+                "{\"eventType\":\"a.b\",\"payload\":{},\"application\":{\"name\":\"\",\"uid\":\"named-badly\"}}");
+        assertThat(badName.status()).as(badName.raw()).isEqualTo(422);
+        assertThat(badName.body().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"application\",\"name\"]");
+        assertThat(herald.api.get("/api/v1/app/named-badly").status()).isEqualTo(404);
     }
 
     /**

@@ -377,6 +377,12 @@ class RecoveryToolsSdkTest {
         assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("c.d").channels(Set.of("eu"))).getActive()).isFalse();
         assertThat(herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, "{\"disabled\":true}").status()).isEqualTo(200);
         assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b").channels(Set.of("eu"))).getActive()).isFalse();
+        // a polling endpoint keeps what its types and channels accept: a message it would keep is not for nobody
+        assertThat(herald.api.post("/api/v1/app/" + app + "/polling-endpoint",
+                "{\"filterTypes\":[\"c.d\"],\"channels\":[\"us\"]}").status()).isEqualTo(201);
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("c.d").channels(Set.of("us"))).getActive()).isTrue();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("c.d").channels(Set.of("eu"))).getActive()).isFalse();
+        assertThat(svix.getMessage().precheck(app, new MessagePrecheckIn().eventType("a.b").channels(Set.of("us"))).getActive()).isFalse();
 
         var noType = herald.api.post("/api/v1/app/" + app + "/msg/precheck/active", "{}");
         assertThat(noType.status()).isEqualTo(422);
