@@ -574,6 +574,11 @@ public final class MessageStore {
             var page = jdbi.inTransaction(h -> {
                 h.createQuery("select pg_advisory_xact_lock(hashtext(:endpoint))").bind("endpoint", endpoint.id())
                         .mapTo(String.class).one();
+                // deleted meanwhile: its purge may already have dropped its note (under this lock), and rows written now
+                // would be nobody's to remove (a replay-missing finds every message again once the purge took its rows)
+                boolean live = h.createQuery("select exists (select 1 from endpoint where id = :endpoint)")
+                        .bind("endpoint", endpoint.id()).mapTo(Boolean.class).one();
+                if (!live) return new ManualPage(0, List.of(), null);
                 var selected = selection.select(h, cursor);
                 insertDeliveries(h, selected.queue().stream().map(msgId -> new Target(msgId, endpoint.id())).toList(),
                         endpoint.appId(), DeliveryStatus.TRIGGER_MANUAL, now, now);

@@ -1,6 +1,7 @@
 package dev.herald.store;
 
 import java.time.Instant;
+import java.util.List;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
@@ -15,8 +16,10 @@ public final class RetentionStore {
     /** Only one node sweeps (or purges) at a time: the session advisory lock they hold (public: tests hold a purge off). */
     public static final long LOCK = 7_243_002L;
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RetentionStore.class);
     private final Jdbi jdbi;
     private final DeletePurge deletes;
+    private volatile boolean desummarizing = true;
 
     public RetentionStore(Jdbi jdbi) {
         this(jdbi, PURGE_EVERY);
@@ -51,6 +54,56 @@ public final class RetentionStore {
             return RetentionStore.repeat(h, sql, BATCH, "now", cutoff, this::purgeIfDue);
         }
 
+        /**
+         * {@link #repeat} for a delete that finds its rows through the BRIN index {@code brin} and returns the block of
+         * each row it deleted. A BRIN summary only widens: a range still summarized from the rows deleted here, once
+         * new rows fill the freed space, claims to hold old rows and new ones, and every later batch reads it (all the
+         * table, a retention period on). So the ranges emptied lose their summaries, and VACUUM, which summarizes
+         * every range without one, sums up what is left in them.
+         */
+        long repeatNarrowing(String sql, Instant cutoff, String brin) {
+            long total = 0;
+            while (true) {
+                List<Long> blocks = h.createQuery(sql).bind("now", cutoff).bind("batch", BATCH).mapTo(Long.class).list();
+                total += blocks.size();
+                forgetSummaries(brin, blocks);
+                purgeIfDue();
+                if (blocks.size() < BATCH) return total;
+            }
+        }
+
+        private void forgetSummaries(String brin, List<Long> blocks) {
+            if (blocks.isEmpty() || !desummarizing) return;
+            List<Long> distinct = blocks.stream().distinct().toList();
+            try {
+                h.createQuery("""
+                        select count(*) from (
+                            select brin_desummarize_range(cast(:brin as regclass), b) from unnest(cast(:blocks as bigint[])) b) x
+                        """).bind("brin", brin).bindArray("blocks", Long.class, distinct).mapTo(Long.class).one();
+            } catch (RuntimeException e) {
+                if (SqlErrors.isUnavailable(e)) throw e;
+                // only the index's owner may (a database whose migrations ran as another role): sweeps go on as before
+                desummarizing = false;
+                log.warn("the retention sweep cannot reset the summaries of {} ({}); on a large table its batches will"
+                        + " read more of it", brin, e.getMessage());
+            }
+        }
+
+        /**
+         * Runs one step; a step that fails is logged and the sweep goes on to the next (one failing for good, a role's
+         * statement_timeout over a heavy batch say, stopped every later step on every run, token and key expiry
+         * among them). A lost connection ends the sweep: nothing more can run on it.
+         */
+        long step(String name, java.util.function.LongSupplier body) {
+            try {
+                return body.getAsLong();
+            } catch (RuntimeException e) {
+                if (SqlErrors.isConnectionLost(e)) throw e;
+                log.warn("retention sweep: the {} step failed, the others go on: {}", name, e.getMessage());
+                return 0;
+            }
+        }
+
         void purgeIfDue() {
             if (System.nanoTime() - nextPurge < 0) return;
             purged += deletes.purgeIn(h);
@@ -75,61 +128,69 @@ public final class RetentionStore {
             if (!locked) return null;
             try {
                 var run = new Run(h);
-                run.purged = deletes.purgeIn(h);
+                run.purged = run.step("purge of deletes", () -> deletes.purgeIn(h));
                 // a payload still to be delivered is kept past its retention until no delivery of it is queued: blanked,
                 // the queued deliveries (a retry, a deliverAt later than the retention) would be cancelled unsent
-                long payloads = run.repeat("""
+                long payloads = run.step("payloads", () -> run.repeat("""
                         update message set payload = null
                         where (app_id, id) in (
                             select m.app_id, m.id from message m
                             where m.payload is not null and m.payload_expires_at <= :now
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
-                        """, now);
-                long attempts = run.repeat("""
+                        """, now));
+                long attempts = run.step("attempts", () -> run.repeatNarrowing("""
                         delete from attempt where (msg_id, id) in (select msg_id, id from attempt where created_at < :now limit :batch)
-                        """, retainAfter);
-                long messages = run.repeat("""
+                        returning (ctid::text::point)[0]::bigint
+                        """, retainAfter, "attempt_created_brin"));
+                long messages = run.step("messages", () -> run.repeatNarrowing("""
                         delete from message where (app_id, id) in (
                             select m.app_id, m.id from message m
                             where m.created_at < :now
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
-                        """, retainAfter);
+                        returning (ctid::text::point)[0]::bigint
+                        """, retainAfter, "message_created_brin"));
                 // a polling endpoint's entries go with the messages they name (the read joins the message: one gone is skipped)
-                long pollEntries = run.repeat("""
+                long pollEntries = run.step("poll entries", () -> run.repeat("""
                         delete from poll_entry where (poller_id, xid, seq) in (
                             select poller_id, xid, seq from poll_entry where created_at < :now limit :batch)
-                        """, retainAfter);
+                        """, retainAfter));
                 // a named consumer that has not read for the whole retention period is forgotten (its place is older
                 // than anything it could still read)
-                long pollConsumers = run.repeat("""
+                long pollConsumers = run.step("poll consumers", () -> run.repeat("""
                         delete from poll_consumer where (poller_id, consumer_id) in (
                             select poller_id, consumer_id from poll_consumer where updated_at < :now limit :batch)
-                        """, retainAfter);
-                long keys = run.repeat("""
+                        """, retainAfter));
+                long keys = run.step("idempotency keys", () -> run.repeatNarrowing("""
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
-                        """, idempotencyAfter);
-                long tasks = run.repeat("""
+                        returning (ctid::text::point)[0]::bigint
+                        """, idempotencyAfter, "idempotency_key_created_brin"));
+                long tasks = run.step("background tasks", () -> run.repeat("""
                         delete from background_task where id in (select id from background_task where created_at < :now limit :batch)
-                        """, retainAfter);
-                int lost = h.createUpdate("""
+                        """, retainAfter));
+                long lost = run.step("lost tasks", () -> h.createUpdate("""
                         update background_task set status = 'failed', updated_at = :now,
                                data = data || jsonb_build_object('error', 'the node running it stopped before it ended')
                         where status = 'running' and updated_at < :lostBefore
-                        """).bind("now", now).bind("lostBefore", now.minus(TASK_LOST_AFTER)).execute();
+                        """).bind("now", now).bind("lostBefore", now.minus(TASK_LOST_AFTER)).execute());
                 // idle throttle buckets (their next slot long past) hold nothing worth keeping
-                h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
-                        .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute();
+                run.step("throttle buckets", () -> h.createUpdate("delete from throttle_bucket where next_free_at < :cutoff")
+                        .bind("cutoff", now.minus(java.time.Duration.ofHours(1))).execute());
+                // a rotated secret past its grace signs nothing more: its sealed key need not be kept (nor re-sealed)
+                run.step("expired secrets", () -> run.repeat("""
+                        delete from endpoint_secret where id in (
+                            select id from endpoint_secret where expires_at < :now limit :batch)
+                        """, now.minus(ENDED_TOKENS_KEPT)));
                 // every app-portal link and dashboard sign-in leaves a token; an integration's key has no end and is
                 // deleted with its rotation, and the test keeps a cascade from ever taking an integration with it
-                long tokens = run.repeat("""
+                long tokens = run.step("tokens", () -> run.repeat("""
                         delete from api_token where id in (
                             select t.id from api_token t
                             where t.expires_at < :now and not exists (select 1 from integration i where i.token_id = t.id)
                             limit :batch)
-                        """, now.minus(ENDED_TOKENS_KEPT));
+                        """, now.minus(ENDED_TOKENS_KEPT)));
                 return new Swept(run.purged, payloads, attempts, messages, keys, tasks, lost, tokens, pollEntries, pollConsumers);
             } finally {
                 h.createQuery("select pg_advisory_unlock(:lock)").bind("lock", LOCK).mapTo(Boolean.class).one();

@@ -44,6 +44,16 @@ public final class SqlErrors {
         return false;
     }
 
+    /** The connection itself failed or the server is going away (class 08, 57P0x): nothing more goes on this session. */
+    public static boolean isConnectionLost(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) return true;
+            if (t instanceof SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("08") || s.getSQLState().startsWith("57P"))) return true;
+        }
+        return false;
+    }
+
     /**
      * A transaction ended for what it met in others' (a deadlock, 40P01; a serialization failure, 40001): the same
      * writes in smaller transactions may not meet it.

@@ -234,4 +234,82 @@ class DeletePurgeTest {
                     """));
         }
     }
+
+    /**
+     * A replay-missing runs a page per transaction; the endpoint deleted and purged between two pages: each later page
+     * found every message again (none has a delivery to it any more) and wrote rows nobody's note covered, so no purge
+     * removed them (and an AutoConfig endpoint made again under the same id would have been sent them).
+     */
+    @Test
+    void a_replay_whose_endpoint_is_deleted_between_pages_leaves_nothing_behind() {
+        Instant now = Instant.now();
+        jdbi.useHandle(h -> {
+            h.execute("insert into endpoint (id, app_id, url, created_at, updated_at) values ('ep_9', 'app_1', 'http://127.0.0.1/', now(), now())");
+            var message = h.prepareBatch("""
+                    insert into message (id, app_id, event_type, payload, created_at) values (:id, 'app_1', 'invoice.paid', '{}', :at)
+                    """);
+            for (int i = 0; i < 3 * MessageStore.MANUAL_PAGE; i++) {
+                message.bind("id", dev.herald.domain.Ids.next(dev.herald.domain.Ids.MESSAGE)).bind("at", now).add();
+            }
+            message.execute();
+        });
+        var box = new dev.herald.security.SecretBox(java.util.Base64.getDecoder().decode(dev.herald.testing.TestHerald.ENCRYPTION_KEY), List.of());
+        var endpoint = new EndpointStore(jdbi, box).find("app_1", "ep_9").orElseThrow();
+        var pages = new java.util.concurrent.atomic.AtomicInteger();
+
+        new MessageStore(jdbi, TestDatabase.hotPathJdbi()).replay(endpoint,
+                MessageStore.ReplayWindow.missing(now.minus(Duration.ofHours(1)), null), now, () -> {
+                    if (pages.incrementAndGet() > 1) return;
+                    jdbi.useHandle(h -> h.execute("delete from endpoint where id = 'ep_9'"));
+                    purge();
+                });
+        purge();
+
+        assertThat(pages.get()).as("the delete came after the first page").isGreaterThanOrEqualTo(1);
+        assertThat(count("select count(*) from delivery where endpoint_id = 'ep_9'")).isZero();
+        assertThat(count("select count(*) from delivery_queue where endpoint_id = 'ep_9'")).isZero();
+    }
+
+    /** Many deletes at once (an application's endpoints, a tenant's cleanup) are purged in one round, not 100 every 5 s. */
+    @Test
+    void one_round_purges_every_note_not_the_first_hundred() {
+        jdbi.useHandle(h -> {
+            h.execute("""
+                    insert into endpoint (id, app_id, url, created_at, updated_at)
+                    select 'ep_many_' || g, 'app_2', 'http://127.0.0.1/', now(), now() from generate_series(1, 250) g
+                    """);
+            h.execute("delete from endpoint where id like 'ep_many_%'");
+        });
+        assertThat(count("select count(*) from purge_pending")).isEqualTo(250);
+        purge();
+        assertThat(count("select count(*) from purge_pending")).isZero();
+    }
+
+    /**
+     * One step that fails whenever it runs (here a role's statement_timeout over an application's purge, made by a
+     * trigger raising its error) stopped every later step of every sweep: keys, tokens and tasks were kept for good.
+     */
+    @Test
+    void a_step_that_fails_does_not_stop_the_others() {
+        jdbi.useHandle(h -> h.execute("""
+                create function herald_test_timeout() returns trigger language plpgsql as $$
+                begin raise exception 'canceling statement due to statement timeout' using errcode = '57014'; end $$;
+                create trigger herald_test_timeout before delete on message for each statement execute function herald_test_timeout();
+                insert into idempotency_key (scope, key, request_hash, created_at) values ('s', 'old', '\\x00', now() - interval '2 days');
+                insert into endpoint_secret (endpoint_id, key_id, ciphertext, created_at, expires_at)
+                values ('ep_3', 'k', '\\x00', now() - interval '10 days', now() - interval '9 days');
+                """));
+        try {
+            jdbi.useHandle(h -> h.execute("delete from application where id = 'app_1'"));
+            var swept = retention.sweep(Instant.now(), Instant.now().minus(Duration.ofDays(3650)), Instant.now().minus(Duration.ofHours(12)));
+            assertThat(swept.idempotencyKeysDeleted()).isEqualTo(1);
+            assertThat(count("select count(*) from purge_pending where id = 'app_1'")).as("tried again next round").isEqualTo(1);
+            assertThat(count("select count(*) from endpoint_secret where key_id = 'k'")).as("a secret past its grace").isZero();
+        } finally {
+            jdbi.useHandle(h -> h.execute("""
+                    drop trigger herald_test_timeout on message;
+                    drop function herald_test_timeout();
+                    """));
+        }
+    }
 }
