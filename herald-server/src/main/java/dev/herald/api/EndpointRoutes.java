@@ -376,8 +376,9 @@ public final class EndpointRoutes {
         ctx.status(204);
     }
 
+    /** Deletes it, once: of two deletes at once, the one that finds it gone is a 404 and raises no second event. */
     public void delete(Application app, Endpoint endpoint) {
-        endpoints.delete(app.id(), endpoint.id());
+        if (!endpoints.delete(app.id(), endpoint.id())) throw ApiException.notFound("Endpoint");
         listener.onEndpointEvent("endpoint.deleted", endpoint);
     }
 

@@ -35,6 +35,8 @@ class DeletedMeanwhileTest {
         TestDatabase.jdbi().useHandle(h -> h.execute("""
                 drop trigger if exists herald_test_gone on integration;
                 drop trigger if exists herald_test_gone on endpoint_secret;
+                drop trigger if exists herald_test_slow on endpoint;
+                drop function if exists herald_test_slow();
                 drop function if exists herald_test_gone();
                 """));
     }
@@ -67,5 +69,20 @@ class DeletedMeanwhileTest {
         var rotated = herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/secret/rotate", "{}");
         assertThat(rotated.status()).as(rotated.raw()).isEqualTo(404);
         assertThat(rotated.text("code")).isEqualTo("not_found");
+    }
+
+    /** Two deletes of one endpoint at once: both found it; the one whose delete found it gone is a 404 (both were 204). */
+    @Test
+    void of_two_deletes_at_once_one_is_a_404() throws Exception {
+        String app = herald.api.post("/api/v1/app", json("name", "twice")).text("id");
+        String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/x")).text("id");
+        // the first delete holds the row a while, so the second finds it before it goes
+        TestDatabase.jdbi().useHandle(h -> h.execute("""
+                create function herald_test_slow() returns trigger language plpgsql as $$
+                begin perform pg_sleep(0.5); return old; end $$;
+                create trigger herald_test_slow before delete on endpoint for each row execute function herald_test_slow();
+                """));
+        var statuses = dev.herald.testing.AtOnce.run(2, i -> herald.api.delete("/api/v1/app/" + app + "/endpoint/" + ep).status());
+        assertThat(statuses).containsExactlyInAnyOrder(204, 404);
     }
 }
