@@ -70,6 +70,57 @@ class LeaseInLaneTest {
         }
     }
 
+    /**
+     * Let go unsent before its lease ended, the delivery's claim is undone: its row put back with the attempt count it
+     * had. It kept the count, so the first request made was recorded as attempt 2 (and a failure there would have
+     * waited the schedule's third delay, or been the last of a short schedule).
+     */
+    @Test
+    void a_delivery_let_go_unsent_keeps_its_attempts() throws Exception {
+        var clock = new MutableClock(T0);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "1");
+        var firstHeld = new CountDownLatch(1);
+        var letFirstGo = new CountDownLatch(1);
+        try (var receiver = new Receiver(); var a = TestHerald.start(env, clock)) {
+            receiver.reply(r -> {
+                if (r.body().contains("\"first\"")) {
+                    firstHeld.countDown();
+                    try {
+                        letFirstGo.await(20, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return Receiver.Reply.status(200);
+            });
+            String app = app(a.api, "let-go");
+            endpoint(a.api, app, receiver.url("/e"));
+            publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"first\"}}");
+            assertThat(firstHeld.await(10, TimeUnit.SECONDS)).as("the first request out, and held").isTrue();
+            String second = publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"second\"}}");
+            Receiver.await(Duration.ofSeconds(10), () -> leasedOut(second), "the second delivery taken by node a");
+
+            // so near its lease's end that a request could outlast it: let go when the lane has room
+            clock.advance(HeraldConfig.DEFAULT_DELIVERY_LEASE.minus(HeraldConfig.DEFAULT_REQUEST_TIMEOUT).plusSeconds(1));
+            letFirstGo.countDown();
+            Receiver.await(Duration.ofSeconds(10), () -> a.herald.metrics().outlivedLeaseCount() == 1, "the second let go");
+            Receiver.await(Duration.ofSeconds(10), () -> claimsCounted(second) == 0, "its claim undone");
+
+            clock.advance(HeraldConfig.DEFAULT_REQUEST_TIMEOUT); // past the lease's end: claimed again, and sent
+            a.herald.wakeDispatcher();
+            Receiver.await(Duration.ofSeconds(10), () -> delivered(second), "the second delivered");
+            java.util.List<Integer> numbers = TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select attempt_number from attempt where msg_id = :m").bind("m", second).mapTo(Integer.class).list());
+            assertThat(numbers).containsExactly(1);
+        }
+    }
+
+    private static int claimsCounted(String msg) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("select attempt_count from delivery_queue where msg_id = :m")
+                .bind("m", msg).mapTo(Integer.class).findOne().orElse(-1));
+    }
+
     private static long sent(Receiver receiver, String msg) {
         return receiver.requests("/e").stream().filter(r -> msg.equals(r.header("webhook-id"))).count();
     }
