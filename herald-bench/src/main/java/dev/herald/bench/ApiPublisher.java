@@ -73,7 +73,7 @@ final class ApiPublisher implements AutoCloseable {
         var permits = new Semaphore(concurrency);
         for (int i = 0; i < total; i++) {
             permits.acquire();
-            send(baseUrl, token, appOf.apply(i), i, permits::release);
+            send(baseUrl, token, appOf.apply(i), i, System.nanoTime(), permits::release);
         }
         permits.acquire(concurrency);
         permits.release(concurrency);
@@ -103,14 +103,15 @@ final class ApiPublisher implements AutoCloseable {
                 continue;
             }
             inFlight.incrementAndGet();
-            send(baseUrl, token, app, i, inFlight::decrementAndGet);
+            // timed from when it was due, not when it went: a stall of this thread (a GC pause of the JVM it shares
+            // with Herald) would otherwise hide its own delay from every publish it held up
+            send(baseUrl, token, app, i, due, inFlight::decrementAndGet);
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (inFlight.get() > 0 && System.nanoTime() < deadline) Thread.sleep(5);
     }
 
-    private void send(String baseUrl, String token, String app, int i, Runnable done) {
-        long sentAt = System.nanoTime();
+    private void send(String baseUrl, String token, String app, int i, long sentAt, Runnable done) {
         LatencyRecorder answerTimes = answers;
         String body = "{\"eventType\":\"bench.event\",\"payload\":{\"t\":" + sentAt + ",\"i\":" + i
                 + ",\"pad\":\"" + PAD + "\"}}";

@@ -153,9 +153,28 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     static long rssKb() {
+        return statusKb("VmRSS:");
+    }
+
+    /** This JVM's peak resident set since {@link #resetPeakRss} (VmHWM), in KiB; -1 off Linux. */
+    static long peakRssKb() {
+        return statusKb("VmHWM:");
+    }
+
+    /** Starts the peak resident set afresh from the current one (Linux: 5 to clear_refs); false if refused. */
+    static boolean resetPeakRss() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static long statusKb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                if (line.startsWith(field)) return Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         } catch (Exception ignored) {
             // not Linux

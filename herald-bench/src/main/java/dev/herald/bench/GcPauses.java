@@ -54,8 +54,10 @@ final class GcPauses implements AutoCloseable {
     private void onCollection(Notification notification, Object handback) {
         if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) return;
         var info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
-        // G1's and ZGC's concurrent cycles are reported as collections too, but the application runs meanwhile
-        if (info.getGcName().contains("Concurrent") || info.getGcName().contains("Cycles")) return;
+        // ZGC's and Shenandoah's cycles are reported as collections too, but the application runs meanwhile; their
+        // pauses come as "… Pauses". G1's "G1 Concurrent GC" reports its Remark and Cleanup pauses (JDK 20 on,
+        // JDK-8297247): stop-the-world, so they count (until session 45 they were left out)
+        if (info.getGcName().contains("Cycles")) return;
         synchronized (pauses) {
             pauses.add(new Pause(info.getGcName(), info.getGcInfo().getStartTime(), info.getGcInfo().getDuration()));
         }

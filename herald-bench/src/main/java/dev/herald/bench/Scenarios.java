@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,6 +114,10 @@ final class Scenarios {
     /** 1. Sustained end-to-end throughput: publish over the API → signed request received → attempt recorded. */
     Throughput throughput(int endpoints, int messages) throws Exception {
         return throughput(endpoints, messages, "1. throughput, " + endpoints + " endpoint(s)/msg", concurrency(endpoints));
+    }
+
+    Throughput throughput(int endpoints, int messages, String label) throws Exception {
+        return throughput(endpoints, messages, label, concurrency(endpoints));
     }
 
     /** 1f. Scenario 1 with 64 publishes in flight, the load generator's setting until session 19. */
@@ -494,10 +499,12 @@ final class Scenarios {
         String rounds = String.format("%d rounds alternating, each after a lead-in of %,d", BACKLOG_ROUNDS, settings.backlogLeadIn());
         report.add(String.format("4. backlog %,d due", settings.backlogSmall()), "drain rate; claim p50 / p99",
                 Report.rate(small.rate()) + "; " + Report.ms(smallClaims.p50()) + " / " + Report.ms(smallClaims.p99()),
-                String.format("RSS %,.0f MB; %,d claims in %s", small.maxRssKb / 1024, smallClaims.count(), rounds));
+                String.format("%s %,.0f MB; %,d claims in %s", small.peakReset ? "peak RSS of the JVM while draining" : "RSS at the drain's end",
+                        small.maxRssKb / 1024, smallClaims.count(), rounds));
         report.add(String.format("4. backlog %,d due", settings.backlogLarge()), "drain rate; claim p50 / p99",
                 Report.rate(large.rate()) + "; " + Report.ms(largeClaims.p50()) + " / " + Report.ms(largeClaims.p99()),
-                String.format("RSS %,.0f MB; %,d claims; claim p50 ratio large/small %.2f", large.maxRssKb / 1024,
+                String.format("%s %,.0f MB; %,d claims; claim p50 ratio large/small %.2f",
+                        large.peakReset ? "peak RSS of the JVM while draining" : "RSS at the drain's end", large.maxRssKb / 1024,
                         largeClaims.count(), largeClaims.p50() / smallClaims.p50()));
     }
 
@@ -507,6 +514,7 @@ final class Scenarios {
         long delivered;
         double seconds;
         double maxRssKb;
+        boolean peakReset = true;
 
         double rate() {
             return delivered / seconds;
@@ -533,6 +541,7 @@ final class Scenarios {
         Herald node = env.startNode(Map.of("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "256"));
         await(Duration.ofMinutes(2), () -> receiver.count("/ok") >= leadIn);
         node.metrics().observeClaims(nanos -> drain.claims.record(0, nanos));
+        drain.peakReset &= BenchEnvironment.resetPeakRss();
         long deliveredBefore = receiver.count("/ok");
         long start = System.nanoTime();
         long end = start + settings.phase().toNanos();
@@ -541,7 +550,8 @@ final class Scenarios {
         node.metrics().observeClaims(null);
         drain.seconds += (System.nanoTime() - start) / 1e9;
         drain.delivered += receiver.count("/ok") - deliveredBefore;
-        drain.maxRssKb = Math.max(drain.maxRssKb, BenchEnvironment.rssKb());
+        // the peak during the drain (VmHWM, reset as it began), not one sample at its end
+        drain.maxRssKb = Math.max(drain.maxRssKb, drain.peakReset ? BenchEnvironment.peakRssKb() : BenchEnvironment.rssKb());
         env.stopNodes();
     }
 
@@ -592,7 +602,16 @@ final class Scenarios {
     }
 
     /** 6a. The network/CPU ceiling: Herald's HTTP client posting the same signed requests, no database. */
-    double httpLimit() throws Exception {
+    /** A limit's rate, and the machine's busy CPU seconds per unit it cost. */
+    record Limit(double rate, double cpuPerUnit) {}
+
+    /** "; the machine 82% busy": how much of the machine a limit kept busy (a bound from its rate assumes all of it). */
+    private static String busyShare(CpuMeter.Used used, double seconds) {
+        if (Double.isNaN(used.machineSeconds())) return "";
+        return String.format("; the machine %.0f%% busy", 100 * used.machineSeconds() / (seconds * Runtime.getRuntime().availableProcessors()));
+    }
+
+    Limit httpLimit() throws Exception {
         reset();
         var requests = new SignedRequestFactory(HeraldConfig.SignatureHeaders.WEBHOOK);
         String secret = WebhookSecrets.generate();
@@ -601,6 +620,7 @@ final class Scenarios {
             URI url = URI.create(receiver.url("/ok/limit"));
             var permits = new Semaphore(256);
             var done = new AtomicLong();
+            var failed = new AtomicLong();
             var cpu = CpuMeter.start();
             long end = System.nanoTime() + settings.phase().toNanos();
             long start = System.nanoTime();
@@ -611,15 +631,20 @@ final class Scenarios {
                 OutboundRequest request = requests.build(url, id, Instant.now().getEpochSecond(),
                         SignedRequestFactory.bytes(PAYLOAD.replace("\"t\":0", "\"t\":" + i++)), List.of(secret), Map.of());
                 client.send(request).whenComplete((r, e) -> {
-                    done.incrementAndGet();
+                    // only a delivery counts: a refusal or timeout is quick and would raise the ceiling
+                    if (e == null && r.isSuccess()) done.incrementAndGet();
+                    else failed.incrementAndGet();
                     permits.release();
                 });
             }
             permits.acquire(256);
+            if (failed.get() > 0) throw new IllegalStateException("the HTTP limit's requests failed: " + failed.get());
             double rate = done.get() / ((System.nanoTime() - start) / 1e9);
+            var used = cpu.used();
+            double seconds = (System.nanoTime() - start) / 1e9;
             report.add("6a. limit: HTTP only (no DB)", "signed requests/s", Report.rate(rate),
-                    "same client, receiver, payload; 256 in flight; " + cpu.used().perUnit(done.get(), "request"));
-            return rate;
+                    "same client, receiver, payload; 256 in flight; " + used.perUnit(done.get(), "request") + busyShare(used, seconds));
+            return new Limit(rate, used.machineSeconds() / done.get());
         }
     }
 
@@ -628,7 +653,7 @@ final class Scenarios {
      * transaction writes the deliveries leased to the publisher, which records them without a claim (a claim runs only
      * when none are waiting, as Herald claims what was not leased).
      */
-    double sqlLimit() throws Exception {
+    Limit sqlLimit() throws Exception {
         reset();
         Herald setup = env.startNode(Map.of());
         String app = admin.createApp(setup, "sql");
@@ -647,12 +672,16 @@ final class Scenarios {
         // (unchecked, inserts outran the claims and the figure measured the inserts' cost to the claims).
         // a worker that dies stops the others and fails the scenario (a rate of 0 would make the ratio infinite)
         var failure = new AtomicReference<Throwable>();
+        // room for outstanding deliveries: a publisher blocks on it, a record loop gives it back (until session 45 the
+        // publishers polled every 200 µs while the backlog was full, its normal state: wake-ups charged to this limit)
+        var room = new Semaphore(SQL_LIMIT_BACKLOG);
         for (int t = 0; t < 2; t++) {
             threads.add(Thread.ofPlatform().start(stoppingOnFailure(stop, failure, () -> {
                 while (!stop.get()) {
-                    if (published.get() - completed.get() > SQL_LIMIT_BACKLOG) {
-                        LockSupport.parkNanos(200_000);
-                        continue;
+                    try {
+                        if (!room.tryAcquire(SQL_LIMIT_PUBLISH_BATCH, 100, TimeUnit.MILLISECONDS)) continue;
+                    } catch (InterruptedException e) {
+                        return;
                     }
                     Instant now = Instant.now();
                     var batch = new ArrayList<Message>(SQL_LIMIT_PUBLISH_BATCH);
@@ -690,6 +719,7 @@ final class Scenarios {
                     var succeeded = claimed.stream().map(ClaimedDelivery::endpointId).distinct().toList();
                     queue.hotPath().useHandle(h -> queue.complete(h, results, List.of(), succeeded, List.of(app), now, false));
                     completed.addAndGet(results.size());
+                    room.release(results.size());
                 }
             })));
         }
@@ -701,15 +731,16 @@ final class Scenarios {
         Thread.sleep(settings.phase().toMillis());
         long cycled = completed.get() - from;
         var used = cpu.used();
-        double rate = cycled / ((System.nanoTime() - start) / 1e9);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rate = cycled / seconds;
         stop.set(true);
         for (Thread t : threads) t.join();
         if (failure.get() != null) throw new IllegalStateException("a worker of the SQL limit failed", failure.get());
         report.add("6b. limit: SQL only (no HTTP)", "deliveries/s, publish (leased)+record", Report.rate(rate),
-                String.format("2 publishing threads, %d per tx, at most %,d outstanding; 2 record loops, 200 per batch; %s; %s",
-                        SQL_LIMIT_PUBLISH_BATCH, SQL_LIMIT_BACKLOG, used.perUnit(cycled, "delivery"),
+                String.format("2 publishing threads, %d per tx, at most %,d outstanding; 2 record loops, 200 per batch; %s%s; %s",
+                        SQL_LIMIT_PUBLISH_BATCH, SQL_LIMIT_BACKLOG, used.perUnit(cycled, "delivery"), busyShare(used, seconds),
                         env.maintenanceCounts().since(maintenance)));
-        return rate;
+        return new Limit(rate, used.machineSeconds() / cycled);
     }
 
     /** {@code work}, which on any failure records it (the first one) and sets {@code stop}. */
@@ -730,8 +761,8 @@ final class Scenarios {
         var requests = new SignedRequestFactory(HeraldConfig.SignatureHeaders.WEBHOOK);
         try (var client = new WebhookClient(WebhookClientSettings.defaults("peer").withMaxConnectionsPerDestination(256),
                 new AddressGuard(List.of("127.0.0.0/8")), HostResolver.system());
-             var peer = new DbSchedulerPeer(env.database.dataSource(), env.jdbi(), client, requests, receiver.url("/ok/peer"),
-                     WebhookSecrets.generate(), 64)) {
+             var peer = new DbSchedulerPeer(env.jdbcUrl(), client, requests, receiver.url("/ok/peer"),
+                     WebhookSecrets.generate(), 64, 16)) {
             var cpu = CpuMeter.start();
             long start = System.nanoTime();
             var publishers = new ArrayList<Thread>();
@@ -745,10 +776,11 @@ final class Scenarios {
                 }));
             }
             for (Thread t : publishers) t.join();
-            await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages);
+            // received and its attempt recorded, as scenario 1 counts Herald's
+            await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && peer.attemptsRecorded() >= messages);
             double rate = messages / ((System.nanoTime() - start) / 1e9);
             report.add("7. peer: db-scheduler", "deliveries/s, schedule→executed", Report.rate(rate),
-                    String.format("%,d msgs, 64 scheduler threads, lock-and-fetch polling; %s", messages,
+                    String.format("%,d msgs, 64 scheduler threads, a pool of its own, lock-and-fetch polling (1.0, 4.0); %s", messages,
                             cpu.used().perUnit(messages, "delivery")));
             return rate;
         } finally {

@@ -16,7 +16,13 @@ class BenchSmokeTest {
                 "| 1g. publish only, with a polling endpoint |", "| 1h. polling endpoint read back |",
                 "| 6a. limit: HTTP only (no DB) |", "| 6b. limit: SQL only (no HTTP) |", "| 7. peer: db-scheduler |",
                 "| ratio | Herald / limit (lower of 6a, 6b) |", "| ratio | Herald / db-scheduler peer |",
-                "| ratio | Herald / its bound with no overhead, 1 / (2/6a + 1/6b) |");
+                "| ratio | Herald / its bound with no overhead, 1 / (2/6a + 1/6b) |",
+                "| 1. throughput again, after the limits and the peer |",
+                "| ratio | Herald / its bound from the limits' CPU, cores / (2·cpu6a + cpu6b) |");
+        assertThat(out.lines().filter(l -> l.startsWith("| 1. throughput, 1 endpoint(s)/msg |")).findFirst())
+                .hasValueSatisfying(row -> assertThat(row).contains("; 0 refused;"));
+        assertThat(out.lines().filter(l -> l.startsWith("| 6a. limit")).findFirst())
+                .hasValueSatisfying(row -> assertThat(row).containsPattern("the machine \\d+% busy"));
         // a rate of 0 (a scenario's worker died) and the infinite ratio it makes
         assertThat(out).doesNotContain("NaN", "Infinity", "| 0/s |");
     }
