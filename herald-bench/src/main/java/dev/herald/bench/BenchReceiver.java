@@ -26,6 +26,13 @@ final class BenchReceiver implements AutoCloseable {
     private final ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
     private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
     private final LongAdder total = new LongAdder();
+    /** Requests to {@code /ok} that are not a delivery: unsigned, or a body that could not be read. */
+    private final LongAdder unsigned = new LongAdder();
+    /** A webhook-id a path already had: sent again, not counted again. */
+    private final LongAdder duplicates = new LongAdder();
+    /** path and webhook-id of what {@code /ok} received, the first {@link #DUPLICATES_CHECKED} of a scenario. */
+    private final java.util.Set<String> seen = ConcurrentHashMap.newKeySet();
+    static final int DUPLICATES_CHECKED = 250_000;
     private volatile LatencyRecorder latencies;
 
     BenchReceiver() throws Exception {
@@ -39,8 +46,12 @@ final class BenchReceiver implements AutoCloseable {
                 String path = Request.getPathInContext(request);
                 Content.Source.asStringAsync(request, StandardCharsets.UTF_8).whenComplete((body, error) -> {
                     long now = System.nanoTime();
-                    counts.computeIfAbsent(bucket(path), p -> new LongAdder()).increment();
                     total.increment();
+                    if (path.startsWith("/ok") && !aDelivery(request, path, error)) {
+                        answer(response, callback, 400);
+                        return;
+                    }
+                    counts.computeIfAbsent(bucket(path), p -> new LongAdder()).increment();
                     var recorder = latencies;
                     if (recorder != null && body != null && path.startsWith("/ok")) {
                         long sent = publishedAt(body);
@@ -56,6 +67,32 @@ final class BenchReceiver implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /**
+     * Whether a request to {@code /ok} counts as a delivery: signed (Standard Webhooks' three headers), its body read,
+     * and not one this path already had (a copy sent twice would raise a rate).
+     */
+    private boolean aDelivery(Request request, String path, Throwable error) {
+        var headers = request.getHeaders();
+        String id = headers.get("webhook-id");
+        if (error != null || id == null || headers.get("webhook-signature") == null || headers.get("webhook-timestamp") == null) {
+            unsigned.increment();
+            return false;
+        }
+        if (seen.size() < DUPLICATES_CHECKED && !seen.add(path + " " + id)) {
+            duplicates.increment();
+            return false;
+        }
+        return true;
+    }
+
+    long unsigned() {
+        return unsigned.sum();
+    }
+
+    long duplicates() {
+        return duplicates.sum();
     }
 
     private static void answer(Response response, Callback callback, int status) {
@@ -100,6 +137,9 @@ final class BenchReceiver implements AutoCloseable {
     void reset() {
         counts.clear();
         total.reset();
+        unsigned.reset();
+        duplicates.reset();
+        seen.clear();
         latencies = null;
     }
 

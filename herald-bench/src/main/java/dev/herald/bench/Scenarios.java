@@ -82,6 +82,10 @@ final class Scenarios {
     private void reset() {
         env.stopNodes();
         printStatements();
+        // every request the last scenario counted was a signed delivery: one that was not fails the run
+        if (receiver.unsigned() > 0) {
+            throw new IllegalStateException(receiver.unsigned() + " requests to /ok were unsigned or unreadable");
+        }
         env.clean();
         receiver.reset();
         publisher.resetCounts();
@@ -158,9 +162,9 @@ final class Scenarios {
         double rate = expected / seconds;
         var used = cpu.used();
         report.add(label, "deliveries/s, publish→recorded", Report.rate(rate),
-                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s, %d in flight, %s; %d refused; %s; %s; %s",
+                String.format("%,d msgs, %,d deliveries in %.1f s; publishes %,.0f/s, %d in flight, %s; %d refused; %d sent twice; %s; %s; %s",
                         messages, expected, seconds, messages / publishSeconds, concurrency, answerTimes(answers),
-                        publisher.refused(), leasedShare(node, expected),
+                        publisher.refused(), receiver.duplicates(), leasedShare(node, expected),
                         used.perUnit(expected, "delivery"), env.maintenanceCounts().since(maintenance)));
         return new Throughput(rate, used.jitSeconds() * 1e6 / expected);
     }
@@ -780,7 +784,8 @@ final class Scenarios {
             await(Duration.ofMinutes(10), () -> receiver.count("/ok") >= messages && peer.attemptsRecorded() >= messages);
             double rate = messages / ((System.nanoTime() - start) / 1e9);
             report.add("7. peer: db-scheduler", "deliveries/s, schedule→executed", Report.rate(rate),
-                    String.format("%,d msgs, 64 scheduler threads, a pool of its own, lock-and-fetch polling (1.0, 4.0); %s", messages,
+                    String.format("%,d msgs, 64 scheduler threads, a pool of its own, lock-and-fetch polling (1.0, 4.0); %d sent twice; %s",
+                            messages, receiver.duplicates(),
                             cpu.used().perUnit(messages, "delivery")));
             return rate;
         } finally {
