@@ -1,8 +1,6 @@
 package dev.herald.security;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import java.nio.charset.StandardCharsets;
@@ -33,17 +31,36 @@ public final class SvixJwt {
         }
     }
 
-    private final MACVerifier verifier;
+    private final javax.crypto.spec.SecretKeySpec key;
     private final Clock clock;
 
-    /** @throws IllegalArgumentException for a secret shorter than 32 bytes (256 bits: HS256's key size) */
+    /**
+     * Any secret svix-server takes: it checks HS256 with a key of any length, and teams run it with short ones (its
+     * examples' {@code "test value"}); such a secret is taken, with a warning, since refusing it would leave their
+     * tokens unusable here (JOSE libraries insist on 256 bits, so the signature is checked with the JDK's HMAC).
+     *
+     * @throws IllegalArgumentException for an empty secret
+     */
     public SvixJwt(String secret, Clock clock) {
-        try {
-            this.verifier = new MACVerifier(secret.getBytes(StandardCharsets.UTF_8));
-        } catch (JOSEException e) {
-            throw new IllegalArgumentException("must be at least 32 characters (HS256 needs 256 bits)");
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length == 0) throw new IllegalArgumentException("must not be empty");
+        if (bytes.length < 32) {
+            org.slf4j.LoggerFactory.getLogger(SvixJwt.class).warn("HERALD_JWT_SECRET is {} bytes, under HS256's 32:"
+                    + " taken, as svix-server takes it, but a short secret can be guessed; use a long random one", bytes.length);
         }
+        this.key = new javax.crypto.spec.SecretKeySpec(bytes, "HmacSHA256");
         this.clock = clock;
+    }
+
+    private boolean signedWithSecret(SignedJWT jwt) {
+        try {
+            var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            byte[] expected = mac.doFinal(jwt.getSigningInput());
+            return java.security.MessageDigest.isEqual(expected, jwt.getSignature().decode());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Whether the token has a JWT's shape (a Herald token never does), so it is checked here and nowhere else. */
@@ -55,7 +72,7 @@ public final class SvixJwt {
     public Optional<Claims> verify(String token) {
         try {
             SignedJWT jwt = SignedJWT.parse(token);
-            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) return Optional.empty();
+            if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !signedWithSecret(jwt)) return Optional.empty();
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Instant now = clock.instant();
             Instant expires = claims.getExpirationTime() == null ? null : claims.getExpirationTime().toInstant();
@@ -70,7 +87,7 @@ public final class SvixJwt {
             if (flags != null && flags.contains(null)) return Optional.empty();
             return Optional.of(new Claims(subject, claims.getStringClaim("org"), expires,
                     flags == null ? java.util.Set.of() : java.util.Set.copyOf(flags)));
-        } catch (ParseException | JOSEException | IllegalStateException e) {
+        } catch (ParseException | IllegalStateException e) {
             return Optional.empty();
         }
     }
