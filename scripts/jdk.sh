@@ -21,7 +21,7 @@ herald_find_jdk() {
     fi
   done
   echo "herald: no JDK 21 or newer found (looked at \$JAVA_HOME, java on PATH, /usr/lib/jvm/*)." >&2
-  echo "herald: install one, e.g. 'apt-get install openjdk-21-jdk-headless' or a Temurin 21+ JDK, or set JAVA_HOME." >&2
+  echo "herald: install one (Debian 13, Ubuntu 24.04: 'apt-get install openjdk-21-jdk-headless'; Debian 12 packages only 17: a Temurin 21+ JDK from https://adoptium.net), or set JAVA_HOME." >&2
   return 1
 }
 

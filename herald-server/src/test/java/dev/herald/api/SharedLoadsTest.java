@@ -61,12 +61,28 @@ class SharedLoadsTest {
 
     @Test
     void a_value_loaded_while_its_key_was_invalidated_is_not_kept() throws Exception {
-        var first = new HeldLoad("before the change");
+        var load = new HeldLoad("before the change");
         cache.invalidate("k"); // the thing changed while it was being read
-        var second = new HeldLoad("after the change"); // a caller after the change loads anew, beside the first load
-        first.finish();
-        second.finish();
-        assertThat(cache.get("k", k -> "loaded again")).isEqualTo("after the change");
+        load.finish();
+        assertThat(cache.get("k", k -> "loaded again")).isEqualTo("loaded again");
+    }
+
+    @Test
+    void of_two_loads_around_an_invalidation_the_later_one_is_kept_whichever_ends_first() throws Exception {
+        for (boolean olderEndsFirst : new boolean[] {true, false}) {
+            cache.invalidate("k");
+            var first = new HeldLoad("before the change");
+            cache.invalidate("k");
+            var second = new HeldLoad("after the change"); // a caller after the change loads anew, beside the first load
+            if (olderEndsFirst) {
+                first.finish();
+                second.finish();
+            } else {
+                second.finish();
+                first.finish();
+            }
+            assertThat(cache.get("k", k -> "loaded again")).as("older ends first: " + olderEndsFirst).isEqualTo("after the change");
+        }
     }
 
     /** A load of "k" begun on a thread of its own and held until {@link #finish}. */

@@ -90,13 +90,13 @@ class BackupCommandTest {
                     }
                 }
             });
-            Thread.sleep(300);
+            // the publisher under way before the copy begins
+            dev.herald.testing.Receiver.await(java.time.Duration.ofSeconds(10), () -> acceptedAll.size() > 110, "publishing under way");
             acceptedBefore.addAll(acceptedAll); // accepted (answered 202) before the copy begins
             copying.set(true);
             var out = new ByteArrayOutputStream();
             assertThat(BackupCommand.run(envFor(original), copy, new PrintStream(out))).isZero();
             copying.set(false);
-            Thread.sleep(300);
             stop.set(true);
             publisher.join();
             assertThat(out.toString()).contains("while the server ran").contains("WAL segments")
@@ -105,6 +105,8 @@ class BackupCommandTest {
         System.out.printf("BackupCommandTest: %d accepted before the copy, %d while it was taken, %d in all%n",
                 acceptedBefore.size(), acceptedDuring.get(), acceptedAll.size());
         assertThat(acceptedBefore).hasSizeGreaterThan(100);
+        // the point: a copy of a database being written to (a copy taken while nothing was published proves less)
+        assertThat(acceptedDuring.get()).as("messages accepted while the copy was taken").isPositive();
         assertThat(copy.resolve("pg/backup_label")).exists();
         assertThat(copy.resolve("encryption.key")).hasSameBinaryContentAs(original.resolve("encryption.key"));
 

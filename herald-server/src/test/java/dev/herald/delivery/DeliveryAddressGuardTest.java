@@ -93,8 +93,12 @@ class DeliveryAddressGuardTest {
     }
 
     @Test
-    void a_name_resolving_to_a_private_address_fails_its_attempt_as_blocked_without_connecting() {
-        start(TestHerald.defaultEnv(), Map.of("internal.example.test", "10.0.0.5"));
+    void a_name_resolving_to_a_blocked_address_fails_its_attempt_as_blocked_without_connecting() {
+        // a loopback address outside the whitelist stands for every blocked one (those are the resolver's own tests):
+        // were the guard broken, the request would reach this machine and no other
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.1/32");
+        start(env, Map.of("internal.example.test", "127.0.0.2"));
         String app = app(herald.api, "rebind");
         String ep = endpoint(herald.api, app, "http://internal.example.test:" + port() + "/hook");
         String msg = publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{}}");
@@ -103,7 +107,7 @@ class DeliveryAddressGuardTest {
         assertThat(attempt.path("endpointId").asText()).isEqualTo(ep);
         assertThat(attempt.path("status").asInt()).isEqualTo(2);
         assertThat(attempt.path("responseStatusCode").asInt()).isZero();
-        assertThat(attempt.path("errorMessage").asText()).contains("blocked").contains("10.0.0.5");
+        assertThat(attempt.path("errorMessage").asText()).contains("blocked").contains("127.0.0.2");
         assertThat(lookups).contains("internal.example.test");
         assertThat(receiver.requests()).isEmpty();
     }

@@ -41,6 +41,26 @@ class GuardedAddressResolverTest {
                 .hasMessage("blocked address 10.0.0.5 (private range)");
     }
 
+    /** Names a DNS rebinding points at every kind of place a webhook must not reach: each refused, no socket opened. */
+    @Test
+    void refusesANameResolvingToAnySpecialAddress() {
+        var targets = Map.of(
+                "intranet.example.test", "10.0.0.5",
+                "metadata.example.test", "169.254.169.254",
+                "router.example.test", "192.168.1.1",
+                "cgnat.example.test", "100.64.0.1",
+                "v6-loopback.example.test", "::1",
+                "v6-mapped.example.test", "::ffff:127.0.0.1",
+                "v6-ula.example.test", "fd00::1",
+                "nat64.example.test", "64:ff9b::a00:1",
+                "ec2-v6-metadata.example.test", "fd00:ec2::254");
+        targets.forEach((name, address) -> assertThatThrownBy(() -> resolve(fakeDns(List.of(address)), name, 80).get())
+                .as(name + " -> " + address)
+                .cause()
+                .isInstanceOf(BlockedAddressException.class)
+                .hasMessageStartingWith("blocked address "));
+    }
+
     @Test
     void passesResolverFailuresThrough() {
         HostResolver dns = host -> {

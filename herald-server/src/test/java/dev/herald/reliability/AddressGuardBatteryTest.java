@@ -20,24 +20,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The outbound address guard attacked through the API, with no whitelist. Literal special addresses in
- * every notation are refused when the endpoint is created; names that resolve to special addresses (a
- * fake DNS, so nothing leaves the machine) are refused at connect time. A canary on 127.0.0.1 proves that
- * not one request got through.
+ * every notation are refused when the endpoint is created; names that resolve to loopback addresses (a fake DNS) are
+ * refused at connect time, and a canary on 127.0.0.1 shows not one request got through. Names resolving to the other
+ * special addresses (private, link-local, metadata, CGNAT, ULA, NAT64) are refused by the resolver itself in
+ * {@code outbound.GuardedAddressResolverTest}, where no socket is opened: a broken guard fails there without a packet
+ * leaving the machine.
  */
 @ExtendWith(TestDatabase.class)
 class AddressGuardBatteryTest {
     /** The fake DNS: public-looking names that resolve to places Herald must never reach. */
     static final Map<String, String> DNS = Map.of(
             "rebind-to-loopback.example.com", "127.0.0.1",
-            "intranet.example.com", "10.0.0.5",
-            "metadata.example.com", "169.254.169.254",
-            "router.example.com", "192.168.1.1",
-            "cgnat.example.com", "100.64.0.1",
+            "rebind-to-loopback-2.example.com", "127.0.0.2",
             "v6-loopback.example.com", "::1",
-            "v6-mapped.example.com", "::ffff:127.0.0.1",
-            "v6-ula.example.com", "fd00::1",
-            "nat64.example.com", "64:ff9b::a00:1",
-            "ec2-v6-metadata.example.com", "fd00:ec2::254");
+            "v6-mapped.example.com", "::ffff:127.0.0.1");
 
     static HostResolver fakeDns() {
         return host -> {
@@ -102,7 +98,6 @@ class AddressGuardBatteryTest {
             }
             System.out.printf("address guard battery: %d literal URLs refused at create, %d DNS names refused at connect%n",
                     literals.size(), named.size());
-            assertThat(literals.size() + named.size()).isGreaterThanOrEqualTo(40);
             assertThat(canary.requests()).as("requests that reached the canary").isEmpty();
         }
     }

@@ -39,7 +39,21 @@ public final class NetworkNamespace implements AutoCloseable {
             return "interrupted";
         }
         var user = System.getProperty("user.name");
-        return "root".equals(user) ? null : "network namespaces need root; running as " + user;
+        if (!"root".equals(user)) return "network namespaces need root; running as " + user;
+        // root without the capability (a container's default): making one is the only proof
+        String probe = "herald-probe" + ProcessHandle.current().pid();
+        try {
+            var add = new ProcessBuilder("ip", "netns", "add", probe).redirectErrorStream(true).start();
+            String out = new String(add.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!add.waitFor(10, TimeUnit.SECONDS) || add.exitValue() != 0) return "cannot make a network namespace: " + out.trim();
+            new ProcessBuilder("ip", "netns", "delete", probe).redirectErrorStream(true).start().waitFor(10, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            return "cannot make a network namespace: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+        return null;
     }
 
     /** A namespace named after this process, on 10.213.N.0/30 with N from the pid (two test runs do not collide). */

@@ -166,10 +166,12 @@ class OutboxRelayTest {
         try (relay) {
             Await.until(Duration.ofSeconds(10), () -> db.scalar(
                     "select count(*) from pg_stat_activity where query ilike 'listen herald_outbox'").equals(1L), "LISTEN");
-            Thread.sleep(300); // let the pass that follows connecting finish
-
+            // the first row may go with the pass that follows connecting; the second, committed once the first is out,
+            // can go only with a notification: the next poll is 30 s away
             commit(order("ord_1"));
-            Await.until(Duration.ofSeconds(5), () -> herald.messagesOf("shop").size() == 1, "the NOTIFY-driven publish");
+            Await.until(Duration.ofSeconds(5), () -> herald.messagesOf("shop").size() == 1, "the first row published");
+            commit(order("ord_2"));
+            Await.until(Duration.ofSeconds(5), () -> herald.messagesOf("shop").size() == 2, "the NOTIFY-driven publish");
         }
     }
 
