@@ -188,14 +188,15 @@ public final class ApplicationRoutes {
         Auth.requireAdmin(ctx);
         var current = resolver.resolve(ctx);
         var body = Body.of(ctx);
-        String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : current.name();
-        String uid = body.has("uid") ? body.uid("uid", Ids.APP) : current.uid();
-        Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : current.rateLimit();
-        Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : current.throttleRate();
-        Map<String, String> metadata = body.has("metadata") ? body.metadata("metadata") : current.metadata();
+        String name = body.has("name") ? body.displayable("name", body.requiredString("name", 1, 256)) : null;
+        String uid = body.has("uid") ? body.uid("uid", Ids.APP) : null;
+        Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : null;
+        Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : null;
+        Map<String, String> metadata = body.has("metadata") ? body.metadata("metadata") : null;
         body.validate();
-        var updated = apps.update(new Application(current.id(), uid, name, rateLimit, throttleRate,
-                metadata == null ? Map.of() : metadata, current.createdAt(), clock.instant()));
+        var updated = apps.patch(new dev.herald.store.ApplicationStore.Patch(current.id(), body.has("uid"), uid,
+                body.has("name"), name, body.has("rateLimit"), rateLimit, body.has("throttleRate"), throttleRate,
+                body.has("metadata"), metadata, clock.instant()));
         ctx.json(ApplicationOut.of(updated));
     }
 

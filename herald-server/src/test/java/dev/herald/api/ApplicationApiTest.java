@@ -468,4 +468,33 @@ class ApplicationApiTest {
                 "metadata", Map.of("a", "x".repeat(4100))));
         assertThat(endpointBig.status()).as(endpointBig.raw()).isEqualTo(422);
     }
+
+    /**
+     * Two PATCHes of different fields at once (a rate limit on one node, a rename on another) both land. Each was read,
+     * merged and written whole: the one written second put back the other's field as it had read it. A trigger holds
+     * the first write so the second reads the row before it commits.
+     */
+    @Test
+    void patches_of_different_fields_at_once_both_land() throws Exception {
+        String app = herald.api.post("/api/v1/app", json("name", "before")).text("id");
+        TestDatabase.jdbi().useHandle(h -> h.execute("""
+                create function herald_test_slow_app() returns trigger language plpgsql as $$
+                begin perform pg_sleep(0.5); return new; end $$;
+                create trigger herald_test_slow_app before update on application for each row execute function herald_test_slow_app();
+                """));
+        try {
+            var statuses = AtOnce.run(2, i -> i == 0
+                    ? herald.api.patch("/api/v1/app/" + app, json("name", "renamed")).status()
+                    : herald.api.patch("/api/v1/app/" + app, "{\"throttleRate\":7}").status());
+            assertThat(statuses).containsExactly(200, 200);
+        } finally {
+            TestDatabase.jdbi().useHandle(h -> h.execute("""
+                    drop trigger herald_test_slow_app on application;
+                    drop function herald_test_slow_app();
+                    """));
+        }
+        var read = herald.api.get("/api/v1/app/" + app);
+        assertThat(read.text("name")).isEqualTo("renamed");
+        assertThat(read.body().path("throttleRate").asInt()).isEqualTo(7);
+    }
 }
