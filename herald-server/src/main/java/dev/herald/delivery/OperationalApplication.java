@@ -36,6 +36,12 @@ public final class OperationalApplication implements AutoCloseable {
     private static final int PUBLISHERS = 4;
     /** How long a node trusts its answer to "has Herald's application any endpoint?" (its own changes count at once). */
     static final Duration ENDPOINTS_CHECKED_EVERY = Duration.ofSeconds(5);
+    /**
+     * A "none" is trusted for less: an event raised while it stands is dropped, not delayed, so an endpoint added on
+     * another node misses this node's events for as long (5 s until session 45; one read a second at most, the
+     * event-type gate's interval).
+     */
+    static final Duration NONE_CHECKED_EVERY = Duration.ofSeconds(1);
 
     private record Event(String type, String payload, Instant at) {}
 
@@ -97,7 +103,8 @@ public final class OperationalApplication implements AutoCloseable {
 
     private boolean hasEndpoints() {
         long now = System.nanoTime();
-        if (checkedAtNanos != Long.MIN_VALUE && now - checkedAtNanos < ENDPOINTS_CHECKED_EVERY.toNanos()) return hasEndpoints;
+        long trusted = (hasEndpoints ? ENDPOINTS_CHECKED_EVERY : NONE_CHECKED_EVERY).toNanos();
+        if (checkedAtNanos != Long.MIN_VALUE && now - checkedAtNanos < trusted) return hasEndpoints;
         List<dev.herald.domain.Endpoint> live;
         try {
             var app = apps.find(Application.OPERATIONAL_UID).filter(Application::operational);
