@@ -67,6 +67,15 @@ public final class AppResolver {
         return publishIds.get(key, k -> apps.find(k).filter(a -> !a.operational()).map(Application::id).orElse(null));
     }
 
+    /**
+     * A uid this node may have cached for publishing no longer names that application (changed, or the application
+     * deleted): forgotten at once here, so a publish to it that follows on this node goes to whichever application has
+     * it now (other nodes within {@link #UID_CACHED_FOR}).
+     */
+    void forgetUid(String uid) {
+        if (uid != null) publishIds.invalidate(uid);
+    }
+
     private static Application scoped(Context ctx, Application app) {
         scoped(ctx, app.id());
         return app;

@@ -181,6 +181,7 @@ public final class ApplicationRoutes {
         String uid = in.uid() != null ? in.uid() : key.equals(current.uid()) ? key : null;
         var updated = apps.update(new Application(current.id(), uid, in.name(), in.rateLimit(), in.throttleRate(),
                 in.metadata() == null ? Map.of() : in.metadata(), current.createdAt(), now));
+        if (!java.util.Objects.equals(current.uid(), updated.uid())) resolver.forgetUid(current.uid());
         ctx.json(ApplicationOut.of(updated));
     }
 
@@ -197,6 +198,7 @@ public final class ApplicationRoutes {
         var updated = apps.patch(new dev.herald.store.ApplicationStore.Patch(current.id(), body.has("uid"), uid,
                 body.has("name"), name, body.has("rateLimit"), rateLimit, body.has("throttleRate"), throttleRate,
                 body.has("metadata"), metadata, clock.instant()));
+        if (!java.util.Objects.equals(current.uid(), updated.uid())) resolver.forgetUid(current.uid());
         ctx.json(ApplicationOut.of(updated));
     }
 
@@ -204,6 +206,7 @@ public final class ApplicationRoutes {
         Auth.requireAdmin(ctx);
         var app = resolver.resolve(ctx);
         apps.delete(app.id());
+        resolver.forgetUid(app.uid());
         ctx.status(204);
     }
 }

@@ -497,4 +497,21 @@ class ApplicationApiTest {
         assertThat(read.text("name")).isEqualTo("renamed");
         assertThat(read.body().path("throttleRate").asInt()).isEqualTo(7);
     }
+
+    /**
+     * A uid moved from one application to another: a publish to it that follows on the same node goes to the
+     * application that has it now. The node had cached the uid for publishing (1 s), and the message went to the
+     * application that gave it up.
+     */
+    @Test
+    void a_publish_to_a_uid_just_moved_goes_to_its_new_application() {
+        String old = herald.api.post("/api/v1/app", json("name", "old", "uid", "acme")).text("id");
+        assertThat(herald.api.post("/api/v1/app/acme/msg", "{\"eventType\":\"t\",\"payload\":{}}").status()).isEqualTo(202);
+        assertThat(herald.api.patch("/api/v1/app/" + old, json("uid", "acme-old")).status()).isEqualTo(200);
+        String now = herald.api.post("/api/v1/app", json("name", "new", "uid", "acme")).text("id");
+        var published = herald.api.post("/api/v1/app/acme/msg", "{\"eventType\":\"t\",\"payload\":{}}");
+        assertThat(published.status()).isEqualTo(202);
+        assertThat(herald.api.get("/api/v1/app/" + now + "/msg/" + published.text("id")).status()).isEqualTo(200);
+        assertThat(herald.api.get("/api/v1/app/" + old + "/msg").body().path("data")).hasSize(1);
+    }
 }
