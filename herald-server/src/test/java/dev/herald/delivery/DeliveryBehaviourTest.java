@@ -168,7 +168,9 @@ class DeliveryBehaviourTest {
                 ? api.delete("/api/v1/app/" + doomedApp + "/endpoint/" + doomed)
                 : api.delete("/api/v1/app/" + doomedApp);
         assertThat(deleted.status()).as(deleted.toString()).isEqualTo(204);
-        pause(Duration.ofMillis(700)); // the doomed response comes back and is recorded (or dropped)
+        // the doomed response answered, so its completion comes back before the other deliveries (a pause of 700 ms
+        // stood for this, and on a slow host could end first)
+        Receiver.await(WAIT, () -> receiver.inFlight("/doomed") == 0, "the doomed response answered");
 
         for (int i = 0; i < 3; i++) {
             String msg = publish(api, otherApp, "{\"eventType\":\"d.t\",\"payload\":{\"i\":" + i + "}}");

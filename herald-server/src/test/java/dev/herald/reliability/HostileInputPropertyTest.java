@@ -173,7 +173,10 @@ class HostileInputPropertyTest {
         body.set(field, value.isInt() ? MAPPER.getNodeFactory().numberNode(value.intValue()) : value);
         var response = herald.api.send(route.method(), route.path(), body.toString());
         if (response.status() >= 200 && response.status() < 300) {
-            // a value that happens to be valid (e.g. an empty description) is not hostile
+            // no hostile value is a URL Herald may send to (a private address, another scheme, not a string): a URL
+            // field must refuse every one; elsewhere a value may happen to be valid (an empty description)
+            assertThat(field.toLowerCase(java.util.Locale.ROOT)).as("%s %s took %s=%s", route.method(), route.path(), field,
+                    abbreviate(value.toString())).doesNotContain("url");
             return;
         }
         assertRefusedCleanly(response, route.method() + " " + route.path() + " " + field + "=" + abbreviate(value.toString()));

@@ -99,6 +99,12 @@ public final class Receiver implements AutoCloseable {
         return requests.stream().filter(r -> r.path().equals(path)).toList();
     }
 
+    /** Requests on {@code path} not yet answered. */
+    public int inFlight(String path) {
+        var now = inFlight.get(path);
+        return now == null ? 0 : now.get();
+    }
+
     public int maxConcurrent(String path) {
         var max = maxInFlight.get(path);
         return max == null ? 0 : max.get();
