@@ -48,7 +48,9 @@ final class BenchReceiver implements AutoCloseable {
                     long now = System.nanoTime();
                     total.increment();
                     if (path.startsWith("/ok") && !aDelivery(request, path, error)) {
-                        answer(response, callback, 400);
+                        // a copy is answered 200, as an idempotent receiver would (refused, it would be retried and
+                        // counted again, and keep the scenario waiting); an unsigned request 400
+                        answer(response, callback, unsignedOrUnread(request, error) ? 400 : 200);
                         return;
                     }
                     counts.computeIfAbsent(bucket(path), p -> new LongAdder()).increment();
@@ -74,12 +76,11 @@ final class BenchReceiver implements AutoCloseable {
      * and not one this path already had (a copy sent twice would raise a rate).
      */
     private boolean aDelivery(Request request, String path, Throwable error) {
-        var headers = request.getHeaders();
-        String id = headers.get("webhook-id");
-        if (error != null || id == null || headers.get("webhook-signature") == null || headers.get("webhook-timestamp") == null) {
+        if (unsignedOrUnread(request, error)) {
             unsigned.increment();
             return false;
         }
+        String id = request.getHeaders().get("webhook-id");
         if (seen.size() < DUPLICATES_CHECKED && !seen.add(path + " " + id)) {
             duplicates.increment();
             return false;
@@ -87,8 +88,15 @@ final class BenchReceiver implements AutoCloseable {
         return true;
     }
 
-    long unsigned() {
-        return unsigned.sum();
+    private static boolean unsignedOrUnread(Request request, Throwable error) {
+        var headers = request.getHeaders();
+        return error != null || headers.get("webhook-id") == null || headers.get("webhook-signature") == null
+                || headers.get("webhook-timestamp") == null;
+    }
+
+    /** Requests to {@code /ok} that were no delivery since the last call (a scenario's own resets keep them). */
+    long takeUnsigned() {
+        return unsigned.sumThenReset();
     }
 
     long duplicates() {
@@ -137,7 +145,6 @@ final class BenchReceiver implements AutoCloseable {
     void reset() {
         counts.clear();
         total.reset();
-        unsigned.reset();
         duplicates.reset();
         seen.clear();
         latencies = null;

@@ -18,11 +18,13 @@ class BenchReceiverTest {
             int elsewhere = post(http, receiver.url("/ok/y"), "msg_1", true); // one message to two endpoints: two deliveries
             int unsigned = post(http, receiver.url("/ok/x"), "msg_2", false);
 
-            assertThat(new int[] {first, copy, elsewhere, unsigned}).containsExactly(200, 400, 200, 400);
+            // a copy answered 200 (refused, the sender would retry it and it would count again), an unsigned request 400
+            assertThat(new int[] {first, copy, elsewhere, unsigned}).containsExactly(200, 200, 200, 400);
             assertThat(receiver.count("/ok")).isEqualTo(2);
             assertThat(receiver.duplicates()).isEqualTo(1);
-            assertThat(receiver.unsigned()).isEqualTo(1);
             receiver.reset();
+            assertThat(receiver.takeUnsigned()).as("kept across a scenario's own reset, for the run's check").isEqualTo(1);
+            assertThat(receiver.takeUnsigned()).isZero();
             assertThat(post(http, receiver.url("/ok/x"), "msg_1", true)).as("a new scenario starts afresh").isEqualTo(200);
         }
     }

@@ -10,7 +10,8 @@ import java.time.Duration;
 
 /**
  * Turns the {@code {app_id}} path parameter (id or uid) into the application, enforcing the token's
- * scope: an application-scoped token sees another application as not found, never as forbidden. Herald's own
+ * scope: an application-scoped token sees another application as not found (the organization's routes, replacing
+ * or deleting one, are forbidden to it whichever it names: Auth.requireAdmin comes first). Herald's own
  * application (the operational webhook endpoints') is not found here either.
  */
 public final class AppResolver {

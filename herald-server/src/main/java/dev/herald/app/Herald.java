@@ -169,7 +169,8 @@ public final class Herald implements AutoCloseable {
                 // the switch every node obeys, which the API and the dashboard show and lift (a flag of this node's
                 // own held it unseen: /resume did not reach it, and GET /api/v1/admin/pause said not paused)
                 new dev.herald.store.PauseStore(jdbi).setDeliveryPaused(true, clock.instant());
-                org.slf4j.LoggerFactory.getLogger(Herald.class).info("delivery held on every node (HERALD_DELIVERY_PAUSED): POST /api/v1/admin/resume or the dashboard resumes it");
+                org.slf4j.LoggerFactory.getLogger(Herald.class).warn("delivery held on every node (HERALD_DELIVERY_PAUSED): POST /api/v1/admin/resume or the dashboard"
+                        + " resumes it; every start of this node with the setting holds it again: unset it once delivery is to run");
             }
             io.micrometer.core.instrument.Gauge.builder("herald.endpoints.held", dispatcher, Dispatcher::heldLanes)
                     .description("endpoints whose circuit breaker is open on this node: their deliveries parked, one probe at a time")

@@ -210,7 +210,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             parkedAt.put(endpointId, end);
             if (!notLeased.contains(endpointId)) notLeased.add(endpointId);
         });
-        Map<String, MessageStore.Pace> pacedAt = paceCursors.isEmpty() ? Map.of() : new HashMap<>();
+        // always a map that takes entries: the loop may add a cursor between an isEmpty() and the walk (an immutable
+        // empty map then threw, and a lone publish answered 500)
+        Map<String, MessageStore.Pace> pacedAt = new HashMap<>();
         long nowNanos = System.nanoTime();
         paceCursors.forEach((endpointId, cursor) -> {
             var lane = lanes.get(endpointId);
@@ -293,6 +295,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 putBackLetGo();
                 if (inFlight.availablePermits() == 0) {
                     waitingForRoom = true;
+                    // a result that freed a slot before it could see the flag sent no wake: look again after setting it
+                    if (inFlight.availablePermits() > 0) continue;
                     parkHeldLanes();
                     signal.await(settings.pollInterval());
                     claim = true;
@@ -452,19 +456,25 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
-            lanesForLeases.add(d.endpointId());
             var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()),
                     leaseUntil.apply(d));
             outstanding.put(Claim.of(d), d);
             boolean probe = lane.held();
             switch (lane.admit(pending)) {
                 case STARTED -> {
+                    // walked by leases from now on: added once admitted, as a lease drops a lane it finds idle (added
+                    // before, a lease between the two could drop it busy)
+                    lanesForLeases.add(d.endpointId());
                     if (probe) lane.park().probeStarted();
                     lane.park().taken();
                     run(lane, pending);
                 }
-                case WAITING -> lane.park().taken();
+                case WAITING -> {
+                    lanesForLeases.add(d.endpointId());
+                    lane.park().taken();
+                }
                 case FULL -> {
+                    lanesForLeases.add(d.endpointId()); // full: leases leave it out
                     outstanding.remove(Claim.of(d));
                     inFlight.release();
                     waitingForRoomOf.add(d.endpointId());

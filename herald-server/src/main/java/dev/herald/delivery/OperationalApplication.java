@@ -130,7 +130,8 @@ public final class OperationalApplication implements AutoCloseable {
 
     /**
      * Whether attempts are to be logged ({@link #ATTEMPT_LOG}): some operational endpoint names that type. Read on the
-     * recorder's path: a volatile read, and a look at the endpoints at most every {@link #ENDPOINTS_CHECKED_EVERY}.
+     * recorder's path: a volatile read, and a look at the endpoints at most every {@link #ENDPOINTS_CHECKED_EVERY}
+     * ({@link #NONE_CHECKED_EVERY} while there are none: one statement a second, on the recorder's thread).
      */
     boolean wantsAttemptLog() {
         if (!running) return false;

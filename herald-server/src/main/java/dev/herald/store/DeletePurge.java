@@ -103,10 +103,10 @@ public final class DeletePurge {
         try {
             // a page of notes at a time, on while time is left: many deletes at once (an application's endpoints) each
             // widen every claim's filter until purged, 100 every 5 s was too slow to drain them
-            Map.Entry<String, String> after = null;
+            Note after = null;
             while (true) {
                 var pending = page(h, after);
-                for (var deleted : pending) removed += purgeOne(h, deleted.getKey(), deleted.getValue());
+                for (var deleted : pending) removed += purgeOne(h, deleted.kind(), deleted.id());
                 if (pending.size() < PAGE || System.nanoTime() - deadline > 0) return removed;
                 after = pending.get(pending.size() - 1);
             }
@@ -119,14 +119,24 @@ public final class DeletePurge {
     static final int PAGE = 100;
     static final java.time.Duration ROUND = java.time.Duration.ofSeconds(2);
 
-    private static List<Map.Entry<String, String>> page(Handle h, Map.Entry<String, String> after) {
+    private record Note(java.time.Instant deletedAt, String kind, String id) {}
+
+    /** The notes after {@code after}, oldest delete first (each note widens every claim's filter until purged). */
+    private static List<Note> page(Handle h, Note after) {
         return h.createQuery("""
-                select kind, id from purge_pending
-                where cast(:kind as text) is null or (kind, id) > (:kind, :id)
-                order by kind, id limit :page
-                """).bind("kind", after == null ? null : after.getKey()).bind("id", after == null ? null : after.getValue())
-                .bind("page", PAGE).map((rs, ctx) -> Map.entry(rs.getString("kind"), rs.getString("id"))).list();
+                select deleted_at, kind, id from purge_pending
+                where cast(:deletedAt as timestamptz) is null
+                   or (deleted_at, kind, id) > (cast(:deletedAt as timestamptz), cast(:kind as text), cast(:id as text))
+                order by deleted_at, kind, id limit :page
+                """).bind("deletedAt", after == null ? null : after.deletedAt())
+                .bind("kind", after == null ? null : after.kind()).bind("id", after == null ? null : after.id())
+                .bind("page", PAGE)
+                .map((rs, ctx) -> new Note(rs.getTimestamp("deleted_at").toInstant(), rs.getString("kind"), rs.getString("id")))
+                .list();
     }
+
+    /** A failure that meets every note (a full disk, a read-only server) is logged once per interval, not per note. */
+    private static final dev.herald.logging.LogThrottle FAILURE_LOG = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(30));
 
     private long purgeOne(Handle h, String kind, String id) {
         long removed = 0;
@@ -146,7 +156,11 @@ public final class DeletePurge {
                 log.debug("purge of deleted {} {} met a row in use; the rest goes in the next round", kind, id);
             } else {
                 // one note that cannot be purged (a statement_timeout of the role, say) must not hold back the others
-                log.warn("purge of deleted {} {} failed; tried again next round: {}", kind, id, e.getMessage());
+                long leftOut = FAILURE_LOG.admit();
+                if (leftOut >= 0) {
+                    log.warn("purge of deleted {} {} failed; tried again next round: {}{}", kind, id, e.getMessage(),
+                            dev.herald.logging.LogThrottle.leftOutNote(leftOut));
+                }
             }
         }
         return removed;

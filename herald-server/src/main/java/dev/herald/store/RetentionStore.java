@@ -20,6 +20,14 @@ public final class RetentionStore {
     private final Jdbi jdbi;
     private final DeletePurge deletes;
     private volatile boolean desummarizing = true;
+    /** Per BRIN index, the first block of each range a sweep emptied whose summary is not taken away yet. */
+    private final java.util.Map<String, java.util.Set<Long>> emptiedBlocks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** PostgreSQL's default pages_per_range, which the BRIN indexes were made with (V8, V13). */
+    static final long PAGES_PER_RANGE = 128;
+    /** Ranges kept for a later sweep at most (a table VACUUM held for long): the rest read more, as before. */
+    static final int MAX_EMPTIED_KEPT = 100_000;
+    /** How long taking the summaries away waits for the table's lock (VACUUM's) before leaving it to the next sweep. */
+    static final String DESUMMARIZE_LOCK_WAIT = "50ms";
 
     public RetentionStore(Jdbi jdbi) {
         this(jdbi, PURGE_EVERY);
@@ -63,29 +71,47 @@ public final class RetentionStore {
          */
         long repeatNarrowing(String sql, Instant cutoff, String brin) {
             long total = 0;
+            var emptied = emptiedBlocks.computeIfAbsent(brin, k -> new java.util.TreeSet<>());
             while (true) {
                 List<Long> blocks = h.createQuery(sql).bind("now", cutoff).bind("batch", BATCH).mapTo(Long.class).list();
                 total += blocks.size();
-                forgetSummaries(brin, blocks);
+                // one block per range is enough; kept for the next sweep if this one cannot take the summaries away
+                for (long block : blocks) if (emptied.size() < MAX_EMPTIED_KEPT) emptied.add(block / PAGES_PER_RANGE * PAGES_PER_RANGE);
                 purgeIfDue();
-                if (blocks.size() < BATCH) return total;
+                if (blocks.size() < BATCH) break;
             }
+            forgetSummaries(brin, emptied);
+            return total;
         }
 
-        private void forgetSummaries(String brin, List<Long> blocks) {
-            if (blocks.isEmpty() || !desummarizing) return;
-            List<Long> distinct = blocks.stream().distinct().toList();
+        /**
+         * Takes the summaries of the ranges {@code emptied} away, once per step. brin_desummarize_range locks the table
+         * as VACUUM does (SHARE UPDATE EXCLUSIVE): waited for, it would have PostgreSQL cancel an autovacuum after a
+         * second (and VACUUM is what sums the ranges up afresh), or wait out a manual or anti-wraparound one for hours
+         * holding the sweep's lock. So it is tried for a moment only; when VACUUM holds the table, the ranges wait for
+         * the next sweep.
+         */
+        private void forgetSummaries(String brin, java.util.Set<Long> emptied) {
+            if (emptied.isEmpty() || !desummarizing) return;
             try {
-                h.createQuery("""
-                        select count(*) from (
-                            select brin_desummarize_range(cast(:brin as regclass), b) from unnest(cast(:blocks as bigint[])) b) x
-                        """).bind("brin", brin).bindArray("blocks", Long.class, distinct).mapTo(Long.class).one();
+                h.useTransaction(t -> {
+                    t.execute("set local lock_timeout = '" + DESUMMARIZE_LOCK_WAIT + "'");
+                    t.createQuery("""
+                            select count(*) from (
+                                select brin_desummarize_range(cast(:brin as regclass), b) from unnest(cast(:blocks as bigint[])) b) x
+                            """).bind("brin", brin).bindArray("blocks", Long.class, List.copyOf(emptied)).mapTo(Long.class).one();
+                });
+                emptied.clear();
             } catch (RuntimeException e) {
-                if (SqlErrors.isUnavailable(e)) throw e;
-                // only the index's owner may (a database whose migrations ran as another role): sweeps go on as before
-                desummarizing = false;
-                log.warn("the retention sweep cannot reset the summaries of {} ({}); on a large table its batches will"
-                        + " read more of it", brin, e.getMessage());
+                if (SqlErrors.isConnectionLost(e)) throw e;
+                if ("42501".equals(SqlErrors.sqlState(e))) {
+                    // only the index's owner may (a database whose migrations ran as another role): sweeps go on as before
+                    desummarizing = false;
+                    log.warn("the retention sweep may not reset the summaries of {} ({}); on a large table its batches will"
+                            + " read more of it", brin, e.getMessage());
+                } else {
+                    log.debug("summaries of {} not reset this sweep (VACUUM holds the table?): {}", brin, e.getMessage());
+                }
             }
         }
 
