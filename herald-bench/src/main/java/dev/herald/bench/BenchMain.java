@@ -160,6 +160,7 @@ public final class BenchMain implements Callable<Integer> {
             }
 
             scenarios.printStatements();
+            scenarios.checkSigned(); // the last scenario's, which no reset after it checks
             double limit = Math.min(http, sql);
             if (!Double.isNaN(one + limit)) {
                 report.add("ratio", "Herald / limit (lower of 6a, 6b)", Report.ratio(one / limit), "target ≥ 0.50; Herald: the mean of scenario 1's two runs");

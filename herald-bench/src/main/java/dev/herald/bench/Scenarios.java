@@ -82,12 +82,16 @@ final class Scenarios {
     private void reset() {
         env.stopNodes();
         printStatements();
-        // every request the last scenario counted was a signed delivery: one that was not fails the run
-        long unsigned = receiver.takeUnsigned();
-        if (unsigned > 0) throw new IllegalStateException(unsigned + " requests to /ok were unsigned or unreadable");
+        checkSigned();
         env.clean();
         receiver.reset();
         publisher.resetCounts();
+    }
+
+    /** Every request the last scenario counted was a signed delivery: one that was not fails the run. */
+    void checkSigned() {
+        long unsigned = receiver.takeUnsigned();
+        if (unsigned > 0) throw new IllegalStateException(unsigned + " requests to /ok were unsigned or unreadable");
     }
 
     /** With {@code --pg-stats}: where the database's time went since the previous scenario began. */

@@ -199,7 +199,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             } else if (lane.held() || lane.room() < minRoom) {
                 notLeased.add(endpointId);
             } else if (lane.load() == 0) {
-                it.remove(); // idle: walked again once it is given work (start adds it before each admission)
+                it.remove(); // idle: walked again once it is given work (start adds it once admitted)
+                // admitted between the look and the remove: walked still (its add came first, and was a no-op)
+                if (lane.load() > 0) lanesForLeases.add(endpointId);
             }
         }
         var ends = parkEnds;
@@ -716,17 +718,24 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
      * for room in a result's lane, or if a result of an ordered endpoint made that endpoint's next delivery claimable.
      */
     private void recorded(List<ClaimedDelivery> done) {
-        boolean room = waitingForRoom;
         boolean work = false;
+        boolean freed = false;
         Set<String> leftOut = waitingForRoomOf;
+        boolean room = false;
         for (ClaimedDelivery d : done) {
             work |= d.ordered();
             room |= leftOut.contains(d.endpointId());
             if (outstanding.remove(Claim.of(d)) == null) continue;
             inFlight.release();
+            freed = true;
         }
+        // the flag read after the slots are released: a loop that raised it and then saw none free is woken
+        room |= waitingForRoom;
         if (work) signal.wake();
         else if (room) signal.roomFreed();
+        // deliveries leased at publish beyond the slots wait in the inbox, and the loop that started the others went
+        // to its idle wait (a nudge, not a claim, starts them): up to a poll interval with slots free
+        else if (freed && leasedAtPublish.size() > 0) signal.nudge();
     }
 
     /**

@@ -19,12 +19,19 @@ public final class RetentionStore {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RetentionStore.class);
     private final Jdbi jdbi;
     private final DeletePurge deletes;
-    private volatile boolean desummarizing = true;
+    /** BRIN indexes whose summaries this node may not take away (not their owner): their sweeps go on as before. */
+    private final java.util.Set<String> notOwned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** A failure to take summaries away other than VACUUM holding the table, logged once per interval. */
+    private static final dev.herald.logging.LogThrottle DESUMMARIZE_FAILURES =
+            new dev.herald.logging.LogThrottle(java.time.Duration.ofMinutes(10));
     /** Per BRIN index, the first block of each range a sweep emptied whose summary is not taken away yet. */
-    private final java.util.Map<String, java.util.Set<Long>> emptiedBlocks = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, java.util.TreeSet<Long>> emptiedBlocks = new java.util.concurrent.ConcurrentHashMap<>();
     /** PostgreSQL's default pages_per_range, which the BRIN indexes were made with (V8, V13). */
     static final long PAGES_PER_RANGE = 128;
-    /** Ranges kept for a later sweep at most (a table VACUUM held for long): the rest read more, as before. */
+    /**
+     * Ranges collected at most before their summaries are taken away in the middle of a step, and kept for a later
+     * sweep at most (a table VACUUM held for long: the rest read more, as before).
+     */
     static final int MAX_EMPTIED_KEPT = 100_000;
     /** How long taking the summaries away waits for the table's lock (VACUUM's) before leaving it to the next sweep. */
     static final String DESUMMARIZE_LOCK_WAIT = "50ms";
@@ -69,18 +76,23 @@ public final class RetentionStore {
          * table, a retention period on). So the ranges emptied lose their summaries, and VACUUM, which summarizes
          * every range without one, sums up what is left in them.
          */
-        long repeatNarrowing(String sql, Instant cutoff, String brin) {
+        long repeatNarrowing(String sql, Instant cutoff, String table, String brin) {
             long total = 0;
             var emptied = emptiedBlocks.computeIfAbsent(brin, k -> new java.util.TreeSet<>());
+            boolean collecting = !notOwned.contains(brin);
             while (true) {
                 List<Long> blocks = h.createQuery(sql).bind("now", cutoff).bind("batch", BATCH).mapTo(Long.class).list();
                 total += blocks.size();
-                // one block per range is enough; kept for the next sweep if this one cannot take the summaries away
-                for (long block : blocks) if (emptied.size() < MAX_EMPTIED_KEPT) emptied.add(block / PAGES_PER_RANGE * PAGES_PER_RANGE);
+                if (collecting) {
+                    // one block per range is enough; kept for the next sweep if this one cannot take the summaries away
+                    for (long block : blocks) emptied.add(block / PAGES_PER_RANGE * PAGES_PER_RANGE);
+                    if (emptied.size() >= MAX_EMPTIED_KEPT) forgetSummaries(table, brin, emptied); // a long catch-up
+                    while (emptied.size() > MAX_EMPTIED_KEPT) emptied.pollLast();
+                }
                 purgeIfDue();
                 if (blocks.size() < BATCH) break;
             }
-            forgetSummaries(brin, emptied);
+            if (collecting) forgetSummaries(table, brin, emptied);
             return total;
         }
 
@@ -91,11 +103,14 @@ public final class RetentionStore {
          * holding the sweep's lock. So it is tried for a moment only; when VACUUM holds the table, the ranges wait for
          * the next sweep.
          */
-        private void forgetSummaries(String brin, java.util.Set<Long> emptied) {
-            if (emptied.isEmpty() || !desummarizing) return;
+        private void forgetSummaries(String table, String brin, java.util.Set<Long> emptied) {
+            if (emptied.isEmpty() || notOwned.contains(brin)) return;
             try {
                 h.useTransaction(t -> {
                     t.execute("set local lock_timeout = '" + DESUMMARIZE_LOCK_WAIT + "'");
+                    // each call takes and lets go the lock VACUUM holds: taken once for the whole list, an autovacuum
+                    // cannot start between two calls and make the next wait, and undo the ones done
+                    t.execute("lock table " + table + " in share update exclusive mode");
                     t.createQuery("""
                             select count(*) from (
                                 select brin_desummarize_range(cast(:brin as regclass), b) from unnest(cast(:blocks as bigint[])) b) x
@@ -104,13 +119,21 @@ public final class RetentionStore {
                 emptied.clear();
             } catch (RuntimeException e) {
                 if (SqlErrors.isConnectionLost(e)) throw e;
-                if ("42501".equals(SqlErrors.sqlState(e))) {
+                String state = SqlErrors.sqlState(e);
+                if ("42501".equals(state)) {
                     // only the index's owner may (a database whose migrations ran as another role): sweeps go on as before
-                    desummarizing = false;
+                    notOwned.add(brin);
+                    emptied.clear();
                     log.warn("the retention sweep may not reset the summaries of {} ({}); on a large table its batches will"
                             + " read more of it", brin, e.getMessage());
+                } else if ("55P03".equals(state)) {
+                    log.debug("summaries of {} not reset this sweep: VACUUM holds the table", brin);
                 } else {
-                    log.debug("summaries of {} not reset this sweep (VACUUM holds the table?): {}", brin, e.getMessage());
+                    long leftOut = DESUMMARIZE_FAILURES.admit();
+                    if (leftOut >= 0) {
+                        log.warn("the retention sweep could not reset the summaries of {}; tried again next sweep: {}{}", brin,
+                                e.getMessage(), dev.herald.logging.LogThrottle.leftOutNote(leftOut));
+                    }
                 }
             }
         }
@@ -168,7 +191,7 @@ public final class RetentionStore {
                 long attempts = run.step("attempts", () -> run.repeatNarrowing("""
                         delete from attempt where (msg_id, id) in (select msg_id, id from attempt where created_at < :now limit :batch)
                         returning (ctid::text::point)[0]::bigint
-                        """, retainAfter, "attempt_created_brin"));
+                        """, retainAfter, "attempt", "attempt_created_brin"));
                 long messages = run.step("messages", () -> run.repeatNarrowing("""
                         delete from message where (app_id, id) in (
                             select m.app_id, m.id from message m
@@ -176,7 +199,7 @@ public final class RetentionStore {
                               and not exists (select 1 from delivery d where d.msg_id = m.id and d.status = 1)
                             limit :batch)
                         returning (ctid::text::point)[0]::bigint
-                        """, retainAfter, "message_created_brin"));
+                        """, retainAfter, "message", "message_created_brin"));
                 // a polling endpoint's entries go with the messages they name (the read joins the message: one gone is skipped)
                 long pollEntries = run.step("poll entries", () -> run.repeat("""
                         delete from poll_entry where (poller_id, xid, seq) in (
@@ -192,7 +215,7 @@ public final class RetentionStore {
                         delete from idempotency_key where (scope, key) in (
                             select scope, key from idempotency_key where created_at < :now limit :batch)
                         returning (ctid::text::point)[0]::bigint
-                        """, idempotencyAfter, "idempotency_key_created_brin"));
+                        """, idempotencyAfter, "idempotency_key", "idempotency_key_created_brin"));
                 long tasks = run.step("background tasks", () -> run.repeat("""
                         delete from background_task where id in (select id from background_task where created_at < :now limit :batch)
                         """, retainAfter));

@@ -74,8 +74,9 @@ class TokenCapabilitiesTest {
         changes.put("ManageEndpoint: headers", t -> t.patch(ep + "/headers", json("headers", Map.of("X-A", "1"))));
         changes.put("ManageEndpoint: pause", t -> t.post(ep + "/pause", ""));
         changes.put("none: publish", t -> t.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{}}"));
-        changes.put("none: rename the application", t -> t.patch("/api/v1/app/" + app, json("name", "Renamed")));
-        changes.put("none: expunge a message's content", t -> t.delete("/api/v1/app/" + app + "/msg/" + message + "/content"));
+        // the organization's, as svix-server has them: no application token may, whatever it was given (session 45)
+        changes.put("organization: rename the application", t -> t.patch("/api/v1/app/" + app, json("name", "Renamed")));
+        changes.put("organization: expunge a message's content", t -> t.delete("/api/v1/app/" + app + "/msg/" + message + "/content"));
         return changes;
     }
 
@@ -114,10 +115,12 @@ class TokenCapabilitiesTest {
                 }
             }
         }
-        // and a token made without a list may do all of it (what every token could before lists)
+        // and a token made without a list may do all of it (what every token could before lists) but the organization's
         var full = herald.api.withToken(svix.getAuthentication().appPortalAccess(app, new AppPortalAccessIn()).getToken());
         for (var change : changes().entrySet()) {
-            assertThat(change.getValue().apply(full).status()).as(change.getKey()).isIn(200, 201, 202, 204);
+            int status = change.getValue().apply(full).status();
+            if (change.getKey().startsWith("organization:")) assertThat(status).as(change.getKey()).isEqualTo(403);
+            else assertThat(status).as(change.getKey()).isIn(200, 201, 202, 204);
         }
     }
 

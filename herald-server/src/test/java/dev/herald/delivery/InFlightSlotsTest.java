@@ -67,4 +67,22 @@ class InFlightSlotsTest {
                     "a message after the rounds, with every slot given back");
         }
     }
+
+    /**
+     * One message to six endpoints on a node with two slots: the publish leases all six, two start, four wait in the
+     * node's inbox. Each result freed a slot, but the loop, gone to its idle wait after starting the two, was only
+     * woken for claims: the four waited for the next poll (an hour here).
+     */
+    @Test
+    void deliveries_leased_beyond_the_free_slots_start_as_results_free_them() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_MAX_IN_FLIGHT", "2");
+        env.put("HERALD_POLL_INTERVAL", "1h");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, java.time.Clock.systemUTC())) {
+            String app = app(herald.api, "slots");
+            for (int i = 0; i < 6; i++) endpoint(herald.api, app, receiver.url("/e" + i));
+            publish(herald.api, app, "{\"eventType\":\"s.t\",\"payload\":{}}");
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests().size() == 6, "all six deliveries");
+        }
+    }
 }

@@ -33,28 +33,10 @@ class LeaseInLaneTest {
         var clock = new MutableClock(T0);
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "1");
-        var firstHeld = new CountDownLatch(1);
-        var holdOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
         var letFirstGo = new CountDownLatch(1);
         try (var receiver = new Receiver(); var a = TestHerald.start(env, clock)) {
-            receiver.reply(r -> {
-                if (r.body().contains("\"first\"") && holdOnce.getAndSet(false)) { // node a's request; a later copy answers at once
-                    firstHeld.countDown();
-                    try {
-                        letFirstGo.await(20, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return Receiver.Reply.status(200);
-            });
-            String app = app(a.api, "lease-in-lane");
-            endpoint(a.api, app, receiver.url("/e"));
-            publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"first\"}}");
-            assertThat(firstHeld.await(10, TimeUnit.SECONDS)).as("the first request out, and held").isTrue();
             // the second waits in node a's lane (one request at a time) behind the held first
-            String second = publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"second\"}}");
-            Receiver.await(Duration.ofSeconds(10), () -> leasedOut(second), "the second delivery taken by node a");
+            String second = secondBehindAHeldFirst(receiver, a, "lease-in-lane", letFirstGo);
 
             // its lease ends; node b, on the same database, claims it and sends it
             try (var b = TestHerald.start(env, clock)) {
@@ -80,26 +62,9 @@ class LeaseInLaneTest {
         var clock = new MutableClock(T0);
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", "1");
-        var firstHeld = new CountDownLatch(1);
         var letFirstGo = new CountDownLatch(1);
         try (var receiver = new Receiver(); var a = TestHerald.start(env, clock)) {
-            receiver.reply(r -> {
-                if (r.body().contains("\"first\"")) {
-                    firstHeld.countDown();
-                    try {
-                        letFirstGo.await(20, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                return Receiver.Reply.status(200);
-            });
-            String app = app(a.api, "let-go");
-            endpoint(a.api, app, receiver.url("/e"));
-            publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"first\"}}");
-            assertThat(firstHeld.await(10, TimeUnit.SECONDS)).as("the first request out, and held").isTrue();
-            String second = publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"second\"}}");
-            Receiver.await(Duration.ofSeconds(10), () -> leasedOut(second), "the second delivery taken by node a");
+            String second = secondBehindAHeldFirst(receiver, a, "let-go", letFirstGo);
 
             // so near its lease's end that a request could outlast it: let go when the lane has room
             clock.advance(HeraldConfig.DEFAULT_DELIVERY_LEASE.minus(HeraldConfig.DEFAULT_REQUEST_TIMEOUT).plusSeconds(1));
@@ -114,6 +79,34 @@ class LeaseInLaneTest {
                     "select attempt_number from attempt where msg_id = :m").bind("m", second).mapTo(Integer.class).list());
             assertThat(numbers).containsExactly(1);
         }
+    }
+
+    /**
+     * Publishes "first", whose request the receiver holds until {@code letFirstGo} (a later copy of it is answered at
+     * once), then "second", which waits in node {@code a}'s lane behind it; returns the second's message id.
+     */
+    private static String secondBehindAHeldFirst(Receiver receiver, TestHerald a, String appName, CountDownLatch letFirstGo)
+            throws InterruptedException {
+        var firstHeld = new CountDownLatch(1);
+        var holdOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        receiver.reply(r -> {
+            if (r.body().contains("\"first\"") && holdOnce.getAndSet(false)) {
+                firstHeld.countDown();
+                try {
+                    letFirstGo.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return Receiver.Reply.status(200);
+        });
+        String app = app(a.api, appName);
+        endpoint(a.api, app, receiver.url("/e"));
+        publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"first\"}}");
+        assertThat(firstHeld.await(10, TimeUnit.SECONDS)).as("the first request out, and held").isTrue();
+        String second = publish(a.api, app, "{\"eventType\":\"l.t\",\"payload\":{\"n\":\"second\"}}");
+        Receiver.await(Duration.ofSeconds(10), () -> leasedOut(second), "the second delivery taken by node a");
+        return second;
     }
 
     private static int claimsCounted(String msg) {
