@@ -32,13 +32,11 @@ public final class SqlErrors {
      * a background write is retried as a whole.
      */
     public static boolean isUnavailable(Throwable e) {
+        if (isConnectionLost(e)) return true;
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException) return true;
-            if (t instanceof java.net.ConnectException) return true;
             if (t instanceof SQLException s && s.getSQLState() != null) {
                 String state = s.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")) return true;
-                if (TRY_AGAIN_STATES.contains(state)) return true;
+                if (state.startsWith("53") || TRY_AGAIN_STATES.contains(state)) return true;
             }
         }
         return false;
