@@ -73,8 +73,9 @@ public final class Database implements AutoCloseable {
         this.hotPathPool = hotPathPool;
         this.reach = reach;
         this.dataSource = new ReachablePool(generalPool, reach);
-        this.jdbi = withoutArgumentsInErrors(Jdbi.create(dataSource).installPlugin(new PostgresArguments()));
-        this.hotPathJdbi = withoutArgumentsInErrors(Jdbi.create(new ReachablePool(hotPathPool, reach)).installPlugin(new PostgresArguments()));
+        this.jdbi = withoutArgumentsInErrors(Jdbi.create(dataSource).installPlugin(new PostgresArguments()).registerArgument(new BinaryArrays()));
+        this.hotPathJdbi = withoutArgumentsInErrors(Jdbi.create(new ReachablePool(hotPathPool, reach)).installPlugin(new PostgresArguments())
+                .registerArgument(new BinaryArrays()));
     }
 
     /**
