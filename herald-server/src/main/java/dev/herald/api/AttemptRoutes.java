@@ -133,7 +133,8 @@ public final class AttemptRoutes {
         boolean withMsg = QueryParams.bool(ctx, "with_msg", false);
         // the 2.x SDKs send with_content=false unless told otherwise; a request without it has the response bodies
         boolean withContent = QueryParams.bool(ctx, "with_content", true);
-        var page = attempts.list(app.id(), Lists.request(ctx, true, Ids.ATTEMPT), filter);
+        var page = attempts.list(app.id(),
+                Lists.startingAfter(Lists.request(ctx, true, Ids.ATTEMPT), filter.before(), filter.after(), Ids.ATTEMPT), filter);
         Map<String, Message> shown = withMsg ? messages.findAll(app.id(), page.data().stream().map(Attempt::msgId).toList()) : Map.of();
         // with_msg never carries the payload (as the SDKs document it): the message's fields, its payload {}
         ctx.json(Lists.response(page, a -> AttemptOut.of(a, withMsg && shown.containsKey(a.msgId())
@@ -185,7 +186,8 @@ public final class AttemptRoutes {
         var filter = new AttemptStore.MessageStateFilter(QueryParams.integer(ctx, "status", 0, 4), MessageRoutes.eventTypes(ctx),
                 QueryParams.channel(ctx), QueryParams.tag(ctx),
                 QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"));
-        var page = attempts.statesOfEndpoint(app.id(), endpoint.id(), Lists.request(ctx, true, Ids.MESSAGE), filter);
+        var page = attempts.statesOfEndpoint(app.id(), endpoint.id(),
+                Lists.startingAfter(Lists.request(ctx, true, Ids.MESSAGE), filter.before(), filter.after(), Ids.MESSAGE), filter);
         boolean expanded = expandedStatuses(ctx);
         Map<String, Message> shown = messages.findAll(app.id(), page.data().stream().map(AttemptStore.DeliveryState::msgId).toList());
         // a message the retention sweep removed between the two statements is left out, the iterator kept

@@ -59,6 +59,18 @@ public final class Lists {
         return new PageRequest(limit, iterator, descending);
     }
 
+    /**
+     * svix-server's reading of {@code after} given without an iterator or {@code before}: the page just after that time
+     * (the oldest rows after it, shown newest first, as a page walked backwards is), whose {@code prevIterator} walks on
+     * towards the present. As a filter read newest first it gave the newest page after the time instead, and a client
+     * walking from there towards the present (as the SDKs' "what is new since" loops do) missed every row in between.
+     * The time still filters exactly; the id bound only starts the walk at that time's second.
+     */
+    public static PageRequest startingAfter(PageRequest page, java.time.Instant before, java.time.Instant after, String idPrefix) {
+        if (after == null || before != null || page.cursor() != null || !page.descending()) return page;
+        return new PageRequest(page.limit(), "-" + dev.herald.domain.Ids.firstAt(idPrefix, after), true);
+    }
+
     private static boolean validIterator(String iterator, String idPrefix) {
         if (idPrefix == null) return NAME_ITERATOR.matcher(iterator).matches();
         String id = iterator.startsWith("-") ? iterator.substring(1) : iterator;

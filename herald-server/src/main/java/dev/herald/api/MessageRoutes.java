@@ -234,7 +234,8 @@ public final class MessageRoutes {
         var filter = new MessageStore.MessageFilter(eventTypes(ctx), QueryParams.channel(ctx),
                 QueryParams.time(ctx, "before"), QueryParams.time(ctx, "after"), QueryParams.tag(ctx));
         boolean withContent = QueryParams.bool(ctx, "with_content", true);
-        ctx.json(Lists.response(messages.list(app.id(), Lists.request(ctx, true, Ids.MESSAGE), filter), m -> MessageOut.of(m, withContent)));
+        var page = Lists.startingAfter(Lists.request(ctx, true, Ids.MESSAGE), filter.before(), filter.after(), Ids.MESSAGE);
+        ctx.json(Lists.response(messages.list(app.id(), page, filter), m -> MessageOut.of(m, withContent)));
     }
 
     void get(Context ctx) {

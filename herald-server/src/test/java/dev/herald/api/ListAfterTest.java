@@ -1,0 +1,76 @@
+package dev.herald.api;
+
+import static dev.herald.testing.ApiClient.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.testing.Receiver;
+import dev.herald.testing.TestDatabase;
+import dev.herald.testing.TestHerald;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * {@code after} without an iterator or {@code before} is, as in svix-server, the page just after that time: the oldest
+ * rows after it (shown newest first), whose prevIterator walks on towards the present. Read as a filter newest first, it
+ * was the newest page after the time, and a client walking from there towards the present missed every row between.
+ */
+@ExtendWith(TestDatabase.class)
+class ListAfterTest {
+
+    private static List<String> ids(JsonNode page, String field) {
+        var ids = new ArrayList<String>();
+        page.path("data").forEach(row -> ids.add(row.path(field).asText()));
+        return ids;
+    }
+
+    @Test
+    void after_gives_the_page_just_after_the_time_and_its_prev_iterator_walks_to_the_present() {
+        try (var receiver = new Receiver(); var herald = TestHerald.start()) {
+            var api = herald.api;
+            String app = api.post("/api/v1/app", json("name", "after")).text("id");
+            String ep = api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/after"))).text("id");
+            var messages = new ArrayList<String>();
+            var messageTimes = new ArrayList<String>();
+            for (int i = 0; i < 5; i++) {
+                var published = api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t.t\",\"payload\":{\"n\":" + i + "}}");
+                messages.add(published.text("id"));
+                messageTimes.add(published.text("timestamp"));
+                int recorded = i + 1;
+                // one message at a time, its attempt recorded before the next is published: times in publishing order
+                Receiver.await(Duration.ofSeconds(20), () -> api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep)
+                        .body().path("data").size() == recorded, "attempt " + recorded + " recorded");
+            }
+            var attempts = ids(api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep).body(), "id").reversed();
+            String firstAttemptTime = api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=250")
+                    .body().path("data").get(4).path("timestamp").asText();
+
+            // the messages list
+            var page = api.get("/api/v1/app/" + app + "/msg?limit=2&after=" + messageTimes.get(0)).body();
+            assertThat(ids(page, "id")).as(page.toString()).containsExactly(messages.get(2), messages.get(1));
+            assertThat(page.path("done").asBoolean()).as("newer rows remain").isFalse();
+            var newer = api.get("/api/v1/app/" + app + "/msg?limit=2&iterator=" + page.path("prevIterator").asText()).body();
+            assertThat(ids(newer, "id")).as(newer.toString()).containsExactly(messages.get(4), messages.get(3));
+            assertThat(newer.path("done").asBoolean()).isTrue();
+
+            // an endpoint's attempts
+            page = api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=2&after=" + firstAttemptTime).body();
+            assertThat(ids(page, "id")).as(page.toString()).containsExactly(attempts.get(2), attempts.get(1));
+            newer = api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=2&iterator=" + page.path("prevIterator").asText()).body();
+            assertThat(ids(newer, "id")).as(newer.toString()).containsExactly(attempts.get(4), attempts.get(3));
+
+            // the messages an endpoint was sent
+            page = api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/msg?limit=2&after=" + messageTimes.get(0)).body();
+            assertThat(ids(page, "id")).as(page.toString()).containsExactly(messages.get(2), messages.get(1));
+
+            // with before, or in ascending order, after stays the filter it was
+            page = api.get("/api/v1/app/" + app + "/msg?limit=2&order=ascending&after=" + messageTimes.get(0)).body();
+            assertThat(ids(page, "id")).containsExactly(messages.get(1), messages.get(2));
+            page = api.get("/api/v1/app/" + app + "/msg?limit=2&after=" + messageTimes.get(0) + "&before=" + messageTimes.get(4)).body();
+            assertThat(ids(page, "id")).containsExactly(messages.get(3), messages.get(2));
+        }
+    }
+}
