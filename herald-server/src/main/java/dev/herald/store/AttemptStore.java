@@ -138,8 +138,10 @@ public final class AttemptStore {
                 ) s
                 join message m on m.app_id = :app and m.id = s.msg_id
                 where (cast(:status as int) is null or s.status = :status)
-                  and (cast(:before as timestamptz) is null or s.created_at < :before)
-                  and (cast(:after as timestamptz) is null or s.created_at > :after)
+                  -- the message's time, not its latest delivery's: a resend writes a new delivery row, and a message
+                  -- resent after the time bound moved across it (svix-server pages by when it first went to the endpoint)
+                  and (cast(:before as timestamptz) is null or m.created_at < :before)
+                  and (cast(:after as timestamptz) is null or m.created_at > :after)
                   and (cast(:eventTypes as text[]) is null or m.event_type = any(:eventTypes))
                   and (cast(:channel as text) is null or :channel = any(m.channels))
                   and (cast(:tag as text) is null or :tag = any(m.tags))

@@ -4,6 +4,7 @@ import static dev.herald.testing.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.herald.testing.MutableClock;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestDatabase;
 import dev.herald.testing.TestHerald;
@@ -71,6 +72,28 @@ class ListAfterTest {
             assertThat(ids(page, "id")).containsExactly(messages.get(1), messages.get(2));
             page = api.get("/api/v1/app/" + app + "/msg?limit=2&after=" + messageTimes.get(0) + "&before=" + messageTimes.get(4)).body();
             assertThat(ids(page, "id")).containsExactly(messages.get(3), messages.get(2));
+        }
+    }
+
+    @Test
+    void an_endpoint_s_messages_are_placed_in_time_by_the_message_not_by_its_latest_resend() {
+        var clock = new MutableClock(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        try (var receiver = new Receiver(); var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            var api = herald.api;
+            String app = api.post("/api/v1/app", json("name", "resent")).text("id");
+            String ep = api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/resent"))).text("id");
+            String msg = api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t.t\",\"payload\":{}}").text("id");
+            Receiver.await(Duration.ofSeconds(20), () -> api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep)
+                    .body().path("data").size() == 1, "first attempt recorded");
+            clock.advance(Duration.ofHours(1));
+            assertThat(api.post("/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + ep + "/resend", "").status()).isEqualTo(202);
+            Receiver.await(Duration.ofSeconds(20), () -> api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep)
+                    .body().path("data").size() == 2, "the resend recorded");
+
+            String halfway = "2026-03-01T10:30:00Z";
+            assertThat(ids(api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/msg?before=" + halfway).body(), "id"))
+                    .as("published before, resent after").containsExactly(msg);
+            assertThat(ids(api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/msg?after=" + halfway).body(), "id")).isEmpty();
         }
     }
 }
