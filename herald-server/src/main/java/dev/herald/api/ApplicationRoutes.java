@@ -194,6 +194,7 @@ public final class ApplicationRoutes {
         Long rateLimit = body.has("rateLimit") ? body.positiveU16("rateLimit") : null;
         Long throttleRate = body.has("throttleRate") ? body.positiveU16("throttleRate") : null;
         Map<String, String> metadata = body.has("metadata") ? body.metadata("metadata") : null;
+        body.refuseNull("metadata"); // svix-server's ApplicationPatch: absent or a value (null wiped it)
         body.validate();
         var updated = apps.patch(new dev.herald.store.ApplicationStore.Patch(current.id(), body.has("uid"), uid,
                 body.has("name"), name, body.has("rateLimit"), rateLimit, body.has("throttleRate"), throttleRate,

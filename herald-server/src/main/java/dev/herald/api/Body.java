@@ -130,6 +130,15 @@ public final class Body {
         return root.has(field);
     }
 
+    /**
+     * Refuses an explicit null for a field that has no null state (Svix's PATCH types read such a field as "absent or a
+     * value": a null is a 422 there). Read as absent, it set the field's default instead: {@code "disabled": null}
+     * enabled the endpoint again, {@code "metadata": null} wiped the metadata.
+     */
+    public void refuseNull(String field) {
+        if (root.has(field) && root.get(field).isNull()) fail(field, "none is not an allowed value", "type_error.none.not_allowed");
+    }
+
     private JsonNode value(String field) {
         JsonNode node = root.get(field);
         return node == null || node.isNull() ? null : node;

@@ -290,10 +290,14 @@ public final class EndpointRoutes {
         var existing = endpoints.find(app.id(), key);
         if (existing.isEmpty()) {
             if (!ApplicationRoutes.namesUid(key, Ids.ENDPOINT)) throw ApiException.notFound("Endpoint");
+            // as svix-server's upsert: the endpoint made signs with the body's secret when it gives one (a migration
+            // that PUTs its endpoints keeps their receivers' secrets)
+            String secret = EndpointInput.secret(body, "secret");
             var endpoint = readWhole(body, app, Ids.next(Ids.ENDPOINT), null);
             if (endpoint.uid() == null) endpoint = withUid(endpoint, key);
             try {
-                var created = endpoints.insert(endpoint, newSecret.get(), maxEndpointsPerApp);
+                var created = endpoints.insert(endpoint, secret != null ? WebhookSecrets.normalize(secret) : newSecret.get(),
+                        maxEndpointsPerApp);
                 listener.onEndpointEvent("endpoint.created", created);
                 ctx.status(201).json(out.apply(created));
                 return;
@@ -335,11 +339,15 @@ public final class EndpointRoutes {
         }
     }
 
+    /** EndpointPatch's fields that svix-server takes as absent or a value, never null (its UnrequiredField). */
+    private static final List<String> NOT_NULLABLE_IN_PATCH = List.of("url", "description", "disabled", "metadata", "version");
+
     /** How often a partial change is worked out again over a row that changed meanwhile. */
     private static final int WRITES_TRIED = 5;
 
     /** The patch written over {@code current}, or null when the row is no longer {@code current}. */
     private Endpoint patchOnce(Application app, Endpoint current, Body body) {
+        for (String field : NOT_NULLABLE_IN_PATCH) body.refuseNull(field);
         String url = body.has("url") ? EndpointInput.url(body, "url", true, urlPolicy) : current.url();
         String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
         String uid = body.has("uid") ? body.uid("uid", Ids.ENDPOINT) : current.uid();

@@ -292,11 +292,12 @@ class ApplicationApiTest {
         String id = herald.api.post("/api/v1/app", json("name", "Clear", "uid", "clear", "rateLimit", 9,
                 "throttleRate", 3, "metadata", Map.of("k", "v"))).text("id");
         var patched = herald.api.patch("/api/v1/app/" + id,
-                "{\"uid\": null, \"rateLimit\": null, \"throttleRate\": null, \"metadata\": null}");
+                "{\"uid\": null, \"rateLimit\": null, \"throttleRate\": null, \"metadata\": {}}");
         assertThat(patched.status()).isEqualTo(200);
         assertThat(patched.body().path("uid").isNull()).isTrue();
         assertThat(patched.body().path("rateLimit").isNull()).isTrue();
         assertThat(patched.body().path("throttleRate").isNull()).isTrue();
+        // metadata has no null state (svix-server's ApplicationPatch: a null is a 422, EndpointPatchNullsTest); {} empties it
         assertThat(patched.body().path("metadata").size()).isZero();
         assertError(herald.api.get("/api/v1/app/clear"), 404, "not_found");
     }

@@ -399,13 +399,14 @@ class EndpointApiTest {
         String id = create("url", "https://example.com/p", "uid", "nulls", "filterTypes", List.of("order.paid"),
                 "channels", List.of("eu"), "rateLimit", 3, "throttleRate", 2, "metadata", Map.of("k", "v")).text("id");
         var patched = herald.api.patch(base + "/" + id, "{\"uid\": null, \"filterTypes\": null, \"channels\": null,"
-                + " \"rateLimit\": null, \"throttleRate\": null, \"metadata\": null}");
+                + " \"rateLimit\": null, \"throttleRate\": null, \"metadata\": {}}");
         assertThat(patched.status()).as("%s", patched).isEqualTo(200);
         assertThat(patched.body().path("uid").isNull()).isTrue();
         assertThat(patched.body().path("filterTypes").isNull()).isTrue();
         assertThat(patched.body().path("channels").isNull()).isTrue();
         assertThat(patched.body().path("rateLimit").isNull()).isTrue();
         assertThat(patched.body().path("throttleRate").isNull()).isTrue();
+        // metadata has no null state (svix-server's EndpointPatch: a null is a 422, EndpointPatchNullsTest); {} empties it
         assertThat(patched.body().path("metadata").size()).isZero();
         assertError(herald.api.get(base + "/nulls"), 404, "not_found");
     }
