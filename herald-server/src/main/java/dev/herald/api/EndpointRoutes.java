@@ -307,6 +307,8 @@ public final class EndpointRoutes {
             }
         }
         var current = existing.get();
+        // checked as svix-server's EndpointIn checks it, though a replacement keeps the endpoint's secret (rotation changes it)
+        EndpointInput.secret(body, "secret");
         var replacement = readWhole(body, app, current.id(), current);
         if (replacement.uid() == null && key.equals(current.uid())) replacement = withUid(replacement, key);
         var updated = endpoints.update(replacement);
@@ -340,7 +342,7 @@ public final class EndpointRoutes {
     }
 
     /** EndpointPatch's fields that svix-server takes as absent or a value, never null (its UnrequiredField). */
-    private static final List<String> NOT_NULLABLE_IN_PATCH = List.of("url", "description", "disabled", "metadata", "version");
+    private static final List<String> NOT_NULLABLE_IN_PATCH = List.of("description", "disabled", "metadata", "version"); // url: required
 
     /** How often a partial change is worked out again over a row that changed meanwhile. */
     private static final int WRITES_TRIED = 5;

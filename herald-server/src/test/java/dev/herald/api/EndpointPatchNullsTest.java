@@ -70,5 +70,9 @@ class EndpointPatchNullsTest {
         assertThat(api.get("/api/v1/app/" + app + "/endpoint/billing/secret").text("key")).isEqualTo(secret);
         var refused = api.put("/api/v1/app/" + app + "/endpoint/other", json("url", "https://example.com/o", "secret", "not-a-secret"));
         assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        // a bad secret is refused in a replacement too, which then changes nothing
+        refused = api.put("/api/v1/app/" + app + "/endpoint/billing", json("url", "https://example.com/b3", "secret", "not-a-secret"));
+        assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+        assertThat(api.get("/api/v1/app/" + app + "/endpoint/billing").text("url")).isEqualTo("https://example.com/b2");
     }
 }

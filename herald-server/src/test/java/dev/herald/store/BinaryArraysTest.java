@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.StatementCustomizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -23,10 +24,20 @@ class BinaryArraysTest {
     @Test
     void texts_arrive_element_for_element_in_both_pools() {
         for (Jdbi jdbi : List.of(TestDatabase.jdbi(), TestDatabase.hotPathJdbi())) {
+            var bound = new java.util.concurrent.atomic.AtomicReference<Object>();
             List<String> back = jdbi.withHandle(h -> h.createQuery("select t.v from unnest(cast(:texts as text[])) with ordinality as t(v, i) order by t.i")
                     .bindByType("texts", TEXTS, String[].class)
+                    .addCustomizer(new StatementCustomizer() {
+                        @Override
+                        public void beforeExecution(java.sql.PreparedStatement statement, StatementContext context) {
+                            bound.set(context.getBinding().findForName("texts", context).orElse(null));
+                        }
+                    })
                     .map((rs, ctx) -> rs.getString(1)).list());
             assertThat(back).containsExactly(TEXTS);
+            // JDBI's own array binding would round-trip these too: the argument bound must be BinaryArrays'
+            assertThat(bound.get()).isNotNull();
+            assertThat(String.valueOf(bound.get())).isEqualTo("binary array of " + TEXTS.length);
         }
     }
 
@@ -54,7 +65,7 @@ class BinaryArraysTest {
     @Test
     void an_array_is_bound_by_the_driver_as_the_array_itself_not_as_a_literal_made_here() {
         // JDBI's own binding builds a java.sql.Array from createArrayOf, which the driver sends as text
-        var argument = new BinaryArrays().build(String[].class, new String[] {"x"}, TestDatabase.jdbi().getConfig());
+        var argument = new BinaryArrays().prepare(String[].class, TestDatabase.jdbi().getConfig()).map(f -> f.apply(new String[] {"x"}));
         assertThat(argument).isPresent();
         var seen = new Object[1];
         var statement = (java.sql.PreparedStatement) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
@@ -70,6 +81,7 @@ class BinaryArraysTest {
         }
         assertThat(seen[0]).isInstanceOf(String[].class);
         assertThat(Arrays.asList((String[]) seen[0])).containsExactly("x");
-        assertThat(new BinaryArrays().build(String.class, "x", TestDatabase.jdbi().getConfig())).isEmpty();
+        assertThat(new BinaryArrays().prepare(String.class, TestDatabase.jdbi().getConfig())).isEmpty();
+        assertThat(new BinaryArrays().prepare(Object[].class, TestDatabase.jdbi().getConfig())).isEmpty();
     }
 }
