@@ -1,6 +1,7 @@
 package dev.herald.api;
 
 import dev.herald.outbound.UrlPolicy;
+import dev.herald.outbound.WebhookUrls;
 import dev.herald.client.webhook.Ed25519Keys;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -81,13 +82,9 @@ final class EndpointInput {
         } catch (URISyntaxException e) {
             return Optional.of("invalid URL: " + e.getReason());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) return Optional.of("URL scheme must be http or https");
-        if (uri.getRawUserInfo() != null) return Optional.of("URL must not contain credentials");
-        if (uri.getHost() == null || uri.getHost().isEmpty()) return Optional.of("URL must have a host");
+        Optional<String> problem = WebhookUrls.problem(uri);
+        if (problem.isPresent()) return problem;
         if (uri.getRawFragment() != null) return Optional.of("URL must not contain a fragment");
-        // java.net.URI takes any digits as a port (99999 included); -1 means none was given
-        if (uri.getPort() == 0 || uri.getPort() > 65_535) return Optional.of("URL port must be between 1 and 65535");
         return urlPolicy.refusal(uri);
     }
 

@@ -26,6 +26,6 @@ public final class UrlPolicy {
         if (httpsOnly && !"https".equals(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT))) {
             return Optional.of(HTTPS_ONLY);
         }
-        return guard.refusalForUrlHost(uri.getHost());
+        return guard.refusalForUrlHost(WebhookUrls.host(uri));
     }
 }

@@ -114,10 +114,10 @@ public final class WebhookClient implements AutoCloseable {
             String unsupported = unsupportedUrl(request.url());
             if (unsupported != null) {
                 outcome.complete(DeliveryResult.failure(unsupported, elapsedMs(startNanos)));
-            } else if (proxy != null && proxy.carries(request.url().getHost())) {
+            } else if (proxy != null && proxy.carries(WebhookUrls.host(request.url()))) {
                 // the proxy connects to the receiver, so its name is vetted here first (off the caller's thread: DNS)
                 http.getExecutor().execute(() -> sendVetted(request, startNanos, outcome));
-            } else if (proxy != null && proxy.is(request.url().getHost(), portOf(request.url()))) {
+            } else if (proxy != null && proxy.is(WebhookUrls.host(request.url()), WebhookUrls.effectivePort(request.url()))) {
                 // sent direct (HERALD_NO_PROXY names it), the proxy's own host and port would be let through unvetted
                 outcome.complete(DeliveryResult.failure("blocked address: the receiver is the outbound proxy " + proxy
                         + " itself, which is let through only as the proxy", elapsedMs(startNanos)));
@@ -130,14 +130,9 @@ public final class WebhookClient implements AutoCloseable {
         return counted;
     }
 
-    private static int portOf(java.net.URI url) {
-        if (url.getPort() != -1) return url.getPort();
-        return "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
-    }
-
     private void sendVetted(OutboundRequest request, long startNanos, CompletableFuture<DeliveryResult> outcome) {
         try {
-            addresses.vetEvery(request.url().getHost());
+            addresses.vetEvery(WebhookUrls.host(request.url()));
         } catch (Exception refused) {
             outcome.complete(DeliveryResult.failure(failures.describe(refused), elapsedMs(startNanos)));
             return;
@@ -182,7 +177,7 @@ public final class WebhookClient implements AutoCloseable {
 
     private Request toJettyRequest(OutboundRequest request) {
         String contentType = headerValue(request.headers(), HttpHeader.CONTENT_TYPE.asString());
-        Request jetty = http.newRequest(request.url())
+        Request jetty = newJettyRequest(request.url())
                 .method(request.method().toUpperCase(Locale.ROOT))
                 .timeout(totalTimeoutMs, TimeUnit.MILLISECONDS)
                 .headers(headers -> request.headers().forEach((name, value) -> headers.put(name, utf8OnTheWire(value))));
@@ -190,6 +185,18 @@ public final class WebhookClient implements AutoCloseable {
             jetty.body(new BytesRequestContent(contentType == null ? DEFAULT_CONTENT_TYPE : contentType, request.body()));
         }
         return jetty;
+    }
+
+    /**
+     * Jetty takes a URL's host from {@link URI#getHost()} and refuses one without; a name that URI reads as no host
+     * ({@code webhook_receiver}, see {@link WebhookUrls}) is given to it apart, the rest of the URL as written.
+     */
+    private Request newJettyRequest(URI url) {
+        if (url.getHost() != null) return http.newRequest(url);
+        String pathAndQuery = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+        return http.newRequest(url.getScheme() + "://host.invalid" + pathAndQuery)
+                .host(WebhookUrls.host(url))
+                .port(WebhookUrls.effectivePort(url));
     }
 
     /**
@@ -227,7 +234,8 @@ public final class WebhookClient implements AutoCloseable {
         }
         // an endpoint saved with http before the setting was turned on is refused here, as is every other request
         if (httpsOnly && !scheme.equals("https")) return UrlPolicy.HTTPS_ONLY;
-        if (url.getHost() == null || url.getHost().isEmpty()) {
+        String host = WebhookUrls.host(url);
+        if (host == null || host.isEmpty()) {
             return "URL has no host";
         }
         return null;

@@ -1,11 +1,11 @@
 package dev.herald.routing;
 
 import dev.herald.outbound.UrlPolicy;
+import dev.herald.outbound.WebhookUrls;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -42,11 +42,8 @@ public record RequestDraft(String method, String url, Map<String, String> header
         } catch (URISyntaxException e) {
             return Optional.of("rendered URL is invalid: " + e.getReason());
         }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https")) return Optional.of("rendered URL scheme must be http or https");
-        if (uri.getRawUserInfo() != null) return Optional.of("rendered URL must not contain credentials");
-        if (uri.getHost() == null || uri.getHost().isEmpty()) return Optional.of("rendered URL must have a host");
-        if (uri.getPort() == 0 || uri.getPort() > 65_535) return Optional.of("rendered URL port must be between 1 and 65535");
+        Optional<String> problem = WebhookUrls.problem(uri);
+        if (problem.isPresent()) return problem.map(reason -> "rendered " + reason);
         return urlPolicy.refusal(uri).map(reason -> "rendered URL refused: " + reason);
     }
 }

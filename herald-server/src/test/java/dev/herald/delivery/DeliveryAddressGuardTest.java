@@ -123,6 +123,66 @@ class DeliveryAddressGuardTest {
         assertThat(lookups).contains("hooks.example.test");
     }
 
+    /** java.net.URI reads a name with an underscore (Docker Compose's services) as no host; svix-server takes it. */
+    @Test
+    void a_name_with_an_underscore_is_taken_signed_and_sent_with_its_own_host_header() {
+        start(TestHerald.defaultEnv(), Map.of("webhook_receiver", "127.0.0.1", "my_app.hooks.test", "127.0.0.1"));
+        String app = app(herald.api, "underscore");
+        String ep = endpoint(herald.api, app, "http://webhook_receiver:" + port() + "/hook?tenant=a_b");
+        endpoint(herald.api, app, "http://my_app.hooks.test:" + port() + "/other");
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("url").asText())
+                .isEqualTo("http://webhook_receiver:" + port() + "/hook?tenant=a_b");
+        publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{\"via\":\"compose\"}}");
+        Receiver.await(WAIT, () -> receiver.requests("/hook").size() == 1 && receiver.requests("/other").size() == 1,
+                "both deliveries to the underscored names");
+        var request = receiver.requests("/hook").get(0);
+        assertThat(request.header("host")).isEqualTo("webhook_receiver:" + port());
+        assertThat(request.query()).isEqualTo("tenant=a_b");
+        assertThat(request.header("webhook-signature")).startsWith("v1,");
+        assertThat(request.body()).contains("compose");
+        assertThat(receiver.requests("/other").get(0).header("host")).isEqualTo("my_app.hooks.test:" + port());
+        assertThat(lookups).contains("webhook_receiver", "my_app.hooks.test");
+    }
+
+    @Test
+    void a_name_with_an_underscore_resolving_to_a_blocked_address_fails_its_attempt_without_connecting() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.1/32");
+        start(env, Map.of("internal_api", "127.0.0.2"));
+        String app = app(herald.api, "underscore-rebind");
+        endpoint(herald.api, app, "http://internal_api:" + port() + "/hook");
+        String msg = publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{}}");
+
+        var attempt = attempts(herald.api, app, msg, 1).get(0);
+        assertThat(attempt.path("status").asInt()).isEqualTo(2);
+        assertThat(attempt.path("errorMessage").asText()).contains("blocked").contains("127.0.0.2");
+        assertThat(lookups).contains("internal_api");
+        assertThat(receiver.requests()).isEmpty();
+    }
+
+    @Test
+    void a_registry_authority_that_is_no_host_name_is_refused_at_create_time() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.remove("HERALD_WHITELIST_SUBNETS");
+        start(env, Map.of());
+        String app = app(herald.api, "registry");
+        Map<String, String> refusals = Map.of(
+                "http://bad!name/", "URL must have a host",
+                "http://we%69rd_host/", "URL must have a host",
+                "http://user@my_host/", "credentials",
+                "http://my_host:99999/", "port",
+                "http://my_host:12345678901/", "port",
+                "http://my_host:0/", "port",
+                "http://a_b.169.254.169.254/", "IPv4",
+                "http://my_app.localhost/", "loopback");
+        refusals.forEach((url, reason) -> {
+            var response = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", url));
+            assertThat(response.status()).as(url + " -> " + response).isEqualTo(422);
+            assertThat(response.raw()).as(url).contains(reason);
+        });
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).isEmpty();
+    }
+
     private int port() {
         return java.net.URI.create(receiver.url("/")).getPort();
     }

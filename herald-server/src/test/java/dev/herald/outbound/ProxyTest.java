@@ -34,8 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestDatabase.class)
 class ProxyTest {
     static final HostResolver DNS = host -> switch (host) {
-        case "hooks.example.com", "secure.example.com" -> List.of(InetAddress.getByName("93.184.216.34"));
-        case "internal.example.com" -> List.of(InetAddress.getByName("10.0.0.7"));
+        case "hooks.example.com", "secure.example.com", "hooks_svc.example.com" -> List.of(InetAddress.getByName("93.184.216.34"));
+        case "internal.example.com", "internal_svc.example.com" -> List.of(InetAddress.getByName("10.0.0.7"));
         case "mixed.example.com" -> List.of(InetAddress.getByName("93.184.216.34"), InetAddress.getByName("169.254.169.254"));
         case "proxy.corp.example" -> List.of(InetAddress.getByName("127.0.0.1"));
         default -> {
@@ -101,6 +101,24 @@ class ProxyTest {
             }
         }
         assertThat(receiver.requests()).isEmpty();
+    }
+
+    /** A name java.net.URI reads as no host (an underscore) is vetted, then named to the proxy as written. */
+    @Test
+    void a_name_with_an_underscore_goes_through_either_proxy_after_the_guard() throws Exception {
+        for (var kind : TestProxy.Kind.values()) {
+            try (var proxy = new TestProxy(kind, upstream, null); var client = client(proxy.url())) {
+                DeliveryResult sent = send(client, "http://hooks_svc.example.com/u_" + kind + "?a_b=1");
+                assertThat(sent.statusCode()).as(kind + ": " + sent.errorMessage()).isEqualTo(200);
+                assertThat(receiver.requests("/u_" + kind).get(0).header("host")).isEqualTo("hooks_svc.example.com");
+                DeliveryResult blocked = send(client, "http://internal_svc.example.com/x");
+                assertThat(blocked.statusCode()).isZero();
+                assertThat(blocked.errorMessage()).contains("blocked address 10.0.0.7");
+                assertThat(proxy.asked()).as(kind.name()).containsExactly(kind == TestProxy.Kind.HTTP
+                        ? new TestProxy.Asked("POST http://hooks_svc.example.com/u_HTTP?a_b=1 HTTP/1.1", null)
+                        : new TestProxy.Asked("hooks_svc.example.com:80", null));
+            }
+        }
     }
 
     /** The proxy looks a name up itself and may take any of its addresses: through it, a name with one blocked is refused. */
