@@ -40,7 +40,10 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
             case "socks5" -> Kind.SOCKS5;
             default -> throw new IllegalArgumentException("the scheme must be http or socks5, got '" + scheme + "'");
         };
-        if (uri.getHost() == null || uri.getPort() < 1 || uri.getPort() > 65_535) {
+        // a name with an underscore (squid_proxy, a Compose service) is a host here too, as for receivers
+        String host = WebhookUrls.host(uri);
+        int port = WebhookUrls.port(uri);
+        if (host == null || port < 1 || port > 65_535) {
             throw new IllegalArgumentException("needs a host and a port, like " + scheme + "://proxy.internal:"
                     + (kind == Kind.HTTP ? 3128 : 1080));
         }
@@ -49,13 +52,14 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
         if (!bare) throw new IllegalArgumentException("a proxy URL has no path, query or fragment");
         String username = null;
         String password = null;
-        if (uri.getRawUserInfo() != null) {
-            String[] parts = uri.getRawUserInfo().split(":", 2);
+        String userInfo = WebhookUrls.rawUserInfo(uri);
+        if (userInfo != null) {
+            String[] parts = userInfo.split(":", 2);
             if (parts.length != 2) throw new IllegalArgumentException("credentials are user:password");
             username = URLDecoder.decode(parts[0], StandardCharsets.UTF_8);
             password = URLDecoder.decode(parts[1], StandardCharsets.UTF_8);
         }
-        return new OutboundProxy(kind, GuardedAddressResolver.unbracketed(uri.getHost()), uri.getPort(), username, password, bypass);
+        return new OutboundProxy(kind, GuardedAddressResolver.unbracketed(host), port, username, password, bypass);
     }
 
     /** Whether Jetty is connecting to this proxy (the guard lets that one through). */

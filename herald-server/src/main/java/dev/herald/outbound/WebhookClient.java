@@ -74,9 +74,7 @@ public final class WebhookClient implements AutoCloseable {
             http.getProxyConfiguration().addProxy(proxy.toJetty());
             if (proxy.kind() == OutboundProxy.Kind.HTTP && proxy.username() != null) {
                 // sent with every request and CONNECT (no 407 round trip: protocol handlers are off, below)
-                http.getAuthenticationStore().addAuthenticationResult(new org.eclipse.jetty.client.BasicAuthentication.BasicResult(
-                        URI.create("http://" + proxy.host() + ":" + proxy.port()), HttpHeader.PROXY_AUTHORIZATION,
-                        proxy.username(), proxy.password()));
+                http.setAuthenticationStore(new ProxyCredentials(proxy));
             }
         }
         if (settings.trustAnyCertificate()) {

@@ -22,17 +22,22 @@ public final class WebhookUrls {
     /** The URL's host as written (brackets kept around an IPv6 literal), or null when it has none. */
     public static String host(URI url) {
         if (url.getHost() != null) return url.getHost();
-        var nameAndPort = registryNameAndPort(url);
-        return nameAndPort == null ? null : nameAndPort.group(1);
+        var registry = registryAuthority(url);
+        return registry == null ? null : registry.host();
     }
 
     /** The URL's port, or -1 when none is written; a port too long to be one reads as 65,536 (out of range). */
     public static int port(URI url) {
         if (url.getHost() != null) return url.getPort();
-        var nameAndPort = registryNameAndPort(url);
-        String digits = nameAndPort == null ? null : nameAndPort.group(2);
-        if (digits == null || digits.isEmpty()) return -1;
-        return digits.length() >= MAX_PORT_DIGITS ? 65_536 : Integer.parseInt(digits);
+        var registry = registryAuthority(url);
+        return registry == null ? -1 : registry.port();
+    }
+
+    /** The URL's user information as written ({@code user:password}), or null when it has none. */
+    public static String rawUserInfo(URI url) {
+        if (url.getHost() != null) return url.getRawUserInfo();
+        var registry = registryAuthority(url);
+        return registry == null ? null : registry.rawUserInfo();
     }
 
     /** The port a request to the URL connects to: the written one, else the scheme's. */
@@ -49,7 +54,7 @@ public final class WebhookUrls {
     public static Optional<String> problem(URI url) {
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) return Optional.of("URL scheme must be http or https");
-        // a registry authority has no user info of its own: an @ in it is one
+        // a registry authority has no user info of its own: an @ in it is one, whatever follows
         if (url.getRawUserInfo() != null || (url.getHost() == null && url.getRawAuthority() != null
                 && url.getRawAuthority().contains("@"))) {
             return Optional.of("URL must not contain credentials");
@@ -62,10 +67,17 @@ public final class WebhookUrls {
         return Optional.empty();
     }
 
-    private static java.util.regex.Matcher registryNameAndPort(URI url) {
+    private record RegistryAuthority(String rawUserInfo, String host, int port) {}
+
+    private static RegistryAuthority registryAuthority(URI url) {
         String authority = url.getRawAuthority();
         if (authority == null) return null;
-        var matcher = NAME_AND_PORT.matcher(authority);
-        return matcher.matches() ? matcher : null;
+        int at = authority.lastIndexOf('@');
+        var matcher = NAME_AND_PORT.matcher(authority.substring(at + 1));
+        if (!matcher.matches()) return null;
+        String digits = matcher.group(2);
+        int port = digits == null || digits.isEmpty() ? -1
+                : digits.length() >= MAX_PORT_DIGITS ? 65_536 : Integer.parseInt(digits);
+        return new RegistryAuthority(at >= 0 ? authority.substring(0, at) : null, matcher.group(1), port);
     }
 }

@@ -37,7 +37,7 @@ class ProxyTest {
         case "hooks.example.com", "secure.example.com", "hooks_svc.example.com" -> List.of(InetAddress.getByName("93.184.216.34"));
         case "internal.example.com", "internal_svc.example.com" -> List.of(InetAddress.getByName("10.0.0.7"));
         case "mixed.example.com" -> List.of(InetAddress.getByName("93.184.216.34"), InetAddress.getByName("169.254.169.254"));
-        case "proxy.corp.example" -> List.of(InetAddress.getByName("127.0.0.1"));
+        case "proxy.corp.example", "proxy_svc.corp.example" -> List.of(InetAddress.getByName("127.0.0.1"));
         default -> {
             // literals as the system resolver takes them (no lookup); any other name is unknown here
             if (!host.matches("[0-9.]+|[0-9a-fA-F:]+")) throw new UnknownHostException(host);
@@ -119,6 +119,22 @@ class ProxyTest {
                         : new TestProxy.Asked("hooks_svc.example.com:80", null));
             }
         }
+    }
+
+    /** HERALD_PROXY_URL may name a Compose service with an underscore too, credentials and all. */
+    @Test
+    void a_proxy_named_with_an_underscore_is_taken_with_its_credentials() throws Exception {
+        try (var proxy = new TestProxy(TestProxy.Kind.HTTP, upstream, "herald:pw");
+             var client = client(proxy.url("herald:pw").replace("127.0.0.1", "proxy_svc.corp.example"))) {
+            DeliveryResult sent = send(client, "http://hooks.example.com/via_named_proxy");
+            assertThat(sent.statusCode()).as(String.valueOf(sent.errorMessage())).isEqualTo(200);
+            assertThat(proxy.asked()).containsExactly(
+                    new TestProxy.Asked("POST http://hooks.example.com/via_named_proxy HTTP/1.1", "herald:pw"));
+        }
+        var socks = OutboundProxy.parse("socks5://squid_proxy:1080");
+        assertThat(socks.host()).isEqualTo("squid_proxy");
+        assertThat(socks.port()).isEqualTo(1080);
+        assertThatThrownBy(() -> OutboundProxy.parse("http://squid_proxy")).hasMessageContaining("needs a host and a port");
     }
 
     /** The proxy looks a name up itself and may take any of its addresses: through it, a name with one blocked is refused. */
