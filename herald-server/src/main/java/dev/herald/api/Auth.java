@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * Bearer-token authentication. The presented token is hashed and looked up by hash, so the work done is
@@ -29,13 +30,25 @@ public final class Auth {
     private static final Duration CACHE_TTL = Duration.ofSeconds(30);
     private static final int CACHE_MAX = 10_000;
 
-    private final TokenStore tokens;
+    private final TokenLookup tokens;
     private final Optional<byte[]> configuredAdminHash;
     private final Clock clock;
     private final SvixJwt svixTokens;
-    private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
+    /**
+     * Live tokens' lookups, and apart from them the misses: tokens no one holds, which anyone can send by the
+     * thousand, fill their own cache and evict only each other (one cache for both was cleared whole when full).
+     * Bounded least-recently-used; an entry also ends at its {@code until}, by the injected clock.
+     */
+    private final Cache<String, Cached> live = boundedCache();
+    private final Cache<String, Cached> misses = boundedCache();
 
     private record Cached(Optional<TokenOwner> owner, Instant until) {}
+
+    /** How a token's hash is looked up: {@link TokenStore#findLive}; a seam for tests that count the lookups. */
+    @FunctionalInterface
+    interface TokenLookup {
+        Optional<TokenOwner> findLive(byte[] hash, Instant now);
+    }
 
     public Auth(TokenStore tokens, Optional<String> configuredAdminToken, Clock clock) {
         this(tokens, configuredAdminToken, clock, null);
@@ -43,10 +56,19 @@ public final class Auth {
 
     /** @param svixTokens checks svix-server's JWTs ({@code HERALD_JWT_SECRET}), or null: none is taken */
     public Auth(TokenStore tokens, Optional<String> configuredAdminToken, Clock clock, SvixJwt svixTokens) {
+        this(tokens::findLive, configuredAdminToken, clock, svixTokens);
+    }
+
+    Auth(TokenLookup tokens, Optional<String> configuredAdminToken, Clock clock, SvixJwt svixTokens) {
         this.tokens = tokens;
         this.configuredAdminHash = configuredAdminToken.map(Tokens::hash);
         this.clock = clock;
         this.svixTokens = svixTokens;
+    }
+
+    private static Cache<String, Cached> boundedCache() {
+        // evictions run on the calling thread: no pool task per lookup, and a test sees the bound at once
+        return Caffeine.newBuilder().maximumSize(CACHE_MAX).executor(Runnable::run).build();
     }
 
     public void authenticate(Context ctx) {
@@ -98,7 +120,7 @@ public final class Auth {
         return owner;
     }
 
-    private Optional<TokenOwner> resolve(String token) {
+    Optional<TokenOwner> resolve(String token) {
         byte[] hash = Tokens.hash(token);
         if (configuredAdminHash.isPresent() && MessageDigest.isEqual(hash, configuredAdminHash.get())) {
             return Optional.of(TokenOwner.admin("env"));
@@ -109,16 +131,16 @@ public final class Auth {
         }
         String key = HexFormat.of().formatHex(hash);
         Instant now = clock.instant();
-        Cached cached = cache.get(key);
+        Cached cached = live.getIfPresent(key);
+        if (cached == null) cached = misses.getIfPresent(key);
         if (cached != null && cached.until().isAfter(now)) return cached.owner();
         Optional<TokenOwner> owner = tokens.findLive(hash, now);
-        if (cache.size() > CACHE_MAX) cache.clear();
         Instant until = now.plus(CACHE_TTL);
         // an expiring token must not outlive its expiry in the cache
         if (owner.isPresent() && owner.get().expiresAt() != null && owner.get().expiresAt().isBefore(until)) {
             until = owner.get().expiresAt();
         }
-        cache.put(key, new Cached(owner, until));
+        (owner.isPresent() ? live : misses).put(key, new Cached(owner, until));
         return owner;
     }
 
@@ -140,7 +162,7 @@ public final class Auth {
      * nodes refuse it once their cached lookup ends, within {@link #CACHE_TTL}).
      */
     public void forget(java.util.function.Predicate<TokenOwner> which) {
-        cache.values().removeIf(cached -> cached.owner().filter(which).isPresent());
+        live.asMap().values().removeIf(cached -> cached.owner().filter(which).isPresent());
     }
 
     public static TokenOwner principal(Context ctx) {
