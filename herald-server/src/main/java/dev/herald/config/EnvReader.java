@@ -95,6 +95,31 @@ final class EnvReader {
         }
     }
 
+    /**
+     * {@link #duration}, from {@code min} to {@code max}: zero or a huge value is refused where it would not mean
+     * "never" but make Herald spin (a poll interval of 0s), fail at start (a janitor interval of 0s), or overflow a
+     * date past PostgreSQL's range on every delivery (a disable-after of millions of days).
+     */
+    Duration durationBetween(String name, Duration defaultValue, Duration min, Duration max) {
+        Duration value = duration(name, defaultValue);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new ConfigException(name + ": must be a duration from " + shown(min) + " to " + shown(max) + ", got '"
+                    + optional(name).orElse("") + "'");
+        }
+        return value;
+    }
+
+    /** A duration as these settings are written: {@code 10ms}, {@code 1s}, {@code 365d}. */
+    static String shown(Duration d) {
+        long ms = d.toMillis();
+        if (ms == 0) return "0s";
+        if (ms % 86_400_000 == 0) return ms / 86_400_000 + "d";
+        if (ms % 3_600_000 == 0) return ms / 3_600_000 + "h";
+        if (ms % 60_000 == 0) return ms / 60_000 + "m";
+        if (ms % 1_000 == 0) return ms / 1_000 + "s";
+        return ms + "ms";
+    }
+
     static Duration parseDuration(String text) {
         String v = text.trim().toLowerCase(Locale.ROOT);
         if (v.startsWith("-")) throw new IllegalArgumentException("negative");
@@ -132,16 +157,20 @@ final class EnvReader {
                 .orElse(List.of());
     }
 
+    static final long MAX_RETRY_DELAY_SECONDS = 365L * 24 * 3600;
+
     List<Duration> retrySchedule(String name, String defaultValue) {
         String value = string(name, defaultValue);
         var schedule = new ArrayList<Duration>();
         for (String part : value.split(",")) {
             try {
                 long seconds = Long.parseLong(part.trim());
-                if (seconds < 0) throw new NumberFormatException();
+                // a year at most: beyond some 9e12 s a due time leaves PostgreSQL's range, and every result failed
+                if (seconds < 0 || seconds > MAX_RETRY_DELAY_SECONDS) throw new NumberFormatException();
                 schedule.add(Duration.ofSeconds(seconds));
             } catch (NumberFormatException e) {
-                throw new ConfigException(name + ": must be comma-separated seconds like 0,5,300, got '" + value + "'");
+                throw new ConfigException(name + ": must be comma-separated seconds like 0,5,300 (each at most "
+                        + MAX_RETRY_DELAY_SECONDS + ", a year), got '" + value + "'");
             }
         }
         return List.copyOf(schedule);

@@ -117,6 +117,33 @@ class HeraldConfigTest {
         }
     }
 
+    /**
+     * Zero where it makes Herald spin or fail at start, and values whose dates leave PostgreSQL's range (every result of
+     * an exhausted delivery failed, and the delivery was sent again for ever), are refused with one line.
+     */
+    @Test
+    void durations_out_of_their_range_are_refused_naming_the_range() {
+        Map<String, String> refused = Map.of(
+                "HERALD_POLL_INTERVAL", "0s",
+                "HERALD_JANITOR_INTERVAL", "0",
+                "HERALD_DISABLE_AFTER", "9999999d",
+                "HERALD_REQUEST_TIMEOUT", "500ms",
+                "HERALD_SHUTDOWN_TIMEOUT", "2h",
+                "HERALD_DATABASE_TIMEOUT", "100000000000s");
+        refused.forEach((name, value) -> assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of(name, value)))
+                .as(name).isInstanceOf(ConfigException.class).hasMessageStartingWith(name + ": must be a duration from ")
+                .hasMessageEndingWith(", got '" + value + "'"));
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_POLL_INTERVAL", "5ms")))
+                .hasMessage("HERALD_POLL_INTERVAL: must be a duration from 10ms to 1h, got '5ms'");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_RETRY_SCHEDULE", "0,5,9300000000000")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_RETRY_SCHEDULE:");
+        var edges = HeraldConfig.fromEnvironment(Map.of("HERALD_POLL_INTERVAL", "10ms", "HERALD_DISABLE_AFTER", "0s",
+                "HERALD_RETRY_SCHEDULE", "0,31536000", "HERALD_SHUTDOWN_TIMEOUT", "0"));
+        assertThat(edges.pollInterval()).isEqualTo(java.time.Duration.ofMillis(10));
+        assertThat(edges.disableAfter()).isZero();
+        assertThat(edges.retrySchedule()).last().isEqualTo(java.time.Duration.ofDays(365));
+    }
+
     @Test
     void herald_variables_no_setting_reads_are_named() {
         var reader = new EnvReader(Map.of("HERALD_DATABSE_URL", "postgres://u:p@db/h", "HERALD_LOG_LEVEL", "INFO",
