@@ -31,6 +31,13 @@ public final class BackgroundTaskRoutes {
 
     /** How long a request waits for its task: most end well within it, and the answer then says finished. */
     static final Duration ANSWER_WITHIN = Duration.ofSeconds(2);
+    /**
+     * Tasks doing their work at once on a node; the others wait their turn holding nothing. Each working task holds a
+     * connection of the general pool (10 at least), and recoveries and replays of one endpoint queue on its lock
+     * inside a transaction: a hundred bulk-replays at once held every connection, and every tenant's API and portal
+     * requests failed after the pool's wait.
+     */
+    static final int MAX_WORKING = 4;
     private static final Logger log = LoggerFactory.getLogger(BackgroundTaskRoutes.class);
 
     private final BackgroundTaskStore tasks;
@@ -38,6 +45,7 @@ public final class BackgroundTaskRoutes {
     private final Duration answerWithin;
     private final Duration beatEvery;
     private final OperationalEvents events;
+    private final java.util.concurrent.Semaphore working = new java.util.concurrent.Semaphore(MAX_WORKING, true);
 
     public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, OperationalEvents events) {
         this(tasks, clock, ANSWER_WITHIN, BEAT_EVERY, events);
@@ -98,7 +106,15 @@ public final class BackgroundTaskRoutes {
             String status = BackgroundTask.FINISHED;
             var data = new LinkedHashMap<>(input);
             try {
-                data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
+                working.acquire();
+                try {
+                    data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
+                } finally {
+                    working.release();
+                }
+            } catch (InterruptedException e) {
+                status = BackgroundTask.FAILED;
+                data.put("error", "interrupted before it ran");
             } catch (RuntimeException | Error e) {
                 status = BackgroundTask.FAILED;
                 data.put("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());

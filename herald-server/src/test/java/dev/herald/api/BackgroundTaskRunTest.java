@@ -69,6 +69,41 @@ class BackgroundTaskRunTest {
         assertThat(quickEvent.get("data")).isEqualTo(Map.of("endpointId", "ep_1", "messagesQueued", 3));
     }
 
+    /**
+     * Each working task holds a connection of the shared pool: a hundred recoveries or bulk-replays at once took them
+     * all, and every tenant's requests failed. A node works on a few at once; the rest wait holding nothing, and run.
+     */
+    @Test
+    void a_node_works_on_a_few_tasks_at_once_and_the_others_wait_their_turn() throws Exception {
+        String app = app();
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(50), (type, data) -> {});
+        var release = new CountDownLatch(1);
+        var now = new java.util.concurrent.atomic.AtomicInteger();
+        var most = new java.util.concurrent.atomic.AtomicInteger();
+        var ids = new java.util.ArrayList<String>();
+        for (int i = 0; i < 3 * BackgroundTaskRoutes.MAX_WORKING; i++) {
+            ids.add(routes.run(app, BackgroundTask.ENDPOINT_BULK_REPLAY, Map.of(), beat -> {
+                most.accumulateAndGet(now.incrementAndGet(), Math::max);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    now.decrementAndGet();
+                }
+                return Map.of("messagesQueued", 1);
+            }).id());
+        }
+        Receiver.await(Duration.ofSeconds(10), () -> now.get() == BackgroundTaskRoutes.MAX_WORKING, "the first tasks to work");
+        // each run() above waited 50 ms for its answer: every task had its turn to start before this line
+        assertThat(most.get()).isEqualTo(BackgroundTaskRoutes.MAX_WORKING);
+        assertThat(ids).allSatisfy(id -> assertThat(stored(id).status()).isEqualTo("running"));
+        release.countDown();
+        Receiver.await(Duration.ofSeconds(10), () -> ids.stream().allMatch(id -> stored(id).status().equals("finished")),
+                "every task to end");
+        assertThat(most.get()).isEqualTo(BackgroundTaskRoutes.MAX_WORKING);
+    }
+
     @Test
     void a_failing_task_is_recorded_failed_with_its_error() {
         var events = new java.util.concurrent.CopyOnWriteArrayList<Map<String, Object>>();
