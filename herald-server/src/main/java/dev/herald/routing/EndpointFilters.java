@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Endpoint;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,11 +13,28 @@ import org.slf4j.LoggerFactory;
  * by endpoint id and reused while the stored filter text is the same (an updatedAt version would miss two
  * edits within one clock tick, as with a test's fixed clock). A message's view is built only when some
  * endpoint has a filter.
+ *
+ * <p>Filters run on the node's one publish writer, inside its transaction, so their {@code $regex} searches share one
+ * budget per message ({@link #MESSAGE_REGEX_STEPS}) over every endpoint of its application: each search had a budget
+ * of its own, and a search repeated over each element of an array, under each of a filter's conditions, in each of
+ * fifty endpoints, stalled every tenant's publishing for minutes. A filter that runs out lets the message through to
+ * nobody, as a filter that cannot run; it then lets nothing through for the next message, then two, doubling while
+ * it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a filter written
+ * to stall the writer costs one cut-short search in a thousand messages.
  */
 public final class EndpointFilters {
     private static final Logger log = LoggerFactory.getLogger(EndpointFilters.class);
 
+    /** The regex steps one message's filters may take in all: one search's budget, about 20 ms. */
+    static final long MESSAGE_REGEX_STEPS = BoundedRegex.MAX_STEPS;
+    /** The most messages a filter that keeps running out lets nothing through before it is run again. */
+    static final int MAX_SKIPPED = 1_000;
+
     private final VersionedCache<Optional<PayloadFilter>> parsed = new VersionedCache<>();
+    /** Endpoints whose filter ran out of steps lately: messages still to skip, and how many the next run-out skips. */
+    private final ConcurrentHashMap<String, Skips> skipping = new ConcurrentHashMap<>();
+
+    private record Skips(int left, int next) {}
 
     /** One message as filters see it, parsed on first use (most endpoints have no filter). */
     public static final class View {
@@ -24,11 +42,17 @@ public final class EndpointFilters {
         private final Set<String> channels;
         private final String payload;
         private JsonNode view;
+        /** The regex steps left to this message's filters, every endpoint's together. */
+        private final long[] regexSteps = {MESSAGE_REGEX_STEPS};
 
         public View(String eventType, Set<String> channels, String payload) {
             this.eventType = eventType;
             this.channels = channels;
             this.payload = payload;
+        }
+
+        long regexStepsLeft() {
+            return regexSteps[0];
         }
 
         JsonNode get() {
@@ -44,7 +68,38 @@ public final class EndpointFilters {
         if (endpoint.filterJson() == null) return true;
         Optional<PayloadFilter> filter = parsed.get(endpoint.id(), endpoint.filterJson(), () -> parse(endpoint));
         // a stored filter this version cannot run lets nothing through: it was written to hold messages back
-        return filter.isPresent() && filter.get().matches(message.get());
+        if (filter.isEmpty() || skipsThisMessage(endpoint.id())) return false;
+        long stepsBefore = message.regexSteps[0];
+        boolean passed = MeteredMatch.withSharedBudget(message.regexSteps, () -> filter.get().matches(message.get()));
+        if (stepsBefore > 0 && message.regexSteps[0] == 0) {
+            ranOut(endpoint.id());
+            return false; // a search cut short decided nothing ($not of it would let the message through)
+        }
+        // a run within the budget halves the next skip, rather than forgiving at once: a filter that runs out on every
+        // message carrying some field, and on no other, is not reset by the messages in between
+        if (stepsBefore > 0 && !skipping.isEmpty()) {
+            skipping.computeIfPresent(endpoint.id(), (id, skips) -> skips.next() <= 2 ? null : new Skips(0, skips.next() / 2));
+        }
+        return passed;
+    }
+
+    private boolean skipsThisMessage(String endpointId) {
+        if (skipping.isEmpty()) return false;
+        boolean[] skip = {false};
+        skipping.computeIfPresent(endpointId, (id, skips) -> {
+            if (skips.left() == 0) return skips;
+            skip[0] = true;
+            return new Skips(skips.left() - 1, skips.next());
+        });
+        return skip[0];
+    }
+
+    private void ranOut(String endpointId) {
+        var skips = skipping.merge(endpointId, new Skips(1, 2),
+                (old, first) -> new Skips(old.next(), Math.min(MAX_SKIPPED, old.next() * 2)));
+        log.warn("endpoint {}: its filter's $regex searches took more than {} steps on one message, which it was not"
+                + " sent; its filter lets the next {} message(s) through to nobody", endpointId, MESSAGE_REGEX_STEPS,
+                skips.left());
     }
 
     private static Optional<PayloadFilter> parse(Endpoint endpoint) {

@@ -38,11 +38,17 @@ final class MeteredMatch {
 
     /** Runs {@code work} with {@code steps} shared by every search it makes on this thread; past them, each is "no match". */
     static <T> T withSharedBudget(long steps, java.util.function.Supplier<T> work) {
-        SHARED_BUDGET.set(new long[] {steps});
+        return withSharedBudget(new long[] {steps}, work);
+    }
+
+    /** {@link #withSharedBudget(long, java.util.function.Supplier)} spending {@code budget[0]}, which outlives the call. */
+    static <T> T withSharedBudget(long[] budget, java.util.function.Supplier<T> work) {
+        long[] outer = SHARED_BUDGET.get();
+        SHARED_BUDGET.set(budget);
         try {
             return work.get();
         } finally {
-            SHARED_BUDGET.remove();
+            if (outer == null) SHARED_BUDGET.remove(); else SHARED_BUDGET.set(outer);
         }
     }
 

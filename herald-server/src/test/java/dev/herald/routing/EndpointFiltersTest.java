@@ -34,6 +34,48 @@ class EndpointFiltersTest {
         assertThat(filters.passes(endpoint("{\"channels\":\"eu\",\"eventType\":\"invoice.paid\"}"), message("{}"))).isTrue();
     }
 
+    private static Endpoint endpoint(String id, String filterJson) {
+        return new Endpoint(id, "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
+                Map.of(), 1, T, T, filterJson, null, null);
+    }
+
+    /** 2,000 strings each costing a backtracking search all its budget: a message written to stall the writer. */
+    private static String hostilePayload() {
+        var items = new java.util.StringJoiner(",", "{\"a\":[", "]}");
+        for (int i = 0; i < 2_000; i++) items.add("\"" + "a".repeat(30) + "\"");
+        return items.toString();
+    }
+
+    @Test
+    void one_message_s_regex_searches_share_one_budget_over_every_endpoint() {
+        String hostile = "{\"payload.a\":{\"$regex\":\"(.*a){12}b\"}}";
+        var view = message(hostilePayload());
+        for (int i = 0; i < 50; i++) {
+            assertThat(filters.passes(endpoint("ep_" + i, hostile), view)).as("ep_" + i).isFalse();
+        }
+        // each search had a budget of its own: 2,000 elements times 50 endpoints times a million steps
+        assertThat(view.regexStepsLeft()).isZero();
+        var ordinary = message("{\"a\":[\"x\",\"order-42\"]}");
+        assertThat(filters.passes(endpoint("ep_ok", "{\"payload.a\":{\"$regex\":\"^order-[0-9]+$\"}}"), ordinary)).isTrue();
+        assertThat(ordinary.regexStepsLeft()).isPositive().isLessThan(EndpointFilters.MESSAGE_REGEX_STEPS);
+    }
+
+    @Test
+    void a_filter_that_runs_out_lets_the_next_messages_through_to_nobody_doubling_and_a_cut_short_not_decides_nothing() {
+        var endpoint = endpoint("ep_slow", "{\"payload.a\":{\"$not\":{\"$regex\":\"(.*a){12}b\"}}}");
+        var evaluated = new java.util.ArrayList<Integer>();
+        for (int i = 1; i <= 16; i++) {
+            var view = message(hostilePayload());
+            assertThat(filters.passes(endpoint, view)).as("message " + i).isFalse();
+            if (view.regexStepsLeft() < EndpointFilters.MESSAGE_REGEX_STEPS) evaluated.add(i);
+        }
+        // run out on 1, skip 1; run out on 3, skip 2; on 6, skip 4; on 11, skip 8
+        assertThat(evaluated).containsExactly(1, 3, 6, 11);
+        // an ordinary message after the skips: run within the budget, decided, and the next skip halved
+        for (int i = 17; i <= 19; i++) filters.passes(endpoint, message(hostilePayload()));
+        assertThat(filters.passes(endpoint, message("{\"a\":[\"b\"]}"))).isTrue();
+    }
+
     @Test
     void a_stored_filter_that_cannot_be_used_lets_nothing_through() {
         assertThat(filters.passes(endpoint("{\"payload.a\":{\"$nope\":1}}"), message("{\"a\":1}"))).isFalse();
