@@ -260,7 +260,7 @@ public final class Herald implements AutoCloseable {
                 started.add(dispatcher);
             }
             janitor = new dev.herald.delivery.Janitor(new dev.herald.store.RetentionStore(jdbi),
-                    new dev.herald.store.DeletePurge(jdbi), clock,
+                    new dev.herald.store.DeletePurge(jdbi), new dev.herald.store.PauseStore(jdbi), clock,
                     Duration.ofDays(config.retentionDays())).start(config.janitorInterval());
             started.add(janitor);
             return this;

@@ -23,19 +23,21 @@ public final class Janitor implements AutoCloseable {
 
     private final RetentionStore store;
     private final DeletePurge deletes;
+    private final dev.herald.store.PauseStore pauses;
     private final Clock clock;
     private final Duration retention;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("herald-janitor").daemon().unstarted(r));
 
-    public Janitor(RetentionStore store, DeletePurge deletes, Clock clock, Duration retention) {
+    public Janitor(RetentionStore store, DeletePurge deletes, dev.herald.store.PauseStore pauses, Clock clock, Duration retention) {
         this.store = store;
         this.deletes = deletes;
+        this.pauses = pauses;
         this.clock = clock;
         this.retention = retention;
     }
 
-    /** How often a node looks for deletes to purge between sweeps: one indexed read. */
+    /** How often a node looks for deletes to purge, and for rows parked for a pause since ended: indexed reads. */
     static final Duration PURGE_CHECK = Duration.ofSeconds(5);
 
     public Janitor start(Duration interval) {
@@ -50,6 +52,12 @@ public final class Janitor implements AutoCloseable {
             if (purged > 0) log.info("{} rows of deleted endpoints, applications and pollers removed", purged);
         } catch (RuntimeException | Error e) {
             log.warn("purge of deleted endpoints, applications and pollers failed, trying again: {}", e.toString());
+        }
+        try {
+            int unparked = pauses.unparkResumed();
+            if (unparked > 0) log.info("{} deliveries written parked as their endpoint was resumed made due", unparked);
+        } catch (RuntimeException | Error e) {
+            log.warn("could not look for deliveries parked for a pause since ended, trying again: {}", e.toString());
         }
     }
 

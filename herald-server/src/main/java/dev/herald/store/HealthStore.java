@@ -53,8 +53,9 @@ public final class HealthStore {
             select min(next_attempt_at) from delivery_queue where <live> and <not paused>
             """.replace("<live>", LIVE).replace("<not paused>", NOT_PAUSED);
     private static final String LATER = """
-            select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> limit :cap) d
-            """.replace("<live>", LIVE);
+            select count(*) from (select 1 from delivery_queue where next_attempt_at > :now and <live> and <not paused>
+                                  limit :cap) d
+            """.replace("<live>", LIVE).replace("<not paused>", NOT_PAUSED);
 
     public Snapshot snapshot(Instant now) {
         return jdbi.withHandle(h -> {

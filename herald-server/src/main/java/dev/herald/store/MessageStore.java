@@ -357,19 +357,25 @@ public final class MessageStore {
                 from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[]), cast(:appIds as text[]),
                             cast(:due as timestamptz[]), cast(:fifo as boolean[])) as d(msg_id, endpoint_id, app_id, due, fifo)
                 returning id, endpoint_id, next_attempt_at, fifo, msg_id, app_id, trigger_type
+            ), paused as materialized (
+                select array(select p.endpoint_id from endpoint_pause p) as ids
             ), leasing as materialized (
                 select cast(:leaseFrom as timestamptz) as lease_from, cast(:leaseUntil as timestamptz) as lease_until,
-                       array(select p.endpoint_id from endpoint_pause p) || cast(:notLeased as text[]) as not_leased
+                       (select ids from paused) || cast(:notLeased as text[]) as not_leased
                 where cast(:leaseUntil as timestamptz) is not null
                   and not exists (select 1 from herald_flag f where f.name = 'delivery_paused')
             ), rows as (
                 select q.*, l.lease_until,
-                       coalesce(not q.fifo and q.next_attempt_at <= l.lease_from and q.endpoint_id <> all(l.not_leased), false) as leased
-                from queued q left join leasing l on true
+                       coalesce(not q.fifo and q.next_attempt_at <= l.lease_from and q.endpoint_id <> all(l.not_leased), false) as leased,
+                       q.endpoint_id = any(p.ids) as parked
+                from queued q cross join paused p left join leasing l on true
             )
-            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type)
-            select id, endpoint_id, case when leased then lease_until else next_attempt_at end, case when leased then 1 else 0 end,
-                   fifo, msg_id, app_id, trigger_type
+            -- a paused endpoint's row is written parked (PauseStore), its due time kept in paused_due
+            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type,
+                                        paused_due)
+            select id, endpoint_id, case when leased then lease_until when parked then 'infinity' else next_attempt_at end,
+                   case when leased then 1 else 0 end, fifo, msg_id, app_id, trigger_type,
+                   case when parked then next_attempt_at end
             from rows
             returning delivery_id, msg_id, endpoint_id, attempt_count = 1 as leased
             """;
@@ -423,8 +429,13 @@ public final class MessageStore {
 
     /** Each new delivery's row in the work queue (see V9__narrow_queue.sql), from the rows of {@code queued}. */
     private static final String QUEUE_ROWS = """
-            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type)
-            select id, endpoint_id, next_attempt_at, 0, fifo, msg_id, app_id, trigger_type from queued
+            insert into delivery_queue (delivery_id, endpoint_id, next_attempt_at, attempt_count, fifo, msg_id, app_id, trigger_type,
+                                        paused_due)
+            select id, endpoint_id, case when p.paused then 'infinity' else next_attempt_at end, 0, fifo, msg_id, app_id,
+                   trigger_type, case when p.paused then next_attempt_at end
+            from queued
+            -- a paused endpoint's row parked, as publishing writes it
+            cross join lateral (select exists (select 1 from endpoint_pause e where e.endpoint_id = queued.endpoint_id) as paused) p
             """;
 
     /** A delivery to queue: a message to an endpoint. */
