@@ -146,7 +146,9 @@ public final class EndpointStore {
                     // Manual attempts (resend, recover) stay outside the order either way
                     var changed = h.createQuery("""
                             update delivery_queue q set fifo = :fifo,
-                                next_attempt_at = case when :fifo or q.attempt_count <> d.attempt_count then q.next_attempt_at
+                                -- a row parked for a pause stays parked (PauseStore)
+                                next_attempt_at = case when :fifo or q.attempt_count <> d.attempt_count
+                                                            or q.next_attempt_at = 'infinity' then q.next_attempt_at
                                                        else least(q.next_attempt_at, coalesce(d.next_attempt_at, q.next_attempt_at)) end
                             from delivery d
                             where q.endpoint_id = :id and q.fifo <> :fifo and q.trigger_type = 0 and d.id = q.delivery_id
