@@ -45,7 +45,7 @@ public final class Body {
         if (bytes.length == 0) throw ValidationException.of("body", "A JSON body is required", "value_error.missing");
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(bytes);
+            node = Json.WHOLE.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
                     "Invalid JSON: " + e.getOriginalMessage(), "value_error.jsondecode")));

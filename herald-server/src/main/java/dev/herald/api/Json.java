@@ -9,6 +9,13 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 /** The one Jackson configuration of the API: ISO-8601 instants, strict duplicate keys, bounded nesting. */
 public final class Json {
     public static final ObjectMapper MAPPER = create();
+    /**
+     * Reads a text that must be one JSON value and nothing after it, as serde_json (svix-server's) reads a body: the
+     * mapper alone read the first value and dropped the rest, so {@code {"name":"a"}{"name":"b"}} made one application
+     * and a truncated-then-concatenated body was half taken.
+     */
+    public static final com.fasterxml.jackson.databind.ObjectReader WHOLE =
+            MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Json() {}
 

@@ -1,7 +1,6 @@
 package dev.herald.api;
 
 import com.fasterxml.jackson.annotation.JsonRawValue;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.delivery.Publisher;
 import dev.herald.domain.Application;
@@ -178,10 +177,6 @@ public final class MessageRoutes {
         ctx.status(202).contentType("application/json").result(answer);
     }
 
-    /** Reads a text that must be one JSON value and nothing after it. */
-    private static final com.fasterxml.jackson.databind.ObjectReader WHOLE_TEXT =
-            Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
     /** The payload as exact JSON text: {@code payload}, its alias {@code data}, or the SDK's rawPayload string. */
     private static String payloadOf(Body body) {
         JsonNode params = body.raw("transformationsParams");
@@ -189,7 +184,7 @@ public final class MessageRoutes {
             String raw = params.path("rawPayload").textValue();
             try {
                 // the whole text must be the one object: what follows it would be stored and sent with it
-                JsonNode parsed = WHOLE_TEXT.readTree(raw);
+                JsonNode parsed = Json.WHOLE.readTree(raw);
                 var problem = parsed == null ? null : Body.payloadProblem(parsed);
                 if (problem != null) {
                     body.fail("payload", problem.msg(), problem.type());

@@ -49,7 +49,7 @@ final class RoutingInput {
     static String transformationText(Body body, String field, String text, UrlPolicy urlPolicy) {
         JsonNode node;
         try {
-            node = Json.MAPPER.readTree(text);
+            node = Json.WHOLE.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             node = null;
         }

@@ -104,7 +104,7 @@ final class EventTypeAdminPages {
             in.put("validatePayloads", validatePayloads);
             if (!schemas.isEmpty()) {
                 try {
-                    in.set("schemas", Json.MAPPER.readTree(schemas));
+                    in.set("schemas", Json.WHOLE.readTree(schemas));
                 } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw ValidationException.of("schemas", "The schemas are not JSON: " + e.getOriginalMessage(), "value_error.jsondecode");
                 }

@@ -103,7 +103,7 @@ final class TransformationPages {
 
     private static JsonNode json(String text, String what) {
         try {
-            return Json.MAPPER.readTree(text);
+            return Json.WHOLE.readTree(text);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw ValidationException.of("transformation", what + " is not JSON: " + e.getOriginalMessage(), "value_error.jsondecode");
         }

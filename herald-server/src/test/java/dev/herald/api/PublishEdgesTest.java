@@ -54,6 +54,25 @@ class PublishEdgesTest {
         assertThat(PLAIN.readTree(list.raw()).path("data")).hasSize(1);
     }
 
+    /** serde_json, svix-server's, refuses anything after the body's value; the first value alone was taken. */
+    @Test
+    void a_body_with_anything_after_its_json_is_a_422_that_makes_nothing() throws Exception {
+        String name = "trail-" + System.nanoTime();
+        for (String body : java.util.List.of("{\"name\":\"" + name + "\"} trailing", "{\"name\":\"" + name + "\"}{\"name\":\"b\"}",
+                "{\"name\":\"" + name + "\"}]]]")) {
+            var refused = herald.api.post("/api/v1/app", body);
+            assertThat(refused.status()).as(body + " -> " + refused.raw()).isEqualTo(422);
+            assertThat(refused.raw()).contains("Invalid JSON");
+        }
+        String app = app("trail");
+        var msg = herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"x\",\"payload\":{\"a\":1}} garbage");
+        assertThat(msg.status()).as(msg.raw()).isEqualTo(422);
+        assertThat(PLAIN.readTree(herald.api.get("/api/v1/app/" + app + "/msg").raw()).path("data")).isEmpty();
+        assertThat(herald.api.get("/api/v1/app?limit=250").raw()).doesNotContain(name);
+        // white space after the value is no value
+        assertThat(herald.api.post("/api/v1/app", "{\"name\":\"" + name + "\"} \n\t").status()).isEqualTo(201);
+    }
+
     @Test
     void a_number_the_api_reads_reaches_a_filtered_endpoint_though_it_is_stored_with_more_digits() {
         String app = app("digits");
