@@ -41,7 +41,7 @@ public final class BackupCommand implements Callable<Integer> {
             throw new ConfigException("HERALD_DATA_DIR: " + config.dataDir().toAbsolutePath() + " is in use by a Herald"
                     + " starting or stopping; try again");
         } catch (java.io.IOException | java.sql.SQLException | RuntimeException e) {
-            throw new ConfigException("herald backup: " + e.getMessage());
+            throw new ConfigException("backup: " + e.getMessage()); // printed after "herald: "
         }
         out.printf("%s copied to %s (%s, %d MB%s); it holds the encryption key: keep it as safe as the data directory."
                         + " Start it with: herald serve --data-dir %s%n",

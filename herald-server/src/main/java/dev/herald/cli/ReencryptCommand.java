@@ -27,6 +27,13 @@ public final class ReencryptCommand implements Callable<Integer> {
                     : config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
             try (var db = Database.connect(database.url(), 2, 1, config.databaseTimeout())) {
                 var box = new SecretBox(key, config.oldEncryptionKeys());
+                // a secret no key given opens: one line naming the setting, as serve says it, not a stack trace
+                var unopened = dev.herald.store.SealingKeys.notOpenedBy(db.jdbi(), box);
+                if (!unopened.isEmpty()) {
+                    throw new ConfigException("HERALD_ENCRYPTION_KEYS_OLD: the database holds secrets sealed with key "
+                            + String.join(", ", unopened) + ", which neither it nor HERALD_ENCRYPTION_KEY (key "
+                            + box.currentKeyId() + ") holds: give the key that sealed them in HERALD_ENCRYPTION_KEYS_OLD");
+                }
                 int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
                 int autoConfigs = new dev.herald.store.AutoConfigStore(db.jdbi(), box).reencryptAll();

@@ -92,9 +92,11 @@ public record HeraldConfig(
     /** The kind of secret Herald makes for an endpoint given none (Svix's default_signature_type). */
     public enum SignatureType { HMAC256, ED25519 }
 
+    /** An endpoint secret's rule: base64 of 24 to 75 bytes ("nope" decoded to three bytes, and was taken). */
     private static boolean decodesToKey(String base64) {
         try {
-            return java.util.Base64.getDecoder().decode(base64).length > 0;
+            int length = java.util.Base64.getDecoder().decode(base64).length;
+            return length >= 24 && length <= 75;
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -174,6 +176,7 @@ public record HeraldConfig(
             throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: must be https, as HERALD_ENDPOINT_HTTPS_ONLY is true");
         }
         if (operationalWebhookUrl != null && operationalWebhookUrl.isPresent()) {
+            operationalWebhookUrl(operationalWebhookUrl.get());
             // without a secret that decodes, every event would fail to be signed and be dropped with a warning
             String secret = operationalWebhookSecret == null ? null : operationalWebhookSecret.orElse(null);
             if (secret == null) {
@@ -181,12 +184,31 @@ public record HeraldConfig(
                         + " (a whsec_ secret: the receiver verifies the events with it)");
             }
             if (!decodesToKey(secret.startsWith("whsec_") ? secret.substring(6) : secret)) {
-                throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be whsec_ and base64 (as Svix's secrets are)");
+                throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be whsec_ and base64 of 24 to 75 bytes"
+                        + " (as Svix's secrets are)");
             }
         }
         if (deliveryLease != null && requestTimeout != null && deliveryLease.compareTo(requestTimeout.plusSeconds(5)) < 0) {
             throw new ConfigException("HERALD_DELIVERY_LEASE: must be at least HERALD_REQUEST_TIMEOUT + 5s ("
                     + requestTimeout.plusSeconds(5).toSeconds() + "s)");
+        }
+    }
+
+    /**
+     * HERALD_OPERATIONAL_WEBHOOK_URL: an http(s) URL with a host ({@code notaurl} was taken, and every event then
+     * failed to be sent); the address guard and the https rule are applied to it as to any receiver's.
+     */
+    static void operationalWebhookUrl(String value) {
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            uri = null;
+        }
+        boolean scheme = uri != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
+        if (!scheme || uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty() || uri.getRawFragment() != null) {
+            throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: '" + withoutCredentials(value)
+                    + "' is not a URL like https://ops.example.com/webhooks");
         }
     }
 

@@ -102,9 +102,19 @@ class HttpsOnlyTest {
         // without a secret every event would fail to be signed and be dropped: refused at start
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: required");
-        env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_!!!");
-        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be");
+        for (String bad : java.util.List.of("whsec_!!!", "nope", "whsec_c2hvcnQ=")) {
+            env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", bad);
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be");
+        }
+        env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+        for (String bad : java.util.List.of("notaurl", "ftp://ops.example.com/o", "https:///o", "https://ops.example.com/o#x")) {
+            env.put("HERALD_OPERATIONAL_WEBHOOK_URL", bad);
+            assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).as(bad).isInstanceOf(ConfigException.class)
+                    .hasMessage("HERALD_OPERATIONAL_WEBHOOK_URL: '" + bad + "' is not a URL like https://ops.example.com/webhooks");
+        }
+        env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "http://ops_receiver:8080/o");
+        assertThat(HeraldConfig.fromEnvironment(env).operationalWebhookUrl()).contains("http://ops_receiver:8080/o");
         env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
         env.put("HERALD_ENDPOINT_HTTPS_ONLY", "true");
         env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "http://ops.example.com/o");

@@ -54,6 +54,13 @@ class KeyRotationTest {
         try (var herald = TestHerald.start(rotated, Clock.systemUTC())) {
             assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
         }
+        // without the old key: one line naming the setting (it was a stack trace), and nothing re-sealed
+        var withoutOld = new HashMap<>(rotated);
+        withoutOld.remove("HERALD_ENCRYPTION_KEYS_OLD");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReencryptCommand.run(withoutOld, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(dev.herald.config.ConfigException.class)
+                .hasMessageStartingWith("HERALD_ENCRYPTION_KEYS_OLD: the database holds secrets sealed with key ")
+                .hasMessageNotContaining(OLD_KEY).hasMessageNotContaining(NEW_KEY);
         var out = new ByteArrayOutputStream();
         assertThat(ReencryptCommand.run(rotated, new PrintStream(out, true))).isZero();
         assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 integration keys, 1 AutoConfig secrets and 1 answers kept under idempotency keys");
