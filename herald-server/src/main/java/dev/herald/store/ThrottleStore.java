@@ -59,6 +59,8 @@ public final class ThrottleStore {
             for (var w : wants) {
                 long epInterval = interval(w.endpointRate());
                 long appInterval = interval(w.appRate());
+                if (w.endpointKey() != null) notFurtherAhead(next, changed, w.endpointKey(), nowMicros, burstMicros, epInterval);
+                if (w.appKey() != null) notFurtherAhead(next, changed, w.appKey(), nowMicros, burstMicros, appInterval);
                 boolean epFree = w.endpointKey() == null || next.get(w.endpointKey()) <= nowMicros + tolerance(burstMicros, epInterval);
                 boolean appFree = w.appKey() == null || next.get(w.appKey()) <= nowMicros + tolerance(burstMicros, appInterval);
                 if (epFree && appFree) {
@@ -89,6 +91,21 @@ public final class ThrottleStore {
     }
 
     /** Microseconds between slots (at least one: PostgreSQL keeps microseconds). */
+    /**
+     * A bucket's next free slot is never further ahead of now than one request past its tolerance, which is as far as
+     * reserving takes it. It was, after the clock of a node stepped back or one running ahead wrote the bucket: every
+     * want was refused and put off by as much (an hour back: an hour without a request). The slot brought back is
+     * written even if no want takes it, or the bucket would stay ahead.
+     */
+    private static void notFurtherAhead(Map<String, Long> next, Map<String, Long> changed, String key, long nowMicros,
+                                        long burstMicros, long interval) {
+        long furthest = nowMicros + tolerance(burstMicros, interval) + interval;
+        if (next.get(key) > furthest) {
+            next.put(key, furthest);
+            changed.put(key, furthest);
+        }
+    }
+
     private static long interval(double ratePerSecond) {
         return ratePerSecond <= 0 ? 0 : Math.max(1, (long) Math.ceil(1_000_000 / ratePerSecond));
     }
