@@ -14,27 +14,31 @@ import org.slf4j.LoggerFactory;
  * edits within one clock tick, as with a test's fixed clock). A message's view is built only when some
  * endpoint has a filter.
  *
- * <p>Filters run on the node's one publish writer, inside its transaction, so their {@code $regex} searches share one
- * budget per message ({@link #MESSAGE_REGEX_STEPS}) over every endpoint of its application: each search had a budget
- * of its own, and a search repeated over each element of an array, under each of a filter's conditions, in each of
- * fifty endpoints, stalled every tenant's publishing for minutes. A filter that runs out lets the message through to
- * nobody, as a filter that cannot run; it then lets nothing through for the next message, then two, doubling while
- * it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a filter written
- * to stall the writer costs one cut-short search in a thousand messages.
+ * <p>Filters run on the node's one publish writer, inside its transaction, so one filter's {@code $regex} searches on
+ * one message share one budget ({@link #FILTER_REGEX_STEPS}): each search had a budget of its own, and a search repeated
+ * over each element of an array, under each of a filter's conditions, stalled every tenant's publishing for minutes.
+ * The budget is the filter's own, so no endpoint's filter spends another's. A filter that runs out lets the message
+ * through to nobody, as a filter that cannot run; it then lets nothing through for the next message, then two,
+ * doubling while it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a
+ * filter written to stall the writer costs one cut-short run in a thousand messages. Replays ({@link #passesReplaying})
+ * neither skip nor count.
  */
 public final class EndpointFilters {
     private static final Logger log = LoggerFactory.getLogger(EndpointFilters.class);
 
-    /** The regex steps one message's filters may take in all: one search's budget, about 20 ms. */
-    static final long MESSAGE_REGEX_STEPS = BoundedRegex.MAX_STEPS;
+    /** The regex steps one filter may take on one message, all its searches together: about 40 ms. */
+    static final long FILTER_REGEX_STEPS = 2 * BoundedRegex.MAX_STEPS;
     /** The most messages a filter that keeps running out lets nothing through before it is run again. */
     static final int MAX_SKIPPED = 1_000;
 
     private final VersionedCache<Optional<PayloadFilter>> parsed = new VersionedCache<>();
-    /** Endpoints whose filter ran out of steps lately: messages still to skip, and how many the next run-out skips. */
+    /**
+     * Endpoints whose filter ran out of steps lately: messages still to skip, how many the next run-out skips, and the
+     * filter's text (an edited filter starts afresh).
+     */
     private final ConcurrentHashMap<String, Skips> skipping = new ConcurrentHashMap<>();
 
-    private record Skips(int left, int next) {}
+    private record Skips(int left, int next, String filterJson) {}
 
     /** One message as filters see it, parsed on first use (most endpoints have no filter). */
     public static final class View {
@@ -42,8 +46,8 @@ public final class EndpointFilters {
         private final Set<String> channels;
         private final String payload;
         private JsonNode view;
-        /** The regex steps left to this message's filters, every endpoint's together. */
-        private final long[] regexSteps = {MESSAGE_REGEX_STEPS};
+        /** The regex steps this message's filters took, every endpoint's together. */
+        private long regexStepsSpent;
 
         public View(String eventType, Set<String> channels, String payload) {
             this.eventType = eventType;
@@ -51,8 +55,8 @@ public final class EndpointFilters {
             this.payload = payload;
         }
 
-        long regexStepsLeft() {
-            return regexSteps[0];
+        long regexStepsSpent() {
+            return regexStepsSpent;
         }
 
         JsonNode get() {
@@ -65,40 +69,56 @@ public final class EndpointFilters {
 
     /** Whether the endpoint's filter (if any) lets the message through; its type and channel rules are checked elsewhere. */
     public boolean passes(Endpoint endpoint, View message) {
+        return passes(endpoint, message, true);
+    }
+
+    /**
+     * {@link #passes} for a replay (a background task's, off the publish writer): a filter that is skipping messages
+     * still decides these, and one that runs out here is not made to skip live messages.
+     */
+    public boolean passesReplaying(Endpoint endpoint, View message) {
+        return passes(endpoint, message, false);
+    }
+
+    private boolean passes(Endpoint endpoint, View message, boolean live) {
         if (endpoint.filterJson() == null) return true;
         Optional<PayloadFilter> filter = parsed.get(endpoint.id(), endpoint.filterJson(), () -> parse(endpoint));
         // a stored filter this version cannot run lets nothing through: it was written to hold messages back
-        if (filter.isEmpty() || skipsThisMessage(endpoint.id())) return false;
-        long stepsBefore = message.regexSteps[0];
-        boolean passed = MeteredMatch.withSharedBudget(message.regexSteps, () -> filter.get().matches(message.get()));
-        if (stepsBefore > 0 && message.regexSteps[0] == 0) {
-            ranOut(endpoint.id());
+        if (filter.isEmpty() || (live && skipsThisMessage(endpoint))) return false;
+        long[] steps = {FILTER_REGEX_STEPS};
+        boolean passed = MeteredMatch.withSharedBudget(steps, () -> filter.get().matches(message.get()));
+        message.regexStepsSpent += FILTER_REGEX_STEPS - steps[0];
+        if (steps[0] == 0) {
+            if (live) ranOut(endpoint);
             return false; // a search cut short decided nothing ($not of it would let the message through)
         }
         // a run within the budget halves the next skip, rather than forgiving at once: a filter that runs out on every
         // message carrying some field, and on no other, is not reset by the messages in between
-        if (stepsBefore > 0 && !skipping.isEmpty()) {
-            skipping.computeIfPresent(endpoint.id(), (id, skips) -> skips.next() <= 2 ? null : new Skips(0, skips.next() / 2));
+        if (live && !skipping.isEmpty()) {
+            skipping.computeIfPresent(endpoint.id(), (id, skips) -> skips.next() <= 2 ? null
+                    : new Skips(0, skips.next() / 2, skips.filterJson()));
         }
         return passed;
     }
 
-    private boolean skipsThisMessage(String endpointId) {
+    private boolean skipsThisMessage(Endpoint endpoint) {
         if (skipping.isEmpty()) return false;
         boolean[] skip = {false};
-        skipping.computeIfPresent(endpointId, (id, skips) -> {
+        skipping.computeIfPresent(endpoint.id(), (id, skips) -> {
+            if (!skips.filterJson().equals(endpoint.filterJson())) return null; // edited since: run it
             if (skips.left() == 0) return skips;
             skip[0] = true;
-            return new Skips(skips.left() - 1, skips.next());
+            return new Skips(skips.left() - 1, skips.next(), skips.filterJson());
         });
         return skip[0];
     }
 
-    private void ranOut(String endpointId) {
-        var skips = skipping.merge(endpointId, new Skips(1, 2),
-                (old, first) -> new Skips(old.next(), Math.min(MAX_SKIPPED, old.next() * 2)));
+    private void ranOut(Endpoint endpoint) {
+        var skips = skipping.merge(endpoint.id(), new Skips(1, 2, endpoint.filterJson()),
+                (old, first) -> old.filterJson().equals(first.filterJson())
+                        ? new Skips(old.next(), Math.min(MAX_SKIPPED, old.next() * 2), old.filterJson()) : first);
         log.warn("endpoint {}: its filter's $regex searches took more than {} steps on one message, which it was not"
-                + " sent; its filter lets the next {} message(s) through to nobody", endpointId, MESSAGE_REGEX_STEPS,
+                + " sent; its filter lets the next {} message(s) through to nobody", endpoint.id(), FILTER_REGEX_STEPS,
                 skips.left());
     }
 

@@ -519,7 +519,8 @@ public final class MessageStore {
                     .bindByType("eventTypes", textArray(window.eventTypes()), String[].class)
                     .bind("channel", window.channel()).bind("tag", window.tag())
                     .map(MessageStore::map).list();
-            var queue = selected.stream().filter(m -> !window.missingOnly() || accepts(endpoint, m, viewOf(m)))
+            var queue = selected.stream().filter(m -> !window.missingOnly()
+                            || (endpoint.accepts(m.eventType(), m.channels()) && filters.passesReplaying(endpoint, viewOf(m))))
                     .map(Message::id).toList();
             return new ManualPage(selected.size(), queue, selected.isEmpty() ? null : selected.get(selected.size() - 1).id());
         });

@@ -47,17 +47,27 @@ class EndpointFiltersTest {
     }
 
     @Test
-    void one_message_s_regex_searches_share_one_budget_over_every_endpoint() {
+    void one_filter_s_regex_searches_on_one_message_share_one_budget_and_no_other_filter_s() {
         String hostile = "{\"payload.a\":{\"$regex\":\"(.*a){12}b\"}}";
         var view = message(hostilePayload());
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 5; i++) {
             assertThat(filters.passes(endpoint("ep_" + i, hostile), view)).as("ep_" + i).isFalse();
         }
-        // each search had a budget of its own: 2,000 elements times 50 endpoints times a million steps
-        assertThat(view.regexStepsLeft()).isZero();
-        var ordinary = message("{\"a\":[\"x\",\"order-42\"]}");
-        assertThat(filters.passes(endpoint("ep_ok", "{\"payload.a\":{\"$regex\":\"^order-[0-9]+$\"}}"), ordinary)).isTrue();
-        assertThat(ordinary.regexStepsLeft()).isPositive().isLessThan(EndpointFilters.MESSAGE_REGEX_STEPS);
+        // each search had a budget of its own: 2,000 elements times a million steps, per endpoint
+        assertThat(view.regexStepsSpent()).isEqualTo(5 * EndpointFilters.FILTER_REGEX_STEPS);
+        // after them, an endpoint with an ordinary filter on the same message decides it with a budget of its own
+        assertThat(filters.passes(endpoint("ep_ok", "{\"payload.a\":{\"$regex\":\"^a+$\"}}"), view)).isTrue();
+    }
+
+    /** Many endpoints with cheap searches over a long field: none is cut short by the others' steps. */
+    @Test
+    void many_endpoints_with_ordinary_filters_over_a_long_field_all_decide() {
+        var view = message("{\"text\":\"" + "a".repeat(9_000) + "zzz\"}");
+        for (int i = 0; i < 150; i++) {
+            assertThat(filters.passes(endpoint(String.format("ep_%03d", i), "{\"payload.text\":{\"$regex\":\"[z]{3}$\"}}"), view))
+                    .as("ep_%03d", i).isTrue();
+        }
+        assertThat(view.regexStepsSpent()).isGreaterThan(150L * 9_000);
     }
 
     @Test
@@ -67,13 +77,18 @@ class EndpointFiltersTest {
         for (int i = 1; i <= 16; i++) {
             var view = message(hostilePayload());
             assertThat(filters.passes(endpoint, view)).as("message " + i).isFalse();
-            if (view.regexStepsLeft() < EndpointFilters.MESSAGE_REGEX_STEPS) evaluated.add(i);
+            if (view.regexStepsSpent() > 0) evaluated.add(i);
         }
         // run out on 1, skip 1; run out on 3, skip 2; on 6, skip 4; on 11, skip 8
         assertThat(evaluated).containsExactly(1, 3, 6, 11);
-        // an ordinary message after the skips: run within the budget, decided, and the next skip halved
-        for (int i = 17; i <= 19; i++) filters.passes(endpoint, message(hostilePayload()));
-        assertThat(filters.passes(endpoint, message("{\"a\":[\"b\"]}"))).isTrue();
+        // a replay decides while live messages are skipped, and charges nothing
+        assertThat(filters.passesReplaying(endpoint, message("{\"a\":[\"b\"]}"))).isTrue();
+        var skipped = message("{\"a\":[\"b\"]}");
+        assertThat(filters.passes(endpoint, skipped)).as("still skipping live messages").isFalse();
+        assertThat(skipped.regexStepsSpent()).isZero();
+        // an edited filter starts afresh
+        var edited = endpoint("ep_slow", "{\"payload.a\":{\"$regex\":\"^b$\"}}");
+        assertThat(filters.passes(edited, message("{\"a\":[\"b\"]}"))).isTrue();
     }
 
     @Test
