@@ -377,7 +377,8 @@ public final class DeliveryQueue {
                 from delivery_queue q
                 join unnest(cast(:ids as bigint[]), cast(:counts as int[])) as p(id, attempts)
                   on q.delivery_id = p.id and q.attempt_count = p.attempts
-                where q.endpoint_id = :endpoint and q.next_attempt_at > :now
+                -- a row parked for a pause since it was paced stays parked (PauseStore)
+                where q.endpoint_id = :endpoint and q.next_attempt_at > :now and q.next_attempt_at <> 'infinity'
                 for update of q skip locked
             ), numbered as (
                 select delivery_id, row_number() over (order by next_attempt_at, delivery_id) as k from paced

@@ -146,10 +146,14 @@ public final class EndpointStore {
                     // Manual attempts (resend, recover) stay outside the order either way
                     var changed = h.createQuery("""
                             update delivery_queue q set fifo = :fifo,
-                                -- a row parked for a pause stays parked (PauseStore)
+                                -- a row parked for a pause stays parked (PauseStore), and the due time it keeps for its
+                                -- resume is set right as the row's own would be
                                 next_attempt_at = case when :fifo or q.attempt_count <> d.attempt_count
                                                             or q.next_attempt_at = 'infinity' then q.next_attempt_at
-                                                       else least(q.next_attempt_at, coalesce(d.next_attempt_at, q.next_attempt_at)) end
+                                                       else least(q.next_attempt_at, coalesce(d.next_attempt_at, q.next_attempt_at)) end,
+                                paused_due = case when :fifo or q.attempt_count <> d.attempt_count
+                                                       or q.next_attempt_at <> 'infinity' then q.paused_due
+                                                  else least(q.paused_due, coalesce(d.next_attempt_at, q.paused_due)) end
                             from delivery d
                             where q.endpoint_id = :id and q.fifo <> :fifo and q.trigger_type = 0 and d.id = q.delivery_id
                             returning q.delivery_id

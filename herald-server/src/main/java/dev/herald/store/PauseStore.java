@@ -19,14 +19,15 @@ public final class PauseStore {
     /**
      * Pauses the endpoint and parks its queued rows (see V30__paused_rows_parked.sql): each row's due time is kept
      * and the row is due at 'infinity', so no claim reads it. Rows written while it is paused are parked as they are
-     * written (MessageStore). Parking again rows an earlier pause left due is harmless: only unparked ones move.
+     * written (MessageStore).
      */
     public void pauseEndpoint(String endpointId, Instant now) {
         jdbi.useTransaction(h -> {
-            h.createUpdate("""
+            int paused = h.createUpdate("""
                     insert into endpoint_pause (endpoint_id, paused_at) values (:id, :now) on conflict do nothing
                     """).bind("id", endpointId).bind("now", now).execute();
-            h.createUpdate(PARK).bind("id", endpointId).execute();
+            // only as it is paused: parking reads the whole queue, and a pause asked again must not read it again
+            if (paused > 0) h.createUpdate(PARK).bind("id", endpointId).execute();
         });
     }
 

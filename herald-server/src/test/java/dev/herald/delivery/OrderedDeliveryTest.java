@@ -119,6 +119,34 @@ class OrderedDeliveryTest {
         }
     }
 
+    /** The same switched off while the endpoint is paused: the rows it keeps parked come back when they were due. */
+    @Test
+    void ordering_switched_off_while_paused_lets_the_queued_messages_go_at_the_resume() {
+        var clock = new MutableClock(Instant.parse("2026-05-01T00:00:00Z"));
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,300");
+        try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
+            receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
+            for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+            Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                    "select count(*) from attempt where endpoint_id = :ep").bind("ep", ep).mapTo(Integer.class).one()) == 1,
+                    "the first attempt failed and recorded");
+
+            assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
+            var patched = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, json("ordering", "unordered"));
+            assertThat(patched.status()).as(patched.raw()).isEqualTo(200);
+            assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/resume", "").status()).isEqualTo(204);
+            clock.advance(Duration.ofSeconds(1));
+            herald.herald.wakeDispatcher();
+            // the two behind it were held to its retry, 300 s away, and parked so: their kept time is theirs again
+            Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/o").size() >= 3, "the two behind it");
+            assertThat(receiver.requests("/o").stream().map(Receiver.Request::body).toList().subList(1, 3))
+                    .containsExactlyInAnyOrder("{\"i\":1}", "{\"i\":2}");
+        }
+    }
+
     /** Its queue row counts the claim, its delivery row not yet: made due again, the head went out a second time. */
     @Test
     void ordering_switched_off_while_the_head_is_out_does_not_send_it_twice() {
