@@ -195,8 +195,9 @@ public record HeraldConfig(
     }
 
     /**
-     * HERALD_OPERATIONAL_WEBHOOK_URL: an http(s) URL with a host ({@code notaurl} was taken, and every event then
-     * failed to be sent); the address guard and the https rule are applied to it as to any receiver's.
+     * HERALD_OPERATIONAL_WEBHOOK_URL: a URL an endpoint could have (http or https, a host, a port in range, no
+     * credentials, no fragment): {@code notaurl} was taken, and every event then failed to be sent. The https rule is
+     * checked above; the address guard vets it at each send, as any receiver's.
      */
     static void operationalWebhookUrl(String value) {
         java.net.URI uri;
@@ -205,8 +206,7 @@ public record HeraldConfig(
         } catch (java.net.URISyntaxException e) {
             uri = null;
         }
-        boolean scheme = uri != null && ("https".equalsIgnoreCase(uri.getScheme()) || "http".equalsIgnoreCase(uri.getScheme()));
-        if (!scheme || uri.getRawAuthority() == null || uri.getRawAuthority().isEmpty() || uri.getRawFragment() != null) {
+        if (uri == null || dev.herald.outbound.WebhookUrls.problem(uri).isPresent() || uri.getRawFragment() != null) {
             throw new ConfigException("HERALD_OPERATIONAL_WEBHOOK_URL: '" + withoutCredentials(value)
                     + "' is not a URL like https://ops.example.com/webhooks");
         }

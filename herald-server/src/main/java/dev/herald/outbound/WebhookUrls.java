@@ -64,6 +64,11 @@ public final class WebhookUrls {
         // java.net.URI takes any digits as a port (99999 included); -1 means none was given
         int port = port(url);
         if (port == 0 || port > 65_535) return Optional.of("URL port must be between 1 and 65535");
+        if (scheme.equals("https") && host.indexOf('_') >= 0) {
+            // the JDK's TLS takes no underscore in a server name (SNIHostName): no certificate could be checked for it
+            return Optional.of("URL host with an underscore (" + host + ") works over http only: TLS refuses such a"
+                    + " server name, so no certificate could be checked");
+        }
         return Optional.empty();
     }
 

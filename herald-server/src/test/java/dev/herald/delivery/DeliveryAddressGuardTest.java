@@ -174,7 +174,8 @@ class DeliveryAddressGuardTest {
                 "http://my_host:12345678901/", "port",
                 "http://my_host:0/", "port",
                 "http://a_b.169.254.169.254/", "IPv4",
-                "http://my_app.localhost/", "loopback");
+                "http://my_app.localhost/", "loopback",
+                "https://webhook_receiver:8443/", "works over http only");
         refusals.forEach((url, reason) -> {
             var response = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", url));
             assertThat(response.status()).as(url + " -> " + response).isEqualTo(422);

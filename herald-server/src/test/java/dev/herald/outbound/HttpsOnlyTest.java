@@ -108,11 +108,15 @@ class HttpsOnlyTest {
                     .hasMessageStartingWith("HERALD_OPERATIONAL_WEBHOOK_SECRET: must be");
         }
         env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-        for (String bad : java.util.List.of("notaurl", "ftp://ops.example.com/o", "https:///o", "https://ops.example.com/o#x")) {
+        for (String bad : java.util.List.of("notaurl", "ftp://ops.example.com/o", "https:///o", "https://ops.example.com/o#x", "https://:443/x",
+                "https://ops.example.com:99999/o")) {
             env.put("HERALD_OPERATIONAL_WEBHOOK_URL", bad);
             assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).as(bad).isInstanceOf(ConfigException.class)
                     .hasMessage("HERALD_OPERATIONAL_WEBHOOK_URL: '" + bad + "' is not a URL like https://ops.example.com/webhooks");
         }
+        env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "https://u:p@ops.example.com/o");
+        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(env)).isInstanceOf(ConfigException.class)
+                .hasMessage("HERALD_OPERATIONAL_WEBHOOK_URL: 'https://…@ops.example.com/o' is not a URL like https://ops.example.com/webhooks");
         env.put("HERALD_OPERATIONAL_WEBHOOK_URL", "http://ops_receiver:8080/o");
         assertThat(HeraldConfig.fromEnvironment(env).operationalWebhookUrl()).contains("http://ops_receiver:8080/o");
         env.put("HERALD_OPERATIONAL_WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");

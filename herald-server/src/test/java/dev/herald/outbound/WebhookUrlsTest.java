@@ -44,6 +44,8 @@ class WebhookUrlsTest {
         assertThat(WebhookUrls.problem(URI.create("http://my_host:65535/"))).isEmpty();
         assertThat(WebhookUrls.problem(URI.create("ftp://my_host/"))).contains("URL scheme must be http or https");
         assertThat(WebhookUrls.problem(URI.create("http:///path"))).contains("URL must have a host");
+        assertThat(WebhookUrls.problem(URI.create("https://webhook_receiver/"))).get().asString().contains("works over http only");
+        assertThat(WebhookUrls.problem(URI.create("https://svc.1abc/"))).isEmpty();
     }
 
     @Test
