@@ -95,16 +95,22 @@ public final class ThrottleStore {
      * A bucket's next free slot is never further ahead of now than one request past its tolerance, which is as far as
      * reserving takes it. It was, after the clock of a node stepped back or one running ahead wrote the bucket: every
      * want was refused and put off by as much (an hour back: an hour without a request). The slot brought back is
-     * written even if no want takes it, or the bucket would stay ahead.
+     * written even if no want takes it, or the bucket would stay ahead. Only past {@link #CLOCKS_APART}: a node whose
+     * clock is a little behind the others' would otherwise pull the bucket back at each try, and the others, reading it
+     * as their present, would send a burst each time (past that much, nodes send deliveries twice anyway: README).
      */
     private static void notFurtherAhead(Map<String, Long> next, Map<String, Long> changed, String key, long nowMicros,
                                         long burstMicros, long interval) {
         long furthest = nowMicros + tolerance(burstMicros, interval) + interval;
-        if (next.get(key) > furthest) {
+        if (next.get(key) > furthest + CLOCKS_APART_MICROS) {
             next.put(key, furthest);
             changed.put(key, furthest);
         }
     }
+
+    /** Nodes' clocks this far apart are taken as one present (HERALD_DELIVERY_LEASE's default: ClockOffset warns). */
+    static final java.time.Duration CLOCKS_APART = java.time.Duration.ofMinutes(1);
+    private static final long CLOCKS_APART_MICROS = CLOCKS_APART.toNanos() / 1_000;
 
     private static long interval(double ratePerSecond) {
         return ratePerSecond <= 0 ? 0 : Math.max(1, (long) Math.ceil(1_000_000 / ratePerSecond));

@@ -35,4 +35,17 @@ class ThrottleStoreTest {
                 .containsExactly(anHourBack.plusSeconds(1), anHourBack.plusSeconds(2));
         assertThat(store.reserve(List.of(want), anHourBack.plusSeconds(1), Duration.ofSeconds(1))).containsExactly((Instant) null);
     }
+
+    /** A node a little behind the others is refused as before: pulling the bucket back would hand the others bursts. */
+    @Test
+    void a_node_a_little_behind_does_not_pull_the_bucket_back() {
+        String key = "ep:" + System.nanoTime();
+        var want = new ThrottleStore.Want(key, 10, null, 0);
+        assertThat(store.reserve(List.of(want), T, Duration.ofSeconds(1)).get(0)).isNull(); // burst of ten: the first
+        for (int i = 0; i < 9; i++) store.reserve(List.of(want), T, Duration.ofSeconds(1));
+        Instant behind = T.minusSeconds(30);
+        assertThat(store.reserve(List.of(want), behind, Duration.ofSeconds(1)).get(0)).as("refused, as before").isNotNull();
+        // the node whose clock is right finds the bucket where it left it: the eleventh within the second is refused
+        assertThat(store.reserve(List.of(want), T, Duration.ofSeconds(1)).get(0)).isNotNull();
+    }
 }
