@@ -38,6 +38,12 @@ public final class BackgroundTaskRoutes {
      * requests failed after the pool's wait.
      */
     static final int MAX_WORKING = 4;
+    /**
+     * Of those, the most one application's tasks take (by stripes of applications: two may share one): a tenant's
+     * hundred bulk-replays wait behind each other, not in front of every other tenant's recover.
+     */
+    static final int MAX_WORKING_PER_APP = 2;
+    static final int APP_STRIPES = 64;
     private static final Logger log = LoggerFactory.getLogger(BackgroundTaskRoutes.class);
 
     private final BackgroundTaskStore tasks;
@@ -46,6 +52,9 @@ public final class BackgroundTaskRoutes {
     private final Duration beatEvery;
     private final OperationalEvents events;
     private final java.util.concurrent.Semaphore working = new java.util.concurrent.Semaphore(MAX_WORKING, true);
+    private final java.util.concurrent.Semaphore[] workingOfApps = java.util.stream.Stream
+            .generate(() -> new java.util.concurrent.Semaphore(MAX_WORKING_PER_APP, true))
+            .limit(APP_STRIPES).toArray(java.util.concurrent.Semaphore[]::new);
 
     public BackgroundTaskRoutes(BackgroundTaskStore tasks, Clock clock, OperationalEvents events) {
         this(tasks, clock, ANSWER_WITHIN, BEAT_EVERY, events);
@@ -105,12 +114,19 @@ public final class BackgroundTaskRoutes {
         Thread.ofVirtual().name("herald-task-" + record.id()).start(() -> {
             String status = BackgroundTask.FINISHED;
             var data = new LinkedHashMap<>(input);
+            // the environment's tasks (no application) are the operator's: they wait for the node's turn only
+            var ofApp = appId == null ? null : workingOfApps[Math.floorMod(appId.hashCode(), APP_STRIPES)];
             try {
-                working.acquire();
+                if (ofApp != null) ofApp.acquire();
                 try {
-                    data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
+                    working.acquire();
+                    try {
+                        data.putAll(work.run(() -> tasks.heartbeat(record.id(), clock.instant())));
+                    } finally {
+                        working.release();
+                    }
                 } finally {
-                    working.release();
+                    if (ofApp != null) ofApp.release();
                 }
             } catch (InterruptedException e) {
                 status = BackgroundTask.FAILED;

@@ -69,20 +69,31 @@ class BackgroundTaskRunTest {
         assertThat(quickEvent.get("data")).isEqualTo(Map.of("endpointId", "ep_1", "messagesQueued", 3));
     }
 
+    /** An application whose tasks fall in another stripe than {@code other}'s (two may share one, by design). */
+    private String appApartFrom(String... others) {
+        while (true) {
+            String app = app();
+            boolean apart = java.util.Arrays.stream(others).noneMatch(o -> Math.floorMod(o.hashCode(), BackgroundTaskRoutes.APP_STRIPES)
+                    == Math.floorMod(app.hashCode(), BackgroundTaskRoutes.APP_STRIPES));
+            if (apart) return app;
+        }
+    }
+
     /**
      * Each working task holds a connection of the shared pool: a hundred recoveries or bulk-replays at once took them
      * all, and every tenant's requests failed. A node works on a few at once; the rest wait holding nothing, and run.
      */
     @Test
     void a_node_works_on_a_few_tasks_at_once_and_the_others_wait_their_turn() throws Exception {
-        String app = app();
+        var apps = new java.util.ArrayList<String>();
+        for (int i = 0; i < 6; i++) apps.add(appApartFrom(apps.toArray(String[]::new)));
         var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(50), (type, data) -> {});
         var release = new CountDownLatch(1);
         var now = new java.util.concurrent.atomic.AtomicInteger();
         var most = new java.util.concurrent.atomic.AtomicInteger();
         var ids = new java.util.ArrayList<String>();
         for (int i = 0; i < 3 * BackgroundTaskRoutes.MAX_WORKING; i++) {
-            ids.add(routes.run(app, BackgroundTask.ENDPOINT_BULK_REPLAY, Map.of(), beat -> {
+            ids.add(routes.run(apps.get(i % apps.size()), BackgroundTask.ENDPOINT_BULK_REPLAY, Map.of(), beat -> {
                 most.accumulateAndGet(now.incrementAndGet(), Math::max);
                 try {
                     release.await();
@@ -102,6 +113,35 @@ class BackgroundTaskRunTest {
         Receiver.await(Duration.ofSeconds(10), () -> ids.stream().allMatch(id -> stored(id).status().equals("finished")),
                 "every task to end");
         assertThat(most.get()).isEqualTo(BackgroundTaskRoutes.MAX_WORKING);
+    }
+
+    /** One tenant's many tasks take at most two of the node's turns: another tenant's task is not queued behind them. */
+    @Test
+    void one_application_s_many_tasks_leave_room_for_another_s() throws Exception {
+        String busy = app();
+        String other = appApartFrom(busy);
+        var routes = new BackgroundTaskRoutes(store, clock, Duration.ofMillis(50), (type, data) -> {});
+        var release = new CountDownLatch(1);
+        var working = new java.util.concurrent.atomic.AtomicInteger();
+        var ids = new java.util.ArrayList<String>();
+        for (int i = 0; i < 10; i++) {
+            ids.add(routes.run(busy, BackgroundTask.ENDPOINT_BULK_REPLAY, Map.of(), beat -> {
+                working.incrementAndGet();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return Map.of("messagesQueued", 1);
+            }).id());
+        }
+        Receiver.await(Duration.ofSeconds(10), () -> working.get() == BackgroundTaskRoutes.MAX_WORKING_PER_APP, "two at work");
+        var quick = routes.run(other, BackgroundTask.ENDPOINT_RECOVER, Map.of(), beat -> Map.of("messagesQueued", 0));
+        Receiver.await(Duration.ofSeconds(10), () -> stored(quick.id()).status().equals("finished"), "the other tenant's task");
+        assertThat(working.get()).as("the busy one's others still wait").isEqualTo(BackgroundTaskRoutes.MAX_WORKING_PER_APP);
+        release.countDown();
+        Receiver.await(Duration.ofSeconds(10), () -> ids.stream().allMatch(id -> stored(id).status().equals("finished")),
+                "every task of the busy one to end");
     }
 
     @Test
