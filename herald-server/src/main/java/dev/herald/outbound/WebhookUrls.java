@@ -1,43 +1,30 @@
 package dev.herald.outbound;
 
+import dev.herald.domain.UrlHosts;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
- * The host and port of a URL Herald sends to, read as svix-server reads them (the WHATWG URL standard, Rust's url
- * crate). {@link URI} takes a host only if every label is an RFC 2396 hostname label: a name with an underscore
- * ({@code http://webhook_receiver:8080/}, as Docker Compose and Kubernetes name services) or a last label starting
- * with a digit is read as a "registry" authority, with no host and no port. Such a name is taken here when it is
- * made only of letters, digits, dots, hyphens and underscores; anything else a registry authority may hold is not.
+ * What a URL Herald sends to must be, and where a request to it connects: its host and port as {@link UrlHosts} reads
+ * them (a name with an underscore, which {@link URI} reads as no host, included).
  */
 public final class WebhookUrls {
-    private static final Pattern NAME_AND_PORT = Pattern.compile("([A-Za-z0-9_.-]+)(?::([0-9]*))?");
-    /** One more digit than a port has, so a long run of digits is refused without overflowing an int. */
-    private static final int MAX_PORT_DIGITS = 6;
-
     private WebhookUrls() {}
 
     /** The URL's host as written (brackets kept around an IPv6 literal), or null when it has none. */
     public static String host(URI url) {
-        if (url.getHost() != null) return url.getHost();
-        var registry = registryAuthority(url);
-        return registry == null ? null : registry.host();
+        return UrlHosts.host(url);
     }
 
     /** The URL's port, or -1 when none is written; a port too long to be one reads as 65,536 (out of range). */
     public static int port(URI url) {
-        if (url.getHost() != null) return url.getPort();
-        var registry = registryAuthority(url);
-        return registry == null ? -1 : registry.port();
+        return UrlHosts.port(url);
     }
 
     /** The URL's user information as written ({@code user:password}), or null when it has none. */
     public static String rawUserInfo(URI url) {
-        if (url.getHost() != null) return url.getRawUserInfo();
-        var registry = registryAuthority(url);
-        return registry == null ? null : registry.rawUserInfo();
+        return UrlHosts.rawUserInfo(url);
     }
 
     /** The port a request to the URL connects to: the written one, else the scheme's. */
@@ -70,19 +57,5 @@ public final class WebhookUrls {
                     + " server name, so no certificate could be checked");
         }
         return Optional.empty();
-    }
-
-    private record RegistryAuthority(String rawUserInfo, String host, int port) {}
-
-    private static RegistryAuthority registryAuthority(URI url) {
-        String authority = url.getRawAuthority();
-        if (authority == null) return null;
-        int at = authority.lastIndexOf('@');
-        var matcher = NAME_AND_PORT.matcher(authority.substring(at + 1));
-        if (!matcher.matches()) return null;
-        String digits = matcher.group(2);
-        int port = digits == null || digits.isEmpty() ? -1
-                : digits.length() >= MAX_PORT_DIGITS ? 65_536 : Integer.parseInt(digits);
-        return new RegistryAuthority(at >= 0 ? authority.substring(0, at) : null, matcher.group(1), port);
     }
 }

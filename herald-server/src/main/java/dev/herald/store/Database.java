@@ -367,7 +367,9 @@ public final class Database implements AutoCloseable {
                 throw new IllegalArgumentException("not a valid URL: " + e.getReason() + " at character " + (e.getIndex() + 1)
                         + " (" + ESCAPES + ", a space %20, a '%' %25)");
             }
-            if (uri.getHost() == null) {
+            // a service name with an underscore (herald_db) is a host to libpq, not to java.net.URI
+            String host = dev.herald.domain.UrlHosts.host(uri);
+            if (host == null) {
                 throw new IllegalArgumentException("names no host (expected " + FORM + "; " + ESCAPES
                         + "; Unix-domain sockets are not supported)");
             }
@@ -376,14 +378,16 @@ public final class Database implements AutoCloseable {
             }
             String user = null;
             String password = null;
-            if (uri.getRawUserInfo() != null) {
-                String[] parts = uri.getRawUserInfo().split(":", 2);
+            String userInfo = dev.herald.domain.UrlHosts.rawUserInfo(uri);
+            if (userInfo != null) {
+                String[] parts = userInfo.split(":", 2);
                 user = percentDecoded(parts[0]);
                 if (parts.length == 2) password = percentDecoded(parts[1]);
             }
-            String port = uri.getPort() > 0 ? ":" + uri.getPort() : "";
+            int portNumber = dev.herald.domain.UrlHosts.port(uri);
+            String port = portNumber > 0 ? ":" + portNumber : "";
             String query = uri.getRawQuery() == null ? "" : "?" + driverNames(uri.getRawQuery());
-            return new JdbcUrl("jdbc:postgresql://" + uri.getHost() + port + uri.getRawPath() + query, user, password);
+            return new JdbcUrl("jdbc:postgresql://" + host + port + uri.getRawPath() + query, user, password);
         }
 
         /** The host and port of a {@code jdbc:postgresql://host:port/…} URL. */

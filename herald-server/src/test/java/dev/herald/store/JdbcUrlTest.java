@@ -25,6 +25,18 @@ class JdbcUrlTest {
         assertThat(url.password()).isNull();
     }
 
+    /** Docker Compose names services with underscores; java.net.URI reads such a name as no host, libpq as one. */
+    @Test
+    void a_service_name_with_an_underscore_is_a_host() {
+        var url = JdbcUrl.parse("postgres://herald:p%40ss@herald_db:5432/herald?sslmode=disable");
+        assertThat(url.url()).isEqualTo("jdbc:postgresql://herald_db:5432/herald?sslmode=disable");
+        assertThat(url.user()).isEqualTo("herald");
+        assertThat(url.password()).isEqualTo("p@ss");
+        assertThat(JdbcUrl.parse("postgres://herald_db/herald").url()).isEqualTo("jdbc:postgresql://herald_db/herald");
+        assertThat(JdbcUrl.parse("postgres://u:p@db_1:5432,db_2:5433/h").url()).isEqualTo("jdbc:postgresql://db_1:5432,db_2:5433/h");
+        assertThatThrownBy(() -> JdbcUrl.parse("postgres://u:p@bad!name/h")).hasMessageStartingWith("names no host");
+    }
+
     @Test
     void a_list_of_hosts_and_libpq_settings_are_read_as_libpq_reads_them() {
         var url = JdbcUrl.parse("postgres://herald:p%40ss@db1:5432,db2,[::1]:6432/herald"
