@@ -91,6 +91,21 @@ class OrderedDeliveryTest {
                 .bind("ep", endpointId).bind("now", now).mapTo(Long.class).one());
     }
 
+    /**
+     * An ordered endpoint at {@code /o} with three messages, the first answered 500 once (its retry 300 s away, with
+     * HERALD_RETRY_SCHEDULE=0,300), the two behind it held: the application's and the endpoint's ids.
+     */
+    private static String[] orderedWithAFailedHead(TestHerald herald, Receiver receiver) {
+        receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
+        String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
+        String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
+        for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
+        Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select count(*) from attempt where endpoint_id = :ep").bind("ep", ep).mapTo(Integer.class).one()) == 1,
+                "the first attempt failed and recorded");
+        return new String[] {app, ep};
+    }
+
     /** Turning ordering off is how an operator unsticks an ordered endpoint: the messages already queued must follow. */
     @Test
     void ordering_switched_off_lets_the_queued_messages_go_at_once() {
@@ -98,13 +113,9 @@ class OrderedDeliveryTest {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_RETRY_SCHEDULE", "0,300");
         try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
-            receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
-            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
-            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
-            for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
-            Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
-                    "select count(*) from attempt where endpoint_id = :ep").bind("ep", ep).mapTo(Integer.class).one()) == 1,
-                    "the first attempt failed and recorded");
+            String[] ids = orderedWithAFailedHead(herald, receiver);
+            String app = ids[0];
+            String ep = ids[1];
 
             var patched = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, json("ordering", "unordered"));
             assertThat(patched.status()).as(patched.raw()).isEqualTo(200);
@@ -126,13 +137,9 @@ class OrderedDeliveryTest {
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_RETRY_SCHEDULE", "0,300");
         try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
-            receiver.reply(r -> r.body().equals("{\"i\":0}") ? Receiver.Reply.status(500) : Receiver.Reply.status(200));
-            String app = herald.api.post("/api/v1/app", json("name", "fifo")).text("id");
-            String ep = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/o"), "ordering", "fifo")).text("id");
-            for (String body : bodies(3)) herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":" + body + "}");
-            Receiver.await(Duration.ofSeconds(10), () -> TestDatabase.jdbi().withHandle(h -> h.createQuery(
-                    "select count(*) from attempt where endpoint_id = :ep").bind("ep", ep).mapTo(Integer.class).one()) == 1,
-                    "the first attempt failed and recorded");
+            String[] ids = orderedWithAFailedHead(herald, receiver);
+            String app = ids[0];
+            String ep = ids[1];
 
             assertThat(herald.api.post("/api/v1/app/" + app + "/endpoint/" + ep + "/pause", "").status()).isEqualTo(204);
             var patched = herald.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, json("ordering", "unordered"));
