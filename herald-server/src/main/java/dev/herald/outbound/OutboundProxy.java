@@ -1,5 +1,6 @@
 package dev.herald.outbound;
 
+import dev.herald.domain.UrlHosts;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -41,8 +42,8 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
             default -> throw new IllegalArgumentException("the scheme must be http or socks5, got '" + scheme + "'");
         };
         // a name with an underscore (squid_proxy, a Compose service) is a host here too, as for receivers
-        String host = WebhookUrls.host(uri);
-        int port = WebhookUrls.port(uri);
+        String host = UrlHosts.host(uri);
+        int port = UrlHosts.port(uri);
         if (host == null || port < 1 || port > 65_535) {
             throw new IllegalArgumentException("needs a host and a port, like " + scheme + "://proxy.internal:"
                     + (kind == Kind.HTTP ? 3128 : 1080));
@@ -52,7 +53,7 @@ public record OutboundProxy(Kind kind, String host, int port, String username, S
         if (!bare) throw new IllegalArgumentException("a proxy URL has no path, query or fragment");
         String username = null;
         String password = null;
-        String userInfo = WebhookUrls.rawUserInfo(uri);
+        String userInfo = UrlHosts.rawUserInfo(uri);
         if (userInfo != null) {
             String[] parts = userInfo.split(":", 2);
             if (parts.length != 2) throw new IllegalArgumentException("credentials are user:password");

@@ -1,5 +1,6 @@
 package dev.herald.outbound;
 
+import dev.herald.domain.UrlHosts;
 import java.net.URI;
 import org.eclipse.jetty.client.Authentication;
 import org.eclipse.jetty.client.AuthenticationStore;
@@ -24,7 +25,7 @@ final class ProxyCredentials implements AuthenticationStore {
 
     @Override
     public Authentication.Result findAuthenticationResult(URI uri) {
-        String host = WebhookUrls.host(uri);
+        String host = UrlHosts.host(uri);
         boolean theProxy = host != null && "http".equalsIgnoreCase(uri.getScheme())
                 && proxy.is(host, WebhookUrls.effectivePort(uri));
         return theProxy ? result : null;

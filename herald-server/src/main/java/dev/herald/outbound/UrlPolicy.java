@@ -1,5 +1,6 @@
 package dev.herald.outbound;
 
+import dev.herald.domain.UrlHosts;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
@@ -26,6 +27,6 @@ public final class UrlPolicy {
         if (httpsOnly && !"https".equals(String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT))) {
             return Optional.of(HTTPS_ONLY);
         }
-        return guard.refusalForUrlHost(WebhookUrls.host(uri));
+        return guard.refusalForUrlHost(UrlHosts.host(uri));
     }
 }

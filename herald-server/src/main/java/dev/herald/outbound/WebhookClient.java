@@ -1,5 +1,6 @@
 package dev.herald.outbound;
 
+import dev.herald.domain.UrlHosts;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -112,10 +113,10 @@ public final class WebhookClient implements AutoCloseable {
             String unsupported = unsupportedUrl(request.url());
             if (unsupported != null) {
                 outcome.complete(DeliveryResult.failure(unsupported, elapsedMs(startNanos)));
-            } else if (proxy != null && proxy.carries(WebhookUrls.host(request.url()))) {
+            } else if (proxy != null && proxy.carries(UrlHosts.host(request.url()))) {
                 // the proxy connects to the receiver, so its name is vetted here first (off the caller's thread: DNS)
                 http.getExecutor().execute(() -> sendVetted(request, startNanos, outcome));
-            } else if (proxy != null && proxy.is(WebhookUrls.host(request.url()), WebhookUrls.effectivePort(request.url()))) {
+            } else if (proxy != null && proxy.is(UrlHosts.host(request.url()), WebhookUrls.effectivePort(request.url()))) {
                 // sent direct (HERALD_NO_PROXY names it), the proxy's own host and port would be let through unvetted
                 outcome.complete(DeliveryResult.failure("blocked address: the receiver is the outbound proxy " + proxy
                         + " itself, which is let through only as the proxy", elapsedMs(startNanos)));
@@ -130,7 +131,7 @@ public final class WebhookClient implements AutoCloseable {
 
     private void sendVetted(OutboundRequest request, long startNanos, CompletableFuture<DeliveryResult> outcome) {
         try {
-            addresses.vetEvery(WebhookUrls.host(request.url()));
+            addresses.vetEvery(UrlHosts.host(request.url()));
         } catch (Exception refused) {
             outcome.complete(DeliveryResult.failure(failures.describe(refused), elapsedMs(startNanos)));
             return;
@@ -193,7 +194,7 @@ public final class WebhookClient implements AutoCloseable {
         if (url.getHost() != null) return http.newRequest(url);
         String pathAndQuery = url.getRawPath() + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
         return http.newRequest(url.getScheme() + "://host.invalid" + pathAndQuery)
-                .host(WebhookUrls.host(url))
+                .host(UrlHosts.host(url))
                 .port(WebhookUrls.effectivePort(url));
     }
 
@@ -232,7 +233,7 @@ public final class WebhookClient implements AutoCloseable {
         }
         // an endpoint saved with http before the setting was turned on is refused here, as is every other request
         if (httpsOnly && !scheme.equals("https")) return UrlPolicy.HTTPS_ONLY;
-        String host = WebhookUrls.host(url);
+        String host = UrlHosts.host(url);
         if (host == null || host.isEmpty()) {
             return "URL has no host";
         }

@@ -6,30 +6,15 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * What a URL Herald sends to must be, and where a request to it connects: its host and port as {@link UrlHosts} reads
- * them (a name with an underscore, which {@link URI} reads as no host, included).
+ * What a URL Herald sends to must be, and the port a request to it connects to; its host and port are read by
+ * {@link UrlHosts} (a name with an underscore, which {@link URI} reads as no host, included).
  */
 public final class WebhookUrls {
     private WebhookUrls() {}
 
-    /** The URL's host as written (brackets kept around an IPv6 literal), or null when it has none. */
-    public static String host(URI url) {
-        return UrlHosts.host(url);
-    }
-
-    /** The URL's port, or -1 when none is written; a port too long to be one reads as 65,536 (out of range). */
-    public static int port(URI url) {
-        return UrlHosts.port(url);
-    }
-
-    /** The URL's user information as written ({@code user:password}), or null when it has none. */
-    public static String rawUserInfo(URI url) {
-        return UrlHosts.rawUserInfo(url);
-    }
-
     /** The port a request to the URL connects to: the written one, else the scheme's. */
     public static int effectivePort(URI url) {
-        int port = port(url);
+        int port = UrlHosts.port(url);
         if (port != -1) return port;
         return "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
     }
@@ -46,10 +31,10 @@ public final class WebhookUrls {
                 && url.getRawAuthority().contains("@"))) {
             return Optional.of("URL must not contain credentials");
         }
-        String host = host(url);
+        String host = UrlHosts.host(url);
         if (host == null || host.isEmpty()) return Optional.of("URL must have a host");
         // java.net.URI takes any digits as a port (99999 included); -1 means none was given
-        int port = port(url);
+        int port = UrlHosts.port(url);
         if (port == 0 || port > 65_535) return Optional.of("URL port must be between 1 and 65535");
         if (scheme.equals("https") && host.indexOf('_') >= 0) {
             // the JDK's TLS takes no underscore in a server name (SNIHostName): no certificate could be checked for it
