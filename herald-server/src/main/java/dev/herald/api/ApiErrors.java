@@ -25,6 +25,7 @@ public final class ApiErrors {
     private static final Logger log = LoggerFactory.getLogger(ApiErrors.class);
     /** While the database is out of reach every request fails at once: a line each would flood the log. */
     private static final dev.herald.logging.LogThrottle UNAVAILABLE_LOG = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
+    private static final dev.herald.logging.LogThrottle REFUSED_VALUE_LOG = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
 
     private ApiErrors() {}
 
@@ -60,7 +61,12 @@ public final class ApiErrors {
             }
             if (isDataException(e)) {
                 // a value PostgreSQL refuses (class 22) came from the request: a client error, never a 500
-                log.warn("database refused a value while serving {} {}: {}", ctx.method(), ctx.path(), rootCause(e).getMessage());
+                // a client's mistake, answered 400: a line per 10 s at most, however fast a client repeats it
+                long leftOut = REFUSED_VALUE_LOG.admit();
+                if (leftOut >= 0) {
+                    log.warn("database refused a value while serving {} {}: {}{}", ctx.method(), ctx.path(), rootCause(e).getMessage(),
+                            dev.herald.logging.LogThrottle.leftOutNote(leftOut));
+                }
                 error(ctx, 400, "bad_request", "The request holds a value that cannot be stored");
                 return;
             }

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
 final class ClaimBatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ClaimBatcher.class);
     static final int MAX_BATCH = 500;
+    /** While the database is away every batch fails: one line per 10 s, not one per batch of publishes. */
+    private final dev.herald.logging.LogThrottle failureLog = new dev.herald.logging.LogThrottle(java.time.Duration.ofSeconds(10));
 
     private record Waiting(IdempotencyStore.NewClaim claim, CompletableFuture<Boolean> claimed) {}
 
@@ -51,7 +53,11 @@ final class ClaimBatcher implements AutoCloseable {
             boolean[] claimed = store.claimNew(unique.stream().map(Waiting::claim).toList());
             for (int i = 0; i < unique.size(); i++) unique.get(i).claimed().complete(claimed[i]);
         } catch (RuntimeException e) {
-            log.warn("claiming {} idempotency keys together failed, each is claimed alone: {}", unique.size(), e.toString());
+            long leftOut = failureLog.admit();
+            if (leftOut >= 0) {
+                log.warn("claiming {} idempotency keys together failed, each is claimed alone: {}{}", unique.size(), e.toString(),
+                        dev.herald.logging.LogThrottle.leftOutNote(leftOut));
+            }
             unique.forEach(w -> w.claimed().complete(false));
         }
     }

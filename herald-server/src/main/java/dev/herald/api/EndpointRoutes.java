@@ -137,11 +137,16 @@ public final class EndpointRoutes {
         static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "x-auth-token",
                 "www-authenticate", "proxy-authenticate");
 
+        /** A header that carries a credential: shown by name only. */
+        public static boolean sensitive(String name) {
+            return SENSITIVE.contains(name.toLowerCase(java.util.Locale.ROOT));
+        }
+
         public static HeadersOut of(Map<String, String> stored) {
             var shown = new LinkedHashMap<String, String>();
             var withheld = new java.util.LinkedHashSet<String>();
             stored.forEach((name, value) -> {
-                if (SENSITIVE.contains(name.toLowerCase(java.util.Locale.ROOT))) withheld.add(name);
+                if (sensitive(name)) withheld.add(name);
                 else shown.put(name, value);
             });
             return new HeadersOut(shown, withheld);

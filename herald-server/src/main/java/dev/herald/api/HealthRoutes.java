@@ -1,7 +1,9 @@
 package dev.herald.api;
 
+import dev.herald.store.SharedRead;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import java.time.Duration;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -11,11 +13,20 @@ import org.jdbi.v3.core.Jdbi;
  * (svix-server's {@code /health/ping}).
  */
 public final class HealthRoutes {
-    private final Jdbi jdbi;
+    /**
+     * How long a probe waits for the database: a probe that waited out the socket timeout would hold a connection per
+     * probe meanwhile, and tell the load balancer nothing sooner.
+     */
+    static final Duration PATIENCE = Duration.ofSeconds(2);
+    /** Probes at once share one check (see {@link SharedRead}). */
+    private final SharedRead<Boolean> writable;
     private volatile boolean stopping;
 
     public HealthRoutes(Jdbi jdbi) {
-        this.jdbi = jdbi;
+        // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
+        this.writable = new SharedRead<>(() -> jdbi.withHandle(h -> h.createQuery(
+                "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'")
+                .mapTo(Boolean.class).one()), PATIENCE);
     }
 
     /**
@@ -39,11 +50,7 @@ public final class HealthRoutes {
             return;
         }
         try {
-            // a database that answers but takes no writes (a standby, a primary being demoted) cannot serve either
-            boolean writable = jdbi.withHandle(h -> h.createQuery(
-                    "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'")
-                    .mapTo(Boolean.class).one());
-            if (writable) {
+            if (writable.get()) {
                 ctx.status(204);
                 return;
             }

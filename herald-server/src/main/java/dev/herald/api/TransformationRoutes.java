@@ -138,10 +138,18 @@ public final class TransformationRoutes {
             });
         }
         var headers = new LinkedHashMap<>(draft.headers());
+        // the endpoint's credential headers by name only, as its headers route shows them to every token (HeadersOut):
+        // Try it is open to a portal that may not read them
+        endpoint.headers().forEach((name, value) -> {
+            if (EndpointRoutes.HeadersOut.sensitive(name)) headers.replaceAll((k, v) -> k.equalsIgnoreCase(name) && v.equals(value) ? WITHHELD : v);
+        });
         // as the signer does: a custom content type replaces the default
         if (headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) headers.put("content-type", "application/json");
         return new SimulateOut(draft.method(), draft.url(), headers, bodyOf(draft.body()));
     }
+
+    /** What a preview shows for the value of an endpoint's credential header. */
+    static final String WITHHELD = "(withheld: an endpoint's credential header)";
 
     private static JsonNode bodyOf(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);

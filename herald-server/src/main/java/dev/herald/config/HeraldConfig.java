@@ -55,6 +55,15 @@ public record HeraldConfig(
         boolean apiEnabled,
         boolean workerEnabled) {
 
+    /**
+     * The listen address only: several settings are secrets (the admin token, the keys, the database URL's password),
+     * and a record's own toString would print them all into whatever log line names the config.
+     */
+    @Override
+    public String toString() {
+        return "HeraldConfig[httpAddress=" + httpAddress.getHostString() + ":" + httpAddress.getPort() + ", the other settings not shown]";
+    }
+
     public static final String DEFAULT_HTTP_ADDR = "127.0.0.1:8071";
     public static final String DEFAULT_DATA_DIR = "./data";
     /**

@@ -5,6 +5,7 @@ import dev.herald.domain.DeliveryStatus;
 import dev.herald.domain.Ids;
 import dev.herald.metrics.DeliveryMetrics;
 import dev.herald.outbound.DeliveryResult;
+import dev.herald.outbound.FailureReason;
 import dev.herald.queue.ClaimedDelivery;
 import dev.herald.queue.CompletedDelivery;
 import dev.herald.queue.DeliveryQueue;
@@ -212,8 +213,12 @@ public final class DeliveryRecorder implements AutoCloseable {
         noteDisableChecks(plan, now); // once committed: a write tried again checks again
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
         long exhaustedCount = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.FAIL).count();
-        long failedAttempts = plan.completed().stream().filter(c -> c.attempt() != null && c.attempt().status() != DeliveryStatus.SUCCESS).count();
-        metrics.recorded(Duration.ofNanos(System.nanoTime() - started), (int) succeeded, (int) failedAttempts, (int) exhaustedCount);
+        var failedAttempts = new java.util.EnumMap<FailureReason, Integer>(FailureReason.class);
+        for (var c : plan.completed()) {
+            if (c.attempt() == null || c.attempt().status() == DeliveryStatus.SUCCESS) continue;
+            failedAttempts.merge(FailureReason.of(c.attempt().responseStatusCode(), c.attempt().errorMessage()), 1, Integer::sum);
+        }
+        metrics.recorded(Duration.ofNanos(System.nanoTime() - started), (int) succeeded, failedAttempts, (int) exhaustedCount);
         plan.notices().forEach(Runnable::run);
         for (var d : disabled) {
             log.info("endpoint {} disabled (failing since {})", d.endpointId(), d.failingSince());

@@ -1,9 +1,12 @@
 package dev.herald.metrics;
 
+import dev.herald.outbound.FailureReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /** The delivery pipeline's meters, in one place so every part records under the same names. */
@@ -11,7 +14,8 @@ public final class DeliveryMetrics {
     private final Timer claim;
     private final Timer record;
     private final Counter delivered;
-    private final Counter failedAttempts;
+    /** By {@link FailureReason}, every one registered at start (a reason not seen yet reads 0, not absent). */
+    private final Map<FailureReason, Counter> failedAttempts = new EnumMap<>(FailureReason.class);
     private final Counter exhausted;
     private final Counter handedBack;
     private final Counter paced;
@@ -29,8 +33,11 @@ public final class DeliveryMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         this.delivered = Counter.builder("herald.deliveries.succeeded")
                 .description("deliveries whose attempt got a 2xx answer, by this node").register(registry);
-        this.failedAttempts = Counter.builder("herald.attempts.failed")
-                .description("attempts that failed (an answer other than 2xx, a timeout, no connection), by this node").register(registry);
+        for (FailureReason reason : FailureReason.values()) {
+            failedAttempts.put(reason, Counter.builder("herald.attempts.failed").tag("reason", reason.label())
+                    .description("attempts that failed (an answer other than 2xx, a timeout, no connection), by this node, by reason")
+                    .register(registry));
+        }
         this.exhausted = Counter.builder("herald.deliveries.exhausted")
                 .description("deliveries that failed for good: retries used up, 410 Gone, a manual attempt failed").register(registry);
         this.handedBack = Counter.builder("herald.deliveries.handed_back")
@@ -57,16 +64,16 @@ public final class DeliveryMetrics {
 
     /**
      * From now on also hands each claim's time (nanoseconds) to {@code observer} (null: to none). The timer's
-     * percentiles cover the node's whole life, its first cold claims included; this covers a chosen window.
+     * percentiles cover the last few minutes (Micrometer's window), whatever ran in them; this covers a chosen window.
      */
     public void observeClaims(LongConsumer observer) {
         this.claimObserver = observer;
     }
 
-    public void recorded(Duration took, int succeeded, int failed, int exhaustedCount) {
+    public void recorded(Duration took, int succeeded, Map<FailureReason, Integer> failed, int exhaustedCount) {
         record.record(took);
         delivered.increment(succeeded);
-        failedAttempts.increment(failed);
+        failed.forEach((reason, count) -> failedAttempts.get(reason).increment(count));
         exhausted.increment(exhaustedCount);
     }
 

@@ -2,11 +2,13 @@ package dev.herald.metrics;
 
 import dev.herald.store.HealthStore;
 import dev.herald.store.HealthStore.Snapshot;
+import dev.herald.store.SharedRead;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The queue's backlog and lag and the failing endpoints as gauges, and for the dashboard: read from the database at
@@ -14,16 +16,27 @@ import java.time.Instant;
  */
 public final class HealthGauges {
     static final Duration FRESH_FOR = Duration.ofSeconds(5);
-    private final HealthStore store;
+    /**
+     * How long a scrape waits for the database: half of Prometheus's default scrape timeout, so a database that stopped
+     * answering makes the gauges NaN (and herald_database_reachable say why) instead of the whole node's scrape fail.
+     */
+    static final Duration PATIENCE = Duration.ofSeconds(5);
     private final Clock clock;
+    private final SharedRead<Snapshot> reads;
+    /** Guards the fields below; never held while the database is read (see {@link SharedRead}). */
+    private final ReentrantLock lock = new ReentrantLock();
     private Snapshot last;
     private Instant readAt;
     private RuntimeException failure;
     private Instant failedAt;
 
     public HealthGauges(HealthStore store, Clock clock) {
-        this.store = store;
+        this(store, clock, PATIENCE);
+    }
+
+    HealthGauges(HealthStore store, Clock clock, Duration patience) {
         this.clock = clock;
+        this.reads = new SharedRead<>(() -> store.snapshot(clock.instant()), patience);
     }
 
     public HealthGauges register(MeterRegistry registry) {
@@ -59,23 +72,40 @@ public final class HealthGauges {
 
     /**
      * The latest snapshot, read again when older than {@link #FRESH_FOR} (counted from when the last read ended). One
-     * read at a time: the six gauges of a scrape, and scrapes at once, wait for it rather than each reading the database;
-     * a read that failed is not tried again for {@link #FRESH_FOR} either (its failure is thrown again at once).
+     * read at a time: the six gauges of a scrape, and scrapes at once, wait for it rather than each reading the database,
+     * for at most {@link #PATIENCE}; a read that failed or did not answer is not tried again for {@link #FRESH_FOR}
+     * either (its failure is thrown again at once).
      */
-    public synchronized Snapshot snapshot() {
-        var now = clock.instant();
-        if (failedAt != null && !failedAt.plus(FRESH_FOR).isBefore(now) && !failedAt.isAfter(now)) throw failure;
-        if (last == null || readAt.plus(FRESH_FOR).isBefore(now) || readAt.isAfter(now)) {
+    public Snapshot snapshot() {
+        lock.lock();
+        try {
+            var now = clock.instant();
+            if (failedAt != null && !failedAt.plus(FRESH_FOR).isBefore(now) && !failedAt.isAfter(now)) throw failure;
+            if (last != null && !readAt.plus(FRESH_FOR).isBefore(now) && !readAt.isAfter(now)) return last;
+        } finally {
+            lock.unlock();
+        }
+        Snapshot read;
+        try {
+            read = reads.get();
+        } catch (RuntimeException e) {
+            lock.lock();
             try {
-                last = store.snapshot(now);
-                failedAt = null;
-            } catch (RuntimeException e) {
                 failure = e;
                 failedAt = clock.instant();
-                throw e;
+            } finally {
+                lock.unlock();
             }
-            readAt = clock.instant();
+            throw e;
         }
-        return last;
+        lock.lock();
+        try {
+            last = read;
+            readAt = clock.instant();
+            failedAt = null;
+            return read;
+        } finally {
+            lock.unlock();
+        }
     }
 }

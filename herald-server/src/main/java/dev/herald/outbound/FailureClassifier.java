@@ -22,6 +22,19 @@ import org.eclipse.jetty.client.HttpResponseException;
 final class FailureClassifier {
 
     private static final int MAX_MESSAGE_LENGTH = 200;
+    // the messages' beginnings, which reasonOf reads back
+    private static final String UNKNOWN_HOST = "unknown host ";
+    private static final String TLS = "TLS ";
+    private static final String CONNECT_TIMEOUT = "connect timeout after ";
+    private static final String TIMEOUT = "timeout after ";
+    private static final String NO_ROUTE = "no route to host";
+    private static final String CONNECT_FAILED = "connection failed";
+    private static final String REFUSED = "connection refused";
+    private static final String RESET = "connection reset";
+    private static final String CLOSED = "connection closed before the response completed";
+    private static final String INVALID_RESPONSE = "invalid HTTP response";
+    /** The address guard's refusals: "blocked address 10.0.0.1 (private range)", "blocked host name …" (AddressGuard). */
+    private static final String BLOCKED = "blocked ";
 
     private final long totalTimeoutMs;
     private final long connectTimeoutMs;
@@ -37,45 +50,58 @@ final class FailureClassifier {
             return blocked.getMessage();
         }
         if (find(failure, UnknownHostException.class) instanceof UnknownHostException unknown) {
-            return "unknown host " + hostOf(unknown);
+            return UNKNOWN_HOST + hostOf(unknown);
         }
         if (find(failure, SSLHandshakeException.class) instanceof SSLHandshakeException tls) {
-            return shorten("TLS handshake failed: " + tls.getMessage());
+            return shorten(TLS + "handshake failed: " + tls.getMessage());
         }
         if (find(failure, SSLException.class) instanceof SSLException tls) {
-            return shorten("TLS error: " + tls.getMessage());
+            return shorten(TLS + "error: " + tls.getMessage());
         }
         if (find(failure, SocketTimeoutException.class) != null) {
-            return "connect timeout after " + connectTimeoutMs + " ms";
+            return CONNECT_TIMEOUT + connectTimeoutMs + " ms";
         }
         if (find(failure, TimeoutException.class) != null) {
-            return "timeout after " + totalTimeoutMs + " ms";
+            return TIMEOUT + totalTimeoutMs + " ms";
         }
         if (find(failure, NoRouteToHostException.class) != null) {
-            return "no route to host";
+            return NO_ROUTE;
         }
         if (find(failure, ConnectException.class) instanceof ConnectException connect) {
-            return connect.getMessage() == null ? "connection failed" : lowerCase(connect.getMessage());
+            return connect.getMessage() == null ? CONNECT_FAILED : lowerCase(connect.getMessage());
         }
         if (find(failure, RejectedExecutionException.class) != null) {
             return "too many requests queued";
         }
         if (mentions(failure, "connection reset") || mentions(failure, "broken pipe")) {
-            return "connection reset";
+            return RESET;
         }
         // Jetty turns a reset while reading into end-of-stream, so RST and FIN look the same here
         if (find(failure, EOFException.class) != null
                 || find(failure, ClosedChannelException.class) != null
                 || mentions(failure, "early eof")) {
-            return "connection closed before the response completed";
+            return CLOSED;
         }
         if (find(failure, HttpResponseException.class) != null) {
-            return "invalid HTTP response";
+            return INVALID_RESPONSE;
         }
         if (find(failure, SocketException.class) instanceof SocketException socket) {
             return shorten(lowerCase(String.valueOf(socket.getMessage())));
         }
         return shorten(failure.getClass().getSimpleName() + ": " + failure.getMessage());
+    }
+
+    /** The kind of failure a message {@link #describe} wrote names (anything else: {@link FailureReason#OTHER}). */
+    static FailureReason reasonOf(String message) {
+        if (message == null) return FailureReason.OTHER;
+        if (message.startsWith(BLOCKED)) return FailureReason.BLOCKED;
+        if (message.startsWith(UNKNOWN_HOST)) return FailureReason.DNS;
+        if (message.startsWith(TLS)) return FailureReason.TLS;
+        if (message.startsWith(CONNECT_TIMEOUT)) return FailureReason.CONNECT_TIMEOUT;
+        if (message.startsWith(TIMEOUT)) return FailureReason.TIMEOUT;
+        if (message.startsWith(REFUSED) || message.equals(NO_ROUTE) || message.equals(CONNECT_FAILED)) return FailureReason.REFUSED;
+        if (message.equals(RESET) || message.equals(CLOSED) || message.equals(INVALID_RESPONSE)) return FailureReason.CONNECTION;
+        return FailureReason.OTHER;
     }
 
     static Throwable find(Throwable failure, Class<? extends Throwable> type) {

@@ -341,6 +341,12 @@ public final class Database implements AutoCloseable {
          * Besides one host, libpq's list of them ({@code postgres://u:p@db1:5432,db2:5432/herald?target_session_attrs=read-write},
          * as a cluster with a standby is given): the driver tries them in turn.
          */
+        /** The user only: the password, and the URL that may hold one too (jdbc:…?password=), are not shown. */
+        @Override
+        public String toString() {
+            return "JdbcUrl[user=" + user + ", URL and password not shown]";
+        }
+
         public static JdbcUrl parse(String url) {
             if (url.startsWith("jdbc:postgresql:")) return new JdbcUrl(url, null, null);
             if (!url.startsWith("postgres://") && !url.startsWith("postgresql://")) {

@@ -87,7 +87,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * binaries ({@code /tmp/embedded-pg}) is writable by every user and its contents are run as they are found, so
      * another user could put a program of theirs there for Herald (or a benchmark) to run.
      */
-    private record Protection(String password, Path binaries) {}
+    record Protection(String password, Path binaries) {}
 
     /** The library's own binaries, under a key of their directory ({@link #startPostgres}). */
     private record ResolverFor(Path binaries) implements io.zonky.test.db.postgres.embedded.PgBinaryResolver {
@@ -148,47 +148,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             // what initdb, pg_ctl and the server print until its own log takes over, for a failed start to quote
             Path startLog = startLogOf(dataDir);
             Files.deleteIfExists(startLog);
-            var builder = EmbeddedPostgres.builder()
-                    .setOutputRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
-                    .setErrorRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(false)
-                    .setRegisterShutdownHook(stopAtJvmExit)
-                    // however long its replay after an unclean stop takes; the watch ends the wait if it stops
-                    .setPGStartupWait(PostmasterStartWatch.LIBRARY_WAIT)
-                    // initdb took its locale from LANG/LC_ALL and failed on a machine without that locale (LANG sent
-                    // over ssh, a container's en_US.UTF-8 never generated): the first start died. "C" exists
-                    // everywhere, sorts by byte as ids need (V19), and Herald's SQL needs no language rules.
-                    .setLocaleConfig("locale", "C")
-                    .setServerConfig("shared_buffers", "256MB")
-                    .setServerConfig("max_connections", "300")
-                    .setServerConfig("max_wal_size", "2GB")
-                    // a new 16 MB WAL file was filled with zeros while commits waited: at 2,000 publishes/s a new one
-                    // every few seconds until checkpoints recycle old ones, and the API's p99 doubled (BENCHMARKS.md).
-                    // Without it the file is extended as written; a full disk then stops the server at a WAL write
-                    // instead of at the file's creation, and no commit is acknowledged before its WAL is on disk either way.
-                    .setServerConfig("wal_init_zero", "off")
-                    .setServerConfig("listen_addresses", "127.0.0.1")
-                    // the server's own messages (why it stopped: a PANIC for want of disk, say) in files of the data
-                    // directory, one a weekday, overwritten a week later; the library would drop them
-                    .setServerConfig("logging_collector", "on")
-                    .setServerConfig("log_directory", LOG_DIRECTORY)
-                    .setServerConfig("log_filename", "postgresql-%a.log")
-                    .setServerConfig("log_truncate_on_rotation", "on")
-                    .setServerConfig("log_rotation_age", "1d")
-                    .setServerConfig("log_rotation_size", "0");
-            if (port > 0) builder.setPort(port);
-            if (protection.password() != null) {
-                builder.setConnectConfig("password", protection.password()); // the library's readiness check logs in
-            }
-            // the library keeps the place it unpacked to per resolver for the JVM's life: one equal only to the same
-            // directory's, or a server would run the binaries unpacked for another (in another directory) before it
-            builder.setOverrideWorkingDirectory(protection.binaries().toFile())
-                    .setPgBinaryResolver(new ResolverFor(protection.binaries()));
-            extraConfig.forEach(builder::setServerConfig);
-            if (durable) {
-                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
-            }
+            var builder = builder(dataDir, startLog, durable, port, extraConfig, stopAtJvmExit, protection);
             EmbeddedPostgres started;
             var watch = PostmasterStartWatch.begin(dataDir, startLog);
             try {
@@ -323,6 +283,57 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         return port;
     }
 
+    /** The library's builder for a server in {@code dataDir}, its settings and access as Herald runs it. */
+    static EmbeddedPostgres.Builder builder(Path dataDir, Path startLog, boolean durable, int port, Map<String, String> extraConfig,
+                                            boolean stopAtJvmExit, Protection protection) {
+        var builder = EmbeddedPostgres.builder()
+                .setOutputRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
+                .setErrorRedirector(ProcessBuilder.Redirect.appendTo(startLog.toFile()))
+                .setDataDirectory(dataDir)
+                .setCleanDataDirectory(false)
+                .setRegisterShutdownHook(stopAtJvmExit)
+                // however long its replay after an unclean stop takes; the watch ends the wait if it stops
+                .setPGStartupWait(PostmasterStartWatch.LIBRARY_WAIT)
+                // initdb took its locale from LANG/LC_ALL and failed on a machine without that locale (LANG sent
+                // over ssh, a container's en_US.UTF-8 never generated): the first start died. "C" exists
+                // everywhere, sorts by byte as ids need (V19), and Herald's SQL needs no language rules.
+                .setLocaleConfig("locale", "C")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_connections", "300")
+                .setServerConfig("max_wal_size", "2GB")
+                // a new 16 MB WAL file was filled with zeros while commits waited: at 2,000 publishes/s a new one
+                // every few seconds until checkpoints recycle old ones, and the API's p99 doubled (BENCHMARKS.md).
+                // Without it the file is extended as written; a full disk then stops the server at a WAL write
+                // instead of at the file's creation, and no commit is acknowledged before its WAL is on disk either way.
+                .setServerConfig("wal_init_zero", "off")
+                .setServerConfig("listen_addresses", "127.0.0.1")
+                // the server's own messages (why it stopped: a PANIC for want of disk, say) in files of the data
+                // directory, one a weekday, overwritten a week later; the library would drop them
+                .setServerConfig("logging_collector", "on")
+                .setServerConfig("log_directory", LOG_DIRECTORY)
+                .setServerConfig("log_filename", "postgresql-%a.log")
+                .setServerConfig("log_truncate_on_rotation", "on")
+                .setServerConfig("log_rotation_age", "1d")
+                .setServerConfig("log_rotation_size", "0");
+        if (port > 0) builder.setPort(port);
+        if (protection.password() != null) {
+            builder.setConnectConfig("password", protection.password()); // the library's readiness check logs in
+            // a new directory asks for the password from initdb on (the library passes these to initdb after its
+            // own "-A trust", and initdb takes the last): with trust, any user of the host could log in as the
+            // superuser from the server's start until requirePassword wrote the access file
+            builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", passwordFile(dataDir).toString());
+        }
+        // the library keeps the place it unpacked to per resolver for the JVM's life: one equal only to the same
+        // directory's, or a server would run the binaries unpacked for another (in another directory) before it
+        builder.setOverrideWorkingDirectory(protection.binaries().toFile())
+                .setPgBinaryResolver(new ResolverFor(protection.binaries()));
+        extraConfig.forEach(builder::setServerConfig);
+        if (durable) {
+            builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+        }
+        return builder;
+    }
+
     /**
      * Who may connect: every connection, over TCP or the Unix socket, gives the password (SCRAM). initdb's own file trusts
      * every local connection as the superuser, so any process on the host, of any user, could read the payloads, point
@@ -400,7 +411,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     /** Makes {@code dir} if need be and lets only its owner in (mode 700), however it was found. */
-    private static Path ownerOnlyDirectory(Path dir) {
+    static Path ownerOnlyDirectory(Path dir) {
         try {
             Files.createDirectories(dir);
             Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));

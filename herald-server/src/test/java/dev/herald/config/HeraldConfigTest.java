@@ -190,4 +190,12 @@ class HeraldConfigTest {
         assertThatThrownBy(() -> HeraldConfig.origin("https://u:hunter2@app.example.com"))
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
     }
+
+    /** Its text names no secret setting: a log line that named the config would have printed the admin token and keys. */
+    @Test
+    void its_text_shows_no_secret() {
+        var config = HeraldConfig.fromEnvironment(Map.of("HERALD_ADMIN_TOKEN", "sk_admin_hunter2_0123456789abcdef",
+                "HERALD_DATABASE_URL", "postgres://herald:hunter3@db:5432/herald", "HERALD_METRICS_TOKEN", "hunter4-metrics-token"));
+        assertThat(config.toString()).contains("127.0.0.1:8071").doesNotContain("hunter");
+    }
 }

@@ -184,6 +184,37 @@ class DeliveryAddressGuardTest {
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).isEmpty();
     }
 
+    /**
+     * herald_attempts_failed_total by reason: an operator tells a receiver's 5xx from an address the guard blocked and a
+     * name that does not resolve (one counter for all before, the reason only in each attempt's text).
+     */
+    @Test
+    void failed_attempts_are_counted_by_reason() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_WHITELIST_SUBNETS", "127.0.0.1/32");
+        start(env, Map.of("internal.example.test", "127.0.0.2", "hooks.example.test", "127.0.0.1"));
+        receiver.reply(request -> Receiver.Reply.status(request.path().equals("/fails") ? 503 : 204));
+        String app = app(herald.api, "reasons");
+        endpoint(herald.api, app, "http://internal.example.test:" + port() + "/hook");
+        endpoint(herald.api, app, "http://hooks.example.test:" + port() + "/fails");
+        endpoint(herald.api, app, "http://nowhere.example.test:" + port() + "/hook");
+        endpoint(herald.api, app, "http://hooks.example.test:" + port() + "/ok");
+        publish(herald.api, app, "{\"eventType\":\"g.t\",\"payload\":{}}");
+
+        Receiver.await(WAIT, () -> failed(herald.api.get("/metrics").raw(), "blocked") == 1
+                && failed(herald.api.get("/metrics").raw(), "status_5xx") == 1
+                && failed(herald.api.get("/metrics").raw(), "dns") == 1, "the three failures counted by reason");
+        String scrape = herald.api.get("/metrics").raw();
+        assertThat(failed(scrape, "timeout")).as("a reason not seen is there, at 0").isZero();
+        assertThat(failed(scrape, "other")).isZero();
+        assertThat(scrape).contains("herald_deliveries_succeeded_total 1.0");
+    }
+
+    private static double failed(String scrape, String reason) {
+        var m = java.util.regex.Pattern.compile("(?m)^herald_attempts_failed_total\\{reason=\"" + reason + "\"} (\\S+)$").matcher(scrape);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
     private int port() {
         return java.net.URI.create(receiver.url("/")).getPort();
     }

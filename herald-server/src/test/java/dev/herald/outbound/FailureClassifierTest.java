@@ -57,4 +57,33 @@ class FailureClassifierTest {
     void fallsBackToTypeAndMessage() {
         assertThat(classifier.describe(new IllegalStateException("boom"))).isEqualTo("IllegalStateException: boom");
     }
+
+    /** Each message the classifier writes is read back as its kind (the reason label of herald_attempts_failed_total). */
+    @Test
+    void eachMessageIsReadBackAsItsReason() {
+        record Case(Throwable failure, FailureReason reason) {}
+        for (var c : java.util.List.of(
+                new Case(new TimeoutException("Total timeout 15000 ms elapsed"), FailureReason.TIMEOUT),
+                new Case(new SocketTimeoutException("Connect Timeout"), FailureReason.CONNECT_TIMEOUT),
+                new Case(new ConnectException("Connection refused"), FailureReason.REFUSED),
+                new Case(new ConnectException(), FailureReason.REFUSED),
+                new Case(new java.net.NoRouteToHostException("No route to host"), FailureReason.REFUSED),
+                new Case(new UnknownHostException("x.example.test: Name or service not known"), FailureReason.DNS),
+                new Case(new SSLHandshakeException("PKIX path building failed"), FailureReason.TLS),
+                new Case(new IOException("wrapped", new SocketException("Connection reset")), FailureReason.CONNECTION),
+                new Case(new IOException("wrapped", new EOFException()), FailureReason.CONNECTION),
+                new Case(new BlockedAddressException("blocked address 10.0.0.1 (private range)"), FailureReason.BLOCKED),
+                new Case(new RejectedExecutionException("Max requests queued per destination 10 exceeded"), FailureReason.OTHER))) {
+            String message = classifier.describe(c.failure());
+            assertThat(FailureReason.of(0, message)).as(message).isEqualTo(c.reason());
+        }
+        assertThat(FailureReason.of(503, null)).isEqualTo(FailureReason.STATUS_5XX);
+        assertThat(FailureReason.of(404, "ignored")).isEqualTo(FailureReason.STATUS_4XX);
+        assertThat(FailureReason.of(301, null)).isEqualTo(FailureReason.STATUS_3XX);
+        assertThat(FailureReason.of(199, null)).isEqualTo(FailureReason.STATUS_OTHER);
+        assertThat(FailureReason.of(0, "blocked host name localhost (loopback)")).isEqualTo(FailureReason.BLOCKED);
+        assertThat(FailureReason.of(0, "transformation could not be rendered: x")).isEqualTo(FailureReason.OTHER);
+        assertThat(FailureReason.of(0, null)).isEqualTo(FailureReason.OTHER);
+        assertThat(FailureReason.STATUS_5XX.label()).isEqualTo("status_5xx");
+    }
 }

@@ -173,6 +173,17 @@ class TransformationRoutingTest {
         assertThat(invalid.status()).isEqualTo(422);
         assertThat(invalid.body().path("detail").path(0).path("msg").asText()).contains("method");
 
+        // an endpoint's credential header is previewed by name only, as GET …/headers shows it: a portal with Try it may
+        // not read it (it was shown in full)
+        String guarded = endpoint("/guarded", "headers", Map.of("Authorization", "Bearer receiver-credential", "X-Static", "kept"));
+        for (String withOrWithout : List.of("{" + message + "}", "{" + message + ",\"transformation\":{\"body\":{\"a\":1}}}")) {
+            var preview = herald.api.post("/api/v1/app/" + app + "/endpoint/" + guarded + "/transformation/simulate", withOrWithout);
+            assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
+            assertThat(preview.body().path("headers").has("Authorization")).as(preview.toString()).isTrue();
+            assertThat(preview.body().path("headers").toString()).doesNotContain("receiver-credential");
+            assertThat(preview.body().path("headers").path("X-Static").asText()).isEqualTo("kept");
+        }
+
         String plain = endpoint("/plain");
         var untransformed = herald.api.post("/api/v1/app/" + app + "/endpoint/" + plain + "/transformation/simulate", "{" + message + "}");
         assertThat(untransformed.text("method")).isEqualTo("POST");

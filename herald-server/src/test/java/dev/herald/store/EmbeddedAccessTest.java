@@ -29,6 +29,28 @@ class EmbeddedAccessTest {
         return "jdbc:postgresql://localhost:" + server.port() + "/postgres?user=postgres";
     }
 
+    /**
+     * A new directory asks for the password from initdb on: initdb's trust access let any user of the host log in as
+     * the superuser from the server's first start until Herald wrote its own access file. Started here as Herald
+     * configures it, without the access file Herald writes after.
+     */
+    @Test
+    void a_new_directory_asks_for_the_password_from_initdb_on(@TempDir Path dir) throws Exception {
+        Path pg = dir.resolve("pg");
+        Files.writeString(EmbeddedPostgresServer.passwordFile(pg), "initdb-Pw_1");
+        var protection = new EmbeddedPostgresServer.Protection("initdb-Pw_1",
+                EmbeddedPostgresServer.ownerOnlyDirectory(EmbeddedPostgresServer.userCache()));
+        try (var postgres = EmbeddedPostgresServer.builder(pg, dir.resolve("start.log"), false, 0, java.util.Map.of(), true,
+                protection).start()) {
+            var rules = Files.readAllLines(pg.resolve("pg_hba.conf")).stream()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+            assertThat(rules).isNotEmpty().noneMatch(rule -> rule.contains("trust"));
+            String url = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres?user=postgres";
+            assertThatThrownBy(() -> connect(url).close()).isInstanceOf(SQLException.class).hasMessageContaining("password");
+            connect(url + "&password=initdb-Pw_1").close();
+        }
+    }
+
     @Test
     void a_connection_without_the_password_is_refused_and_one_with_it_works_across_restarts(@TempDir Path dataDir)
             throws Exception {

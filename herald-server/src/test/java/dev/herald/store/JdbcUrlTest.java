@@ -17,6 +17,13 @@ class JdbcUrlTest {
         assertThat(url.password()).isEqualTo("a+b@c:d/#");
     }
 
+    /** A log line that names the parsed URL must not carry its password (a record's own toString printed it). */
+    @Test
+    void its_text_shows_no_password() {
+        assertThat(JdbcUrl.parse("postgres://herald:hunter2@db:5432/herald").toString()).contains("herald").doesNotContain("hunter2");
+        assertThat(JdbcUrl.parse("jdbc:postgresql://db:5432/herald?user=herald&password=hunter2").toString()).doesNotContain("hunter2");
+    }
+
     @Test
     void the_postgresql_scheme_an_ipv6_host_and_a_missing_password_are_taken() {
         var url = JdbcUrl.parse("postgresql://herald@[::1]/herald");
