@@ -339,7 +339,7 @@ public final class AttemptRoutes {
             }
         }
         Instant now = clock.instant();
-        var message = new Message(Ids.next(Ids.MESSAGE), app.id(), eventType, null, payload, null, null, now, null,
+        var message = new Message(Ids.next(Ids.MESSAGE, now), app.id(), eventType, null, payload, null, null, now, null,
                 now.plus(defaultRetention));
         messages.insert(message);
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));

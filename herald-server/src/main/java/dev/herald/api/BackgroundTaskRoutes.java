@@ -107,7 +107,7 @@ public final class BackgroundTaskRoutes {
      */
     TaskOut run(String appId, String task, Map<String, Object> input, Work work) {
         Instant now = clock.instant();
-        var record = new BackgroundTask(Ids.next(Ids.TASK), appId, task, BackgroundTask.RUNNING, json(input), now, now);
+        var record = new BackgroundTask(Ids.next(Ids.TASK, now), appId, task, BackgroundTask.RUNNING, json(input), now, now);
         tasks.insert(record);
         var done = new CompletableFuture<String>();
         Thread.ofVirtual().name("herald-task-beat-" + record.id()).start(() -> beatUntil(record.id(), done));

@@ -162,7 +162,7 @@ public final class MessageRoutes {
         Instant now = clock.instant();
         Duration retention = retentionHours != null ? Duration.ofHours(retentionHours)
                 : Duration.ofDays(retentionDays != null ? retentionDays : defaultRetentionDays);
-        var message = new Message(Ids.next(Ids.MESSAGE), appId, eventType, eventId, payload, channels, tags, now,
+        var message = new Message(Ids.next(Ids.MESSAGE, now), appId, eventType, eventId, payload, channels, tags, now,
                 deliverAt, now.plus(retention));
         var key = Idempotency.pending(ctx);
         if (key == null) {

@@ -57,7 +57,7 @@ public final class DeliveryRecorder implements AutoCloseable {
      */
     public record Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt, String attemptId) {
         public Result(ClaimedDelivery delivery, DeliveryResult response, Instant startedAt) {
-            this(delivery, response, startedAt, Ids.next(Ids.ATTEMPT));
+            this(delivery, response, startedAt, Ids.next(Ids.ATTEMPT, startedAt)); // the attempt's timestamp
         }
     }
 

@@ -224,7 +224,7 @@ public final class OperationalApplication implements AutoCloseable {
 
     private void send(Publisher publisher, Event event) {
         String appId = knownId != null ? knownId : application().id();
-        publisher.publish(new Message(Ids.next(Ids.MESSAGE), appId, event.type(), null, event.payload(), null, null,
+        publisher.publish(new Message(Ids.next(Ids.MESSAGE, event.at()), appId, event.type(), null, event.payload(), null, null,
                 event.at(), null, event.at().plus(payloadRetention)));
     }
 

@@ -1,7 +1,7 @@
 package dev.herald.domain;
 
 import com.github.f4b6a3.ksuid.Ksuid;
-import com.github.f4b6a3.ksuid.KsuidCreator;
+import com.github.f4b6a3.ksuid.KsuidFactory;
 import java.time.Instant;
 
 /** Prefixed, time-sortable ids in Svix's shape: {@code app_} + a 27-character KSUID. */
@@ -20,8 +20,26 @@ public final class Ids {
 
     private Ids() {}
 
+    /**
+     * One maker per prefix, each ordering its ids within a second too (KsuidCreator's monotonic ids; its lock makes it
+     * safe from every thread): one for all would give an attempt begun a moment before a message was published that
+     * message's second.
+     */
+    private static final java.util.Map<String, KsuidFactory> MAKERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** An id for a row whose time is not read from its id (tokens, applications, endpoints). */
     public static String next(String prefix) {
-        return prefix + KsuidCreator.getMonotonicKsuid();
+        return next(prefix, Instant.now());
+    }
+
+    /**
+     * An id of the second {@code at}: the row's own time (a message's createdAt, an attempt's timestamp), so that time
+     * bounds read through ids ({@link #firstAt}) agree with the times shown, whatever the node's clock reads (the
+     * injected one included). A time up to 10 s before the last id's keeps that id's second, so ids still ascend.
+     */
+    public static String next(String prefix, Instant at) {
+        var second = Instant.ofEpochSecond(Math.clamp(at.getEpochSecond(), FIRST_SECOND, LAST_SECOND)); // as firstAt
+        return prefix + MAKERS.computeIfAbsent(prefix, p -> KsuidFactory.newMonotonicInstance()).create(second);
     }
 
     private static final long FIRST_SECOND = Ksuid.EPOCH_OFFSET;

@@ -96,4 +96,43 @@ class ListAfterTest {
             assertThat(ids(api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/msg?after=" + halfway).body(), "id")).isEmpty();
         }
     }
+
+    /**
+     * A message's and an attempt's id carry the second of their own time, from the node's clock: a time bound read
+     * through ids (after, before, stats) then agrees with the times shown. The ids took the system clock's second while
+     * the rows took the injected clock's, so with a clock set elsewhere every bound read through ids was off.
+     */
+    @Test
+    void ids_carry_the_second_of_the_time_the_row_shows() {
+        var clock = new MutableClock(java.time.Instant.parse("2026-03-01T10:00:00Z"));
+        try (var receiver = new Receiver(); var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
+            var api = herald.api;
+            String app = api.post("/api/v1/app", json("name", "clocked")).text("id");
+            String ep = api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/clocked"))).text("id");
+            var messages = new ArrayList<String>();
+            for (int i = 0; i < 3; i++) {
+                messages.add(api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t.t\",\"payload\":{}}").text("id"));
+                int recorded = i + 1;
+                Receiver.await(Duration.ofSeconds(20), () -> api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep)
+                        .body().path("data").size() == recorded, "attempt " + recorded + " recorded");
+                clock.advance(Duration.ofHours(1));
+            }
+            var message = api.get("/api/v1/app/" + app + "/msg/" + messages.get(0)).body();
+            assertThat(idSecond(messages.get(0), "msg_")).isEqualTo(java.time.Instant.parse(message.path("timestamp").asText())
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+            var attempt = api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=250").body().path("data").get(2);
+            assertThat(idSecond(attempt.path("id").asText(), "atmpt_")).isEqualTo(java.time.Instant.parse(attempt.path("timestamp").asText())
+                    .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+
+            String halfPast = "2026-03-01T10:30:00Z";
+            assertThat(ids(api.get("/api/v1/app/" + app + "/msg?limit=1&after=" + halfPast).body(), "id"))
+                    .as("the page just after half past ten").containsExactly(messages.get(1));
+            assertThat(ids(api.get("/api/v1/app/" + app + "/attempt/endpoint/" + ep + "?limit=1&after=" + halfPast).body(), "msgId"))
+                    .containsExactly(messages.get(1));
+        }
+    }
+
+    private static java.time.Instant idSecond(String id, String prefix) {
+        return com.github.f4b6a3.ksuid.Ksuid.from(id.substring(prefix.length())).getInstant();
+    }
 }
