@@ -119,7 +119,8 @@ public final class Herald implements AutoCloseable {
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             } catch (RuntimeException e) {
-                throw StartupErrors.unusableDatabase(e, config.embedded()).orElseThrow(() -> e);
+                throw StartupErrors.unusableDatabase(e, config.embedded())
+                        .or(() -> StartupErrors.failedMigration(e, config.embedded())).orElseThrow(() -> e);
             }
             started.add(database);
             var jdbi = database.jdbi();

@@ -51,6 +51,29 @@ public final class StartupErrors {
                 : setting + ": cannot connect: " + message));
     }
 
+    /**
+     * A migration that could not run, as one line: the schema is newer than this Herald knows, a migration failed
+     * (Flyway's message is a dozen lines: its name and the database's own message are kept), or another node's
+     * migration held the lock for longer than Herald waits. Empty for anything else.
+     */
+    public static Optional<ConfigException> failedMigration(RuntimeException failure, boolean embedded) {
+        String setting = embedded ? "the embedded PostgreSQL (HERALD_DATA_DIR)" : "HERALD_DATABASE_URL";
+        if (failure instanceof dev.herald.store.Database.NewerSchemaException newer) {
+            return Optional.of(new ConfigException(setting + ": " + newer.getMessage()));
+        }
+        if (!(failure instanceof org.flywaydb.core.api.FlywayException flyway)) return Optional.empty();
+        var lines = String.valueOf(flyway.getMessage()).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("---")).toList();
+        String first = lines.isEmpty() ? flyway.getClass().getSimpleName() : lines.getFirst();
+        String because = lines.stream().filter(l -> l.startsWith("Message")).findFirst()
+                .map(l -> ": " + l.substring(l.indexOf(':') + 1).strip()).orElse("");
+        if (first.contains("Number of retries exceeded")) {
+            first = "another node held the migration lock for more than " + dev.herald.store.Database.MIGRATION_LOCK_WAIT_SECONDS
+                    + " s (a migration still running there, or one whose node vanished: its session keeps the lock until"
+                    + " the database notices)";
+        }
+        return Optional.of(new ConfigException(setting + ": the schema could not be brought up to date: " + first + because));
+    }
+
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private static boolean refuses(String sqlState) {

@@ -23,7 +23,8 @@ public final class MigrateCommand implements Callable<Integer> {
                 migration = Database.migrateOnly(database.url(), config.databaseTimeout());
             } catch (RuntimeException e) {
                 // unreachable, missing, refused: one line naming the variable, as serve says it
-                throw dev.herald.app.StartupErrors.unusableDatabase(e, config.embedded()).orElseThrow(() -> e);
+                throw dev.herald.app.StartupErrors.unusableDatabase(e, config.embedded())
+                        .or(() -> dev.herald.app.StartupErrors.failedMigration(e, config.embedded())).orElseThrow(() -> e);
             }
             out.println("schema at version " + migration.version() + " (" + migration.applied() + " migrations applied now)");
             return 0;

@@ -255,11 +255,46 @@ public final class Database implements AutoCloseable {
      * any statement the pools run.
      */
     private static void migrate(JdbcUrl jdbc) {
-        flyway(jdbc).migrate();
+        var flyway = flyway(jdbc);
+        requireNoNewerSchema(flyway);
+        flyway.migrate();
     }
 
+    /**
+     * A node waits this many seconds for another's migration (Flyway tries its lock once a second; its default, 50,
+     * failed a node started beside one migrating a large table).
+     */
+    public static final int MIGRATION_LOCK_WAIT_SECONDS = 600;
+
     private static Flyway flyway(JdbcUrl jdbc) {
-        return Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration").load();
+        return Flyway.configure().dataSource(jdbc.url(), jdbc.user(), jdbc.password()).locations("classpath:db/migration")
+                .lockRetryCount(MIGRATION_LOCK_WAIT_SECONDS).load();
+    }
+
+    /** A database migrated by a newer Herald than this one: refused, where Flyway would only warn. */
+    public static final class NewerSchemaException extends IllegalStateException {
+        NewerSchemaException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Refuses a schema a newer Herald migrated: this build's statements were not written for it (a parked row it does
+     * not know to unpark, a purge it does not run), and Flyway by default passes over migrations it does not have with a
+     * warning, so an older build, started to roll back, served on and left deliveries unsent.
+     */
+    private static void requireNoNewerSchema(Flyway flyway) {
+        var info = flyway.info();
+        var newer = java.util.Arrays.stream(info.all())
+                .filter(m -> m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_SUCCESS
+                        || m.getState() == org.flywaydb.core.api.MigrationState.FUTURE_FAILED)
+                .map(m -> m.getVersion().getVersion()).toList();
+        if (newer.isEmpty()) return;
+        var known = java.util.Arrays.stream(info.all()).filter(m -> m.getState().isResolved())
+                .map(m -> m.getVersion().getVersion()).reduce((a, b) -> b).orElse("none");
+        throw new NewerSchemaException("the database's schema was brought to version " + newer.getLast() + " by a newer Herald;"
+                + " this one knows versions up to " + known + " and does not migrate back: run that newer version (or one"
+                + " after it), or restore a backup taken before it ran");
     }
 
     /** What {@link #migrateOnly} did: how many migrations it applied, and the version the schema is at now. */
@@ -273,6 +308,7 @@ public final class Database implements AutoCloseable {
         var jdbc = JdbcUrl.parse(url);
         requireReachable(jdbc, timeout);
         var flyway = flyway(jdbc);
+        requireNoNewerSchema(flyway);
         int applied = flyway.migrate().migrationsExecuted;
         var current = flyway.info().current();
         return new Migration(applied, current == null ? "none" : current.getVersion().getVersion());

@@ -47,6 +47,47 @@ class MigrateCommandTest {
         assertThatThrownBy(() -> run(env)).isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DATABASE_URL");
     }
 
+    /**
+     * A database a newer Herald migrated is refused in one line, by migrate and by serve: Flyway passed over migrations
+     * it did not have with a warning, and an older build started to roll back served on, its statements not written
+     * for the schema (a paused endpoint's parked rows never unparked, say). A failed migration is one line too.
+     */
+    @Test
+    void a_schema_newer_than_this_herald_and_a_failed_migration_are_one_line() {
+        String base = TestDatabase.jdbcUrl();
+        Jdbi.create(base).useHandle(h -> {
+            h.execute("drop database if exists " + DATABASE);
+            h.execute("create database " + DATABASE);
+        });
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        String url = base.replace("/postgres?", "/" + DATABASE + "?");
+        env.put("HERALD_DATABASE_URL", url);
+        try {
+            run(env);
+            Jdbi.create(url).useHandle(h -> h.execute("""
+                    insert into flyway_schema_history (installed_rank, version, description, type, script, checksum,
+                                                       installed_by, execution_time, success)
+                    values (999, '999', 'from a newer herald', 'SQL', 'V999__from_a_newer_herald.sql', 1, 'herald', 1, true)"""));
+            assertThatThrownBy(() -> run(env)).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_DATABASE_URL: the database's schema was brought to version 999 by a newer Herald")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+            assertThatThrownBy(() -> TestHerald.start(env, java.time.Clock.systemUTC()).close()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("by a newer Herald");
+
+            // a migration that fails: its name and the database's own message, in one line
+            Jdbi.create(url).useHandle(h -> {
+                h.execute("delete from flyway_schema_history where version in ('999', '30')");
+                h.execute("alter table delivery_queue drop column paused_due");
+                h.execute("alter table delivery_queue add column paused_due text");
+            });
+            assertThatThrownBy(() -> run(env)).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("the schema could not be brought up to date").hasMessageContaining("V30")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        } finally {
+            Jdbi.create(base).useHandle(h -> h.execute("drop database if exists " + DATABASE + " with (force)"));
+        }
+    }
+
     private static String run(java.util.Map<String, String> env) {
         var out = new ByteArrayOutputStream();
         assertThat(MigrateCommand.run(env, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
