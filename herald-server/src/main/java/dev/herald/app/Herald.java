@@ -129,6 +129,10 @@ public final class Herald implements AutoCloseable {
             var apps = new ApplicationStore(jdbi);
             var eventTypes = new EventTypeStore(jdbi);
             var endpoints = new EndpointStore(jdbi, secretBox);
+            int sealedNow = endpoints.sealPlaintextHeaders(); // rows written before V31; none after the first node's start
+            if (sealedNow > 0) {
+                org.slf4j.LoggerFactory.getLogger(Herald.class).info("sealed the custom headers of {} endpoints at rest", sealedNow);
+            }
             var messages = new MessageStore(jdbi, database.hotPathJdbi());
             var attempts = new AttemptStore(jdbi);
             var tokens = new TokenStore(jdbi);

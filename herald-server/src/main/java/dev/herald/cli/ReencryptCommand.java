@@ -34,11 +34,13 @@ public final class ReencryptCommand implements Callable<Integer> {
                             + String.join(", ", unopened) + ", which neither it nor HERALD_ENCRYPTION_KEY (key "
                             + box.currentKeyId() + ") holds: give the key that sealed them in HERALD_ENCRYPTION_KEYS_OLD");
                 }
-                int changed = new EndpointStore(db.jdbi(), box).reencryptAll();
+                var endpoints = new EndpointStore(db.jdbi(), box);
+                int changed = endpoints.reencryptAll();
+                int headers = endpoints.reencryptHeaders();
                 int keys = new IntegrationStore(db.jdbi(), box).reencryptAll();
                 int autoConfigs = new dev.herald.store.AutoConfigStore(db.jdbi(), box).reencryptAll();
                 int answers = new dev.herald.store.IdempotencyStore(db.jdbi()).reencryptAnswers(box);
-                out.println("re-encrypted " + changed + " secrets, " + keys + " integration keys, " + autoConfigs
+                out.println("re-encrypted " + changed + " secrets, " + headers + " endpoints' headers, " + keys + " integration keys, " + autoConfigs
                         + " AutoConfig secrets and " + answers + " answers kept under idempotency keys");
             }
             return 0;

@@ -166,7 +166,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         this.throttles = throttles;
         this.inFlight = new Semaphore(settings.maxInFlight());
         this.dryClaims = new DryClaims(settings.pollInterval());
-        this.openedSecrets = new OpenedSecrets(endpoints::openSecret);
+        this.openedSecrets = new OpenedSecrets(endpoints::openSecret, endpoints::openHeaders);
         this.recorder = recorderFactory.create(this::recorded);
         this.moves = new RowMoves(signal::nudge);
     }
@@ -440,7 +440,8 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
         Map<String, String> keyElsewhere = new HashMap<>();
-        Map<String, List<String>> secrets = secretsOf(claimed, unreadable, keyElsewhere);
+        Map<String, Map<String, String>> headers = new HashMap<>();
+        Map<String, List<String>> secrets = secretsOf(claimed, unreadable, keyElsewhere, headers);
         if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, unreadable, now);
         var handBack = new ArrayList<ClaimedDelivery>();
         for (ClaimedDelivery d : claimed) {
@@ -458,8 +459,9 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
-            var pending = new EndpointLane.Pending(d, secrets.getOrDefault(d.endpointId(), List.of()), unreadable.get(d.endpointId()),
-                    leaseUntil.apply(d));
+            var sendable = d.sealedHeaders() == null ? d : d.withHeaders(headers.getOrDefault(d.endpointId(), Map.of()));
+            var pending = new EndpointLane.Pending(sendable, secrets.getOrDefault(d.endpointId(), List.of()),
+                    unreadable.get(d.endpointId()), leaseUntil.apply(d));
             outstanding.put(Claim.of(d), d);
             boolean probe = lane.held();
             switch (lane.admit(pending)) {
@@ -542,24 +544,25 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /**
-     * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint. One
-     * sealed with an encryption key this node lacks goes in {@code keyElsewhere} (another node, started with the key,
-     * may send them); one that cannot be opened otherwise (a tampered row) fails only its endpoint's deliveries, with the
-     * reason in {@code unreadable}.
+     * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint, and their
+     * sealed custom headers into {@code headers}. One sealed with an encryption key this node lacks goes in
+     * {@code keyElsewhere} (another node, started with the key, may send them); one that cannot be opened otherwise (a
+     * tampered row) fails only its endpoint's deliveries, with the reason in {@code unreadable}.
      */
     private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable,
-                                                Map<String, String> keyElsewhere) {
+                                                Map<String, String> keyElsewhere, Map<String, Map<String, String>> headers) {
         Map<String, List<String>> secrets = new HashMap<>();
         for (ClaimedDelivery d : claimed) {
             String id = d.endpointId();
             if (secrets.containsKey(id) || unreadable.containsKey(id) || keyElsewhere.containsKey(id)) continue;
             try {
+                if (d.sealedHeaders() != null) headers.put(id, openedSecrets.openHeaders(id, d.sealedHeaders()));
                 secrets.put(id, openedSecrets.open(id, d.secrets()));
             } catch (dev.herald.security.SecretBox.MissingKeyException e) {
-                keyElsewhere.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
+                keyElsewhere.put(id, "cannot open the endpoint's signing secret or headers: " + e.getMessage());
             } catch (RuntimeException e) {
-                log.warn("cannot open the signing secret of endpoint {}: {}", id, e.toString());
-                unreadable.put(id, "cannot open the endpoint's signing secret: " + e.getMessage());
+                log.warn("cannot open the signing secret or headers of endpoint {}: {}", id, e.toString());
+                unreadable.put(id, "cannot open the endpoint's signing secret or headers: " + e.getMessage());
             }
         }
         return secrets;

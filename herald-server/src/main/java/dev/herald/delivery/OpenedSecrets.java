@@ -6,6 +6,7 @@ import dev.herald.security.SecretBox;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.BiFunction;
@@ -23,33 +24,58 @@ final class OpenedSecrets {
     static final int MAX_CACHED = 50_000;
 
     private final BiFunction<SecretBox.Sealed, String, String> opener;
+    private final BiFunction<SecretBox.Sealed, String, Map<String, String>> headersOpener;
     private final Cache<String, String> opened;
+    private final Cache<String, Map<String, String>> openedHeaders;
 
     /** {@code opener}: (sealed secret, endpoint id) → the secret; throws when it cannot be opened. */
     OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener) {
-        this(opener, MAX_CACHED, ForkJoinPool.commonPool());
+        this(opener, (sealed, endpointId) -> {
+            throw new IllegalStateException("no opener of sealed headers");
+        });
+    }
+
+    /** {@code headersOpener}: (an endpoint's sealed headers, endpoint id) → its headers, as {@code opener}. */
+    OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener,
+                  BiFunction<SecretBox.Sealed, String, Map<String, String>> headersOpener) {
+        this(opener, headersOpener, MAX_CACHED, ForkJoinPool.commonPool());
+    }
+
+    OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener, int maxCached, Executor maintenance) {
+        this(opener, (sealed, endpointId) -> Map.of(), maxCached, maintenance);
     }
 
     /** {@code maintenance}: where evictions run (Caffeine's default is the common pool); tests run them at once. */
-    OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener, int maxCached, Executor maintenance) {
+    OpenedSecrets(BiFunction<SecretBox.Sealed, String, String> opener,
+                  BiFunction<SecretBox.Sealed, String, Map<String, String>> headersOpener, int maxCached, Executor maintenance) {
         this.opener = opener;
+        this.headersOpener = headersOpener;
         this.opened = Caffeine.newBuilder().maximumSize(maxCached).executor(maintenance).build();
+        this.openedHeaders = Caffeine.newBuilder().maximumSize(maxCached).executor(maintenance).build();
     }
 
     /** The endpoint's secrets in the given order; throws (naming nothing secret) if one cannot be opened. */
     List<String> open(String endpointId, List<SecretBox.Sealed> sealed) {
         var secrets = new ArrayList<String>(sealed.size());
-        for (var s : sealed) {
-            String key = endpointId + '\n' + s.keyId() + '\n' + Base64.getEncoder().encodeToString(s.ciphertext());
-            // not computeIfAbsent: an opener that throws must reach the caller as it is, and nothing is cached for it
-            String secret = opened.getIfPresent(key);
-            if (secret == null) {
-                secret = opener.apply(s, endpointId);
-                opened.put(key, secret);
-            }
-            secrets.add(secret);
-        }
+        for (var s : sealed) secrets.add(opened(opened, endpointId, s, opener));
         return secrets;
+    }
+
+    /** The endpoint's custom headers, sealed as its secrets are (EndpointStore); throws as {@link #open}. */
+    Map<String, String> openHeaders(String endpointId, SecretBox.Sealed sealed) {
+        return opened(openedHeaders, endpointId, sealed, headersOpener);
+    }
+
+    private static <T> T opened(Cache<String, T> cache, String endpointId, SecretBox.Sealed sealed,
+                                BiFunction<SecretBox.Sealed, String, T> opener) {
+        String key = endpointId + '\n' + sealed.keyId() + '\n' + Base64.getEncoder().encodeToString(sealed.ciphertext());
+        // not computeIfAbsent: an opener that throws must reach the caller as it is, and nothing is cached for it
+        T value = cache.getIfPresent(key);
+        if (value == null) {
+            value = opener.apply(sealed, endpointId);
+            cache.put(key, value);
+        }
+        return value;
     }
 
     /** How many opened secrets are kept now (pending evictions done first). */

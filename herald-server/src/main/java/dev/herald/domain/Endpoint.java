@@ -31,6 +31,12 @@ public record Endpoint(
     /** Herald's {@code ordering: "fifo"}: strictly in publish order, one at a time. Default: unordered, parallel. */
     public static final String FIFO = "fifo";
 
+    /** The same endpoint with these headers (its sealed ones, opened). */
+    public Endpoint withHeaders(Map<String, String> opened) {
+        return new Endpoint(id, appId, uid, url, description, disabled, filterTypes, channels, opened, rateLimit, throttleRate,
+                metadata, version, createdAt, updatedAt, filterJson, transformationJson, ordering);
+    }
+
     public boolean fifo() {
         return FIFO.equals(ordering);
     }

@@ -16,7 +16,9 @@ import java.util.Map;
  * are what an endpoint's transformation can render; {@code endpointThrottle} and {@code appThrottle} are the
  * throttleRate settings (requests per second, null or 0 when unlimited); {@code secrets} are the endpoint's live
  * signing secrets as stored (sealed), current first, read with the claim so sending needs no further query;
- * {@code ordered}: the endpoint delivers in order, so this delivery's result makes the next one claimable.
+ * {@code ordered}: the endpoint delivers in order, so this delivery's result makes the next one claimable;
+ * {@code sealedHeaders}: the endpoint's custom headers as stored (sealed, as its secrets; null when none are sealed, and
+ * then {@code headers} holds them), opened with its secrets before sending ({@link #withHeaders}).
  */
 public record ClaimedDelivery(
         long id,
@@ -39,7 +41,8 @@ public record ClaimedDelivery(
         Long endpointThrottle,
         Long appThrottle,
         List<SecretBox.Sealed> secrets,
-        boolean ordered) {
+        boolean ordered,
+        SecretBox.Sealed sealedHeaders) {
 
     /**
      * A delivery its publishing node wrote already leased to itself ({@link MessageStore#publishBatch(List, List,
@@ -51,7 +54,14 @@ public record ClaimedDelivery(
         return new ClaimedDelivery(leased.id(), m.id(), e.id(), m.appId(), DeliveryStatus.TRIGGER_SCHEDULED, 1,
                 m.eventType(), m.payload(), m.createdAt().truncatedTo(ChronoUnit.MICROS), e.url(), e.headers(), e.disabled(),
                 leased.due(), m.eventId(), e.transformationJson(), leased.appUid(), leased.appName(), e.throttle(),
-                leased.appThrottle(), leased.secrets(), false);
+                leased.appThrottle(), leased.secrets(), false, leased.sealedHeaders());
+    }
+
+    /** This delivery with its endpoint's sealed headers opened. */
+    public ClaimedDelivery withHeaders(Map<String, String> opened) {
+        return new ClaimedDelivery(id, msgId, endpointId, appId, triggerType, attemptNumber, eventType, payload, messageCreatedAt,
+                url, opened, endpointDisabled, due, eventId, transformation, appUid, appName, endpointThrottle, appThrottle,
+                secrets, ordered, null);
     }
 
     /** Requests per second allowed to the endpoint (or to all of the application's endpoints together); null when unlimited. */

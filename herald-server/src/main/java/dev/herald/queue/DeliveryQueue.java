@@ -98,7 +98,7 @@ public final class DeliveryQueue {
             -- Each a lateral lookup by its whole key: as plain joins, a generic plan made on empty tables (one row
             -- expected everywhere) read the message table's whole key index once per claimed row; and by id alone it
             -- may pick the (app_id, id) index and skip through every application's part of it.
-            select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers,
+            select c.*, m.event_type, m.event_id, m.payload, m.created_at as msg_created_at, e.url, e.headers, e.headers_key_id, e.headers_sealed,
                    coalesce(e.disabled, true) as disabled, e.transformation, a.uid as app_uid, a.name as app_name,
                    -- the stricter of throttleRate and Svix's older rateLimit (Endpoint.throttle); least() passes over nulls
                    least(nullif(e.throttle_rate, 0), nullif(e.rate_limit, 0)) as endpoint_throttle,
@@ -263,7 +263,8 @@ public final class DeliveryQueue {
                         rs.getObject("endpoint_throttle", Long.class),
                         rs.getObject("app_throttle", Long.class),
                         sealedSecrets(rs),
-                        rs.getBoolean("fifo")))
+                        rs.getBoolean("fifo"),
+                        dev.herald.store.JsonColumns.sealedHeaders(rs)))
                 .list();
         });
     }

@@ -45,10 +45,10 @@ public final class EndpointStore {
                 // the row as stored (microsecond timestamps), so the create answer reads back the same
                 var stored = h.createQuery("""
                         insert into endpoint (id, app_id, uid, url, description, disabled, filter_types, channels,
-                                              headers, rate_limit, throttle_rate, metadata, version, created_at, updated_at,
-                                              filter, transformation, ordering)
+                                              headers, headers_key_id, headers_sealed, rate_limit, throttle_rate, metadata,
+                                              version, created_at, updated_at, filter, transformation, ordering)
                         values (:id, :appId, :uid, :url, :description, :disabled, :filterTypesArray, :channelsArray,
-                                cast(:headersJson as jsonb), :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
+                                '{}', :headersKeyId, :headersSealed, :rateLimit, :throttleRate, cast(:metadataJson as jsonb),
                                 :version, :createdAt, :updatedAt, cast(:filterJson as jsonb),
                                 cast(:transformationJson as jsonb), :ordering)
                         returning *
@@ -56,9 +56,9 @@ public final class EndpointStore {
                         .bindMethods(endpoint)
                         .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                         .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
-                        .bind("headersJson", toJson(endpoint.headers()))
+                        .bindMap(sealedHeaders(endpoint))
                         .bind("metadataJson", toJson(endpoint.metadata()))
-                        .map(EndpointStore::map)
+                        .map(this::mapOpened)
                         .one();
                 insertSecret(h, endpoint.id(), secret, stored.createdAt());
                 return stored;
@@ -80,7 +80,7 @@ public final class EndpointStore {
                 limit 1
                 """)
                 .bind("app", appId).bind("key", idOrUid)
-                .map(EndpointStore::map).findOne());
+                .map(this::mapOpened).findOne());
     }
 
     public Page<Endpoint> list(String appId, PageRequest page) {
@@ -89,14 +89,14 @@ public final class EndpointStore {
                 where app_id = :app and (cast(:cursor as text) is null or id <cmp> :cursor)
                 order by id <dir>
                 limit :limit
-                """), page).bind("app", appId).map(EndpointStore::map).list());
+                """), page).bind("app", appId).map(this::mapOpened).list());
         return Keyset.page(rows, page, Endpoint::id);
     }
 
     /** Every endpoint of the application, for fan-out. */
     public List<Endpoint> allOf(String appId) {
         return jdbi.withHandle(h -> h.createQuery("select * from endpoint where app_id = :app order by id")
-                .bind("app", appId).map(EndpointStore::map).list());
+                .bind("app", appId).map(this::mapOpened).list());
     }
 
     public Endpoint update(Endpoint endpoint) {
@@ -120,7 +120,8 @@ public final class EndpointStore {
                         -- enabled again, its failing clock starts afresh: counted from before, the first failure after
                         -- would disable it again at once (the old row's values on the right of every assignment)
                         failing_since = case when disabled and not :disabled then null else failing_since end,
-                        filter_types = :filterTypesArray, channels = :channelsArray, headers = cast(:headersJson as jsonb),
+                        filter_types = :filterTypesArray, channels = :channelsArray,
+                        headers = '{}', headers_key_id = :headersKeyId, headers_sealed = :headersSealed,
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
                         transformation = cast(:transformationJson as jsonb), ordering = :ordering
@@ -132,9 +133,9 @@ public final class EndpointStore {
                     .bind("readAt", readAt)
                     .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
-                    .bind("headersJson", toJson(endpoint.headers()))
+                    .bindMap(sealedHeaders(endpoint))
                     .bind("metadataJson", toJson(endpoint.metadata()))
-                    .map(EndpointStore::map)
+                    .map(this::mapOpened)
                     .findOne();
                 // a queued delivery carries the ordering it was queued with, which claims read: changed here, the rows
                 // already queued must follow (switched off to unstick an ordered endpoint, they still waited in line)
@@ -276,6 +277,65 @@ public final class EndpointStore {
             }
             return rows.size();
         });
+    }
+
+    /** Every endpoint's headers sealed with another key than the current one, sealed again with it; returns how many. */
+    public int reencryptHeaders() {
+        return jdbi.inTransaction(h -> resealHeaders(h, false));
+    }
+
+    /**
+     * Seals the headers of endpoints written before V31 (plaintext in {@code headers}), a batch at a time, rows another
+     * node is sealing passed over. Every node does it as it starts; it finds nothing after the first. Returns how many.
+     */
+    public int sealPlaintextHeaders() {
+        int sealed = 0;
+        for (int batch; (batch = jdbi.inTransaction(h -> resealHeaders(h, true))) > 0; ) sealed += batch;
+        return sealed;
+    }
+
+    /**
+     * {@code plaintext}: endpoints whose headers are still in the clear, sealed; else endpoints whose headers are sealed
+     * with a key other than the current one, sealed again with it (reencrypt-secrets).
+     */
+    private int resealHeaders(org.jdbi.v3.core.Handle h, boolean plaintext) {
+        var rows = (plaintext
+                ? h.createQuery("select * from endpoint where headers <> '{}' limit 500 for update skip locked")
+                : h.createQuery("select * from endpoint where headers_key_id <> :current for update")
+                        .bind("current", secretBox.currentKeyId()))
+                .map(this::mapOpened).list();
+        for (Endpoint e : rows) {
+            h.createUpdate("update endpoint set headers = '{}', headers_key_id = :headersKeyId, headers_sealed = :headersSealed where id = :id")
+                    .bindMap(sealedHeaders(e)).bind("id", e.id()).execute();
+        }
+        return rows.size();
+    }
+
+    /** The endpoint's headers sealed (bound to its id), or nulls when it has none. */
+    private Map<String, Object> sealedHeaders(Endpoint endpoint) {
+        var columns = new java.util.HashMap<String, Object>();
+        if (endpoint.headers() == null || endpoint.headers().isEmpty()) {
+            columns.put("headersKeyId", null);
+            columns.put("headersSealed", null);
+        } else {
+            var sealed = secretBox.seal(toJson(endpoint.headers()), endpoint.id());
+            columns.put("headersKeyId", sealed.keyId());
+            columns.put("headersSealed", sealed.ciphertext());
+        }
+        return columns;
+    }
+
+    /** Opens an endpoint's sealed headers (see {@link dev.herald.queue.ClaimedDelivery#sealedHeaders()}). */
+    public Map<String, String> openHeaders(SecretBox.Sealed sealed, String endpointId) {
+        return JsonColumns.fromJson(secretBox.open(sealed, endpointId));
+    }
+
+    /** A row as the API shows it: its sealed headers opened (a row from before V31: its headers column as it is). */
+    private Endpoint mapOpened(ResultSet rs, StatementContext ctx) throws SQLException {
+        Endpoint raw = map(rs, ctx);
+        var sealed = JsonColumns.sealedHeaders(rs);
+        if (sealed == null) return raw;
+        return raw.withHeaders(openHeaders(sealed, raw.id()));
     }
 
     /** Opens one sealed signing secret of the endpoint (see {@link dev.herald.queue.ClaimedDelivery#secrets()}). */

@@ -33,6 +33,15 @@ public final class JsonColumns {
         }
     }
 
+    /** A JSON object of strings, as {@link #toJson} writes it. */
+    public static Map<String, String> fromJson(String json) {
+        try {
+            return MAPPER.readValue(json, STRING_MAP);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not a JSON object of strings", e);
+        }
+    }
+
     public static Map<String, String> stringMap(ResultSet rs, String column) throws SQLException {
         String json = rs.getString(column);
         if (json == null) return Map.of();
@@ -56,6 +65,13 @@ public final class JsonColumns {
         var sealed = new ArrayList<SecretBox.Sealed>(ids.length);
         for (int i = 0; i < ids.length; i++) sealed.add(new SecretBox.Sealed(ids[i], Base64.getMimeDecoder().decode(texts[i])));
         return sealed;
+    }
+
+    /** An endpoint's sealed headers (V31), null when it has none sealed. */
+    public static SecretBox.Sealed sealedHeaders(ResultSet rs) throws SQLException {
+        String keyId = rs.getString("headers_key_id");
+        byte[] sealed = rs.getBytes("headers_sealed");
+        return keyId == null || sealed == null ? null : new SecretBox.Sealed(keyId, sealed);
     }
 
     public static String[] textArray(Set<String> values) {

@@ -4,7 +4,7 @@ import dev.herald.security.SecretBox;
 import java.util.List;
 import org.jdbi.v3.core.Jdbi;
 
-/** The keys that sealed the secrets a database holds: endpoint secrets, integration keys, AutoConfig secrets. */
+/** The keys that sealed the secrets a database holds: endpoint secrets and headers, integration keys, AutoConfig secrets. */
 public final class SealingKeys {
     private SealingKeys() {}
 
@@ -18,6 +18,7 @@ public final class SealingKeys {
                         select key_id from endpoint_secret
                         union select key_id from integration
                         union select secret_key_id from autoconfig
+                        union select headers_key_id from endpoint where headers_key_id is not null
                         order by 1
                         """).mapTo(String.class).list())
                 .stream().filter(id -> !box.opens(id)).toList();

@@ -79,6 +79,28 @@ class DeliveryBehaviourTest {
         verify(secret(api, app, ep), request, "webhook");
     }
 
+    /**
+     * Sealed at rest, an endpoint's headers are opened for each send: a first attempt written leased at publish and a
+     * retry taken by a claim both carry them.
+     */
+    @Test
+    void custom_headers_go_with_the_first_attempt_and_with_a_retry() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_RETRY_SCHEDULE", "0,1");
+        try (var retrying = TestHerald.start(env, java.time.Clock.systemUTC())) {
+            var calls = new java.util.concurrent.atomic.AtomicInteger();
+            receiver.reply(request -> Receiver.Reply.status(calls.incrementAndGet() == 1 ? 503 : 204));
+            String app = app(retrying.api, "sealed-headers");
+            endpoint(retrying.api, app, receiver.url("/sealed"), "headers", Map.of("Authorization", "Bearer sealed-1", "X-Tenant", "t1"));
+            publish(retrying.api, app, "{\"eventType\":\"h.t\",\"payload\":{}}");
+            Receiver.await(WAIT, () -> receiver.requests("/sealed").size() == 2, "the first attempt and its retry");
+            for (var request : receiver.requests("/sealed")) {
+                assertThat(request.header("authorization")).isEqualTo("Bearer sealed-1");
+                assertThat(request.header("x-tenant")).isEqualTo("t1");
+            }
+        }
+    }
+
     @Test
     void a_custom_content_type_replaces_the_default_as_in_svix_and_the_signature_still_verifies() throws Exception {
         String app = app(api, "ctype");

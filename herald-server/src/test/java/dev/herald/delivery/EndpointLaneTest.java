@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 class EndpointLaneTest {
     static EndpointLane.Pending pending(long id) {
-        var d = new ClaimedDelivery(id, "msg_" + id, "ep_1", "app_1", 0, 1, "t", "{}", null, "http://x", Map.of(), false, null, null, null, null, null, null, null, List.of(), false);
+        var d = new ClaimedDelivery(id, "msg_" + id, "ep_1", "app_1", 0, 1, "t", "{}", null, "http://x", Map.of(), false, null, null, null, null, null, null, null, List.of(), false, null);
         return new EndpointLane.Pending(d, List.of(), null, java.time.Instant.MAX);
     }
 

@@ -36,7 +36,8 @@ class KeyRotationTest {
         String portalToken;
         try (var herald = TestHerald.start()) {
             app = herald.api.post("/api/v1/app", json("name", "keys")).text("id");
-            endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/k")).text("id");
+            endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/k",
+                    "headers", java.util.Map.of("X-Api-Key", "rotated-header-1"))).text("id");
             secret = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key");
             integration = herald.api.post("/api/v1/app/" + app + "/integration", json("name", "zap")).text("id");
             integrationKey = herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key");
@@ -63,7 +64,7 @@ class KeyRotationTest {
                 .hasMessageNotContaining(OLD_KEY).hasMessageNotContaining(NEW_KEY);
         var out = new ByteArrayOutputStream();
         assertThat(ReencryptCommand.run(rotated, new PrintStream(out, true))).isZero();
-        assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 integration keys, 1 AutoConfig secrets and 1 answers kept under idempotency keys");
+        assertThat(out.toString()).contains("re-encrypted 1 secrets, 1 endpoints' headers, 1 integration keys, 1 AutoConfig secrets and 1 answers kept under idempotency keys");
         String newKeyId = new SecretBox(java.util.Base64.getDecoder().decode(NEW_KEY), java.util.List.of()).currentKeyId();
         var keyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery("select distinct key_id from endpoint_secret").mapTo(String.class).list());
         assertThat(keyIds).containsExactly(newKeyId);
@@ -73,6 +74,9 @@ class KeyRotationTest {
         java.util.List<String> autoConfigKeyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery(
                 "select distinct secret_key_id from autoconfig").mapTo(String.class).list());
         assertThat(autoConfigKeyIds).containsExactly(newKeyId);
+        java.util.List<String> headerKeyIds = TestDatabase.jdbi().withHandle(h -> h.createQuery(
+                "select distinct headers_key_id from endpoint where headers_key_id is not null").mapTo(String.class).list());
+        assertThat(headerKeyIds).containsExactly(newKeyId);
 
         // after re-encryption the old key is no longer needed
         var newOnly = new HashMap<>(TestHerald.defaultEnv());
@@ -80,6 +84,8 @@ class KeyRotationTest {
         try (var herald = TestHerald.start(newOnly, Clock.systemUTC())) {
             assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/secret").text("key")).isEqualTo(secret);
             assertThat(herald.api.get("/api/v1/app/" + app + "/integration/" + integration + "/key").text("key")).isEqualTo(integrationKey);
+            assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/headers").body().path("headers")
+                    .path("X-Api-Key").asText()).isEqualTo("rotated-header-1");
             var replayed = herald.api.send("POST", "/api/v1/auth/app-portal-access/" + app, "{}", "idempotency-key", "portal-1");
             assertThat(replayed.status()).as(replayed.raw()).isEqualTo(200);
             assertThat(replayed.text("token")).isEqualTo(portalToken);

@@ -92,6 +92,41 @@ class SecretsAtRestTest {
         }
     }
 
+    /**
+     * An endpoint's custom headers carry its receiver's credentials (an Authorization, an API key): sealed at rest with
+     * the signing secrets' key, the whole set as one value. They were a plaintext jsonb column, in every dump and backup.
+     * Rows written before are sealed by the next node to start. The API shows them as before; delivery is
+     * DeliveryBehaviourTest's (custom headers sent, a retry's too).
+     */
+    @Test
+    void endpoint_headers_are_not_stored_in_plaintext_and_older_rows_are_sealed_at_start() {
+        String app = herald.api.post("/api/v1/app", json("name", "Headers vault")).text("id");
+        String base = "/api/v1/app/" + app + "/endpoint";
+        String endpoint = herald.api.post(base, json("url", "https://example.com/hdr", "headers",
+                java.util.Map.of("Authorization", "Bearer hdr-credential-1", "X-Api-Key", "hdr-key-2"))).text("id");
+        assertThat(herald.api.patch(base + "/" + endpoint + "/headers", json("headers", java.util.Map.of("X-Api-Key", "hdr-key-3")))
+                .status()).isEqualTo(204);
+        var shown = herald.api.get(base + "/" + endpoint + "/headers").body();
+        assertThat(shown.path("headers").path("X-Api-Key").asText()).isEqualTo("hdr-key-3");
+        assertThat(shown.path("sensitive").toString()).contains("Authorization");
+
+        // a row as a Herald before V31 wrote it
+        String older = herald.api.post(base, json("url", "https://example.com/older")).text("id");
+        TestDatabase.jdbi().useHandle(h -> h.execute(
+                "update endpoint set headers = '{\"X-Legacy\": \"plain-legacy-9\"}', headers_key_id = null, headers_sealed = null where id = ?", older));
+        TestHerald.start().close(); // the next node to start seals it
+        assertThat(herald.api.get(base + "/" + older + "/headers").body().path("headers").path("X-Legacy").asText())
+                .isEqualTo("plain-legacy-9");
+
+        var dump = dump();
+        assertThat(dump).anyMatch(row -> row.contains(endpoint)).anyMatch(row -> row.contains(older));
+        for (String row : dump) {
+            for (String value : List.of("hdr-credential-1", "hdr-key-2", "hdr-key-3", "plain-legacy-9")) {
+                for (String form : formsOf(value)) assertThat(row).as("a stored row").doesNotContain(form);
+            }
+        }
+    }
+
     @Test
     void a_short_admin_token_is_taken_and_warned_about_at_start() {
         var env = TestHerald.defaultEnv();
