@@ -22,10 +22,11 @@ final class EndpointInput {
     /**
      * Framing and the signature's own headers. Other webhook-* names are the user's, as in svix-server (Webhook-Tenant);
      * the svix-* ones are all the signature's. Content-Type and the caching headers svix-server also refuses are kept
-     * open: a receiver may want application/cloudevents+json.
+     * open: a receiver may want application/cloudevents+json. Content-Encoding is framing: the body goes as it is, so a
+     * receiver told it is gzip fails to read every delivery.
      */
     private static final Set<String> RESERVED_HEADERS = Set.of(
-            "host", "content-length", "transfer-encoding", "connection", "keep-alive", "te", "trailer", "trailers",
+            "host", "content-length", "transfer-encoding", "content-encoding", "connection", "keep-alive", "te", "trailer", "trailers",
             "upgrade", "proxy-authenticate", "proxy-authorization", "proxy-connection", "expect", "user-agent",
             "webhook-id", "webhook-timestamp", "webhook-signature");
     private static final String[] RESERVED_PREFIXES = {"svix-", "herald-", "proxy-"};
