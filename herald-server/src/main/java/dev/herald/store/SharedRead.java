@@ -65,18 +65,22 @@ public final class SharedRead<T> {
     private CompletableFuture<T> start() {
         var result = new CompletableFuture<T>();
         Thread.ofVirtual().name("herald-shared-read").start(() -> {
+            T value = null;
+            Throwable failure = null;
             try {
-                result.complete(read.get());
+                value = read.get();
             } catch (Throwable t) {
-                result.completeExceptionally(t);
-            } finally {
-                lock.lock();
-                try {
-                    if (running == result) running = null;
-                } finally {
-                    lock.unlock();
-                }
+                failure = t;
             }
+            // let go before answering: a caller who comes once the answer is out starts a new read, not given this one
+            lock.lock();
+            try {
+                if (running == result) running = null;
+            } finally {
+                lock.unlock();
+            }
+            if (failure == null) result.complete(value);
+            else result.completeExceptionally(failure);
         });
         return result;
     }
