@@ -195,7 +195,8 @@ public final class EndpointRoutes {
                 headers != null ? headers : (existing == null ? Map.of() : existing.headers()),
                 rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? 1 : version.intValue(),
-                existing == null ? now : existing.createdAt(), now, filter, transformation, ordering);
+                existing == null ? now : existing.createdAt(), now, filter, transformation, ordering,
+                headers != null || existing == null ? null : existing.sealedHeaders()); // not given: kept as they are
     }
 
     /** Herald's {@code ordering}: "fifo", or "unordered"/null for the default (stored as null). */
@@ -324,7 +325,7 @@ public final class EndpointRoutes {
     private static Endpoint withUid(Endpoint e, String uid) {
         return new Endpoint(e.id(), e.appId(), uid, e.url(), e.description(), e.disabled(), e.filterTypes(), e.channels(),
                 e.headers(), e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(), e.updatedAt(),
-                e.filterJson(), e.transformationJson(), e.ordering());
+                e.filterJson(), e.transformationJson(), e.ordering(), e.sealedHeaders());
     }
 
     void patch(Context ctx) {
@@ -377,7 +378,7 @@ public final class EndpointRoutes {
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
-                filter, transformation, ordering), current.updatedAt());
+                filter, transformation, ordering, body.has("headers") ? null : current.sealedHeaders()), current.updatedAt());
         if (written.isEmpty()) return null;
         var updated = written.get();
         if (secret != null) rotateSecret(current, secret, DEFAULT_GRACE);
@@ -457,7 +458,7 @@ public final class EndpointRoutes {
 
     void getHeaders(Context ctx) {
         var endpoint = find(ctx, apps.resolve(ctx));
-        ctx.json(HeadersOut.of(endpoint.headers()));
+        ctx.json(HeadersOut.of(endpoints.headersOf(endpoint)));
     }
 
     void putHeaders(Context ctx) {
@@ -495,7 +496,7 @@ public final class EndpointRoutes {
     }
 
     private boolean patchHeadersOnce(Endpoint endpoint, Body body) {
-        var merged = new LinkedHashMap<>(endpoint.headers());
+        var merged = new LinkedHashMap<>(endpoints.headersOf(endpoint));
         var raw = body.object("headers");
         if (raw != null) {
             for (var entry : raw.properties()) {
@@ -530,7 +531,7 @@ public final class EndpointRoutes {
     private boolean saveHeaders(Endpoint e, Map<String, String> headers, Instant readAt) {
         return endpoints.update(new Endpoint(e.id(), e.appId(), e.uid(), e.url(), e.description(), e.disabled(), e.filterTypes(),
                 e.channels(), headers, e.rateLimit(), e.throttleRate(), e.metadata(), e.version(), e.createdAt(),
-                clock.instant(), e.filterJson(), e.transformationJson(), e.ordering()), readAt).isPresent();
+                clock.instant(), e.filterJson(), e.transformationJson(), e.ordering(), null), readAt).isPresent();
     }
 
     public Endpoint find(Context ctx, Application app) {

@@ -120,15 +120,16 @@ public final class TransformationRoutes {
         JsonNode source = given != null ? given
                 : endpoint.transformationJson() != null ? PayloadJson.parse(endpoint.transformationJson()) : null;
         byte[] payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8);
+        Map<String, String> endpointHeaders = store.headersOf(endpoint);
         RequestDraft draft;
         if (source == null) {
-            draft = new RequestDraft("POST", endpoint.url(), endpoint.headers(), payloadBytes);
+            draft = new RequestDraft("POST", endpoint.url(), endpointHeaders, payloadBytes);
         } else {
             TransformationRenderer renderer = RoutingInput.renderer(source, "transformation", urlPolicy);
             var context = TransformationContext.of(Ids.next(Ids.MESSAGE), eventType, null, clock.instant(), payload,
                     app.id(), app.uid(), app.name(), endpoint.id());
             try {
-                draft = RequestDraft.of(endpoint.url(), endpoint.headers(), payloadBytes, renderer.render(context));
+                draft = RequestDraft.of(endpoint.url(), endpointHeaders, payloadBytes, renderer.render(context));
             } catch (RuntimeException e) {
                 throw ValidationException.of("transformation", "transformation could not be rendered: " + e.getMessage(),
                         "value_error.transformation");
@@ -139,9 +140,10 @@ public final class TransformationRoutes {
         }
         var headers = new LinkedHashMap<>(draft.headers());
         // the endpoint's credential headers by name only, as its headers route shows them to every token (HeadersOut):
-        // Try it is open to a portal that may not read them
-        endpoint.headers().forEach((name, value) -> {
-            if (EndpointRoutes.HeadersOut.sensitive(name)) headers.replaceAll((k, v) -> k.equalsIgnoreCase(name) && v.equals(value) ? WITHHELD : v);
+        // Try it is open to a portal that may not read them. Whatever the value: shown when a transformation replaced
+        // it, a guessed value given in the request's transformation would be withheld only when right
+        endpointHeaders.forEach((name, value) -> {
+            if (EndpointRoutes.HeadersOut.sensitive(name)) headers.replaceAll((k, v) -> k.equalsIgnoreCase(name) ? WITHHELD : v);
         });
         // as the signer does: a custom content type replaces the default
         if (headers.keySet().stream().noneMatch("content-type"::equalsIgnoreCase)) headers.put("content-type", "application/json");

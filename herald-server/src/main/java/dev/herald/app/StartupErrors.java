@@ -64,8 +64,11 @@ public final class StartupErrors {
         if (!(failure instanceof org.flywaydb.core.api.FlywayException flyway)) return Optional.empty();
         var lines = String.valueOf(flyway.getMessage()).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("---")).toList();
         String first = lines.isEmpty() ? flyway.getClass().getSimpleName() : lines.getFirst();
-        String because = lines.stream().filter(l -> l.startsWith("Message")).findFirst()
-                .map(l -> ": " + l.substring(l.indexOf(':') + 1).strip()).orElse("");
+        // the database's message of a failed migration, or what a validation found (its first line says only that it
+        // failed: "Migration checksum mismatch for migration version 28", "Detected applied migration not resolved …")
+        String because = lines.stream().skip(1).filter(l -> l.startsWith("Message") || l.startsWith("Migration")
+                        || l.startsWith("Detected")).findFirst()
+                .map(l -> ": " + (l.startsWith("Message") ? l.substring(l.indexOf(':') + 1).strip() : l)).orElse("");
         if (first.contains("Number of retries exceeded")) {
             first = "another node held the migration lock for more than " + dev.herald.store.Database.MIGRATION_LOCK_WAIT_SECONDS
                     + " s (a migration still running there, or one whose node vanished: its session keeps the lock until"

@@ -98,7 +98,7 @@ public final class OperationalWebhooks {
             if (toEndpoints) endpoints.publish(type, json);
             if (!enabled()) return;
             byte[] body = json.getBytes(StandardCharsets.UTF_8);
-            String id = Ids.next(Ids.MESSAGE);
+            String id = Ids.next(Ids.MESSAGE, clock.instant());
             var request = requests.build(url.get(), id, clock.instant().getEpochSecond(), body,
                     secret.map(List::of).orElse(List.of()), Map.of());
             // the client's room is the deliveries': a slow operational URL may hold half of it at most (with all of it,

@@ -7,6 +7,10 @@ import java.util.Set;
 /**
  * A webhook endpoint. {@code filterJson} and {@code transformationJson} are Herald's extras, raw JSON
  * (null when unset): a payload filter applied at fan-out and a request template applied at send time.
+ * {@code sealedHeaders}: its custom headers as stored, sealed at rest (then {@code headers} is empty), opened only where
+ * they are shown or sent (EndpointStore.headersOf, the dispatcher), so a node without the key that sealed them can still
+ * look the endpoint up; null when {@code headers} holds them in the clear (new ones, or a row from before V31). Written
+ * back as it is, it keeps the headers unchanged.
  */
 public record Endpoint(
         String id,
@@ -26,15 +30,16 @@ public record Endpoint(
         Instant updatedAt,
         String filterJson,
         String transformationJson,
-        String ordering) {
+        String ordering,
+        dev.herald.security.SecretBox.Sealed sealedHeaders) {
 
     /** Herald's {@code ordering: "fifo"}: strictly in publish order, one at a time. Default: unordered, parallel. */
     public static final String FIFO = "fifo";
 
-    /** The same endpoint with these headers (its sealed ones, opened). */
+    /** The same endpoint with these headers in the clear (its sealed ones opened, or new ones to be sealed). */
     public Endpoint withHeaders(Map<String, String> opened) {
         return new Endpoint(id, appId, uid, url, description, disabled, filterTypes, channels, opened, rateLimit, throttleRate,
-                metadata, version, createdAt, updatedAt, filterJson, transformationJson, ordering);
+                metadata, version, createdAt, updatedAt, filterJson, transformationJson, ordering, null);
     }
 
     public boolean fifo() {

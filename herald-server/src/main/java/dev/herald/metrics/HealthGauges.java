@@ -89,6 +89,7 @@ public final class HealthGauges {
         try {
             read = reads.get();
         } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) throw e; // this caller's stop, not the database's answer: not kept
             lock.lock();
             try {
                 failure = e;

@@ -35,6 +35,11 @@ final class FailureClassifier {
     private static final String INVALID_RESPONSE = "invalid HTTP response";
     /** The address guard's refusals: "blocked address 10.0.0.1 (private range)", "blocked host name …" (AddressGuard). */
     private static final String BLOCKED = "blocked ";
+    /** A ConnectException's own words, lower-cased, besides "connection refused" (the kernel's, as the JDK passes them). */
+    private static final String CONNECT_TIMED_OUT = "connection timed out";
+    private static final String UNREACHABLE = "network is unreachable";
+    /** WebhookClient's prefix for a failure on the way through HERALD_PROXY_URL. */
+    static final String VIA_PROXY = "via proxy ";
 
     private final long totalTimeoutMs;
     private final long connectTimeoutMs;
@@ -94,12 +99,18 @@ final class FailureClassifier {
     /** The kind of failure a message {@link #describe} wrote names (anything else: {@link FailureReason#OTHER}). */
     static FailureReason reasonOf(String message) {
         if (message == null) return FailureReason.OTHER;
+        // WebhookClient's "via proxy http://proxy:3128: connection refused": the reason is the part after it
+        if (message.startsWith(VIA_PROXY) && message.indexOf(": ", VIA_PROXY.length()) > 0) {
+            message = message.substring(message.indexOf(": ", VIA_PROXY.length()) + 2);
+        }
         if (message.startsWith(BLOCKED)) return FailureReason.BLOCKED;
         if (message.startsWith(UNKNOWN_HOST)) return FailureReason.DNS;
         if (message.startsWith(TLS)) return FailureReason.TLS;
         if (message.startsWith(CONNECT_TIMEOUT)) return FailureReason.CONNECT_TIMEOUT;
         if (message.startsWith(TIMEOUT)) return FailureReason.TIMEOUT;
-        if (message.startsWith(REFUSED) || message.equals(NO_ROUTE) || message.equals(CONNECT_FAILED)) return FailureReason.REFUSED;
+        if (message.equals(CONNECT_TIMED_OUT)) return FailureReason.CONNECT_TIMEOUT;
+        if (message.startsWith(REFUSED) || message.equals(NO_ROUTE) || message.equals(CONNECT_FAILED)
+                || message.equals(UNREACHABLE)) return FailureReason.REFUSED;
         if (message.equals(RESET) || message.equals(CLOSED) || message.equals(INVALID_RESPONSE)) return FailureReason.CONNECTION;
         return FailureReason.OTHER;
     }

@@ -155,7 +155,7 @@ public final class WebhookClient implements AutoCloseable {
     }
 
     private String viaProxy(String what) {
-        return "via proxy " + proxy + ": " + what;
+        return FailureClassifier.VIA_PROXY + proxy + ": " + what;
     }
 
     /** A 407 is a proxy's answer (no receiver sends one): a failed attempt saying so, not the receiver's status. */

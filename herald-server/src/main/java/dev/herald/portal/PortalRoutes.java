@@ -246,7 +246,7 @@ public final class PortalRoutes {
         params.put("stats", attemptRoutes.stats(endpoint, null, null));
         params.put("attempts", recent);
         params.put("edit", edit);
-        params.put("headers", EndpointRoutes.HeadersOut.of(endpoint.headers()));
+        params.put("headers", EndpointRoutes.HeadersOut.of(endpoints.headersOf(endpoint)));
         params.put("switchedOff", transformation.switchedOff(endpoint));
         var failingSince = endpoints.failingSince(endpoint.id()).orElse(null);
         params.put("failingSince", failingSince);
@@ -275,7 +275,7 @@ public final class PortalRoutes {
         var now = endpointRoutes.find(ctx, app);
         var params = new HashMap<String, Object>();
         params.put("here", "/portal/" + app.id() + "/endpoints/" + now.id());
-        params.put("headers", EndpointRoutes.HeadersOut.of(now.headers()));
+        params.put("headers", EndpointRoutes.HeadersOut.of(endpoints.headersOf(now)));
         params.put("manage", true);
         params.put("error", error);
         pages.render(ctx, status, "endpointHeaders", params);

@@ -54,7 +54,7 @@ public record ClaimedDelivery(
         return new ClaimedDelivery(leased.id(), m.id(), e.id(), m.appId(), DeliveryStatus.TRIGGER_SCHEDULED, 1,
                 m.eventType(), m.payload(), m.createdAt().truncatedTo(ChronoUnit.MICROS), e.url(), e.headers(), e.disabled(),
                 leased.due(), m.eventId(), e.transformationJson(), leased.appUid(), leased.appName(), e.throttle(),
-                leased.appThrottle(), leased.secrets(), false, leased.sealedHeaders());
+                leased.appThrottle(), leased.secrets(), false, e.sealedHeaders());
     }
 
     /** This delivery with its endpoint's sealed headers opened. */

@@ -58,7 +58,7 @@ public final class EndpointStore {
                         .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                         .bindMap(sealedHeaders(endpoint))
                         .bind("metadataJson", toJson(endpoint.metadata()))
-                        .map(this::mapOpened)
+                        .map(EndpointStore::map)
                         .one();
                 insertSecret(h, endpoint.id(), secret, stored.createdAt());
                 return stored;
@@ -80,7 +80,7 @@ public final class EndpointStore {
                 limit 1
                 """)
                 .bind("app", appId).bind("key", idOrUid)
-                .map(this::mapOpened).findOne());
+                .map(EndpointStore::map).findOne());
     }
 
     public Page<Endpoint> list(String appId, PageRequest page) {
@@ -89,14 +89,11 @@ public final class EndpointStore {
                 where app_id = :app and (cast(:cursor as text) is null or id <cmp> :cursor)
                 order by id <dir>
                 limit :limit
-                """), page).bind("app", appId).map(this::mapOpened).list());
+                """), page).bind("app", appId).map(EndpointStore::map).list());
         return Keyset.page(rows, page, Endpoint::id);
     }
 
-    /**
-     * Every endpoint of the application, for routing and lists: their sealed headers not opened (empty), which none of
-     * these shows, so a precheck or a message's page decrypts nothing.
-     */
+    /** Every endpoint of the application, for routing and lists (their sealed headers not opened). */
     public List<Endpoint> allOf(String appId) {
         return jdbi.withHandle(h -> h.createQuery("select * from endpoint where app_id = :app order by id")
                 .bind("app", appId).map(EndpointStore::map).list());
@@ -138,7 +135,7 @@ public final class EndpointStore {
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                     .bindMap(sealedHeaders(endpoint))
                     .bind("metadataJson", toJson(endpoint.metadata()))
-                    .map(this::mapOpened)
+                    .map(EndpointStore::map)
                     .findOne();
                 // a queued delivery carries the ordering it was queued with, which claims read: changed here, the rows
                 // already queued must follow (switched off to unstick an ordered endpoint, they still waited in line)
@@ -306,18 +303,25 @@ public final class EndpointStore {
                 ? h.createQuery("select * from endpoint where headers <> '{}' limit 500 for update skip locked")
                 : h.createQuery("select * from endpoint where headers_key_id <> :current for update")
                         .bind("current", secretBox.currentKeyId()))
-                .map(this::mapOpened).list();
+                .map(EndpointStore::map).list();
         for (Endpoint e : rows) {
+            if (!plaintext) e = e.withHeaders(headersOf(e)); // opened with the old key, sealed again with the current one
             h.createUpdate("update endpoint set headers = '{}', headers_key_id = :headersKeyId, headers_sealed = :headersSealed where id = :id")
                     .bindMap(sealedHeaders(e)).bind("id", e.id()).execute();
         }
         return rows.size();
     }
 
-    /** The endpoint's headers sealed (bound to its id), or nulls when it has none. */
+    /**
+     * The endpoint's headers as written: sealed ones as they are (unchanged), new ones sealed (bound to its id), nulls
+     * when it has none.
+     */
     private Map<String, Object> sealedHeaders(Endpoint endpoint) {
         var columns = new java.util.HashMap<String, Object>();
-        if (endpoint.headers() == null || endpoint.headers().isEmpty()) {
+        if (endpoint.sealedHeaders() != null) {
+            columns.put("headersKeyId", endpoint.sealedHeaders().keyId());
+            columns.put("headersSealed", endpoint.sealedHeaders().ciphertext());
+        } else if (endpoint.headers() == null || endpoint.headers().isEmpty()) {
             columns.put("headersKeyId", null);
             columns.put("headersSealed", null);
         } else {
@@ -333,12 +337,12 @@ public final class EndpointStore {
         return JsonColumns.fromJson(secretBox.open(sealed, endpointId));
     }
 
-    /** A row as the API shows it: its sealed headers opened (a row from before V31: its headers column as it is). */
-    private Endpoint mapOpened(ResultSet rs, StatementContext ctx) throws SQLException {
-        Endpoint raw = map(rs, ctx);
-        var sealed = JsonColumns.sealedHeaders(rs);
-        if (sealed == null) return raw;
-        return raw.withHeaders(openHeaders(sealed, raw.id()));
+    /**
+     * The endpoint's custom headers in the clear: its sealed ones opened (a {@link SecretBox.MissingKeyException} when this
+     * node lacks their key), or those it holds in the clear.
+     */
+    public Map<String, String> headersOf(Endpoint endpoint) {
+        return endpoint.sealedHeaders() == null ? endpoint.headers() : openHeaders(endpoint.sealedHeaders(), endpoint.id());
     }
 
     /** Opens one sealed signing secret of the endpoint (see {@link dev.herald.queue.ClaimedDelivery#secrets()}). */
@@ -374,6 +378,7 @@ public final class EndpointStore {
                 instant(rs, "updated_at"),
                 rs.getString("filter"),
                 rs.getString("transformation"),
-                rs.getString("ordering"));
+                rs.getString("ordering"),
+                JsonColumns.sealedHeaders(rs));
     }
 }

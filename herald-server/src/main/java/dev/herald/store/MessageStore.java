@@ -89,7 +89,7 @@ public final class MessageStore {
 
     /** A delivery written already leased to the publishing node, with what sending it needs. */
     public record LeasedDelivery(long id, Message message, Endpoint endpoint, Instant due, String appUid, String appName,
-                                 Long appThrottle, List<SecretBox.Sealed> secrets, SecretBox.Sealed sealedHeaders) {}
+                                 Long appThrottle, List<SecretBox.Sealed> secrets) {}
 
     /**
      * Per message, what {@link #publishBatch(List, List)} answers; the deliveries written leased; how many were written
@@ -232,7 +232,7 @@ public final class MessageStore {
                     .map((rs, ctx) -> {
                         var e = EndpointStore.map(rs, ctx);
                         sendingNeeds.put(e.id(), new SendingNeeds(e, rs.getString("app_uid"), rs.getString("app_name"),
-                                rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs), JsonColumns.sealedHeaders(rs)));
+                                rs.getObject("app_throttle", Long.class), JsonColumns.sealedSecrets(rs)));
                         return e;
                     })
                     .forEach(e -> endpointsByApp.computeIfAbsent(e.appId(), k -> new java.util.ArrayList<>()).add(e));
@@ -311,15 +311,14 @@ public final class MessageStore {
                         int i = byMessage.get(row.msgId());
                         SendingNeeds needs = sendingNeeds.get(row.endpointId());
                         leased.add(new LeasedDelivery(row.deliveryId(), batch.get(i), needs.endpoint(), dues.get(i),
-                                needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets(), needs.sealedHeaders()));
+                                needs.appUid(), needs.appName(), needs.appThrottle(), needs.secrets()));
                     });
         }
         return new Published(queued, leased, forClaims[0], heldBackWithRows, paced);
     }
 
     /** What sending to an endpoint needs: its row, and what the lease's endpoint query reads with it. */
-    private record SendingNeeds(Endpoint endpoint, String appUid, String appName, Long appThrottle, List<SecretBox.Sealed> secrets,
-                                SecretBox.Sealed sealedHeaders) {}
+    private record SendingNeeds(Endpoint endpoint, String appUid, String appName, Long appThrottle, List<SecretBox.Sealed> secrets) {}
 
     /** A queue row {@link #INSERT_DELIVERIES} wrote, and whether it was written leased. */
     private record QueuedRow(long deliveryId, String msgId, String endpointId, boolean leased) {}

@@ -37,7 +37,8 @@ class KeyElsewhereTest {
              var oldKeyNode = TestHerald.start(TestHerald.defaultEnv(), Clock.systemUTC());
              var newKeyApi = TestHerald.start(apiOnly, Clock.systemUTC())) {
             String app = newKeyApi.api.post("/api/v1/app", json("name", "rotating")).text("id");
-            String ep = newKeyApi.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/k"))).text("id");
+            String ep = newKeyApi.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/k"),
+                    "headers", java.util.Map.of("X-Api-Key", "sealed-with-the-new-key"))).text("id");
             String msg = newKeyApi.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"t\",\"payload\":{\"n\":1}}").text("id");
 
             Receiver.await(Duration.ofSeconds(20), () -> oldKeyNode.herald.metrics().keyElsewhereCount() >= 1 || attemptRows(msg) > 0,
@@ -49,12 +50,21 @@ class KeyElsewhereTest {
             assertThat(unreadable.status()).as(unreadable.toString()).isEqualTo(503);
             assertThat(unreadable.text("code")).isEqualTo("service_unavailable");
             assertThat(unreadable.text("detail")).contains("encryption key");
+            // so are its headers (sealed with the new key); the endpoint itself is read as ever: looking it up, listing,
+            // changing what is not its headers open nothing (they answered 503 while lookups opened the headers)
+            assertThat(oldKeyNode.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/headers").status()).isEqualTo(503);
+            assertThat(oldKeyNode.api.get("/api/v1/app/" + app + "/endpoint/" + ep).status()).isEqualTo(200);
+            assertThat(oldKeyNode.api.get("/api/v1/app/" + app + "/endpoint").body().path("data")).hasSize(1);
+            var patched = oldKeyNode.api.patch("/api/v1/app/" + app + "/endpoint/" + ep, json("description", "edited elsewhere"));
+            assertThat(patched.status()).as(patched.toString()).isEqualTo(200);
 
             try (var newKeyWorker = TestHerald.start(rotated, Clock.systemUTC())) {
                 Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/k").size() == 1, "sent by the node with the key");
                 String secret = newKeyApi.api.get("/api/v1/app/" + app + "/endpoint/" + ep + "/secret").text("key");
                 var request = receiver.requests("/k").get(0);
                 assertThat(request.header("webhook-id")).isEqualTo(msg);
+                assertThat(request.header("x-api-key")).as("the headers kept through the other node's change")
+                        .isEqualTo("sealed-with-the-new-key");
                 DeliveryFixture.verify(secret, request, "webhook");
             }
         }

@@ -84,6 +84,13 @@ class FailureClassifierTest {
         assertThat(FailureReason.of(0, "blocked host name localhost (loopback)")).isEqualTo(FailureReason.BLOCKED);
         assertThat(FailureReason.of(0, "transformation could not be rendered: x")).isEqualTo(FailureReason.OTHER);
         assertThat(FailureReason.of(0, null)).isEqualTo(FailureReason.OTHER);
+        // through HERALD_PROXY_URL, as WebhookClient writes it; and a ConnectException's other words
+        assertThat(FailureReason.of(0, "via proxy http://squid:3128: connection refused")).isEqualTo(FailureReason.REFUSED);
+        assertThat(FailureReason.of(0, "via proxy http://squid:3128: timeout after 15000 ms")).isEqualTo(FailureReason.TIMEOUT);
+        assertThat(FailureReason.of(0, classifier.describe(new ConnectException("Connection timed out"))))
+                .isEqualTo(FailureReason.CONNECT_TIMEOUT);
+        assertThat(FailureReason.of(0, classifier.describe(new ConnectException("Network is unreachable"))))
+                .isEqualTo(FailureReason.REFUSED);
         assertThat(FailureReason.STATUS_5XX.label()).isEqualTo("status_5xx");
     }
 }

@@ -58,9 +58,13 @@ class PortalEndpointSettingsTest {
         var credential = browser.post(here + "/headers", Map.of("name", "Authorization", "value", "Bearer hunter2"));
         assertThat(credential.body()).contains("Authorization").contains("set, not shown").doesNotContain("hunter2");
         assertThat(browser.get(here).body()).doesNotContain("hunter2");
-        String stored = herald.herald.database().jdbi().withHandle(h -> h.createQuery(
-                "select headers->>'Authorization' from endpoint where id = :id").bind("id", endpoint).mapTo(String.class).one());
-        assertThat(stored).as("stored, to be sent").isEqualTo("Bearer hunter2");
+        // stored to be sent, sealed at rest (SecretsAtRestTest, DeliveryBehaviourTest)
+        boolean sealed = herald.herald.database().jdbi().withHandle(h -> h.createQuery(
+                "select headers_sealed is not null and headers = '{}' from endpoint where id = :id").bind("id", endpoint)
+                .mapTo(Boolean.class).one());
+        assertThat(sealed).as("stored sealed").isTrue();
+        assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/headers").body().path("sensitive").toString())
+                .contains("Authorization");
 
         var refused = browser.post(here + "/headers", Map.of("name", "Bad Name", "value", "x"));
         assertThat(refused.status()).isEqualTo(422);

@@ -14,7 +14,7 @@ class EndpointFiltersTest {
 
     private static Endpoint endpoint(String filterJson) {
         return new Endpoint("ep_1", "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
-                Map.of(), 1, T, T, filterJson, null, null);
+                Map.of(), 1, T, T, filterJson, null, null, null);
     }
 
     private static EndpointFilters.View message(String payload) {
@@ -36,7 +36,7 @@ class EndpointFiltersTest {
 
     private static Endpoint endpoint(String id, String filterJson) {
         return new Endpoint(id, "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
-                Map.of(), 1, T, T, filterJson, null, null);
+                Map.of(), 1, T, T, filterJson, null, null, null);
     }
 
     /** 2,000 strings each costing a backtracking search all its budget: a message written to stall the writer. */

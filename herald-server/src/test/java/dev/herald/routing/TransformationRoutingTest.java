@@ -183,6 +183,14 @@ class TransformationRoutingTest {
             assertThat(preview.body().path("headers").toString()).doesNotContain("receiver-credential");
             assertThat(preview.body().path("headers").path("X-Static").asText()).isEqualTo("kept");
         }
+        // a guess set by the request's own transformation is withheld too, right or wrong: withheld only when right, the
+        // answer would tell whether it was
+        for (String guess : List.of("Bearer receiver-credential", "Bearer a-wrong-guess")) {
+            var preview = herald.api.post("/api/v1/app/" + app + "/endpoint/" + guarded + "/transformation/simulate",
+                    "{" + message + ",\"transformation\":{\"headers\":{\"Authorization\":\"" + guess + "\"}}}");
+            assertThat(preview.status()).as(preview.toString()).isEqualTo(200);
+            assertThat(preview.body().path("headers").path("Authorization").asText()).as(guess).doesNotContain("Bearer");
+        }
 
         String plain = endpoint("/plain");
         var untransformed = herald.api.post("/api/v1/app/" + app + "/endpoint/" + plain + "/transformation/simulate", "{" + message + "}");
