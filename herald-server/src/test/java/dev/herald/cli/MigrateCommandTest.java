@@ -19,14 +19,9 @@ class MigrateCommandTest {
 
     @Test
     void migrates_a_new_database_once_and_says_so() {
-        String base = TestDatabase.jdbcUrl();
-        Jdbi.create(base).useHandle(h -> {
-            h.execute("drop database if exists " + DATABASE);
-            h.execute("create database " + DATABASE);
-        });
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        env.put("HERALD_DATABASE_URL", base.replace("/postgres?", "/" + DATABASE + "?"));
-        try {
+        try (var own = TestDatabase.OwnDatabase.create(DATABASE)) {
+            var env = new HashMap<>(TestHerald.defaultEnv());
+            env.put("HERALD_DATABASE_URL", own.url());
             String first = run(env);
             assertThat(first).matches("schema at version (\\d+) \\(\\1 migrations applied now\\)\\n");
             String version = first.replaceAll("\\D+(\\d+).*\\n", "$1");
@@ -35,8 +30,6 @@ class MigrateCommandTest {
                     "select count(*) from information_schema.tables where table_name in ('message', 'delivery', 'delivery_queue')")
                     .mapTo(Long.class).one());
             assertThat(tables).isEqualTo(3);
-        } finally {
-            Jdbi.create(base).useHandle(h -> h.execute("drop database if exists " + DATABASE + " with (force)"));
         }
     }
 
@@ -54,15 +47,10 @@ class MigrateCommandTest {
      */
     @Test
     void a_schema_newer_than_this_herald_and_a_failed_migration_are_one_line() {
-        String base = TestDatabase.jdbcUrl();
-        Jdbi.create(base).useHandle(h -> {
-            h.execute("drop database if exists " + DATABASE);
-            h.execute("create database " + DATABASE);
-        });
-        var env = new HashMap<>(TestHerald.defaultEnv());
-        String url = base.replace("/postgres?", "/" + DATABASE + "?");
-        env.put("HERALD_DATABASE_URL", url);
-        try {
+        try (var own = TestDatabase.OwnDatabase.create(DATABASE)) {
+            var env = new HashMap<>(TestHerald.defaultEnv());
+            String url = own.url();
+            env.put("HERALD_DATABASE_URL", url);
             run(env);
             Jdbi.create(url).useHandle(h -> h.execute("""
                     insert into flyway_schema_history (installed_rank, version, description, type, script, checksum,
@@ -85,8 +73,6 @@ class MigrateCommandTest {
             assertThatThrownBy(() -> run(env)).isInstanceOf(ConfigException.class)
                     .hasMessageContaining("the schema could not be brought up to date").hasMessageContaining("30")
                     .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
-        } finally {
-            Jdbi.create(base).useHandle(h -> h.execute("drop database if exists " + DATABASE + " with (force)"));
         }
     }
 

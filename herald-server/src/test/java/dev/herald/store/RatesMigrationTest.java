@@ -19,13 +19,8 @@ class RatesMigrationTest {
 
     @Test
     void out_of_range_rates_and_versions_are_brought_into_range_and_others_left_as_they_were() {
-        String base = TestDatabase.jdbcUrl();
-        Jdbi.create(base).useHandle(h -> {
-            h.execute("drop database if exists " + DATABASE);
-            h.execute("create database " + DATABASE);
-        });
-        String url = base.replace("/postgres?", "/" + DATABASE + "?");
-        try {
+        try (var own = TestDatabase.OwnDatabase.create(DATABASE)) {
+            String url = own.url();
             Flyway.configure().dataSource(url, null, null).locations("classpath:db/migration").target("28").load().migrate();
             Jdbi jdbi = Jdbi.create(url);
             jdbi.useHandle(h -> {
@@ -57,8 +52,6 @@ class RatesMigrationTest {
             assertThat(endpoints).containsExactlyInAnyOrder(
                     Map.entry("ep_zero", Arrays.asList(null, null, 1L)), Map.entry("ep_big", List.of(65535L, 65535L, 65535L)),
                     Map.entry("ep_ok", List.of(7L, 65535L, 65535L)));
-        } finally {
-            Jdbi.create(base).useHandle(h -> h.execute("drop database if exists " + DATABASE + " with (force)"));
         }
     }
 }

@@ -27,6 +27,26 @@ public final class TestDatabase implements BeforeEachCallback {
         return server.jdbcUrl();
     }
 
+    /**
+     * A database of its own on the test server, made empty (dropped first if a run before left it), dropped again when
+     * closed: for a schema migrated by hand (a migration's test, {@code herald migrate}).
+     */
+    public record OwnDatabase(String name, String url) implements AutoCloseable {
+        public static OwnDatabase create(String name) {
+            String base = jdbcUrl();
+            Jdbi.create(base).useHandle(h -> {
+                h.execute("drop database if exists " + name + " with (force)");
+                h.execute("create database " + name);
+            });
+            return new OwnDatabase(name, base.replace("/postgres?", "/" + name + "?"));
+        }
+
+        @Override
+        public void close() {
+            Jdbi.create(jdbcUrl()).useHandle(h -> h.execute("drop database if exists " + name + " with (force)"));
+        }
+    }
+
     /** The hot path's handle ({@link Database#hotPathJdbi()}): generic plans, index access only. */
     public static Jdbi hotPathJdbi() {
         jdbcUrl();
