@@ -440,7 +440,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         if (claimed.isEmpty()) return;
         Map<String, String> unreadable = new HashMap<>();
         Map<String, String> keyElsewhere = new HashMap<>();
-        Map<String, Map<String, String>> headers = new HashMap<>();
+        Map<Long, Map<String, String>> headers = new HashMap<>();
         Map<String, List<String>> secrets = secretsOf(claimed, unreadable, keyElsewhere, headers);
         if (!keyElsewhere.isEmpty()) claimed = putBackForKeyElsewhere(claimed, keyElsewhere, unreadable, now);
         var handBack = new ArrayList<ClaimedDelivery>();
@@ -459,7 +459,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
-            var sendable = d.sealedHeaders() == null ? d : d.withHeaders(headers.getOrDefault(d.endpointId(), Map.of()));
+            var sendable = d.sealedHeaders() == null ? d : d.withHeaders(headers.get(d.id()));
             var pending = new EndpointLane.Pending(sendable, secrets.getOrDefault(d.endpointId(), List.of()),
                     unreadable.get(d.endpointId()), leaseUntil.apply(d));
             outstanding.put(Claim.of(d), d);
@@ -544,20 +544,21 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /**
-     * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint, and their
-     * sealed custom headers into {@code headers}. One sealed with an encryption key this node lacks goes in
+     * The signing secrets of the claimed deliveries' endpoints, read with the claim, opened once per endpoint, and each
+     * delivery's sealed custom headers into {@code headers} by delivery id (deliveries leased at different publishes may
+     * carry different headers of one endpoint, changed between them). One sealed with an encryption key this node lacks goes in
      * {@code keyElsewhere} (another node, started with the key, may send them); one that cannot be opened otherwise (a
      * tampered row) fails only its endpoint's deliveries, with the reason in {@code unreadable}.
      */
     private Map<String, List<String>> secretsOf(List<ClaimedDelivery> claimed, Map<String, String> unreadable,
-                                                Map<String, String> keyElsewhere, Map<String, Map<String, String>> headers) {
+                                                Map<String, String> keyElsewhere, Map<Long, Map<String, String>> headers) {
         Map<String, List<String>> secrets = new HashMap<>();
         for (ClaimedDelivery d : claimed) {
             String id = d.endpointId();
-            if (secrets.containsKey(id) || unreadable.containsKey(id) || keyElsewhere.containsKey(id)) continue;
+            if (unreadable.containsKey(id) || keyElsewhere.containsKey(id)) continue;
             try {
-                if (d.sealedHeaders() != null) headers.put(id, openedSecrets.openHeaders(id, d.sealedHeaders()));
-                secrets.put(id, openedSecrets.open(id, d.secrets()));
+                if (d.sealedHeaders() != null) headers.put(d.id(), openedSecrets.openHeaders(id, d.sealedHeaders()));
+                if (!secrets.containsKey(id)) secrets.put(id, openedSecrets.open(id, d.secrets()));
             } catch (dev.herald.security.SecretBox.MissingKeyException e) {
                 keyElsewhere.put(id, "cannot open the endpoint's signing secret or headers: " + e.getMessage());
             } catch (RuntimeException e) {

@@ -246,7 +246,15 @@ public final class PortalRoutes {
         params.put("stats", attemptRoutes.stats(endpoint, null, null));
         params.put("attempts", recent);
         params.put("edit", edit);
-        params.put("headers", EndpointRoutes.HeadersOut.of(endpoints.headersOf(endpoint)));
+        try {
+            params.put("headers", EndpointRoutes.HeadersOut.of(endpoints.headersOf(endpoint)));
+            params.put("headersError", null);
+        } catch (dev.herald.security.SecretBox.MissingKeyException e) {
+            // a rolling key rotation: the page, but not the headers, on a node without the key that sealed them
+            params.put("headers", EndpointRoutes.HeadersOut.of(Map.of()));
+            params.put("headersError", "This node lacks the encryption key these headers are sealed with; reload to be"
+                    + " served by another");
+        }
         params.put("switchedOff", transformation.switchedOff(endpoint));
         var failingSince = endpoints.failingSince(endpoint.id()).orElse(null);
         params.put("failingSince", failingSince);

@@ -121,7 +121,10 @@ public final class EndpointStore {
                         -- would disable it again at once (the old row's values on the right of every assignment)
                         failing_since = case when disabled and not :disabled then null else failing_since end,
                         filter_types = :filterTypesArray, channels = :channelsArray,
-                        headers = '{}', headers_key_id = :headersKeyId, headers_sealed = :headersSealed,
+                        -- kept: the row's own sealed headers as they are now (re-encrypted since they were read, say)
+                        headers = case when :keepHeaders then headers else '{}' end,
+                        headers_key_id = case when :keepHeaders then headers_key_id else :headersKeyId end,
+                        headers_sealed = case when :keepHeaders then headers_sealed else :headersSealed end,
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
                         transformation = cast(:transformationJson as jsonb), ordering = :ordering
@@ -134,6 +137,7 @@ public final class EndpointStore {
                     .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                     .bindMap(sealedHeaders(endpoint))
+                    .bind("keepHeaders", endpoint.sealedHeaders() != null)
                     .bind("metadataJson", toJson(endpoint.metadata()))
                     .map(EndpointStore::map)
                     .findOne();
@@ -313,8 +317,8 @@ public final class EndpointStore {
     }
 
     /**
-     * The endpoint's headers as written: sealed ones as they are (unchanged), new ones sealed (bound to its id), nulls
-     * when it has none.
+     * The endpoint's headers as written: sealed ones as they are (unchanged; an update keeps the row's own instead, see
+     * {@code keepHeaders}), new ones sealed (bound to its id), nulls when it has none.
      */
     private Map<String, Object> sealedHeaders(Endpoint endpoint) {
         var columns = new java.util.HashMap<String, Object>();
@@ -360,6 +364,7 @@ public final class EndpointStore {
     }
 
     static Endpoint map(ResultSet rs, StatementContext ctx) throws SQLException {
+        var headers = stringMap(rs, "headers");
         return new Endpoint(
                 rs.getString("id"),
                 rs.getString("app_id"),
@@ -369,7 +374,7 @@ public final class EndpointStore {
                 rs.getBoolean("disabled"),
                 stringSet(rs, "filter_types"),
                 stringSet(rs, "channels"),
-                stringMap(rs, "headers"),
+                headers,
                 nullableLong(rs, "rate_limit"),
                 nullableLong(rs, "throttle_rate"),
                 stringMap(rs, "metadata"),
@@ -379,6 +384,8 @@ public final class EndpointStore {
                 rs.getString("filter"),
                 rs.getString("transformation"),
                 rs.getString("ordering"),
-                JsonColumns.sealedHeaders(rs));
+                // headers in the clear beside sealed ones were written by a Herald from before V31 still running in a
+                // rolling upgrade, after this one sealed them: the newer
+                headers.isEmpty() ? JsonColumns.sealedHeaders(rs) : null);
     }
 }

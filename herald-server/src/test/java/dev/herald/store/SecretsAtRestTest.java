@@ -114,14 +114,22 @@ class SecretsAtRestTest {
         String older = herald.api.post(base, json("url", "https://example.com/older")).text("id");
         TestDatabase.jdbi().useHandle(h -> h.execute(
                 "update endpoint set headers = '{\"X-Legacy\": \"plain-legacy-9\"}', headers_key_id = null, headers_sealed = null where id = ?", older));
-        TestHerald.start().close(); // the next node to start seals it
+        // and one a Herald from before V31, still running in a rolling upgrade, changed after this one sealed it: the
+        // newer (in the clear) is read, not the sealed one it left behind
+        TestDatabase.jdbi().useHandle(h -> h.execute(
+                "update endpoint set headers = '{\"X-Api-Key\": \"hdr-key-4\"}' where id = ?", endpoint));
+        assertThat(herald.api.get(base + "/" + endpoint + "/headers").body().path("headers").path("X-Api-Key").asText())
+                .isEqualTo("hdr-key-4");
+        TestHerald.start().close(); // the next node to start seals them
         assertThat(herald.api.get(base + "/" + older + "/headers").body().path("headers").path("X-Legacy").asText())
                 .isEqualTo("plain-legacy-9");
+        assertThat(herald.api.get(base + "/" + endpoint + "/headers").body().path("headers").path("X-Api-Key").asText())
+                .isEqualTo("hdr-key-4");
 
         var dump = dump();
         assertThat(dump).anyMatch(row -> row.contains(endpoint)).anyMatch(row -> row.contains(older));
         for (String row : dump) {
-            for (String value : List.of("hdr-credential-1", "hdr-key-2", "hdr-key-3", "plain-legacy-9")) {
+            for (String value : List.of("hdr-credential-1", "hdr-key-2", "hdr-key-3", "hdr-key-4", "plain-legacy-9")) {
                 for (String form : formsOf(value)) assertThat(row).as("a stored row").doesNotContain(form);
             }
         }
