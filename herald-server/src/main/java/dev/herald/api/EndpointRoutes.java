@@ -180,6 +180,7 @@ public final class EndpointRoutes {
         Set<String> filterTypes = filterTypes(body);
         Set<String> channels = channels(body);
         Map<String, String> headers = EndpointInput.headers(body, "headers");
+        boolean keepHeaders = existing != null && !body.has("headers"); // not given: kept as they are; null clears
         Long rateLimit = body.positiveU16("rateLimit");
         Long throttleRate = body.positiveU16("throttleRate");
         Map<String, String> metadata = body.metadata("metadata");
@@ -192,11 +193,11 @@ public final class EndpointRoutes {
         Instant now = clock.instant();
         return new Endpoint(id, app.id(), uid, url, description == null ? "" : description,
                 disabled != null && disabled, filterTypes, channels,
-                headers != null ? headers : (existing == null ? Map.of() : existing.headers()),
+                keepHeaders ? existing.headers() : (headers == null ? Map.of() : headers),
                 rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? 1 : version.intValue(),
                 existing == null ? now : existing.createdAt(), now, filter, transformation, ordering,
-                headers != null || existing == null ? null : existing.sealedHeaders()); // not given: kept as they are
+                keepHeaders ? existing.sealedHeaders() : null);
     }
 
     /** Herald's {@code ordering}: "fifo", or "unordered"/null for the default (stored as null). */

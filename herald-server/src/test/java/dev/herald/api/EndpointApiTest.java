@@ -358,6 +358,18 @@ class EndpointApiTest {
     }
 
     @Test
+    void put_with_explicit_null_headers_clears_them_as_patch_does() {
+        String id = createId("url", "https://example.com/h", "headers", Map.of("X-Gone", "soon"));
+        var put = herald.api.put(base + "/" + id, "{\"url\": \"https://example.com/h\", \"headers\": null}");
+        assertThat(put.status()).isEqualTo(200);
+        assertThat(herald.api.get(base + "/" + id + "/headers").body().path("headers").size()).isZero();
+        assertThat(herald.api.put(base + "/" + id, json("url", "https://example.com/h", "headers",
+                Map.of("X-Back", "1"))).status()).isEqualTo(200);
+        assertThat(herald.api.get(base + "/" + id + "/headers").body().path("headers").path("X-Back").asText())
+                .isEqualTo("1");
+    }
+
+    @Test
     void put_creates_a_missing_endpoint_with_the_path_key_as_uid() {
         var put = herald.api.put(base + "/new-by-put", json("url", "https://example.com/put"));
         assertThat(put.status()).isEqualTo(201);
