@@ -30,8 +30,9 @@ public final class HealthRoutes {
     }
 
     /**
-     * The node has begun to stop: readiness answers 503 from now on, while it hands its work back and finishes what it
-     * sends (up to HERALD_SHUTDOWN_TIMEOUT), so that a load balancer takes it out before its listener goes away.
+     * The node has begun to stop: readiness answers 503 from now on, through HERALD_SHUTDOWN_DELAY and while it hands
+     * its work back and finishes what it sends (up to HERALD_SHUTDOWN_TIMEOUT), so that a load balancer takes it out
+     * before its listener goes away.
      */
     public void stopping() {
         stopping = true;

@@ -354,9 +354,26 @@ public final class Herald implements AutoCloseable {
         signal.wake();
     }
 
+    /**
+     * HERALD_SHUTDOWN_DELAY: the node goes on serving and sending, its readiness already a 503, so that a load balancer
+     * takes it out of rotation before its listener closes (what a Kubernetes preStop sleep is for). Without it an
+     * API-only node closed its listener at once, and requests still routed to it were refused.
+     */
+    private static void awaitShutdownDelay(Duration delay) {
+        if (delay.isZero()) return;
+        org.slf4j.LoggerFactory.getLogger(Herald.class).info(
+                "stopping in {} ms (HERALD_SHUTDOWN_DELAY): readiness answers 503, requests are still served", delay.toMillis());
+        try {
+            Thread.sleep(delay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // asked to stop at once: stop now
+        }
+    }
+
     @Override
     public void close() {
         if (health != null) health.stopping(); // before anything stops: readiness says so while the node drains
+        if (started.contains(api)) awaitShutdownDelay(config.shutdownDelay());
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();
