@@ -101,6 +101,37 @@ class DeliveryBehaviourTest {
         }
     }
 
+    /**
+     * Publishes at once share the publish's batch and the dispatcher's: each delivery must carry its own endpoint's
+     * sealed headers, opened for it, not a neighbour's in the same batch.
+     */
+    @Test
+    void concurrent_publishes_to_endpoints_with_different_sealed_headers_each_send_their_own() throws Exception {
+        String first = app(api, "sealed-mix-1");
+        String second = app(api, "sealed-mix-2");
+        endpoint(api, first, receiver.url("/mix-a"), "headers", Map.of("Authorization", "Bearer a"));
+        endpoint(api, first, receiver.url("/mix-b"), "headers", Map.of("Authorization", "Bearer b", "X-Only-B", "b"));
+        endpoint(api, second, receiver.url("/mix-c"), "headers", Map.of("Authorization", "Bearer c"));
+        int each = 40;
+        try (var pool = Executors.newFixedThreadPool(16)) {
+            var sent = new ArrayList<Future<?>>();
+            for (int i = 0; i < each; i++) {
+                int n = i;
+                sent.add(pool.submit(() -> publish(api, first, "{\"eventType\":\"h.t\",\"payload\":{\"n\":" + n + "}}")));
+                sent.add(pool.submit(() -> publish(api, second, "{\"eventType\":\"h.t\",\"payload\":{\"n\":" + n + "}}")));
+            }
+            for (var future : sent) future.get();
+        }
+        Receiver.await(WAIT, () -> receiver.messageIds("/mix-a").size() == each && receiver.messageIds("/mix-b").size() == each
+                && receiver.messageIds("/mix-c").size() == each, "every delivery");
+        for (String path : List.of("a", "b", "c")) {
+            for (var request : receiver.requests("/mix-" + path)) {
+                assertThat(request.header("authorization")).as(path).isEqualTo("Bearer " + path);
+                assertThat(request.header("x-only-b")).as(path).isEqualTo(path.equals("b") ? "b" : null);
+            }
+        }
+    }
+
     @Test
     void a_custom_content_type_replaces_the_default_as_in_svix_and_the_signature_still_verifies() throws Exception {
         String app = app(api, "ctype");
