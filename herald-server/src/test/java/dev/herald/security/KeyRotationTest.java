@@ -98,4 +98,36 @@ class KeyRotationTest {
                     .isEqualTo(autoConfig.path("esec").asText());
         }
     }
+
+    /**
+     * An endpoint read before reencrypt-secrets re-sealed its headers and written after (a PATCH of its description that
+     * raced the command): the write keeps the row's re-sealed headers, not the stale copy it read, which only the old key
+     * opens and which would be lost once that key is dropped.
+     */
+    @Test
+    void an_endpoint_written_back_after_its_headers_were_re_encrypted_keeps_them_under_the_new_key() {
+        String app;
+        String endpoint;
+        try (var herald = TestHerald.start()) {
+            app = herald.api.post("/api/v1/app", json("name", "race")).text("id");
+            endpoint = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://127.0.0.1:9/r",
+                    "headers", java.util.Map.of("X-Api-Key", "raced-header-1"))).text("id");
+        }
+        byte[] oldKey = java.util.Base64.getDecoder().decode(OLD_KEY);
+        byte[] newKey = java.util.Base64.getDecoder().decode(NEW_KEY);
+        var rotated = new dev.herald.store.EndpointStore(TestDatabase.jdbi(), new SecretBox(newKey, java.util.List.of(oldKey)));
+        var stale = rotated.find(app, endpoint).orElseThrow();
+        assertThat(stale.sealedHeaders()).isNotNull();
+        assertThat(rotated.reencryptHeaders()).isEqualTo(1);
+
+        rotated.update(new dev.herald.domain.Endpoint(stale.id(), stale.appId(), stale.uid(), stale.url(), "changed meanwhile",
+                stale.disabled(), stale.filterTypes(), stale.channels(), stale.headers(), stale.rateLimit(), stale.throttleRate(),
+                stale.metadata(), stale.version(), stale.createdAt(), stale.updatedAt(), stale.filterJson(),
+                stale.transformationJson(), stale.ordering(), stale.sealedHeaders()));
+
+        var newOnly = new dev.herald.store.EndpointStore(TestDatabase.jdbi(), new SecretBox(newKey, java.util.List.of()));
+        var written = newOnly.find(app, endpoint).orElseThrow();
+        assertThat(written.description()).isEqualTo("changed meanwhile");
+        assertThat(newOnly.headersOf(written)).containsExactly(java.util.Map.entry("X-Api-Key", "raced-header-1"));
+    }
 }
