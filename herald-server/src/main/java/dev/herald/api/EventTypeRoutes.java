@@ -191,6 +191,9 @@ public final class EventTypeRoutes {
         Set<String> featureFlags = partial && !body.has("featureFlags") ? base.featureFlags()
                 : body.stringSet("featureFlags", 10, FLAG, 256);
         String groupName = partial && !body.has("groupName") ? base.groupName() : body.string("groupName", 1, 256, NAME);
+        // Herald's own field, which no Svix SDK sends: a PUT without it keeps it (an SDK's update turned it off);
+        // an explicit null clears it (off), as null clears Herald's other extras
+        boolean keepValidation = base != null && !body.has("validatePayloads");
         Boolean validatePayloads = body.bool("validatePayloads");
         body.validate();
         return new EventType(name, description,
@@ -199,8 +202,7 @@ public final class EventTypeRoutes {
                 deprecated != null ? deprecated : (base != null && partial && base.deprecated()),
                 featureFlag, featureFlags, groupName,
                 base == null ? now : base.createdAt(), now,
-                // Herald's own field, which no Svix SDK sends: a PUT without it keeps it (an SDK's update turned it off)
-                validatePayloads != null ? validatePayloads : (base != null && base.validatePayloads()));
+                keepValidation ? base.validatePayloads() : validatePayloads != null && validatePayloads);
     }
 
     /** Schemas are compiled as publishing will compile them, so a stored schema is known to be usable. */
