@@ -291,7 +291,10 @@ public final class DeliveryRecorder implements AutoCloseable {
                     next = retry.at();
                     if (d.ordered()) heldBehind.add(new HeldBehind(d.endpointId(), d.id(), d.attemptNumber(), next));
                     failed.add(d.endpointId());
-                    if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED && disableCheckDue(d.endpointId(), now)) {
+                    // HERALD_DISABLE_AFTER=0s: the first delivery to use up its retries disables the endpoint. A failure
+                    // with retries left is not checked: its failing clock, started now, is always past a zero limit
+                    if (d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED && !disableAfter.isZero()
+                            && disableCheckDue(d.endpointId(), now)) {
                         exhausted.add(d.endpointId());
                     }
                     if (d.attemptNumber() == FAILING_AFTER_ATTEMPT) {

@@ -219,6 +219,20 @@ class RetryAndHealthTest {
                 "endpoint.disabled operational webhook");
     }
 
+    /** HERALD_DISABLE_AFTER=0s: the first delivery to use up its retries disables the endpoint, not its first failure. */
+    @Test
+    void with_a_zero_limit_the_first_delivery_to_use_up_its_retries_disables_the_endpoint_not_a_first_failure() {
+        start("0,10", Map.of("HERALD_DISABLE_AFTER", "0s"));
+        receiver.reply(r -> Receiver.Reply.status(500));
+        String first = publish();
+        JsonNode firstAttempt = attempts(first, 1).get(0);
+        String path = "/api/v1/app/" + app + "/endpoint/" + endpoint;
+        assertThat(herald.api.get(path).body().path("disabled").asBoolean()).as("a retry is left").isFalse();
+        runDueAt(nextAttempt(firstAttempt));
+        attempts(first, 2);
+        Receiver.await(WAIT, () -> herald.api.get(path).body().path("disabled").asBoolean(), "disabled once its retries ran out");
+    }
+
     /** Enabled again by its owner, an endpoint's failing clock starts afresh: counted from before, it was disabled again at once. */
     @Test
     void an_endpoint_enabled_again_starts_its_failing_clock_afresh() {
