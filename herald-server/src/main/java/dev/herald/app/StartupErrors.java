@@ -34,7 +34,8 @@ public final class StartupErrors {
 
     /**
      * The database's own answer when {@code failure} (from connecting and migrating) is that it could not be reached,
-     * the login was refused or the database does not exist (SQL states 08, 28 and 3D000), or Herald's user may not
+     * the login was refused, the database does not exist or its server is starting or stopping (SQL states 08, 28, 3D000
+     * and 57P), or Herald's user may not
      * create its tables (42501: since PostgreSQL 15 a new user may not create tables in schema public unless granted).
      */
     public static Optional<ConfigException> unusableDatabase(RuntimeException failure, boolean embedded) {
@@ -80,7 +81,9 @@ public final class StartupErrors {
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private static boolean refuses(String sqlState) {
+        // 57P: the server is starting up or shutting down (57P03 "the database system is starting up", as when Herald
+        // and PostgreSQL start together)
         return sqlState.startsWith("08") || sqlState.startsWith("28") || sqlState.equals("3D000")
-                || sqlState.equals(INSUFFICIENT_PRIVILEGE);
+                || sqlState.startsWith("57P") || sqlState.equals(INSUFFICIENT_PRIVILEGE);
     }
 }

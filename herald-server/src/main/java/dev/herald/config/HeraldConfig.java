@@ -86,6 +86,8 @@ public record HeraldConfig(
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(15);
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    /** The HTTP client queues twice as many requests: past this that overflowed (and no node has the memory for it). */
+    static final int MAX_IN_FLIGHT_LIMIT = 100_000;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 256;
     public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
@@ -155,7 +157,7 @@ public record HeraldConfig(
                 reader.durationBetween("HERALD_SHUTDOWN_DELAY", Duration.ZERO, Duration.ZERO, Duration.ofMinutes(10)),
                 reader.optional("HERALD_OPERATIONAL_WEBHOOK_URL"),
                 reader.optional("HERALD_OPERATIONAL_WEBHOOK_SECRET"),
-                reader.positiveInt("HERALD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT),
+                reader.intBetween("HERALD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, 1, MAX_IN_FLIGHT_LIMIT),
                 reader.positiveInt("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT),
                 reader.bool("HERALD_EMBEDDED_DURABLE", true),
                 reader.durationBetween("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE, Duration.ofSeconds(1), Duration.ofDays(1)),

@@ -141,7 +141,10 @@ public final class AddressGuard {
 
     private static IPAddress parseSubnet(String cidr) {
         try {
-            return new IPAddressString(cidr).toAddress().toPrefixBlock();
+            IPAddress address = new IPAddressString(cidr).toAddress();
+            // "*" and a prefix alone ("/8") parse, as every address and as a mask, but name no range of addresses
+            if (address == null) throw new IllegalArgumentException("invalid whitelist subnet '" + cidr + "': not an address or a CIDR range");
+            return address.toPrefixBlock();
         } catch (AddressStringException e) {
             throw new IllegalArgumentException("invalid whitelist subnet '" + cidr + "': " + e.getMessage(), e);
         }

@@ -65,6 +65,29 @@ class StartupErrorsTest {
     }
 
     @Test
+    void a_database_server_starting_or_stopping_is_named_in_one_line() {
+        // PostgreSQL's answer to a connection while it starts (57P03) or shuts down (57P01), wrapped as startup wraps it
+        for (var state : Map.of("57P03", "FATAL: the database system is starting up",
+                "57P01", "FATAL: terminating connection due to administrator command").entrySet()) {
+            var failure = new IllegalStateException(new java.sql.SQLException(state.getValue(), state.getKey()));
+            assertThat(StartupErrors.unusableDatabase(failure, false)).get().extracting(Throwable::getMessage)
+                    .isEqualTo("HERALD_DATABASE_URL: cannot connect: " + state.getValue());
+        }
+    }
+
+    @Test
+    void settings_that_parse_but_name_nothing_usable_are_refused_in_one_line() {
+        for (var subnet : java.util.List.of("*", "/8")) {
+            assertThatThrownBy(() -> start(herald(Map.of("HERALD_WHITELIST_SUBNETS", subnet))))
+                    .as(subnet).isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("HERALD_WHITELIST_SUBNETS: invalid whitelist subnet '" + subnet + "'");
+        }
+        // twice this many requests queue in the HTTP client: 2^30 overflowed into a stack trace
+        assertThatThrownBy(() -> herald(Map.of("HERALD_MAX_IN_FLIGHT", "1073741824")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_MAX_IN_FLIGHT");
+    }
+
+    @Test
     void a_database_that_does_not_exist_is_named() {
         var herald = herald(Map.of("HERALD_DATABASE_URL", TestDatabase.jdbcUrl().replace("/postgres?", "/herald_no_such_database?")));
         assertThatThrownBy(() -> start(herald))
