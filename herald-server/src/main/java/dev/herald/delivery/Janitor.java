@@ -40,8 +40,19 @@ public final class Janitor implements AutoCloseable {
     /** How often a node looks for deletes to purge, and for rows parked for a pause since ended: indexed reads. */
     static final Duration PURGE_CHECK = Duration.ofSeconds(5);
 
+    /** The first sweep comes at most this long after a node starts, whatever the interval (see {@link #firstSweepAfter}). */
+    static final Duration FIRST_SWEEP_WITHIN = Duration.ofMinutes(1);
+
+    /**
+     * A whole interval after start, a long HERALD_JANITOR_INTERVAL (a day, say) on nodes redeployed more often than that
+     * never swept: payloads past their retention were never removed.
+     */
+    static Duration firstSweepAfter(Duration interval) {
+        return interval.compareTo(FIRST_SWEEP_WITHIN) < 0 ? interval : FIRST_SWEEP_WITHIN;
+    }
+
     public Janitor start(Duration interval) {
-        scheduler.scheduleWithFixedDelay(this::runSafely, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::runSafely, firstSweepAfter(interval).toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::purgeSafely, PURGE_CHECK.toMillis(), PURGE_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         return this;
     }
