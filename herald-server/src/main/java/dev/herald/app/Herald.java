@@ -147,7 +147,7 @@ public final class Herald implements AutoCloseable {
                     .withTrustAnyCertificate(config.dangerousDisableTlsVerification())
                     .withProxy(proxy), guard, hostResolver);
             if (config.dangerousDisableTlsVerification()) {
-                out.println("WARNING: HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION is true: https receivers' certificates are not"
+                warn(out, "HERALD_DANGEROUS_DISABLE_TLS_VERIFICATION is true: https receivers' certificates are not"
                         + " checked, so whoever answers for an endpoint's name gets its signed payloads");
             }
             var urlPolicy = new dev.herald.outbound.UrlPolicy(guard, config.endpointHttpsOnly());
@@ -321,9 +321,18 @@ public final class Herald implements AutoCloseable {
                 + "; HERALD_ENCRYPTION_KEYS_OLD adds old ones): start every node on this database with the key that sealed them");
     }
 
+    /**
+     * A warning about a setting, on the console of whoever started the node and in its log: a log shipper (stderr,
+     * HERALD_LOG_FORMAT=json) never saw the ones printed only to stdout.
+     */
+    private static void warn(PrintStream out, String warning) {
+        out.println("WARNING: " + warning);
+        org.slf4j.LoggerFactory.getLogger(Herald.class).warn(warning);
+    }
+
     private void bootstrapAdminToken(TokenStore tokens, PrintStream out) {
-        config.adminToken().filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> out.println(
-                "WARNING: HERALD_ADMIN_TOKEN is " + t.length() + " characters long; it opens every application, so use at"
+        config.adminToken().filter(t -> t.length() < MIN_ADMIN_TOKEN_LENGTH).ifPresent(t -> warn(out,
+                "HERALD_ADMIN_TOKEN is " + t.length() + " characters long; it opens every application, so use at"
                         + " least " + MIN_ADMIN_TOKEN_LENGTH + " random ones (`openssl rand -hex 24`) anywhere but a local trial"));
         if (config.adminToken().isPresent() || tokens.anyAdminToken()) return;
         String token = Tokens.generate("sk_");

@@ -12,8 +12,11 @@ import java.util.Set;
 
 /** Parses environment values; every failure is a {@link ConfigException} naming the variable. */
 final class EnvReader {
-    /** HERALD_ variables read by the launcher script and the benchmark, not by the server. */
-    private static final Set<String> READ_ELSEWHERE = Set.of("HERALD_JAVA_OPTS", "HERALD_BENCH_PG");
+    /**
+     * HERALD_ variables read by the launcher script, the benchmark and the CLI's client commands (`listen --token`,
+     * `poll --key`), not by the server: a node started beside them must not call them misspelt settings.
+     */
+    static final Set<String> READ_ELSEWHERE = Set.of("HERALD_JAVA_OPTS", "HERALD_BENCH_PG", "HERALD_TOKEN", "HERALD_POLL_KEY");
 
     private final Map<String, String> env;
     private final Set<String> asked = new java.util.HashSet<>();

@@ -147,7 +147,9 @@ class HeraldConfigTest {
     @Test
     void herald_variables_no_setting_reads_are_named() {
         var reader = new EnvReader(Map.of("HERALD_DATABSE_URL", "postgres://u:p@db/h", "HERALD_LOG_LEVEL", "INFO",
-                "HERALD_JAVA_OPTS", "-Xmx1g", "HERALD_RETENTION_DAYS", "30", "PATH", "/bin"));
+                "HERALD_JAVA_OPTS", "-Xmx1g", "HERALD_RETENTION_DAYS", "30", "PATH", "/bin",
+                // read by `herald listen` and `herald poll`, which may well run in the same shell
+                "HERALD_TOKEN", "sk_x", "HERALD_POLL_KEY", "pollsk_x"));
         HeraldConfig.read(reader);
         assertThat(reader.unknownNames()).containsExactly("HERALD_DATABSE_URL");
     }

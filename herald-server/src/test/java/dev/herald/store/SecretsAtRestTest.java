@@ -140,10 +140,19 @@ class SecretsAtRestTest {
         var env = TestHerald.defaultEnv();
         env.put("HERALD_ADMIN_TOKEN", "secret");
         var out = new ByteArrayOutputStream();
+        var logged = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Herald.class);
+        logged.start();
+        logger.addAppender(logged);
         try (var started = new Herald(HeraldConfig.fromEnvironment(env), Clock.systemUTC())
                 .start(new PrintStream(out, true, StandardCharsets.UTF_8))) {
             assertThat(out.toString(StandardCharsets.UTF_8)).contains("WARNING: HERALD_ADMIN_TOKEN is 6 characters long");
+            // in the log too, where a shipper reads it (stderr, HERALD_LOG_FORMAT=json)
+            assertThat(logged.list).anyMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN
+                    && e.getFormattedMessage().startsWith("HERALD_ADMIN_TOKEN is 6 characters long"));
             assertThat(new ApiClient("http://127.0.0.1:" + started.port(), "secret").get("/api/v1/app").status()).isEqualTo(200);
+        } finally {
+            logger.detachAppender(logged);
         }
         var longEnough = new ByteArrayOutputStream();
         try (var started = new Herald(HeraldConfig.fromEnvironment(TestHerald.defaultEnv()), Clock.systemUTC())
