@@ -272,6 +272,7 @@ public final class EndpointRoutes {
             }
         }
         var updated = endpoints.update(readWhole(body, app, id, existing.get()));
+        forgetSwitchedOffTransformation(body, updated);
         listener.updated(existing.get(), updated);
         return updated;
     }
@@ -319,8 +320,18 @@ public final class EndpointRoutes {
         var replacement = readWhole(body, app, current.id(), current);
         if (replacement.uid() == null && key.equals(current.uid())) replacement = withUid(replacement, key);
         var updated = endpoints.update(replacement);
+        forgetSwitchedOffTransformation(body, updated);
         listener.updated(current, updated);
         ctx.json(out.apply(updated));
+    }
+
+    /**
+     * A {@code transformation} given on the endpoint (a new one, or null) replaces one switched off too (kept apart, see
+     * TransformationRoutes): null clears, as {@code code: null} does; kept, switching transformations on again brought
+     * the one removed back.
+     */
+    private void forgetSwitchedOffTransformation(Body body, Endpoint updated) {
+        if (body.has("transformation")) endpoints.keepSwitchedOffTransformation(updated.id(), null);
     }
 
     private static Endpoint withUid(Endpoint e, String uid) {
@@ -331,7 +342,10 @@ public final class EndpointRoutes {
 
     void patch(Context ctx) {
         var app = apps.resolve(ctx);
-        ctx.json(out.apply(patch(app, find(ctx, app), Body.of(ctx))));
+        var body = Body.of(ctx);
+        var updated = patch(app, find(ctx, app), body);
+        forgetSwitchedOffTransformation(body, updated); // not in patch(…): switching one off goes through it
+        ctx.json(out.apply(updated));
     }
 
     /**

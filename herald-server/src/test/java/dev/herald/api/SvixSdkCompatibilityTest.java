@@ -318,6 +318,25 @@ class SvixSdkCompatibilityTest {
         assertThat(removed.getCode()).isNull();
         assertThat(herald.api.get("/api/v1/app/" + app + "/endpoint/" + ep).body().path("transformation").isObject()).isFalse();
 
+        // so does the endpoint's own "transformation": null, in a PATCH or a PUT, and a new one replaces it
+        String path = "/api/v1/app/" + app + "/endpoint/" + ep;
+        svix.getEndpoint().transformationPartialUpdate(app, ep, new EndpointTransformationIn().code(template).enabled(true));
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(false));
+        assertThat(herald.api.patch(path, "{\"transformation\":null}").status()).isEqualTo(200);
+        assertThat(svix.getEndpoint().transformationGet(app, ep).getCode()).as("PATCH null").isNull();
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(true));
+        assertThat(herald.api.get(path).body().path("transformation").isObject()).as("nothing to switch on").isFalse();
+        svix.getEndpoint().transformationPartialUpdate(app, ep, new EndpointTransformationIn().code(template).enabled(true));
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(false));
+        assertThat(herald.api.put(path, "{\"url\":\"http://127.0.0.1:9/t\",\"transformation\":null}").status()).isEqualTo(200);
+        assertThat(svix.getEndpoint().transformationGet(app, ep).getCode()).as("PUT null").isNull();
+        svix.getEndpoint().transformationPartialUpdate(app, ep, new EndpointTransformationIn().code(template).enabled(true));
+        svix.getEndpoint().patchTransformation(app, ep, new EndpointTransformationPatch().enabled(false));
+        String other = "{\"body\":{\"other\":\"{{eventType}}\"}}";
+        assertThat(herald.api.patch(path, "{\"transformation\":" + other + "}").status()).isEqualTo(200);
+        assertThat(herald.api.patch(path, "{\"transformation\":null}").status()).isEqualTo(200);
+        assertThat(svix.getEndpoint().transformationGet(app, ep).getCode()).as("no earlier one comes back").isNull();
+
         // an endpoint that does not exist is a 404
         assertThatThrownBy(() -> svix.getEndpoint().transformationGet(app, "ep_missing"))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getCode()).isEqualTo(404));
