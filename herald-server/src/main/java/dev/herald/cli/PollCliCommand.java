@@ -59,15 +59,21 @@ public final class PollCliCommand implements Callable<Integer> {
 
     /** The URL split into Herald's address, the application and the poller. */
     record Target(String server, String app, String poller) {
+        /**
+         * The URL the portal and the API show: {@code …/api/v1/app/{app}/poller/{id}}, under whatever path prefix
+         * HERALD_PUBLIC_URL gives (a reverse proxy's {@code /herald}), which is kept as part of the server's address.
+         */
         static Target of(String url) {
             URI uri = URI.create(url);
-            String[] parts = uri.getPath().split("/");
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            int api = path.lastIndexOf("/api/v1/app/");
+            String[] parts = api < 0 ? new String[0] : path.substring(api).split("/");
             // ["", "api", "v1", "app", {app}, "poller", {poller}]
-            if (uri.getScheme() == null || uri.getHost() == null || parts.length != 7 || !"app".equals(parts[3])
-                    || !"poller".equals(parts[5])) {
+            if (uri.getScheme() == null || uri.getHost() == null || parts.length != 7 || !"poller".equals(parts[5])
+                    || parts[4].isEmpty() || parts[6].isEmpty()) {
                 throw new IllegalArgumentException("not a polling endpoint's URL (…/api/v1/app/{app}/poller/{id}): " + url);
             }
-            return new Target(uri.getScheme() + "://" + uri.getRawAuthority(), parts[4], parts[6]);
+            return new Target(uri.getScheme() + "://" + uri.getRawAuthority() + path.substring(0, api), parts[4], parts[6]);
         }
     }
 
