@@ -189,7 +189,7 @@ public final class PortalRoutes {
     }
 
     private void endpointList(Context ctx, Application app) {
-        var list = endpoints.list(app.id(), new PageRequest(PageRequest.MAX_LIMIT, null, false)).data();
+        var list = endpoints.allOf(app.id()); // all: HERALD_MAX_ENDPOINTS_PER_APP may allow more than a page of 250
         pages.render(ctx, 200, "endpoints", Map.of("shell", shell(ctx, app, "endpoints"), "endpoints", list,
                 "form", EndpointForm.empty(catalog(ctx)), "connectors", connectors.visible(ctx, catalog(ctx)),
                 "failing", endpoints.failingOf(app.id())));
@@ -394,11 +394,12 @@ public final class PortalRoutes {
 
     /**
      * The event types the customer may see: not archived, and without a feature flag unless the portal's token bears
-     * one of the type's flags (as the API's list shows them to that token).
+     * one of the type's flags (as the API's list shows them to that token). All of them: one page (250) left the rest out
+     * of the forms, the catalog and the test event.
      */
     private List<EventType> catalogTypes(Context ctx) {
-        return eventTypes.list(new PageRequest(PageRequest.MAX_LIMIT, null, false), false,
-                PortalSession.owner(ctx).featureFlags()).data();
+        var flags = PortalSession.owner(ctx).featureFlags();
+        return eventTypes.all(false).stream().filter(type -> type.visibleWith(flags)).toList();
     }
 
     /** The event catalog: what each type means and what its payload looks like (the schema's example, or a stub). */
