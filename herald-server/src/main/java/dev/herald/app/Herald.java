@@ -87,7 +87,9 @@ public final class Herald implements AutoCloseable {
     /** {@code hostResolver} is the DNS seam: tests map names to addresses without real DNS. */
     public Herald(HeraldConfig config, Clock clock, HostResolver hostResolver) {
         this.config = config;
-        this.clock = clock;
+        // to the microsecond, as PostgreSQL keeps times (rounding the rest): an answer made from the clock then reads as
+        // every later read of what it wrote (the system clock reads nanoseconds on Linux)
+        this.clock = Clock.tick(clock, Duration.ofNanos(1_000));
         this.hostResolver = hostResolver;
     }
 
