@@ -125,6 +125,9 @@ public final class Database implements AutoCloseable {
     public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout, MeterRegistry registry) {
         var jdbc = JdbcUrl.parse(url);
         int serverMajorVersion = requireReachable(jdbc, timeout);
+        // before the pools: their connections, opened in the background as they fill, took the slots a database with few
+        // left had, and Flyway's own connection was refused ("too many clients already")
+        migrate(jdbc);
         var reach = new DatabaseReach();
         Gauge.builder("herald.database.reachable", reach, r -> r.reachable() ? 1 : 0)
                 .description("1 while this node can connect to its database; 0 from a refused or timed-out connection until one succeeds")
@@ -147,14 +150,7 @@ public final class Database implements AutoCloseable {
         var probe = new DriverConnector(jdbc.url(), driverProperties(jdbc, "herald-probe", timeout), reach);
         probe.setLoginTimeout((int) CONNECTION_TIMEOUT.toSeconds()); // as the pools set theirs
         reach.start(probe::attempt);
-        var database = new Database(general, hotPath, reach);
-        try {
-            migrate(jdbc);
-        } catch (RuntimeException e) {
-            database.close();
-            throw e;
-        }
-        return database;
+        return new Database(general, hotPath, reach);
     }
 
     /**
