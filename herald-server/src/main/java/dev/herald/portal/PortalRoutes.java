@@ -325,11 +325,11 @@ public final class PortalRoutes {
             pages.render(ctx, 200, "notice", Map.of("text", "The recovery failed; try again in a moment.", "error", true));
             return;
         }
-        String text = "Started: the messages that failed since " + since + " are being queued again.";
+        String text = "Started: the failed messages published since " + since + " are being queued again.";
         if (BackgroundTask.FINISHED.equals(record.status())) {
             long queued = messagesQueued(record);
-            text = queued == 0 ? "Nothing failed since " + since + "."
-                    : "Done: " + queued + (queued == 1 ? " message" : " messages") + " that failed since " + since
+            text = queued == 0 ? "No message published since " + since + " failed here."
+                    : "Done: " + queued + (queued == 1 ? " message" : " messages") + " published since " + since + " that failed"
                     + (queued == 1 ? " is" : " are") + " being sent again.";
         }
         pages.render(ctx, 202, "notice", Map.of("text", text, "error", false));

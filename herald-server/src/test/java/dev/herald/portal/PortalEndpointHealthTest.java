@@ -42,7 +42,7 @@ class PortalEndpointHealthTest {
             herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":{}}");
             Receiver.await(Duration.ofSeconds(10), () -> browser.get(page).body().contains("Failing: no delivery has succeeded since"),
                     "the page to say the endpoint is failing");
-            assertThat(browser.get(page).body()).contains("unless one does, it is disabled at");
+            assertThat(browser.get(page).body()).contains("unless one does, the first failure from");
             assertThat(browser.get("/portal/" + app + "/endpoints").body()).as("the list says so too").contains("failing since");
 
             status.set(200);
