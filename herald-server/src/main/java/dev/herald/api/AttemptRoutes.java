@@ -230,7 +230,7 @@ public final class AttemptRoutes {
         publisher.enqueueManual(message.id(), app.id(), List.of(endpoint.id()));
     }
 
-    /** Svix's recover: a manual attempt of each message published since {@code since} whose delivery to the endpoint failed. */
+    /** Svix's recover: a manual attempt of each message whose delivery to the endpoint, made since {@code since}, failed. */
     void recover(Context ctx) {
         Application app = apps.resolve(ctx);
         Endpoint endpoint = endpointRoutes.find(ctx, app);

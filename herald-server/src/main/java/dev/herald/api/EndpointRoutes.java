@@ -271,8 +271,7 @@ public final class EndpointRoutes {
                 if (existing.isEmpty()) throw e;
             }
         }
-        var updated = endpoints.update(readWhole(body, app, id, existing.get()));
-        forgetSwitchedOffTransformation(body, updated);
+        var updated = written(endpoints.update(readWhole(body, app, id, existing.get()), null, body.has("transformation")));
         listener.updated(existing.get(), updated);
         return updated;
     }
@@ -319,8 +318,7 @@ public final class EndpointRoutes {
         EndpointInput.secret(body, "secret");
         var replacement = readWhole(body, app, current.id(), current);
         if (replacement.uid() == null && key.equals(current.uid())) replacement = withUid(replacement, key);
-        var updated = endpoints.update(replacement);
-        forgetSwitchedOffTransformation(body, updated);
+        var updated = written(endpoints.update(replacement, null, body.has("transformation")));
         listener.updated(current, updated);
         ctx.json(out.apply(updated));
     }
@@ -328,10 +326,11 @@ public final class EndpointRoutes {
     /**
      * A {@code transformation} given on the endpoint (a new one, or null) replaces one switched off too (kept apart, see
      * TransformationRoutes): null clears, as {@code code: null} does; kept, switching transformations on again brought
-     * the one removed back.
+     * the one removed back. Not so through {@link #patch(Application, Endpoint, Body)} alone: switching one off goes
+     * through it.
      */
-    private void forgetSwitchedOffTransformation(Body body, Endpoint updated) {
-        if (body.has("transformation")) endpoints.keepSwitchedOffTransformation(updated.id(), null);
+    private static Endpoint written(Optional<Endpoint> updated) {
+        return updated.orElseThrow(() -> new dev.herald.domain.NotFoundException("endpoint"));
     }
 
     private static Endpoint withUid(Endpoint e, String uid) {
@@ -342,10 +341,7 @@ public final class EndpointRoutes {
 
     void patch(Context ctx) {
         var app = apps.resolve(ctx);
-        var body = Body.of(ctx);
-        var updated = patch(app, find(ctx, app), body);
-        forgetSwitchedOffTransformation(body, updated); // not in patch(…): switching one off goes through it
-        ctx.json(out.apply(updated));
+        ctx.json(out.apply(patch(app, find(ctx, app), Body.of(ctx), true)));
     }
 
     /**
@@ -354,8 +350,13 @@ public final class EndpointRoutes {
      * and the fields given applied to it, so that no change made meanwhile is undone.
      */
     public Endpoint patch(Application app, Endpoint current, Body body) {
+        return patch(app, current, body, false);
+    }
+
+    /** {@code api}: the API's own PATCH, whose {@code transformation} replaces a switched-off one too ({@link #written}). */
+    private Endpoint patch(Application app, Endpoint current, Body body, boolean api) {
         for (int attempt = 1; ; attempt++) {
-            var written = patchOnce(app, current, body);
+            var written = patchOnce(app, current, body, api);
             if (written != null) return written;
             if (attempt >= WRITES_TRIED) throw new ConflictException("conflict", "The endpoint kept changing; try again");
             current = endpoints.find(app.id(), current.id()).orElseThrow(() -> ApiException.notFound("Endpoint"));
@@ -369,7 +370,7 @@ public final class EndpointRoutes {
     private static final int WRITES_TRIED = 5;
 
     /** The patch written over {@code current}, or null when the row is no longer {@code current}. */
-    private Endpoint patchOnce(Application app, Endpoint current, Body body) {
+    private Endpoint patchOnce(Application app, Endpoint current, Body body, boolean api) {
         for (String field : NOT_NULLABLE_IN_PATCH) body.refuseNull(field);
         String url = body.has("url") ? EndpointInput.url(body, "url", true, urlPolicy) : current.url();
         String description = body.has("description") ? body.displayable("description", body.string("description", 0, 10_000)) : current.description();
@@ -393,7 +394,8 @@ public final class EndpointRoutes {
                 description == null ? "" : description, disabled, filterTypes, channels,
                 headers == null ? Map.of() : headers, rateLimit, throttleRate, metadata == null ? Map.of() : metadata,
                 version == null ? current.version() : version.intValue(), current.createdAt(), clock.instant(),
-                filter, transformation, ordering, body.has("headers") ? null : current.sealedHeaders()), current.updatedAt());
+                filter, transformation, ordering, body.has("headers") ? null : current.sealedHeaders()), current.updatedAt(),
+                api && body.has("transformation"));
         if (written.isEmpty()) return null;
         var updated = written.get();
         if (secret != null) rotateSecret(current, secret, DEFAULT_GRACE);

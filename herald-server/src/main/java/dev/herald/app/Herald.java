@@ -69,6 +69,8 @@ public final class Herald implements AutoCloseable {
 
     private final List<AutoCloseable> started = new ArrayList<>();
     private final HeraldConfig config;
+    /** Started whole: only such a node waits HERALD_SHUTDOWN_DELAY as it stops, not a start that failed. */
+    private volatile boolean running;
     private final Clock clock;
     private final HostResolver hostResolver;
     private Database database;
@@ -87,9 +89,8 @@ public final class Herald implements AutoCloseable {
     /** {@code hostResolver} is the DNS seam: tests map names to addresses without real DNS. */
     public Herald(HeraldConfig config, Clock clock, HostResolver hostResolver) {
         this.config = config;
-        // to the microsecond, as PostgreSQL keeps times (rounding the rest): an answer made from the clock then reads as
-        // every later read of what it wrote (the system clock reads nanoseconds on Linux)
-        this.clock = Clock.tick(clock, Duration.ofNanos(1_000));
+        // the system clock reads nanoseconds on Linux; what Herald answers and writes is to the microsecond
+        this.clock = new MicrosecondClock(clock);
         this.hostResolver = hostResolver;
     }
 
@@ -270,6 +271,7 @@ public final class Herald implements AutoCloseable {
                     new dev.herald.store.DeletePurge(jdbi), new dev.herald.store.PauseStore(jdbi), clock,
                     Duration.ofDays(config.retentionDays())).start(config.janitorInterval());
             started.add(janitor);
+            running = true;
             return this;
         } catch (RuntimeException e) {
             close();
@@ -384,7 +386,9 @@ public final class Herald implements AutoCloseable {
     @Override
     public void close() {
         if (health != null) health.stopping(); // before anything stops: readiness says so while the node drains
-        if (started.contains(api)) awaitShutdownDelay(config.shutdownDelay());
+        // a worker-only node serves no API a balancer routes to (its listener has health and metrics only)
+        if (running && config.apiEnabled()) awaitShutdownDelay(config.shutdownDelay());
+        running = false;
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

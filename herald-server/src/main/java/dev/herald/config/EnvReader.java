@@ -13,10 +13,11 @@ import java.util.Set;
 /** Parses environment values; every failure is a {@link ConfigException} naming the variable. */
 final class EnvReader {
     /**
-     * HERALD_ variables read by the launcher script, the benchmark and the CLI's client commands (`listen --token`,
-     * `poll --key`), not by the server: a node started beside them must not call them misspelt settings.
+     * HERALD_ variables read by the launcher script, the benchmark and `herald poll --key`, not by the server: a node
+     * started beside them must not call them misspelt settings. HERALD_TOKEN (`herald listen --token`) is not among
+     * them: it is also what someone who meant HERALD_ADMIN_TOKEN would write (HeraldConfig says which it is).
      */
-    static final Set<String> READ_ELSEWHERE = Set.of("HERALD_JAVA_OPTS", "HERALD_BENCH_PG", "HERALD_TOKEN", "HERALD_POLL_KEY");
+    static final Set<String> READ_ELSEWHERE = Set.of("HERALD_JAVA_OPTS", "HERALD_BENCH_PG", "HERALD_POLL_KEY");
 
     private final Map<String, String> env;
     private final Set<String> asked = new java.util.HashSet<>();

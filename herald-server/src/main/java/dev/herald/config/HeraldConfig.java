@@ -120,7 +120,11 @@ public record HeraldConfig(
     public static HeraldConfig fromEnvironment(Map<String, String> env) {
         var reader = new EnvReader(env);
         var config = read(reader);
-        var unknown = reader.unknownNames();
+        var unknown = new java.util.ArrayList<>(reader.unknownNames());
+        if (unknown.remove("HERALD_TOKEN")) {
+            org.slf4j.LoggerFactory.getLogger(HeraldConfig.class).warn("HERALD_TOKEN is set: `herald listen` reads it, the"
+                    + " server does not (its admin token is HERALD_ADMIN_TOKEN)");
+        }
         if (!unknown.isEmpty()) {
             org.slf4j.LoggerFactory.getLogger(HeraldConfig.class).warn(
                     "{} set but not a Herald setting (a misspelt name?): its value is not used", String.join(", ", unknown));

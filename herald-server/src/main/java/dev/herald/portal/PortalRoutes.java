@@ -258,7 +258,8 @@ public final class PortalRoutes {
         params.put("switchedOff", transformation.switchedOff(endpoint));
         var failingSince = endpoints.failingSince(endpoint.id()).orElse(null);
         params.put("failingSince", failingSince);
-        params.put("disabledBy", failingSince == null ? null : failingSince.plus(disableAfter));
+        // HERALD_DISABLE_AFTER=0s: no time to show, a delivery that uses up its retries disables it (DeliveryRecorder)
+        params.put("disabledBy", failingSince == null || disableAfter.isZero() ? null : failingSince.plus(disableAfter));
         pages.render(ctx, 200, "endpoint", params);
     }
 
@@ -325,11 +326,11 @@ public final class PortalRoutes {
             pages.render(ctx, 200, "notice", Map.of("text", "The recovery failed; try again in a moment.", "error", true));
             return;
         }
-        String text = "Started: the failed messages published since " + since + " are being queued again.";
+        String text = "Started: the messages whose delivery here, made since " + since + ", failed are being queued again.";
         if (BackgroundTask.FINISHED.equals(record.status())) {
             long queued = messagesQueued(record);
-            text = queued == 0 ? "No message published since " + since + " failed here."
-                    : "Done: " + queued + (queued == 1 ? " message" : " messages") + " published since " + since + " that failed"
+            text = queued == 0 ? "No delivery made here since " + since + " failed."
+                    : "Done: " + queued + (queued == 1 ? " message" : " messages") + " whose delivery here, made since " + since + ", failed"
                     + (queued == 1 ? " is" : " are") + " being sent again.";
         }
         pages.render(ctx, 202, "notice", Map.of("text", text, "error", false));
@@ -398,9 +399,16 @@ public final class PortalRoutes {
      * of the forms, the catalog and the test event.
      */
     private List<EventType> catalogTypes(Context ctx) {
+        List<EventType> read = ctx.attribute(CATALOG_READ);
+        if (read != null) return read; // a page asks more than once (the form, the connectors)
         var flags = PortalSession.owner(ctx).featureFlags();
-        return eventTypes.all(false).stream().filter(type -> type.visibleWith(flags)).toList();
+        read = eventTypes.all(false).stream().filter(type -> type.visibleWith(flags)).toList();
+        ctx.attribute(CATALOG_READ, read);
+        return read;
     }
+
+    /** The request's attribute holding the catalog read for it. */
+    private static final String CATALOG_READ = "herald.portal.catalog";
 
     /** The event catalog: what each type means and what its payload looks like (the schema's example, or a stub). */
     private void eventTypeList(Context ctx, Application app) {

@@ -109,6 +109,15 @@ public final class EndpointStore {
      * recorder disabling the endpoint, another PATCH's headers) it would undo it. Empty when the row changed or is gone.
      */
     public Optional<Endpoint> update(Endpoint endpoint, Instant readAt) {
+        return update(endpoint, readAt, false);
+    }
+
+    /**
+     * As {@link #update(Endpoint, Instant)}; {@code dropSwitchedOff}: the transformation switched off (kept apart, see
+     * {@link #keepSwitchedOffTransformation}) goes too, in the same statement: a {@code transformation} given on the
+     * endpoint replaces it, and a separate write could erase one a switch-off stored meanwhile.
+     */
+    public Optional<Endpoint> update(Endpoint endpoint, Instant readAt, boolean dropSwitchedOff) {
         try {
             return jdbi.inTransaction(h -> {
                 // locked: two writes at once must not both take the other's ordering for the old one
@@ -127,13 +136,15 @@ public final class EndpointStore {
                         headers_sealed = case when :keepHeaders then headers_sealed else :headersSealed end,
                         rate_limit = :rateLimit, throttle_rate = :throttleRate, metadata = cast(:metadataJson as jsonb),
                         version = :version, updated_at = :updatedAt, filter = cast(:filterJson as jsonb),
-                        transformation = cast(:transformationJson as jsonb), ordering = :ordering
+                        transformation = cast(:transformationJson as jsonb), ordering = :ordering,
+                        transformation_disabled = case when :dropSwitchedOff then null else transformation_disabled end
                     where id = :id and app_id = :appId
                       and (cast(:readAt as timestamptz) is null or updated_at = cast(:readAt as timestamptz))
                     returning *
                     """)
                     .bindMethods(endpoint)
                     .bind("readAt", readAt)
+                    .bind("dropSwitchedOff", dropSwitchedOff)
                     .bindByType("filterTypesArray", textArray(endpoint.filterTypes()), String[].class)
                     .bindByType("channelsArray", textArray(endpoint.channels()), String[].class)
                     .bindMap(sealedHeaders(endpoint))

@@ -44,6 +44,17 @@ class ShutdownDelayTest {
     }
 
     @Test
+    void a_worker_only_node_does_not_wait_the_delay_no_balancer_routes_to_it() {
+        var env = TestHerald.defaultEnv();
+        env.put("HERALD_API_ENABLED", "false");
+        env.put("HERALD_SHUTDOWN_DELAY", "60s");
+        var node = TestHerald.start(env, Clock.systemUTC());
+        long start = System.nanoTime();
+        node.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    }
+
+    @Test
     void without_the_setting_an_api_only_node_closes_its_listener_at_once() throws Exception {
         var env = TestHerald.defaultEnv();
         env.put("HERALD_WORKER_ENABLED", "false");

@@ -148,10 +148,12 @@ class HeraldConfigTest {
     void herald_variables_no_setting_reads_are_named() {
         var reader = new EnvReader(Map.of("HERALD_DATABSE_URL", "postgres://u:p@db/h", "HERALD_LOG_LEVEL", "INFO",
                 "HERALD_JAVA_OPTS", "-Xmx1g", "HERALD_RETENTION_DAYS", "30", "PATH", "/bin",
-                // read by `herald listen` and `herald poll`, which may well run in the same shell
-                "HERALD_TOKEN", "sk_x", "HERALD_POLL_KEY", "pollsk_x"));
+                // read by `herald poll`, which may well run in the same shell
+                "HERALD_POLL_KEY", "pollsk_x",
+                // read by `herald listen`, but also what HERALD_ADMIN_TOKEN misspelt looks like: named apart, at start
+                "HERALD_TOKEN", "sk_x"));
         HeraldConfig.read(reader);
-        assertThat(reader.unknownNames()).containsExactly("HERALD_DATABSE_URL");
+        assertThat(reader.unknownNames()).containsExactly("HERALD_DATABSE_URL", "HERALD_TOKEN");
     }
 
     @Test

@@ -452,14 +452,14 @@ class AppPortalTest {
         var recovered = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", since));
         assertThat(recovered.status()).isEqualTo(202);
         // two failed: a small recovery finishes before the answer, which counts them
-        assertThat(recovered.body()).contains("Done: 2 messages published since " + since.replace('T', ' ') + ":00 UTC that failed are being sent again.");
+        assertThat(recovered.body()).contains("Done: 2 messages whose delivery here, made since " + since.replace('T', ' ') + ":00 UTC, failed are being sent again.");
         Receiver.await(WAIT, () -> receiver.requests("/down").size() == 4, "both failed messages sent again");
         assertThat(receiver.requests("/down").subList(2, 4).stream().map(r -> r.header("webhook-id")))
                 .containsExactlyInAnyOrder(first, second);
         Receiver.await(WAIT, () -> browser.get(base + "/endpoints/" + ep).body().contains("delivered <strong>2</strong>"),
                 "both successes counted on the endpoint's page");
         var nothing = browser.post(base + "/endpoints/" + ep + "/recover", Map.of("since", since));
-        assertThat(nothing.body()).contains("No message published since");
+        assertThat(nothing.body()).contains("No delivery made here since");
     }
 
     @Test

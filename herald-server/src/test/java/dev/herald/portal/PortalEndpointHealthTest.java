@@ -42,7 +42,7 @@ class PortalEndpointHealthTest {
             herald.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":{}}");
             Receiver.await(Duration.ofSeconds(10), () -> browser.get(page).body().contains("Failing: no delivery has succeeded since"),
                     "the page to say the endpoint is failing");
-            assertThat(browser.get(page).body()).contains("unless one does, the first failure from");
+            assertThat(browser.get(page).body()).contains("unless one does, a failure from");
             assertThat(browser.get("/portal/" + app + "/endpoints").body()).as("the list says so too").contains("failing since");
 
             status.set(200);
@@ -51,6 +51,26 @@ class PortalEndpointHealthTest {
                     "a success to end the failing state");
             assertThat(browser.get(page).body()).contains("Enabled");
             assertThat(browser.get("/portal/" + app + "/endpoints").body()).doesNotContain("failing since");
+        }
+    }
+
+    /** HERALD_DISABLE_AFTER=0s: no failure with retries left disables it, so the page names no time. */
+    @Test
+    void with_a_zero_limit_the_page_says_a_delivery_that_uses_up_its_retries_disables_it() {
+        var env = new java.util.HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_DISABLE_AFTER", "0s");
+        env.put("HERALD_RETRY_SCHEDULE", "0,3600");
+        try (var receiver = new Receiver(); var zero = TestHerald.start(env, java.time.Clock.systemUTC())) {
+            receiver.reply(r -> Receiver.Reply.status(500));
+            String app = zero.api.post("/api/v1/app", json("name", "Zero")).text("id");
+            String ep = zero.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/zero"))).text("id");
+            var browser = PortalBrowser.signedIn(zero, app, "{}");
+            String page = "/portal/" + app + "/endpoints/" + ep;
+            zero.api.post("/api/v1/app/" + app + "/msg", "{\"eventType\":\"a.b\",\"payload\":{}}");
+            Receiver.await(Duration.ofSeconds(10), () -> browser.get(page).body().contains("Failing: no delivery has succeeded since"),
+                    "the page to say the endpoint is failing");
+            assertThat(browser.get(page).body()).contains("the first delivery to use up its retries disables it")
+                    .doesNotContain("a failure from");
         }
     }
 }

@@ -120,9 +120,13 @@ class EventCatalogRoutingTest {
         assertThat(publish(herald.api, app, "loose.type", "{\"amount\":\"no\"}").status()).isEqualTo(422);
         // an explicit null clears it, as null clears Herald's other extras
         var cleared = herald.api.patch("/api/v1/event-type/loose.type", "{\"validatePayloads\": null}");
+        assertThat(cleared.status()).as(cleared.toString()).isEqualTo(200);
+        assertThat(cleared.body().path("validatePayloads").isBoolean()).isTrue();
         assertThat(cleared.body().path("validatePayloads").asBoolean()).as(cleared.toString()).isFalse();
         herald.api.patch("/api/v1/event-type/loose.type", json("validatePayloads", true));
         var putNull = herald.api.put("/api/v1/event-type/loose.type", "{\"description\": \"d\", \"validatePayloads\": null}");
+        assertThat(putNull.status()).as(putNull.toString()).isEqualTo(200);
+        assertThat(putNull.body().path("validatePayloads").isBoolean()).isTrue();
         assertThat(putNull.body().path("validatePayloads").asBoolean()).as(putNull.toString()).isFalse();
         Receiver.await(Duration.ofSeconds(10), () -> receiver.requests("/hook").size() == 2, "the two accepted messages");
     }
