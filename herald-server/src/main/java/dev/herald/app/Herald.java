@@ -103,7 +103,7 @@ public final class Herald implements AutoCloseable {
                 var postgres = startEmbedded(config, config.embeddedDurable());
                 started.add(postgres);
                 url = postgres.jdbcUrl();
-                encryptionKey = config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()));
+                encryptionKey = config.encryptionKey().orElseGet(() -> dataDirectoryKey(config));
             } else {
                 url = config.databaseUrl().get();
                 encryptionKey = config.encryptionKey().orElseThrow(() -> new ConfigException(
@@ -119,11 +119,8 @@ public final class Herald implements AutoCloseable {
             try {
                 database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE,
                         config.databaseTimeout(), registry);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException("HERALD_DATABASE_URL: " + e.getMessage());
             } catch (RuntimeException e) {
-                throw StartupErrors.unusableDatabase(e, config.embedded())
-                        .or(() -> StartupErrors.failedMigration(e, config.embedded())).orElseThrow(() -> e);
+                throw StartupErrors.connecting(e, config.embedded());
             }
             started.add(database);
             var jdbi = database.jdbi();
@@ -285,6 +282,18 @@ public final class Herald implements AutoCloseable {
             return build.get();
         } catch (IllegalArgumentException e) {
             throw new ConfigException(variable + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The key in the data directory's {@code encryption.key}, made there the first time; a file that is damaged or
+     * cannot be read stops the start in one line naming it (was a stack trace).
+     */
+    public static byte[] dataDirectoryKey(HeraldConfig config) {
+        try {
+            return EncryptionKeyFile.loadOrCreate(config.dataDir());
+        } catch (IllegalStateException e) {
+            throw new ConfigException("HERALD_DATA_DIR: " + e.getMessage());
         }
     }
 

@@ -78,6 +78,17 @@ public final class StartupErrors {
         return Optional.of(new ConfigException(setting + ": the schema could not be brought up to date: " + first + because));
     }
 
+    /**
+     * What to throw for a failure connecting to the database and migrating it ({@code serve}, {@code migrate},
+     * {@code reencrypt-secrets} alike): one line naming the setting for a URL that cannot be read and for the kinds
+     * above, the failure as it is otherwise.
+     */
+    public static RuntimeException connecting(RuntimeException failure, boolean embedded) {
+        if (failure instanceof IllegalArgumentException) return new ConfigException("HERALD_DATABASE_URL: " + failure.getMessage());
+        Optional<ConfigException> known = unusableDatabase(failure, embedded).or(() -> failedMigration(failure, embedded));
+        return known.isPresent() ? known.get() : failure;
+    }
+
     private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     private static boolean refuses(String sqlState) {

@@ -13,8 +13,17 @@ final class CommandDatabase implements AutoCloseable {
         this.postgres = postgres;
     }
 
+    /**
+     * The embedded one only where it exists: a mistyped HERALD_DATA_DIR made a new empty database (and a new key) and
+     * the command reported success on it ("re-encrypted 0 secrets"). `herald serve` makes one.
+     */
     static CommandDatabase open(HeraldConfig config) {
         if (!config.embedded()) return new CommandDatabase(config.databaseUrl().get(), null);
+        java.nio.file.Path pg = config.dataDir().resolve("pg");
+        if (!java.nio.file.Files.exists(pg.resolve("PG_VERSION"))) {
+            throw new dev.herald.config.ConfigException("HERALD_DATA_DIR: " + pg.toAbsolutePath() + " holds no embedded database"
+                    + " (a mistyped HERALD_DATA_DIR or --data-dir?); `herald serve` makes one there");
+        }
         var postgres = dev.herald.app.Herald.startEmbedded(config, true);
         return new CommandDatabase(postgres.jdbcUrl(), postgres);
     }

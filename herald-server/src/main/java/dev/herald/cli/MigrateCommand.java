@@ -22,9 +22,8 @@ public final class MigrateCommand implements Callable<Integer> {
             try {
                 migration = Database.migrateOnly(database.url(), config.databaseTimeout());
             } catch (RuntimeException e) {
-                // unreachable, missing, refused: one line naming the variable, as serve says it
-                throw dev.herald.app.StartupErrors.unusableDatabase(e, config.embedded())
-                        .or(() -> dev.herald.app.StartupErrors.failedMigration(e, config.embedded())).orElseThrow(() -> e);
+                // a URL that cannot be read, unreachable, missing, refused: one line naming the variable, as serve says it
+                throw dev.herald.app.StartupErrors.connecting(e, config.embedded());
             }
             out.println("schema at version " + migration.version() + " (" + migration.applied() + " migrations applied now)");
             return 0;

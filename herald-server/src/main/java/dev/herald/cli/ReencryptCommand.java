@@ -2,7 +2,6 @@ package dev.herald.cli;
 
 import dev.herald.config.ConfigException;
 import dev.herald.config.HeraldConfig;
-import dev.herald.security.EncryptionKeyFile;
 import dev.herald.security.SecretBox;
 import dev.herald.store.Database;
 import dev.herald.store.EndpointStore;
@@ -11,7 +10,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 @Command(name = "reencrypt-secrets", mixinStandardHelpOptions = true,
-        description = "Re-encrypt every endpoint secret, integration key and kept answer under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD).")
+        description = "Re-encrypt every endpoint secret and custom headers, integration key, AutoConfig secret and kept answer"
+                + " under HERALD_ENCRYPTION_KEY (old keys from HERALD_ENCRYPTION_KEYS_OLD). Brings the schema up to date first,"
+                + " as a node's start does.")
 public final class ReencryptCommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -23,9 +24,15 @@ public final class ReencryptCommand implements Callable<Integer> {
         var config = HeraldConfig.fromEnvironment(env);
         try (var database = CommandDatabase.open(config)) {
             byte[] key = database.embedded()
-                    ? config.encryptionKey().orElseGet(() -> EncryptionKeyFile.loadOrCreate(config.dataDir()))
+                    ? config.encryptionKey().orElseGet(() -> dev.herald.app.Herald.dataDirectoryKey(config))
                     : config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));
-            try (var db = Database.connect(database.url(), 2, 1, config.databaseTimeout())) {
+            Database connected;
+            try {
+                connected = Database.connect(database.url(), 2, 1, config.databaseTimeout());
+            } catch (RuntimeException e) {
+                throw dev.herald.app.StartupErrors.connecting(e, config.embedded()); // one line, as serve says it
+            }
+            try (var db = connected) {
                 var box = new SecretBox(key, config.oldEncryptionKeys());
                 // a secret no key given opens: one line naming the setting, as serve says it, not a stack trace
                 var unopened = dev.herald.store.SealingKeys.notOpenedBy(db.jdbi(), box);

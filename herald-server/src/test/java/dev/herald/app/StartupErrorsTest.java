@@ -88,6 +88,14 @@ class StartupErrorsTest {
     }
 
     @Test
+    void a_url_naming_no_database_connects_to_the_users_own_as_libpq_does() {
+        // the test server's user is postgres, and so is its database: postgres://postgres@localhost:PORT, no path
+        var port = java.net.URI.create(TestDatabase.jdbcUrl().substring("jdbc:".length())).getPort();
+        var herald = herald(Map.of("HERALD_DATABASE_URL", "postgres://postgres@localhost:" + port));
+        org.assertj.core.api.Assertions.assertThatCode(() -> start(herald)).doesNotThrowAnyException(); // was "No suitable driver found"
+    }
+
+    @Test
     void a_database_that_does_not_exist_is_named() {
         var herald = herald(Map.of("HERALD_DATABASE_URL", TestDatabase.jdbcUrl().replace("/postgres?", "/herald_no_such_database?")));
         assertThatThrownBy(() -> start(herald))

@@ -76,6 +76,33 @@ class MigrateCommandTest {
         }
     }
 
+    @Test
+    void a_url_that_cannot_be_read_is_one_line_in_migrate_and_reencrypt_as_in_serve() {
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.put("HERALD_DATABASE_URL", "postgres://herald:s3cr@t@db/herald");
+        assertThatThrownBy(() -> run(env)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("HERALD_DATABASE_URL: names no host").hasMessageNotContaining("s3cr");
+        assertThatThrownBy(() -> ReencryptCommand.run(env, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DATABASE_URL: names no host");
+        // a database that cannot be reached, for reencrypt too (was a stack trace)
+        env.put("HERALD_DATABASE_URL", TestDatabase.jdbcUrl().replace("/postgres?", "/no_such_database?"));
+        assertThatThrownBy(() -> ReencryptCommand.run(env, new PrintStream(new ByteArrayOutputStream())))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_DATABASE_URL: cannot connect");
+    }
+
+    @Test
+    void an_embedded_data_directory_that_holds_no_database_is_refused_not_made(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        var missing = tmp.resolve("mistyped");
+        var env = TestHerald.embeddedEnv(missing);
+        for (var command : java.util.List.<Runnable>of(() -> run(env),
+                () -> ReencryptCommand.run(env, new PrintStream(new ByteArrayOutputStream())))) {
+            assertThatThrownBy(command::run).isInstanceOf(ConfigException.class)
+                    .hasMessage("HERALD_DATA_DIR: " + missing.resolve("pg").toAbsolutePath() + " holds no embedded database"
+                            + " (a mistyped HERALD_DATA_DIR or --data-dir?); `herald serve` makes one there");
+        }
+        assertThat(missing).doesNotExist();
+    }
+
     private static String run(java.util.Map<String, String> env) {
         var out = new ByteArrayOutputStream();
         assertThat(MigrateCommand.run(env, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
