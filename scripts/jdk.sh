@@ -12,7 +12,7 @@ herald_find_jdk() {
   for candidate in "${candidates[@]}"; do
     [ -x "$candidate" ] || continue
     local major
-    major=$(java_major "$candidate")
+    major=$(java_major "$candidate") || major="" # one that fails to run is passed over, not the end of the search
     if [ -n "$major" ] && [ "$major" -ge 21 ] 2>/dev/null; then
       JAVA="$candidate"
       JAVA_HOME="$(dirname "$(dirname "$candidate")")"

@@ -43,10 +43,13 @@ public final class BackupCommand implements Callable<Integer> {
         } catch (java.io.IOException | java.sql.SQLException | RuntimeException e) {
             throw new ConfigException("backup: " + e.getMessage()); // printed after "herald: "
         }
-        out.printf("%s copied to %s (%s, %d MB%s); it holds the encryption key: keep it as safe as the data directory."
-                        + " Start it with: herald serve --data-dir %s%n",
+        // a node keyed by HERALD_ENCRYPTION_KEY has no key file to copy: the copy opens no secret without that key
+        String key = java.nio.file.Files.exists(to.resolve("encryption.key"))
+                ? "it holds the encryption key: keep it as safe as the data directory"
+                : "it does not hold the encryption key (HERALD_ENCRYPTION_KEY): keep that key with it, and start it with it set";
+        out.printf("%s copied to %s (%s, %d MB%s); %s. Start it with: herald serve --data-dir %s%n",
                 config.dataDir().toAbsolutePath(), to.toAbsolutePath(), copied.online() ? "while the server ran" : "the server stopped",
-                copied.bytes() >> 20, copied.online() ? ", " + copied.walSegments() + " WAL segments" : "",
+                copied.bytes() >> 20, copied.online() ? ", " + copied.walSegments() + " WAL segments" : "", key,
                 shellWord(to.toAbsolutePath().toString()));
         return 0;
     }

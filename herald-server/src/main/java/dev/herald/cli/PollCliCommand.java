@@ -69,7 +69,8 @@ public final class PollCliCommand implements Callable<Integer> {
             int api = path.lastIndexOf("/api/v1/app/");
             String[] parts = api < 0 ? new String[0] : path.substring(api).split("/");
             // ["", "api", "v1", "app", {app}, "poller", {poller}]
-            if (uri.getScheme() == null || uri.getHost() == null || parts.length != 7 || !"poller".equals(parts[5])
+            boolean http = "http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme());
+            if (!http || uri.getHost() == null || parts.length != 7 || !"poller".equals(parts[5])
                     || parts[4].isEmpty() || parts[6].isEmpty()) {
                 throw new IllegalArgumentException("not a polling endpoint's URL (…/api/v1/app/{app}/poller/{id}): " + url);
             }

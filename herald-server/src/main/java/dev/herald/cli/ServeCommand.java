@@ -35,8 +35,10 @@ public final class ServeCommand implements Callable<Integer> {
             herald.close();
             stopped.countDown();
         }, "herald-shutdown"));
-        String base = "http://" + config.httpAddress().getHostString() + ":" + herald.port();
-        System.out.println("Herald listening on " + base + " (dashboard: " + base + "/dashboard)");
+        String host = config.httpAddress().getHostString();
+        String base = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + herald.port(); // an IPv6 address in brackets
+        // a worker-only node serves health and metrics alone: no dashboard to point at
+        System.out.println("Herald listening on " + base + (config.apiEnabled() ? " (dashboard: " + base + "/dashboard)" : ""));
         stopped.await();
         return 0;
     }

@@ -99,7 +99,7 @@ class BackupCommandTest {
             copying.set(false);
             stop.set(true);
             publisher.join();
-            assertThat(out.toString()).contains("while the server ran").contains("WAL segments")
+            assertThat(out.toString()).contains("while the server ran").contains("WAL segments").contains("it holds the encryption key")
                     .contains("herald serve --data-dir " + copy.toAbsolutePath());
         }
         System.out.printf("BackupCommandTest: %d accepted before the copy, %d while it was taken, %d in all%n",

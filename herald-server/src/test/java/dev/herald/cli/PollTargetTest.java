@@ -18,7 +18,7 @@ class PollTargetTest {
     @Test
     void anything_else_is_refused() {
         for (String url : new String[] {"http://h/api/v1/app/a/endpoint/e", "http://h/api/v1/app/a/poller/", "http://h/api/v1/app/a",
-                "/api/v1/app/a/poller/p", "http://h/api/v1/app/a/poller/p/extra", "http://h/x/y"}) {
+                "/api/v1/app/a/poller/p", "http://h/api/v1/app/a/poller/p/extra", "http://h/x/y", "ftp://h/api/v1/app/a/poller/p"}) {
             assertThatThrownBy(() -> PollCliCommand.Target.of(url)).as(url).isInstanceOf(IllegalArgumentException.class);
         }
     }
