@@ -5,8 +5,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * When a failed call is tried again: after a 5xx, a 429 or a broken connection, up to {@code maxRetries} more
- * times, waiting {@code initialBackoff} doubled each time (with jitter, capped at {@code maxBackoff}), or
- * longer when Herald sends Retry-After.
+ * times, waiting {@code initialBackoff} doubled each time (with jitter, capped at {@code maxBackoff}), or as long
+ * as Herald's Retry-After asks when that is longer, up to {@code maxBackoff} too (a call never waits longer than
+ * that between tries). A DELETE whose answer was lost, tried again, counts its 404 as done.
  */
 public record Retries(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
     public static final Retries DEFAULT = new Retries(3, Duration.ofMillis(50), Duration.ofSeconds(5));

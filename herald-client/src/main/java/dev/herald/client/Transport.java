@@ -88,7 +88,7 @@ final class Transport {
         for (int attempt = 0; ; attempt++) {
             HttpResponse<String> response;
             try {
-                response = http.send(request(method, path, json, idempotencyKey, attempt), HttpResponse.BodyHandlers.ofString());
+                response = exchange(request(method, path, json, idempotencyKey, attempt));
             } catch (IOException e) {
                 if (!repeatable && !(e instanceof java.net.ConnectException)) {
                     throw new HeraldConnectionException(method + " " + path + " failed and is not tried again (it may have"
@@ -106,11 +106,37 @@ final class Transport {
             }
             int status = response.statusCode();
             if (status < 300) return response;
+            // a DELETE tried again after its answer was lost finds what it deleted gone: done, not "not found"
+            if (status == 404 && "DELETE".equals(method) && attempt > 0) return response;
             if (Retries.retryableStatus(status) && (repeatable || status == 429) && attempt < retries.maxRetries()) {
                 pause(retries.delayBefore(attempt + 1, retryAfter(response)));
                 continue;
             }
             throw ErrorBodies.toException(status, response.body());
+        }
+    }
+
+    /**
+     * One exchange, the whole answer within the request timeout. The request's own timeout ends at the answer's head on
+     * JDK 21 to 25 (JDK-8208693): an answer whose body stalled (a proxy, a half-open connection) held the call, and a
+     * relay's or an app's shutdown behind it, for ever.
+     */
+    private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+        var answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        try {
+            return answer.get(requestTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            answer.cancel(true);
+            throw new java.net.http.HttpTimeoutException("no whole answer within " + requestTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            throw e;
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) throw io;
+            if (cause instanceof RuntimeException runtime) throw runtime;
+            if (cause instanceof Error error) throw error;
+            throw new IOException(cause);
         }
     }
 

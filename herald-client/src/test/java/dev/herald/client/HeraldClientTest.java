@@ -85,6 +85,49 @@ class HeraldClientTest {
         assertThat(client.pollers().consumerPoll("acme", "p", "ledger", null, 10).iterator()).isEqualTo("page2");
     }
 
+    /** A DELETE whose answer was lost is tried again and finds what it deleted gone: done, not "not found". */
+    @Test
+    void a_delete_whose_answer_was_lost_is_done_when_tried_again() {
+        client.applications().create(ApplicationIn.of("Gone").withUid("gone"));
+        herald.dropAfterWorkNext(1);
+        client.applications().delete("gone");
+        assertThatThrownBy(() -> client.applications().get("gone")).isInstanceOf(HeraldNotFoundException.class);
+        // one that never was is still not found
+        assertThatThrownBy(() -> client.applications().delete("never")).isInstanceOf(HeraldNotFoundException.class);
+    }
+
+    /**
+     * An answer whose head came and whose body stalled ends within the request timeout: the JDK's own timeout stops at
+     * the head (JDK-8208693, to JDK 25), and the call, with a relay's shutdown behind it, waited for ever.
+     */
+    @Test
+    void an_answer_whose_body_stalls_ends_within_the_request_timeout() throws Exception {
+        var release = new java.util.concurrent.CountDownLatch(1);
+        var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 100);
+            exchange.getResponseBody().write("{\"data\":".getBytes());
+            exchange.getResponseBody().flush();
+            try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS); // the rest of the body never comes
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        try (var stalled = HeraldClient.builder("http://127.0.0.1:" + server.getAddress().getPort(), FakeHerald.TOKEN)
+                .retries(Retries.NONE).requestTimeout(Duration.ofMillis(500)).build()) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> stalled.applications().get("acme")).isInstanceOf(HeraldConnectionException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+        } finally {
+            release.countDown();
+            server.stop(0);
+        }
+    }
+
     /** "." and ".." would be dot-segments, taken away with the segment before them: another resource. */
     @Test
     void ids_of_dots_alone_are_written_as_escapes() {
