@@ -39,6 +39,12 @@ final class EventSender {
     private RelayOutcome confirmDuplicate(ClaimedEvent event, HeraldConflictException conflict) {
         try {
             var existing = herald.messages().get(event.appId(), event.eventId());
+            // another event that took the same eventId (one id for order.created and order.paid): this one was never
+            // published, and marking it sent would drop it unseen; kept, with the reason in last_error
+            if (!java.util.Objects.equals(existing.eventType(), event.eventType())) {
+                return retry(event, "eventId " + event.eventId() + " is taken by message " + existing.id() + " of type "
+                        + existing.eventType() + ", not " + event.eventType() + ": give each event an eventId of its own");
+            }
             return new RelayOutcome.Sent(existing.id(), true);
         } catch (HeraldNotFoundException stillRunning) {
             return retry(event, "409 from Herald and no message with this eventId yet: " + conflict.detail());

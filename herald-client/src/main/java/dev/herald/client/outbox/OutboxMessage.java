@@ -39,7 +39,11 @@ public record OutboxMessage(String appId, String eventType, String eventId, Stri
         return withEventId(EventIds.deterministic(all));
     }
 
-    /** An event id you derived yourself; it must stay the same when your transaction is retried. */
+    /**
+     * An event id you derived yourself; it must stay the same when your transaction is retried, and name this event
+     * alone in its application (Herald keeps one message per eventId: a second event under it is not published, and
+     * its row stays unsent, saying why in {@code last_error}).
+     */
     public OutboxMessage withEventId(String eventId) {
         return new OutboxMessage(appId, eventType, eventId, payload, channels, tags);
     }

@@ -150,8 +150,9 @@ public final class OutboxRelay implements AutoCloseable {
                     claimed = relayOnce();
                 } while (running && claimed >= settings.batchSize());
                 purgeIfDue();
-            } catch (Exception e) {
-                // the loop must survive a database restart or a bug in one pass
+            } catch (Exception | LinkageError | StackOverflowError e) {
+                // the loop must survive a database restart or a bug in one pass; an Error too (a library of another
+                // version, a payload nested too deep): it ended the thread while the relay looked alive
                 metrics.failed(e.toString());
                 log.log(Level.ERROR, "outbox relay pass failed; trying again in " + settings.pollInterval(), e);
             }

@@ -87,6 +87,22 @@ class OutboxRelayTest {
         assertThat(relay.metrics().snapshot().duplicates()).isEqualTo(1);
     }
 
+    /** An eventId another event already took (of another type): this event was never published, so it is kept unsent. */
+    @Test
+    void a_409_for_an_event_id_another_type_took_is_kept_unsent_and_says_why() throws Exception {
+        String eventId = commit(order("ord_1"));
+        var other = client.messages().create("shop", MessageIn.of("order.paid", Map.of()).withEventId(eventId));
+        var relay = relay(RelaySettings.DEFAULTS).build();
+
+        relay.relayOnce();
+
+        assertThat(db.scalar("select herald_msg_id from herald_outbox")).isNull();
+        assertThat(db.scalar("select sent_at from herald_outbox")).isNull();
+        assertThat(String.valueOf(db.scalar("select last_error from herald_outbox")))
+                .contains("is taken by message " + other.id()).contains("order.paid");
+        assertThat(relay.metrics().snapshot().duplicates()).isZero();
+    }
+
     @Test
     void a_server_error_is_retried_after_the_backoff() throws Exception {
         commit(order("ord_1"));
