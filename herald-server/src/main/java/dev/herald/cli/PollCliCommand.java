@@ -97,13 +97,16 @@ public final class PollCliCommand implements Callable<Integer> {
         }
         var pollers = HeraldClient.builder(target.server(), key).build().pollers();
         if (commit) return leased(pollers, target);
-        String at = iterator;
+        reached = iterator;
+        // --follow ends with Ctrl-C or a SIGTERM, which run no finally: the place reached is printed on the way out
+        var onExit = new Thread(this::printIterator, "herald-poll-iterator");
+        Runtime.getRuntime().addShutdownHook(onExit);
         try {
             while (true) {
-                PollingPage page = read(pollers, target, at);
+                PollingPage page = read(pollers, target, reached);
                 page.data().forEach(m -> out.println(dev.herald.client.HeraldJson.write(m)));
                 out.flush();
-                at = page.iterator();
+                reached = page.iterator(); // only once its page is printed: a stop in between reads that page again
                 if (!page.done()) continue;
                 if (!follow) break;
                 Thread.sleep(Duration.ofSeconds(Math.max(1, interval)));
@@ -112,9 +115,25 @@ public final class PollCliCommand implements Callable<Integer> {
             System.err.println("herald poll: " + e.getMessage());
             return 1;
         } finally {
-            if (at != null) System.err.println("iterator: " + at);
+            printIterator();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onExit);
+            } catch (IllegalStateException stopping) {
+                // the JVM is already stopping: the hook runs, and prints nothing twice
+            }
         }
         return 0;
+    }
+
+    /** The iterator after the last page printed, for --iterator; its page only once printed whole. */
+    private volatile String reached;
+    private final java.util.concurrent.atomic.AtomicBoolean iteratorPrinted = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private void printIterator() {
+        String at = reached;
+        if (at == null || !iteratorPrinted.compareAndSet(false, true)) return;
+        out.flush();
+        System.err.println("iterator: " + at);
     }
 
     /** Lease, print, commit, page after page: the consumer's place moves only past what was printed. */
