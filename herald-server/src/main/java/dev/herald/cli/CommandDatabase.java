@@ -8,9 +8,14 @@ final class CommandDatabase implements AutoCloseable {
     private final String url;
     private final EmbeddedPostgresServer postgres;
 
+    /** Stops the embedded server if the command is stopped by a signal: its postmaster outlives the JVM otherwise. */
+    private final Thread onExit;
+
     private CommandDatabase(String url, EmbeddedPostgresServer postgres) {
         this.url = url;
         this.postgres = postgres;
+        this.onExit = postgres == null ? null : new Thread(postgres::close, "herald-command-database");
+        if (onExit != null) Runtime.getRuntime().addShutdownHook(onExit);
     }
 
     /**
@@ -38,6 +43,12 @@ final class CommandDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        if (postgres != null) postgres.close();
+        if (postgres == null) return;
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException stopping) {
+            return; // the JVM is stopping: the hook closes it
+        }
+        postgres.close();
     }
 }
