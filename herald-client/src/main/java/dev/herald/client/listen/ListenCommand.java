@@ -21,9 +21,16 @@ import java.util.concurrent.Executors;
  */
 public final class ListenCommand {
     private final PrintStream out;
+    /** Why it stopped or could not start: apart from the events, whose stream may be a file. */
+    private final PrintStream err;
 
     public ListenCommand(PrintStream out) {
+        this(out, System.err);
+    }
+
+    public ListenCommand(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     /**
@@ -36,15 +43,22 @@ public final class ListenCommand {
         try {
             listener = start(options);
         } catch (HeraldException | UncheckedIOException | IllegalArgumentException e) {
-            out.println("herald listen: " + e.getMessage());
+            err.println("herald listen: " + e.getMessage()); // not stdout, which may be the events' file
             return 1;
         }
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            listener.close();
-            out.println("herald listen: stopped" + (listener.endpointId() == null ? "" : "; endpoint "
-                    + listener.endpointId() + " deleted"));
-            stopped.countDown();
+            try {
+                listener.close();
+                out.println("herald listen: stopped" + (listener.endpointId() == null ? "" : "; endpoint "
+                        + listener.endpointId() + " deleted"));
+            } catch (HeraldException e) {
+                // Herald stopped first, or the token was revoked: one line saying what is left, not a stack trace
+                err.println("herald listen: stopped; endpoint " + listener.endpointId() + " was not deleted ("
+                        + e.getMessage() + "): delete it yourself");
+            } finally {
+                stopped.countDown();
+            }
         }, "herald-listen-shutdown"));
         try {
             stopped.await();
