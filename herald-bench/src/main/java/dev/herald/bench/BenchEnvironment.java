@@ -41,7 +41,14 @@ final class BenchEnvironment implements AutoCloseable {
         if (statementStats) pgConfig.putAll(Map.of("shared_preload_libraries", "pg_stat_statements", "pg_stat_statements.track_planning", "on"));
         pgConfig.putAll(settingsToTry(System.getenv("HERALD_BENCH_PG")));
         postgres = EmbeddedPostgresServer.startThrowaway("herald-bench-pg", true, pgConfig);
-        database = Database.connect(postgres.jdbcUrl(), 16, 8, dev.herald.config.HeraldConfig.DEFAULT_DATABASE_TIMEOUT);
+        // a run stopped by Ctrl-C left its throwaway database (gigabytes, after the backlog scenario) in the temp folder
+        Runtime.getRuntime().addShutdownHook(onExit);
+        try {
+            database = Database.connect(postgres.jdbcUrl(), 16, 8, dev.herald.config.HeraldConfig.DEFAULT_DATABASE_TIMEOUT);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
         if (statementStats) jdbi().useHandle(h -> h.execute("create extension if not exists pg_stat_statements"));
     }
 
@@ -184,8 +191,20 @@ final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
-        stopNodes();
-        database.close();
-        postgres.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(onExit);
+        } catch (IllegalStateException stopping) {
+            // the JVM is stopping: this is the hook
+        }
+        try {
+            stopNodes(); // from the hook, a scenario may still be starting or stopping nodes
+            if (database != null) database.close();
+        } catch (RuntimeException e) {
+            System.err.println("bench: stopping the nodes failed: " + e);
+        } finally {
+            postgres.close(); // deletes the throwaway directory
+        }
     }
+
+    private final Thread onExit = new Thread(this::close, "herald-bench-cleanup");
 }
