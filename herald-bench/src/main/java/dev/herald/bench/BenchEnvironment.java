@@ -191,6 +191,8 @@ final class BenchEnvironment implements AutoCloseable {
 
     @Override
     public void close() {
+        // once: at a signal the hook and the main thread's own close may both come here
+        if (!closing.compareAndSet(false, true)) return;
         try {
             Runtime.getRuntime().removeShutdownHook(onExit);
         } catch (IllegalStateException stopping) {
@@ -207,4 +209,5 @@ final class BenchEnvironment implements AutoCloseable {
     }
 
     private final Thread onExit = new Thread(this::close, "herald-bench-cleanup");
+    private final java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
 }

@@ -30,6 +30,8 @@ final class Transport {
     private final HttpClient http;
     private final Retries retries;
     private final Duration requestTimeout;
+    /** A whole answer's deadline: the request timeout and a second (a very long timeout saturates, not overflows). */
+    private final Duration deadline;
     private final boolean ownsClient;
 
     Transport(String baseUrl, String token, HttpClient http, boolean ownsClient, Retries retries, Duration requestTimeout) {
@@ -38,6 +40,7 @@ final class Transport {
         this.http = http;
         this.retries = retries;
         this.requestTimeout = requestTimeout;
+        this.deadline = requestTimeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365) : requestTimeout.plusSeconds(1);
         this.ownsClient = ownsClient;
     }
 
@@ -85,11 +88,13 @@ final class Transport {
 
     private HttpResponse<String> send(String method, String path, Object body, String idempotencyKey, boolean repeatable) {
         String json = body == null ? null : HeraldJson.write(body);
+        boolean answerLost = false; // an earlier try may have been carried out, its answer never read
         for (int attempt = 0; ; attempt++) {
             HttpResponse<String> response;
             try {
                 response = exchange(request(method, path, json, idempotencyKey, attempt));
             } catch (IOException e) {
+                if (!(e instanceof java.net.ConnectException)) answerLost = true;
                 if (!repeatable && !(e instanceof java.net.ConnectException)) {
                     throw new HeraldConnectionException(method + " " + path + " failed and is not tried again (it may have"
                             + " been served, and a second one would read on from there): " + e, e);
@@ -106,8 +111,9 @@ final class Transport {
             }
             int status = response.statusCode();
             if (status < 300) return response;
-            // a DELETE tried again after its answer was lost finds what it deleted gone: done, not "not found"
-            if (status == 404 && "DELETE".equals(method) && attempt > 0) return response;
+            // a DELETE tried again after its answer was lost finds what it deleted gone: done, not "not found" (after a
+            // refused connection or a 429 alone, nothing was deleted: a 404 is one)
+            if (status == 404 && "DELETE".equals(method) && answerLost) return response;
             if (Retries.retryableStatus(status) && (repeatable || status == 429) && attempt < retries.maxRetries()) {
                 pause(retries.delayBefore(attempt + 1, retryAfter(response)));
                 continue;
@@ -122,12 +128,15 @@ final class Transport {
      * relay's or an app's shutdown behind it, for ever.
      */
     private HttpResponse<String> exchange(HttpRequest request) throws IOException, InterruptedException {
+        if (Thread.interrupted()) throw new InterruptedException(); // as send did: an interrupted thread sends nothing
         var answer = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
-            return answer.get(requestTimeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+            // past the request's own timeout (which ends a slow head first): the answer completes on a pool thread,
+            // and a busy pool must not turn an answer that came in time into a timeout
+            return answer.get(deadline.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             answer.cancel(true);
-            throw new java.net.http.HttpTimeoutException("no whole answer within " + requestTimeout.toMillis() + " ms");
+            throw new java.net.http.HttpTimeoutException("no whole answer within " + deadline.toMillis() + " ms");
         } catch (InterruptedException e) {
             answer.cancel(true);
             throw e;

@@ -92,7 +92,9 @@ class HeraldClientTest {
         herald.dropAfterWorkNext(1);
         client.applications().delete("gone");
         assertThatThrownBy(() -> client.applications().get("gone")).isInstanceOf(HeraldNotFoundException.class);
-        // one that never was is still not found
+        // one that never was is still not found, after a retry of a try that never reached it too
+        assertThatThrownBy(() -> client.applications().delete("never")).isInstanceOf(HeraldNotFoundException.class);
+        herald.failNext(1, 429);
         assertThatThrownBy(() -> client.applications().delete("never")).isInstanceOf(HeraldNotFoundException.class);
     }
 

@@ -44,7 +44,7 @@ public final class BackupCommand implements Callable<Integer> {
             throw new ConfigException("backup: " + e.getMessage()); // printed after "herald: "
         }
         // a node keyed by HERALD_ENCRYPTION_KEY has no key file to copy: the copy opens no secret without that key
-        String key = java.nio.file.Files.exists(to.resolve("encryption.key"))
+        String key = config.encryptionKey().isEmpty() && java.nio.file.Files.exists(to.resolve("encryption.key"))
                 ? "it holds the encryption key: keep it as safe as the data directory"
                 : "it does not hold the encryption key (HERALD_ENCRYPTION_KEY): keep that key with it, and start it with it set";
         out.printf("%s copied to %s (%s, %d MB%s); %s. Start it with: herald serve --data-dir %s%n",

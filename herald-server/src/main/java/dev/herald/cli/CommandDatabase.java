@@ -19,13 +19,14 @@ final class CommandDatabase implements AutoCloseable {
     }
 
     /**
-     * The embedded one only where it exists: a mistyped HERALD_DATA_DIR made a new empty database (and a new key) and
-     * the command reported success on it ("re-encrypted 0 secrets"). `herald serve` makes one.
+     * {@code existing}: the embedded one only where it exists (reencrypt-secrets: a mistyped HERALD_DATA_DIR made a new
+     * empty database, and a new key, and it reported "re-encrypted 0 secrets"). `herald migrate` may make one, as the
+     * first step of a new host's deployment.
      */
-    static CommandDatabase open(HeraldConfig config) {
+    static CommandDatabase open(HeraldConfig config, boolean existing) {
         if (!config.embedded()) return new CommandDatabase(config.databaseUrl().get(), null);
         java.nio.file.Path pg = config.dataDir().resolve("pg");
-        if (!java.nio.file.Files.exists(pg.resolve("PG_VERSION"))) {
+        if (existing && !java.nio.file.Files.exists(pg.resolve("PG_VERSION"))) {
             throw new dev.herald.config.ConfigException("HERALD_DATA_DIR: " + pg.toAbsolutePath() + " holds no embedded database"
                     + " (a mistyped HERALD_DATA_DIR or --data-dir?); `herald serve` makes one there");
         }

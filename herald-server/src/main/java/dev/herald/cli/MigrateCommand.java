@@ -17,7 +17,7 @@ public final class MigrateCommand implements Callable<Integer> {
     /** Migrates HERALD_DATABASE_URL's database (or the embedded one); returns the process exit code. */
     public static int run(java.util.Map<String, String> env, java.io.PrintStream out) {
         var config = HeraldConfig.fromEnvironment(env);
-        try (var database = CommandDatabase.open(config)) {
+        try (var database = CommandDatabase.open(config, false)) {
             Database.Migration migration;
             try {
                 migration = Database.migrateOnly(database.url(), config.databaseTimeout());

@@ -131,8 +131,8 @@ public final class PollCliCommand implements Callable<Integer> {
 
     private void printIterator() {
         String at = reached;
+        // no flush here: each page is flushed before its iterator is taken, and a flush could wait on a full pipe
         if (at == null || !iteratorPrinted.compareAndSet(false, true)) return;
-        out.flush();
         System.err.println("iterator: " + at);
     }
 

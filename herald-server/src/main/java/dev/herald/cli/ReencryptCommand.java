@@ -22,7 +22,7 @@ public final class ReencryptCommand implements Callable<Integer> {
     /** Re-seals every secret under the current key; returns the process exit code. */
     public static int run(java.util.Map<String, String> env, java.io.PrintStream out) {
         var config = HeraldConfig.fromEnvironment(env);
-        try (var database = CommandDatabase.open(config)) {
+        try (var database = CommandDatabase.open(config, true)) {
             byte[] key = database.embedded()
                     ? config.encryptionKey().orElseGet(() -> dev.herald.app.Herald.dataDirectoryKey(config))
                     : config.encryptionKey().orElseThrow(() -> new ConfigException("HERALD_ENCRYPTION_KEY: required"));

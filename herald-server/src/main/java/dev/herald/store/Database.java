@@ -382,7 +382,8 @@ public final class Database implements AutoCloseable {
         public static JdbcUrl parse(String url) {
             if (url.startsWith("jdbc:postgresql:")) {
                 // the driver finds no database in one without a '/' after the host, and answers "No suitable driver"
-                if (url.startsWith("jdbc:postgresql://") && url.indexOf('/', "jdbc:postgresql://".length()) < 0) {
+                String hostsAndPath = url.startsWith("jdbc:postgresql://") ? url.substring("jdbc:postgresql://".length()).split("\\?", 2)[0] : "/";
+                if (!hostsAndPath.contains("/")) {
                     throw new IllegalArgumentException("names no database: a '/' and the database's name follow the host"
                             + " (expected " + FORM + ")");
                 }
@@ -423,17 +424,15 @@ public final class Database implements AutoCloseable {
             }
             String user = null;
             String password = null;
-            String rawUser = "";
             String userInfo = dev.herald.domain.UrlHosts.rawUserInfo(uri);
             if (userInfo != null) {
                 String[] parts = userInfo.split(":", 2);
-                rawUser = parts[0];
                 user = percentDecoded(parts[0]);
                 if (parts.length == 2) password = percentDecoded(parts[1]);
             }
-            // no path at all (postgres://u:p@db:5432): libpq takes the user's name for the database; the driver, given
-            // no '/', finds no database in the URL and refused it as "No suitable driver"
-            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" + rawUser : uri.getRawPath();
+            // no path at all (postgres://u:p@db:5432): libpq takes the user's name for the database, as PostgreSQL does
+            // for an empty one; the driver, given no '/', found no database in the URL and refused it ("No suitable driver")
+            String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
             int portNumber = dev.herald.domain.UrlHosts.port(uri);
             String port = portNumber > 0 ? ":" + portNumber : "";
             String query = uri.getRawQuery() == null ? "" : "?" + driverNames(uri.getRawQuery());

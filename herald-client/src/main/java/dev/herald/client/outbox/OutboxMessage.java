@@ -41,8 +41,8 @@ public record OutboxMessage(String appId, String eventType, String eventId, Stri
 
     /**
      * An event id you derived yourself; it must stay the same when your transaction is retried, and name this event
-     * alone in its application (Herald keeps one message per eventId: a second event under it is not published, and
-     * its row stays unsent, saying why in {@code last_error}).
+     * alone in its application: Herald keeps one message per eventId. A second event of another type under it stays
+     * unsent, saying why in {@code last_error}; one of the same type is taken for the first and counted a duplicate.
      */
     public OutboxMessage withEventId(String eventId) {
         return new OutboxMessage(appId, eventType, eventId, payload, channels, tags);
