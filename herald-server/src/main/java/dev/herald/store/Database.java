@@ -112,7 +112,7 @@ public final class Database implements AutoCloseable {
      * that gives no answer for {@code timeout} is closed and its statement fails (the driver's socket timeout): a
      * partition or a vanished primary leaves connections open and silent, and a thread reading one would wait for good.
      * The server, for its part, ends a session of Herald's that sits that long inside a transaction or whose client
-     * stops answering ({@link #serverSideTimeouts}).
+     * stops answering ({@link ServerSideTimeouts}).
      */
     public static Database connect(String url, int poolSize, int hotPathPoolSize, java.time.Duration timeout) {
         return connect(url, poolSize, hotPathPoolSize, timeout, new SimpleMeterRegistry());
@@ -132,11 +132,13 @@ public final class Database implements AutoCloseable {
         Gauge.builder("herald.database.reachable", reach, r -> r.reachable() ? 1 : 0)
                 .description("1 while this node can connect to its database; 0 from a refused or timed-out connection until one succeeds")
                 .register(registry);
+        var timeouts = new ServerSideTimeouts(timeout, serverMajorVersion);
+        var sessions = new SessionSettings(jdbc, timeout, timeouts, timeouts.takenAtStartup(jdbc, driverProperties(jdbc, "herald", timeout)));
         var eviction = new PoolEviction();
-        var general = watched(pool(jdbc, "herald", poolSize, GENERAL_SESSION, timeout, serverMajorVersion, reach), eviction);
+        var general = watched(pool(sessions, "herald", poolSize, GENERAL_SESSION, reach), eviction);
         HikariDataSource hotPath;
         try {
-            var hotPathConfig = pool(jdbc, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, timeout, serverMajorVersion, reach);
+            var hotPathConfig = pool(sessions, "herald-hot-path", hotPathPoolSize, HOT_PATH_SESSION, reach);
             // the hot path's plans live as long as its connections: one made while the tables were nearly empty (where
             // every plan costs the same) is replaced within minutes by one made on the tables' real size
             hotPathConfig.setMaxLifetime(HOT_PATH_PLAN_LIFETIME.toMillis());
@@ -147,7 +149,7 @@ public final class Database implements AutoCloseable {
         }
         poolGauges(general, registry);
         poolGauges(hotPath, registry);
-        var probe = new DriverConnector(jdbc.url(), driverProperties(jdbc, "herald-probe", timeout), reach);
+        var probe = new DriverConnector(jdbc.url(), sessions.driverProperties("herald-probe"), reach);
         probe.setLoginTimeout((int) CONNECTION_TIMEOUT.toSeconds()); // as the pools set theirs
         reach.start(probe::attempt);
         return new Database(general, hotPath, reach);
@@ -196,10 +198,9 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
-    private static HikariConfig pool(JdbcUrl jdbc, String name, int size, String sessionSql, java.time.Duration timeout,
-                                     int serverMajorVersion, DatabaseReach reach) {
+    private static HikariConfig pool(SessionSettings sessions, String name, int size, String sessionSql, DatabaseReach reach) {
         var hikari = new HikariConfig();
-        hikari.setDataSource(new DriverConnector(jdbc.url(), driverProperties(jdbc, name, timeout), reach));
+        hikari.setDataSource(new DriverConnector(sessions.jdbc().url(), sessions.driverProperties(name), reach));
         hikari.setMaximumPoolSize(size);
         hikari.setPoolName(name);
         hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
@@ -207,8 +208,17 @@ public final class Database implements AutoCloseable {
         hikari.setValidationTimeout(VALIDATION_TIMEOUT.toMillis());
         // fail at once when the database is down; callers map that to 503
         hikari.setInitializationFailTimeout(-1);
-        hikari.setConnectionInitSql(sessionSql + "; " + serverSideTimeouts(timeout, serverMajorVersion));
+        hikari.setConnectionInitSql(sessionSql + "; " + sessions.timeouts().sessionSql());
         return hikari;
+    }
+
+    /** What each of a node's connections is opened with: the driver's settings and the server-side timeouts. */
+    private record SessionSettings(JdbcUrl jdbc, java.time.Duration timeout, ServerSideTimeouts timeouts, boolean startupOptionsTaken) {
+        java.util.Properties driverProperties(String applicationName) {
+            var properties = Database.driverProperties(jdbc, applicationName, timeout);
+            if (startupOptionsTaken) properties.setProperty("options", timeouts.startupOptions());
+            return properties;
+        }
     }
 
     /**
@@ -225,25 +235,6 @@ public final class Database implements AutoCloseable {
         // of exceptions' messages, which are logged; the SQL state and constraint name stay for the code that reads them
         properties.setProperty("logServerErrorDetail", "false");
         return properties;
-    }
-
-    /**
-     * What the server is asked to give up on, for {@code timeout}: a session idle inside a transaction (so a node cut
-     * off mid-transaction keeps no rows locked), and a session whose client's host vanished, which would otherwise sit
-     * idle, holding its connection slot and any session lock, until the operating system's keepalive gives up (two
-     * hours and more by default). The server probes an idle session after half the timeout, three times over the other
-     * half, and drops a connection whose data stays unacknowledged for the timeout (the listener's notifications to a
-     * vanished node; PostgreSQL 12 and later). The tcp_ settings do nothing over a Unix socket.
-     */
-    static String serverSideTimeouts(java.time.Duration timeout, int serverMajorVersion) {
-        long seconds = timeout.toSeconds();
-        var sql = new StringBuilder()
-                .append("set idle_in_transaction_session_timeout = ").append(timeout.toMillis())
-                .append("; set tcp_keepalives_idle = ").append(Math.max(1, seconds / 2))
-                .append("; set tcp_keepalives_interval = ").append(Math.max(1, seconds / 6))
-                .append("; set tcp_keepalives_count = 3");
-        if (serverMajorVersion >= 12) sql.append("; set tcp_user_timeout = ").append(timeout.toMillis());
-        return sql.toString();
     }
 
     /**

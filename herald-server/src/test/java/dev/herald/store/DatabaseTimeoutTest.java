@@ -49,11 +49,11 @@ class DatabaseTimeoutTest {
 
     @Test
     void both_pools_ask_the_server_to_probe_their_sessions_and_give_up_within_the_timeout() {
-        var minute = DatabaseTimeoutTest.settings(Database.serverSideTimeouts(Duration.ofSeconds(60), 16));
+        var minute = DatabaseTimeoutTest.settings(new ServerSideTimeouts(Duration.ofSeconds(60), 16).sessionSql());
         assertThat(minute).containsEntry("tcp_keepalives_idle", "30").containsEntry("tcp_keepalives_interval", "10")
                 .containsEntry("tcp_keepalives_count", "3").containsEntry("tcp_user_timeout", "60000");
         // PostgreSQL 11 has no tcp_user_timeout: setting it would fail every connection
-        assertThat(DatabaseTimeoutTest.settings(Database.serverSideTimeouts(Duration.ofSeconds(60), 11))).doesNotContainKey("tcp_user_timeout");
+        assertThat(DatabaseTimeoutTest.settings(new ServerSideTimeouts(Duration.ofSeconds(60), 11).sessionSql())).doesNotContainKey("tcp_user_timeout");
         for (var jdbi : new org.jdbi.v3.core.Jdbi[] {database.jdbi(), database.hotPathJdbi()}) {
             var shown = jdbi.withHandle(h -> h.createQuery("""
                     select name, setting from pg_settings
@@ -63,7 +63,31 @@ class DatabaseTimeoutTest {
             // the one-second timeout here: probed after a second, a second apart
             assertThat(shown).containsEntry("tcp_keepalives_idle", "1").containsEntry("tcp_keepalives_interval", "1")
                     .containsEntry("tcp_keepalives_count", "3").containsEntry("tcp_user_timeout", "1000");
+            // from the startup packet ("client"), not only the first statement ("session"): a host that vanishes while
+            // a connection is being opened leaves a session the server probes all the same
+            var fromStartup = jdbi.withHandle(h -> h.createQuery("""
+                    select reset_val from pg_settings where name = 'tcp_keepalives_idle'
+                    """).mapTo(String.class).one());
+            assertThat(fromStartup).isEqualTo("1");
         }
+    }
+
+    @Test
+    void a_server_refusing_the_settings_at_startup_is_told_them_by_statement_alone() {
+        var timeouts = new ServerSideTimeouts(TIMEOUT, 16);
+        var ours = Database.JdbcUrl.parse(TestDatabase.jdbcUrl());
+        assertThat(timeouts.takenAtStartup(ours, credentials(ours))).isTrue();
+        // options in the URL win over the driver's properties: these the server refuses, as PgBouncer refuses any
+        String refusing = TestDatabase.jdbcUrl() + (TestDatabase.jdbcUrl().contains("?") ? "&" : "?") + "options=-c%20no_such_setting%3D1";
+        var jdbc = Database.JdbcUrl.parse(refusing);
+        assertThat(timeouts.takenAtStartup(jdbc, credentials(jdbc))).isFalse();
+    }
+
+    private static java.util.Properties credentials(Database.JdbcUrl jdbc) {
+        var properties = new java.util.Properties();
+        if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
+        if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
+        return properties;
     }
 
     /** The settings a session SQL sets, by name. */
