@@ -211,7 +211,9 @@ public final class EventTypeRoutes {
             PayloadSchemaValidator.compile(schemas);
         } catch (InvalidSchemaException e) {
             body.fail("schemas", e.getMessage(), "value_error.schema");
+            return;
         }
+        StoredJsonNumbers.problem(schemas).ifPresent(p -> body.fail("schemas", p, "value_error.schema"));
     }
 
     void create(Context ctx) {

@@ -27,6 +27,11 @@ final class RoutingInput {
             body.fail("filter", e.getMessage(), "value_error.filter");
             return null;
         }
+        Optional<String> tooLong = StoredJsonNumbers.problem(node);
+        if (tooLong.isPresent()) {
+            body.fail("filter", tooLong.get(), "value_error.filter");
+            return null;
+        }
         return node.toString();
     }
 
@@ -80,6 +85,8 @@ final class RoutingInput {
         } catch (InvalidTransformationException e) {
             return Optional.of(e.getMessage());
         }
+        Optional<String> tooLong = StoredJsonNumbers.problem(node);
+        if (tooLong.isPresent()) return tooLong;
         // the same names endpoint headers may not use: a template must not replace the signature or framing
         JsonNode headers = node.path("headers");
         for (Map.Entry<String, JsonNode> header : headers.properties()) {

@@ -33,6 +33,8 @@ final class FailureClassifier {
     private static final String RESET = "connection reset";
     private static final String CLOSED = "connection closed before the response completed";
     private static final String INVALID_RESPONSE = "invalid HTTP response";
+    static final String HEADERS_TOO_LARGE = "response headers larger than "
+            + WebhookClientSettings.MAX_RESPONSE_HEADERS_BYTES / 1024 + " KiB";
     /** The address guard's refusals: "blocked address 10.0.0.1 (private range)", "blocked host name …" (AddressGuard). */
     private static final String BLOCKED = "blocked ";
     /** A ConnectException's own words, lower-cased, besides "connection refused" (the kernel's, as the JDK passes them). */
@@ -87,6 +89,10 @@ final class FailureClassifier {
                 || mentions(failure, "early eof")) {
             return CLOSED;
         }
+        // Jetty's parser: "Response Header Bytes Too Large", with the response's status as its code
+        if (mentions(failure, "header bytes too large")) {
+            return HEADERS_TOO_LARGE;
+        }
         if (find(failure, HttpResponseException.class) != null) {
             return INVALID_RESPONSE;
         }
@@ -111,7 +117,8 @@ final class FailureClassifier {
         if (message.equals(CONNECT_TIMED_OUT)) return FailureReason.CONNECT_TIMEOUT;
         if (message.startsWith(REFUSED) || message.equals(NO_ROUTE) || message.equals(CONNECT_FAILED)
                 || message.equals(UNREACHABLE)) return FailureReason.REFUSED;
-        if (message.equals(RESET) || message.equals(CLOSED) || message.equals(INVALID_RESPONSE)) return FailureReason.CONNECTION;
+        if (message.equals(RESET) || message.equals(CLOSED) || message.equals(INVALID_RESPONSE)
+                || message.equals(HEADERS_TOO_LARGE)) return FailureReason.CONNECTION;
         return FailureReason.OTHER;
     }
 

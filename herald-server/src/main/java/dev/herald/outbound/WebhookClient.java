@@ -94,6 +94,7 @@ public final class WebhookClient implements AutoCloseable {
         http.setMaxConnectionsPerDestination(settings.maxConnectionsPerDestination());
         // the global limit in send() is the real bound; this just keeps Jetty from refusing first
         http.setMaxRequestsQueuedPerDestination(settings.maxRequestsQueued());
+        http.setMaxResponseHeadersSize(WebhookClientSettings.MAX_RESPONSE_HEADERS_BYTES);
         http.setUserAgentField(new HttpField(HttpHeader.USER_AGENT, "Herald/" + settings.version()));
         return http;
     }

@@ -36,6 +36,12 @@ public record WebhookClientSettings(
         }
     }
 
+    /**
+     * The most a response's status line and headers may take; past it the attempt fails. Jetty's default is no limit: a
+     * receiver streaming one endless header held its bytes in Herald's memory until the total timeout, per request.
+     */
+    public static final int MAX_RESPONSE_HEADERS_BYTES = 64 * 1024;
+
     public static WebhookClientSettings defaults(String version) {
         return new WebhookClientSettings(version, Duration.ofSeconds(5), Duration.ofSeconds(15), 64, 10_000, false,
                 false, null);

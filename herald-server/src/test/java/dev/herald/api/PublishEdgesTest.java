@@ -87,6 +87,37 @@ class PublishEdgesTest {
         assertThat(receiver.requests("/digits").get(0).body()).contains("0.00000" + "1".repeat(96));
     }
 
+    /**
+     * jsonb writes a number out in full: 1e100000, eight characters here, was stored and read back as 100,001 digits on
+     * every publish to the app and every delivery. Refused beyond any double's digits (400), and 100,000 in all.
+     */
+    @Test
+    void a_number_stored_with_more_digits_than_any_double_is_a_422_in_filters_transformations_and_schemas() throws Exception {
+        String app = app("expanding digits");
+        String url = receiver.url("/expanding");
+        for (String extra : new String[] {"\"filter\":{\"payload.amount\":{\"$lt\":1e100000}}",
+                "\"transformation\":{\"body\":{\"n\":1e-100000}}"}) {
+            var refused = herald.api.post("/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + url + "\"," + extra + "}");
+            assertThat(refused.status()).as(refused.raw()).isEqualTo(422);
+            assertThat(refused.raw()).contains("at most 400 digits written out");
+        }
+        // 250 numbers of 400 digits are 100,000 in all; one more is too many
+        String many = "[" + "1e399,".repeat(250) + "1]";
+        var tooMany = herald.api.post("/api/v1/app/" + app + "/endpoint",
+                "{\"url\":\"" + url + "\",\"transformation\":{\"body\":{\"n\":" + many + "}}}");
+        assertThat(tooMany.status()).as(tooMany.raw()).isEqualTo(422);
+        assertThat(tooMany.raw()).contains("100000 digits written out in all");
+        var doubles = herald.api.post("/api/v1/app/" + app + "/endpoint", "{\"url\":\"" + url + "\","
+                + "\"transformation\":{\"body\":{\"max\":1.7976931348623157e308,\"min\":4.9e-324}}}");
+        assertThat(doubles.status()).as(doubles.raw()).isEqualTo(201);
+        assertThat(PLAIN.readTree(herald.api.get("/api/v1/app/" + app + "/endpoint").raw()).path("data")).hasSize(1);
+
+        var type = herald.api.post("/api/v1/event-type", "{\"name\":\"expanding.number\",\"description\":\"d\","
+                + "\"schemas\":{\"1\":{\"type\":\"number\",\"maximum\":1e100000}}}");
+        assertThat(type.status()).as(type.raw()).isEqualTo(422);
+        assertThat(herald.api.get("/api/v1/event-type/expanding.number").status()).isEqualTo(404);
+    }
+
     /** jsonb writes 1e100 as 101 digits: a filter, transformation or schema holding one must read back, not 422 for ever. */
     @Test
     void a_short_number_stored_with_many_digits_reads_back_in_endpoints_and_event_types() throws Exception {

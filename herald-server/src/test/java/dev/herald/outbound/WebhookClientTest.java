@@ -158,6 +158,40 @@ class WebhookClientTest {
     }
 
     @Test
+    void stopsReadingEndlessResponseHeadersAtTheirLimit() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // a receiver that never ends its header: before the limit, Jetty kept every byte until the total timeout
+            var written = new java.util.concurrent.atomic.AtomicLong();
+            CompletableFuture<Void> serverSide = CompletableFuture.runAsync(() -> {
+                try (Socket socket = server.accept()) {
+                    socket.setSoTimeout(5_000);
+                    readHttpRequest(socket.getInputStream());
+                    var out = socket.getOutputStream();
+                    // 503: Jetty 12.1.12 trips its own assert (on under surefire) when a 2xx response fails early
+                    out.write("HTTP/1.1 503 Service Unavailable\r\nX-Endless: ".getBytes(UTF_8));
+                    byte[] chunk = "a".repeat(8_192).getBytes(UTF_8);
+                    long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                    while (System.nanoTime() < until) {
+                        out.write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                } catch (IOException closedByTheClient) {
+                    // what should happen
+                }
+            });
+
+            DeliveryResult result = send(client(), post(URI.create("http://127.0.0.1:" + server.getLocalPort() + "/"), Map.of(), "{}"));
+
+            serverSide.get(15, TimeUnit.SECONDS);
+            assertThat(result.statusCode()).isZero();
+            assertThat(result.errorMessage()).isEqualTo("response headers larger than " + WebhookClientSettings.MAX_RESPONSE_HEADERS_BYTES / 1024 + " KiB");
+            assertThat(result.durationMs()).isLessThan(3_000L);
+            // what the sockets' buffers hold besides the limit, not the 10 s of writing the receiver had in mind
+            assertThat(written.get()).isLessThan(16L << 20);
+        }
+    }
+
+    @Test
     void refusedConnectionIsReported() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

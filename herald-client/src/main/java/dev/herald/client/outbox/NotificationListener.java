@@ -12,18 +12,20 @@ import org.postgresql.PGConnection;
  * commits. If the connection drops it reconnects; meanwhile the relay's poll keeps rows moving.
  */
 final class NotificationListener implements Runnable {
-    private static final System.Logger log = System.getLogger(NotificationListener.class.getName());
+    static final System.Logger log = System.getLogger(NotificationListener.class.getName());
     private static final int WAIT_MILLIS = 500;
 
     private final DataSource dataSource;
     private final Wakeup wakeup;
     private final Duration reconnectDelay;
+    private final RepeatedFailureLog failures;
     private volatile boolean running = true;
 
-    NotificationListener(DataSource dataSource, Wakeup wakeup, Duration reconnectDelay) {
+    NotificationListener(DataSource dataSource, Wakeup wakeup, Duration reconnectDelay, RepeatedFailureLog failures) {
         this.dataSource = dataSource;
         this.wakeup = wakeup;
         this.reconnectDelay = reconnectDelay;
+        this.failures = failures;
     }
 
     void stop() {
@@ -40,7 +42,7 @@ final class NotificationListener implements Runnable {
                 return;
             } catch (SQLException | RuntimeException e) {
                 if (!running) return;
-                log.log(Level.WARNING, "outbox LISTEN connection failed; polling until it is back: " + e.getMessage());
+                failures.failed(e);
                 sleep(reconnectDelay);
             }
         }
@@ -52,6 +54,7 @@ final class NotificationListener implements Runnable {
             statement.execute("listen " + HeraldOutbox.CHANNEL);
         }
         PGConnection pg = connection.unwrap(PGConnection.class);
+        failures.succeeded();
         // notifications sent while this connection was down are lost: look once now
         wakeup.signal();
         try {

@@ -35,6 +35,7 @@ public final class OutboxRelay implements AutoCloseable {
     private final EventSender sender;
     private final RelayMetrics metrics = new RelayMetrics();
     private final Wakeup wakeup = new Wakeup();
+    private final RepeatedFailureLog passFailures;
     private NotificationListener listener;
     private volatile boolean running;
     private volatile boolean closing;
@@ -48,6 +49,7 @@ public final class OutboxRelay implements AutoCloseable {
         this.enabled = b.enabled;
         this.clock = b.clock;
         this.sender = new EventSender(b.herald, settings, clock);
+        this.passFailures = new RepeatedFailureLog(log, Level.ERROR, "outbox relay pass", clock, settings.pollInterval());
     }
 
     public static Builder builder(DataSource dataSource, HeraldClient herald) {
@@ -60,7 +62,9 @@ public final class OutboxRelay implements AutoCloseable {
         running = true;
         closing = false;
         // a listener per run: a stopped one's thread may still be ending (close() joins it outside this lock)
-        listener = new NotificationListener(dataSource, wakeup, settings.pollInterval());
+        listener = new NotificationListener(dataSource, wakeup, settings.pollInterval(), new RepeatedFailureLog(
+                NotificationListener.log, Level.WARNING, "outbox LISTEN connection (the relay polls meanwhile)", clock,
+                settings.pollInterval()));
         nextPurge = clock.instant();
         listenerThread = Thread.ofPlatform().daemon().name("herald-outbox-listen").start(listener);
         worker = Thread.ofPlatform().daemon().name("herald-outbox-relay").start(this::loop);
@@ -150,11 +154,12 @@ public final class OutboxRelay implements AutoCloseable {
                     claimed = relayOnce();
                 } while (running && claimed >= settings.batchSize());
                 purgeIfDue();
+                passFailures.succeeded();
             } catch (Exception | LinkageError | StackOverflowError e) {
                 // the loop must survive a database restart or a bug in one pass; an Error too (a library of another
                 // version, a payload nested too deep): it ended the thread while the relay looked alive
                 metrics.failed(e.toString());
-                log.log(Level.ERROR, "outbox relay pass failed; trying again in " + settings.pollInterval(), e);
+                passFailures.failed(e);
             }
             try {
                 wakeup.await(settings.pollInterval());

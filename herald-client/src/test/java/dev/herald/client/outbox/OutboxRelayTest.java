@@ -251,6 +251,56 @@ class OutboxRelayTest {
         assertThat(herald.messagesOf("shop")).hasSizeLessThan(3).isNotEmpty();
     }
 
+    @Test
+    void a_database_away_is_logged_in_full_once_and_its_return_once_not_at_every_poll() throws Exception {
+        var down = new AtomicBoolean(true);
+        var flaky = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        throw new SQLException("Connection to localhost refused", "08001");
+                    }
+                    try {
+                        return method.invoke(db.dataSource(), args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        var records = new java.util.concurrent.CopyOnWriteArrayList<java.util.logging.LogRecord>();
+        var capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                records.add(record);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        var loggers = java.util.List.of(java.util.logging.Logger.getLogger(OutboxRelay.class.getName()),
+                java.util.logging.Logger.getLogger(NotificationListener.class.getName()));
+        loggers.forEach(l -> l.addHandler(capture));
+        var relay = OutboxRelay.builder(flaky, client).settings(RelaySettings.DEFAULTS.withPollInterval(Duration.ofMillis(10)))
+                .clock(clock).build().start();
+        try {
+            Await.until(Duration.ofSeconds(20), () -> relay.metrics().snapshot().failures() >= 30, "30 failed passes");
+            down.set(false);
+            Await.until(Duration.ofSeconds(20), () -> records.stream().filter(r -> r.getMessage().contains("works again")).count() == 2,
+                    "the passes and the LISTEN connection working again");
+        } finally {
+            relay.close();
+            loggers.forEach(l -> l.removeHandler(capture));
+        }
+        // the clock stood still: no minute passed for a line saying how many more failed
+        assertThat(records).extracting(java.util.logging.LogRecord::getMessage).hasSize(4).satisfiesExactlyInAnyOrder(
+                m -> assertThat(m).startsWith("outbox relay pass failed"),
+                m -> assertThat(m).startsWith("outbox LISTEN connection (the relay polls meanwhile) failed"),
+                m -> assertThat(m).startsWith("outbox relay pass works again, after "),
+                m -> assertThat(m).startsWith("outbox LISTEN connection (the relay polls meanwhile) works again"));
+        assertThat(records).filteredOn(r -> r.getThrown() != null).hasSize(2);
+    }
+
     private OutboxRelay.Builder relay(RelaySettings settings) {
         return OutboxRelay.builder(db.dataSource(), client).settings(settings).clock(clock);
     }
