@@ -123,9 +123,18 @@ public final class AddressGuard {
         return BlockedRanges.labelFor(address);
     }
 
+    /**
+     * The whitelist entry letting {@code address} through. A cloud's metadata service needs an entry naming it alone:
+     * whitelisting a range for internal receivers (100.64.0.0/10, fd00::/8) opened the metadata addresses inside it,
+     * whose answers (credentials) an attempt's response would show the tenant.
+     */
     private Optional<String> whitelistEntryFor(IPAddress address) {
+        boolean metadata = BlockedRanges.isCloudMetadata(address)
+                || (address instanceof IPv6Address v6 && (v6.isIPv4Mapped() || v6.isWellKnownIPv4Translatable())
+                    && BlockedRanges.isCloudMetadata(v6.getEmbeddedIPv4Address()));
         return whitelist.stream()
                 .filter(subnet -> subnet.contains(address))
+                .filter(subnet -> !metadata || subnet.getCount().equals(java.math.BigInteger.ONE))
                 .map(IPAddress::toCanonicalString)
                 .findFirst();
     }

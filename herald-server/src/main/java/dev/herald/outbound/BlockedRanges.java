@@ -18,10 +18,14 @@ final class BlockedRanges {
     private record Range(IPAddress block, String label) {
     }
 
+    static final String CLOUD_METADATA = "cloud metadata";
+
     private static final List<Range> RANGES = List.of(
             // IPv4
-            range("169.254.169.254/32", "cloud metadata"),
-            range("100.100.100.200/32", "cloud metadata"),
+            range("169.254.169.254/32", CLOUD_METADATA),
+            range("169.254.170.2/32", CLOUD_METADATA), // AWS ECS task credentials
+            range("169.254.170.23/32", CLOUD_METADATA), // AWS EKS Pod Identity
+            range("100.100.100.200/32", CLOUD_METADATA),
             range("0.0.0.0/8", "unspecified"),
             range("127.0.0.0/8", "loopback"),
             range("10.0.0.0/8", "private range"),
@@ -39,7 +43,9 @@ final class BlockedRanges {
             range("255.255.255.255/32", "broadcast"),
             range("240.0.0.0/4", "reserved"),
             // IPv6
-            range("fd00:ec2::254/128", "cloud metadata"),
+            range("fd00:ec2::254/128", CLOUD_METADATA),
+            range("fd00:ec2::23/128", CLOUD_METADATA), // AWS EKS Pod Identity
+            range("fd20:ce::254/128", CLOUD_METADATA), // Google Cloud
             range("::/128", "unspecified"),
             range("::1/128", "loopback"),
             range("::/96", "IPv4-compatible IPv6"),
@@ -63,6 +69,11 @@ final class BlockedRanges {
     }
 
     /** The label of the first blocked range holding the address, if any. */
+    /** A cloud's metadata or credentials service: whitelisted only by an entry naming that one address. */
+    static boolean isCloudMetadata(IPAddress address) {
+        return labelFor(address).filter(CLOUD_METADATA::equals).isPresent();
+    }
+
     static Optional<String> labelFor(IPAddress address) {
         for (Range range : RANGES) {
             if (range.block().contains(address)) {

@@ -199,6 +199,29 @@ class AddressGuardTest {
     }
 
     @Test
+    void aWhitelistedRangeLeavesTheCloudMetadataAddressesInsideItBlockedUnlessNamedAlone() throws Exception {
+        AddressGuard ranges = AddressGuard.fromCommaSeparated("100.64.0.0/10,fd00::/8,169.254.0.0/16,fd20::/16,::ffff:0:0/96");
+        for (String metadata : List.of("100.100.100.200", "fd00:ec2::254", "fd00:ec2::23", "169.254.169.254", "169.254.170.2",
+                "169.254.170.23", "fd20:ce::254")) {
+            var verdict = ranges.check(InetAddress.getByName(metadata));
+            assertThat(verdict.allowed()).as(metadata).isFalse();
+            assertThat(verdict.reason()).as(metadata).endsWith("(cloud metadata)");
+            assertThat(ranges.refusalForUrlHost(metadata.contains(":") ? "[" + metadata + "]" : metadata)).as(metadata).isPresent();
+        }
+        // wrapped in IPv6, the address inside is judged
+        assertThat(ranges.check(new IPAddressString("::ffff:169.254.169.254").getAddress()).allowed()).isFalse();
+        // the rest of each range is let through
+        assertThat(ranges.check(InetAddress.getByName("100.100.100.201")).allowed()).isTrue();
+        assertThat(ranges.check(InetAddress.getByName("fd00:ec2::255")).allowed()).isTrue();
+        assertThat(ranges.check(InetAddress.getByName("169.254.1.1")).allowed()).isTrue();
+
+        // an operator who means it names the address alone
+        AddressGuard named = AddressGuard.fromCommaSeparated("100.64.0.0/10,100.100.100.200/32,fd00:ec2::254");
+        assertThat(named.check(InetAddress.getByName("100.100.100.200")).allowed()).isTrue();
+        assertThat(named.check(InetAddress.getByName("fd00:ec2::254")).allowed()).isTrue();
+    }
+
+    @Test
     void whitelistAcceptsIpv6AndCommaSeparatedListsWithBlanks() throws Exception {
         AddressGuard guard = AddressGuard.fromCommaSeparated(" 10.1.2.3/8, fd00::/8 ,");
 
