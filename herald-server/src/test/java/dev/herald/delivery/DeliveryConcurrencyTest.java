@@ -49,8 +49,9 @@ class DeliveryConcurrencyTest {
     void with_the_default_cap_a_slow_endpoint_does_not_delay_another_endpoint_on_the_same_host() {
         // many endpoints on one host is common (a multi-tenant receiver); the cap is per endpoint, not per host
         try (var receiver = new Receiver(); var herald = TestHerald.start()) {
+            // 6 s answers: blocked behind them, the fast one would wait that long; a loaded host's hiccup is far less
             receiver.reply(r -> r.path().equals("/slow")
-                    ? new Receiver.Reply(200, Map.of(), Duration.ofSeconds(2))
+                    ? new Receiver.Reply(200, Map.of(), Duration.ofSeconds(6))
                     : Receiver.Reply.status(200));
             var api = herald.api;
             String slowApp = app(api, "slow");
@@ -64,7 +65,7 @@ class DeliveryConcurrencyTest {
             publish(api, fastApp, "{\"eventType\":\"c.t\",\"payload\":{}}");
             Receiver.await(Duration.ofSeconds(5), () -> receiver.requests("/fast").size() == 1, "the fast endpoint's message");
             long tookMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(tookMs).as("fast endpoint delivered after %d ms", tookMs).isLessThan(1_000);
+            assertThat(tookMs).as("fast endpoint delivered after %d ms", tookMs).isLessThan(3_000);
         }
     }
 
@@ -163,7 +164,8 @@ class DeliveryConcurrencyTest {
             Receiver.await(Duration.ofSeconds(20), () -> receiver.requests("/full").size() == 40, "all 40 deliveries");
             // ten rounds of four: a claim that takes four per round, and one dry claim leaving the endpoint out (the
             // results after it change nothing for the others). Each result woke one before: 28 claims
-            assertThat(claims.get()).as("claims for 40 deliveries, four at a time").isBetween(10, 14);
+            // (up to 20: a loaded host records results bunched or spread differently; the old behaviour was 28)
+            assertThat(claims.get()).as("claims for 40 deliveries, four at a time").isBetween(10, 20);
         }
     }
 

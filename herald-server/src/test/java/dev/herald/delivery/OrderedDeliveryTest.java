@@ -209,7 +209,8 @@ class OrderedDeliveryTest {
     @Test
     void order_holds_across_two_nodes_and_unordered_endpoints_stay_parallel() {
         try (var receiver = new Receiver(); var a = TestHerald.start(); var b = TestHerald.start()) {
-            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(15)));
+            // the unordered endpoint answers in 300 ms, so its requests overlap however slowly the host publishes
+            receiver.reply(r -> new Receiver.Reply(200, Map.of(), Duration.ofMillis(r.path().equals("/parallel") ? 300 : 15)));
             String app = a.api.post("/api/v1/app", json("name", "fifo")).text("id");
             a.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/fifo"), "ordering", "fifo"));
             a.api.post("/api/v1/app/" + app + "/endpoint", json("url", receiver.url("/parallel")));

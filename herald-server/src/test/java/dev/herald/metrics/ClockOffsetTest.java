@@ -93,6 +93,7 @@ class ClockOffsetTest {
 
     @Test
     void a_node_started_with_its_clock_off_shows_the_offset_at_once() throws Exception {
+        long made = System.nanoTime();
         var clock = new MutableClock(Instant.now().minusSeconds(120));
         try (var herald = TestHerald.start(TestHerald.defaultEnv(), clock)) {
             var scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(herald.baseUrl() + "/metrics")).build(),
@@ -100,7 +101,8 @@ class ClockOffsetTest {
             var figure = Pattern.compile("(?m)^herald_clock_offset_seconds (\\S+)$").matcher(scraped);
             assertThat(figure.find()).as(scraped).isTrue();
             // the clock stands still: the offset grows as real time passes after the start, by the seconds the start took
-            assertThat(Double.parseDouble(figure.group(1))).isBetween(-125.0, -119.0);
+            double since = (System.nanoTime() - made) / 1e9; // however long a loaded host took to start it
+            assertThat(Double.parseDouble(figure.group(1))).isBetween(-121.0 - since, -119.0);
             assertThat(lines(Level.WARN)).singleElement().asString().contains("behind the database's")
                     .contains("nodes whose clocks are right take over the deliveries this one is still sending");
         }
