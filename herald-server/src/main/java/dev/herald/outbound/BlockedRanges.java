@@ -68,12 +68,12 @@ final class BlockedRanges {
     private BlockedRanges() {
     }
 
-    /** The label of the first blocked range holding the address, if any. */
     /** A cloud's metadata or credentials service: whitelisted only by an entry naming that one address. */
     static boolean isCloudMetadata(IPAddress address) {
         return labelFor(address).filter(CLOUD_METADATA::equals).isPresent();
     }
 
+    /** The label of the first blocked range holding the address, if any. */
     static Optional<String> labelFor(IPAddress address) {
         for (Range range : RANGES) {
             if (range.block().contains(address)) {

@@ -133,7 +133,7 @@ public final class Database implements AutoCloseable {
                 .description("1 while this node can connect to its database; 0 from a refused or timed-out connection until one succeeds")
                 .register(registry);
         var timeouts = new ServerSideTimeouts(timeout, serverMajorVersion);
-        var sessions = new SessionSettings(jdbc, timeout, timeouts, timeouts.takenAtStartup(jdbc, driverProperties(jdbc, "herald", timeout)));
+        var sessions = SessionSettings.of(jdbc, timeout, timeouts);
         var eviction = new PoolEviction();
         var general = watched(pool(sessions, "herald", poolSize, GENERAL_SESSION, reach), eviction);
         HikariDataSource hotPath;
@@ -149,7 +149,7 @@ public final class Database implements AutoCloseable {
         }
         poolGauges(general, registry);
         poolGauges(hotPath, registry);
-        var probe = new DriverConnector(jdbc.url(), sessions.driverProperties("herald-probe"), reach);
+        var probe = new DriverConnector(sessions.url(), sessions.driverProperties("herald-probe"), reach);
         probe.setLoginTimeout((int) CONNECTION_TIMEOUT.toSeconds()); // as the pools set theirs
         reach.start(probe::attempt);
         return new Database(general, hotPath, reach);
@@ -200,7 +200,7 @@ public final class Database implements AutoCloseable {
 
     private static HikariConfig pool(SessionSettings sessions, String name, int size, String sessionSql, DatabaseReach reach) {
         var hikari = new HikariConfig();
-        hikari.setDataSource(new DriverConnector(sessions.jdbc().url(), sessions.driverProperties(name), reach));
+        hikari.setDataSource(new DriverConnector(sessions.url(), sessions.driverProperties(name), reach));
         hikari.setMaximumPoolSize(size);
         hikari.setPoolName(name);
         hikari.setConnectionTimeout(CONNECTION_TIMEOUT.toMillis());
@@ -212,11 +212,30 @@ public final class Database implements AutoCloseable {
         return hikari;
     }
 
-    /** What each of a node's connections is opened with: the driver's settings and the server-side timeouts. */
-    private record SessionSettings(JdbcUrl jdbc, java.time.Duration timeout, ServerSideTimeouts timeouts, boolean startupOptionsTaken) {
+    /**
+     * What each of a node's connections is opened with: the driver's settings, and the server-side timeouts in the
+     * startup packet (beside the URL's own {@code options}, which the driver would let override them) when the server
+     * takes them.
+     */
+    private record SessionSettings(JdbcUrl jdbc, java.time.Duration timeout, ServerSideTimeouts timeouts,
+                                   ServerSideTimeouts.UrlOptions urlOptions, boolean startupOptionsTaken) {
+        static SessionSettings of(JdbcUrl jdbc, java.time.Duration timeout, ServerSideTimeouts timeouts) {
+            var urlOptions = ServerSideTimeouts.UrlOptions.of(jdbc.url());
+            var trial = new SessionSettings(jdbc, timeout, timeouts, urlOptions, true).driverProperties("herald");
+            trial.setProperty("connectTimeout", Long.toString(CONNECTION_TIMEOUT.toSeconds()));
+            boolean taken = timeouts.takenAtStartup(urlOptions.url(), trial, jdbc::redact);
+            return new SessionSettings(jdbc, timeout, timeouts, urlOptions, taken);
+        }
+
+        /** The URL connections are opened with (its options, if any, go with the properties). */
+        String url() {
+            return urlOptions.url();
+        }
+
         java.util.Properties driverProperties(String applicationName) {
             var properties = Database.driverProperties(jdbc, applicationName, timeout);
-            if (startupOptionsTaken) properties.setProperty("options", timeouts.startupOptions());
+            String options = startupOptionsTaken ? timeouts.startupOptions(urlOptions.options()) : urlOptions.options();
+            if (options != null) properties.setProperty("options", options);
             return properties;
         }
     }

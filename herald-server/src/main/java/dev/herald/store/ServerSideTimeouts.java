@@ -42,26 +42,71 @@ final class ServerSideTimeouts {
         return settings.entrySet().stream().map(s -> "set " + s.getKey() + " = " + s.getValue()).collect(Collectors.joining("; "));
     }
 
-    /** The settings as the driver's {@code options} property (the startup packet's). */
-    String startupOptions() {
-        return settings.entrySet().stream().map(s -> "-c " + s.getKey() + "=" + s.getValue()).collect(Collectors.joining(" "));
+    /**
+     * The settings as the driver's {@code options} property (the startup packet's), after {@code ownOptions} (the
+     * database URL's own, or null): later settings win, as the SET statements would.
+     */
+    String startupOptions(String ownOptions) {
+        String ours = settings.entrySet().stream().map(s -> "-c " + s.getKey() + "=" + s.getValue()).collect(Collectors.joining(" "));
+        return ownOptions == null || ownOptions.isBlank() ? ours : ownOptions.strip() + " " + ours;
     }
 
+    /** SQL states meaning the server (or a pooler in front) refused a startup setting, not that it could not be reached. */
+    private static final java.util.Set<String> REFUSALS = java.util.Set.of(
+            "08P01", // protocol violation: PgBouncer's "unsupported startup parameter"
+            "42704", // unrecognized configuration parameter
+            "22023", // invalid parameter value
+            "42501", // permission denied to set parameter
+            "0A000"); // feature not supported
+    private static final int TRIES = 3;
+
     /**
-     * Whether the server takes the startup options: one connection is tried with them. A server or pooler refusing them
-     * (PgBouncer does, unless told to ignore them) leaves the SET statements alone.
+     * Whether the server takes the startup options (a connection is tried with them, {@code properties} holding the
+     * URL's own options too): false when it refuses them (PgBouncer does, unless told to ignore them), and the SET
+     * statements alone carry the settings. A try that fails otherwise (the database full or restarting) is made again,
+     * twice, a second apart.
      */
-    boolean takenAtStartup(Database.JdbcUrl jdbc, Properties properties) {
-        var withOptions = new Properties();
-        withOptions.putAll(properties);
-        withOptions.setProperty("options", startupOptions());
-        try (var ignored = java.sql.DriverManager.getConnection(jdbc.url(), withOptions)) {
-            return true;
-        } catch (java.sql.SQLException e) {
-            log.info("the database refused settings in a connection's startup packet ({}, SQL state {}): each session sets "
-                    + "them as its first statement, and one opened as its node's host vanishes is probed only after the "
-                    + "system's keepalive time", jdbc.redact(e.getMessage()), e.getSQLState());
-            return false;
+    boolean takenAtStartup(String url, Properties properties, java.util.function.UnaryOperator<String> redact) {
+        for (int attempt = 1; ; attempt++) {
+            try (var ignored = java.sql.DriverManager.getConnection(url, properties)) {
+                return true;
+            } catch (java.sql.SQLException e) {
+                String why = redact.apply(e.getMessage()) + ", SQL state " + e.getSQLState();
+                if (REFUSALS.contains(e.getSQLState())) {
+                    log.info("the database refused settings in a connection's startup packet ({}): each session sets them as"
+                            + " its first statement, and one opened as its node's host vanishes is probed only after the"
+                            + " system's keepalive time", why);
+                    return false;
+                }
+                if (attempt == TRIES) {
+                    log.warn("could not learn whether the database takes settings in a connection's startup packet ({}):"
+                            + " each session sets them as its first statement only", why);
+                    return false;
+                }
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
+    /** A database URL without its {@code options} parameter, and that parameter's value (decoded; null when absent). */
+    record UrlOptions(String url, String options) {
+        static UrlOptions of(String url) {
+            int query = url.indexOf('?');
+            if (query < 0) return new UrlOptions(url, null);
+            var kept = new java.util.ArrayList<String>();
+            String options = null;
+            for (String pair : url.substring(query + 1).split("&")) {
+                // the driver reads its URL's parameters as form-encoded, as here
+                if (pair.startsWith("options=")) options = java.net.URLDecoder.decode(pair.substring("options=".length()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                else if (!pair.isEmpty()) kept.add(pair);
+            }
+            return new UrlOptions(kept.isEmpty() ? url.substring(0, query) : url.substring(0, query + 1) + String.join("&", kept), options);
         }
     }
 }

@@ -119,6 +119,8 @@ class DeliveryConcurrencyTest {
             assertThat(Duration.ofNanos(System.nanoTime() - warm))
                     .as("not spread over the pacing (the last paced one would have come some 13 s after it began)")
                     .isLessThan(Duration.ofSeconds(6));
+            // made due, not merely come due while the test was slow
+            assertThat(herald.herald.metrics().unpacedCount()).as("deliveries made due again").isPositive();
         }
     }
 
@@ -140,6 +142,7 @@ class DeliveryConcurrencyTest {
             assertThat(Duration.ofNanos(System.nanoTime() - warm))
                     .as("not spread over the pacing (the last one written paced would have come some 9 s after it began)")
                     .isLessThan(Duration.ofSeconds(6));
+            assertThat(herald.herald.metrics().unpacedCount()).as("deliveries made due again").isPositive();
         }
     }
 

@@ -73,20 +73,38 @@ class DatabaseTimeoutTest {
     }
 
     @Test
-    void a_server_refusing_the_settings_at_startup_is_told_them_by_statement_alone() {
+    void a_server_refusing_the_settings_at_startup_is_told_them_by_statement_alone_without_trying_again() {
         var timeouts = new ServerSideTimeouts(TIMEOUT, 16);
         var ours = Database.JdbcUrl.parse(TestDatabase.jdbcUrl());
-        assertThat(timeouts.takenAtStartup(ours, credentials(ours))).isTrue();
-        // options in the URL win over the driver's properties: these the server refuses, as PgBouncer refuses any
-        String refusing = TestDatabase.jdbcUrl() + (TestDatabase.jdbcUrl().contains("?") ? "&" : "?") + "options=-c%20no_such_setting%3D1";
-        var jdbc = Database.JdbcUrl.parse(refusing);
-        assertThat(timeouts.takenAtStartup(jdbc, credentials(jdbc))).isFalse();
+        assertThat(timeouts.takenAtStartup(ours.url(), withOptions(ours, timeouts.startupOptions(null)), s -> s)).isTrue();
+        // a setting the server does not know refuses the connection (42704), as PgBouncer refuses any (08P01)
+        long started = System.nanoTime();
+        assertThat(timeouts.takenAtStartup(ours.url(), withOptions(ours, timeouts.startupOptions("-c no_such_setting=1")), s -> s)).isFalse();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a refusal is not tried again").isLessThan(Duration.ofMillis(900));
     }
 
-    private static java.util.Properties credentials(Database.JdbcUrl jdbc) {
+    @Test
+    void the_url_s_own_options_are_sent_with_the_timeouts_not_instead_of_them() {
+        String url = TestDatabase.jdbcUrl() + (TestDatabase.jdbcUrl().contains("?") ? "&" : "?") + "options=-c%20lock_timeout%3D1234";
+        var split = ServerSideTimeouts.UrlOptions.of(url);
+        assertThat(split.options()).isEqualTo("-c lock_timeout=1234");
+        assertThat(split.url()).doesNotContain("options").isEqualTo(TestDatabase.jdbcUrl());
+        try (var withOwn = Database.connect(url, 1, 1, TIMEOUT)) {
+            for (var jdbi : new org.jdbi.v3.core.Jdbi[] {withOwn.jdbi(), withOwn.hotPathJdbi()}) {
+                var shown = jdbi.withHandle(h -> h.createQuery("""
+                        select name, reset_val from pg_settings where name in ('lock_timeout', 'tcp_keepalives_idle')
+                        """).setMapKeyColumn("name").setMapValueColumn("reset_val").collectInto(
+                                new org.jdbi.v3.core.generic.GenericType<java.util.Map<String, String>>() {}));
+                assertThat(shown).containsEntry("lock_timeout", "1234").containsEntry("tcp_keepalives_idle", "1");
+            }
+        }
+    }
+
+    private static java.util.Properties withOptions(Database.JdbcUrl jdbc, String options) {
         var properties = new java.util.Properties();
         if (jdbc.user() != null) properties.setProperty("user", jdbc.user());
         if (jdbc.password() != null) properties.setProperty("password", jdbc.password());
+        properties.setProperty("options", options);
         return properties;
     }
 

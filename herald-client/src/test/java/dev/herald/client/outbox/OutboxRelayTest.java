@@ -265,22 +265,8 @@ class OutboxRelayTest {
                         throw e.getCause();
                     }
                 });
-        var records = new java.util.concurrent.CopyOnWriteArrayList<java.util.logging.LogRecord>();
-        var capture = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {}
-
-            @Override
-            public void close() {}
-        };
-        var loggers = java.util.List.of(java.util.logging.Logger.getLogger(OutboxRelay.class.getName()),
-                java.util.logging.Logger.getLogger(NotificationListener.class.getName()));
-        loggers.forEach(l -> l.addHandler(capture));
+        var logs = new dev.herald.client.testing.CapturedLogs(OutboxRelay.class.getName(), NotificationListener.class.getName());
+        var records = logs.records();
         var relay = OutboxRelay.builder(flaky, client).settings(RelaySettings.DEFAULTS.withPollInterval(Duration.ofMillis(10)))
                 .clock(clock).build().start();
         try {
@@ -290,7 +276,7 @@ class OutboxRelayTest {
                     "the passes and the LISTEN connection working again");
         } finally {
             relay.close();
-            loggers.forEach(l -> l.removeHandler(capture));
+            logs.close();
         }
         // the clock stood still: no minute passed for a line saying how many more failed
         assertThat(records).extracting(java.util.logging.LogRecord::getMessage).hasSize(4).satisfiesExactlyInAnyOrder(

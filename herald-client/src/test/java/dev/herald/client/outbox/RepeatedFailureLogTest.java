@@ -2,15 +2,13 @@ package dev.herald.client.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.herald.client.testing.CapturedLogs;
 import dev.herald.client.testing.MutableClock;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,31 +17,21 @@ import org.junit.jupiter.api.Test;
 class RepeatedFailureLogTest {
     static final String LOGGER = "herald.test.pass-failures";
 
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-    };
+    private CapturedLogs logs;
+    private List<LogRecord> records;
     private final MutableClock clock = new MutableClock(Instant.parse("2026-12-07T12:00:00Z"));
     private final RepeatedFailureLog passes = new RepeatedFailureLog(System.getLogger(LOGGER), System.Logger.Level.ERROR,
             "outbox relay pass", clock, Duration.ofSeconds(1));
 
     @BeforeEach
     void capture() {
-        Logger.getLogger(LOGGER).addHandler(capture);
+        logs = new CapturedLogs(LOGGER);
+        records = logs.records();
     }
 
     @AfterEach
     void release() {
-        Logger.getLogger(LOGGER).removeHandler(capture);
+        logs.close();
     }
 
     @Test
