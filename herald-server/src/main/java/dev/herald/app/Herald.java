@@ -167,7 +167,7 @@ public final class Herald implements AutoCloseable {
                     onRecorded -> new DeliveryRecorder(queue, new EndpointHealthStore(), retryPolicy, clock,
                             config.disableAfter(), operational, metrics, onRecorded),
                     signal, clock, new Dispatcher.Settings(200, config.deliveryLease(), config.pollInterval(),
-                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.maxInFlightPerApp(), config.shutdownTimeout(),
+                    config.maxInFlight(), config.maxInFlightPerEndpoint(), config.shutdownTimeout(),
                     config.circuitBreakerFailures(), config.requestTimeout()), metrics,
                     new dev.herald.store.ThrottleStore(jdbi));
             if (config.deliveryPaused()) {

@@ -41,7 +41,6 @@ public record HeraldConfig(
         Optional<String> operationalWebhookSecret,
         int maxInFlight,
         int maxInFlightPerEndpoint,
-        int maxInFlightPerApp,
         boolean embeddedDurable,
         Duration deliveryLease,
         int payloadRetentionDays,
@@ -90,8 +89,6 @@ public record HeraldConfig(
     /** The HTTP client queues twice as many requests: past this that overflowed (and no node has the memory for it). */
     static final int MAX_IN_FLIGHT_LIMIT = 100_000;
     public static final int DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT = 256;
-    /** HERALD_MAX_IN_FLIGHT_PER_APP unset: half of HERALD_MAX_IN_FLIGHT ({@link #maxInFlightPerApp()}). */
-    static final int HALF_OF_MAX_IN_FLIGHT = -1;
     public static final Duration DEFAULT_DELIVERY_LEASE = Duration.ofSeconds(60);
     public static final int DEFAULT_PAYLOAD_RETENTION_DAYS = 90;
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
@@ -166,7 +163,6 @@ public record HeraldConfig(
                 reader.optional("HERALD_OPERATIONAL_WEBHOOK_SECRET"),
                 reader.intBetween("HERALD_MAX_IN_FLIGHT", DEFAULT_MAX_IN_FLIGHT, 1, MAX_IN_FLIGHT_LIMIT),
                 reader.positiveInt("HERALD_MAX_IN_FLIGHT_PER_ENDPOINT", DEFAULT_MAX_IN_FLIGHT_PER_ENDPOINT),
-                reader.intBetween("HERALD_MAX_IN_FLIGHT_PER_APP", HALF_OF_MAX_IN_FLIGHT, 1, MAX_IN_FLIGHT_LIMIT),
                 reader.bool("HERALD_EMBEDDED_DURABLE", true),
                 reader.durationBetween("HERALD_DELIVERY_LEASE", DEFAULT_DELIVERY_LEASE, Duration.ofSeconds(1), Duration.ofDays(1)),
                 reader.intBetween("HERALD_PAYLOAD_RETENTION_DAYS", DEFAULT_PAYLOAD_RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
@@ -308,15 +304,5 @@ public record HeraldConfig(
             if (!part.isBlank()) keys.add(aesKey("HERALD_ENCRYPTION_KEYS_OLD", part));
         }
         return keys;
-    }
-
-    /**
-     * The most deliveries one application may hold on a node (sending, or waiting in its endpoints' lanes): by default
-     * half of {@link #maxInFlight()}, so that one tenant's endpoints, however many and however slow, leave the other
-     * applications half the node; never more than maxInFlight.
-     */
-    @Override
-    public int maxInFlightPerApp() {
-        return maxInFlightPerApp == HALF_OF_MAX_IN_FLIGHT ? Math.max(1, maxInFlight / 2) : Math.min(maxInFlightPerApp, maxInFlight);
     }
 }

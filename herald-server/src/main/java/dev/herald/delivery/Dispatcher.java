@@ -52,8 +52,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
 
     /** @param breakerFailures failed requests in a row after which an endpoint's breaker opens; 0: never */
     public record Settings(int batchSize, Duration lease, Duration pollInterval, int maxInFlight,
-                           int maxInFlightPerEndpoint, int maxInFlightPerApp, Duration shutdownTimeout, int breakerFailures,
-                           Duration requestTimeout) {}
+                           int maxInFlightPerEndpoint, Duration shutdownTimeout, int breakerFailures, Duration requestTimeout) {}
 
     private final DeliveryQueue queue;
     private final WebhookClient client;
@@ -68,11 +67,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     private Instant throttleWake;
     private final OpenedSecrets openedSecrets;
     private final Semaphore inFlight;
-    /**
-     * Each application's share of the slots: its deliveries held here (see {@link AppShares}), so that one tenant's
-     * many slow endpoints cannot take every slot, each within its own endpoint's cap.
-     */
-    private final AppShares appShares;
     private final ConcurrentHashMap<String, EndpointLane> lanes = new ConcurrentHashMap<>();
     /**
      * The lanes a claim must look at: given work since they were last idle, or still held, parked or paced. Each claim
@@ -171,7 +165,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         this.metrics = metrics;
         this.throttles = throttles;
         this.inFlight = new Semaphore(settings.maxInFlight());
-        this.appShares = new AppShares(settings.maxInFlightPerApp());
         this.dryClaims = new DryClaims(settings.pollInterval());
         this.openedSecrets = new OpenedSecrets(endpoints::openSecret, endpoints::openHeaders);
         this.recorder = recorderFactory.create(this::recorded);
@@ -197,7 +190,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     public MessageStore.Lease lease() {
         if (!takingLeases || leasedAtPublish.size() >= inFlight.availablePermits()) return null;
         var notLeased = new ArrayList<>(heldBackAtLastClaim);
-        appShares.excludeFull(notLeased);
         int minRoom = slowCap();
         for (var it = lanesForLeases.iterator(); it.hasNext(); ) {
             String endpointId = it.next();
@@ -380,7 +372,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             if (room == 0 || (room < minRoom && !held)) excluded.add(endpointId);
             else if (!held) limit = Math.min(limit, room);
         }
-        appShares.excludeFull(excluded);
         excludeKeyElsewhere(excluded, nowNanos);
         if (nowNanos - nextIdleLaneSweep >= 0) dropIdleLanes(nowNanos);
         heldBackAtLastClaim = excluded.isEmpty() && withPark.isEmpty() && withPaced.isEmpty() ? List.of()
@@ -465,14 +456,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 handBack.add(d);
                 continue;
             }
-            if (!appShares.take(d)) {
-                // its application holds its share: back to the queue, its endpoints left out of claims until a slot of
-                // the application's is freed (which wakes the loop)
-                inFlight.release();
-                waitingForRoomOf.add(d.endpointId());
-                handBack.add(d);
-                continue;
-            }
             var lane = lanes.computeIfAbsent(d.endpointId(), k -> new EndpointLane(settings.maxInFlightPerEndpoint(), slowCap(),
                     new CircuitBreaker(settings.breakerFailures(), clock)));
             activeLanes.add(d.endpointId());
@@ -497,7 +480,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
                 case FULL -> {
                     lanesForLeases.add(d.endpointId()); // full: leases leave it out
                     outstanding.remove(Claim.of(d));
-                    releaseSlot(d);
+                    inFlight.release();
                     waitingForRoomOf.add(d.endpointId());
                     handBack.add(d);
                 }
@@ -671,7 +654,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         log.debug("delivery {} waited past its lease in its lane: let go, to be claimed again", d.id());
         metrics.outlivedLease();
         if (outstanding.remove(Claim.of(d)) != null) {
-            releaseSlot(d);
+            inFlight.release();
             if (waitingForRoom) signal.roomFreed();
         }
         letGoUnsent.add(p);
@@ -735,15 +718,6 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
     }
 
     /**
-     * Gives back a held delivery's slot and its application's share of one; whether that application had held its
-     * whole share (its endpoints were left out of claims: the loop should claim again).
-     */
-    private boolean releaseSlot(ClaimedDelivery d) {
-        inFlight.release();
-        return appShares.release(d);
-    }
-
-    /**
      * Called by the recorder once results are durable: frees their slots, and wakes the loop if it waits for a slot or
      * for room in a result's lane, or if a result of an ordered endpoint made that endpoint's next delivery claimable.
      */
@@ -756,7 +730,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
             work |= d.ordered();
             room |= leftOut.contains(d.endpointId());
             if (outstanding.remove(Claim.of(d)) == null) continue;
-            room |= releaseSlot(d);
+            inFlight.release();
             freed = true;
         }
         // the flag read after the slots are released: a loop that raised it and then saw none free is woken
@@ -860,7 +834,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         var deferred = new LinkedHashMap<ClaimedDelivery, Instant>();
         for (var p : lane.drainWaiting()) {
             if (outstanding.remove(Claim.of(p.delivery())) == null) continue;
-            if (releaseSlot(p.delivery()) && waitingForRoom) signal.roomFreed();
+            inFlight.release();
             deferred.put(p.delivery(), slot.plusNanos(1_000L * (deferred.size() + 1)));
         }
         Instant dueSince = lane.pacedThrough();
@@ -996,7 +970,7 @@ public final class Dispatcher implements PublishBatcher.Leases, AutoCloseable {
         for (var lane : lanes.values()) {
             for (var p : lane.drainWaiting()) {
                 if (outstanding.remove(Claim.of(p.delivery())) != null) {
-                    releaseSlot(p.delivery());
+                    inFlight.release();
                     waiting.add(p.delivery());
                 }
             }

@@ -53,17 +53,6 @@ class HeraldConfigTest {
     }
 
     @Test
-    void an_application_s_share_of_the_slots_is_half_of_them_unless_set_and_never_more_than_all() {
-        assertThat(HeraldConfig.fromEnvironment(Map.of()).maxInFlightPerApp()).isEqualTo(512);
-        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_IN_FLIGHT", "9")).maxInFlightPerApp()).isEqualTo(4);
-        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_IN_FLIGHT", "1")).maxInFlightPerApp()).isEqualTo(1);
-        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_IN_FLIGHT_PER_APP", "100")).maxInFlightPerApp()).isEqualTo(100);
-        assertThat(HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_IN_FLIGHT_PER_APP", "5000")).maxInFlightPerApp()).isEqualTo(1024);
-        assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_IN_FLIGHT_PER_APP", "0")))
-                .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_MAX_IN_FLIGHT_PER_APP:");
-    }
-
-    @Test
     void a_bad_value_fails_with_one_line_naming_the_variable() {
         assertThatThrownBy(() -> HeraldConfig.fromEnvironment(Map.of("HERALD_MAX_ENDPOINTS_PER_APP", "many")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("HERALD_MAX_ENDPOINTS_PER_APP:");

@@ -31,7 +31,6 @@ class InFlightSlotsTest {
         var clock = new MutableClock(T0);
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_MAX_IN_FLIGHT", "2");
-        env.put("HERALD_MAX_IN_FLIGHT_PER_APP", "2"); // the node's slots are under test: the one application may hold both
         try (var receiver = new Receiver(); var herald = TestHerald.start(env, clock)) {
             String app = app(herald.api, "slots");
             endpoint(herald.api, app, receiver.url("/r"));
