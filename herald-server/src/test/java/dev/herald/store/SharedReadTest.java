@@ -27,7 +27,9 @@ class SharedReadTest {
         try (var threads = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 8; i++) callers.add(threads.submit(shared::get));
             while (reads.get() == 0) Thread.onSpinWait();
-            Thread.sleep(100); // the callers join the read that runs (a caller not yet in would start the next one)
+            // the callers join the read that runs (a caller not yet in would start the next one; a loaded host may take
+            // a while to run eight new threads)
+            Thread.sleep(1_000);
             answer.countDown();
             for (var caller : callers) assertThat(caller.get()).isIn("read 1", "read 2");
         }
