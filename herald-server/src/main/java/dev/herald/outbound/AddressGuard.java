@@ -68,7 +68,7 @@ public final class AddressGuard {
             return AddressVerdict.allow("address " + shown + " whitelisted by " + whitelistedBy.get());
         }
         return blockLabel(address)
-                .map(label -> AddressVerdict.block("blocked address " + shown + " (" + label + ")"))
+                .map(label -> AddressVerdict.block(shown, label))
                 .orElseGet(() -> AddressVerdict.allow("address " + shown + " is public"));
     }
 

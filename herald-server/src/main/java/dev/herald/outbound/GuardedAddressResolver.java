@@ -80,7 +80,7 @@ final class GuardedAddressResolver implements SocketAddressResolver {
         for (InetAddress address : resolved) {
             AddressVerdict verdict = guard.check(address);
             if (!verdict.allowed()) {
-                throw new BlockedAddressException(verdict.reason() + (resolved.size() > 1
+                throw new BlockedAddressException(refusal(bare, verdict) + (resolved.size() > 1
                         ? " (one of " + resolved.size() + " addresses of " + bare + "; through a proxy, every one must be allowed)" : ""));
             }
         }
@@ -106,13 +106,21 @@ final class GuardedAddressResolver implements SocketAddressResolver {
                 allowed.add(new InetSocketAddress(address, port));
             } else {
                 LOG.debug("{} resolved to {}: {}", host, address.getHostAddress(), verdict.reason());
-                firstRefusal = firstRefusal == null ? verdict.reason() : firstRefusal;
+                firstRefusal = firstRefusal == null ? refusal(host, verdict) : firstRefusal;
             }
         }
         if (allowed.isEmpty()) {
             throw new BlockedAddressException(firstRefusal);
         }
         return allowed;
+    }
+
+    /**
+     * A refused address as the attempt records it: a URL's own address literal is shown, the address a name resolved to
+     * only by its range (split-horizon DNS would otherwise tell a tenant the internal addresses of names it tries).
+     */
+    private static String refusal(String host, AddressVerdict verdict) {
+        return HostLiteralParser.parse(host) instanceof HostLiteral.Name ? verdict.reasonFor(host) : verdict.reason();
     }
 
     /** Jetty and URLs write IPv6 literals in brackets; resolvers and comparisons want the bare address. */

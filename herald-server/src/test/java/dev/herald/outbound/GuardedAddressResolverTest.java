@@ -38,7 +38,22 @@ class GuardedAddressResolverTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOf(BlockedAddressException.class)
-                .hasMessage("blocked address 10.0.0.5 (private range)");
+                .hasMessage("blocked address of internal.example.test (private range)");
+    }
+
+    /** A name's refusal goes into the attempt its tenant reads: the range, not the address (a literal is the URL's own). */
+    @Test
+    void tellsANamesRangeButNotItsAddress() {
+        assertThatThrownBy(() -> resolve(fakeDns(List.of("10.20.30.40")), "db.corp.example.test", 5432).get())
+                .cause()
+                .isInstanceOf(BlockedAddressException.class)
+                .hasMessage("blocked address of db.corp.example.test (private range)");
+        assertThatThrownBy(() -> resolve(fakeDns(List.of("10.20.30.40")), "10.20.30.40", 5432).get())
+                .cause()
+                .hasMessage("blocked address 10.20.30.40 (private range)");
+        assertThatThrownBy(() -> resolve(fakeDns(List.of("fd00:ec2::254")), "[fd00:ec2::254]", 80).get())
+                .cause()
+                .hasMessage("blocked address fd00:ec2::254 (cloud metadata)");
     }
 
     /** Names a DNS rebinding points at every kind of place a webhook must not reach: each refused, no socket opened. */
@@ -58,7 +73,8 @@ class GuardedAddressResolverTest {
                 .as(name + " -> " + address)
                 .cause()
                 .isInstanceOf(BlockedAddressException.class)
-                .hasMessageStartingWith("blocked address "));
+                .hasMessageStartingWith("blocked address of " + name + " (")
+                .hasMessageNotContaining(address));
     }
 
     @Test

@@ -277,7 +277,7 @@ class WebhookClientTest {
 
             DeliveryResult result = send(strict, post(URI.create("http://localhost:" + listener.getLocalPort() + "/"), Map.of(), "{}"));
 
-            assertThat(result.errorMessage()).isEqualTo("blocked address 127.0.0.1 (loopback)");
+            assertThat(result.errorMessage()).isEqualTo("blocked address of localhost (loopback)");
             // the kernel completes handshakes into the backlog without accept(): an empty backlog means no connect
             assertThat(acceptsAConnection(listener)).isFalse();
         }
@@ -301,7 +301,7 @@ class WebhookClientTest {
 
         assertThat(lookups).containsExactly("internal.example.test");
         assertThat(result.statusCode()).isZero();
-        assertThat(result.errorMessage()).isEqualTo("blocked address 127.0.0.2 (loopback)");
+        assertThat(result.errorMessage()).isEqualTo("blocked address of internal.example.test (loopback)");
     }
 
     @Test
