@@ -133,7 +133,7 @@ public final class Herald implements AutoCloseable {
             if (sealedNow > 0) {
                 org.slf4j.LoggerFactory.getLogger(Herald.class).info("sealed the custom headers of {} endpoints at rest", sealedNow);
             }
-            var messages = new MessageStore(jdbi, database.hotPathJdbi());
+            var messages = new MessageStore(jdbi, database.hotPathJdbi(), clock);
             var attempts = new AttemptStore(jdbi);
             var tokens = new TokenStore(jdbi);
             bootstrapAdminToken(tokens, out);

@@ -2,6 +2,9 @@ package dev.herald.routing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.Endpoint;
+import dev.herald.logging.LogThrottle;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * The budget is the filter's own, so no endpoint's filter spends another's. A filter that runs out lets the message
  * through to nobody, as a filter that cannot run; it then lets nothing through for the next message, then two,
  * doubling while it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a
- * filter written to stall the writer costs one cut-short run in a thousand messages. Replays ({@link #passesReplaying})
- * neither skip nor count.
+ * filter written to stall the writer costs one cut-short run in a thousand messages. An application's filters together
+ * draw on its {@link RegexAllowance} besides: past it, a filter's searches are cut short and the message goes to nobody
+ * there, as above, but without making the filter skip (it may not be the one that spent the steps). Replays
+ * ({@link #passesReplaying}) neither skip nor count.
  */
 public final class EndpointFilters {
     private static final Logger log = LoggerFactory.getLogger(EndpointFilters.class);
@@ -32,6 +37,8 @@ public final class EndpointFilters {
     static final int MAX_SKIPPED = 1_000;
 
     private final VersionedCache<Optional<PayloadFilter>> parsed = new VersionedCache<>();
+    private final RegexAllowance allowance;
+    private final LogThrottle allowanceLog = new LogThrottle(Duration.ofMinutes(1));
     /**
      * Endpoints whose filter ran out of steps lately: messages still to skip, how many the next run-out skips, and the
      * filter's text (an edited filter starts afresh).
@@ -39,6 +46,10 @@ public final class EndpointFilters {
     private final ConcurrentHashMap<String, Skips> skipping = new ConcurrentHashMap<>();
 
     private record Skips(int left, int next, String filterJson) {}
+
+    public EndpointFilters(Clock clock) {
+        this.allowance = new RegexAllowance(clock);
+    }
 
     /** One message as filters see it, parsed on first use (most endpoints have no filter). */
     public static final class View {
@@ -85,11 +96,16 @@ public final class EndpointFilters {
         Optional<PayloadFilter> filter = parsed.get(endpoint.id(), endpoint.filterJson(), () -> parse(endpoint));
         // a stored filter this version cannot run lets nothing through: it was written to hold messages back
         if (filter.isEmpty() || (live && skipsThisMessage(endpoint))) return false;
-        long[] steps = {FILTER_REGEX_STEPS};
+        // at least one step, so that a filter without searches is never taken for one that ran out
+        long budget = live ? Math.max(1, Math.min(FILTER_REGEX_STEPS, allowance.available(endpoint.appId())))
+                : FILTER_REGEX_STEPS;
+        long[] steps = {budget};
         boolean passed = MeteredMatch.withSharedBudget(steps, () -> filter.get().matches(message.get()));
-        message.regexStepsSpent += FILTER_REGEX_STEPS - steps[0];
+        message.regexStepsSpent += budget - steps[0];
+        if (live) allowance.spend(endpoint.appId(), budget - steps[0]);
         if (steps[0] == 0) {
-            if (live) ranOut(endpoint);
+            if (live && budget < FILTER_REGEX_STEPS) applicationRanOut(endpoint);
+            else if (live) ranOut(endpoint);
             return false; // a search cut short decided nothing ($not of it would let the message through)
         }
         // a run within the budget halves the next skip, rather than forgiving at once: a filter that runs out on every
@@ -120,6 +136,15 @@ public final class EndpointFilters {
         log.warn("endpoint {}: its filter's $regex searches took more than {} steps on one message, which it was not"
                 + " sent; its filter lets the next {} message(s) through to nobody", endpoint.id(), FILTER_REGEX_STEPS,
                 skips.left());
+    }
+
+    /** Cut short by the application's allowance, not its own budget: the filter is not made to skip messages. */
+    private void applicationRanOut(Endpoint endpoint) {
+        long leftOut = allowanceLog.admit();
+        if (leftOut < 0) return;
+        log.warn("application {}: its endpoints' filters took more $regex steps than it is allowed ({} a second, {} at"
+                + " once); endpoint {}'s filter was cut short and the message sent to nobody there{}", endpoint.appId(),
+                RegexAllowance.PER_SECOND, RegexAllowance.CAPACITY, endpoint.id(), LogThrottle.leftOutNote(leftOut));
     }
 
     private static Optional<PayloadFilter> parse(Endpoint endpoint) {

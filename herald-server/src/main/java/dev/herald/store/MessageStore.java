@@ -28,15 +28,21 @@ import org.jdbi.v3.core.statement.StatementContext;
 public final class MessageStore {
     private final Jdbi jdbi;
     private final Jdbi hotPath;
-    private final EndpointFilters filters = new EndpointFilters();
+    private final EndpointFilters filters;
 
     /** The endpoints a batch fans out to, in the order of endpoint_app_id_idx (so no plan needs anything else). */
     public static final String ENDPOINTS_OF_APPS = "select * from endpoint where app_id = any(:apps) and not disabled order by app_id, id";
 
     /** {@code hotPath}: the handle group commits run on ({@link Database#hotPathJdbi()}); all else runs on {@code jdbi}. */
     public MessageStore(Jdbi jdbi, Jdbi hotPath) {
+        this(jdbi, hotPath, java.time.Clock.systemUTC());
+    }
+
+    /** {@code clock}: what refills applications' filter allowances ({@link EndpointFilters}). */
+    public MessageStore(Jdbi jdbi, Jdbi hotPath, java.time.Clock clock) {
         this.jdbi = jdbi;
         this.hotPath = hotPath;
+        this.filters = new EndpointFilters(clock);
     }
 
     /** Svix's rules (type filter, channels), then Herald's payload filter (parsed once per endpoint filter, not per message). */

@@ -3,6 +3,8 @@ package dev.herald.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.domain.Endpoint;
+import dev.herald.testing.MutableClock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
@@ -10,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 class EndpointFiltersTest {
     private static final Instant T = Instant.parse("2024-05-01T10:00:00Z");
-    private final EndpointFilters filters = new EndpointFilters();
+    private final MutableClock clock = new MutableClock(T);
+    private final EndpointFilters filters = new EndpointFilters(clock);
 
     private static Endpoint endpoint(String filterJson) {
         return new Endpoint("ep_1", "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
@@ -35,7 +38,11 @@ class EndpointFiltersTest {
     }
 
     private static Endpoint endpoint(String id, String filterJson) {
-        return new Endpoint(id, "app_1", null, "https://example.com", "", false, null, null, Map.of(), null, null,
+        return endpoint("app_1", id, filterJson);
+    }
+
+    private static Endpoint endpoint(String appId, String id, String filterJson) {
+        return new Endpoint(id, appId, null, "https://example.com", "", false, null, null, Map.of(), null, null,
                 Map.of(), 1, T, T, filterJson, null, null, null);
     }
 
@@ -55,8 +62,52 @@ class EndpointFiltersTest {
         }
         // each search had a budget of its own: 2,000 elements times a million steps, per endpoint
         assertThat(view.regexStepsSpent()).isEqualTo(5 * EndpointFilters.FILTER_REGEX_STEPS);
-        // after them, an endpoint with an ordinary filter on the same message decides it with a budget of its own
-        assertThat(filters.passes(endpoint("ep_ok", "{\"payload.a\":{\"$regex\":\"^a+$\"}}"), view)).isTrue();
+        // after them, another application's endpoint with an ordinary filter on the same message decides it with a
+        // budget of its own (the first application's allowance is spent: see the next test)
+        assertThat(filters.passes(endpoint("app_2", "ep_ok", "{\"payload.a\":{\"$regex\":\"^a+$\"}}"), view)).isTrue();
+    }
+
+    /** Each search heavy but within its filter's budget, a search matching last: what a tenant's 50 filters could cost. */
+    private static String heavyPayload() {
+        var items = new java.util.StringJoiner(",", "{\"a\":[", "]}");
+        for (int i = 0; i < 12; i++) items.add("\"" + "a".repeat(20) + "\"");
+        items.add("\"aaaab\"");
+        return items.toString();
+    }
+
+    @Test
+    void an_application_s_filters_together_take_no_more_than_its_allowance_and_it_refills_with_time() {
+        String heavy = "{\"payload.a\":{\"$regex\":\"(.*a){4}b\"}}";
+        var probe = message(heavyPayload());
+        assertThat(filters.passes(endpoint("app_probe", "ep_probe", heavy), probe)).isTrue();
+        long cost = probe.regexStepsSpent();
+        // within a filter's own budget, yet 50 of them would take several times the application's allowance
+        assertThat(cost).isLessThan(EndpointFilters.FILTER_REGEX_STEPS).isGreaterThan(RegexAllowance.CAPACITY / 10);
+
+        var view = message(heavyPayload());
+        var passed = new java.util.ArrayList<Integer>();
+        for (int i = 0; i < 50; i++) {
+            if (filters.passes(endpoint("app_1", "ep_" + i, heavy), view)) passed.add(i);
+        }
+        // the first ones decide until the allowance is spent; the one it ran out in and the rest send to nobody
+        assertThat(passed).hasSizeBetween((int) (RegexAllowance.CAPACITY / cost) - 1, (int) (RegexAllowance.CAPACITY / cost));
+        assertThat(passed).containsExactlyElementsOf(java.util.stream.IntStream.range(0, passed.size()).boxed().toList());
+        assertThat(view.regexStepsSpent()).isLessThanOrEqualTo(RegexAllowance.CAPACITY + 50);
+        // another application's filters are not touched by it
+        assertThat(filters.passes(endpoint("app_2", "ep_other", heavy), view)).isTrue();
+
+        // a second later, a second's worth of steps: the cut-short filters were not made to skip messages
+        clock.advance(Duration.ofSeconds(1));
+        var next = message(heavyPayload());
+        int nextPassed = 0;
+        for (int i = 49; i >= 0; i--) {
+            if (filters.passes(endpoint("app_1", "ep_" + i, heavy), next)) nextPassed++;
+        }
+        assertThat(nextPassed).isBetween((int) (RegexAllowance.PER_SECOND / cost) - 1, (int) (RegexAllowance.PER_SECOND / cost));
+        assertThat(filters.passes(endpoint("app_1", "ep_cheap", "{\"payload.a\":{\"$exists\":true}}"), next))
+                .as("a filter without searches still decides").isTrue();
+        // replays are not held to the allowance
+        assertThat(filters.passesReplaying(endpoint("app_1", "ep_0", heavy), message(heavyPayload()))).isTrue();
     }
 
     /** Many endpoints with cheap searches over a long field: none is cut short by the others' steps. */
