@@ -7,7 +7,6 @@ import dev.herald.store.EmbeddedPostgresServer;
 import dev.herald.testing.ApiClient;
 import dev.herald.testing.Receiver;
 import dev.herald.testing.TestHerald;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,10 +36,7 @@ class DatabaseOutageTest {
 
     @Test
     void survives_a_postgres_restart_under_load_and_loses_nothing() throws Exception {
-        int port;
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = dev.herald.testing.StablePort.pick(); // PostgreSQL is started again on it
         var postgres = EmbeddedPostgresServer.start(dataDir, true, port);
         var env = new HashMap<>(TestHerald.defaultEnv());
         env.put("HERALD_DATABASE_URL", postgres.jdbcUrl());

@@ -3,7 +3,6 @@ package dev.herald.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -39,9 +38,7 @@ class DatabaseReachTest {
     @BeforeEach
     void start() throws Exception {
         dataDir = tempDir.resolve("pg");
-        try (var socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        port = dev.herald.testing.StablePort.pick();
         postgres = EmbeddedPostgresServer.start(dataDir, true, port);
     }
 

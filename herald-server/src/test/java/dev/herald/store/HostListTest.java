@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.herald.config.HeraldConfig;
 import dev.herald.testing.TestDatabase;
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,10 +25,7 @@ class HostListTest {
 
     @Test
     void a_host_that_is_down_is_passed_over_for_the_next() throws Exception {
-        int closed;
-        try (var socket = new ServerSocket(0)) {
-            closed = socket.getLocalPort();
-        }
+        int closed = dev.herald.testing.StablePort.pick(); // nothing listens on it
         int port = testDatabasePort();
         try (var database = Database.connect("postgres://postgres@127.0.0.1:" + closed + ",127.0.0.1:" + port + "/postgres",
                 1, 1, HeraldConfig.DEFAULT_DATABASE_TIMEOUT)) {

@@ -2,7 +2,6 @@ package dev.herald.testing;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,9 +44,38 @@ public final class HeraldProcess implements AutoCloseable {
         return start(env, log, "-Xmx512m", namespace.address(), namespace::command);
     }
 
+    /**
+     * A port found free is bound by the child seconds later, when its JVM has started. It is chosen outside the range
+     * outgoing connections and other tests' listeners take theirs from ({@link StablePort}); should another process
+     * take it meanwhile all the same, the child exits saying so, and is started again on another port.
+     */
     private static HeraldProcess start(Map<String, String> env, Path log, String heap, String host,
                                        java.util.function.UnaryOperator<List<String>> wrap) {
-        int port = freePort();
+        for (int attempt = 1; ; attempt++) {
+            int port = StablePort.pick();
+            long logStart = log.toFile().length();
+            try {
+                return start(env, log, heap, host, port, wrap);
+            } catch (AssertionError exited) {
+                if (attempt == 3 || !saysPortTaken(log, logStart, host, port)) throw exited;
+            }
+        }
+    }
+
+    private static boolean saysPortTaken(Path log, long from, String host, int port) {
+        try (var file = new java.io.RandomAccessFile(log.toFile(), "r")) {
+            file.seek(from);
+            var tail = new byte[(int) Math.max(0, Math.min(1 << 20, file.length() - from))];
+            file.readFully(tail);
+            return new String(tail, java.nio.charset.StandardCharsets.UTF_8)
+                    .contains("HERALD_HTTP_ADDR: cannot listen on " + host + ":" + port);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static HeraldProcess start(Map<String, String> env, Path log, String heap, String host, int port,
+                                       java.util.function.UnaryOperator<List<String>> wrap) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>(List.of(java, heap, "-cp", System.getProperty("java.class.path"),
                 "dev.herald.app.Main", "serve"));
@@ -59,14 +87,19 @@ public final class HeraldProcess implements AutoCloseable {
             var process = builder.start();
             var started = new HeraldProcess(process, host, port, log);
             var api = new ApiClient(started.baseUrl(), null);
-            Receiver.await(Duration.ofSeconds(60), () -> {
-                if (!process.isAlive()) throw new AssertionError("Herald process exited; see " + log);
-                try {
-                    return api.get("/api/v1/health").status() == 204;
-                } catch (RuntimeException e) {
-                    return false;
-                }
-            }, "Herald process to answer /api/v1/health");
+            try {
+                Receiver.await(Duration.ofSeconds(60), () -> {
+                    if (!process.isAlive()) throw new AssertionError("Herald process exited; see " + log);
+                    try {
+                        return api.get("/api/v1/health").status() == 204;
+                    } catch (RuntimeException e) {
+                        return false;
+                    }
+                }, "Herald process to answer /api/v1/health");
+            } catch (AssertionError notStarted) {
+                started.kill(); // one that never answered is not left running
+                throw notStarted;
+            }
             return started;
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -107,14 +140,6 @@ public final class HeraldProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    static int freePort() {
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
         }
     }
 
