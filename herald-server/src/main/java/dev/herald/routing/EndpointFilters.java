@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * through to nobody, as a filter that cannot run; it then lets nothing through for the next message, then two,
  * doubling while it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a
  * filter written to stall the writer costs one cut-short run in a thousand messages. An application's filters together
- * draw on its {@link RegexAllowance} besides: past it, a filter's searches are cut short and the message goes to nobody
- * there, as above, but without making the filter skip (it may not be the one that spent the steps). Replays
+ * draw on its {@link RegexAllowance} besides: past it, a filter's searches are cut short, and the message goes to that
+ * endpoint unfiltered, the filter not made to skip. Running out of its own budget is the filter's doing, on that
+ * message; the allowance runs out with load, which is to cost no endpoint a message it asked for. Replays
  * ({@link #passesReplaying}) neither skip nor count.
  */
 public final class EndpointFilters {
@@ -104,8 +105,13 @@ public final class EndpointFilters {
         message.regexStepsSpent += budget - steps[0];
         if (live) allowance.spend(endpoint.appId(), budget - steps[0]);
         if (steps[0] == 0) {
-            if (live && budget < FILTER_REGEX_STEPS) applicationRanOut(endpoint);
-            else if (live) ranOut(endpoint);
+            if (live && budget < FILTER_REGEX_STEPS) {
+                // cut short by the application's allowance, a matter of load and not of the filter: the message goes
+                // to the endpoint unfiltered rather than be lost to it (the endpoint is the application's own)
+                applicationRanOut(endpoint);
+                return true;
+            }
+            if (live) ranOut(endpoint);
             return false; // a search cut short decided nothing ($not of it would let the message through)
         }
         // a run within the budget halves the next skip, rather than forgiving at once: a filter that runs out on every
@@ -143,7 +149,7 @@ public final class EndpointFilters {
         long leftOut = allowanceLog.admit();
         if (leftOut < 0) return;
         log.warn("application {}: its endpoints' filters took more $regex steps than it is allowed ({} a second, {} at"
-                + " once); endpoint {}'s filter was cut short and the message sent to nobody there{}", endpoint.appId(),
+                + " once); endpoint {}'s filter was cut short and the message sent to it unfiltered{}", endpoint.appId(),
                 RegexAllowance.PER_SECOND, RegexAllowance.CAPACITY, endpoint.id(), LogThrottle.leftOutNote(leftOut));
     }
 
