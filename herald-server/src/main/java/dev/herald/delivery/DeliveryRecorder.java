@@ -182,7 +182,8 @@ public final class DeliveryRecorder implements AutoCloseable {
      * to check against the failing clock (a delivery used up its retries, or failed again).
      */
     private record Plan(List<CompletedDelivery> completed, Set<String> failed, Set<String> succeeded, Set<String> apps,
-                        Set<String> exhausted, Set<String> gone, List<Runnable> notices, List<HeldBehind> heldBehind) {}
+                        Set<String> exhausted, Set<String> gone, List<Runnable> notices, List<HeldBehind> heldBehind,
+                        List<DeliveryQueue.Pair> resent) {}
 
     /** An ordered endpoint's delivery waiting for its retry: the ones queued after it cannot go before {@code until}. */
     private record HeldBehind(String endpointId, long deliveryId, int attemptNumber, Instant until) {}
@@ -197,6 +198,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         Plan plan = plan(batch, now);
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
             queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
+            if (!plan.resent().isEmpty()) queue.endScheduledOf(h, plan.resent(), now);
             // left due, they were read past by every claim on every node (none may go before the head), and counted as lag
             for (var held : plan.heldBehind()) {
                 queue.holdFollowers(h, held.endpointId(), held.deliveryId(), held.attemptNumber(), held.until());
@@ -208,7 +210,8 @@ public final class DeliveryRecorder implements AutoCloseable {
         };
         // the common batch disables nothing and holds back no ordered deliveries: then it is one statement in
         // autocommit, one round trip to the database
-        boolean severalStatements = !plan.gone().isEmpty() || !plan.exhausted().isEmpty() || !plan.heldBehind().isEmpty();
+        boolean severalStatements = !plan.gone().isEmpty() || !plan.exhausted().isEmpty() || !plan.heldBehind().isEmpty()
+                || !plan.resent().isEmpty();
         var disabled = severalStatements ? queue.hotPath().inTransaction(apply) : queue.hotPath().withHandle(apply);
         noteDisableChecks(plan, now); // once committed: a write tried again checks again
         long succeeded = plan.completed().stream().filter(c -> c.newStatus() == DeliveryStatus.SUCCESS).count();
@@ -263,6 +266,7 @@ public final class DeliveryRecorder implements AutoCloseable {
         Set<String> gone = new LinkedHashSet<>();
         List<Runnable> notices = new ArrayList<>();
         List<HeldBehind> heldBehind = new ArrayList<>();
+        List<DeliveryQueue.Pair> resent = new ArrayList<>();
         boolean logAttempts = operational.wantsAttemptLog();
         for (Result r : batch) {
             ClaimedDelivery d = r.delivery();
@@ -281,6 +285,8 @@ public final class DeliveryRecorder implements AutoCloseable {
                 case DeliveryOutcome.Delivered ignored -> {
                     status = DeliveryStatus.SUCCESS;
                     succeeded.add(d.endpointId());
+                    // a resend that arrived: the message's scheduled delivery there is done too (see endScheduledOf)
+                    if (d.triggerType() == DeliveryStatus.TRIGGER_MANUAL) resent.add(new DeliveryQueue.Pair(d.msgId(), d.endpointId()));
                     // as Svix: recovered pairs with the failing event sent before it, not with any earlier failure
                     if (d.attemptNumber() > FAILING_AFTER_ATTEMPT && d.triggerType() == DeliveryStatus.TRIGGER_SCHEDULED) {
                         notices.add(() -> operational.emit("message.attempt.recovered", attemptData(d, attemptId, response, r.startedAt())));
@@ -320,7 +326,7 @@ public final class DeliveryRecorder implements AutoCloseable {
             completed.add(new CompletedDelivery(d.id(), d.attemptNumber(), attempt, status, next));
             if (logAttempts) notices.add(() -> operational.logAttempt(d.appId(), logEntry(d, attempt)));
         }
-        return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices, heldBehind);
+        return new Plan(completed, failed, succeeded, apps, exhausted, gone, notices, heldBehind, resent);
     }
 
     /** A template tag that differs from message to message (not {{app.…}} or {{endpoint.…}}, fixed per endpoint). */

@@ -592,6 +592,46 @@ public final class DeliveryQueue {
                 .bindByType("createdAt", createdAt, String[].class);
     }
 
+    /** A message and an endpoint: the pair a delivery and its retries are for. */
+    public record Pair(String msgId, String endpointId) {}
+
+    /**
+     * What a successful manual attempt (a resend, a recovery, a replay) ends besides its own delivery: the message's
+     * scheduled delivery to that endpoint, should it still be pending, is done too, its queue row deleted. As
+     * svix-server, whose worker skips a retry whose destination a resend made successful: else the endpoint got the
+     * message once more when the retry came due, and the message's state there read "success" with a retry queued.
+     * Not fenced by attempt number: a try of it under way elsewhere is recorded as an attempt and changes no state,
+     * its row being gone (see {@link #COMPLETE}).
+     */
+    static final String END_SCHEDULED = """
+            with pending as materialized (
+                -- each pair looked up in the (msg_id, endpoint_id) index, and the rows after by key: as joins, a plan
+                -- made on empty tables read both tables' whole primary keys
+                -- (a subquery per pair, which the planner cannot flatten into a join)
+                select array(
+                    select x.id from unnest(cast(:msgIds as text[]), cast(:endpointIds as text[])) as r(msg_id, endpoint_id)
+                    cross join lateral unnest(array(
+                        select d.id from delivery d
+                        where d.msg_id = r.msg_id and d.endpoint_id = r.endpoint_id and d.status = 1 and d.trigger_type = 0
+                    )) as x(id)
+                ) as ids
+            ), ended as (
+                delete from delivery_queue q where q.delivery_id = any(cast((select ids from pending) as bigint[]))
+                returning q.delivery_id
+            )
+            update delivery d set status = 0, next_attempt_at = null, updated_at = :now
+            where d.id = any(array(select delivery_id from ended))
+            """;
+
+    /** See {@link #END_SCHEDULED}; run in the transaction that records the manual attempts' successes. */
+    public void endScheduledOf(Handle h, List<Pair> resent, Instant now) {
+        h.createUpdate(END_SCHEDULED)
+                .bindByType("msgIds", resent.stream().map(Pair::msgId).toArray(String[]::new), String[].class)
+                .bindByType("endpointIds", resent.stream().map(Pair::endpointId).toArray(String[]::new), String[].class)
+                .bind("now", now)
+                .execute();
+    }
+
     /** The handle results are written on (see {@link #complete}). */
     public Jdbi hotPath() {
         return hotPath;

@@ -114,6 +114,47 @@ class RetryAndHealthTest {
         assertThat(data.path("lastAttempt").path("responseStatusCode").asInt()).isEqualTo(500);
     }
 
+    /** The message's scheduled delivery: its state, and how many queue rows it has (none once it is done). */
+    record Scheduled(int status, int queueRows) {}
+
+    Scheduled scheduled(String msgId) {
+        return TestDatabase.jdbi().withHandle(h -> h.createQuery("""
+                select d.status, (select count(*) from delivery_queue q where q.delivery_id = d.id) as rows
+                from delivery d where d.msg_id = :msg and d.trigger_type = 0
+                """).bind("msg", msgId).map((rs, ctx) -> new Scheduled(rs.getInt("status"), rs.getInt("rows"))).one());
+    }
+
+    /** As svix-server: a resend that arrives ends the message's scheduled retries there; one that fails leaves them. */
+    @Test
+    void a_resend_that_arrives_ends_the_scheduled_retry_and_one_that_fails_does_not() {
+        start("0,10,100", Map.of());
+        var failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        receiver.reply(r -> Receiver.Reply.status(r.path().equals("/hook") && failing.get() ? 500 : 200));
+        String msg = publish();
+        Instant retryAt = nextAttempt(attempts(msg, 1).get(0));
+        String resend = "/api/v1/app/" + app + "/msg/" + msg + "/endpoint/" + endpoint + "/resend";
+
+        assertThat(herald.api.post(resend, null).status()).isEqualTo(202);
+        JsonNode failedResend = attempts(msg, 2).get(1);
+        assertThat(failedResend.path("triggerType").asInt()).isEqualTo(1);
+        assertThat(failedResend.path("status").asInt()).isEqualTo(2);
+        assertThat(scheduled(msg)).as("a failed resend leaves the retry queued").isEqualTo(new Scheduled(1, 1));
+
+        failing.set(false);
+        assertThat(herald.api.post(resend, null).status()).isEqualTo(202);
+        JsonNode arrived = attempts(msg, 3).get(2);
+        assertThat(arrived.path("triggerType").asInt()).isEqualTo(1);
+        assertThat(arrived.path("status").asInt()).isZero();
+        Receiver.await(WAIT, () -> scheduled(msg).equals(new Scheduled(0, 0)), "the scheduled delivery done, its queue row gone");
+        var state = herald.api.get("/api/v1/app/" + app + "/msg/" + msg + "/endpoint").body().path("data").get(0);
+        assertThat(state.path("status").asInt()).isZero();
+        assertThat(state.path("nextAttempt").isNull()).as(state.toString()).isTrue();
+
+        runDueAt(retryAt.plusSeconds(1)); // with no queue row there is nothing to claim: the retry's time passes
+        assertThat(herald.api.get("/api/v1/app/" + app + "/attempt/msg/" + msg).body().path("data")).hasSize(3);
+        assertThat(receiver.requests("/hook").stream().filter(r -> msg.equals(r.header("webhook-id")))).hasSize(3);
+    }
+
     @Test
     void honours_retry_after_between_one_and_two_times_the_schedule() {
         start("0,10,10,10", Map.of());

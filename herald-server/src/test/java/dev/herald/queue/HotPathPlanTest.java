@@ -97,6 +97,17 @@ class HotPathPlanTest {
     }
 
     @Test
+    void ending_the_scheduled_deliveries_of_resent_messages_looks_them_up_by_message() {
+        String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.END_SCHEDULED));
+        // either index on the pair, keyed by both its columns
+        assertThat(plan).containsPattern("Index Scan using delivery_(msg|endpoint)_idx on delivery d_1 .*\n +Index Cond: "
+                        + "\\(\\((msg_id = r.msg_id\\) AND \\(endpoint_id = r.endpoint_id|endpoint_id = r.endpoint_id\\) AND \\(msg_id = r.msg_id)\\)\\)")
+                .containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q .*\n +Index Cond: \\(delivery_id = ANY")
+                .containsPattern("Index Scan using delivery_pkey on delivery d .*\n +Index Cond: \\(id = ANY");
+        assertThat(WHOLE_TABLE_READS).noneMatch(plan::contains);
+    }
+
+    @Test
     void rows_put_back_are_found_by_key() {
         String plan = TestDatabase.hotPathJdbi().withHandle(h -> genericPlan(h, DeliveryQueue.PUT_BACK));
         assertThat(plan).containsPattern("Index Scan using delivery_queue_pkey on delivery_queue q .*\n +Index Cond: \\(delivery_id = ANY");
