@@ -82,14 +82,18 @@ public final class AttemptStore {
                 """).bind("app", appId).bind("msg", msgId).bind("id", attemptId).map(AttemptStore::map).findOne());
     }
 
-    /** The state of a message at one endpoint: the newest delivery row decides. */
+    /**
+     * The state of a message at one endpoint: its delivery still pending decides if it has one, else its newest (a
+     * failed resend, newer than the scheduled delivery it was made beside, does not hide that delivery's next retry;
+     * a resend that arrives ends that delivery, see {@code DeliveryQueue.END_SCHEDULED}). Every query here orders so.
+     */
     public record DeliveryState(String msgId, String endpointId, int status, Instant nextAttempt) {}
 
     public List<DeliveryState> statesOfMessage(String msgId) {
         return jdbi.withHandle(h -> h.createQuery("""
                 select distinct on (endpoint_id) msg_id, endpoint_id, status, next_attempt_at
                 from delivery where msg_id = :msg
-                order by endpoint_id, id desc
+                order by endpoint_id, status = 1 desc, id desc
                 """).bind("msg", msgId).map(AttemptStore::mapState).list());
     }
 
@@ -104,7 +108,7 @@ public final class AttemptStore {
         var rows = jdbi.withHandle(h -> Keyset.apply(h.createQuery("""
                 select distinct on (endpoint_id) msg_id, endpoint_id, status, next_attempt_at
                 from delivery where msg_id = :msg and (cast(:cursor as text) is null or endpoint_id <cmp> :cursor)
-                order by endpoint_id <dir>, id desc
+                order by endpoint_id <dir>, status = 1 desc, id desc
                 limit :limit
                 """), page).bind("msg", msgId).map(AttemptStore::mapState).list());
         return Keyset.page(rows, page, DeliveryState::endpointId);
@@ -134,7 +138,7 @@ public final class AttemptStore {
                     from delivery d
                     where d.endpoint_id = :endpoint
                       and (cast(:cursor as text) is null or d.msg_id <cmp> :cursor)
-                    order by d.msg_id <dir>, d.id desc
+                    order by d.msg_id <dir>, d.status = 1 desc, d.id desc
                 ) s
                 join message m on m.app_id = :app and m.id = s.msg_id
                 where (cast(:status as int) is null or s.status = :status)
@@ -163,13 +167,13 @@ public final class AttemptStore {
             select status, count(*) as n from (
                 select distinct on (msg_id) status from delivery
                 where endpoint_id = :endpoint and msg_id >= :from and msg_id < :to
-                order by msg_id, id desc
+                order by msg_id, status = 1 desc, id desc
             ) s
             group by status
             """;
 
     /**
-     * Counts of the endpoint's deliveries by state (each message's newest delivery), for messages whose ids lie in
+     * Counts of the endpoint's deliveries by state (each message's pending delivery, else its newest), for messages whose ids lie in
      * [fromMsgId, toMsgId): ids order by time, so the endpoint's index reads only the window's rows.
      */
     public Map<Integer, Long> endpointStats(String endpointId, String fromMsgId, String toMsgId) {

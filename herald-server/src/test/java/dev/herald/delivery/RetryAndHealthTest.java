@@ -139,6 +139,17 @@ class RetryAndHealthTest {
         assertThat(failedResend.path("triggerType").asInt()).isEqualTo(1);
         assertThat(failedResend.path("status").asInt()).isEqualTo(2);
         assertThat(scheduled(msg)).as("a failed resend leaves the retry queued").isEqualTo(new Scheduled(1, 1));
+        // and the message's state there stays pending, with that retry's time (the newest delivery, the failed resend,
+        // said "failed" with no next attempt), as svix-server's destination stays pending
+        var pending = herald.api.get("/api/v1/app/" + app + "/msg/" + msg + "/endpoint").body().path("data").get(0);
+        assertThat(pending.path("status").asInt()).as(pending.toString()).isEqualTo(1);
+        assertThat(nextAttempt(pending)).isEqualTo(retryAt);
+        var listed = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/msg").body().path("data").get(0);
+        assertThat(listed.path("status").asInt()).as(listed.toString()).isEqualTo(1);
+        clock.advance(Duration.ofSeconds(1)); // the stats window ends at now, the message's second excluded till it passes
+        var stats = herald.api.get("/api/v1/app/" + app + "/endpoint/" + endpoint + "/stats").body();
+        assertThat(stats.path("pending").asInt()).as(stats.toString()).isEqualTo(1);
+        assertThat(stats.path("fail").asInt()).as(stats.toString()).isZero();
 
         failing.set(false);
         assertThat(herald.api.post(resend, null).status()).isEqualTo(202);
