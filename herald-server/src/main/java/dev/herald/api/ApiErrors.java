@@ -123,9 +123,8 @@ public final class ApiErrors {
     }
 
     static void validationOfJson(Context ctx, JsonProcessingException e) {
-        String msg = e.getOriginalMessage();
         ctx.status(422).json(Map.of("detail", List.of(
-                new ValidationException.Item(List.of("body"), "Invalid JSON: " + msg, "value_error.jsondecode"))));
+                new ValidationException.Item(List.of("body"), "Invalid JSON: " + Json.problemOf(e), "value_error.jsondecode"))));
     }
 
     /** 503 with Retry-After: the database cannot serve now; the same request may pass shortly. */

@@ -42,13 +42,16 @@ public final class Body {
     }
 
     public static Body of(byte[] bytes) {
-        if (bytes.length == 0) throw ValidationException.of("body", "A JSON body is required", "value_error.missing");
+        if (bytes.length == 0) {
+            throw new ValidationException(List.of(new ValidationException.Item(List.of("body"), "A JSON body is required",
+                    "value_error.missing")));
+        }
         JsonNode node;
         try {
             node = Json.WHOLE.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
-                    "Invalid JSON: " + e.getOriginalMessage(), "value_error.jsondecode")));
+                    "Invalid JSON: " + Json.problemOf(e), "value_error.jsondecode")));
         } catch (java.io.IOException e) {
             throw new ValidationException(List.of(new ValidationException.Item(List.of("body"),
                     "Unreadable body", "value_error.jsondecode")));

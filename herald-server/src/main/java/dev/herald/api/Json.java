@@ -35,6 +35,21 @@ public final class Json {
                 });
     }
 
+    private static final java.util.regex.Pattern CONSTRAINT_SOURCE = java.util.regex.Pattern.compile(", from `[^`]*`\\)");
+    private static final java.util.regex.Pattern DUPLICATE_FIELD = java.util.regex.Pattern.compile("^(Duplicate field '.*') for `.*");
+
+    /**
+     * What was wrong with a body that did not parse, in the client's terms: Jackson's own words name its settings and
+     * classes (a duplicate key "for `ObjectNode`: not allowed when `DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY`
+     * enabled", a limit "from `StreamReadConstraints.getMaxNestingDepth()`"), which are none of the client's business.
+     */
+    static String problemOf(com.fasterxml.jackson.core.JsonProcessingException e) {
+        String message = String.valueOf(e.getOriginalMessage());
+        var duplicate = DUPLICATE_FIELD.matcher(message);
+        if (duplicate.find()) return duplicate.group(1);
+        return CONSTRAINT_SOURCE.matcher(message).replaceAll(")");
+    }
+
     private static ObjectMapper create() {
         var mapper = new ObjectMapper()
                 .registerModule(new JavaTimeModule())

@@ -54,6 +54,28 @@ class PublishEdgesTest {
         assertThat(PLAIN.readTree(list.raw()).path("data")).hasSize(1);
     }
 
+    /** A body that does not parse is told in the client's terms: not Jackson's settings and class names. */
+    @Test
+    void a_body_that_does_not_parse_is_told_without_jackson_s_words() throws Exception {
+        String app = app("unparsed");
+        String deep = "[".repeat(129) + "]".repeat(129);
+        var cases = java.util.Map.of(
+                "{\"name\":\"a\",\"name\":\"b\"}", "Invalid JSON: Duplicate field 'name'",
+                "{\"name\":\"a\",\"x\":" + deep + "}", "Invalid JSON: Document nesting depth (129) exceeds the maximum allowed (128)",
+                "{\"name\":\"a\",\"x\":1" + "0".repeat(100) + "}", "Invalid JSON: Number value length (101) exceeds the maximum allowed (100)");
+        var empty = PLAIN.readTree(herald.api.post("/api/v1/app", "").raw()).path("detail").get(0);
+        assertThat(empty.toString()).isEqualTo("{\"loc\":[\"body\"],\"msg\":\"A JSON body is required\",\"type\":\"value_error.missing\"}");
+        for (var c : cases.entrySet()) {
+            for (String path : java.util.List.of("/api/v1/app", "/api/v1/app/" + app + "/msg")) {
+                var refused = herald.api.post(path, c.getKey().replace("\"name\"", path.endsWith("msg") ? "\"eventType\"" : "\"name\""));
+                assertThat(refused.status()).as(path + " " + refused.raw()).isEqualTo(422);
+                String said = PLAIN.readTree(refused.raw()).path("detail").get(0).path("msg").asText();
+                assertThat(said).as(path).isEqualTo(c.getValue().replace("'name'", path.endsWith("msg") ? "'eventType'" : "'name'"));
+                assertThat(refused.raw()).as(path).doesNotContain("`").doesNotContain("Feature").doesNotContain("Constraints");
+            }
+        }
+    }
+
     /** serde_json, svix-server's, refuses anything after the body's value; the first value alone was taken. */
     @Test
     void a_body_with_anything_after_its_json_is_a_422_that_makes_nothing() throws Exception {
