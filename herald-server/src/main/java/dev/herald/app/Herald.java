@@ -97,6 +97,13 @@ public final class Herald implements AutoCloseable {
     public Herald start(PrintStream out) {
         StartupErrors.requireFreeAddress(config.httpAddress());
         try {
+            // settings read before the database is started: a mistake in one is told at once
+            AddressGuard guard = setting("HERALD_WHITELIST_SUBNETS", () -> new AddressGuard(config.whitelistSubnets()));
+            var svixTokens = setting("HERALD_JWT_SECRET",
+                    () -> config.jwtSecret().map(secret -> new dev.herald.security.SvixJwt(secret, clock)).orElse(null));
+            var bypass = setting("HERALD_NO_PROXY", () -> dev.herald.outbound.ProxyBypass.parse(config.noProxy()));
+            var proxy = setting("HERALD_PROXY_URL",
+                    () -> config.proxyUrl().map(proxyUrl -> dev.herald.outbound.OutboundProxy.parse(proxyUrl, bypass)).orElse(null));
             String url;
             byte[] encryptionKey;
             if (config.embedded()) {
@@ -109,12 +116,6 @@ public final class Herald implements AutoCloseable {
                 encryptionKey = config.encryptionKey().orElseThrow(() -> new ConfigException(
                         "HERALD_ENCRYPTION_KEY: required with HERALD_DATABASE_URL (base64 of 32 random bytes, e.g. `openssl rand -base64 32`)"));
             }
-            AddressGuard guard = setting("HERALD_WHITELIST_SUBNETS", () -> new AddressGuard(config.whitelistSubnets()));
-            var svixTokens = setting("HERALD_JWT_SECRET",
-                    () -> config.jwtSecret().map(secret -> new dev.herald.security.SvixJwt(secret, clock)).orElse(null));
-            var bypass = setting("HERALD_NO_PROXY", () -> dev.herald.outbound.ProxyBypass.parse(config.noProxy()));
-            var proxy = setting("HERALD_PROXY_URL",
-                    () -> config.proxyUrl().map(proxyUrl -> dev.herald.outbound.OutboundProxy.parse(proxyUrl, bypass)).orElse(null));
             if (proxy != null) org.slf4j.LoggerFactory.getLogger(Herald.class).info("webhook requests go through the proxy {}", proxy);
             try {
                 database = Database.connect(url, config.databasePoolSize(), HeraldConfig.HOT_PATH_POOL_SIZE,

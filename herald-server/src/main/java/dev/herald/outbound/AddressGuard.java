@@ -152,10 +152,15 @@ public final class AddressGuard {
         try {
             IPAddress address = new IPAddressString(cidr).toAddress();
             // "*" and a prefix alone ("/8") parse, as every address and as a mask, but name no range of addresses
-            if (address == null) throw new IllegalArgumentException("invalid whitelist subnet '" + cidr + "': not an address or a CIDR range");
+            if (address == null) throw notARange(cidr, null);
             return address.toPrefixBlock();
         } catch (AddressStringException e) {
-            throw new IllegalArgumentException("invalid whitelist subnet '" + cidr + "': " + e.getMessage(), e);
+            throw notARange(cidr, e); // the library's words ("A mask must be a single IP address, while…") helped nobody
         }
+    }
+
+    private static IllegalArgumentException notARange(String cidr, Exception cause) {
+        return new IllegalArgumentException("invalid whitelist subnet '" + cidr
+                + "': not an IP address or a CIDR range (like 10.0.0.0/8, 127.0.0.1 or fd00::/8)", cause);
     }
 }

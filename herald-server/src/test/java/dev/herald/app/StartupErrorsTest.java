@@ -77,10 +77,13 @@ class StartupErrorsTest {
 
     @Test
     void settings_that_parse_but_name_nothing_usable_are_refused_in_one_line() {
-        for (var subnet : java.util.List.of("*", "/8")) {
-            assertThatThrownBy(() -> start(herald(Map.of("HERALD_WHITELIST_SUBNETS", subnet))))
+        for (var subnet : java.util.List.of("*", "/8", "127.0.0.0/99", "localhost")) {
+            // the database is one nothing listens on: the setting is read before it, so a mistake is told at once
+            assertThatThrownBy(() -> start(herald(Map.of("HERALD_WHITELIST_SUBNETS", subnet,
+                    "HERALD_DATABASE_URL", "postgres://u:p@127.0.0.1:1/none"))))
                     .as(subnet).isInstanceOf(ConfigException.class)
-                    .hasMessageStartingWith("HERALD_WHITELIST_SUBNETS: invalid whitelist subnet '" + subnet + "'");
+                    .hasMessage("HERALD_WHITELIST_SUBNETS: invalid whitelist subnet '" + subnet
+                            + "': not an IP address or a CIDR range (like 10.0.0.0/8, 127.0.0.1 or fd00::/8)");
         }
         // twice this many requests queue in the HTTP client: 2^30 overflowed into a stack trace
         assertThatThrownBy(() -> herald(Map.of("HERALD_MAX_IN_FLIGHT", "1073741824")))
