@@ -86,7 +86,16 @@ final class EndpointInput {
         Optional<String> problem = WebhookUrls.problem(uri);
         if (problem.isPresent()) return problem;
         if (uri.getRawFragment() != null) return Optional.of("URL must not contain a fragment");
-        return urlPolicy.refusal(uri);
+        return urlPolicy.refusal(uri).map(EndpointInput::withWhitelistHint);
+    }
+
+    /** What to do about a refused address, for whoever tries a receiver on their own machine or network first. */
+    static final String WHITELIST_HINT = "; an operator can allow it with HERALD_WHITELIST_SUBNETS";
+
+    private static String withWhitelistHint(String refusal) {
+        // a cloud metadata address is let through only by an entry naming it alone: not a thing to suggest
+        boolean whitelistable = refusal.startsWith("blocked ") && !refusal.contains("(cloud metadata)");
+        return whitelistable ? refusal + WHITELIST_HINT : refusal;
     }
 
     static String secret(Body body, String field) {

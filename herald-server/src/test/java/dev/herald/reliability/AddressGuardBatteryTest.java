@@ -78,6 +78,11 @@ class AddressGuardBatteryTest {
                 if (response.status() != 422) accepted.add(url + " → " + response.status());
             }
             assertThat(accepted).as("literal special addresses accepted at create time").isEmpty();
+            // the refusal says what an operator can do, except for a metadata address
+            var loopback = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://[::1]:" + port + "/x"));
+            assertThat(loopback.raw()).contains("blocked address ::1 (loopback); an operator can allow it with HERALD_WHITELIST_SUBNETS");
+            var metadata = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://169.254.169.254/latest"));
+            assertThat(metadata.raw()).contains("blocked address 169.254.169.254 (cloud metadata)").doesNotContain("HERALD_WHITELIST");
 
             List<String> named = new ArrayList<>();
             for (String host : DNS.keySet()) {
