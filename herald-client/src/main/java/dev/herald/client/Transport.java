@@ -86,6 +86,13 @@ final class Transport {
         send("DELETE", path, null, null, true);
     }
 
+    /** A failed exchange in words: the JDK's refused connection is a ConnectException with no message at all. */
+    private static String reason(IOException e) {
+        if (e instanceof java.net.ConnectException && e.getMessage() == null) return "connection refused or unreachable";
+        if (e instanceof java.net.http.HttpTimeoutException) return "no answer in time (" + e.getMessage() + ")";
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
     private HttpResponse<String> send(String method, String path, Object body, String idempotencyKey, boolean repeatable) {
         String json = body == null ? null : HeraldJson.write(body);
         boolean answerLost = false; // an earlier try may have been carried out, its answer never read
@@ -96,12 +103,12 @@ final class Transport {
             } catch (IOException e) {
                 if (!(e instanceof java.net.ConnectException)) answerLost = true;
                 if (!repeatable && !(e instanceof java.net.ConnectException)) {
-                    throw new HeraldConnectionException(method + " " + path + " failed and is not tried again (it may have"
-                            + " been served, and a second one would read on from there): " + e, e);
+                    throw new HeraldConnectionException(method + " " + baseUrl + path + " failed and is not tried again (it"
+                            + " may have been served, and a second one would read on from there): " + reason(e), e);
                 }
                 if (attempt >= retries.maxRetries()) {
-                    throw new HeraldConnectionException(method + " " + path + " failed after " + (attempt + 1)
-                            + " tries: " + e, e);
+                    throw new HeraldConnectionException(method + " " + baseUrl + path + " failed after " + (attempt + 1)
+                            + (attempt == 0 ? " try: " : " tries: ") + reason(e), e);
                 }
                 pause(retries.delayBefore(attempt + 1, null));
                 continue;

@@ -29,7 +29,8 @@ public final class ListenCliCommand implements Callable<Integer> {
     @Option(names = "--token", defaultValue = "${env:HERALD_TOKEN}", description = "API token for --app (default $HERALD_TOKEN)")
     String token;
 
-    @Option(names = "--server", defaultValue = "http://127.0.0.1:8071", description = "Herald's URL for --app")
+    @Option(names = "--server", description = "Herald's URL for --app (default: http://127.0.0.1 at the port of"
+            + " $HERALD_HTTP_ADDR, else http://127.0.0.1:8071)")
     String server;
 
     @Option(names = "--public-url", description = "URL Herald should call, if not http://host:port/")
@@ -42,11 +43,28 @@ public final class ListenCliCommand implements Callable<Integer> {
     public Integer call() {
         ListenOptions options;
         try {
-            options = new ListenOptions(host, port, secret, status, app, token, server, publicUrl, eventTypes);
+            String herald = server != null ? server : defaultServer(System.getenv("HERALD_HTTP_ADDR"));
+            options = new ListenOptions(host, port, secret, status, app, token, herald, publicUrl, eventTypes);
         } catch (IllegalArgumentException e) {
             System.err.println("herald listen: " + e.getMessage());
             return 2;
         }
         return new ListenCommand(System.out).run(options);
+    }
+
+    /**
+     * Herald on this machine, at the address {@code HERALD_HTTP_ADDR} (its own setting, {@code host:port}) has it listen
+     * on, should the shell that runs this have it: a node moved off 8071 is found without --server. A host of all
+     * addresses ({@code 0.0.0.0}, {@code [::]}) or none is reached at 127.0.0.1.
+     */
+    static String defaultServer(String httpAddr) {
+        if (httpAddr == null || httpAddr.isBlank()) return ListenOptions.DEFAULT_SERVER_URL;
+        String address = httpAddr.strip();
+        int colon = address.lastIndexOf(':');
+        String port = colon < 0 ? address : address.substring(colon + 1);
+        String host = colon < 0 ? "" : address.substring(0, colon);
+        if (!port.matches("\\d{1,5}")) return ListenOptions.DEFAULT_SERVER_URL; // Herald itself refuses such a setting
+        boolean anyAddress = host.isEmpty() || host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::");
+        return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + port;
     }
 }

@@ -42,6 +42,10 @@ public final class ListenCommand {
         Listener listener;
         try {
             listener = start(options);
+        } catch (dev.herald.client.HeraldConnectionException e) {
+            err.println("herald listen: cannot reach Herald at " + options.serverUrl() + " (give its URL with --server): "
+                    + e.getMessage());
+            return 1;
         } catch (HeraldException | UncheckedIOException | IllegalArgumentException e) {
             err.println("herald listen: " + e.getMessage()); // not stdout, which may be the events' file
             return 1;

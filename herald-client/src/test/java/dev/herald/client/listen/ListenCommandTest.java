@@ -109,6 +109,23 @@ class ListenCommandTest {
         assertThat(printed()).doesNotContain("cannot listen on");
     }
 
+    /** A Herald not where --server says (or not running): the address tried, and how to give another. */
+    @Test
+    void run_names_the_herald_it_could_not_reach_and_exits_1() throws Exception {
+        int closed;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        String server = "http://127.0.0.1:" + closed;
+
+        int exit = command.run(new ListenOptions("127.0.0.1", 0, null, 200, "acme", "token", server, null, null));
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString(StandardCharsets.UTF_8)).contains("herald listen: cannot reach Herald at " + server
+                + " (give its URL with --server): POST " + server + "/api/v1/app/acme/endpoint failed after 4 tries:"
+                + " connection refused or unreachable");
+    }
+
     @Test
     void needs_a_secret_or_an_app() {
         assertThatThrownBy(() -> ListenOptions.verifying(0, null)).isInstanceOf(IllegalArgumentException.class)
