@@ -1,6 +1,6 @@
 package dev.herald.api;
 
-import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.herald.domain.BackgroundTask;
 import dev.herald.domain.Ids;
 import dev.herald.store.BackgroundTaskStore;
@@ -83,9 +83,18 @@ public final class BackgroundTaskRoutes {
     public record TaskOut(String id, String status, String task, Instant updatedAt) {}
 
     /** Svix's BackgroundTaskOut: the task and its figures. */
-    public record BackgroundTaskOut(@JsonRawValue String data, String id, String status, String task, Instant updatedAt) {
+    public record BackgroundTaskOut(JsonNode data, String id, String status, String task, Instant updatedAt) {
         static BackgroundTaskOut of(BackgroundTask t) {
-            return new BackgroundTaskOut(t.dataJson(), t.id(), t.status(), t.task(), t.updatedAt());
+            // parsed, not passed on raw: jsonb's text has a space after every colon and comma, unlike every other answer
+            return new BackgroundTaskOut(readData(t.dataJson()), t.id(), t.status(), t.task(), t.updatedAt());
+        }
+
+        private static JsonNode readData(String json) {
+            try {
+                return Json.MAPPER.readTree(json);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException("a task's stored figures are JSON", e);
+            }
         }
     }
 
@@ -109,7 +118,7 @@ public final class BackgroundTaskRoutes {
         Instant now = clock.instant();
         var record = new BackgroundTask(Ids.next(Ids.TASK, now), appId, task, BackgroundTask.RUNNING, json(input), now, now);
         tasks.insert(record);
-        var done = new CompletableFuture<String>();
+        var done = new CompletableFuture<Ended>();
         Thread.ofVirtual().name("herald-task-beat-" + record.id()).start(() -> beatUntil(record.id(), done));
         Thread.ofVirtual().name("herald-task-" + record.id()).start(() -> {
             String status = BackgroundTask.FINISHED;
@@ -136,17 +145,19 @@ public final class BackgroundTaskRoutes {
                 data.put("error", e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
                 log.warn("background task {} ({}) failed: {}", record.id(), task, e.toString());
             }
+            Instant endedAt = clock.instant();
             try {
-                tasks.end(record.id(), status, json(data), clock.instant());
+                tasks.end(record.id(), status, json(data), endedAt);
             } catch (RuntimeException e) {
                 log.warn("could not record the end of background task {}: {}", record.id(), e.toString());
             }
-            done.complete(status);
+            done.complete(new Ended(status, endedAt));
             events.emit("background_task.finished", finished(record, status, data));
         });
         try {
-            String status = done.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
-            return new TaskOut(record.id(), status, task, clock.instant());
+            // the time the end was recorded with: the task read back later shows the same
+            Ended ended = done.get(answerWithin.toMillis(), TimeUnit.MILLISECONDS);
+            return new TaskOut(record.id(), ended.status(), task, ended.at());
         } catch (TimeoutException e) {
             return new TaskOut(record.id(), BackgroundTask.RUNNING, task, now);
         } catch (InterruptedException e) {
@@ -157,7 +168,10 @@ public final class BackgroundTaskRoutes {
         }
     }
 
-    private void beatUntil(String taskId, CompletableFuture<String> done) {
+    /** How a task ended, and the time its record says so. */
+    private record Ended(String status, Instant at) {}
+
+    private void beatUntil(String taskId, CompletableFuture<Ended> done) {
         while (true) {
             try {
                 done.get(beatEvery.toMillis(), TimeUnit.MILLISECONDS);

@@ -38,4 +38,42 @@ class TimesOnTheWireTest {
             assertThat(later.text("updatedAt")).isEqualTo(started.text("updatedAt"));
         }
     }
+
+    /** A clock a millisecond later at each reading: any two readings differ, as they may on a busy machine. */
+    static final class SteppingClock extends Clock {
+        private final java.util.concurrent.atomic.AtomicLong millis = new java.util.concurrent.atomic.AtomicLong(
+                Instant.parse("2026-05-01T10:00:00Z").toEpochMilli());
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(millis.incrementAndGet());
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+
+    @Test
+    void a_task_that_finished_answers_the_time_its_record_keeps_and_its_figures_as_every_answer_writes_json() {
+        try (var herald = TestHerald.start(TestHerald.defaultEnv(), new SteppingClock())) {
+            String app = herald.api.post("/api/v1/app", json("name", "ended")).text("id");
+            var ended = herald.api.post("/api/v1/stats/usage/app", "{\"since\":\"2026-04-01T00:00:00Z\","
+                    + "\"until\":\"2026-04-02T00:00:00Z\",\"appIds\":[\"" + app + "\"]}");
+            assertThat(ended.status()).as(ended.raw()).isEqualTo(202);
+            assertThat(ended.text("status")).as("a task this small ends within the answer's wait").isEqualTo("finished");
+            var later = herald.api.get("/api/v1/background-task/" + ended.text("id"));
+            assertThat(later.text("updatedAt")).isEqualTo(ended.text("updatedAt"));
+            // jsonb's own text ({"appIds": […], "since": …}) was passed on as it was
+            assertThat(later.raw()).contains("\"data\":{\"").doesNotContain("\": ").doesNotContain(", \"");
+            var listed = herald.api.get("/api/v1/background-task");
+            assertThat(listed.raw()).contains("\"data\":{\"").doesNotContain("\": ").doesNotContain(", \"");
+        }
+    }
 }
