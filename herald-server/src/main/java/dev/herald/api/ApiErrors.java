@@ -37,7 +37,13 @@ public final class ApiErrors {
         config.routes.exception(ConflictException.class, (e, ctx) -> error(ctx, 409, e.code(), e.getMessage()));
         config.routes.exception(HttpResponseException.class, (e, ctx) -> {
             int status = e.getStatus();
-            error(ctx, status, codeFor(status), status == 413 ? "Request body is too large" : e.getMessage());
+            // Javalin's 404 says "Endpoint GET /x not found": in a webhook service, an endpoint is something else
+            String detail = switch (status) {
+                case 413 -> "Request body is too large";
+                case 404 -> "No such route: " + ctx.method() + " " + ctx.path();
+                default -> e.getMessage();
+            };
+            error(ctx, status, codeFor(status), detail);
         });
         config.routes.exception(dev.herald.security.SecretBox.MissingKeyException.class, (e, ctx) -> {
             // a rolling key rotation: a node started with the new key can read it, so a retry elsewhere can succeed

@@ -224,7 +224,8 @@ public final class DeliveryRecorder implements AutoCloseable {
         metrics.recorded(Duration.ofNanos(System.nanoTime() - started), (int) succeeded, failedAttempts, (int) exhaustedCount);
         plan.notices().forEach(Runnable::run);
         for (var d : disabled) {
-            log.info("endpoint {} disabled (failing since {})", d.endpointId(), d.failingSince());
+            if (plan.gone().contains(d.endpointId())) log.info("endpoint {} disabled: it answered 410 Gone", d.endpointId());
+            else log.info("endpoint {} disabled (failing since {})", d.endpointId(), d.failingSince());
             var data = new LinkedHashMap<String, Object>();
             data.put("appId", d.appId());
             data.put("appUid", d.appUid());

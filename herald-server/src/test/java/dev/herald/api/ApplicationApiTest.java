@@ -439,7 +439,9 @@ class ApplicationApiTest {
 
     @Test
     void unknown_routes_answer_json_404() {
-        assertError(herald.api.get("/api/v1/nope"), 404, "not_found");
+        var unknown = herald.api.get("/api/v1/nope");
+        assertError(unknown, 404, "not_found");
+        assertThat(unknown.text("detail")).isEqualTo("No such route: GET /api/v1/nope");
     }
 
     @Test
