@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionException;
  * database is unreachable, the whole batch fails at once.
  */
 public final class PublishBatcher implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PublishBatcher.class);
     public static final int MAX_BATCH = 500;
 
     private record Pending(Message message, Instant due, IdempotencyStore.KeyedAnswer answer, CompletableFuture<Integer> done) {}
@@ -81,33 +82,48 @@ public final class PublishBatcher implements AutoCloseable {
     }
 
     private void write(List<Pending> batch) {
+        MessageStore.Lease lease;
+        MessageStore.Published published;
         try {
-            MessageStore.Lease lease = leases.lease();
-            var published = store.publishBatch(batch.stream().map(Pending::message).toList(),
+            lease = leases.lease();
+            published = store.publishBatch(batch.stream().map(Pending::message).toList(),
                     batch.stream().map(Pending::due).toList(), lease, answers(batch));
-            int[] queued = published.queued();
+        } catch (RuntimeException | AssertionError e) {
+            writeOneByOne(batch, e);
+            return;
+        }
+        int[] queued = published.queued();
+        try {
             // no wake for rows of endpoints this node holds back: its claims would leave them out (see Leases.take)
             if (lease == null ? Arrays.stream(queued).anyMatch(q -> q > 0) : published.forClaims() > 0) afterCommit.run();
             leases.take(published);
-            for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
         } catch (RuntimeException | AssertionError e) {
-            // one by one finds a message the database refuses; while the database is unreachable it would only make
-            // each request wait for a connection once more for every message ahead of it. A deadlock with another
-            // node's batch (their duplicate eventIds met in crossed order) is the batch's, not the database's: one by
-            // one, each request gets its own answer
-            if (batch.size() == 1 || (SqlErrors.isUnavailable(e) && !SqlErrors.isTransactionConflict(e))) {
-                batch.forEach(p -> p.done().completeExceptionally(e));
-                return;
-            }
-            for (Pending p : batch) {
-                try {
-                    int queued = store.publishBatch(List.of(p.message()), List.of(p.due()), null,
-                            p.answer() == null ? null : List.of(p.answer())).queued()[0];
-                    if (queued > 0) afterCommit.run();
-                    complete(p, queued);
-                } catch (RuntimeException | AssertionError single) {
-                    p.done().completeExceptionally(single);
-                }
+            // committed: written again one by one, each message would meet itself (a 5xx, or a 409 for its eventId),
+            // and a client retrying would publish it twice. Its deliveries are due, or leased here and due when the
+            // lease ends: the claims and the poll interval find them without the wake or the hand-over
+            log.error("after committing a batch of {} messages (answered as published): {}", batch.size(), e.toString(), e);
+        }
+        for (int i = 0; i < batch.size(); i++) complete(batch.get(i), queued[i]);
+    }
+
+    /** A batch the database refused: its messages written one by one, each request answered for its own. */
+    private void writeOneByOne(List<Pending> batch, Throwable e) {
+        // one by one finds a message the database refuses; while the database is unreachable it would only make
+        // each request wait for a connection once more for every message ahead of it. A deadlock with another
+        // node's batch (their duplicate eventIds met in crossed order) is the batch's, not the database's: one by
+        // one, each request gets its own answer
+        if (batch.size() == 1 || (SqlErrors.isUnavailable(e) && !SqlErrors.isTransactionConflict(e))) {
+            batch.forEach(p -> p.done().completeExceptionally(e));
+            return;
+        }
+        for (Pending p : batch) {
+            try {
+                int queued = store.publishBatch(List.of(p.message()), List.of(p.due()), null,
+                        p.answer() == null ? null : List.of(p.answer())).queued()[0];
+                if (queued > 0) afterCommit.run();
+                complete(p, queued);
+            } catch (RuntimeException | AssertionError single) {
+                p.done().completeExceptionally(single);
             }
         }
     }
