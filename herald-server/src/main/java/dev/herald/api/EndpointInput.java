@@ -94,7 +94,7 @@ final class EndpointInput {
 
     private static String withWhitelistHint(String refusal) {
         // a cloud metadata address is let through only by an entry naming it alone: not a thing to suggest
-        boolean whitelistable = refusal.startsWith("blocked ") && !refusal.contains("(cloud metadata)");
+        boolean whitelistable = refusal.startsWith("blocked ") && !refusal.contains("cloud metadata)");
         return whitelistable ? refusal + WHITELIST_HINT : refusal;
     }
 

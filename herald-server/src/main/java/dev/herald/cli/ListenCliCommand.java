@@ -65,6 +65,7 @@ public final class ListenCliCommand implements Callable<Integer> {
         String host = colon < 0 ? "" : address.substring(0, colon);
         if (!port.matches("\\d{1,5}")) return ListenOptions.DEFAULT_SERVER_URL; // Herald itself refuses such a setting
         boolean anyAddress = host.isEmpty() || host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::");
-        return "http://" + (anyAddress ? "127.0.0.1" : host) + ":" + port;
+        boolean bareIpv6 = host.contains(":") && !host.startsWith("[");
+        return "http://" + (anyAddress ? "127.0.0.1" : bareIpv6 ? "[" + host + "]" : host) + ":" + port;
     }
 }

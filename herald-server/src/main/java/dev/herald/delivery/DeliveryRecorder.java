@@ -197,8 +197,10 @@ public final class DeliveryRecorder implements AutoCloseable {
         Instant now = clock.instant();
         Plan plan = plan(batch, now);
         HandleCallback<List<EndpointHealthStore.Disabled>, RuntimeException> apply = h -> {
-            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
+            // first: another node recording the scheduled delivery's own result deletes its queue row, then touches the
+            // endpoint's health; this transaction, after COMPLETE, would hold the endpoint and wait for that row
             if (!plan.resent().isEmpty()) queue.endScheduledOf(h, plan.resent(), now);
+            queue.complete(h, plan.completed(), plan.failed(), plan.succeeded(), plan.apps(), now, again);
             // left due, they were read past by every claim on every node (none may go before the head), and counted as lag
             for (var held : plan.heldBehind()) {
                 queue.holdFollowers(h, held.endpointId(), held.deliveryId(), held.attemptNumber(), held.until());

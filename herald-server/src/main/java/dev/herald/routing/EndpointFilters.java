@@ -24,10 +24,11 @@ import org.slf4j.LoggerFactory;
  * through to nobody, as a filter that cannot run; it then lets nothing through for the next message, then two,
  * doubling while it keeps running out (at most {@link #MAX_SKIPPED}; a run within the budget halves it again), so a
  * filter written to stall the writer costs one cut-short run in a thousand messages. An application's filters together
- * draw on its {@link RegexAllowance} besides: past it, a filter's searches are cut short, and the message goes to that
- * endpoint unfiltered, the filter not made to skip. Running out of its own budget is the filter's doing, on that
- * message; the allowance runs out with load, which is to cost no endpoint a message it asked for. Replays
- * ({@link #passesReplaying}) neither skip nor count.
+ * draw on its {@link RegexAllowance} besides: past it, a filter's searches are cut short, and where that leaves the
+ * filter undecided the message goes to that endpoint unfiltered, the filter not made to skip. Running out of its own
+ * budget is the filter's doing, on that message; the allowance runs out with load, which is to cost no endpoint a
+ * message it asked for. A filter is evaluated three-valued ({@link PayloadFilter#decide}): a search cut short decides
+ * nothing, but does not undo what the rest decided. Replays ({@link #passesReplaying}) neither skip nor count.
  */
 public final class EndpointFilters {
     private static final Logger log = LoggerFactory.getLogger(EndpointFilters.class);
@@ -100,19 +101,23 @@ public final class EndpointFilters {
         // at least one step, so that a filter without searches is never taken for one that ran out
         long budget = live ? Math.max(1, Math.min(FILTER_REGEX_STEPS, allowance.available(endpoint.appId())))
                 : FILTER_REGEX_STEPS;
-        long[] steps = {budget};
-        boolean passed = MeteredMatch.withSharedBudget(steps, () -> filter.get().matches(message.get()));
+        long[] steps = {budget, 0}; // steps left, searches cut short
+        Boolean decided = MeteredMatch.withSharedBudget(steps, () -> filter.get().decide(message.get()));
         message.regexStepsSpent += budget - steps[0];
         if (live) allowance.spend(endpoint.appId(), budget - steps[0]);
         if (steps[0] == 0) {
-            if (live && budget < FILTER_REGEX_STEPS) {
-                // cut short by the application's allowance, a matter of load and not of the filter: the message goes
-                // to the endpoint unfiltered rather than be lost to it (the endpoint is the application's own)
-                applicationRanOut(endpoint);
-                return true;
-            }
-            if (live) ranOut(endpoint);
-            return false; // a search cut short decided nothing ($not of it would let the message through)
+            // its own budget spent, or the application's allowance with the filter already known to run out of its
+            // own: the filter's doing, which makes it skip (a filter that runs out on every message would otherwise
+            // spend the whole allowance, and leave the application's other filters none, once it was drained)
+            boolean filtersDoing = budget == FILTER_REGEX_STEPS || knownToRunOut(endpoint);
+            if (live && filtersDoing) ranOut(endpoint);
+            else if (live) applicationRanOut(endpoint);
+            // the searches cut short may not have mattered ($and with a false part): then the filter decided
+            if (decided != null) return decided;
+            // they did. The allowance runs out with load, which is not to cost an endpoint a message it asked for: the
+            // message goes to it unfiltered (the endpoint is the application's own). A filter that cannot be run on
+            // the message within its own budget decides nothing: $not of a search cut short would let everything by
+            return live && !filtersDoing;
         }
         // a run within the budget halves the next skip, rather than forgiving at once: a filter that runs out on every
         // message carrying some field, and on no other, is not reset by the messages in between
@@ -120,7 +125,13 @@ public final class EndpointFilters {
             skipping.computeIfPresent(endpoint.id(), (id, skips) -> skips.next() <= 2 ? null
                     : new Skips(0, skips.next() / 2, skips.filterJson()));
         }
-        return passed;
+        return decided;
+    }
+
+    /** Whether the endpoint's filter, as it is now, ran out of its own budget lately (see {@link #ranOut}). */
+    private boolean knownToRunOut(Endpoint endpoint) {
+        Skips skips = skipping.isEmpty() ? null : skipping.get(endpoint.id());
+        return skips != null && skips.filterJson().equals(endpoint.filterJson());
     }
 
     private boolean skipsThisMessage(Endpoint endpoint) {
@@ -149,7 +160,8 @@ public final class EndpointFilters {
         long leftOut = allowanceLog.admit();
         if (leftOut < 0) return;
         log.warn("application {}: its endpoints' filters took more $regex steps than it is allowed ({} a second, {} at"
-                + " once); endpoint {}'s filter was cut short and the message sent to it unfiltered{}", endpoint.appId(),
+                + " once); endpoint {}'s filter was cut short, and the message sent to it unfiltered where that left it"
+                + " undecided{}", endpoint.appId(),
                 RegexAllowance.PER_SECOND, RegexAllowance.CAPACITY, endpoint.id(), LogThrottle.leftOutNote(leftOut));
     }
 

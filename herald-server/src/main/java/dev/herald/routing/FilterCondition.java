@@ -8,6 +8,13 @@ sealed interface FilterCondition {
 
     boolean test(JsonNode view);
 
+    /**
+     * {@link #test}, three-valued: null when a {@code $regex} search the shared budget cut short could have changed the
+     * answer (see {@link MeteredMatch#cutShort}). A part decided either way decides as it would have: {@code $and} with a
+     * false part is false, {@code $or} with a true part true, whatever the search cut short would have said.
+     */
+    Boolean decide(JsonNode view);
+
     static FilterCondition allOf(List<FilterCondition> parts) {
         return parts.size() == 1 ? parts.get(0) : new AllOf(parts.toArray(FilterCondition[]::new));
     }
@@ -29,6 +36,16 @@ sealed interface FilterCondition {
             }
             return true;
         }
+        @Override
+        public Boolean decide(JsonNode view) {
+            Boolean all = Boolean.TRUE;
+            for (FilterCondition part : parts) {
+                Boolean decided = part.decide(view);
+                if (Boolean.FALSE.equals(decided)) return false;
+                if (decided == null) all = null;
+            }
+            return all;
+        }
     }
 
     /** {@code $or}: some part matches. */
@@ -48,6 +65,16 @@ sealed interface FilterCondition {
             }
             return false;
         }
+        @Override
+        public Boolean decide(JsonNode view) {
+            Boolean any = Boolean.FALSE;
+            for (FilterCondition part : parts) {
+                Boolean decided = part.decide(view);
+                if (Boolean.TRUE.equals(decided)) return true;
+                if (decided == null) any = null;
+            }
+            return any;
+        }
     }
 
     /** {@code $not} over a whole filter: plain logical negation, so it matches when the inner filter's fields are absent. */
@@ -61,6 +88,11 @@ sealed interface FilterCondition {
         @Override
         public boolean test(JsonNode view) {
             return !inner.test(view);
+        }
+        @Override
+        public Boolean decide(JsonNode view) {
+            Boolean decided = inner.decide(view);
+            return decided == null ? null : !decided;
         }
     }
 
@@ -77,6 +109,13 @@ sealed interface FilterCondition {
         @Override
         public boolean test(JsonNode view) {
             return path.anyValue(view, test);
+        }
+        /** Some value passing decides; otherwise a value whose search was cut short leaves it open. */
+        @Override
+        public Boolean decide(JsonNode view) {
+            long cutBefore = MeteredMatch.cutShort();
+            if (path.anyValue(view, test)) return true;
+            return MeteredMatch.cutShort() > cutBefore ? null : Boolean.FALSE;
         }
     }
 
@@ -97,6 +136,12 @@ sealed interface FilterCondition {
         public boolean test(JsonNode view) {
             return path.isPresent(view) && !inner.test(view);
         }
+        @Override
+        public Boolean decide(JsonNode view) {
+            if (!path.isPresent(view)) return false;
+            Boolean decided = inner.decide(view);
+            return decided == null ? null : !decided;
+        }
     }
 
     /** {@code $exists}. */
@@ -112,6 +157,10 @@ sealed interface FilterCondition {
         @Override
         public boolean test(JsonNode view) {
             return path.isPresent(view) == expected;
+        }
+        @Override
+        public Boolean decide(JsonNode view) {
+            return test(view);
         }
     }
 }

@@ -20,10 +20,16 @@ final class MeteredMatch {
      */
     static boolean find(Pattern pattern, String input, long maxSteps) {
         long[] shared = SHARED_BUDGET.get();
-        var text = new MeteredText(input, shared == null ? maxSteps : Math.min(maxSteps, shared[0]));
+        boolean sharedBinds = shared != null && shared[0] < maxSteps;
+        var text = new MeteredText(input, sharedBinds ? shared[0] : maxSteps);
         try {
             return pattern.matcher(text).find();
-        } catch (BudgetExhausted | StackOverflowError e) {
+        } catch (BudgetExhausted e) {
+            // cut short by the shared budget, the search decided nothing: counted where the caller asked for it (a
+            // search past its own budget is "no match", as a pattern that cannot be searched)
+            if (sharedBinds && shared.length > 1) shared[1]++;
+            return false;
+        } catch (StackOverflowError e) {
             return false;
         } finally {
             if (shared != null) shared[0] = Math.max(0, shared[0] - text.steps);
@@ -50,6 +56,15 @@ final class MeteredMatch {
         } finally {
             if (outer == null) SHARED_BUDGET.remove(); else SHARED_BUDGET.set(outer);
         }
+    }
+
+    /**
+     * How many searches the shared budget has cut short on this thread so far, when the budget was given with a second
+     * element to count them in ({@code {steps, 0}}); 0 otherwise.
+     */
+    static long cutShort() {
+        long[] shared = SHARED_BUDGET.get();
+        return shared == null || shared.length < 2 ? 0 : shared[1];
     }
 
     /** Thrown from deep inside the regex engine; shared and stackless because it only unwinds. */

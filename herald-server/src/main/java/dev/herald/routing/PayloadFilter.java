@@ -46,6 +46,11 @@ public final class PayloadFilter {
         return messageView != null && condition.test(messageView);
     }
 
+    /** {@link #matches}, three-valued (see {@link FilterCondition#decide}): null when a search cut short left it open. */
+    public Boolean decide(JsonNode messageView) {
+        return messageView == null ? Boolean.FALSE : condition.decide(messageView);
+    }
+
     /** The filter document as given. */
     @Override
     public String toString() {

@@ -59,7 +59,10 @@ final class RegexAllowance {
         }
 
         private void refill(Instant now) {
-            if (!now.isAfter(filledAt)) return; // a clock set back refills nothing
+            if (!now.isAfter(filledAt)) {
+                filledAt = now; // a clock set back refills nothing, and the refill counts on from the time it now reads
+                return;
+            }
             long micros = Duration.between(filledAt, now).toNanos() / 1_000;
             long added = micros >= 1_000_000L * CAPACITY / PER_SECOND ? CAPACITY : micros * PER_SECOND / 1_000_000;
             steps = Math.min(CAPACITY, steps + added);

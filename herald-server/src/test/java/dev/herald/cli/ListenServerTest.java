@@ -15,6 +15,7 @@ class ListenServerTest {
         assertThat(ListenCliCommand.defaultServer("[::]:9071")).isEqualTo("http://127.0.0.1:9071");
         assertThat(ListenCliCommand.defaultServer(":9071")).isEqualTo("http://127.0.0.1:9071");
         assertThat(ListenCliCommand.defaultServer("[::1]:9071")).isEqualTo("http://[::1]:9071");
+        assertThat(ListenCliCommand.defaultServer("::1:9071")).as("a bare IPv6 address").isEqualTo("http://[::1]:9071");
         assertThat(ListenCliCommand.defaultServer("herald.internal:80")).isEqualTo("http://herald.internal:80");
         assertThat(ListenCliCommand.defaultServer("nonsense")).isEqualTo("http://127.0.0.1:8071");
     }

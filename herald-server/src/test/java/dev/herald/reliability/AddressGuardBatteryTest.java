@@ -83,6 +83,8 @@ class AddressGuardBatteryTest {
             assertThat(loopback.raw()).contains("blocked address ::1 (loopback); an operator can allow it with HERALD_WHITELIST_SUBNETS");
             var metadata = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://169.254.169.254/latest"));
             assertThat(metadata.raw()).contains("blocked address 169.254.169.254 (cloud metadata)").doesNotContain("HERALD_WHITELIST");
+            var mapped = herald.api.post("/api/v1/app/" + app + "/endpoint", json("url", "http://[::ffff:169.254.169.254]/latest"));
+            assertThat(mapped.raw()).contains("cloud metadata)").doesNotContain("HERALD_WHITELIST");
 
             List<String> named = new ArrayList<>();
             for (String host : DNS.keySet()) {

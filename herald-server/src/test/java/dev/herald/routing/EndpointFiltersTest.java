@@ -141,6 +141,49 @@ class EndpointFiltersTest {
         assertThat(filters.passes(edited, message("{\"a\":[\"b\"]}"))).isTrue();
     }
 
+    /** A search cut short decides nothing, but does not undo what the filter's other parts decided. */
+    @Test
+    void a_search_cut_short_leaves_the_filter_decided_where_its_other_parts_decide_it() {
+        String hostile = "{\"payload.a\":{\"$regex\":\"(.*a){12}b\"}}";
+        String payload = hostilePayload().replace("{\"a\":", "{\"kind\":\"x\",\"a\":");
+        // its own budget spent: the $or's other part is true, the $and's false, the lone search undecided
+        var view = message(payload);
+        assertThat(filters.passes(endpoint("app_own", "ep_or", "{\"$or\":[" + hostile + ",{\"payload.kind\":\"x\"}]}"), view)).isTrue();
+        assertThat(view.regexStepsSpent()).as("the search did run out").isEqualTo(EndpointFilters.FILTER_REGEX_STEPS);
+        assertThat(filters.passes(endpoint("app_own", "ep_and", "{\"$and\":[" + hostile + ",{\"payload.kind\":\"y\"}]}"),
+                message(payload))).isFalse();
+        assertThat(filters.passes(endpoint("app_own", "ep_not", "{\"$not\":" + hostile + "}"), message(payload)))
+                .as("$not of a search cut short").isFalse();
+
+        // the application's allowance spent (five filters that run out of their own budgets): a filter left undecided
+        // lets the message through, one its other parts decide says what they say
+        for (int i = 0; i < 5; i++) filters.passes(endpoint("app_load", "ep_drain_" + i, hostile), message(payload));
+        // "b" is in none of the strings: searched in full, each of these would say no
+        String search = "{\"payload.a\":{\"$regex\":\"b\"}}";
+        assertThat(filters.passes(endpoint("app_load", "ep_undecided", search), message(payload)))
+                .as("undecided: sent unfiltered").isTrue();
+        assertThat(filters.passes(endpoint("app_load", "ep_decided_no", "{\"$and\":[" + search + ",{\"payload.kind\":\"y\"}]}"),
+                message(payload))).as("decided by its other part").isFalse();
+        assertThat(filters.passes(endpoint("app_load", "ep_plain", "{\"payload.kind\":\"x\"}"), message(payload))).isTrue();
+        assertThat(filters.passes(endpoint("app_other", "ep_elsewhere", search), message(payload)))
+                .as("another application's filter searches in full").isFalse();
+    }
+
+    /** A filter that runs out of its own budget on every message keeps skipping once it has drained the allowance. */
+    @Test
+    void a_filter_that_always_runs_out_keeps_doubling_its_skips_after_the_application_s_allowance_is_spent() {
+        var endpoint = endpoint("ep_slow", "{\"payload.a\":{\"$regex\":\"(.*a){12}b\"}}");
+        var evaluated = new java.util.ArrayList<Integer>();
+        for (int i = 1; i <= 80; i++) {
+            var view = message(hostilePayload());
+            assertThat(filters.passes(endpoint, view)).as("message " + i).isFalse();
+            if (view.regexStepsSpent() > 0) evaluated.add(i);
+        }
+        // five runs of its own budget spend the application's ten million; the sixth, cut short by the allowance, is
+        // still the filter's doing: it was neither let through nor left to run on every message after
+        assertThat(evaluated).containsExactly(1, 3, 6, 11, 20, 37, 70);
+    }
+
     @Test
     void a_stored_filter_that_cannot_be_used_lets_nothing_through() {
         assertThat(filters.passes(endpoint("{\"payload.a\":{\"$nope\":1}}"), message("{\"a\":1}"))).isFalse();
