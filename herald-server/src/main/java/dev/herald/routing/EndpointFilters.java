@@ -125,7 +125,9 @@ public final class EndpointFilters {
             skipping.computeIfPresent(endpoint.id(), (id, skips) -> skips.next() <= 2 ? null
                     : new Skips(0, skips.next() / 2, skips.filterJson()));
         }
-        return decided;
+        // never null here: a search cut short empties the shared budget (steps[0] == 0 above); were it ever, "no" and
+        // not a NullPointerException in the publish writer, which would fail every publish of its batch
+        return Boolean.TRUE.equals(decided);
     }
 
     /** Whether the endpoint's filter, as it is now, ran out of its own budget lately (see {@link #ranOut}). */

@@ -3,15 +3,14 @@ package dev.herald.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
-/** One node of a parsed filter; a tree of these is what {@link PayloadFilter#matches} walks. */
+/** One node of a parsed filter; a tree of these is what {@link PayloadFilter#decide} walks. */
 sealed interface FilterCondition {
 
-    boolean test(JsonNode view);
-
     /**
-     * {@link #test}, three-valued: null when a {@code $regex} search the shared budget cut short could have changed the
-     * answer (see {@link MeteredMatch#cutShort}). A part decided either way decides as it would have: {@code $and} with a
-     * false part is false, {@code $or} with a true part true, whatever the search cut short would have said.
+     * Whether the view passes, three-valued: null when a {@code $regex} search the shared budget cut short could have
+     * changed the answer (see {@link MeteredMatch#cutShort}; without a budget that counts them, never null). A part
+     * decided either way decides as it would have: {@code $and} with a false part is false, {@code $or} with a true
+     * part true, whatever the search cut short would have said.
      */
     Boolean decide(JsonNode view);
 
@@ -27,15 +26,6 @@ sealed interface FilterCondition {
             this.parts = parts;
         }
 
-        @Override
-        public boolean test(JsonNode view) {
-            for (FilterCondition part : parts) {
-                if (!part.test(view)) {
-                    return false;
-                }
-            }
-            return true;
-        }
         @Override
         public Boolean decide(JsonNode view) {
             Boolean all = Boolean.TRUE;
@@ -57,15 +47,6 @@ sealed interface FilterCondition {
         }
 
         @Override
-        public boolean test(JsonNode view) {
-            for (FilterCondition part : parts) {
-                if (part.test(view)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        @Override
         public Boolean decide(JsonNode view) {
             Boolean any = Boolean.FALSE;
             for (FilterCondition part : parts) {
@@ -86,10 +67,6 @@ sealed interface FilterCondition {
         }
 
         @Override
-        public boolean test(JsonNode view) {
-            return !inner.test(view);
-        }
-        @Override
         public Boolean decide(JsonNode view) {
             Boolean decided = inner.decide(view);
             return decided == null ? null : !decided;
@@ -106,10 +83,6 @@ sealed interface FilterCondition {
             this.test = test;
         }
 
-        @Override
-        public boolean test(JsonNode view) {
-            return path.anyValue(view, test);
-        }
         /** Some value passing decides; otherwise a value whose search was cut short leaves it open. */
         @Override
         public Boolean decide(JsonNode view) {
@@ -133,10 +106,6 @@ sealed interface FilterCondition {
         }
 
         @Override
-        public boolean test(JsonNode view) {
-            return path.isPresent(view) && !inner.test(view);
-        }
-        @Override
         public Boolean decide(JsonNode view) {
             if (!path.isPresent(view)) return false;
             Boolean decided = inner.decide(view);
@@ -155,12 +124,8 @@ sealed interface FilterCondition {
         }
 
         @Override
-        public boolean test(JsonNode view) {
-            return path.isPresent(view) == expected;
-        }
-        @Override
         public Boolean decide(JsonNode view) {
-            return test(view);
+            return path.isPresent(view) == expected;
         }
     }
 }

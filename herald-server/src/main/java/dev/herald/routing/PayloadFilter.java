@@ -43,7 +43,8 @@ public final class PayloadFilter {
 
     /** Whether the message view passes the filter; a null view never does. */
     public boolean matches(JsonNode messageView) {
-        return messageView != null && condition.test(messageView);
+        // one evaluation for both: undecided (null) only where a budget counts searches cut short, and then "no"
+        return Boolean.TRUE.equals(decide(messageView));
     }
 
     /** {@link #matches}, three-valued (see {@link FilterCondition#decide}): null when a search cut short left it open. */
